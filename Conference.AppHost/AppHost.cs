@@ -1,14 +1,65 @@
+using Conference.AppHost;
+using Conference.AppHost.Caddy;
+using Conference.AppHost.LiveKit;
+using Conference.AppHost.Processes;
+
 var builder = DistributedApplication.CreateBuilder(args);
+var runtime = builder.GetRuntimeVariant();
 
-var postgres = builder.AddPostgres("postgres");
-var conferenceDb = postgres.AddDatabase("conference");
-var redis = builder.AddRedis("redis");
+// Secrets and deployment settings: user secrets while developing, the .env file in production.
+var parameters = new StackParameters(
+    LiveKitApiKey: builder.AddParameter("livekit-api-key", "conference", publishValueAsDefault: true),
+    LiveKitApiSecret: builder.AddGeneratedSecret("livekit-api-secret", minLength: 32),
+    PostgresPassword: builder.AddGeneratedSecret("postgres-password"),
+    RedisPassword: builder.AddGeneratedSecret("redis-password"),
+    StorageRegion: builder.AddParameter("storage-region", "us-east-1", publishValueAsDefault: true),
+    StorageBucket: builder.AddParameter("storage-bucket", "recordings", publishValueAsDefault: true),
+    // Oracle's customer secret keys in production; generated MinIO credentials while developing.
+    StorageAccessKey: builder.ExecutionContext.IsPublishMode
+        ? builder.AddParameter("storage-access-key", secret: true)
+        : builder.AddGeneratedSecret("storage-access-key"),
+    StorageSecretKey: builder.ExecutionContext.IsPublishMode
+        ? builder.AddParameter("storage-secret-key", secret: true)
+        : builder.AddGeneratedSecret("storage-secret-key"),
+    Domain: builder.ExecutionContext.IsPublishMode
+        ? builder.AddParameter("domain").WithDescription("The public name, e.g. meet.example.org; livekit.DOMAIN and dashboard.DOMAIN must point here too.")
+        : builder.AddParameter("domain", "localhost"));
 
+// Infrastructure: containers where an engine answers (and always when publishing), local processes otherwise.
+var infrastructure = runtime == RuntimeVariant.Containers
+    ? builder.AddContainerInfrastructure(parameters)
+    : builder.AddProcessInfrastructure(parameters);
+
+// Services
 var api = builder.AddProject<Projects.Conference_Api>("api")
-    .WithReference(conferenceDb).WaitFor(conferenceDb)
-    .WithReference(redis).WaitFor(redis);
+    .WithHttpEndpoint()
+    .WithReference(infrastructure.ConferenceDatabase).WaitFor(infrastructure.ConferenceDatabase)
+    .WithReference(infrastructure.Redis).WaitFor(infrastructure.Redis)
+    .WithOptionalReference(infrastructure.LiveKit)
+    .WithHttpHealthCheck("/health");
 
-builder.AddProject<Projects.Conference_Web>("web")
-    .WithReference(api).WaitFor(api);
+var recorder = builder.AddProject<Projects.Conference_Recorder>("recorder")
+    .WithHttpEndpoint()
+    .WithReference(infrastructure.RecordingsDatabase).WaitFor(infrastructure.RecordingsDatabase)
+    .WithReference(infrastructure.Redis).WaitFor(infrastructure.Redis)
+    .WithOptionalReference(infrastructure.LiveKit)
+    .WithOptionalReference(infrastructure.ObjectStorage)
+    .WithHttpHealthCheck("/health");
+
+if (infrastructure.LiveKit?.Resource is ILiveKitResource)
+{
+    var liveKit = (IResourceBuilder<ILiveKitResource>)infrastructure.LiveKit;
+    liveKit.WithWebhookReceiver(api, "/api/webhooks/livekit")
+        .WithWebhookReceiver(recorder, "/webhooks/livekit");
+}
+
+// Apps
+var web = builder.AddProject<Projects.Conference_Web>("web")
+    .WithHttpEndpoint()
+    .WithReference(api).WaitFor(api)
+    .WithExternalHttpEndpoints()
+    .WithHttpHealthCheck("/health");
+
+infrastructure.FrontDoor?.WithRoutes(web, api, infrastructure.LiveKit as IResourceBuilder<IResourceWithEndpoints>);
 
 builder.Build().Run();

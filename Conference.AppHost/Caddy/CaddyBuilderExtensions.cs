@@ -1,0 +1,58 @@
+namespace Conference.AppHost.Caddy;
+
+/// <summary>Caddy, the front door: routes the public names to web, api and LiveKit with the repository's Caddyfile.</summary>
+public static class CaddyBuilderExtensions
+{
+    internal const string Image = "caddy";
+    internal const string Tag = "2.10.2";
+    internal const string Registry = "docker.io";
+
+    /// <summary>Caddy in a container with the repository's Caddyfile mounted; HTTPS for the domain in production.</summary>
+    public static IResourceBuilder<ContainerResource> AddCaddy(this IDistributedApplicationBuilder builder, string name, string caddyfile)
+    {
+        var publishing = builder.ExecutionContext.IsPublishMode;
+        return builder.AddContainer(name, Image, Tag)
+            .WithImageRegistry(Registry)
+            .WithBindMount(caddyfile, "/etc/caddy/Caddyfile", isReadOnly: true)
+            .WithVolume($"{name}-data", "/data")
+            .WithVolume($"{name}-config", "/config")
+            .WithHttpEndpoint(port: publishing ? 80 : null, targetPort: 80, name: "http")
+            .WithHttpsEndpoint(port: publishing ? 443 : null, targetPort: 443, name: "https")
+            .WithExternalHttpEndpoints();
+    }
+
+    /// <summary>Caddy from PATH, plain HTTP on one port for the site and <c>livekit.localhost</c>.</summary>
+    public static IResourceBuilder<ExecutableResource> AddCaddyProcess(this IDistributedApplicationBuilder builder, string name,
+        string caddyfile, string dataDirectory)
+    {
+        Directory.CreateDirectory(dataDirectory);
+        var caddy = builder.AddExecutable(name, "caddy", dataDirectory, "run", "--config", caddyfile, "--adapter", "caddyfile")
+            .WithHttpEndpoint(name: "http", env: "CADDY_PORT")
+            .WithExternalHttpEndpoints()
+            // Several Caddys (a developer's and the tests') may run at once: no shared admin port, own storage.
+            .WithEnvironment("CADDY_ADMIN", "off")
+            .WithEnvironment("XDG_DATA_HOME", Path.Combine(dataDirectory, "data"))
+            .WithEnvironment("XDG_CONFIG_HOME", Path.Combine(dataDirectory, "config"));
+
+        var port = caddy.GetEndpoint("http").Property(EndpointProperty.TargetPort);
+        return caddy
+            .WithEnvironment("SITE_ADDRESS", ReferenceExpression.Create($"http://localhost:{port}"))
+            .WithEnvironment("LIVEKIT_SITE_ADDRESS", ReferenceExpression.Create($"http://livekit.localhost:{port}"))
+            .WithEnvironment("DASHBOARD_SITE_ADDRESS", ReferenceExpression.Create($"http://dashboard.localhost:{port}"));
+    }
+
+    /// <summary>
+    /// Points Caddy's routes at the services, wherever they run. Caddy does not wait for them: it answers 502 until they are up, which is what a browser should see.
+    /// </summary>
+    public static IResourceBuilder<IResourceWithEnvironment> WithRoutes(this IResourceBuilder<IResourceWithEnvironment> caddy,
+        IResourceBuilder<IResourceWithEndpoints> web, IResourceBuilder<IResourceWithEndpoints> api, IResourceBuilder<IResourceWithEndpoints>? liveKit)
+    {
+        caddy.WithEnvironment("WEB_UPSTREAM", web.Resource.GetEndpoint("http").Property(EndpointProperty.HostAndPort))
+            .WithEnvironment("API_UPSTREAM", api.Resource.GetEndpoint("http").Property(EndpointProperty.HostAndPort));
+        if (liveKit is not null)
+        {
+            caddy.WithEnvironment("LIVEKIT_UPSTREAM", liveKit.Resource.GetEndpoint("http").Property(EndpointProperty.HostAndPort));
+        }
+        return caddy;
+    }
+}

@@ -1,0 +1,158 @@
+using Conference.AppHost.Caddy;
+using Conference.AppHost.LiveKit;
+using Conference.AppHost.ObjectStorage;
+using Conference.AppHost.Processes;
+
+namespace Conference.AppHost;
+
+/// <summary>The secrets and deployment settings every variant shares; each is a parameter, never a literal.</summary>
+public sealed record StackParameters(
+    IResourceBuilder<ParameterResource> LiveKitApiKey,
+    IResourceBuilder<ParameterResource> LiveKitApiSecret,
+    IResourceBuilder<ParameterResource> PostgresPassword,
+    IResourceBuilder<ParameterResource> RedisPassword,
+    IResourceBuilder<ParameterResource> StorageRegion,
+    IResourceBuilder<ParameterResource> StorageBucket,
+    IResourceBuilder<ParameterResource> StorageAccessKey,
+    IResourceBuilder<ParameterResource> StorageSecretKey,
+    IResourceBuilder<ParameterResource> Domain);
+
+/// <summary>What the services are wired to, whichever way it runs.</summary>
+public sealed record Infrastructure(
+    IResourceBuilder<IResourceWithConnectionString> ConferenceDatabase,
+    IResourceBuilder<IResourceWithConnectionString> RecordingsDatabase,
+    IResourceBuilder<IResourceWithConnectionString> Redis,
+    IResourceBuilder<IResourceWithConnectionString>? LiveKit,
+    IResourceBuilder<IResourceWithConnectionString>? ObjectStorage,
+    IResourceBuilder<IResourceWithEnvironment>? FrontDoor);
+
+public static class InfrastructureBuilderExtensions
+{
+    /// <summary>
+    /// Postgres, Redis, MinIO (Oracle Object Storage when publishing), LiveKit, Egress and Caddy as containers.
+    /// </summary>
+    public static Infrastructure AddContainerInfrastructure(this IDistributedApplicationBuilder builder, StackParameters parameters)
+    {
+        var postgres = builder.AddPostgres("postgres", password: parameters.PostgresPassword)
+            .WithDataVolume("postgres-data");
+        var conferenceDb = postgres.AddDatabase("conference");
+        var recordingsDb = postgres.AddDatabase("recordings");
+
+        var redis = builder.AddRedis("redis", password: parameters.RedisPassword)
+            .WithDataVolume("redis-data")
+            .WithPersistence(TimeSpan.FromMinutes(1));
+
+        // MinIO while developing; Oracle Object Storage, named by parameters, in the published deployment.
+        var storageSettings = builder.ExecutionContext.IsPublishMode ? builder.ExternalStorageSettings(parameters) : null;
+        IResourceBuilder<IResourceWithConnectionString> objectStorage = storageSettings is null
+            ? builder.AddMinio("storage", parameters.StorageRegion, parameters.StorageBucket, parameters.StorageAccessKey, parameters.StorageSecretKey)
+            : builder.AddConnectionString("storage", storageSettings.ConnectionString);
+
+        var liveKit = builder.AddLiveKit("livekit", parameters.LiveKitApiKey, parameters.LiveKitApiSecret, redis);
+
+        var egress = builder.AddLiveKitEgress("egress", liveKit, redis, storageSettings ?? ((MinioResource)objectStorage.Resource).Settings);
+        if (storageSettings is null)
+        {
+            egress.WaitFor(objectStorage);
+        }
+
+        var caddy = builder.AddCaddy("caddy", CaddyfilePath(builder))
+            .WithEnvironment("SITE_ADDRESS", builder.ExecutionContext.IsPublishMode ? ReferenceExpression.Create($"{parameters.Domain}") : ReferenceExpression.Create($"http://localhost"))
+            .WithEnvironment("LIVEKIT_SITE_ADDRESS", builder.ExecutionContext.IsPublishMode ? ReferenceExpression.Create($"livekit.{parameters.Domain}") : ReferenceExpression.Create($"http://livekit.localhost"))
+            .WithEnvironment("DASHBOARD_SITE_ADDRESS", builder.ExecutionContext.IsPublishMode ? ReferenceExpression.Create($"dashboard.{parameters.Domain}") : ReferenceExpression.Create($"http://dashboard.localhost"))
+            .WithEnvironment("LIVEKIT_PUBLIC_ORIGIN", ReferenceExpression.Create($"wss://livekit.{parameters.Domain}"));
+
+        return new Infrastructure(conferenceDb, recordingsDb, redis, liveKit, objectStorage, caddy);
+    }
+
+    /// <summary>
+    /// The machine's own postgres, redis-server and caddy (and livekit-server when installed), for machines
+    /// without a container engine. What needs containers (egress, MinIO) is shown as unavailable, and nothing
+    /// waits for it.
+    /// </summary>
+    public static Infrastructure AddProcessInfrastructure(this IDistributedApplicationBuilder builder, StackParameters parameters)
+    {
+        var dataDirectory = DataDirectory(builder);
+
+        var postgres = builder.AddPostgresProcess("postgres", parameters.PostgresPassword, Path.Combine(dataDirectory, "postgres"));
+        var conferenceDb = postgres.AddDatabase("conference");
+        var recordingsDb = postgres.AddDatabase("recordings");
+
+        var redis = builder.AddRedisProcess("redis", parameters.RedisPassword, Path.Combine(dataDirectory, "redis"));
+
+        var liveKit = builder.AddLiveKitForProcesses("livekit", parameters);
+
+        builder.AddUnavailable("egress", "LiveKitEgress", "Egress runs headless Chrome in its container; recording needs a container engine.");
+        var objectStorage = builder.Configuration["Parameters:storage-endpoint"] is { Length: > 0 }
+            ? builder.AddConnectionString("storage", builder.ExternalStorageSettings(parameters).ConnectionString)
+            : null;
+        if (objectStorage is null)
+        {
+            builder.AddUnavailable("storage", "ObjectStorage", "MinIO needs a container engine; set Parameters:storage-endpoint to use an external S3-compatible bucket.");
+        }
+
+        IResourceBuilder<IResourceWithEnvironment>? caddy = null;
+        if (LocalCommand.Find("caddy") is not null)
+        {
+            caddy = builder.AddCaddyProcess("caddy", CaddyfilePath(builder), Path.Combine(dataDirectory, "caddy"))
+                .WithEnvironment("LIVEKIT_PUBLIC_ORIGIN", "ws://livekit.localhost:*");
+        }
+        else
+        {
+            builder.AddUnavailable("caddy", "Caddy", "caddy is not installed; open web directly.");
+        }
+
+        return new Infrastructure(conferenceDb, recordingsDb, redis, liveKit, objectStorage, caddy);
+    }
+
+    /// <summary>
+    /// An external LiveKit (e.g. LiveKit Cloud) when <c>Parameters:livekit-url</c> is set, else livekit-server from
+    /// PATH, else an unavailable placeholder: the rest of the stack still runs, and joining says why it cannot.
+    /// </summary>
+    static IResourceBuilder<IResourceWithConnectionString>? AddLiveKitForProcesses(this IDistributedApplicationBuilder builder,
+        string name, StackParameters parameters)
+    {
+        if (builder.Configuration["Parameters:livekit-url"] is { Length: > 0 })
+        {
+            var url = builder.AddParameter("livekit-url");
+            return builder.AddConnectionString(name, ReferenceExpression.Create(
+                $"Endpoint={url};ApiKey={parameters.LiveKitApiKey};ApiSecret={parameters.LiveKitApiSecret}"));
+        }
+
+        if (LocalCommand.Find("livekit-server") is { } liveKitServer)
+        {
+            return builder.AddLiveKitProcess(name, liveKitServer, parameters.LiveKitApiKey, parameters.LiveKitApiSecret);
+        }
+
+        builder.AddUnavailable(name, "LiveKit",
+            "livekit-server is not on PATH and Parameters:livekit-url is not set; meetings cannot carry media.");
+        return null;
+    }
+
+    /// <summary>Oracle Object Storage (or any S3-compatible service) named by parameters.</summary>
+    static ObjectStorageSettings ExternalStorageSettings(this IDistributedApplicationBuilder builder, StackParameters parameters)
+    {
+        var endpoint = builder.AddParameter("storage-endpoint")
+            .WithDescription("S3-compatible endpoint, e.g. https://NAMESPACE.compat.objectstorage.REGION.oraclecloud.com");
+        return new ObjectStorageSettings(ReferenceExpression.Create($"{endpoint}"), parameters.StorageRegion.Resource,
+            parameters.StorageBucket.Resource, parameters.StorageAccessKey.Resource, parameters.StorageSecretKey.Resource);
+    }
+
+    static string CaddyfilePath(IDistributedApplicationBuilder builder) =>
+        Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", "Caddyfile"));
+
+    /// <summary>Where local processes keep their data between runs; tests point it at a temporary directory.</summary>
+    static string DataDirectory(IDistributedApplicationBuilder builder)
+    {
+        var directory = builder.Configuration["Conference:DataDirectory"] is { Length: > 0 } configured
+            ? Path.GetFullPath(configured)
+            : Path.Combine(builder.AppHostDirectory, ".data");
+        Directory.CreateDirectory(directory);
+        if (LocalCommand.IsRoot && !OperatingSystem.IsWindows())
+        {
+            // The postgres user must be able to reach its data directory below this one.
+            File.SetUnixFileMode(directory, (UnixFileMode)0b111_101_101);
+        }
+        return directory;
+    }
+}

@@ -1,0 +1,96 @@
+using System.Net.Sockets;
+using Conference.AppHost.ObjectStorage;
+
+namespace Conference.AppHost.LiveKit;
+
+public static class LiveKitBuilderExtensions
+{
+    /// <summary>
+    /// Adds LiveKit's server as a container: 7880 (API and signalling), 7881/tcp and 7882/udp (media).
+    /// The media ports are not proxied and keep the same number on the host, because LiveKit advertises
+    /// them to browsers in its ICE candidates.
+    /// </summary>
+    public static IResourceBuilder<LiveKitResource> AddLiveKit(this IDistributedApplicationBuilder builder, string name,
+        IResourceBuilder<ParameterResource> apiKey, IResourceBuilder<ParameterResource> apiSecret,
+        IResourceBuilder<RedisResource> redis)
+    {
+        var config = new LiveKitConfig
+        {
+            ApiKey = apiKey.Resource,
+            ApiSecret = apiSecret.Resource,
+            RedisAddress = ReferenceExpression.Create($"{redis.Resource.PrimaryEndpoint.Property(EndpointProperty.HostAndPort)}"),
+            RedisPassword = redis.Resource.PasswordParameter,
+            UseExternalIp = builder.ExecutionContext.IsPublishMode,
+        };
+
+        return builder.AddResource(new LiveKitResource(name, config))
+            .WithImage(LiveKitImages.ServerImage, LiveKitImages.ServerTag)
+            .WithImageRegistry(LiveKitImages.Registry)
+            .WithHttpEndpoint(port: LiveKitConfig.HttpPort, targetPort: LiveKitConfig.HttpPort, name: LiveKitResource.HttpEndpointName)
+            .WithEndpoint(port: LiveKitConfig.RtcTcpPort, targetPort: LiveKitConfig.RtcTcpPort, scheme: "tcp",
+                name: LiveKitResource.RtcTcpEndpointName, isProxied: false, isExternal: true)
+            .WithEndpoint(port: LiveKitConfig.RtcUdpPort, targetPort: LiveKitConfig.RtcUdpPort, scheme: "udp",
+                name: LiveKitResource.RtcUdpEndpointName, isProxied: false, isExternal: true, protocol: ProtocolType.Udp)
+            .WithLiveKitConfig()
+            .WithHttpHealthCheck("/", endpointName: LiveKitResource.HttpEndpointName)
+            .WithReference(redis).WaitFor(redis);
+    }
+
+    /// <summary>
+    /// Adds <c>livekit-server --dev</c> from PATH as a local process on the usual ports (the browser needs
+    /// 7881/7882 as advertised). Without Redis: egress cannot run without containers anyway.
+    /// </summary>
+    public static IResourceBuilder<LiveKitProcessResource> AddLiveKitProcess(this IDistributedApplicationBuilder builder,
+        string name, string command, IResourceBuilder<ParameterResource> apiKey, IResourceBuilder<ParameterResource> apiSecret)
+    {
+        var config = new LiveKitConfig { ApiKey = apiKey.Resource, ApiSecret = apiSecret.Resource, BindAddress = "127.0.0.1" };
+
+        return builder.AddResource(new LiveKitProcessResource(name, command, builder.AppHostDirectory, config))
+            .WithArgs("--dev")
+            .WithHttpEndpoint(port: LiveKitConfig.HttpPort, targetPort: LiveKitConfig.HttpPort,
+                name: LiveKitResource.HttpEndpointName, isProxied: false)
+            .WithLiveKitConfig()
+            .WithHttpHealthCheck("/", endpointName: LiveKitResource.HttpEndpointName);
+    }
+
+    /// <summary>Tells LiveKit to post its signed webhooks to <paramref name="receiver"/> at <paramref name="path"/>.</summary>
+    public static IResourceBuilder<T> WithWebhookReceiver<T>(this IResourceBuilder<T> liveKit,
+        IResourceBuilder<IResourceWithEndpoints> receiver, string path) where T : ILiveKitResource
+    {
+        var endpoint = receiver.Resource.GetEndpoint("http");
+        liveKit.Resource.Config.WebhookUrls.Add(ReferenceExpression.Create($"{endpoint.Property(EndpointProperty.Url)}{path}"));
+        return liveKit;
+    }
+
+    /// <summary>
+    /// Adds LiveKit Egress in a container, configured from the model: the LiveKit it records, the shared Redis
+    /// it takes work from, and the bucket it uploads to.
+    /// </summary>
+    public static IResourceBuilder<LiveKitEgressResource> AddLiveKitEgress(this IDistributedApplicationBuilder builder,
+        string name, IResourceBuilder<LiveKitResource> liveKit, IResourceBuilder<RedisResource> redis, ObjectStorageSettings storage)
+    {
+        var config = new LiveKitEgressConfig
+        {
+            ApiKey = liveKit.Resource.Config.ApiKey,
+            ApiSecret = liveKit.Resource.Config.ApiSecret,
+            WebSocketUrl = ReferenceExpression.Create($"ws://{liveKit.Resource.HttpEndpoint.Property(EndpointProperty.HostAndPort)}"),
+            RedisAddress = ReferenceExpression.Create($"{redis.Resource.PrimaryEndpoint.Property(EndpointProperty.HostAndPort)}"),
+            RedisPassword = redis.Resource.PasswordParameter,
+            Storage = storage,
+        };
+
+        return builder.AddResource(new LiveKitEgressResource(name, config))
+            .WithImage(LiveKitImages.EgressImage, LiveKitImages.EgressTag)
+            .WithImageRegistry(LiveKitImages.Registry)
+            // Chrome inside Egress needs SYS_ADMIN for its sandbox.
+            .WithContainerRuntimeArgs("--cap-add=SYS_ADMIN")
+            .WithEnvironment(context => context.EnvironmentVariables["EGRESS_CONFIG_BODY"] = config.Render())
+            .WithHttpEndpoint(targetPort: LiveKitEgressConfig.HealthPort, name: LiveKitEgressResource.HealthEndpointName)
+            .WithHttpHealthCheck("/", endpointName: LiveKitEgressResource.HealthEndpointName)
+            .WaitFor(liveKit).WaitFor(redis);
+    }
+
+    // Rendered late, in the environment callback, so webhook receivers added after AddLiveKit are included.
+    static IResourceBuilder<T> WithLiveKitConfig<T>(this IResourceBuilder<T> liveKit) where T : ILiveKitResource, IResourceWithEnvironment =>
+        liveKit.WithEnvironment(context => context.EnvironmentVariables["LIVEKIT_CONFIG"] = liveKit.Resource.Config.Render());
+}

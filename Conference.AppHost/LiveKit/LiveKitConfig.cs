@@ -1,0 +1,105 @@
+namespace Conference.AppHost.LiveKit;
+
+/// <summary>
+/// The settings LiveKit's server reads from its YAML config, kept in the model so the same values reach the
+/// container, the local process and the published deployment. Rendered into <c>LIVEKIT_CONFIG</c>.
+/// </summary>
+public sealed class LiveKitConfig
+{
+    /// <summary>HTTP API (Twirp) and WebSocket signalling.</summary>
+    public const int HttpPort = 7880;
+
+    /// <summary>ICE over TCP: the fallback when UDP is blocked.</summary>
+    public const int RtcTcpPort = 7881;
+
+    /// <summary>One UDP port for all media (UDP mux) instead of a 10,000-port range.</summary>
+    public const int RtcUdpPort = 7882;
+
+    public required ParameterResource ApiKey { get; init; }
+    public required ParameterResource ApiSecret { get; init; }
+
+    /// <summary>Redis lets Egress reach LiveKit; without it LiveKit answers "egress not connected (redis required)".</summary>
+    public ReferenceExpression? RedisAddress { get; set; }
+    public ParameterResource? RedisPassword { get; set; }
+
+    /// <summary>Where LiveKit posts signed webhooks (api: rooms and participants, recorder: egress).</summary>
+    public List<ReferenceExpression> WebhookUrls { get; } = [];
+
+    /// <summary>Discover the public IP by STUN: right on a cloud host, wrong on a laptop.</summary>
+    public bool UseExternalIp { get; set; }
+
+    /// <summary>Addresses the server listens on; <c>--dev</c> alone binds only to loopback.</summary>
+    public string BindAddress { get; set; } = "0.0.0.0";
+
+    /// <summary>A room closes this long after the last person leaves.</summary>
+    public int EmptyTimeoutSeconds { get; set; } = 300;
+
+    /// <summary>A room closes this long after the last person drops (network loss) rather than leaves.</summary>
+    public int DepartureTimeoutSeconds { get; set; } = 20;
+
+    public int MaxParticipants { get; set; } = 100;
+
+    public ReferenceExpression Render()
+    {
+        var yaml = new ReferenceExpressionBuilder();
+        yaml.AppendLiteral($"port: {HttpPort}\n");
+        yaml.AppendLiteral($"bind_addresses:\n  - \"{BindAddress}\"\n");
+        yaml.AppendLiteral("rtc:\n");
+        yaml.AppendLiteral($"  tcp_port: {RtcTcpPort}\n");
+        yaml.AppendLiteral($"  udp_port: {RtcUdpPort}\n");
+        yaml.AppendLiteral($"  use_external_ip: {Yaml(UseExternalIp)}\n");
+        yaml.AppendLiteral("keys:\n  ");
+        yaml.AppendQuoted(ApiKey);
+        yaml.AppendLiteral(": ");
+        yaml.AppendQuoted(ApiSecret);
+        yaml.AppendLiteral("\n");
+        if (RedisAddress is not null)
+        {
+            yaml.AppendLiteral("redis:\n  address: ");
+            yaml.AppendQuoted(RedisAddress);
+            yaml.AppendLiteral("\n");
+            if (RedisPassword is not null)
+            {
+                yaml.AppendLiteral("  password: ");
+                yaml.AppendQuoted(RedisPassword);
+                yaml.AppendLiteral("\n");
+            }
+        }
+        if (WebhookUrls.Count > 0)
+        {
+            yaml.AppendLiteral("webhook:\n  api_key: ");
+            yaml.AppendQuoted(ApiKey);
+            yaml.AppendLiteral("\n  urls:\n");
+            foreach (var url in WebhookUrls)
+            {
+                yaml.AppendLiteral("    - ");
+                yaml.AppendQuoted(url);
+                yaml.AppendLiteral("\n");
+            }
+        }
+        yaml.AppendLiteral("room:\n");
+        yaml.AppendLiteral("  auto_create: true\n");
+        yaml.AppendLiteral($"  empty_timeout: {EmptyTimeoutSeconds}\n");
+        yaml.AppendLiteral($"  departure_timeout: {DepartureTimeoutSeconds}\n");
+        yaml.AppendLiteral($"  max_participants: {MaxParticipants}\n");
+        yaml.AppendLiteral("logging:\n  level: info\n  json: true\n");
+        return yaml.Build();
+    }
+
+    static string Yaml(bool value) => value ? "true" : "false";
+}
+
+internal static class YamlReferenceExpressionBuilderExtensions
+{
+    /// <summary>
+    /// Writes a value as a double-quoted YAML scalar. Generated secrets are letters and digits, and LiveKit's
+    /// keys never contain quotes, so quoting without escaping is safe and keeps YAML from reading "0123" as a number.
+    /// </summary>
+    public static void AppendQuoted<T>(this ReferenceExpressionBuilder yaml, T value)
+        where T : IValueProvider, IManifestExpressionProvider
+    {
+        yaml.AppendLiteral("\"");
+        yaml.AppendFormatted(value);
+        yaml.AppendLiteral("\"");
+    }
+}

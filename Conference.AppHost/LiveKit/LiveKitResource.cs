@@ -1,0 +1,42 @@
+namespace Conference.AppHost.LiveKit;
+
+/// <summary>A LiveKit server, wherever it runs: the model hands api and recorder its connection string.</summary>
+public interface ILiveKitResource : IResourceWithConnectionString, IResourceWithEndpoints
+{
+    LiveKitConfig Config { get; }
+}
+
+/// <summary>
+/// LiveKit's server in a container. Its connection string, <c>Endpoint=http://host:7880;ApiKey=...;ApiSecret=...</c>,
+/// is what <c>AddLiveKitClient("livekit")</c> reads in the api and the recorder.
+/// </summary>
+public sealed class LiveKitResource(string name, LiveKitConfig config) : ContainerResource(name), ILiveKitResource
+{
+    internal const string HttpEndpointName = "http";
+    internal const string RtcTcpEndpointName = "rtc-tcp";
+    internal const string RtcUdpEndpointName = "rtc-udp";
+
+    public LiveKitConfig Config { get; } = config;
+
+    public EndpointReference HttpEndpoint => field ??= new(this, HttpEndpointName);
+
+    public ReferenceExpression ConnectionStringExpression => LiveKitConnectionString.For(HttpEndpoint, Config);
+}
+
+/// <summary><c>livekit-server --dev</c> as a local process, for machines without a container engine.</summary>
+public sealed class LiveKitProcessResource(string name, string command, string workingDirectory, LiveKitConfig config)
+    : ExecutableResource(name, command, workingDirectory), ILiveKitResource
+{
+    public LiveKitConfig Config { get; } = config;
+
+    public EndpointReference HttpEndpoint => field ??= new(this, LiveKitResource.HttpEndpointName);
+
+    public ReferenceExpression ConnectionStringExpression => LiveKitConnectionString.For(HttpEndpoint, Config);
+}
+
+internal static class LiveKitConnectionString
+{
+    public static ReferenceExpression For(EndpointReference http, LiveKitConfig config) =>
+        ReferenceExpression.Create(
+            $"Endpoint=http://{http.Property(EndpointProperty.HostAndPort)};ApiKey={config.ApiKey};ApiSecret={config.ApiSecret}");
+}
