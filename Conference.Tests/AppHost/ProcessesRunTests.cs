@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using System.Net;
+using Microsoft.Extensions.Hosting;
+
+namespace Conference.Tests.AppHost;
+
+/// <summary>
+/// Starts the real AppHost in its Processes variant: postgres, redis-server and caddy as local processes,
+/// api, web and recorder as projects. Runs alone, so its start-up time is not shared with other tests.
+/// </summary>
+[Collection(nameof(ProcessesRunCollection))]
+public sealed class ProcessesRunTests(RunningAppHost running)
+{
+    readonly DistributedApplication app = running.App;
+    readonly string dataDirectory = running.DataDirectory;
+    readonly TimeSpan timeToHealthy = running.TimeToHealthy;
+
+    [Fact]
+    public void Api_web_and_recorder_are_healthy_within_30_seconds() =>
+        Assert.True(timeToHealthy <= TimeSpan.FromSeconds(30), $"healthy after {timeToHealthy.TotalSeconds:F1} s");
+
+    [Theory]
+    [InlineData("api")]
+    [InlineData("web")]
+    [InlineData("recorder")]
+    public async Task Health_and_liveness_answer(string resource)
+    {
+        using var http = app.CreateHttpClient(resource, "http");
+        Assert.Equal("Healthy", await http.GetStringAsync(Extensions.HealthEndpointPath));
+        Assert.Equal("Healthy", await http.GetStringAsync(Extensions.AlivenessEndpointPath));
+    }
+
+    [Fact]
+    public async Task Web_serves_its_home_page()
+    {
+        using var http = app.CreateHttpClient("web", "http");
+        var home = await http.GetAsync("/");
+        Assert.Equal(HttpStatusCode.OK, home.StatusCode);
+        Assert.Contains("<title>Conference</title>", await home.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Caddy_routes_the_site_to_web_with_security_headers()
+    {
+        await app.ResourceNotifications.WaitForResourceAsync("caddy", KnownResourceStates.Running).WaitAsync(TimeSpan.FromSeconds(30));
+        using var http = app.CreateHttpClient("caddy", "http");
+        var home = await RetryUntilAsync(() => http.GetAsync("/"), response => response.StatusCode == HttpStatusCode.OK);
+
+        Assert.Contains("<title>Conference</title>", await home.Content.ReadAsStringAsync());
+        Assert.Equal("nosniff", home.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Contains("frame-ancestors 'none'", home.Headers.GetValues("Content-Security-Policy").Single());
+    }
+
+    [Theory]
+    [InlineData("egress")]
+    [InlineData("storage")]
+    public async Task What_needs_containers_is_shown_unavailable(string resource)
+    {
+        var shown = await app.ResourceNotifications.WaitForResourceAsync(resource, e => e.Snapshot.State?.Text == "Unavailable")
+            .WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Contains("container", shown.Snapshot.Properties.Single(p => p.Name == "Reason").Value?.ToString());
+    }
+
+    [Fact]
+    public async Task Postgres_and_redis_are_real_local_processes()
+    {
+        Assert.Contains(LocalProcesses.CommandLinesContaining(dataDirectory), command => command.Contains("postgres -D"));
+
+        // redis-server rewrites its command line, so ask it instead.
+        var redis = await app.GetConnectionStringAsync("redis");
+        await using var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis!);
+        var info = await connection.GetServer(connection.GetEndPoints()[0]).InfoRawAsync("server");
+        Assert.Contains("executable:/usr/bin/redis-server", info);
+    }
+
+    static async Task<HttpResponseMessage> RetryUntilAsync(Func<Task<HttpResponseMessage>> send, Func<HttpResponseMessage, bool> done)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var response = await send();
+            if (done(response) || attempt == 20)
+            {
+                return response;
+            }
+            await Task.Delay(500);
+        }
+    }
+}
+
+/// <summary>
+/// One AppHost for the whole class, started once. Its collection runs alone, so its start-up time is not
+/// shared with other tests on a 2-core machine.
+/// </summary>
+[CollectionDefinition(nameof(ProcessesRunCollection), DisableParallelization = true)]
+public sealed class ProcessesRunCollection : ICollectionFixture<RunningAppHost>;
+
+public sealed class RunningAppHost : IAsyncLifetime
+{
+    static readonly TimeSpan GiveUpAfter = TimeSpan.FromSeconds(120);
+
+    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), $"conference-run-{Guid.NewGuid():N}");
+    public DistributedApplication App { get; private set; } = null!;
+    public TimeSpan TimeToHealthy { get; private set; }
+
+    public async Task InitializeAsync()
+    {
+        var appHost = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Conference_AppHost>(
+            ["--Conference:Runtime=Processes", $"--Conference:DataDirectory={DataDirectory}"]);
+        App = await appHost.BuildAsync();
+
+        using var timeout = new CancellationTokenSource(GiveUpAfter);
+        var clock = Stopwatch.StartNew();
+        await App.StartAsync(timeout.Token);
+        await Task.WhenAll(new[] { "api", "web", "recorder" }.Select(name =>
+            App.ResourceNotifications.WaitForResourceHealthyAsync(name, timeout.Token)));
+        TimeToHealthy = clock.Elapsed;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await App.DisposeAsync();
+        await LocalProcesses.WaitUntilNoneContainAsync(DataDirectory, TimeSpan.FromSeconds(30));
+        Directory.Delete(DataDirectory, recursive: true);
+    }
+}
