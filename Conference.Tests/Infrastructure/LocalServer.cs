@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
@@ -7,31 +6,26 @@ namespace Conference.Tests.Infrastructure;
 
 /// <summary>
 /// A real server run as a local process for tests, on a free loopback port and in a temp directory of its own.
-/// Disposing it kills its whole process tree and deletes the directory; so does the test run's exit, for
-/// servers a crashed fixture never disposed. Use it as an xunit fixture (it is an <see cref="IAsyncLifetime"/>)
-/// or with <c>await using</c>.
+/// Disposing it stops the server and deletes the directory; if the test run ends first, however it ends, a
+/// watchdog script in front of the server does the same. Use it as an xunit fixture (it is an
+/// <see cref="IAsyncLifetime"/>) or with <c>await using</c>.
 /// </summary>
 public abstract class LocalServer : IAsyncLifetime, IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
-    private static readonly ConcurrentDictionary<LocalServer, byte> Running = new();
+    private static readonly string WatchdogScript = Path.Combine(AppContext.BaseDirectory, "Infrastructure", "watchdog.sh");
 
     private readonly StringBuilder _output = new();
     private Process? _process;
-
-    static LocalServer() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-    {
-        foreach (var server in Running.Keys)
-        {
-            server.KillAndDeleteFiles();
-        }
-    };
+    private Process? _directoryWatchdog;
 
     protected LocalServer(string name)
     {
         Name = name;
         WorkDirectory = Directory.CreateTempSubdirectory($"conference-{name}-").FullName;
+        // Deletes the directory should the run end before disposal, even between two commands.
+        _directoryWatchdog = Launch("sleep", ["infinity"]);
     }
 
     /// <summary>The program's name, used in every message about this server.</summary>
@@ -41,7 +35,7 @@ public abstract class LocalServer : IAsyncLifetime, IAsyncDisposable
 
     public string WorkDirectory { get; }
 
-    /// <summary>The id of the server's process (or of the runuser in front of it); kept after disposal.</summary>
+    /// <summary>The id of the process that runs the server (a watchdog script); kept after disposal.</summary>
     public int ProcessId { get; private set; }
 
     /// <summary>Everything the server's processes wrote to stdout and stderr, for diagnostics.</summary>
@@ -67,7 +61,7 @@ public abstract class LocalServer : IAsyncLifetime, IAsyncDisposable
         }
         catch
         {
-            // xunit does not dispose a fixture whose start failed: clean up here so nothing is left behind.
+            // Whoever started it may never dispose a server that failed to start (await using does not).
             await DisposeAsync();
             throw;
         }
@@ -75,18 +69,35 @@ public abstract class LocalServer : IAsyncLifetime, IAsyncDisposable
 
     public async Task DisposeAsync()
     {
-        if (_process is { HasExited: false })
+        if (_process is { HasExited: false } process)
         {
             try
             {
                 await StopAsync();
+                // The watchdog in front of the server stops it when its stdin closes.
+                process.StandardInput.Close();
+                using var timeout = new CancellationTokenSource(StopTimeout);
+                await process.WaitForExitAsync(timeout.Token);
             }
             catch (Exception)
             {
                 // Whatever the polite stop did, the kill below makes sure.
             }
         }
-        KillAndDeleteFiles();
+        _process?.Kill(entireProcessTree: true);
+        _process?.Dispose();
+        _process = null;
+        if (_directoryWatchdog is { } directoryWatchdog)
+        {
+            directoryWatchdog.StandardInput.Close();
+            await directoryWatchdog.WaitForExitAsync();
+            directoryWatchdog.Dispose();
+            _directoryWatchdog = null;
+        }
+        if (Directory.Exists(WorkDirectory))
+        {
+            Directory.Delete(WorkDirectory, recursive: true);
+        }
     }
 
     ValueTask IAsyncDisposable.DisposeAsync() => new(DisposeAsync());
@@ -106,7 +117,6 @@ public abstract class LocalServer : IAsyncLifetime, IAsyncDisposable
         var process = Launch(fileName, arguments);
         _process = process;
         ProcessId = process.Id;
-        Running[this] = 0;
         process.OutputDataReceived += (_, line) => AppendOutput(line.Data);
         process.ErrorDataReceived += (_, line) => AppendOutput(line.Data);
         process.BeginOutputReadLine();
@@ -126,10 +136,10 @@ public abstract class LocalServer : IAsyncLifetime, IAsyncDisposable
             }
             catch (Exception)
             {
-                throw StartFailure($"did not answer within {StartTimeout.TotalSeconds:0} s", process.StartInfo);
+                throw StartFailure($"did not answer within {StartTimeout.TotalSeconds:0} s", fileName, arguments);
             }
         }
-        throw StartFailure($"exited with code {process.ExitCode} before it answered", process.StartInfo);
+        throw StartFailure($"exited with code {process.ExitCode} before it answered", fileName, arguments);
     }
 
     /// <summary>Runs a preparing command (initdb, chown, ...) to its end and returns its stdout.</summary>
@@ -145,23 +155,27 @@ public abstract class LocalServer : IAsyncLifetime, IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            process.Kill(entireProcessTree: true);
-            throw StartFailure($"ran longer than {StartTimeout.TotalSeconds:0} s", process.StartInfo);
+            process.StandardInput.Close(); // the watchdog stops the command
+            await process.WaitForExitAsync();
+            throw StartFailure($"ran longer than {StartTimeout.TotalSeconds:0} s", fileName, arguments);
         }
         AppendOutput(await stdout);
         AppendOutput(await stderr);
         return process.ExitCode == 0
             ? await stdout
-            : throw StartFailure($"failed with exit code {process.ExitCode}", process.StartInfo);
+            : throw StartFailure($"failed with exit code {process.ExitCode}", fileName, arguments);
     }
 
     protected static string NewPassword() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
+    // Every command runs behind the watchdog, which stops it and deletes the work directory when its stdin,
+    // a pipe from this run, closes: on disposal, or when the run ends however it ends.
     private Process Launch(string fileName, IEnumerable<string> arguments)
     {
-        var startInfo = new ProcessStartInfo(fileName, arguments)
+        var startInfo = new ProcessStartInfo("bash", [WatchdogScript, WorkDirectory, fileName, .. arguments])
         {
             WorkingDirectory = WorkDirectory,
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
@@ -180,28 +194,12 @@ public abstract class LocalServer : IAsyncLifetime, IAsyncDisposable
         }
     }
 
-    private InvalidOperationException StartFailure(string what, ProcessStartInfo command)
+    private InvalidOperationException StartFailure(string what, string fileName, IEnumerable<string> arguments)
     {
         var lastLines = Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(40);
         return new InvalidOperationException(
             $"{Name} {what}.{Environment.NewLine}" +
-            $"Command: {command.FileName} {string.Join(' ', command.ArgumentList)}{Environment.NewLine}" +
+            $"Command: {fileName} {string.Join(' ', arguments)}{Environment.NewLine}" +
             $"Last output:{Environment.NewLine}{string.Join(Environment.NewLine, lastLines)}");
-    }
-
-    private void KillAndDeleteFiles()
-    {
-        // Exchange: disposal and the run's exit may both get here.
-        if (Interlocked.Exchange(ref _process, null) is { } process)
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit(StopTimeout);
-            process.Dispose();
-        }
-        Running.TryRemove(this, out _);
-        if (Directory.Exists(WorkDirectory))
-        {
-            Directory.Delete(WorkDirectory, recursive: true);
-        }
     }
 }
