@@ -34,4 +34,11 @@ if [ ! -d tools/node/node_modules ] || [ tools/node/package-lock.json -nt tools/
   touch tools/node/node_modules
 fi
 
-dotnet test Conference.slnx --logger "console;verbosity=normal" "$@"
+# dotnet test prints a summary per test assembly; close with one line for the whole run.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test Conference.slnx --logger "console;verbosity=normal" "$@" | tee "$log" || status=$?
+awk '/^ +Passed: +[0-9]+$/ { passed += $2 } /^ +Failed: +[0-9]+$/ { failed += $2 } /^ +Skipped: +[0-9]+$/ { skipped += $2 }
+  END { printf "tests: %d passed, %d failed, %d skipped\n", passed, failed, skipped }' "$log"
+exit "$status"
