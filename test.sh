@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The one test command, for developers and CI alike: installs the real services the test fixtures start
+# (Debian packages and the pinned npm tools), then runs every test in the solution.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# apt-get runs only when something is missing, so a prepared machine starts testing at once.
+missing=()
+for package in redis-server caddy chromium fonts-liberation; do
+  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+if ! command -v initdb >/dev/null && [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then
+  missing+=(postgresql-15)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update
+  apt-get install -y "${missing[@]}"
+  # Installing may start system-wide services; the tests start their own on free ports, so stop them.
+  # (chromium and the fonts have no service; postgresql-15's service is named postgresql.)
+  for service in "${missing[@]/postgresql-15/postgresql}"; do
+    if [ -d /run/systemd/system ]; then
+      systemctl disable --now "$service" >/dev/null 2>&1 || true
+    else
+      service "$service" stop >/dev/null 2>&1 || true
+    fi
+  done
+fi
+
+# npm ci only when the lock file is newer than what was installed from it.
+if [ ! -d tools/node/node_modules ] || [ tools/node/package-lock.json -nt tools/node/node_modules ]; then
+  (cd tools/node && npm ci --no-audit --no-fund)
+  touch tools/node/node_modules
+fi
+
+# dotnet test prints a summary per test assembly; close with one line for the whole run.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test Conference.slnx --logger "console;verbosity=normal" "$@" | tee "$log" || status=$?
+awk '/^ +Passed: +[0-9]+$/ { passed += $2 } /^ +Failed: +[0-9]+$/ { failed += $2 } /^ +Skipped: +[0-9]+$/ { skipped += $2 }
+  END { printf "tests: %d passed, %d failed, %d skipped\n", passed, failed, skipped }' "$log"
+exit "$status"
