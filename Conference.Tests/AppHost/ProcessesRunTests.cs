@@ -68,7 +68,7 @@ public sealed class ProcessesRunTests(RunningAppHost running)
 
         // redis-server rewrites its command line, so ask it instead.
         var redis = await app.GetConnectionStringAsync("redis");
-        await using var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis!);
+        await using var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync($"{redis},allowAdmin=true");
         var info = await connection.GetServer(connection.GetEndPoints()[0]).InfoRawAsync("server");
         Assert.Contains("executable:/usr/bin/redis-server", info);
     }
