@@ -1,1 +1,2 @@
 global using Conference.Api.Extensions;
+global using Microsoft.AspNetCore.Mvc;

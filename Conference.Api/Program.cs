@@ -1,3 +1,8 @@
+using Conference.Api.Accounts;
+using Conference.Api.Data;
+using Conference.Api.Meetings;
+using Scalar.AspNetCore;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -5,9 +10,20 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+
 app.MapDefaultEndpoints();
+app.MapOpenApi();
+if (app.Environment.IsDevelopment())
+{
+    app.MapScalarApiReference();
+}
+
+app.MapAccountsApi();
+app.MapMeetingsApi();
+
+await app.MigrateDatabaseAsync();
+await app.EnsureRolesAsync();
 
 app.Run();
-
-// Lets the tests start the api with WebApplicationFactory<Program>.
-public partial class Program;

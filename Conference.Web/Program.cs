@@ -20,5 +20,3 @@ app.MapRazorComponents<App>()
 app.MapDefaultEndpoints();
 
 app.Run();
-
-public partial class Program;

@@ -1,3 +1,13 @@
+using System.Text.Json.Serialization;
+using Conference.Api.Accounts;
+using Conference.Api.Data;
+using Conference.Api.Meetings;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
+using Microsoft.AspNetCore.Identity;
+using StackExchange.Redis;
+
 namespace Conference.Api.Extensions;
 
 internal static class Extensions
@@ -6,10 +16,55 @@ internal static class Extensions
     public const string DatabaseName = "conference";
     public const string RedisName = "redis";
 
+    /// <summary>Where the shared key ring lives in Redis; the web app names the same key.</summary>
+    public const string DataProtectionKeysKey = "conference:dataprotection-keys";
+
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        // Both client integrations register their own health checks, so /health reports Postgres and Redis.
-        builder.AddNpgsqlDataSource(DatabaseName);
+        // Both client integrations register health checks, so /health reports Postgres and Redis for real.
+        builder.AddNpgsqlDbContext<ConferenceDbContext>(DatabaseName);
         builder.AddRedisClient(RedisName);
+
+        builder.Services.AddIdentityApiEndpoints<ConferenceUser>(options =>
+            {
+                options.Password.RequiredLength = AccountsApi.MinimumPasswordLength;
+                // Length over composition rules (NIST SP 800-63B): a long passphrase beats "Passw0rd!".
+                options.Password.RequireNonAlphanumeric = false;
+                options.Password.RequireDigit = false;
+                options.Password.RequireUppercase = false;
+                options.Password.RequiredUniqueChars = 4;
+                options.Lockout.MaxFailedAccessAttempts = 5;
+                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
+                options.User.RequireUniqueEmail = true;
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<ConferenceDbContext>();
+        builder.Services.ConfigureApplicationCookie(cookie =>
+        {
+            cookie.Cookie.Name = "conference.auth";
+            cookie.Cookie.SameSite = SameSiteMode.Lax;
+            // An API answers 401/403, never a redirect to a login page.
+            cookie.Events.OnRedirectToLogin = context => { context.Response.StatusCode = StatusCodes.Status401Unauthorized; return Task.CompletedTask; };
+            cookie.Events.OnRedirectToAccessDenied = context => { context.Response.StatusCode = StatusCodes.Status403Forbidden; return Task.CompletedTask; };
+        });
+        builder.Services.AddAuthorization();
+
+        // Api and web share one key ring, so a cookie issued by either is read by both, on any instance.
+        builder.Services.AddDataProtection().SetApplicationName("Conference");
+        builder.Services.AddOptions<KeyManagementOptions>().Configure<IConnectionMultiplexer>((options, redis) =>
+            options.XmlRepository = new RedisXmlRepository(() => redis.GetDatabase(), DataProtectionKeysKey));
+
+        builder.Services.AddProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        builder.Services.AddOpenApi();
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddOptions<RateLimitOptions>().BindConfiguration("RateLimits");
+        builder.Services.AddSingleton<RedisRateLimiter>();
+        builder.Services.AddSingleton<MeetingChanges>();
+
+        builder.Services.AddHealthChecks();
     }
 }

@@ -1,0 +1,43 @@
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Conference.Api.Data;
+
+internal static class DatabaseMigration
+{
+    // Any fixed number: every api instance asks Postgres for the same lock before migrating.
+    const long MigrationLockKey = 0x436f6e66_4d696772; // "ConfMigr"
+
+    /// <summary>
+    /// Applies pending migrations before the api serves. A session-level advisory lock makes it one owner at a
+    /// time: a second instance waits, then finds nothing left to apply.
+    /// </summary>
+    public static async Task MigrateDatabaseAsync(this WebApplication app, CancellationToken cancellationToken = default)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ConferenceDbContext>();
+        var logger = scope.ServiceProvider.GetRequiredService<ILogger<ConferenceDbContext>>();
+
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({MigrationLockKey})", connection))
+            {
+                await take.ExecuteNonQueryAsync(cancellationToken);
+            }
+            var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+            if (pending.Count > 0)
+            {
+                logger.LogInformation("Applying {Count} migration(s): {Migrations}", pending.Count, string.Join(", ", pending));
+                await db.Database.MigrateAsync(cancellationToken);
+            }
+            await using var release = new NpgsqlCommand($"SELECT pg_advisory_unlock({MigrationLockKey})", connection);
+            await release.ExecuteNonQueryAsync(cancellationToken);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+}

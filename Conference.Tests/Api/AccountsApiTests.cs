@@ -1,0 +1,68 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Conference.Tests.Api;
+
+[Collection(ApiCollection.Name)]
+public sealed class AccountsApiTests(ApiFixture fixture)
+{
+    [Fact]
+    public async Task Sign_in_gives_a_bearer_token_that_reads_the_account()
+    {
+        using var host = await fixture.SignedInHostAsync(displayName: "Grace");
+        var me = await host.GetFromJsonAsync<JsonElement>("/api/accounts/me");
+        Assert.Equal("Grace", me.GetProperty("displayName").GetString());
+    }
+
+    [Fact]
+    public async Task Sign_in_with_a_cookie_serves_the_browser()
+    {
+        var client = fixture.Api.CreateClient(new() { HandleCookies = true });
+        var email = $"cookie-{Guid.NewGuid():N}@example.org";
+        (await client.PostAsJsonAsync("/api/accounts/signup", new { email, password = "correct horse battery", displayName = "Cookie" })).EnsureSuccessStatusCode();
+
+        var signIn = await client.PostAsJsonAsync("/api/accounts/signin", new { email, password = "correct horse battery", useCookie = true });
+        Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
+        Assert.Contains(signIn.Headers.GetValues("Set-Cookie"), c => c.StartsWith("conference.auth=", StringComparison.Ordinal) && c.Contains("httponly"));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/accounts/me")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await client.PostAsync("/api/accounts/signout", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/accounts/me")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Without_credentials_the_account_is_401_not_a_redirect()
+    {
+        var response = await fixture.Api.CreateClient(new() { AllowAutoRedirect = false }).GetAsync("/api/accounts/me");
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_wrong_password_is_401_and_five_lock_the_account()
+    {
+        var client = fixture.Api.CreateClient();
+        var email = $"lock-{Guid.NewGuid():N}@example.org";
+        (await client.PostAsJsonAsync("/api/accounts/signup", new { email, password = "correct horse battery", displayName = "Lock" })).EnsureSuccessStatusCode();
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 6; i++)
+        {
+            statuses.Add((await client.PostAsJsonAsync("/api/accounts/signin", new { email, password = "wrong password!" })).StatusCode);
+        }
+        Assert.Equal(HttpStatusCode.Unauthorized, statuses[0]);
+        Assert.Equal((HttpStatusCode)423, statuses[^1]);
+        // Locked even with the right password now.
+        Assert.Equal((HttpStatusCode)423, (await client.PostAsJsonAsync("/api/accounts/signin", new { email, password = "correct horse battery" })).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_weak_password_is_a_problem_naming_the_password()
+    {
+        var response = await fixture.Api.CreateClient().PostAsJsonAsync("/api/accounts/signup",
+            new { email = $"weak-{Guid.NewGuid():N}@example.org", password = "short", displayName = "Weak" });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(problem.GetProperty("errors").TryGetProperty("password", out _));
+    }
+}

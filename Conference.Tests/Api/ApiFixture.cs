@@ -1,0 +1,103 @@
+using System.Net.Http.Json;
+using Conference.Api.Data;
+using Conference.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Conference.Tests.Api;
+
+/// <summary>
+/// The api against a real PostgreSQL and Redis. One database per fixture; <see cref="CreateApi"/> starts as
+/// many api instances on it as a test wants (two for the "stateless" tests).
+/// </summary>
+public sealed class ApiFixture : IAsyncLifetime
+{
+    readonly PostgresServer postgres = new();
+    readonly RedisServer redis = new();
+    readonly List<IAsyncDisposable> apis = [];
+
+    public string DatabaseConnectionString { get; private set; } = "";
+    public string RedisConnectionString => redis.ConnectionString;
+
+    public WebApplicationFactory<ConferenceDbContext> Api { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        await Task.WhenAll(postgres.InitializeAsync(), redis.InitializeAsync());
+        DatabaseConnectionString = await postgres.CreateDatabaseAsync("conference");
+        Api = CreateApi();
+        Api.CreateClient().Dispose(); // start it: migrations run before the first request
+    }
+
+    public WebApplicationFactory<ConferenceDbContext> CreateApi(IDictionary<string, string?>? settings = null)
+    {
+        var api = new WebApplicationFactory<ConferenceDbContext>().WithWebHostBuilder(host =>
+        {
+            host.ConfigureServices(services => services.AddSingleton<IStartupFilter, ClientAddressFromHeader>());
+            host.UseEnvironment("Testing");
+            host.UseSetting("ConnectionStrings:conference", DatabaseConnectionString);
+            host.UseSetting("ConnectionStrings:redis", RedisConnectionString);
+            // Every test client shares one address here; RateLimitTests gives each client its own.
+            host.UseSetting("RateLimits:SignInPerIpPerMinute", "100000");
+            host.UseSetting("RateLimits:JoinPerIpPerMinute", "100000");
+            host.UseSetting("RateLimits:JoinPerMeetingPerMinute", "100000");
+            foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+            {
+                host.UseSetting(key, value);
+            }
+        });
+        apis.Add(api);
+        return api;
+    }
+
+    /// <summary>Signs up a new host (unique email) and returns a client carrying its bearer token.</summary>
+    public async Task<HttpClient> SignedInHostAsync(WebApplicationFactory<ConferenceDbContext>? api = null, string? displayName = null)
+    {
+        var client = (api ?? Api).CreateClient();
+        var email = $"host-{Guid.NewGuid():N}@example.org";
+        var signUp = await client.PostAsJsonAsync("/api/accounts/signup", new { email, password = "correct horse battery", displayName = displayName ?? "Ada Host" });
+        signUp.EnsureSuccessStatusCode();
+        var signIn = await client.PostAsJsonAsync("/api/accounts/signin", new { email, password = "correct horse battery" });
+        signIn.EnsureSuccessStatusCode();
+        var token = (await signIn.Content.ReadFromJsonAsync<BearerToken>())!;
+        client.DefaultRequestHeaders.Authorization = new("Bearer", token.AccessToken);
+        return client;
+    }
+
+    public sealed record BearerToken(string TokenType, string AccessToken, int ExpiresIn, string RefreshToken);
+
+    public async Task DisposeAsync()
+    {
+        foreach (var api in apis)
+        {
+            await api.DisposeAsync();
+        }
+        await Task.WhenAll(postgres.DisposeAsync(), redis.DisposeAsync());
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ApiCollection : ICollectionFixture<ApiFixture>
+{
+    public const string Name = "Api";
+}
+
+/// <summary>The test server has no client address; this lets a test say which client it is (X-Test-Client-Ip).</summary>
+sealed class ClientAddressFromHeader : IStartupFilter
+{
+    public const string Header = "X-Test-Client-Ip";
+
+    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+    {
+        app.Use((context, nextMiddleware) =>
+        {
+            context.Connection.RemoteIpAddress = System.Net.IPAddress.TryParse(context.Request.Headers[Header], out var address)
+                ? address
+                : System.Net.IPAddress.Loopback;
+            return nextMiddleware(context);
+        });
+        next(app);
+    };
+}
