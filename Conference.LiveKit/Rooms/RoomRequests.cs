@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 // Properties mirror livekit_room.proto field by field; the proto documents their meaning.
 #pragma warning disable CS1591
 
@@ -68,7 +66,6 @@ public sealed record RoomParticipantIdentity
     /// RemoveParticipant only: tokens with an earlier not-before can no longer join (unix seconds; the server
     /// defaults to now + 1 minute).
     /// </summary>
-    [JsonNumberHandling(JsonNumberHandling.WriteAsString | JsonNumberHandling.AllowReadingFromString)]
     public long? RevokeTokenTs { get; init; }
 }
 

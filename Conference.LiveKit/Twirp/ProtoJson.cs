@@ -8,7 +8,7 @@ namespace Conference.LiveKit;
 /// <summary>
 /// JSON settings that follow protojson: LiveKit's Twirp API answers with proto (snake_case) names while
 /// webhooks use lowerCamelCase, and protojson readers accept both. So each option set writes one casing
-/// and reads either, int64 from strings or numbers, enums by proto name.
+/// and reads either, int64 as strings (read from strings or numbers), enums by proto name.
 /// </summary>
 internal static class ProtoJson
 {
@@ -25,7 +25,7 @@ internal static class ProtoJson
             PropertyNamingPolicy = names,
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
             NumberHandling = JsonNumberHandling.AllowReadingFromString,
-            Converters = { new ProtoEnumConverterFactory() },
+            Converters = { new ProtoEnumConverterFactory(), new ProtoInt64Converter() },
             TypeInfoResolver = new DefaultJsonTypeInfoResolver
             {
                 Modifiers = { typeInfo => AcceptAlternateNames(typeInfo, alternateNames) },

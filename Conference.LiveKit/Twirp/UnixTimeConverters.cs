@@ -42,6 +42,13 @@ internal sealed class NanosecondsDurationConverter : JsonConverter<TimeSpan>
 }
 
 /// <summary>protojson int64: written as a string, read from a string or a number.</summary>
+internal sealed class ProtoInt64Converter : JsonConverter<long>
+{
+    public override long Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => ProtoInt64.Read(ref reader);
+
+    public override void Write(Utf8JsonWriter writer, long value, JsonSerializerOptions options) => ProtoInt64.Write(writer, value);
+}
+
 internal static class ProtoInt64
 {
     public static long Read(ref Utf8JsonReader reader)
