@@ -19,7 +19,16 @@ public sealed class AccessToken
     private readonly string apiKey;
     private readonly string apiSecret;
     private readonly TimeProvider timeProvider;
-    private TokenClaims claims = new();
+    // Fields, not a TokenClaims copied on every With…: minting is on the join path.
+    private string? identity;
+    private string? name;
+    private string? metadata;
+    private IReadOnlyDictionary<string, string>? attributes;
+    private string? kind;
+    private VideoGrants? video;
+    private RoomConfiguration? roomConfig;
+    private string? roomPreset;
+    private string? sha256;
     private TimeSpan ttl = DefaultTtl;
     private DateTimeOffset? notBefore;
 
@@ -34,32 +43,67 @@ public sealed class AccessToken
     }
 
     /// <summary>Participant identity (<c>sub</c>); required to join a room.</summary>
-    public AccessToken WithIdentity(string identity) => With(claims with { Identity = identity });
+    public AccessToken WithIdentity(string identity)
+    {
+        this.identity = identity;
+        return this;
+    }
 
     /// <summary>Display name.</summary>
-    public AccessToken WithName(string name) => With(claims with { Name = name });
+    public AccessToken WithName(string name)
+    {
+        this.name = name;
+        return this;
+    }
 
     /// <summary>Participant metadata set at join.</summary>
-    public AccessToken WithMetadata(string metadata) => With(claims with { Metadata = metadata });
+    public AccessToken WithMetadata(string metadata)
+    {
+        this.metadata = metadata;
+        return this;
+    }
 
     /// <summary>Participant attributes set at join.</summary>
-    public AccessToken WithAttributes(IReadOnlyDictionary<string, string> attributes) => With(claims with { Attributes = attributes });
+    public AccessToken WithAttributes(IReadOnlyDictionary<string, string> attributes)
+    {
+        this.attributes = attributes;
+        return this;
+    }
 
     /// <summary>Participant kind, written in lower case as LiveKit expects.</summary>
-    public AccessToken WithKind(ParticipantKind kind) =>
-        With(claims with { Kind = ProtoEnumConverter<ParticipantKind>.NameOf(kind).ToLowerInvariant() });
+    public AccessToken WithKind(ParticipantKind kind)
+    {
+        this.kind = ProtoEnumConverter<ParticipantKind>.NameOf(kind).ToLowerInvariant();
+        return this;
+    }
 
     /// <summary>Room permissions.</summary>
-    public AccessToken WithGrants(VideoGrants grants) => With(claims with { Video = grants });
+    public AccessToken WithGrants(VideoGrants grants)
+    {
+        video = grants;
+        return this;
+    }
 
     /// <summary>Room settings applied if this participant's join creates the room.</summary>
-    public AccessToken WithRoomConfig(RoomConfiguration roomConfig) => With(claims with { RoomConfig = roomConfig });
+    public AccessToken WithRoomConfig(RoomConfiguration roomConfig)
+    {
+        this.roomConfig = roomConfig;
+        return this;
+    }
 
     /// <summary>Room preset (LiveKit Cloud).</summary>
-    public AccessToken WithRoomPreset(string roomPreset) => With(claims with { RoomPreset = roomPreset });
+    public AccessToken WithRoomPreset(string roomPreset)
+    {
+        this.roomPreset = roomPreset;
+        return this;
+    }
 
     /// <summary>Base64 SHA-256 of a body this token vouches for (how webhooks are signed).</summary>
-    public AccessToken WithSha256(string sha256) => With(claims with { Sha256 = sha256 });
+    public AccessToken WithSha256(string sha256)
+    {
+        this.sha256 = sha256;
+        return this;
+    }
 
     /// <summary>How long the token is valid, counted from not-before (default 6 hours).</summary>
     public AccessToken WithTtl(TimeSpan ttl)
@@ -80,18 +124,17 @@ public sealed class AccessToken
     /// <exception cref="InvalidOperationException">The token joins a room but has no identity.</exception>
     public string ToJwt()
     {
-        if (claims.Video?.RoomJoin == true && string.IsNullOrEmpty(claims.Identity))
+        if (video?.RoomJoin == true && string.IsNullOrEmpty(identity))
         {
             throw new InvalidOperationException("A token that joins a room needs an identity.");
         }
 
         var validFrom = notBefore ?? timeProvider.GetUtcNow();
-        return Jwt.Sign(claims with { Issuer = apiKey, NotBefore = validFrom, ExpiresAt = validFrom + ttl }, apiSecret);
-    }
-
-    private AccessToken With(TokenClaims changed)
-    {
-        claims = changed;
-        return this;
+        var claims = new TokenClaims
+        {
+            Issuer = apiKey, Identity = identity, NotBefore = validFrom, ExpiresAt = validFrom + ttl, Name = name, Kind = kind,
+            Video = video, Metadata = metadata, Attributes = attributes, Sha256 = sha256, RoomPreset = roomPreset, RoomConfig = roomConfig,
+        };
+        return Jwt.Sign(claims, apiSecret);
     }
 }

@@ -27,27 +27,12 @@ internal static class Jwt
         buffer.ResetWrittenCount();
         var writer = payloadWriter ??= new Utf8JsonWriter(buffer);
         writer.Reset(buffer);
-        JsonSerializer.Serialize(writer, claims, TokenJsonContext.Default.TokenClaims);
+        TokenClaimsWriter.Write(writer, claims);
 
-        byte[]? rentedKey = null;
-        var keyLength = Encoding.UTF8.GetMaxByteCount(secret.Length);
-        var key = keyLength <= StackLimit / 4 ? stackalloc byte[keyLength] : (rentedKey = ArrayPool<byte>.Shared.Rent(keyLength));
-        key = key[..Encoding.UTF8.GetBytes(secret, key)];
-        try
-        {
-            return Sign(buffer.WrittenSpan, key);
-        }
-        finally
-        {
-            if (rentedKey is not null)
-            {
-                CryptographicOperations.ZeroMemory(rentedKey);
-                ArrayPool<byte>.Shared.Return(rentedKey);
-            }
-        }
+        return Sign(buffer.WrittenSpan, secret);
     }
 
-    private static string Sign(ReadOnlySpan<byte> payload, ReadOnlySpan<byte> key)
+    private static string Sign(ReadOnlySpan<byte> payload, string secret)
     {
         var signedLength = EncodedHeader.Length + 1 + Base64Url.GetEncodedLength(payload.Length);
         var length = signedLength + 1 + Base64Url.GetEncodedLength(MacLength);
@@ -58,7 +43,7 @@ internal static class Jwt
         token[EncodedHeader.Length] = (byte)'.';
         Base64Url.EncodeToUtf8(payload, token[(EncodedHeader.Length + 1)..]);
         Span<byte> mac = stackalloc byte[MacLength];
-        HMACSHA256.HashData(key, token[..signedLength], mac);
+        ComputeMac(secret, token[..signedLength], mac);
         token[signedLength] = (byte)'.';
         Base64Url.EncodeToUtf8(mac, token[(signedLength + 1)..]);
 
@@ -72,7 +57,7 @@ internal static class Jwt
     }
 
     /// <summary>True if the signature over <c>header.payload</c> matches, compared in constant time.</summary>
-    public static bool HasValidSignature(ReadOnlySpan<char> signedPart, ReadOnlySpan<char> signature, ReadOnlySpan<byte> key)
+    public static bool HasValidSignature(ReadOnlySpan<char> signedPart, ReadOnlySpan<char> signature, string secret)
     {
         byte[]? rented = null;
         var input = signedPart.Length <= StackLimit ? stackalloc byte[signedPart.Length] : (rented = ArrayPool<byte>.Shared.Rent(signedPart.Length));
@@ -81,7 +66,7 @@ internal static class Jwt
             // A non-ASCII character becomes '?', which can only make the signature fail.
             var inputLength = Encoding.ASCII.GetBytes(signedPart, input);
             Span<byte> expected = stackalloc byte[MacLength];
-            HMACSHA256.HashData(key, input[..inputLength], expected);
+            ComputeMac(secret, input[..inputLength], expected);
 
             Span<byte> actual = stackalloc byte[MacLength + 3];
             return Base64Url.TryDecodeFromChars(signature, actual, out var actualLength)
@@ -95,6 +80,23 @@ internal static class Jwt
                 ArrayPool<byte>.Shared.Return(rented);
             }
         }
+    }
+
+    // The one-shot HMACSHA256.HashData sets up a native context per call, several times the cost of the hash of
+    // a token; a keyed instance per thread is reused instead (a service signs with one or a few secrets).
+    [ThreadStatic] private static HMACSHA256? hmac;
+    [ThreadStatic] private static string? hmacSecret;
+
+    private static void ComputeMac(string secret, ReadOnlySpan<byte> data, Span<byte> mac)
+    {
+        if (hmac is null || !string.Equals(hmacSecret, secret, StringComparison.Ordinal))
+        {
+            hmac?.Dispose();
+            hmac = new HMACSHA256(Encoding.UTF8.GetBytes(secret));
+            hmacSecret = secret;
+        }
+
+        hmac.TryComputeHash(data, mac, out _);
     }
 
     /// <summary>Decodes a base64url segment into <paramref name="destination"/>; false if it is not base64url.</summary>

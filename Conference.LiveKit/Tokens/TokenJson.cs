@@ -8,6 +8,7 @@ namespace Conference.LiveKit;
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(TokenClaims))]
+[JsonSerializable(typeof(IReadOnlyDictionary<string, string>))]
 internal sealed partial class TokenJsonContext : JsonSerializerContext;
 
 /// <summary>JWT NumericDate: whole seconds since the Unix epoch, as a JSON number.</summary>
@@ -45,7 +46,10 @@ internal sealed class TrackSourceNamesConverter : JsonConverter<IReadOnlyList<Tr
         return sources;
     }
 
-    public override void Write(Utf8JsonWriter writer, IReadOnlyList<TrackSource> value, JsonSerializerOptions options)
+    public override void Write(Utf8JsonWriter writer, IReadOnlyList<TrackSource> value, JsonSerializerOptions options) =>
+        WriteNames(writer, value);
+
+    public static void WriteNames(Utf8JsonWriter writer, IReadOnlyList<TrackSource> value)
     {
         writer.WriteStartArray();
         foreach (var source in value)

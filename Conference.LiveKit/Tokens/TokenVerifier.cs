@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using System.Text.Json;
 
 namespace Conference.LiveKit;
@@ -10,7 +9,7 @@ namespace Conference.LiveKit;
 /// </summary>
 public sealed class TokenVerifier
 {
-    private readonly Dictionary<string, byte[]> secretsByKey;
+    private readonly Dictionary<string, string> secretsByKey;
     private readonly TimeProvider timeProvider;
 
     /// <summary>A verifier for tokens issued by one API key.</summary>
@@ -22,12 +21,12 @@ public sealed class TokenVerifier
     /// <summary>A verifier for tokens issued by any of <paramref name="secretsByKey"/> (API key → secret).</summary>
     public TokenVerifier(IReadOnlyDictionary<string, string> secretsByKey, TimeProvider? timeProvider = null)
     {
-        this.secretsByKey = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        this.secretsByKey = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, secret) in secretsByKey)
         {
             ArgumentException.ThrowIfNullOrEmpty(key);
             ArgumentException.ThrowIfNullOrEmpty(secret);
-            this.secretsByKey[key] = Encoding.UTF8.GetBytes(secret);
+            this.secretsByKey[key] = secret;
         }
 
         this.timeProvider = timeProvider ?? TimeProvider.System;

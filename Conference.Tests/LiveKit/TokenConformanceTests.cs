@@ -95,6 +95,37 @@ public sealed class TokenConformanceTests
     }
 
     [Fact]
+    public void Every_grant_and_claim_survives_mint_and_verify()
+    {
+        var grants = new VideoGrants
+        {
+            RoomCreate = true, RoomList = false, RoomRecord = true, RoomAdmin = true, RoomJoin = true, Room = "r1",
+            CanPublish = false, CanSubscribe = true, CanPublishData = true,
+            CanPublishSources = [TrackSource.Camera, TrackSource.Microphone, TrackSource.ScreenShare, TrackSource.ScreenShareAudio],
+            CanUpdateOwnMetadata = true, IngressAdmin = true, Hidden = true, Recorder = true, Agent = false,
+            CanSubscribeMetrics = true, CanManageAgentSession = true, DestinationRoom = "r2",
+        };
+        Assert.All(typeof(VideoGrants).GetProperties(), property => Assert.NotNull(property.GetValue(grants)));
+        var roomConfig = new RoomConfiguration
+        {
+            Name = "r1", EmptyTimeout = 1, DepartureTimeout = 2, MaxParticipants = 3, Metadata = "m", MinPlayoutDelay = 4,
+            MaxPlayoutDelay = 5, SyncStreams = true, Agents = [new() { AgentName = "a", Metadata = "am" }],
+            Tags = new Dictionary<string, string> { ["t"] = "v" },
+        };
+
+        var jwt = new AccessToken(ApiKey, "secret").WithIdentity("alice").WithName("Alice").WithMetadata("md")
+            .WithAttributes(Attributes).WithKind(ParticipantKind.Sip).WithGrants(grants).WithRoomConfig(roomConfig)
+            .WithRoomPreset("preset").WithSha256("abc=").ToJwt();
+        var claims = new TokenVerifier(ApiKey, "secret").Verify(jwt);
+
+        Assert.Equal(JsonSerializer.Serialize(grants), JsonSerializer.Serialize(claims.Video));
+        Assert.Equal(JsonSerializer.Serialize(roomConfig), JsonSerializer.Serialize(claims.RoomConfig));
+        Assert.Equal(Attributes, claims.Attributes);
+        Assert.Equal(("alice", "Alice", "md", "sip", "preset", "abc=", ApiKey),
+            (claims.Identity, claims.Name, claims.Metadata, claims.Kind, claims.RoomPreset, claims.Sha256, claims.Issuer));
+    }
+
+    [Fact]
     public void A_join_token_needs_an_identity() =>
         Assert.Throws<InvalidOperationException>(() => new AccessToken(ApiKey, "secret").WithGrants(new VideoGrants { RoomJoin = true, Room = "r" }).ToJwt());
 
