@@ -44,14 +44,19 @@ public sealed record EgressInfo
     public bool IsActive => Status is EgressStatus.Starting or EgressStatus.Active;
 }
 
-/// <summary>A recorded file: where it went, how long and how big.</summary>
-public sealed record EgressFileInfo
+/// <summary>When an egress output started and ended (LiveKit sends nanoseconds).</summary>
+public abstract record EgressResult
 {
-    public string Filename { get; init; } = "";
     [JsonConverter(typeof(UnixNanosecondsConverter))]
     public DateTimeOffset? StartedAt { get; init; }
     [JsonConverter(typeof(UnixNanosecondsConverter))]
     public DateTimeOffset? EndedAt { get; init; }
+}
+
+/// <summary>A recorded file: where it went, how long and how big.</summary>
+public sealed record EgressFileInfo : EgressResult
+{
+    public string Filename { get; init; } = "";
     [JsonConverter(typeof(NanosecondsDurationConverter))]
     public TimeSpan Duration { get; init; }
     public long Size { get; init; }
@@ -59,7 +64,7 @@ public sealed record EgressFileInfo
 }
 
 /// <summary>HLS results.</summary>
-public sealed record SegmentsInfo
+public sealed record SegmentsInfo : EgressResult
 {
     public string PlaylistName { get; init; } = "";
     public string LivePlaylistName { get; init; } = "";
@@ -69,20 +74,12 @@ public sealed record SegmentsInfo
     public string PlaylistLocation { get; init; } = "";
     public string LivePlaylistLocation { get; init; } = "";
     public long SegmentCount { get; init; }
-    [JsonConverter(typeof(UnixNanosecondsConverter))]
-    public DateTimeOffset? StartedAt { get; init; }
-    [JsonConverter(typeof(UnixNanosecondsConverter))]
-    public DateTimeOffset? EndedAt { get; init; }
 }
 
 /// <summary>One stream output's state.</summary>
-public sealed record StreamInfo
+public sealed record StreamInfo : EgressResult
 {
     public string Url { get; init; } = "";
-    [JsonConverter(typeof(UnixNanosecondsConverter))]
-    public DateTimeOffset? StartedAt { get; init; }
-    [JsonConverter(typeof(UnixNanosecondsConverter))]
-    public DateTimeOffset? EndedAt { get; init; }
     [JsonConverter(typeof(NanosecondsDurationConverter))]
     public TimeSpan Duration { get; init; }
     public StreamStatus Status { get; init; }
@@ -99,14 +96,10 @@ public sealed record StreamInfoList
 }
 
 /// <summary>Image results.</summary>
-public sealed record ImagesInfo
+public sealed record ImagesInfo : EgressResult
 {
     public string FilenamePrefix { get; init; } = "";
     public long ImageCount { get; init; }
-    [JsonConverter(typeof(UnixNanosecondsConverter))]
-    public DateTimeOffset? StartedAt { get; init; }
-    [JsonConverter(typeof(UnixNanosecondsConverter))]
-    public DateTimeOffset? EndedAt { get; init; }
 }
 
 /// <summary><c>livekit.EgressStatus</c>.</summary>
