@@ -105,7 +105,8 @@ public sealed class TokenVerifier
             return JsonSerializer.Deserialize(rented.AsSpan(0, payloadLength), TokenJsonContext.Default.TokenClaims)
                 ?? throw new TokenVerificationException(TokenRejection.Malformed, "The token payload is null.");
         }
-        catch (JsonException e)
+        // A claim of the wrong JSON type surfaces from a converter as InvalidOperationException.
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
             throw new TokenVerificationException(TokenRejection.Malformed, $"The token is not valid JSON: {e.Message}");
         }

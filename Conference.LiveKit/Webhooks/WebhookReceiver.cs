@@ -44,7 +44,8 @@ public sealed class WebhookReceiver(TokenVerifier verifier)
             return JsonSerializer.Deserialize<WebhookEvent>(rawBody, ProtoJson.CamelCase)
                 ?? throw new JsonException("The body is null.");
         }
-        catch (JsonException e)
+        // A field of the wrong JSON type surfaces from a converter as InvalidOperationException.
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
             throw new WebhookException(WebhookRejection.MalformedJson, $"The webhook body is not a LiveKit event: {e.Message}", e);
         }

@@ -156,6 +156,8 @@ public sealed class TokenConformanceTests
         Assert.Equal(TokenRejection.UnknownKey, RejectionOf(verifier, new AccessToken("APIother", "secret").ToJwt()));
         Assert.Equal(TokenRejection.Malformed, RejectionOf(verifier, "not-a-token"));
         Assert.Equal(TokenRejection.MissingExpiry, RejectionOf(verifier, HandSigned("""{"alg":"HS256","typ":"JWT"}""", $$"""{"iss":"{{ApiKey}}","sub":"eve"}""")));
+        Assert.Equal(TokenRejection.Malformed, RejectionOf(verifier, HandSigned("""{"alg":"HS256"}""", $$"""{"iss":"{{ApiKey}}","exp":"soon"}""")));
+        Assert.Equal(TokenRejection.Malformed, RejectionOf(verifier, HandSigned("""{"alg":"HS256"}""", $$"""{"iss":"{{ApiKey}}","exp":9999999999,"video":{"canPublishSources":[1]} }""")));
         Assert.Equal(TokenRejection.UnsupportedAlgorithm, RejectionOf(verifier, HandSigned("""{"alg":"none"}""", $$"""{"iss":"{{ApiKey}}","exp":9999999999}""")));
     }
 

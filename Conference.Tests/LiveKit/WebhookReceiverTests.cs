@@ -82,6 +82,17 @@ public sealed class WebhookReceiverTests
     }
 
     [Theory]
+    [InlineData("""{"event":"room_started","createdAt":true}""")]
+    [InlineData("""{"event":"egress_ended","egressInfo":{"status":false}}""")]
+    [InlineData("[]")]
+    public void Rejects_json_of_the_wrong_shape(string json)
+    {
+        var body = Encoding.UTF8.GetBytes(json);
+        var authorization = new AccessToken(ApiKey, ApiSecret).WithSha256(Convert.ToBase64String(SHA256.HashData(body))).ToJwt();
+        Assert.Equal(WebhookRejection.MalformedJson, RejectionOf(() => Receiver().Receive(body, authorization)));
+    }
+
+    [Theory]
     [InlineData(null)]
     [InlineData("")]
     [InlineData("  ")]
