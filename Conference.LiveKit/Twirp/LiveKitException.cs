@@ -1,0 +1,71 @@
+using System.Net;
+using System.Text.Json;
+
+namespace Conference.LiveKit;
+
+/// <summary>
+/// LiveKit's server API refused a call: a Twirp error (<see cref="Code"/>, <see cref="ServerMessage"/>,
+/// <see cref="Meta"/>) or a plain-text error of its auth middleware (then <see cref="Code"/> is null).
+/// </summary>
+public sealed class LiveKitException(string message, HttpStatusCode statusCode, string? code, string serverMessage,
+    IReadOnlyDictionary<string, string> meta) : Exception(message)
+{
+    /// <summary>HTTP status of the response.</summary>
+    public HttpStatusCode StatusCode { get; } = statusCode;
+
+    /// <summary>Twirp error code (<c>not_found</c>, <c>unauthenticated</c>, <c>internal</c>…), null for plain-text errors.</summary>
+    public string? Code { get; } = code;
+
+    /// <summary>The server's own message (Twirp <c>msg</c> or the text body).</summary>
+    public string ServerMessage { get; } = serverMessage;
+
+    /// <summary>Twirp error metadata.</summary>
+    public IReadOnlyDictionary<string, string> Meta { get; } = meta;
+
+    /// <summary>The room, participant, track or egress does not exist.</summary>
+    public bool IsNotFound => Code == "not_found" || (Code is null && StatusCode == HttpStatusCode.NotFound);
+
+    internal static async Task<LiveKitException> FromResponseAsync(HttpResponseMessage response, string rpc, CancellationToken cancellationToken)
+    {
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        string? code = null;
+        var serverMessage = body.Trim();
+        var meta = new Dictionary<string, string>();
+        if (response.Content.Headers.ContentType?.MediaType == "application/json" && TryParseTwirpError(body, out var error))
+        {
+            (code, serverMessage) = (error.Code, error.Msg ?? "");
+            meta = error.Meta ?? meta;
+        }
+
+        return new LiveKitException(Explain(rpc, response.StatusCode, code, serverMessage), response.StatusCode, code, serverMessage, meta);
+    }
+
+    private static string Explain(string rpc, HttpStatusCode status, string? code, string serverMessage) => serverMessage switch
+    {
+        _ when serverMessage.Contains("requested room does not exist", StringComparison.Ordinal) =>
+            $"{rpc}: the room was not found (LiveKit: \"{serverMessage}\").",
+        _ when serverMessage.Contains("egress not connected", StringComparison.Ordinal) =>
+            $"{rpc}: no Egress worker is connected to LiveKit. Egress reaches the LiveKit server through Redis: " +
+            $"run the egress service and give it and the server the same redis address (LiveKit: \"{serverMessage}\").",
+        _ when status == HttpStatusCode.Unauthorized =>
+            $"{rpc}: LiveKit rejected the credentials — check that ApiKey/ApiSecret match a key of the server " +
+            $"(LiveKit: \"{serverMessage}\").",
+        _ => $"{rpc} failed with HTTP {(int)status}{(code is null ? "" : $" ({code})")}: {serverMessage}",
+    };
+
+    private static bool TryParseTwirpError(string body, out TwirpError error)
+    {
+        try
+        {
+            error = JsonSerializer.Deserialize<TwirpError>(body, ProtoJson.SnakeCase) ?? new(null, null, null);
+            return true;
+        }
+        catch (JsonException)
+        {
+            error = new(null, null, null);
+            return false;
+        }
+    }
+
+    private sealed record TwirpError(string? Code, string? Msg, Dictionary<string, string>? Meta);
+}

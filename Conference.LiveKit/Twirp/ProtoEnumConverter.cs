@@ -1,0 +1,43 @@
+using System.Collections.Frozen;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Conference.LiveKit;
+
+/// <summary>
+/// Enums as protobuf names (<c>EGRESS_ACTIVE</c>, <c>MP4</c>): the member's <see cref="JsonStringEnumMemberNameAttribute"/>
+/// or its name in UPPER_SNAKE_CASE. Reads names or numbers; an unknown name (a newer server) reads as the zero value
+/// instead of failing the whole message, as protojson does with DiscardUnknown.
+/// </summary>
+internal sealed class ProtoEnumConverterFactory : JsonConverterFactory
+{
+    public override bool CanConvert(Type typeToConvert) => typeToConvert.IsEnum;
+
+    public override JsonConverter CreateConverter(Type typeToConvert, JsonSerializerOptions options) =>
+        (JsonConverter)Activator.CreateInstance(typeof(ProtoEnumConverter<>).MakeGenericType(typeToConvert))!;
+}
+
+internal sealed class ProtoEnumConverter<T> : JsonConverter<T> where T : struct, Enum
+{
+    private static readonly FrozenDictionary<T, string> NameByValue = typeof(T)
+        .GetFields(BindingFlags.Public | BindingFlags.Static)
+        .ToFrozenDictionary(
+            field => (T)field.GetValue(null)!,
+            field => field.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name
+                ?? JsonNamingPolicy.SnakeCaseUpper.ConvertName(field.Name));
+
+    private static readonly FrozenDictionary<string, T> ValueByName =
+        NameByValue.ToFrozenDictionary(pair => pair.Value, pair => pair.Key);
+
+    /// <summary>The protobuf name of <paramref name="value"/>.</summary>
+    public static string NameOf(T value) => NameByValue.TryGetValue(value, out var name) ? name : value.ToString();
+
+    public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.TokenType == JsonTokenType.Number
+            ? (T)Enum.ToObject(typeof(T), reader.GetInt32())
+            : ValueByName.GetValueOrDefault(reader.GetString()!);
+
+    public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(NameOf(value));
+}

@@ -1,0 +1,80 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Conference.LiveKit;
+
+/// <summary>
+/// A protojson int64 (string or number) counting units of <paramref name="nanosecondsPerUnit"/> since the Unix
+/// epoch, shown as <see cref="DateTimeOffset"/>. Zero means "not set" in proto3, so it reads as null.
+/// </summary>
+internal abstract class UnixTimeConverter(long nanosecondsPerUnit) : JsonConverter<DateTimeOffset?>
+{
+    public override DateTimeOffset? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        var value = ProtoInt64.Read(ref reader);
+        return value == 0 ? null : DateTimeOffset.UnixEpoch.AddTicks(ProtoInt64.ToTicks(value, nanosecondsPerUnit));
+    }
+
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset? value, JsonSerializerOptions options) =>
+        ProtoInt64.Write(writer, ProtoInt64.FromTicks((value!.Value - DateTimeOffset.UnixEpoch).Ticks, nanosecondsPerUnit));
+}
+
+/// <summary>Unix seconds (room <c>creation_time</c>, participant <c>joined_at</c>, webhook <c>createdAt</c>).</summary>
+internal sealed class UnixSecondsConverter() : UnixTimeConverter(1_000_000_000);
+
+/// <summary>Unix milliseconds (the <c>*_ms</c> fields).</summary>
+internal sealed class UnixMillisecondsConverter() : UnixTimeConverter(1_000_000);
+
+/// <summary>Unix nanoseconds (egress <c>started_at</c>, <c>ended_at</c>, <c>updated_at</c>).</summary>
+internal sealed class UnixNanosecondsConverter() : UnixTimeConverter(1);
+
+/// <summary>A protojson int64 count of nanoseconds (egress result <c>duration</c>) as <see cref="TimeSpan"/>.</summary>
+internal sealed class NanosecondsDurationConverter : JsonConverter<TimeSpan>
+{
+    public override TimeSpan Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        TimeSpan.FromTicks(ProtoInt64.ToTicks(ProtoInt64.Read(ref reader), 1));
+
+    public override void Write(Utf8JsonWriter writer, TimeSpan value, JsonSerializerOptions options) =>
+        ProtoInt64.Write(writer, ProtoInt64.FromTicks(value.Ticks, 1));
+}
+
+/// <summary>protojson int64: written as a string, read from a string or a number.</summary>
+internal sealed class ProtoInt64Converter : JsonConverter<long>
+{
+    public override long Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => ProtoInt64.Read(ref reader);
+
+    public override void Write(Utf8JsonWriter writer, long value, JsonSerializerOptions options) => ProtoInt64.Write(writer, value);
+}
+
+internal static class ProtoInt64
+{
+    public static long Read(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.Number)
+        {
+            return reader.GetInt64();
+        }
+
+        var text = reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan;
+        return Utf8Parser.TryParse(text, out long value, out var consumed) && consumed == text.Length
+            ? value
+            : throw new JsonException($"'{reader.GetString()}' is not an int64.");
+    }
+
+    public static void Write(Utf8JsonWriter writer, long value) =>
+        writer.WriteStringValue(value.ToString(CultureInfo.InvariantCulture));
+
+    // A tick is 100 ns; the units here are either multiples of it (s, ms) or finer (ns).
+    public static long ToTicks(long value, long nanosecondsPerUnit) =>
+        nanosecondsPerUnit >= TimeSpan.NanosecondsPerTick
+            ? value * (nanosecondsPerUnit / TimeSpan.NanosecondsPerTick)
+            : value / TimeSpan.NanosecondsPerTick;
+
+    public static long FromTicks(long ticks, long nanosecondsPerUnit) =>
+        nanosecondsPerUnit >= TimeSpan.NanosecondsPerTick
+            ? ticks / (nanosecondsPerUnit / TimeSpan.NanosecondsPerTick)
+            : ticks * TimeSpan.NanosecondsPerTick;
+}
