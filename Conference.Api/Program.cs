@@ -1,6 +1,10 @@
+using Conference.Api;
 using Conference.Api.Accounts;
 using Conference.Api.Data;
+using Conference.Api.Analytics;
 using Conference.Api.Meetings;
+using Conference.Api.Participants;
+using Conference.Api.Webhooks;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -22,6 +26,11 @@ if (app.Environment.IsDevelopment())
 
 app.MapAccountsApi();
 app.MapMeetingsApi();
+app.MapJoinApi();
+app.MapModerationApi();
+app.MapLiveKitWebhooksApi();
+app.MapAnalyticsApi();
+app.MapPublicHealth();
 
 await app.MigrateDatabaseAsync();
 await app.EnsureRolesAsync();

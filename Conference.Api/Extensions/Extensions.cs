@@ -2,6 +2,8 @@ using System.Text.Json.Serialization;
 using Conference.Api.Accounts;
 using Conference.Api.Data;
 using Conference.Api.Meetings;
+using Conference.Api.Participants;
+using Conference.Api.Webhooks;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
@@ -15,6 +17,7 @@ internal static class Extensions
     /// <summary>The connection names the AppHost gives the api's dependencies.</summary>
     public const string DatabaseName = "conference";
     public const string RedisName = "redis";
+    public const string LiveKitName = "livekit";
 
     /// <summary>Where the shared key ring lives in Redis; the web app names the same key.</summary>
     public const string DataProtectionKeysKey = "conference:dataprotection-keys";
@@ -64,7 +67,21 @@ internal static class Extensions
         builder.Services.AddOptions<RateLimitOptions>().BindConfiguration("RateLimits");
         builder.Services.AddSingleton<RedisRateLimiter>();
         builder.Services.AddSingleton<MeetingChanges>();
+        builder.Services.AddMemoryCache();
+        builder.Services.AddSingleton<MeetingCache>();
+        builder.Services.AddHostedService<MeetingCacheEviction>();
+        builder.Services.AddSingleton<Lobby>();
+        builder.Services.AddScoped<MeetingRoles>();
+        builder.Services.AddScoped<WebhookEventStore>();
 
-        builder.Services.AddHealthChecks();
+        // Without LiveKit (e.g. the Processes variant on a machine without livekit-server) the api still runs:
+        // joining answers 503 with the reason, and /health says LiveKit is not configured.
+        if (builder.Configuration.GetConnectionString(LiveKitName) is { Length: > 0 }
+            || builder.Configuration["LiveKit:Url"] is { Length: > 0 })
+        {
+            builder.AddLiveKitClient(LiveKitName);
+            builder.Services.AddOptions<MediaServerOptions>().BindConfiguration("MediaServer");
+            builder.Services.AddSingleton<JoinTokens>();
+        }
     }
 }

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using Conference.Api.Data;
 using Conference.Tests.Infrastructure;
+using Conference.Tests.LiveKit;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -23,8 +24,16 @@ public sealed class ApiFixture : IAsyncLifetime
 
     public WebApplicationFactory<ConferenceDbContext> Api { get; private set; } = null!;
 
+    /// <summary>LiveKit's server cannot run here; this speaks its Twirp JSON for the calls the api makes.</summary>
+    public TwirpCaptureServer LiveKit { get; private set; } = null!;
+
+    public const string LiveKitApiKey = "conference-test";
+    public string LiveKitApiSecret { get; } = System.Security.Cryptography.RandomNumberGenerator.GetHexString(40);
+    public const string PublicLiveKitUrl = "wss://livekit.example.org/";
+
     public async Task InitializeAsync()
     {
+        LiveKit = await TwirpCaptureServer.StartAsync();
         await Task.WhenAll(postgres.InitializeAsync(), redis.InitializeAsync());
         DatabaseConnectionString = await postgres.CreateDatabaseAsync("conference");
         Api = CreateApi();
@@ -43,6 +52,10 @@ public sealed class ApiFixture : IAsyncLifetime
             host.UseSetting("RateLimits:SignInPerIpPerMinute", "100000");
             host.UseSetting("RateLimits:JoinPerIpPerMinute", "100000");
             host.UseSetting("RateLimits:JoinPerMeetingPerMinute", "100000");
+            host.UseSetting("LiveKit:Url", LiveKit.Url.ToString());
+            host.UseSetting("LiveKit:ApiKey", LiveKitApiKey);
+            host.UseSetting("LiveKit:ApiSecret", LiveKitApiSecret);
+            host.UseSetting("MediaServer:PublicUrl", PublicLiveKitUrl);
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             {
                 host.UseSetting(key, value);
@@ -66,6 +79,25 @@ public sealed class ApiFixture : IAsyncLifetime
         return client;
     }
 
+    /// <summary>A token verifier with the api's LiveKit key: what LiveKit itself would accept.</summary>
+    public Conference.LiveKit.TokenVerifier LiveKitVerifier => new(LiveKitApiKey, LiveKitApiSecret);
+
+    /// <summary>Posts a webhook signed the way LiveKit signs one: no "Bearer", a token whose sha256 is the body's hash.</summary>
+    public async Task<HttpResponseMessage> PostWebhookAsync(HttpClient client, string body, string? secret = null,
+        DateTimeOffset? signedAt = null, string? signedBody = null)
+    {
+        var hash = Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(signedBody ?? body)));
+        var token = new Conference.LiveKit.AccessToken(LiveKitApiKey, secret ?? LiveKitApiSecret, new FixedClock(signedAt ?? DateTimeOffset.UtcNow))
+            .WithSha256(hash)
+            .WithTtl(TimeSpan.FromMinutes(5));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/webhooks/livekit")
+        {
+            Content = new StringContent(body, System.Text.Encoding.UTF8, "application/webhook+json"),
+        };
+        request.Headers.TryAddWithoutValidation("Authorization", token.ToJwt());
+        return await client.SendAsync(request);
+    }
+
     public sealed record BearerToken(string TokenType, string AccessToken, int ExpiresIn, string RefreshToken);
 
     public async Task DisposeAsync()
@@ -75,6 +107,7 @@ public sealed class ApiFixture : IAsyncLifetime
             await api.DisposeAsync();
         }
         await Task.WhenAll(postgres.DisposeAsync(), redis.DisposeAsync());
+        await LiveKit.DisposeAsync();
     }
 }
 
@@ -100,4 +133,9 @@ sealed class ClientAddressFromHeader : IStartupFilter
         });
         next(app);
     };
+}
+
+sealed class FixedClock(DateTimeOffset now) : TimeProvider
+{
+    public override DateTimeOffset GetUtcNow() => now;
 }

@@ -1,0 +1,44 @@
+using Conference.Api.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
+using StackExchange.Redis;
+
+namespace Conference.Api.Meetings;
+
+/// <summary>
+/// Meetings by slug, kept in memory for a few seconds because every join reads one. A change made through any
+/// api instance is announced on Redis (<see cref="MeetingChanges"/>) and every instance drops its copy at once.
+/// </summary>
+public sealed class MeetingCache(IMemoryCache cache, IServiceScopeFactory scopes)
+{
+    static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(5);
+
+    public async Task<Meeting?> FindAsync(string slug, CancellationToken cancellationToken = default) =>
+        await cache.GetOrCreateAsync(Key(slug), async entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = Lifetime;
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<ConferenceDbContext>();
+            return await db.Meetings.AsNoTracking().SingleOrDefaultAsync(m => m.Slug == slug, cancellationToken);
+        });
+
+    public void Evict(string slug) => cache.Remove(Key(slug));
+
+    static string Key(string slug) => $"meeting:{slug}";
+}
+
+/// <summary>Listens for meeting changes from every instance and evicts the cached copy.</summary>
+internal sealed class MeetingCacheEviction(IConnectionMultiplexer redis, MeetingCache cache) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken) =>
+        await redis.GetSubscriber().SubscribeAsync(MeetingChanges.Channel, (_, message) =>
+        {
+            if (System.Text.Json.JsonSerializer.Deserialize<MeetingChanges.Change>(message.ToString()) is { } change)
+            {
+                cache.Evict(change.Slug);
+            }
+        });
+
+    public Task StopAsync(CancellationToken cancellationToken) =>
+        redis.GetSubscriber().UnsubscribeAsync(MeetingChanges.Channel);
+}

@@ -1,0 +1,156 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Npgsql;
+
+namespace Conference.Tests.Api;
+
+[Collection(ApiCollection.Name)]
+public sealed class WebhooksApiTests(ApiFixture fixture)
+{
+    [Fact]
+    public async Task Room_and_participant_events_become_meeting_times_and_sessions()
+    {
+        using var host = await fixture.SignedInHostAsync();
+        var slug = await MeetingsApiTests.CreateAsync(host);
+        var livekit = fixture.Api.CreateClient();
+        var start = DateTimeOffset.UtcNow.AddMinutes(-30);
+
+        await PostOkAsync(livekit, WebhookJson.RoomStarted(slug, start));
+        await PostOkAsync(livekit, WebhookJson.Participant("participant_joined", slug, "ada-aaaaaa", "Ada", start, start, role: "Host"));
+        await PostOkAsync(livekit, WebhookJson.Participant("participant_joined", slug, "bob-bbbbbb", "Bob", start.AddMinutes(5), start.AddMinutes(5)));
+        await PostOkAsync(livekit, WebhookJson.Participant("participant_left", slug, "bob-bbbbbb", "Bob", start.AddMinutes(5), start.AddMinutes(15)));
+        await PostOkAsync(livekit, WebhookJson.Participant("participant_connection_aborted", slug, "ada-aaaaaa", "Ada", start, start.AddMinutes(20), role: "Host"));
+        await PostOkAsync(livekit, WebhookJson.RoomFinished(slug, start.AddMinutes(25)));
+
+        var meeting = await livekit.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}");
+        Assert.Equal(start.ToUnixTimeSeconds(), meeting.GetProperty("startedAt").GetDateTimeOffset().ToUnixTimeSeconds());
+        Assert.Equal(start.AddMinutes(25).ToUnixTimeSeconds(), meeting.GetProperty("endedAt").GetDateTimeOffset().ToUnixTimeSeconds());
+
+        var sessions = await QueryAsync($"""SELECT "Identity", "Role", "DisconnectReason", EXTRACT(EPOCH FROM "LeftAt" - "JoinedAt")::int FROM participant_sessions s JOIN meetings m ON m."Id" = s."MeetingId" WHERE m."Slug" = '{slug}' ORDER BY 1""");
+        Assert.Equal(
+            ["ada-aaaaaa Host CONNECTION_ABORTED 1200", "bob-bbbbbb Guest CLIENT_INITIATED 600"],
+            sessions.Select(row => string.Join(' ', row)));
+
+        var figures = await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}/analytics");
+        Assert.Equal(2, figures.GetProperty("participants").GetInt32());
+        Assert.Equal(2, figures.GetProperty("peakConcurrency").GetInt32());
+        Assert.Equal(30.0, figures.GetProperty("participantMinutes").GetDouble());
+        Assert.Equal(25.0, figures.GetProperty("durationMinutes").GetDouble());
+    }
+
+    [Fact]
+    public async Task A_duplicate_delivery_answers_200_and_changes_nothing()
+    {
+        using var host = await fixture.SignedInHostAsync();
+        var slug = await MeetingsApiTests.CreateAsync(host);
+        var body = WebhookJson.Participant("participant_joined", slug, "dup-cccccc", "Dup", DateTimeOffset.UtcNow, DateTimeOffset.UtcNow);
+        var livekit = fixture.Api.CreateClient();
+
+        await PostOkAsync(livekit, body);
+        await PostOkAsync(livekit, body);
+        await PostOkAsync(fixture.CreateApi().CreateClient(), body);
+
+        var id = JsonDocument.Parse(body).RootElement.GetProperty("id").GetString();
+        Assert.Equal(1L, (await QueryAsync($"SELECT count(*) FROM livekit_webhook_events WHERE \"Id\" = '{id}'"))[0][0]);
+        Assert.Equal(1L, (await QueryAsync($"SELECT count(*) FROM participant_sessions WHERE \"Identity\" = 'dup-cccccc'"))[0][0]);
+    }
+
+    [Fact]
+    public async Task Left_before_joined_still_gives_one_closed_session()
+    {
+        using var host = await fixture.SignedInHostAsync();
+        var slug = await MeetingsApiTests.CreateAsync(host);
+        var livekit = fixture.Api.CreateClient();
+        var joinedAt = DateTimeOffset.UtcNow.AddMinutes(-3);
+        await PostOkAsync(livekit, WebhookJson.Participant("participant_left", slug, "late-dddddd", "Late", joinedAt, joinedAt.AddMinutes(2)));
+        await PostOkAsync(livekit, WebhookJson.Participant("participant_joined", slug, "late-dddddd", "Late", joinedAt, joinedAt));
+
+        var rows = await QueryAsync("SELECT \"LeftAt\" IS NOT NULL FROM participant_sessions WHERE \"Identity\" = 'late-dddddd'");
+        Assert.Equal(true, Assert.Single(rows)[0]);
+    }
+
+    public static TheoryData<string> Forgeries => ["wrong secret", "changed body", "expired", "no header", "bearer of another key"];
+
+    [Theory]
+    [MemberData(nameof(Forgeries))]
+    public async Task A_forged_webhook_is_401_and_stores_nothing(string forgery)
+    {
+        var body = WebhookJson.RoomStarted("abc-defg-hij", DateTimeOffset.UtcNow);
+        var livekit = fixture.Api.CreateClient();
+        var response = forgery switch
+        {
+            "wrong secret" => await fixture.PostWebhookAsync(livekit, body, secret: new string('x', 40)),
+            "changed body" => await fixture.PostWebhookAsync(livekit, body, signedBody: body.Replace("abc-defg-hij", "zzz-zzzz-zzz")),
+            "expired" => await fixture.PostWebhookAsync(livekit, body, signedAt: DateTimeOffset.UtcNow.AddHours(-1)),
+            "no header" => await livekit.PostAsync("/api/webhooks/livekit", new StringContent(body, System.Text.Encoding.UTF8, "application/webhook+json")),
+            _ => await PostWithHeaderAsync(livekit, body, "Bearer " + new Conference.LiveKit.AccessToken("other-key", new string('k', 40)).WithSha256("x").ToJwt()),
+        };
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var id = JsonDocument.Parse(body).RootElement.GetProperty("id").GetString();
+        Assert.Equal(0L, (await QueryAsync($"SELECT count(*) FROM livekit_webhook_events WHERE \"Id\" = '{id}'"))[0][0]);
+    }
+
+    [Theory]
+    [InlineData("{not json")]
+    [InlineData("""{"event":"room_started","id":""}""")]
+    [InlineData("""{"event":42,"id":"EV_x"}""")]
+    public async Task A_malformed_signed_webhook_is_400_and_stores_nothing(string body)
+    {
+        var before = (long)(await QueryAsync("SELECT count(*) FROM livekit_webhook_events"))[0][0]!;
+        var response = await fixture.PostWebhookAsync(fixture.Api.CreateClient(), body);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(before, (long)(await QueryAsync("SELECT count(*) FROM livekit_webhook_events"))[0][0]!);
+    }
+
+    [Fact]
+    public async Task A_burst_with_duplicates_on_two_instances_stores_every_event_exactly_once()
+    {
+        using var host = await fixture.SignedInHostAsync();
+        var slug = await MeetingsApiTests.CreateAsync(host);
+        var clients = new[] { fixture.Api.CreateClient(), fixture.CreateApi().CreateClient() };
+        var now = DateTimeOffset.UtcNow;
+        var bodies = Enumerable.Range(0, 60)
+            .Select(i => WebhookJson.Participant("participant_joined", slug, $"burst-{i:D6}", $"P{i}", now, now))
+            .ToList();
+
+        // Every event twice, from both instances at once.
+        await Task.WhenAll(bodies.Concat(bodies).Select((body, i) => PostOkAsync(clients[i % 2], body)));
+
+        Assert.Equal(60L, (await QueryAsync($"SELECT count(*) FROM participant_sessions WHERE \"Identity\" LIKE 'burst-%'"))[0][0]);
+        Assert.Equal(60L, (await QueryAsync($"SELECT count(*) FROM livekit_webhook_events WHERE \"Payload\"->'participant'->>'identity' LIKE 'burst-%'"))[0][0]);
+    }
+
+    async Task PostOkAsync(HttpClient client, string body)
+    {
+        var response = await fixture.PostWebhookAsync(client, body);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+    }
+
+    static async Task<HttpResponseMessage> PostWithHeaderAsync(HttpClient client, string body, string authorization)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/webhooks/livekit")
+        {
+            Content = new StringContent(body, System.Text.Encoding.UTF8, "application/webhook+json"),
+        };
+        request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        return await client.SendAsync(request);
+    }
+
+    async Task<List<object?[]>> QueryAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(fixture.DatabaseConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<object?[]>();
+        while (await reader.ReadAsync())
+        {
+            var row = new object?[reader.FieldCount];
+            reader.GetValues(row!);
+            rows.Add(row);
+        }
+        return rows;
+    }
+}
