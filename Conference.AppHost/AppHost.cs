@@ -37,6 +37,11 @@ var api = builder.AddProject<Projects.Conference_Api>("api")
     .WithReference(infrastructure.Redis).WaitFor(infrastructure.Redis)
     .WithOptionalReference(infrastructure.LiveKit)
     .WithHttpHealthCheck("/health");
+if (builder.ExecutionContext.IsPublishMode)
+{
+    // Browsers reach LiveKit through Caddy, not at the internal address the api calls it on.
+    api.WithEnvironment("MediaServer__PublicUrl", ReferenceExpression.Create($"wss://livekit.{parameters.Domain.Resource}"));
+}
 
 var recorder = builder.AddProject<Projects.Conference_Recorder>("recorder")
     .WithHttpEndpoint()
