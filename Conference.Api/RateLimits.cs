@@ -20,20 +20,24 @@ public sealed class RedisRateLimiter(IConnectionMultiplexer redis)
 {
     static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
 
+    // Counts one hit on every key (ARGV[1] is the window, ARGV[2..] each key's limit) in one round trip, and
+    // answers the wait in ms of the first key over its limit, or 0.
     const string CountScript = """
-        local count = redis.call('INCR', KEYS[1])
-        if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-        return { count, redis.call('PTTL', KEYS[1]) }
+        for i, key in ipairs(KEYS) do
+          local count = redis.call('INCR', key)
+          if count == 1 then redis.call('PEXPIRE', key, ARGV[1]) end
+          if count > tonumber(ARGV[i + 1]) then return math.max(1, redis.call('PTTL', key)) end
+        end
+        return 0
         """;
 
-    /// <summary>Counts one hit; returns how long to wait when over <paramref name="limit"/>, else null.</summary>
-    public async Task<TimeSpan?> HitAsync(string key, int limit)
+    /// <summary>Counts one hit per key; returns how long to wait when any key is over its limit, else null.</summary>
+    public async Task<TimeSpan?> HitAsync(params (string Key, int Limit)[] counters)
     {
-        var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(
-            CountScript, [(RedisKey)$"ratelimit:{key}"], [(long)Window.TotalMilliseconds]))!;
-        var count = (long)result[0];
-        var remaining = Math.Max(1, (long)result[1]);
-        return count > limit ? TimeSpan.FromMilliseconds(remaining) : null;
+        var keys = counters.Select(c => (RedisKey)$"ratelimit:{c.Key}").ToArray();
+        var arguments = counters.Select(c => (RedisValue)c.Limit).Prepend((long)Window.TotalMilliseconds).ToArray();
+        var wait = (long)(await redis.GetDatabase().ScriptEvaluateAsync(CountScript, keys, arguments));
+        return wait > 0 ? TimeSpan.FromMilliseconds(wait) : null;
     }
 }
 
@@ -46,7 +50,7 @@ public static class RateLimits
             var http = context.HttpContext;
             var options = http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
             var limiter = http.RequestServices.GetRequiredService<RedisRateLimiter>();
-            return await limiter.HitAsync($"signin:ip:{ClientIp(http)}", options.SignInPerIpPerMinute) is { } retryAfter
+            return await limiter.HitAsync(($"signin:ip:{ClientIp(http)}", options.SignInPerIpPerMinute)) is { } retryAfter
                 ? TooManyRequests(retryAfter)
                 : await next(context);
         }).ProducesProblem(StatusCodes.Status429TooManyRequests);
@@ -56,8 +60,8 @@ public static class RateLimits
     {
         var options = http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
         var limiter = http.RequestServices.GetRequiredService<RedisRateLimiter>();
-        var retryAfter = await limiter.HitAsync($"join:ip:{ClientIp(http)}", options.JoinPerIpPerMinute)
-            ?? await limiter.HitAsync($"join:meeting:{slug}", options.JoinPerMeetingPerMinute);
+        var retryAfter = await limiter.HitAsync(
+            ($"join:ip:{ClientIp(http)}", options.JoinPerIpPerMinute), ($"join:meeting:{slug}", options.JoinPerMeetingPerMinute));
         return retryAfter is { } wait ? TooManyRequests(wait) : null;
     }
 

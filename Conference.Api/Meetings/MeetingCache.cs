@@ -22,6 +22,19 @@ public sealed class MeetingCache(IMemoryCache cache, IServiceScopeFactory scopes
             return await db.Meetings.AsNoTracking().SingleOrDefaultAsync(m => m.Slug == slug, cancellationToken);
         });
 
+    /// <summary>
+    /// How many people are in the meeting now, from participant sessions, counted at most once a second per
+    /// meeting: the "full" check may be a second behind, and LiveKit enforces the room's size itself.
+    /// </summary>
+    public async Task<int> PresentCountAsync(Meeting meeting, CancellationToken cancellationToken = default) =>
+        await cache.GetOrCreateAsync($"present:{meeting.Id}", async entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(1);
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<ConferenceDbContext>();
+            return await db.ParticipantSessions.CountAsync(s => s.MeetingId == meeting.Id && s.LeftAt == null, cancellationToken);
+        });
+
     public void Evict(string slug) => cache.Remove(Key(slug));
 
     static string Key(string slug) => $"meeting:{slug}";

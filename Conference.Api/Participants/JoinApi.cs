@@ -41,8 +41,7 @@ public static class JoinApi
         string Role, string ParticipantCredential);
 
     static async Task<Results<Ok<JoinResponse>, Accepted<JoinResponse>, ValidationProblem, ProblemHttpResult>> Join(
-        string slug, JoinRequest request, HttpContext http, MeetingCache meetings, ConferenceDbContext db,
-        UserManager<ConferenceUser> users, Lobby lobby)
+        string slug, JoinRequest request, HttpContext http, MeetingCache meetings, Lobby lobby)
     {
         if (!Validation.IsSlug(slug))
         {
@@ -72,12 +71,13 @@ public static class JoinApi
             return TypedResults.Problem("This meeting has ended.", statusCode: StatusCodes.Status410Gone, title: "Meeting ended");
         }
 
-        var isHost = users.GetUserId(http.User) == meeting.HostId;
+        // The claim, not UserManager: join is the hot path, and the id is all it needs.
+        var isHost = http.User.FindFirstValue(ClaimTypes.NameIdentifier) == meeting.HostId;
         if (meeting.Settings.Locked && !isHost)
         {
             return TypedResults.Problem("The host has locked this meeting; nobody new can join.", statusCode: StatusCodes.Status403Forbidden, title: "Meeting locked");
         }
-        var present = await db.ParticipantSessions.CountAsync(s => s.MeetingId == meeting.Id && s.LeftAt == null, http.RequestAborted);
+        var present = await meetings.PresentCountAsync(meeting, http.RequestAborted);
         if (present >= meeting.Settings.MaxParticipants)
         {
             return TypedResults.Problem($"This meeting is full ({meeting.Settings.MaxParticipants} people).", statusCode: StatusCodes.Status409Conflict, title: "Meeting full");

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The api under load on loopback, with real PostgreSQL and Redis, wrk sharing the machine's cores:
+#   1. join: a guest joining an open meeting (rate limits, meeting lookup, ended/locked/full checks, token);
+#   2. the baseline: the original system's Express + livekit-server-sdk token endpoint, same wrk settings;
+#   3. webhook ingestion: a signed burst with duplicates, then the rows are counted;
+#   4. the api's resident memory after all that.
+# Prints figures; asserts nothing. Usage: bench/api.sh [duration, default 15s]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+duration=${1:-15s}
+
+for tool in wrk redis-server curl; do
+  command -v "$tool" >/dev/null || { echo "$tool missing: apt-get install -y wrk redis-server curl" >&2; exit 1; }
+done
+[ -d tools/node/node_modules ] || (cd tools/node && npm ci --no-audit --no-fund)
+pgbin=$(dirname "$(command -v initdb || echo /usr/lib/postgresql/15/bin/initdb)")
+
+work=$(mktemp -d /tmp/conference-bench-XXXXXX)
+chmod 755 "$work"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  as_postgres "$pgbin/pg_ctl" -D "$work/pg" -m fast stop >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_for() { for _ in $(seq 100); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.2; done; echo "no answer from $1" >&2; exit 1; }
+
+pg_port=$(free_port); redis_port=$(free_port); api_port=$(free_port); express_port=$(free_port)
+secret=$(openssl rand -hex 24); password=$(openssl rand -hex 12)
+
+echo "$password" > "$work/pw"
+[ "$(id -u)" = 0 ] && chown postgres "$work" "$work/pw"
+as_postgres "$pgbin/initdb" -D "$work/pg" -U postgres --auth=scram-sha-256 --pwfile="$work/pw" --no-sync >/dev/null
+as_postgres "$pgbin/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w -o "-p $pg_port -k $work -c listen_addresses=127.0.0.1" start >/dev/null
+PGPASSWORD=$password psql -h 127.0.0.1 -p "$pg_port" -U postgres -qc "CREATE DATABASE conference"
+redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --requirepass "$password" >/dev/null &
+pids+=($!)
+
+dotnet build -c Release Conference.Api -v q -nologo >/dev/null
+ConnectionStrings__conference="Host=127.0.0.1;Port=$pg_port;Username=postgres;Password=$password;Database=conference;Maximum Pool Size=64" \
+ConnectionStrings__redis="127.0.0.1:$redis_port,password=$password" \
+LiveKit__Url=http://127.0.0.1:7880 LiveKit__ApiKey=bench LiveKit__ApiSecret="$secret" \
+RateLimits__SignInPerIpPerMinute=1000000000 RateLimits__JoinPerIpPerMinute=1000000000 RateLimits__JoinPerMeetingPerMinute=1000000000 \
+ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
+  dotnet Conference.Api/bin/Release/net10.0/Conference.Api.dll --urls "http://127.0.0.1:$api_port" >"$work/api.log" 2>&1 &
+api_pid=$!
+pids+=("$api_pid")
+wait_for "http://127.0.0.1:$api_port/alive"
+
+api=http://127.0.0.1:$api_port
+curl -fs -H 'Content-Type: application/json' -d '{"email":"bench@example.org","password":"bench password 1","displayName":"Bench"}' "$api/api/accounts/signup" >/dev/null
+token=$(curl -fs -H 'Content-Type: application/json' -d '{"email":"bench@example.org","password":"bench password 1"}' "$api/api/accounts/signin" | python3 -c 'import json,sys; print(json.load(sys.stdin)["accessToken"])')
+slug=$(curl -fs -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d '{"title":"Bench","settings":{"maxParticipants":100}}' "$api/api/meetings" | python3 -c 'import json,sys; print(json.load(sys.stdin)["slug"])')
+
+echo "== join: POST /api/meetings/$slug/join, 32 connections, $duration (warm-up 5 s first)"
+wrk -t2 -c32 -d5s -s bench/api/join.lua "$api/api/meetings/$slug/join" >/dev/null
+wrk -t2 -c32 -d"$duration" --latency -s bench/api/join.lua "$api/api/meetings/$slug/join" | tee "$work/join.txt"
+
+echo "== baseline: Express + livekit-server-sdk token endpoint, same settings"
+PORT=$express_port LIVEKIT_API_KEY=bench LIVEKIT_API_SECRET=$secret LIVEKIT_URL=ws://127.0.0.1:7880 node bench/api/express-join.mjs &
+pids+=($!)
+sleep 1
+wrk -t2 -c32 -d5s -s bench/api/join.lua "http://127.0.0.1:$express_port/api/meetings/$slug/join" >/dev/null
+wrk -t2 -c32 -d"$duration" --latency -s bench/api/join.lua "http://127.0.0.1:$express_port/api/meetings/$slug/join" | tee "$work/express.txt"
+
+ours=$(awk '/Requests\/sec/ {print $2}' "$work/join.txt"); theirs=$(awk '/Requests\/sec/ {print $2}' "$work/express.txt")
+echo "join: ours $ours req/s, Express $theirs req/s, ratio $(python3 -c "print(f'{$ours/$theirs:.2f}x')")"
+
+echo "== webhooks: 6,000 signed events + 1,500 duplicates, 32 at a time"
+LIVEKIT_API_KEY=bench LIVEKIT_API_SECRET=$secret node bench/api/webhooks.mjs "$api/api/webhooks/livekit" "$slug" 6000 1500 32
+rows=$(PGPASSWORD=$password psql -h 127.0.0.1 -p "$pg_port" -U postgres -d conference -tAc "SELECT count(*) FROM livekit_webhook_events WHERE \"Id\" LIKE 'EV_bench_%'")
+sessions=$(PGPASSWORD=$password psql -h 127.0.0.1 -p "$pg_port" -U postgres -d conference -tAc "SELECT count(*) FROM participant_sessions WHERE \"Identity\" LIKE 'bench-%'")
+echo "webhooks stored: $rows events, $sessions sessions (6000 expected each)"
+
+echo "api RSS after the run: $(( $(ps -o rss= -p "$api_pid") / 1024 )) MB"
