@@ -71,6 +71,15 @@ public sealed class ContainersModelTests(ContainersModelFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task LiveKit_gets_no_REDIS_HOST_which_would_override_its_config_with_a_portless_address()
+    {
+        // livekit-server reads REDIS_HOST as "host:port" and lets it replace redis.address from the config.
+        var environment = await app.Resource("livekit").PublishedEnvironmentAsync();
+        Assert.DoesNotContain("REDIS_HOST", environment.Keys);
+        Assert.DoesNotContain("REDIS_PASSWORD", environment.Keys);
+    }
+
+    [Fact]
     public async Task Egress_config_points_at_livekit_redis_and_the_bucket_and_fits_a_four_core_host()
     {
         var egress = app.Resource("egress");
@@ -97,7 +106,7 @@ public sealed class ContainersModelTests(ContainersModelFixture fixture) : IClas
     [InlineData("api", new[] { "conference", "redis", "livekit" }, new[] { "postgres", "conference", "redis" })]
     [InlineData("recorder", new[] { "recordings", "redis", "livekit", "storage" }, new[] { "postgres", "recordings", "redis" })]
     [InlineData("web", new string[0], new[] { "api" })]
-    [InlineData("livekit", new[] { "redis" }, new[] { "redis" })]
+    [InlineData("livekit", new string[0], new[] { "redis" })]
     [InlineData("egress", new string[0], new[] { "livekit", "redis", "storage" })]
     public async Task References_and_wait_order(string resource, string[] connectionStrings, string[] waitsFor)
     {
