@@ -184,16 +184,20 @@ public sealed class ContainersModelTests(ContainersModelFixture fixture) : IClas
         Assert.Equal("{livekit.bindings.http.host}:{livekit.bindings.http.port}", environment["LIVEKIT_UPSTREAM"]);
     }
 
-    static YamlMappingNode Yaml(string text)
+    static YamlMappingNode Yaml(string text) => YamlPath.Load(text);
+}
+
+internal static class YamlPath
+{
+    public static YamlMappingNode Load(string text)
     {
         var stream = new YamlStream();
         stream.Load(new StringReader(text));
         return (YamlMappingNode)stream.Documents[0].RootNode;
     }
-}
 
-internal static class YamlPath
-{
+    public static YamlMappingNode Mapping(this YamlMappingNode root, params string[] path) => (YamlMappingNode)Node(root, path);
+
     public static string Scalar(this YamlMappingNode root, params string[] path) =>
         ((YamlScalarNode)Node(root, path)).Value ?? "";
 
