@@ -31,14 +31,15 @@ public sealed partial class ComposeDeploymentTests(PublishedDeployment deploymen
     public void Every_service_runs_on_arm64_restarts_and_uses_a_pinned_image()
     {
         Assert.Equal(
-            ["aspire-dashboard", "api", "backup", "caddy", "egress", "livekit", "postgres", "recorder", "redis", "web"],
+            ["api", "aspire-dashboard", "backup", "caddy", "egress", "livekit", "postgres", "recorder", "redis", "web"],
             Services.Select(s => s.Name).Order());
         Assert.All(Services, s =>
         {
             Assert.Equal("linux/arm64", s.Service.Scalar("platform"));
             Assert.Equal("unless-stopped", s.Service.Scalar("restart"));
             var image = s.Service.Scalar("image");
-            Assert.Matches(@"^[^:]+(:\d+)?/[^:]+:[^:]+$", image.Replace("${REGISTRY:?see .env.example}", "registry"));
+            var release = image.Replace("${REGISTRY:?see .env.example}", "registry").Replace("${CONFERENCE_VERSION:?see .env.example}", "v1");
+            Assert.Matches(@"^[^:/]+/[^:]+:[^:/]+$", release);
             Assert.DoesNotContain(":latest", image);
         });
     }
@@ -152,7 +153,8 @@ public sealed partial class ComposeDeploymentTests(PublishedDeployment deploymen
     {
         var example = deployment.Read(".env.example");
         var listed = ExampleVariables(example);
-        var used = VariablePattern().Matches(string.Concat(GeneratedFiles.Select(deployment.Read)))
+        var withoutComments = GeneratedFiles.SelectMany(file => deployment.Read(file).Split('\n')).Where(line => !line.StartsWith('#'));
+        var used = VariablePattern().Matches(string.Join('\n', withoutComments))
             .Select(m => m.Groups["name"].Value).ToHashSet();
         Assert.Superset(used, listed.Keys.ToHashSet());
         Assert.All(listed, v => Assert.True(
@@ -249,5 +251,18 @@ public sealed class ComposeDeploymentWithTurnTests(PublishedDeploymentWithTurn d
         Assert.StartsWith("/caddy/caddy/certificates/", turn.Scalar("turn", "cert_file"));
         Assert.Equal(["caddy", "livekit"], deployment.Services.Children
             .Where(s => ((YamlMappingNode)s.Value).Children.ContainsKey("ports")).Select(s => ((YamlScalarNode)s.Key).Value).Order());
+    }
+}
+
+/// <summary>The operator's scripts in deploy/: shellcheck finds nothing.</summary>
+public sealed class DeployScriptTests
+{
+    [Fact]
+    public async Task Shellcheck_accepts_the_deploy_scripts()
+    {
+        var scripts = Directory.GetFiles(Path.Combine(LocalMachine.RepositoryRoot, "deploy"), "*.sh");
+        Assert.Equal(["backup.sh", "restore.sh", "upgrade.sh"], scripts.Select(Path.GetFileName).Order());
+        var (exitCode, output) = await ComposeDeploymentTests.RunAsync(LocalMachine.FindExecutable("shellcheck"), scripts, LocalMachine.RepositoryRoot);
+        Assert.True(exitCode == 0, output);
     }
 }

@@ -35,7 +35,12 @@ public sealed class StubUpstream : IAsyncDisposable
         var app = builder.Build();
         var upstream = new StubUpstream(name, app) { Port = port };
         app.MapGet("/health", () => Results.StatusCode(upstream.HealthStatus));
-        app.Run(context => context.Response.WriteAsync($"{name} {context.Request.Path}{context.Request.QueryString}"));
+        app.MapFallback(context =>
+        {
+            // What Blazor's interactive server mode sends; Caddy's policy must replace it, not add a second one.
+            context.Response.Headers.ContentSecurityPolicy = "frame-ancestors 'self'";
+            return context.Response.WriteAsync($"{name} {context.Request.Path}{context.Request.QueryString}");
+        });
         await app.StartAsync();
         return upstream;
     }
