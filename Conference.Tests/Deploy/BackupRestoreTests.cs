@@ -56,10 +56,10 @@ public sealed class BackupRestoreTests(PostgresServer postgres) : IDisposable
     [Fact]
     public async Task Restore_refuses_a_missing_dump_with_a_clear_message()
     {
-        var (exitCode, output) = await ComposeDeploymentTests.RunAsync("bash",
+        var (exitCode, _, error) = await ExternalCommand.RunAsync("bash",
             [Path.Combine(DeployDirectory, "restore.sh"), Path.Combine(_backups, "nothing-20000101T000000Z.dump")], _backups);
         Assert.NotEqual(0, exitCode);
-        Assert.Contains("no dump at", output);
+        Assert.Contains("no dump at", error);
     }
 
     public void Dispose() => Directory.Delete(_backups, recursive: true);
@@ -68,29 +68,20 @@ public sealed class BackupRestoreTests(PostgresServer postgres) : IDisposable
     {
         var connection = new NpgsqlConnectionStringBuilder(postgres.ConnectionString);
         var binDirectory = Path.GetDirectoryName(LocalMachine.FindExecutable("pg_dump", "/usr/lib/postgresql/15/bin"))!;
-        var startInfo = new System.Diagnostics.ProcessStartInfo("bash", [Path.Combine(DeployDirectory, script), .. arguments])
-        {
-            WorkingDirectory = _backups,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            Environment =
+        var (exitCode, output, error) = await ExternalCommand.RunAsync("bash", [Path.Combine(DeployDirectory, script), .. arguments], _backups,
+            new Dictionary<string, string>
             {
                 // What the compose backup service sets, pointed at the test server.
                 ["PATH"] = $"{binDirectory}:{Environment.GetEnvironmentVariable("PATH")}",
-                ["PGHOST"] = connection.Host,
+                ["PGHOST"] = connection.Host!,
                 ["PGPORT"] = connection.Port.ToString(),
-                ["PGUSER"] = connection.Username,
-                ["PGPASSWORD"] = connection.Password,
+                ["PGUSER"] = connection.Username!,
+                ["PGPASSWORD"] = connection.Password!,
                 ["BACKUP_DIR"] = _backups,
                 ["BACKUP_DATABASES"] = database,
                 ["BACKUP_KEEP_DAYS"] = "7",
-            },
-        };
-        using var process = System.Diagnostics.Process.Start(startInfo)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
-        Assert.True(process.ExitCode == 0, $"{script} failed: {await output}{await error}");
+            });
+        Assert.True(exitCode == 0, $"{script} failed: {output}{error}");
     }
 
     static async Task ExecuteAsync(string connectionString, string sql)

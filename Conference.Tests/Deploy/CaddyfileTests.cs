@@ -108,24 +108,9 @@ public sealed class CaddyfileTests
         try
         {
             await File.WriteAllTextAsync(Path.Combine(directory, "Caddyfile"), Caddyfile);
-            var startInfo = new System.Diagnostics.ProcessStartInfo(LocalMachine.FindExecutable("caddy"), arguments)
-            {
-                WorkingDirectory = directory,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            foreach (var (name, value) in environment)
-            {
-                startInfo.Environment[name] = value;
-            }
-            // Caddy keeps certificates and state here; keep them out of the user's home.
-            startInfo.Environment["XDG_DATA_HOME"] = directory;
-            startInfo.Environment["XDG_CONFIG_HOME"] = directory;
-            using var process = System.Diagnostics.Process.Start(startInfo)!;
-            var output = process.StandardOutput.ReadToEndAsync();
-            var error = process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
-            return (process.ExitCode, await output, await error);
+            // Caddy keeps certificates and state under XDG_*; keep them out of the user's home.
+            var caddyEnvironment = new Dictionary<string, string>(environment) { ["XDG_DATA_HOME"] = directory, ["XDG_CONFIG_HOME"] = directory };
+            return await ExternalCommand.RunAsync(LocalMachine.FindExecutable("caddy"), arguments, directory, caddyEnvironment);
         }
         finally
         {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Conference.Tests.AppHost;
 using Conference.Tests.Infrastructure;
@@ -170,7 +169,7 @@ public sealed partial class ComposeDeploymentTests(PublishedDeployment deploymen
         var environment = ExampleVariables(deployment.Read(".env.example"))
             .ToDictionary(v => v.Key, v => v.Value == "" ? Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)) : v.Value);
         var resolved = await DockerComposeConfigAsync(environment);
-        Assert.True(resolved.ExitCode == 0, resolved.Output);
+        Assert.True(resolved.ExitCode == 0, resolved.Error);
 
         var services = (YamlMappingNode)Yaml(resolved.Output)["services"];
         Assert.Equal(environment["POSTGRES_PASSWORD"], services.Mapping("postgres").Mapping("environment").Scalar("POSTGRES_PASSWORD"));
@@ -184,7 +183,7 @@ public sealed partial class ComposeDeploymentTests(PublishedDeployment deploymen
         environment.Remove("LIVEKIT_API_SECRET");
         var missing = await DockerComposeConfigAsync(environment);
         Assert.NotEqual(0, missing.ExitCode);
-        Assert.Contains("see .env.example", missing.Output);
+        Assert.Contains("see .env.example", missing.Error);
     }
 
     [Fact]
@@ -193,31 +192,16 @@ public sealed partial class ComposeDeploymentTests(PublishedDeployment deploymen
         var files = new[] { Path.Combine(deployment.Directory, "docker-compose.yml") }
             .Concat(Directory.GetFiles(Path.Combine(LocalMachine.RepositoryRoot, ".github", "workflows"), "*.yml"));
         // Relaxed: long lines (commands, CSP) and GitHub's bare "on:" key are fine.
-        var result = await RunAsync(LocalMachine.FindExecutable("yamllint"),
+        var result = await ExternalCommand.RunAsync(LocalMachine.FindExecutable("yamllint"),
             ["-d", "{extends: relaxed, rules: {line-length: disable, truthy: disable}}", "--strict", .. files], LocalMachine.RepositoryRoot);
-        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.True(result.ExitCode == 0, result.Output + result.Error);
     }
 
-    Task<(int ExitCode, string Output)> DockerComposeConfigAsync(Dictionary<string, string> environment)
+    Task<(int ExitCode, string Output, string Error)> DockerComposeConfigAsync(Dictionary<string, string> environment)
     {
         var envFile = Path.Combine(deployment.Directory, $"test-{Guid.NewGuid():N}.env");
         File.WriteAllLines(envFile, environment.Select(v => $"{v.Key}={v.Value}"));
-        return RunAsync(LocalMachine.FindExecutable("docker-compose"), ["--env-file", envFile, "-f", "docker-compose.yml", "config"], deployment.Directory);
-    }
-
-    internal static async Task<(int ExitCode, string Output)> RunAsync(string fileName, string[] arguments, string workingDirectory)
-    {
-        var startInfo = new ProcessStartInfo(fileName, arguments)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(startInfo)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
-        return (process.ExitCode, await output + await error);
+        return ExternalCommand.RunAsync(LocalMachine.FindExecutable("docker-compose"), ["--env-file", envFile, "-f", "docker-compose.yml", "config"], deployment.Directory);
     }
 
     static Dictionary<string, string> ExampleVariables(string example) =>
@@ -262,7 +246,7 @@ public sealed class DeployScriptTests
     {
         var scripts = Directory.GetFiles(Path.Combine(LocalMachine.RepositoryRoot, "deploy"), "*.sh");
         Assert.Equal(["backup.sh", "restore.sh", "upgrade.sh"], scripts.Select(Path.GetFileName).Order());
-        var (exitCode, output) = await ComposeDeploymentTests.RunAsync(LocalMachine.FindExecutable("shellcheck"), scripts, LocalMachine.RepositoryRoot);
+        var (exitCode, output, _) = await ExternalCommand.RunAsync(LocalMachine.FindExecutable("shellcheck"), scripts, LocalMachine.RepositoryRoot);
         Assert.True(exitCode == 0, output);
     }
 }

@@ -26,7 +26,7 @@ public sealed class HealthProbeTests
     {
         var test = ComposeHealthChecks.HttpProbeWithBash(port, "/health");
         Assert.Equal("CMD", test[0]);
-        var (exitCode, _) = await ComposeDeploymentTests.RunAsync(LocalMachine.FindExecutable(test[1], "/usr/bin", "/bin"), test[2..], Path.GetTempPath());
+        var (exitCode, _, _) = await ExternalCommand.RunAsync(LocalMachine.FindExecutable(test[1], "/usr/bin", "/bin"), test[2..], Path.GetTempPath());
         return exitCode;
     }
 }
