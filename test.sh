@@ -28,6 +28,18 @@ if [ ${#missing[@]} -gt 0 ]; then
   done
 fi
 
+# The deploy tests check the compose file (docker-compose config, offline), YAML (yamllint) and the deploy/
+# scripts (shellcheck). Without recommends: docker-compose would bring docker.io, a daemon nothing here needs.
+tools=()
+for package in docker-compose yamllint shellcheck; do
+  dpkg -s "$package" >/dev/null 2>&1 || tools+=("$package")
+done
+if [ ${#tools[@]} -gt 0 ]; then
+  echo "Installing ${tools[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${tools[@]}" ||
+    { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${tools[@]}"; }
+fi
+
 # npm ci only when the lock file is newer than what was installed from it.
 if [ ! -d tools/node/node_modules ] || [ tools/node/package-lock.json -nt tools/node/node_modules ]; then
   (cd tools/node && npm ci --no-audit --no-fund)

@@ -67,4 +67,5 @@ var web = builder.AddProject<Projects.Conference_Web>("web")
 
 infrastructure.FrontDoor?.WithRoutes(web, api, infrastructure.LiveKit as IResourceBuilder<IResourceWithEndpoints>);
 
+builder.AddComposePublishing();
 builder.Build().Run();

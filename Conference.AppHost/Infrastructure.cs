@@ -62,6 +62,12 @@ public static class InfrastructureBuilderExtensions
             .WithEnvironment("DASHBOARD_SITE_ADDRESS", builder.ExecutionContext.IsPublishMode ? ReferenceExpression.Create($"dashboard.{parameters.Domain}") : ReferenceExpression.Create($"http://dashboard.localhost"))
             .WithEnvironment("LIVEKIT_PUBLIC_ORIGIN", ReferenceExpression.Create($"wss://livekit.{parameters.Domain}"));
 
+        // TURN for browsers behind firewalls that pass only TLS: --Conference:Turn=true when publishing.
+        if (bool.TryParse(builder.Configuration["Conference:Turn"], out var turn) && turn)
+        {
+            liveKit.WithTurn(parameters.Domain, CaddyBuilderExtensions.DataVolumeName(caddy.Resource.Name));
+        }
+
         return new Infrastructure(conferenceDb, recordingsDb, redis, liveKit, objectStorage, caddy);
     }
 

@@ -7,6 +7,9 @@ public static class CaddyBuilderExtensions
     internal const string Tag = "2.10.2";
     internal const string Registry = "docker.io";
 
+    /// <summary>The volume that keeps Caddy's certificates (and ACME account) across restarts.</summary>
+    public static string DataVolumeName(string name) => $"{name}-data";
+
     /// <summary>Caddy in a container with the repository's Caddyfile mounted; HTTPS for the domain in production.</summary>
     public static IResourceBuilder<ContainerResource> AddCaddy(this IDistributedApplicationBuilder builder, string name, string caddyfile)
     {
@@ -14,7 +17,7 @@ public static class CaddyBuilderExtensions
         return builder.AddContainer(name, Image, Tag)
             .WithImageRegistry(Registry)
             .WithBindMount(caddyfile, "/etc/caddy/Caddyfile", isReadOnly: true)
-            .WithVolume($"{name}-data", "/data")
+            .WithVolume(DataVolumeName(name), "/data")
             .WithVolume($"{name}-config", "/config")
             .WithHttpEndpoint(port: publishing ? 80 : null, targetPort: 80, name: "http")
             .WithHttpsEndpoint(port: publishing ? 443 : null, targetPort: 443, name: "https")

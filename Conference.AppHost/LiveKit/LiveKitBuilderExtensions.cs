@@ -33,7 +33,32 @@ public static class LiveKitBuilderExtensions
                 name: LiveKitResource.RtcUdpEndpointName, isProxied: false, isExternal: true, protocol: ProtocolType.Udp)
             .WithLiveKitConfig()
             .WithHttpHealthCheck("/", endpointName: LiveKitResource.HttpEndpointName)
-            .WithReference(redis).WaitFor(redis);
+            // No WithReference(redis): livekit-server reads REDIS_HOST as "host:port" and lets it override the
+            // config, and Aspire's REDIS_HOST is the bare host name. The config names Redis instead.
+            .WithReferenceRelationship(redis)
+            .WaitFor(redis);
+    }
+
+    /// <summary>
+    /// Turns on LiveKit's TURN server for browsers behind firewalls that block UDP and port 7881: TURN/UDP on
+    /// 3478 and TURN/TLS on 5349 for <c>livekit.DOMAIN</c>, with the certificate Caddy obtains for that name
+    /// (Caddy's data volume is mounted read-only).
+    /// </summary>
+    public static IResourceBuilder<LiveKitResource> WithTurn(this IResourceBuilder<LiveKitResource> liveKit,
+        IResourceBuilder<ParameterResource> domain, string caddyDataVolume)
+    {
+        var certificates = $"{LiveKitConfig.CaddyDataMountPath}/caddy/certificates/acme-v02.api.letsencrypt.org-directory";
+        liveKit.Resource.Config.Turn = new LiveKitTurnConfig(
+            Domain: ReferenceExpression.Create($"livekit.{domain}"),
+            CertFile: ReferenceExpression.Create($"{certificates}/livekit.{domain}/livekit.{domain}.crt"),
+            KeyFile: ReferenceExpression.Create($"{certificates}/livekit.{domain}/livekit.{domain}.key"));
+
+        return liveKit
+            .WithEndpoint(port: LiveKitConfig.TurnUdpPort, targetPort: LiveKitConfig.TurnUdpPort, scheme: "udp",
+                name: LiveKitResource.TurnUdpEndpointName, isProxied: false, isExternal: true, protocol: ProtocolType.Udp)
+            .WithEndpoint(port: LiveKitConfig.TurnTlsPort, targetPort: LiveKitConfig.TurnTlsPort, scheme: "tcp",
+                name: LiveKitResource.TurnTlsEndpointName, isProxied: false, isExternal: true)
+            .WithVolume(caddyDataVolume, LiveKitConfig.CaddyDataMountPath, isReadOnly: true);
     }
 
     /// <summary>

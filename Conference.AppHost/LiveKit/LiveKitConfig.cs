@@ -15,6 +15,15 @@ public sealed class LiveKitConfig
     /// <summary>One UDP port for all media (UDP mux) instead of a 10,000-port range.</summary>
     public const int RtcUdpPort = 7882;
 
+    /// <summary>TURN over UDP, for networks that allow UDP only to well-known ports.</summary>
+    public const int TurnUdpPort = 3478;
+
+    /// <summary>TURN over TLS, for networks that allow nothing but TLS.</summary>
+    public const int TurnTlsPort = 5349;
+
+    /// <summary>Where Caddy's data volume (its certificates) appears inside LiveKit when TURN is on.</summary>
+    public const string CaddyDataMountPath = "/caddy";
+
     public required ParameterResource ApiKey { get; init; }
     public required ParameterResource ApiSecret { get; init; }
 
@@ -38,6 +47,9 @@ public sealed class LiveKitConfig
     public int DepartureTimeoutSeconds { get; set; } = 20;
 
     public int MaxParticipants { get; set; } = 100;
+
+    /// <summary>LiveKit's TURN server; off unless the deployment turns it on.</summary>
+    public LiveKitTurnConfig? Turn { get; set; }
 
     public ReferenceExpression Render()
     {
@@ -77,6 +89,16 @@ public sealed class LiveKitConfig
                 yaml.AppendLiteral("\n");
             }
         }
+        if (Turn is not null)
+        {
+            yaml.AppendLiteral("turn:\n  enabled: true\n  domain: ");
+            yaml.AppendQuoted(Turn.Domain);
+            yaml.AppendLiteral($"\n  udp_port: {TurnUdpPort}\n  tls_port: {TurnTlsPort}\n  cert_file: ");
+            yaml.AppendQuoted(Turn.CertFile);
+            yaml.AppendLiteral("\n  key_file: ");
+            yaml.AppendQuoted(Turn.KeyFile);
+            yaml.AppendLiteral("\n");
+        }
         yaml.AppendLiteral("room:\n");
         yaml.AppendLiteral("  auto_create: true\n");
         yaml.AppendLiteral($"  empty_timeout: {EmptyTimeoutSeconds}\n");
@@ -88,6 +110,9 @@ public sealed class LiveKitConfig
 
     static string Yaml(bool value) => value ? "true" : "false";
 }
+
+/// <summary>The name browsers reach TURN at, and the certificate and key LiveKit serves TURN/TLS with.</summary>
+public sealed record LiveKitTurnConfig(ReferenceExpression Domain, ReferenceExpression CertFile, ReferenceExpression KeyFile);
 
 internal static class YamlReferenceExpressionBuilderExtensions
 {

@@ -15,6 +15,8 @@ public sealed class LiveKitResource(string name, LiveKitConfig config) : Contain
     internal const string HttpEndpointName = "http";
     internal const string RtcTcpEndpointName = "rtc-tcp";
     internal const string RtcUdpEndpointName = "rtc-udp";
+    internal const string TurnUdpEndpointName = "turn-udp";
+    internal const string TurnTlsEndpointName = "turn-tls";
 
     public LiveKitConfig Config { get; } = config;
 

@@ -71,6 +71,15 @@ public sealed class ContainersModelTests(ContainersModelFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task LiveKit_gets_no_REDIS_HOST_which_would_override_its_config_with_a_portless_address()
+    {
+        // livekit-server reads REDIS_HOST as "host:port" and lets it replace redis.address from the config.
+        var environment = await app.Resource("livekit").PublishedEnvironmentAsync();
+        Assert.DoesNotContain("REDIS_HOST", environment.Keys);
+        Assert.DoesNotContain("REDIS_PASSWORD", environment.Keys);
+    }
+
+    [Fact]
     public async Task Egress_config_points_at_livekit_redis_and_the_bucket_and_fits_a_four_core_host()
     {
         var egress = app.Resource("egress");
@@ -97,7 +106,7 @@ public sealed class ContainersModelTests(ContainersModelFixture fixture) : IClas
     [InlineData("api", new[] { "conference", "redis", "livekit" }, new[] { "postgres", "conference", "redis" })]
     [InlineData("recorder", new[] { "recordings", "redis", "livekit", "storage" }, new[] { "postgres", "recordings", "redis" })]
     [InlineData("web", new string[0], new[] { "api" })]
-    [InlineData("livekit", new[] { "redis" }, new[] { "redis" })]
+    [InlineData("livekit", new string[0], new[] { "redis" })]
     [InlineData("egress", new string[0], new[] { "livekit", "redis", "storage" })]
     public async Task References_and_wait_order(string resource, string[] connectionStrings, string[] waitsFor)
     {
@@ -175,16 +184,20 @@ public sealed class ContainersModelTests(ContainersModelFixture fixture) : IClas
         Assert.Equal("{livekit.bindings.http.host}:{livekit.bindings.http.port}", environment["LIVEKIT_UPSTREAM"]);
     }
 
-    static YamlMappingNode Yaml(string text)
+    static YamlMappingNode Yaml(string text) => YamlPath.Load(text);
+}
+
+internal static class YamlPath
+{
+    public static YamlMappingNode Load(string text)
     {
         var stream = new YamlStream();
         stream.Load(new StringReader(text));
         return (YamlMappingNode)stream.Documents[0].RootNode;
     }
-}
 
-internal static class YamlPath
-{
+    public static YamlMappingNode Mapping(this YamlMappingNode root, params string[] path) => (YamlMappingNode)Node(root, path);
+
     public static string Scalar(this YamlMappingNode root, params string[] path) =>
         ((YamlScalarNode)Node(root, path)).Value ?? "";
 

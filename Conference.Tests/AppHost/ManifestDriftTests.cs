@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Conference.Tests.Infrastructure;
 
@@ -22,7 +21,7 @@ public sealed class ManifestDriftTests
             var committed = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(LocalMachine.RepositoryRoot, "aspire-manifest.json")));
             var current = JsonNode.Parse(await File.ReadAllTextAsync(generated));
             Assert.True(JsonNode.DeepEquals(committed, current),
-                "aspire-manifest.json is out of date: run `dotnet run --project Conference.AppHost -- --publisher manifest --output-path aspire-manifest.json` in the repository root and commit it.");
+                "aspire-manifest.json is out of date: run `dotnet run --project Conference.AppHost -- --publisher manifest --output-path \"$PWD/aspire-manifest.json\"` in the repository root (a relative path lands in Conference.AppHost/) and commit it.");
         }
         finally
         {
@@ -51,21 +50,6 @@ public sealed class ManifestDriftTests
         }
     }
 
-    static async Task PublishManifestAsync(string outputPath)
-    {
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
-        var startInfo = new ProcessStartInfo("dotnet",
-            ["run", "--project", Path.Combine(LocalMachine.RepositoryRoot, "Conference.AppHost"), "--no-build", "-c", configuration,
-             "--", "--publisher", "manifest", "--output-path", outputPath])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(startInfo)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"publishing the manifest failed: {await error}{await output}");
-    }
+    static Task PublishManifestAsync(string outputPath) =>
+        AppHostCommand.RunAsync("--publisher", "manifest", "--output-path", outputPath);
 }

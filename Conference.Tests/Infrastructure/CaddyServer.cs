@@ -34,6 +34,18 @@ public sealed class CaddyServer : LocalServer
         return caddy;
     }
 
+    /// <summary>For a Caddyfile whose addresses come from variables that must name the port Caddy will listen on.</summary>
+    public static async Task<CaddyServer> StartAsync(string caddyfile, Func<int, IReadOnlyDictionary<string, string>> environmentForPort)
+    {
+        var caddy = new CaddyServer(caddyfile);
+        foreach (var (name, value) in environmentForPort(caddy.Port))
+        {
+            caddy.ProcessEnvironment[name] = value;
+        }
+        await caddy.InitializeAsync();
+        return caddy;
+    }
+
     protected override async Task StartAsync()
     {
         var caddy = LocalMachine.FindExecutable("caddy");

@@ -1,0 +1,427 @@
+using System.Net.Sockets;
+using Conference.AppHost.Caddy;
+using Conference.AppHost.LiveKit;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Conference.AppHost.Publishing;
+
+/// <summary>
+/// The docker compose deployment for one ARM64 host, made from the same model that runs the stack locally:
+/// every container and project of the model becomes a service, plus the standalone Aspire dashboard and a daily
+/// Postgres backup. Only Caddy (80, 443) and LiveKit's media ports are published on the host.
+/// </summary>
+internal sealed class ComposeDeployment
+{
+    public const string ComposeFileName = "docker-compose.yml";
+    public const string EnvironmentExampleFileName = ".env.example";
+    public const string Platform = "linux/arm64";
+
+    // The standalone dashboard receives OTLP from the services and shows it behind Caddy at dashboard.DOMAIN.
+    const string DashboardService = "aspire-dashboard";
+    const string DashboardImage = "mcr.microsoft.com/dotnet/aspire-dashboard:13.5";
+    const int DashboardUiPort = 18888;
+    const int DashboardOtlpGrpcPort = 18889;
+
+    const string BackupService = "backup";
+    const string PostgresInitDirectory = "postgres-initdb";
+
+    /// <summary>Settings of the deployment itself, beside the model's parameters.</summary>
+    static readonly DeploymentVariable[] DeploymentVariables =
+    [
+        new("COMPOSE_PROJECT_NAME", "Prefix of containers and volumes; keep it when upgrading, or the data volumes change name.", "conference"),
+        new("REGISTRY", "Where the api, web and recorder images are, e.g. ghcr.io/your-org (deploy.yml pushes them there).", ""),
+        new("CONFERENCE_VERSION", "The release (image tag) to run, e.g. v1.0.0; deploy.yml sets it for each release.", ""),
+        new("DASHBOARD_BROWSER_TOKEN", "Secret: what you type at https://dashboard.DOMAIN/login to open the dashboard.", "", Secret: true),
+        new("DASHBOARD_OTLP_API_KEY", "Secret: the services send telemetry to the dashboard with this key.", "", Secret: true),
+    ];
+
+    readonly DistributedApplicationModel _model;
+    readonly DistributedApplicationExecutionContext _executionContext;
+    readonly CancellationToken _cancellationToken;
+    readonly ComposeValues _values = new();
+    readonly YamlMappingNode _services = new();
+    readonly SortedSet<string> _volumes = new(StringComparer.Ordinal);
+    readonly SortedDictionary<string, string> _files = new(StringComparer.Ordinal);
+
+    ComposeDeployment(DistributedApplicationModel model, DistributedApplicationExecutionContext executionContext, CancellationToken cancellationToken)
+    {
+        _model = model;
+        _executionContext = executionContext;
+        _cancellationToken = cancellationToken;
+    }
+
+    /// <summary>The deployment's files by path relative to the output directory.</summary>
+    public static async Task<IReadOnlyDictionary<string, string>> CreateAsync(DistributedApplicationModel model,
+        DistributedApplicationExecutionContext executionContext, CancellationToken cancellationToken)
+    {
+        var deployment = new ComposeDeployment(model, executionContext, cancellationToken);
+        await deployment.AddServicesAsync();
+        deployment._files[ComposeFileName] = deployment.ComposeFile();
+        deployment._files[EnvironmentExampleFileName] = deployment.EnvironmentExample();
+        return deployment._files;
+    }
+
+    async Task AddServicesAsync()
+    {
+        foreach (var resource in _model.Resources.Where(r => r is ContainerResource or ProjectResource))
+        {
+            var service = await ServiceAsync(resource);
+            _services.Add(resource.Name, service);
+
+            switch (resource)
+            {
+                case LiveKitResource liveKit:
+                    _files["livekit.yaml"] = ConfigFileHeader("LIVEKIT_CONFIG") + await _values.WriteAsync(liveKit.Config.Render(), _cancellationToken);
+                    break;
+                case LiveKitEgressResource egress:
+                    _files["egress.yaml"] = ConfigFileHeader("EGRESS_CONFIG_BODY") + await _values.WriteAsync(egress.Config.Render(), _cancellationToken);
+                    break;
+                case PostgresServerResource postgres:
+                    await AddDatabasesAndBackupAsync(postgres, service);
+                    break;
+            }
+        }
+        AddDashboard();
+    }
+
+    async Task<YamlMappingNode> ServiceAsync(IResource resource)
+    {
+        var service = new YamlMappingNode
+        {
+            { "image", Text(Image(resource)) },
+            { "platform", Text(Platform) },
+            { "restart", Text("unless-stopped") },
+        };
+
+        if (resource is ContainerResource { Entrypoint: { } entrypoint })
+        {
+            service.Add("entrypoint", Sequence([entrypoint]));
+        }
+        var arguments = await ArgumentsAsync(resource);
+        if (arguments.Count > 0)
+        {
+            service.Add("command", Sequence(arguments));
+        }
+
+        var environment = await EnvironmentAsync(resource);
+        if (resource is ProjectResource)
+        {
+            // Telemetry to the dashboard; the model sets OTEL_EXPORTER_OTLP_ENDPOINT only when it runs locally.
+            environment["OTEL_SERVICE_NAME"] = resource.Name;
+            environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = $"http://{DashboardService}:{DashboardOtlpGrpcPort}";
+            environment["OTEL_EXPORTER_OTLP_PROTOCOL"] = "grpc";
+            environment["OTEL_EXPORTER_OTLP_HEADERS"] = $"x-otlp-api-key={ComposeValues.Required("DASHBOARD_OTLP_API_KEY")}";
+        }
+        if (environment.ContainsKey("DASHBOARD_SITE_ADDRESS"))
+        {
+            environment["DASHBOARD_UPSTREAM"] = $"{DashboardService}:{DashboardUiPort}";
+        }
+        if (environment.Count > 0)
+        {
+            service.Add("environment", Mapping(environment));
+        }
+
+        var ports = PublishedPorts(resource);
+        if (ports.Count > 0)
+        {
+            service.Add("ports", Sequence(ports));
+        }
+
+        var volumes = Volumes(resource);
+        if (volumes.Count > 0)
+        {
+            service.Add("volumes", Sequence(volumes));
+        }
+
+        var capabilities = await CapabilitiesAsync(resource);
+        if (capabilities.Count > 0)
+        {
+            service.Add("cap_add", Sequence(capabilities));
+        }
+
+        service.Add("healthcheck", HealthCheck(ComposeHealthChecks.For(resource)));
+
+        var dependencies = DependsOn(resource);
+        if (dependencies.Children.Count > 0)
+        {
+            service.Add("depends_on", dependencies);
+        }
+        return service;
+    }
+
+    static string Image(IResource resource) => resource switch
+    {
+        // Built per release by deploy.yml: dotnet publish -r linux-arm64 /t:PublishContainer, pushed to REGISTRY.
+        ProjectResource => $"{ComposeValues.Required("REGISTRY")}/conference-{resource.Name}:{ComposeValues.Required("CONFERENCE_VERSION")}",
+        _ when resource.Annotations.OfType<ContainerImageAnnotation>().SingleOrDefault() is { Tag.Length: > 0 } image
+            => $"{(string.IsNullOrEmpty(image.Registry) ? "" : image.Registry + "/")}{image.Image}:{image.Tag}",
+        _ => throw new InvalidOperationException($"'{resource.Name}' has no pinned image tag; a deployment must not float."),
+    };
+
+    async Task<List<string>> ArgumentsAsync(IResource resource)
+    {
+        var arguments = new List<object>();
+        var context = new CommandLineArgsCallbackContext(arguments, resource, _cancellationToken) { ExecutionContext = _executionContext };
+        foreach (var callback in resource.Annotations.OfType<CommandLineArgsCallbackAnnotation>())
+        {
+            await callback.Callback(context);
+        }
+        var written = new List<string>();
+        foreach (var argument in arguments)
+        {
+            written.Add(await _values.WriteAsync(argument, _cancellationToken));
+        }
+        return written;
+    }
+
+    async Task<Dictionary<string, string>> EnvironmentAsync(IResource resource)
+    {
+        var variables = new Dictionary<string, object>();
+        var context = new EnvironmentCallbackContext(_executionContext, resource, variables, _cancellationToken);
+        foreach (var callback in resource.Annotations.OfType<EnvironmentCallbackAnnotation>())
+        {
+            await callback.Callback(context);
+        }
+        var written = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in variables)
+        {
+            written[name] = await _values.WriteAsync(value, _cancellationToken);
+        }
+        return written;
+    }
+
+    /// <summary>
+    /// Only endpoints the model marks external and pins to a host port: Caddy's 80/443 and LiveKit's media (and
+    /// TURN) ports. Databases, Redis, the services and the dashboard stay on the private compose network.
+    /// </summary>
+    static List<string> PublishedPorts(IResource resource) =>
+        resource is not ContainerResource
+            ? []
+            : resource.Annotations.OfType<EndpointAnnotation>()
+                .Where(e => e.IsExternal && e.Port is not null)
+                .Select(e => $"{e.Port}:{ComposeValues.ContainerPort(resource, e)}/{(e.Protocol == ProtocolType.Udp ? "udp" : "tcp")}")
+                .ToList();
+
+    List<string> Volumes(IResource resource)
+    {
+        var volumes = new List<string>();
+        foreach (var mount in resource.Annotations.OfType<ContainerMountAnnotation>())
+        {
+            var readOnly = mount.IsReadOnly ? ":ro" : "";
+            if (mount.Type == ContainerMountType.Volume)
+            {
+                var name = mount.Source ?? throw new InvalidOperationException($"'{resource.Name}' mounts an anonymous volume at {mount.Target}; name it.");
+                _volumes.Add(name);
+                volumes.Add($"{name}:{mount.Target}{readOnly}");
+            }
+            else
+            {
+                // A bind-mounted file (the Caddyfile) is copied beside the compose file, which is all the host gets.
+                var source = mount.Source ?? "";
+                if (!File.Exists(source))
+                {
+                    throw new InvalidOperationException($"'{resource.Name}' bind-mounts '{source}', which is not a file; only files can be shipped with the deployment.");
+                }
+                var fileName = Path.GetFileName(source);
+                _files[fileName] = File.ReadAllText(source);
+                volumes.Add($"./{fileName}:{mount.Target}{readOnly}");
+            }
+        }
+        return volumes;
+    }
+
+    async Task<List<string>> CapabilitiesAsync(IResource resource)
+    {
+        var arguments = new List<object>();
+        foreach (var callback in resource.Annotations.OfType<ContainerRuntimeArgsCallbackAnnotation>())
+        {
+            await callback.Callback(new ContainerRuntimeArgsCallbackContext(arguments, _cancellationToken));
+        }
+        const string capAdd = "--cap-add=";
+        return arguments.Select(argument => argument is string text && text.StartsWith(capAdd, StringComparison.Ordinal)
+                ? text[capAdd.Length..]
+                : throw new InvalidOperationException($"'{resource.Name}' needs container runtime argument '{argument}', which the compose publisher cannot write."))
+            .ToList();
+    }
+
+    /// <summary>WaitFor in the model becomes "start after it is healthy"; a database waits for its server.</summary>
+    static YamlMappingNode DependsOn(IResource resource)
+    {
+        var conditions = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var wait in resource.Annotations.OfType<WaitAnnotation>())
+        {
+            var target = wait.Resource;
+            while (target is IResourceWithParent child)
+            {
+                target = child.Parent;
+            }
+            if (target is ContainerResource or ProjectResource)
+            {
+                conditions[target.Name] = wait.WaitType == WaitType.WaitForCompletion ? "service_completed_successfully" : "service_healthy";
+            }
+        }
+        var dependsOn = new YamlMappingNode();
+        foreach (var (service, condition) in conditions)
+        {
+            dependsOn.Add(service, new YamlMappingNode { { "condition", condition } });
+        }
+        return dependsOn;
+    }
+
+    /// <summary>
+    /// The official Postgres image creates one database; ours are created by a script it runs on first start.
+    /// The backup service runs deploy/backup.sh daily with the server's own pg_dump (same image, same version).
+    /// </summary>
+    async Task AddDatabasesAndBackupAsync(PostgresServerResource postgres, YamlMappingNode service)
+    {
+        var databases = _model.Resources.OfType<PostgresDatabaseResource>().Where(d => d.Parent == postgres).Select(d => d.DatabaseName).ToList();
+        _files[$"{PostgresInitDirectory}/create-databases.sql"] =
+            "-- Generated by publish-compose: the databases of the model, created when the data volume is first initialised.\n"
+            + string.Concat(databases.Select(name => $"CREATE DATABASE \"{name}\";\n"));
+        ((YamlSequenceNode)service["volumes"]).Add(Text($"./{PostgresInitDirectory}:/docker-entrypoint-initdb.d:ro"));
+
+        _volumes.Add("backups");
+        _services.Add(BackupService, new YamlMappingNode
+        {
+            { "image", Text(Image(postgres)) },
+            { "platform", Text(Platform) },
+            { "restart", Text("unless-stopped") },
+            // A backup at start (so every deployment begins with one), then one a day.
+            { "command", Sequence(["bash", "-c", "while :; do /deploy/backup.sh || echo 'backup failed' >&2; sleep 86400; done"]) },
+            {
+                "environment", Mapping(new Dictionary<string, string>
+                {
+                    ["PGHOST"] = postgres.Name,
+                    ["PGUSER"] = "postgres",
+                    ["PGPASSWORD"] = await _values.WriteAsync(postgres.PasswordParameter, _cancellationToken),
+                    ["BACKUP_DIR"] = "/backups",
+                    ["BACKUP_DATABASES"] = string.Join(' ', databases),
+                    ["BACKUP_KEEP_DAYS"] = "7",
+                })
+            },
+            { "volumes", Sequence(["backups:/backups", "./backup.sh:/deploy/backup.sh:ro", "./restore.sh:/deploy/restore.sh:ro"]) },
+            // Healthy while the last successful backup is under 25 hours old.
+            { "healthcheck", HealthCheck(["CMD-SHELL", "find /backups -maxdepth 1 -name .last-success -mmin -1500 | grep -q ."], startPeriod: "10m") },
+            { "depends_on", new YamlMappingNode { { postgres.Name, new YamlMappingNode { { "condition", "service_healthy" } } } } },
+        });
+    }
+
+    /// <summary>
+    /// The standalone dashboard behind Caddy. Login is its browser token (set in .env, so the operator knows it);
+    /// OTLP needs the API key. Its image is distroless (no shell, curl or wget), so Docker cannot probe it from
+    /// inside: it has no health check, and nothing waits for it — telemetry is dropped, not queued, while it is down.
+    /// </summary>
+    void AddDashboard()
+    {
+        _volumes.Add("dashboard-keys");
+        _services.Add(DashboardService, new YamlMappingNode
+        {
+            { "image", Text(DashboardImage) },
+            { "platform", Text(Platform) },
+            { "restart", Text("unless-stopped") },
+            {
+                "environment", Mapping(new Dictionary<string, string>
+                {
+                    ["DASHBOARD__FRONTEND__AUTHMODE"] = "BrowserToken",
+                    ["DASHBOARD__FRONTEND__BROWSERTOKEN"] = ComposeValues.Required("DASHBOARD_BROWSER_TOKEN"),
+                    ["DASHBOARD__OTLP__AUTHMODE"] = "ApiKey",
+                    ["DASHBOARD__OTLP__PRIMARYAPIKEY"] = ComposeValues.Required("DASHBOARD_OTLP_API_KEY"),
+                    ["ASPNETCORE_FORWARDEDHEADERS_ENABLED"] = "true",
+                })
+            },
+            // Keeps login cookies valid across restarts.
+            { "volumes", Sequence(["dashboard-keys:/home/app/.aspnet/DataProtection-Keys"]) },
+        });
+    }
+
+    static YamlMappingNode HealthCheck(string[] test, string startPeriod = "30s") => new()
+    {
+        { "test", Sequence(test) },
+        { "interval", Text("15s") },
+        { "timeout", Text("5s") },
+        { "retries", new YamlScalarNode("5") },
+        { "start_period", Text(startPeriod) },
+    };
+
+    string ComposeFile()
+    {
+        var root = new YamlMappingNode { { "services", _services } };
+        var volumes = new YamlMappingNode();
+        foreach (var volume in _volumes)
+        {
+            volumes.Add(volume, new YamlMappingNode());
+        }
+        root.Add("volumes", volumes);
+
+        using var writer = new StringWriter { NewLine = "\n" };
+        writer.Write("""
+            # Generated by the publish-compose step from Conference.AppHost's model; do not edit (see docs/deploy.md).
+            # Every ${VARIABLE} comes from .env beside this file (template: .env.example).
+
+            """);
+        new YamlStream(new YamlDocument(root)).Save(new Emitter(writer, 2, int.MaxValue), assignAnchors: false);
+        return writer.ToString().Replace("\n...\n", "\n");
+    }
+
+    string EnvironmentExample()
+    {
+        var parameters = _values.Parameters.Select(p => new DeploymentVariable(
+            p.Key,
+            Describe(p.Value),
+            p.Value.Default is null or GenerateParameterDefault ? "" : p.Value.Default.GetDefaultValue(),
+            p.Value.Secret));
+
+        using var writer = new StringWriter { NewLine = "\n" };
+        writer.Write("""
+            # Settings of the Conference deployment. Copy to .env beside docker-compose.yml, fill in every empty value,
+            # and keep it on the host only (chmod 600 .env); it is the one place secrets live.
+            # Generate each secret with:  openssl rand -hex 32
+            # (hex on purpose: the secrets end up inside URLs and YAML, where hex needs no escaping.)
+
+            """);
+        foreach (var variable in DeploymentVariables.Concat(parameters))
+        {
+            writer.WriteLine();
+            writer.WriteLine($"# {variable.Description}");
+            writer.WriteLine($"{variable.Name}={variable.Example}");
+        }
+        return writer.ToString();
+    }
+
+    static string Describe(ParameterResource parameter)
+    {
+        var description = string.IsNullOrWhiteSpace(parameter.Description) ? parameter.Name : parameter.Description;
+        return parameter switch
+        {
+            { Secret: true, Default: GenerateParameterDefault } => $"Secret ({description}): openssl rand -hex 32",
+            { Secret: true } => $"Secret ({description}): given to you by the service it belongs to.",
+            { Default: not null } => $"{description} (default {parameter.Default.GetDefaultValue()})",
+            _ => description,
+        };
+    }
+
+    static string ConfigFileHeader(string variable) => $"""
+        # Generated by publish-compose from the AppHost model; do not edit (see docs/decisions/0001-compose-secrets.md).
+        # For reading and review: docker-compose.yml hands this same text to the container as {variable}, and compose
+        # fills each {"${VARIABLE}"} from .env when it starts the stack, so no secret is written here.
+
+        """;
+
+    static YamlScalarNode Text(string value) =>
+        new(value) { Style = value.Contains('\n') ? ScalarStyle.Literal : ScalarStyle.DoubleQuoted };
+
+    static YamlSequenceNode Sequence(IEnumerable<string> items) => new(items.Select(Text));
+
+    static YamlMappingNode Mapping(IEnumerable<KeyValuePair<string, string>> entries)
+    {
+        var mapping = new YamlMappingNode();
+        foreach (var (key, value) in entries)
+        {
+            mapping.Add(key, Text(value));
+        }
+        return mapping;
+    }
+
+    sealed record DeploymentVariable(string Name, string Description, string Example, bool Secret = false);
+}

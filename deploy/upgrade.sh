@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Runs release VERSION of the stack in this directory (the first start and every upgrade): records the release
+# that ran before, pulls the new images, starts what changed, and waits until every service with a health check
+# is healthy. If that does not happen within five minutes it puts back the previous release - its deployment
+# files from .previous/ (deploy.yml saves them there before copying the new ones) and its image tag - and fails.
+# Usage: ./upgrade.sh v1.2.0
+set -euo pipefail
+cd "$(dirname "$0")"
+
+version=${1:?usage: upgrade.sh VERSION (an image tag such as v1.2.0)}
+if [ ! -f .env ]; then
+  echo "upgrade.sh: no .env here; create it from .env.example first (docs/deploy.md)" >&2
+  exit 1
+fi
+
+set_version() {
+  if grep -q '^CONFERENCE_VERSION=' .env; then
+    sed -i "s/^CONFERENCE_VERSION=.*/CONFERENCE_VERSION=$1/" .env
+  else
+    echo "CONFERENCE_VERSION=$1" >> .env
+  fi
+}
+
+wait_until_healthy() {
+  local waiting=""
+  for _ in $(seq 60); do
+    # Services without a health check (the dashboard) report no health and are not waited for.
+    waiting=$(docker compose ps --all --format '{{.Service}} {{.State}} {{.Health}}' | awk '$2 != "running" || ($3 != "" && $3 != "healthy")')
+    if [ -z "$waiting" ]; then
+      return 0
+    fi
+    sleep 5
+  done
+  echo "upgrade.sh: not healthy after 5 minutes:" >&2
+  echo "$waiting" >&2
+  return 1
+}
+
+previous=$(sed -n 's/^CONFERENCE_VERSION=//p' .env)
+set_version "$version"
+docker compose pull --quiet
+docker compose up --detach --remove-orphans
+if wait_until_healthy; then
+  echo "upgrade.sh: $version is running (was ${previous:-nothing})"
+  exit 0
+fi
+
+docker compose logs --tail=50 >&2 || true
+if [ -n "$previous" ] && [ "$previous" != "$version" ]; then
+  echo "upgrade.sh: rolling back to $previous" >&2
+  if [ -d .previous ]; then
+    cp -a .previous/. .
+  fi
+  set_version "$previous"
+  docker compose up --detach --remove-orphans
+  wait_until_healthy || echo "upgrade.sh: $previous is not healthy either; see docker compose ps" >&2
+fi
+exit 1
