@@ -46,6 +46,8 @@ public sealed class ApiFixture : IAsyncLifetime
         {
             host.ConfigureServices(services => services.AddSingleton<IStartupFilter, ClientAddressFromHeader>());
             host.UseEnvironment("Testing");
+            // Keep the test log readable: the api's own warnings and errors only.
+            host.UseSetting("Logging:LogLevel:Default", "Warning");
             host.UseSetting("ConnectionStrings:conference", DatabaseConnectionString);
             host.UseSetting("ConnectionStrings:redis", RedisConnectionString);
             // Every test client shares one address here; RateLimitTests gives each client its own.
