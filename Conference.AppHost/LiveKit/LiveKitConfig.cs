@@ -67,15 +67,7 @@ public sealed class LiveKitConfig
         yaml.AppendLiteral("\n");
         if (RedisAddress is not null)
         {
-            yaml.AppendLiteral("redis:\n  address: ");
-            yaml.AppendQuoted(RedisAddress);
-            yaml.AppendLiteral("\n");
-            if (RedisPassword is not null)
-            {
-                yaml.AppendLiteral("  password: ");
-                yaml.AppendQuoted(RedisPassword);
-                yaml.AppendLiteral("\n");
-            }
+            yaml.AppendRedis(RedisAddress, RedisPassword);
         }
         if (WebhookUrls.Count > 0)
         {
@@ -120,6 +112,20 @@ internal static class YamlReferenceExpressionBuilderExtensions
     /// Writes a value as a double-quoted YAML scalar. Generated secrets are letters and digits, and LiveKit's
     /// keys never contain quotes, so quoting without escaping is safe and keeps YAML from reading "0123" as a number.
     /// </summary>
+    /// <summary>The <c>redis:</c> section LiveKit and Egress read alike (they must name the same Redis).</summary>
+    public static void AppendRedis(this ReferenceExpressionBuilder yaml, ReferenceExpression address, ParameterResource? password)
+    {
+        yaml.AppendLiteral("redis:\n  address: ");
+        yaml.AppendQuoted(address);
+        yaml.AppendLiteral("\n");
+        if (password is not null)
+        {
+            yaml.AppendLiteral("  password: ");
+            yaml.AppendQuoted(password);
+            yaml.AppendLiteral("\n");
+        }
+    }
+
     public static void AppendQuoted<T>(this ReferenceExpressionBuilder yaml, T value)
         where T : IValueProvider, IManifestExpressionProvider
     {

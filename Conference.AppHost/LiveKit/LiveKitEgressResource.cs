@@ -49,15 +49,7 @@ public sealed class LiveKitEgressConfig
         yaml.AppendLiteral("\ninsecure: true\n");
         yaml.AppendLiteral($"health_port: {HealthPort}\n");
         yaml.AppendLiteral("logging:\n  level: info\n  json: true\n");
-        yaml.AppendLiteral("redis:\n  address: ");
-        yaml.AppendQuoted(RedisAddress);
-        yaml.AppendLiteral("\n");
-        if (RedisPassword is not null)
-        {
-            yaml.AppendLiteral("  password: ");
-            yaml.AppendQuoted(RedisPassword);
-            yaml.AppendLiteral("\n");
-        }
+        yaml.AppendRedis(RedisAddress, RedisPassword);
         yaml.AppendLiteral("cpu_cost:\n");
         yaml.AppendLiteral(FormattableString.Invariant($"  room_composite_cpu_cost: {RoomCompositeCpuCost}\n"));
         yaml.AppendLiteral(FormattableString.Invariant($"  audio_room_composite_cpu_cost: {AudioRoomCompositeCpuCost}\n"));
