@@ -4,6 +4,7 @@
 #   2. the baseline: the original system's Express + livekit-server-sdk token endpoint, same wrk settings;
 #   3. webhook ingestion: a signed burst with duplicates, then the rows are counted;
 #   4. the api's resident memory after all that.
+# Also GET /alive through the same pipeline, as the floor the machine allows.
 # Prints figures; asserts nothing. Usage: bench/api.sh [duration, default 15s]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,6 +55,9 @@ api=http://127.0.0.1:$api_port
 curl -fs -H 'Content-Type: application/json' -d '{"email":"bench@example.org","password":"bench password 1","displayName":"Bench"}' "$api/api/accounts/signup" >/dev/null
 token=$(curl -fs -H 'Content-Type: application/json' -d '{"email":"bench@example.org","password":"bench password 1"}' "$api/api/accounts/signin" | python3 -c 'import json,sys; print(json.load(sys.stdin)["accessToken"])')
 slug=$(curl -fs -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d '{"title":"Bench","settings":{"maxParticipants":100}}' "$api/api/meetings" | python3 -c 'import json,sys; print(json.load(sys.stdin)["slug"])')
+
+echo "== the floor: GET /alive (the same pipeline, no work), same settings"
+wrk -t2 -c32 -d"$duration" --latency "$api/alive" | grep -E "Requests/sec|99%"
 
 echo "== join: POST /api/meetings/$slug/join, 32 connections, $duration (warm-up 5 s first)"
 wrk -t2 -c32 -d5s -s bench/api/join.lua "$api/api/meetings/$slug/join" >/dev/null
