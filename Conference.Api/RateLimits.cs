@@ -1,10 +1,11 @@
+using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Conference.Api;
 
-/// <summary>Limits per client IP and per meeting, counted in Redis so every api instance shares the count.</summary>
+/// <summary>Limits per client address and per meeting, shared by every api instance through Redis.</summary>
 public sealed class RateLimitOptions
 {
     public int SignInPerIpPerMinute { get; set; } = 10;
@@ -13,31 +14,149 @@ public sealed class RateLimitOptions
 }
 
 /// <summary>
-/// A fixed-window counter per key in Redis: one INCR (and PEXPIRE on the first hit) per request, atomic in a
-/// script. Over the limit the caller gets 429 with Retry-After set to what is left of the window.
+/// Fixed one-minute windows counted in Redis (key per window), so every api instance shares the count and
+/// agrees on when a window ends. Small limits (the per-address ones) are counted in Redis on every hit, so
+/// they are exact. Large limits are counted locally while far below the limit and sent to Redis every
+/// 100 ms, so a busy meeting's joins do not each wait for Redis; near the limit every hit goes to Redis again.
 /// </summary>
-public sealed class RedisRateLimiter(IConnectionMultiplexer redis)
+public sealed class RedisRateLimiter(IConnectionMultiplexer redis, TimeProvider clock, ILogger<RedisRateLimiter> logger) : BackgroundService
 {
     static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
+    static readonly TimeSpan FlushEvery = TimeSpan.FromMilliseconds(100);
 
-    // Counts one hit on every key (ARGV[1] is the window, ARGV[2..] each key's limit) in one round trip, and
-    // answers the wait in ms of the first key over its limit, or 0.
-    const string CountScript = """
+    /// <summary>Below this many hits a minute every hit is counted in Redis at once.</summary>
+    const int ExactBelow = 100;
+
+    readonly ConcurrentDictionary<string, Bucket> buckets = new();
+
+    /// <summary>This instance's view of one key in one window: what Redis last said, and what it has not been told.</summary>
+    sealed class Bucket
+    {
+        public long Window;
+        public long Known;
+        public long Pending;
+    }
+
+    // Adds ARGV[i] to KEYS[i] (a window's counter, kept two windows) and returns every new count.
+    const string AddScript = """
+        local counts = {}
         for i, key in ipairs(KEYS) do
-          local count = redis.call('INCR', key)
-          if count == 1 then redis.call('PEXPIRE', key, ARGV[1]) end
-          if count > tonumber(ARGV[i + 1]) then return math.max(1, redis.call('PTTL', key)) end
+          counts[i] = redis.call('INCRBY', key, ARGV[i])
+          if counts[i] == tonumber(ARGV[i]) then redis.call('PEXPIRE', key, 120000) end
         end
-        return 0
+        return counts
         """;
 
     /// <summary>Counts one hit per key; returns how long to wait when any key is over its limit, else null.</summary>
     public async Task<TimeSpan?> HitAsync(params (string Key, int Limit)[] counters)
     {
-        var keys = counters.Select(c => (RedisKey)$"ratelimit:{c.Key}").ToArray();
-        var arguments = counters.Select(c => (RedisValue)c.Limit).Prepend((long)Window.TotalMilliseconds).ToArray();
-        var wait = (long)(await redis.GetDatabase().ScriptEvaluateAsync(CountScript, keys, arguments));
-        return wait > 0 ? TimeSpan.FromMilliseconds(wait) : null;
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var window = now / (long)Window.TotalMilliseconds;
+        var retryAfter = TimeSpan.FromMilliseconds(Math.Max(1000, (window + 1) * (long)Window.TotalMilliseconds - now));
+
+        var askRedis = false;
+        var hit = new (string Key, Bucket Bucket)[counters.Length];
+        for (var i = 0; i < counters.Length; i++)
+        {
+            var (key, limit) = counters[i];
+            var bucket = hit[i].Bucket = buckets.GetOrAdd(key, _ => new Bucket());
+            hit[i].Key = key;
+            lock (bucket)
+            {
+                if (bucket.Window != window)
+                {
+                    (bucket.Window, bucket.Known, bucket.Pending) = (window, 0, 0);
+                }
+                // Counts only grow within a window, so what we know to be over the limit is over it.
+                if (bucket.Known + bucket.Pending >= limit)
+                {
+                    return retryAfter;
+                }
+                bucket.Pending++;
+                askRedis |= limit < ExactBelow || (bucket.Known + bucket.Pending) * 2 > limit;
+            }
+        }
+        if (!askRedis)
+        {
+            return null;
+        }
+        var counts = await FlushAsync(hit, window);
+        return counters.Where((c, i) => counts[i] > c.Limit).Any() ? retryAfter : null;
+    }
+
+    /// <summary>Sends what the keys' buckets have not told Redis yet, and learns the shared counts back.</summary>
+    async Task<long[]> FlushAsync((string Key, Bucket Bucket)[] keys, long window)
+    {
+        var pending = new long[keys.Length];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            var bucket = keys[i].Bucket;
+            lock (bucket)
+            {
+                pending[i] = bucket.Window == window ? bucket.Pending : 0;
+                bucket.Pending -= pending[i];
+            }
+        }
+        try
+        {
+            var counts = (long[])(await redis.GetDatabase().ScriptEvaluateAsync(AddScript,
+                keys.Select(k => (RedisKey)$"ratelimit:{k.Key}:{window}").ToArray(),
+                pending.Select(p => (RedisValue)p).ToArray()))!;
+            for (var i = 0; i < keys.Length; i++)
+            {
+                var bucket = keys[i].Bucket;
+                lock (bucket)
+                {
+                    if (bucket.Window == window)
+                    {
+                        bucket.Known = Math.Max(bucket.Known, counts[i]);
+                    }
+                }
+            }
+            return counts;
+        }
+        catch (RedisException)
+        {
+            // Give the hits back to the bucket so the next flush counts them.
+            for (var i = 0; i < keys.Length; i++)
+            {
+                var bucket = keys[i].Bucket;
+                lock (bucket)
+                {
+                    bucket.Pending += bucket.Window == window ? pending[i] : 0;
+                }
+            }
+            throw;
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(FlushEvery, clock);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            var window = clock.GetUtcNow().ToUnixTimeMilliseconds() / (long)Window.TotalMilliseconds;
+            foreach (var (key, bucket) in buckets)
+            {
+                if (bucket.Window < window)
+                {
+                    buckets.TryRemove(key, out _); // an old window: Redis has let it expire too
+                }
+            }
+            var keys = buckets.Where(b => Volatile.Read(ref b.Value.Pending) > 0).Select(b => (b.Key, b.Value)).ToArray();
+            if (keys.Length == 0)
+            {
+                continue;
+            }
+            try
+            {
+                await FlushAsync(keys, window);
+            }
+            catch (RedisException exception)
+            {
+                logger.LogWarning(exception, "Could not send {Count} rate-limit counters to Redis; will retry", keys.Length);
+            }
+        }
     }
 }
 

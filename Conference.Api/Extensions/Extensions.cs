@@ -66,6 +66,7 @@ internal static class Extensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddOptions<RateLimitOptions>().BindConfiguration("RateLimits");
         builder.Services.AddSingleton<RedisRateLimiter>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<RedisRateLimiter>());
         builder.Services.AddSingleton<MeetingChanges>();
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<MeetingCache>();

@@ -5,14 +5,18 @@ namespace Conference.Api.Meetings;
 
 /// <summary>
 /// Publishes "something changed in meeting X" on Redis so every open page (through any web or api instance)
-/// can refresh: participants, lock, lobby, recording state.
+/// can refresh: participants, lock, lobby, recording state. This instance forgets its cached copy at once;
+/// the others when the message reaches them.
 /// </summary>
-public sealed class MeetingChanges(IConnectionMultiplexer redis)
+public sealed class MeetingChanges(IConnectionMultiplexer redis, MeetingCache cache)
 {
     public static readonly RedisChannel Channel = RedisChannel.Literal("conference:meeting-changes");
 
     public sealed record Change(string Slug, string What);
 
-    public Task PublishAsync(string slug, string what) =>
-        redis.GetSubscriber().PublishAsync(Channel, JsonSerializer.Serialize(new Change(slug, what)));
+    public Task PublishAsync(string slug, string what)
+    {
+        cache.Evict(slug);
+        return redis.GetSubscriber().PublishAsync(Channel, JsonSerializer.Serialize(new Change(slug, what)));
+    }
 }
