@@ -1,0 +1,89 @@
+using System.Net;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Microsoft.Extensions.Options;
+
+namespace Conference.Recorder.Storage;
+
+/// <summary>
+/// The recordings bucket, read through the S3 API in the dialect Oracle Object Storage accepts: path-style
+/// addresses, no aws-chunked uploads, checksums only when an operation requires them.
+/// </summary>
+public sealed class RecordingStorage : IDisposable
+{
+    readonly AmazonS3Client client;
+    readonly ObjectStorageOptions options;
+    readonly TimeProvider clock;
+
+    public RecordingStorage(IOptions<ObjectStorageOptions> options, TimeProvider clock)
+    {
+        this.options = options.Value;
+        this.clock = clock;
+        client = CreateClient(this.options);
+    }
+
+    public string Bucket => options.Bucket;
+
+    /// <summary>The S3 client settings that work with Oracle's S3 compatibility, MinIO and s3rver alike.</summary>
+    public static AmazonS3Client CreateClient(ObjectStorageOptions options)
+    {
+        var config = new AmazonS3Config
+        {
+            ServiceURL = options.Endpoint!.ToString(),
+            ForcePathStyle = true, // Oracle's compatibility endpoint has no virtual-hosted buckets
+            AuthenticationRegion = options.Region,
+            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+            // The reconciler retries on its own schedule; a storage outage should not hold a request for minutes.
+            MaxErrorRetry = 1,
+            Timeout = TimeSpan.FromSeconds(15),
+        };
+        return new AmazonS3Client(new BasicAWSCredentials(options.AccessKey, options.SecretKey), config);
+    }
+
+    /// <summary>The object's size, or null when there is no such object.</summary>
+    /// <exception cref="AmazonServiceException">Storage answered with an error other than "not found".</exception>
+    /// <exception cref="HttpRequestException">Storage could not be reached.</exception>
+    public async Task<long?> SizeAsync(string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var head = await client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = options.Bucket, Key = key }, cancellationToken);
+            return head.ContentLength;
+        }
+        catch (AmazonS3Exception exception) when (exception.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Deletes the object; deleting what is already gone succeeds, so retention can run again safely.</summary>
+    public Task DeleteAsync(string key, CancellationToken cancellationToken) =>
+        client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = options.Bucket, Key = key }, cancellationToken);
+
+    /// <summary>A GET link that works without credentials until it expires; signing is local, no call to storage.</summary>
+    public (string Url, DateTimeOffset ExpiresAt) DownloadLink(string key, string fileName)
+    {
+        var expiresAt = clock.GetUtcNow() + options.DownloadLinkLifetime;
+        var url = client.GetPreSignedURL(new GetPreSignedUrlRequest
+        {
+            BucketName = options.Bucket,
+            Key = key,
+            Verb = HttpVerb.GET,
+            Expires = expiresAt.UtcDateTime,
+            Protocol = options.Endpoint!.Scheme == Uri.UriSchemeHttp ? Protocol.HTTP : Protocol.HTTPS,
+            ResponseHeaderOverrides = { ContentDisposition = $"attachment; filename=\"{fileName}\"" },
+        });
+        return (url, expiresAt);
+    }
+
+    /// <summary>Where an object lives, for the record (egress reports its own location when it has one).</summary>
+    public string LocationOf(string key) => $"{options.Endpoint!.ToString().TrimEnd('/')}/{options.Bucket}/{key}";
+
+    /// <summary>Lists at most one key: proves the endpoint, the credentials and the bucket for /health.</summary>
+    public Task ProbeAsync(CancellationToken cancellationToken) =>
+        client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = options.Bucket, MaxKeys = 1 }, cancellationToken);
+
+    public void Dispose() => client.Dispose();
+}
