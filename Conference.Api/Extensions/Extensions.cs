@@ -3,11 +3,13 @@ using Conference.Api.Accounts;
 using Conference.Api.Data;
 using Conference.Api.Meetings;
 using Conference.Api.Participants;
+using Conference.Api.Recordings;
 using Conference.Api.Webhooks;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Http.Resilience;
 using StackExchange.Redis;
 
 namespace Conference.Api.Extensions;
@@ -74,6 +76,16 @@ internal static class Extensions
         builder.Services.AddSingleton<Lobby>();
         builder.Services.AddScoped<MeetingRoles>();
         builder.Services.AddScoped<WebhookEventStore>();
+
+        // The recorder owns recordings; the api reaches it by service discovery. Starting twice is not harmless,
+        // so unsafe methods are not retried.
+#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers: the only way to replace the defaults for one client
+        builder.Services.AddHttpClient<RecorderClient>(http =>
+                http.BaseAddress = new Uri(builder.Configuration[RecorderClient.ConfigurationKey] ?? RecorderClient.DefaultUrl))
+            .RemoveAllResilienceHandlers()
+            .AddStandardResilienceHandler(resilience => resilience.Retry.DisableForUnsafeHttpMethods());
+#pragma warning restore EXTEXP0001
+        builder.Services.AddScoped<AutoRecord>();
 
         // Without LiveKit (e.g. the Processes variant on a machine without livekit-server) the api still runs:
         // joining answers 503 with the reason, and /health says LiveKit is not configured.

@@ -4,6 +4,7 @@ using Conference.Api.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using StackExchange.Redis;
 
 namespace Conference.Api.Meetings;
 
@@ -31,7 +32,7 @@ public static class MeetingsApi
 
     public sealed record MeetingResponse(
         string Slug, string Title, string HostName, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? EndedAt,
-        MeetingSettingsResponse Settings);
+        MeetingSettingsResponse Settings, bool Recording = false);
 
     public sealed record MeetingSettingsResponse(bool LobbyEnabled, bool Locked, int MaxParticipants, bool AutoRecord, RecordingAccess RecordingAccess);
 
@@ -84,7 +85,10 @@ public static class MeetingsApi
         return TypedResults.Ok(new MeetingPage(items.Select(m => ToResponse(m, hostName)).ToList(), page, pageSize, total));
     }
 
-    static async Task<Results<Ok<MeetingResponse>, ProblemHttpResult, ValidationProblem>> GetMeeting(string slug, ConferenceDbContext db)
+    /// <summary>The recorder sets this key while the meeting is being recorded (one Redis read, no call to the recorder).</summary>
+    internal static string RecordingFlagKey(string slug) => $"conference:recording:{slug}";
+
+    static async Task<Results<Ok<MeetingResponse>, ProblemHttpResult, ValidationProblem>> GetMeeting(string slug, ConferenceDbContext db, IConnectionMultiplexer redis)
     {
         if (!Validation.IsSlug(slug))
         {
@@ -94,7 +98,12 @@ public static class MeetingsApi
             .Where(m => m.Slug == slug)
             .Join(db.Users, m => m.HostId, u => u.Id, (m, u) => new { Meeting = m, HostName = u.DisplayName })
             .SingleOrDefaultAsync();
-        return found is null ? MeetingNotFound(slug) : TypedResults.Ok(ToResponse(found.Meeting, found.HostName));
+        if (found is null)
+        {
+            return MeetingNotFound(slug);
+        }
+        var recording = await redis.GetDatabase().KeyExistsAsync(RecordingFlagKey(slug));
+        return TypedResults.Ok(ToResponse(found.Meeting, found.HostName) with { Recording = recording });
     }
 
     static async Task<Results<Ok<MeetingResponse>, ProblemHttpResult, ValidationProblem, ForbidHttpResult>> UpdateSettings(
