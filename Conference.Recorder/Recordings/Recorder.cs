@@ -53,7 +53,7 @@ public sealed class Recorder(
             Status = RecordingStatus.Starting,
             Layout = layout,
             AudioOnly = audioOnly,
-            ObjectKey = $"recordings/{meetingSlug}/{now:yyyyMMdd'T'HHmmss'Z'}.mp4",
+            ObjectKey = $"recordings/{meetingSlug}/{now:yyyyMMdd'T'HHmmssfff'Z'}.mp4",
             StartedAt = now,
         };
         if (!await store.TryInsertAsync(recording, cancellationToken))
