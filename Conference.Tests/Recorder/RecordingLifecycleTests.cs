@@ -41,7 +41,7 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
         var output = request.GetProperty("file_outputs")[0];
         Assert.Equal("MP4", output.GetProperty("file_type").GetString());
         var key = output.GetProperty("filepath").GetString()!;
-        Assert.Matches($"^recordings/{slug}/\\d{{8}}T\\d{{6}}Z\\.mp4$", key);
+        Assert.Matches($"^recordings/{slug}/\\d{{8}}T\\d{{9}}Z\\.mp4$", key);
         var s3 = output.GetProperty("s3");
         Assert.Equal(fixture.Bucket, s3.GetProperty("bucket").GetString());
         Assert.StartsWith("http://127.0.0.1:", s3.GetProperty("endpoint").GetString());
