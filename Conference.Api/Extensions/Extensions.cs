@@ -9,7 +9,6 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.Http.Resilience;
 using StackExchange.Redis;
 
 namespace Conference.Api.Extensions;
@@ -79,12 +78,9 @@ internal static class Extensions
 
         // The recorder owns recordings; the api reaches it by service discovery. Starting twice is not harmless,
         // so unsafe methods are not retried.
-#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers: the only way to replace the defaults for one client
         builder.Services.AddHttpClient<RecorderClient>(http =>
                 http.BaseAddress = new Uri(builder.Configuration[RecorderClient.ConfigurationKey] ?? RecorderClient.DefaultUrl))
-            .RemoveAllResilienceHandlers()
-            .AddStandardResilienceHandler(resilience => resilience.Retry.DisableForUnsafeHttpMethods());
-#pragma warning restore EXTEXP0001
+            .WithoutRetryingUnsafeMethods();
         builder.Services.AddScoped<AutoRecord>();
 
         // Without LiveKit (e.g. the Processes variant on a machine without livekit-server) the api still runs:

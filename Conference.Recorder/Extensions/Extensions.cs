@@ -33,6 +33,9 @@ internal static class Extensions
         if (builder.Configuration.GetConnectionString(LiveKitName) is { Length: > 0 } || builder.Configuration["LiveKit:Url"] is { Length: > 0 })
         {
             builder.AddLiveKitClient(LiveKitName);
+            // Every Twirp call is a POST and a retried StartRoomCompositeEgress would record twice;
+            // the reconciler is the retry for everything else.
+            builder.Services.AddHttpClient<Conference.LiveKit.EgressClient>().WithoutRetryingUnsafeMethods();
         }
         var storage = new ObjectStorageOptions();
         ReadStorageOptions(builder.Configuration, storage);

@@ -81,9 +81,12 @@ public sealed class RecordingStorage : IDisposable
     /// <summary>Where an object lives, for the record (egress reports its own location when it has one).</summary>
     public string LocationOf(string key) => $"{options.Endpoint!.ToString().TrimEnd('/')}/{options.Bucket}/{key}";
 
-    /// <summary>Lists at most one key: proves the endpoint, the credentials and the bucket for /health.</summary>
-    public Task ProbeAsync(CancellationToken cancellationToken) =>
-        client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = options.Bucket, MaxKeys = 1 }, cancellationToken);
+    /// <summary>
+    /// One cheap HEAD of a key nobody writes, for /health: "not found" means storage answered and took our signature;
+    /// an unreachable endpoint or refused credentials (403) throw. (A missing bucket also answers 404 to a HEAD, so
+    /// that shows up at the first recording's verification, with the reason, not here.)
+    /// </summary>
+    public Task ProbeAsync(CancellationToken cancellationToken) => SizeAsync("health/probe", cancellationToken);
 
     public void Dispose() => client.Dispose();
 }

@@ -182,11 +182,14 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
             var error = recording.GetProperty("error").GetString()!;
             Assert.Contains("after 3 attempts", error);
             Assert.Contains("object storage could not be reached", error);
+            // /health says so too: the recorder is not ready while its bucket does not answer.
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await fixture.Recorder.CreateClient().GetAsync("/health")).StatusCode);
         }
         finally
         {
             await fixture.ReplaceRecorderAsync();
         }
+        Assert.Equal(HttpStatusCode.OK, (await fixture.Recorder.CreateClient().GetAsync("/health")).StatusCode);
     }
 
     [Fact]
