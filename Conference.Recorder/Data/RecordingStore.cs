@@ -82,6 +82,10 @@ public sealed class RecordingStore(NpgsqlDataSource dataSource)
     public Task<Recording?> FindByEgressAsync(string egressId, CancellationToken cancellationToken) =>
         QueryOneAsync($"SELECT {Columns} FROM recordings WHERE egress_id = @value", egressId, cancellationToken);
 
+    /// <summary>A start whose egress id is not stored yet (LiveKit's answer, or its webhook, may still be on the way).</summary>
+    public Task<Recording?> StartingWithoutEgressAsync(string meetingSlug, CancellationToken cancellationToken) =>
+        QueryOneAsync($"SELECT {Columns} FROM recordings WHERE meeting_slug = @value AND egress_id IS NULL AND status = 'Starting'", meetingSlug, cancellationToken);
+
     public Task<Recording?> RunningAsync(string meetingSlug, CancellationToken cancellationToken) =>
         QueryOneAsync($"SELECT {Columns} FROM recordings WHERE meeting_slug = @value AND status IN ('Starting', 'Recording')", meetingSlug, cancellationToken);
 

@@ -112,7 +112,9 @@ public sealed class Recorder(
     /// <summary>Applies LiveKit's news about an egress of ours; returns the recording as stored after it.</summary>
     public async Task<Recording?> ApplyAsync(EgressInfo egress, CancellationToken cancellationToken)
     {
-        var recording = await store.FindByEgressAsync(egress.EgressId, cancellationToken);
+        // egress_started can overtake LiveKit's answer to our start: then the row has no egress id yet.
+        var recording = await store.FindByEgressAsync(egress.EgressId, cancellationToken)
+            ?? (egress.RoomComposite is not null ? await store.StartingWithoutEgressAsync(egress.RoomName, cancellationToken) : null);
         return recording is null ? null : await ApplyAsync(recording.Id, egress, cancellationToken);
     }
 
@@ -221,13 +223,28 @@ public sealed class Recorder(
         }
         if (recording.EgressId is null)
         {
-            // The recorder stopped between storing the row and LiveKit's answer: if it is old, it never started.
-            if (recording.Status == RecordingStatus.Starting && clock.GetUtcNow() - recording.StartedAt > options.Value.StartTimeout)
+            // The recorder stopped between storing the row and LiveKit's answer. LiveKit may have started the
+            // egress all the same: adopt a running one of this room that no recording owns; else, once it is old,
+            // the start never happened.
+            if (recording.Status != RecordingStatus.Starting || clock.GetUtcNow() - recording.StartedAt <= options.Value.StartTimeout)
             {
-                await store.ChangeAsync(recording.Id, r => r.EgressId is null && r.Status == RecordingStatus.Starting
-                    ? r with { Status = RecordingStatus.Failed, EndedAt = clock.GetUtcNow(), Error = "LiveKit never confirmed the recording started." }
-                    : null, cancellationToken);
-                await PublishFlagAsync(recording with { Status = RecordingStatus.Failed });
+                return;
+            }
+            var running = await egressClient.ListEgressAsync(new ListEgressRequest { RoomName = recording.MeetingSlug, Active = true }, cancellationToken);
+            foreach (var candidate in running.Items.Where(e => e.RoomComposite is not null))
+            {
+                if (await store.FindByEgressAsync(candidate.EgressId, cancellationToken) is null)
+                {
+                    await ApplyAsync(recording.Id, candidate, cancellationToken);
+                    return;
+                }
+            }
+            var failed = await store.ChangeAsync(recording.Id, r => r.EgressId is null && r.Status == RecordingStatus.Starting
+                ? r with { Status = RecordingStatus.Failed, EndedAt = clock.GetUtcNow(), Error = "LiveKit never confirmed the recording started." }
+                : null, cancellationToken);
+            if (failed is { Changed: true } stored)
+            {
+                await PublishFlagAsync(stored.Recording);
             }
             return;
         }

@@ -15,12 +15,14 @@ public sealed class RecordingStorage : IDisposable
     readonly AmazonS3Client client;
     readonly ObjectStorageOptions options;
     readonly TimeProvider clock;
+    readonly DownloadLinkSigner signer;
 
     public RecordingStorage(IOptions<ObjectStorageOptions> options, TimeProvider clock)
     {
         this.options = options.Value;
         this.clock = clock;
         client = CreateClient(this.options);
+        signer = new DownloadLinkSigner(this.options);
     }
 
     public string Bucket => options.Bucket;
@@ -65,17 +67,9 @@ public sealed class RecordingStorage : IDisposable
     /// <summary>A GET link that works without credentials until it expires; signing is local, no call to storage.</summary>
     public (string Url, DateTimeOffset ExpiresAt) DownloadLink(string key, string fileName)
     {
-        var expiresAt = clock.GetUtcNow() + options.DownloadLinkLifetime;
-        var url = client.GetPreSignedURL(new GetPreSignedUrlRequest
-        {
-            BucketName = options.Bucket,
-            Key = key,
-            Verb = HttpVerb.GET,
-            Expires = expiresAt.UtcDateTime,
-            Protocol = options.Endpoint!.Scheme == Uri.UriSchemeHttp ? Protocol.HTTP : Protocol.HTTPS,
-            ResponseHeaderOverrides = { ContentDisposition = $"attachment; filename=\"{fileName}\"" },
-        });
-        return (url, expiresAt);
+        var now = clock.GetUtcNow();
+        var url = signer.Sign(key, $"attachment; filename=\"{fileName}\"", now, options.DownloadLinkLifetime);
+        return (url, now + options.DownloadLinkLifetime);
     }
 
     /// <summary>Where an object lives, for the record (egress reports its own location when it has one).</summary>

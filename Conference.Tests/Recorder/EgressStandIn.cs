@@ -27,6 +27,9 @@ public sealed class EgressStandIn
     /// <summary>The egress most recently started for a room.</summary>
     public EgressInfo Latest(string roomName) => egresses.Values.Where(e => e.RoomName == roomName).MaxBy(e => e.StartedAt)!;
 
+    /// <summary>An egress LiveKit runs whatever the recorder knows (one it started before a crash).</summary>
+    public EgressInfo Add(EgressInfo egress) => egresses[egress.EgressId] = egress;
+
     public EgressInfo Set(string egressId, Func<EgressInfo, EgressInfo> change) => egresses.AddOrUpdate(egressId, _ => throw new KeyNotFoundException(egressId), (_, e) => change(e));
 
     /// <summary>The egress as it is when it finished: the file uploaded at its path, with its duration.</summary>

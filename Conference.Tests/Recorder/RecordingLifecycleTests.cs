@@ -155,6 +155,64 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
     }
 
     [Fact]
+    public async Task A_start_whose_answer_never_arrived_is_matched_by_its_webhook_or_adopted_from_ListEgress()
+    {
+        using var host = await fixture.Platform.SignedInHostAsync(fixture.Api);
+        // Two meetings whose recorder stopped after storing the start and before LiveKit's answer: one fresh, one
+        // from three minutes ago (older than the start timeout).
+        var fresh = await MeetingsApiTests.CreateAsync(host);
+        var old = await MeetingsApiTests.CreateAsync(host);
+        var freshId = await InsertStartingAsync(fresh, DateTimeOffset.UtcNow);
+        var oldId = await InsertStartingAsync(old, DateTimeOffset.UtcNow.AddMinutes(-3));
+
+        // The fresh one: egress_started arrives first and names the room.
+        var freshEgress = fixture.Egress.Add(RunningEgress(fresh));
+        await fixture.PostEgressWebhookAsync("egress_started", freshEgress);
+        var matched = await host.GetFromJsonAsync<JsonElement>($"/api/recordings/{freshId}");
+        Assert.Equal("Recording", matched.GetProperty("status").GetString());
+
+        // The old one: its webhook was lost too; the reconciler finds LiveKit running an egress nobody owns.
+        var oldEgress = fixture.Egress.Add(RunningEgress(old));
+        var adopted = await fixture.WaitForRecordingAsync(host, oldId, r => r.GetProperty("status").GetString() != "Starting");
+        Assert.Equal("Recording", adopted.GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await host.PostAsync($"/api/meetings/{old}/recordings/stop", null)).StatusCode);
+        Assert.Equal(EgressStatus.Ending, fixture.Egress[oldEgress.EgressId].Status);
+    }
+
+    static EgressInfo RunningEgress(string slug) => new()
+    {
+        EgressId = $"EG_{Guid.NewGuid():N}"[..15],
+        RoomName = slug,
+        Status = EgressStatus.Active,
+        StartedAt = DateTimeOffset.UtcNow,
+        RoomComposite = new RoomCompositeEgressRequest { RoomName = slug, Layout = "grid" },
+    };
+
+    /// <summary>A row as the recorder stores it before asking LiveKit, for the meeting's real host.</summary>
+    async Task<Guid> InsertStartingAsync(string slug, DateTimeOffset startedAt)
+    {
+        await using var conference = new Npgsql.NpgsqlConnection(fixture.Platform.DatabaseConnectionString);
+        await conference.OpenAsync();
+        await using var host = new Npgsql.NpgsqlCommand("""SELECT "HostId" FROM meetings WHERE "Slug" = @slug""", conference);
+        host.Parameters.AddWithValue("slug", slug);
+        var hostId = (string)(await host.ExecuteScalarAsync())!;
+
+        var id = Guid.CreateVersion7();
+        await using var recordings = new Npgsql.NpgsqlConnection(fixture.RecordingsConnectionString);
+        await recordings.OpenAsync();
+        await using var insert = new Npgsql.NpgsqlCommand("""
+            INSERT INTO recordings (id, meeting_slug, host_id, status, layout, audio_only, object_key, started_at)
+            VALUES (@id, @slug, @host, 'Starting', 'grid', false, 'recordings/' || @slug || '/lost.mp4', @started)
+            """, recordings);
+        insert.Parameters.AddWithValue("id", id);
+        insert.Parameters.AddWithValue("slug", slug);
+        insert.Parameters.AddWithValue("host", hostId);
+        insert.Parameters.AddWithValue("started", startedAt);
+        await insert.ExecuteNonQueryAsync();
+        return id;
+    }
+
+    [Fact]
     public async Task Storage_that_cannot_be_reached_is_retried_then_the_recording_fails_with_the_reason()
     {
         using var host = await fixture.Platform.SignedInHostAsync(fixture.Api);
