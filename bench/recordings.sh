@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Recordings through the api, on loopback with real PostgreSQL and Redis, api and recorder built in Release:
-#   1. listing: 10,000 recordings of one host, walked page by page (GET /api/recordings, keyset cursor) by one client;
+#   1. listing: 10,000 recordings of one host, walked page by page (GET /api/recordings, keyset cursor) by one client,
+#      then the recorder's own endpoint the api calls, to show what the api's hop adds;
 #   2. presigned download links: BenchmarkDotNet over RecordingStorage.DownloadLink (local SigV4 signing).
 # Prints figures; asserts nothing. Usage: bench/recordings.sh [page size, default 50] [walks, default 5]
 set -euo pipefail
@@ -66,7 +67,9 @@ sql -d recordings -c "
   ANALYZE recordings;"
 
 echo "== listing: 10,000 recordings of one host through the api, $limit per page, one client"
-node bench/api/recordings-list.mjs "$api" "$token" "$limit" "$walks"
+node bench/api/recordings-list.mjs "$api/api/recordings" "$token" "$limit" "$walks"
+echo "== for comparison, the recorder's internal list alone (no authentication, no second hop)"
+node bench/api/recordings-list.mjs "http://127.0.0.1:$recorder_port/internal/hosts/$host_id/recordings" - "$limit" "$walks"
 
 echo "== presigned download links (BenchmarkDotNet)"
 dotnet run -c Release --project bench/Conference.Benchmarks -- --filter '*RecordingBenchmarks*' --job short 2>&1 \

@@ -1,7 +1,7 @@
-// Walks a host's recordings page by page through the api (GET /api/recordings?limit=&cursor=) and prints the
-// latency of every page request: one client in sequence, so each figure is one request's own time.
-// Usage: node recordings-list.mjs <api base URL> <bearer token> <limit> <walks>
-const [base, token, limitText = "50", walksText = "5"] = process.argv.slice(2);
+// Walks a host's recordings page by page (GET <list URL>?limit=&cursor=, e.g. the api's /api/recordings) and prints
+// the latency of every page request: one client in sequence, so each figure is one request's own time.
+// Usage: node recordings-list.mjs <list URL> <bearer token or -> <limit> <walks>
+const [listUrl, token, limitText = "50", walksText = "5"] = process.argv.slice(2);
 const limit = Number(limitText);
 const walks = Number(walksText);
 
@@ -9,9 +9,9 @@ async function walk(times) {
   let cursor = null;
   let items = 0;
   do {
-    const url = `${base}/api/recordings?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
+    const url = `${listUrl}?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
     const started = process.hrtime.bigint();
-    const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+    const response = await fetch(url, { headers: token === "-" ? {} : { authorization: `Bearer ${token}` } });
     const page = await response.json();
     times?.push(Number(process.hrtime.bigint() - started) / 1e6);
     if (!response.ok) throw new Error(`${response.status} ${JSON.stringify(page)}`);
