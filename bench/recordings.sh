@@ -12,31 +12,11 @@ walks=${2:-5}
 for tool in redis-server curl node psql; do
   command -v "$tool" >/dev/null || { echo "$tool missing" >&2; exit 1; }
 done
-pgbin=$(dirname "$(command -v initdb || echo /usr/lib/postgresql/15/bin/initdb)")
-
-work=$(mktemp -d /tmp/conference-bench-XXXXXX)
-chmod 755 "$work"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  as_postgres "$pgbin/pg_ctl" -D "$work/pg" -m fast stop >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_for() { for _ in $(seq 150); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.2; done; echo "no answer from $1" >&2; exit 1; }
-
-pg_port=$(free_port); redis_port=$(free_port); api_port=$(free_port); recorder_port=$(free_port)
-password=$(openssl rand -hex 12)
-echo "$password" > "$work/pw"
-[ "$(id -u)" = 0 ] && chown postgres "$work" "$work/pw"
-as_postgres "$pgbin/initdb" -D "$work/pg" -U postgres --auth=scram-sha-256 --pwfile="$work/pw" --no-sync >/dev/null
-as_postgres "$pgbin/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w -o "-p $pg_port -k $work -c listen_addresses=127.0.0.1" start >/dev/null
-sql() { PGPASSWORD=$password psql -h 127.0.0.1 -p "$pg_port" -U postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
+# shellcheck source=bench/lib/throwaway-services.sh
+source bench/lib/throwaway-services.sh
+start_postgres_and_redis
 sql -c "CREATE DATABASE conference" -c "CREATE DATABASE recordings"
-redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --requirepass "$password" >/dev/null &
-pids+=($!)
+api_port=$(free_port); recorder_port=$(free_port)
 
 dotnet build -c Release Conference.Api -v q -nologo >/dev/null
 dotnet build -c Release Conference.Recorder -v q -nologo >/dev/null

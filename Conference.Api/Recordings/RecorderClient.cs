@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Conference.Recorder.Contracts;
 
 namespace Conference.Api.Recordings;
 
@@ -15,20 +16,20 @@ public sealed class RecorderClient(HttpClient http)
 
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
-    public Task<RecorderReply<RecorderRecording>> StartAsync(string slug, string hostId, string? layout, bool? audioOnly, CancellationToken cancellationToken) =>
-        SendAsync<RecorderRecording>(HttpMethod.Post, $"internal/meetings/{slug}/recordings", new { hostId, layout, audioOnly }, cancellationToken);
+    public Task<RecorderReply<RecordingInfo>> StartAsync(string slug, string hostId, string? layout, bool? audioOnly, CancellationToken cancellationToken) =>
+        SendAsync<RecordingInfo>(HttpMethod.Post, $"internal/meetings/{slug}/recordings", new StartRecordingRequest(hostId, layout, audioOnly), cancellationToken);
 
-    public Task<RecorderReply<RecorderRecording>> StopAsync(string slug, CancellationToken cancellationToken) =>
-        SendAsync<RecorderRecording>(HttpMethod.Post, $"internal/meetings/{slug}/recordings/stop", null, cancellationToken);
+    public Task<RecorderReply<RecordingInfo>> StopAsync(string slug, CancellationToken cancellationToken) =>
+        SendAsync<RecordingInfo>(HttpMethod.Post, $"internal/meetings/{slug}/recordings/stop", null, cancellationToken);
 
-    public Task<RecorderReply<RecorderPage>> MeetingRecordingsAsync(string slug, string? cursor, int? limit, CancellationToken cancellationToken) =>
-        SendAsync<RecorderPage>(HttpMethod.Get, $"internal/meetings/{slug}/recordings{Query(cursor, limit)}", null, cancellationToken);
+    public Task<RecorderReply<RecordingInfoPage>> MeetingRecordingsAsync(string slug, string? cursor, int? limit, CancellationToken cancellationToken) =>
+        SendAsync<RecordingInfoPage>(HttpMethod.Get, $"internal/meetings/{slug}/recordings{Query(cursor, limit)}", null, cancellationToken);
 
-    public Task<RecorderReply<RecorderPage>> HostRecordingsAsync(string hostId, string? cursor, int? limit, CancellationToken cancellationToken) =>
-        SendAsync<RecorderPage>(HttpMethod.Get, $"internal/hosts/{Uri.EscapeDataString(hostId)}/recordings{Query(cursor, limit)}", null, cancellationToken);
+    public Task<RecorderReply<RecordingInfoPage>> HostRecordingsAsync(string hostId, string? cursor, int? limit, CancellationToken cancellationToken) =>
+        SendAsync<RecordingInfoPage>(HttpMethod.Get, $"internal/hosts/{Uri.EscapeDataString(hostId)}/recordings{Query(cursor, limit)}", null, cancellationToken);
 
-    public Task<RecorderReply<RecorderRecording>> GetAsync(Guid id, CancellationToken cancellationToken) =>
-        SendAsync<RecorderRecording>(HttpMethod.Get, $"internal/recordings/{id}", null, cancellationToken);
+    public Task<RecorderReply<RecordingInfo>> GetAsync(Guid id, CancellationToken cancellationToken) =>
+        SendAsync<RecordingInfo>(HttpMethod.Get, $"internal/recordings/{id}", null, cancellationToken);
 
     public Task<RecorderReply<RecordingDownload>> DownloadAsync(Guid id, CancellationToken cancellationToken) =>
         SendAsync<RecordingDownload>(HttpMethod.Get, $"internal/recordings/{id}/download", null, cancellationToken);
@@ -72,31 +73,13 @@ public sealed record RecorderReply<T>(T? Value, int StatusCode, string? Problem)
     public IResult ToProblem() => Results.Content(Problem, "application/problem+json", statusCode: StatusCode);
 }
 
-/// <summary>A recording as the recorder reports it, with the host it belongs to.</summary>
-public sealed record RecorderRecording(
-    Guid Id, string MeetingSlug, string HostId, RecordingStatus Status, string Layout, bool AudioOnly,
-    DateTimeOffset StartedAt, DateTimeOffset? EndedAt, double? DurationSeconds, long? SizeBytes, string? Error)
-{
-    public RecordingResponse ToResponse() => new(Id, MeetingSlug, Status, Layout, AudioOnly, StartedAt, EndedAt, DurationSeconds, SizeBytes, Error);
-}
-
-public sealed record RecorderPage(IReadOnlyList<RecorderRecording> Items, string? NextCursor);
-
-/// <summary>A recording as the api shows it.</summary>
+/// <summary>A recording as the api shows it: the recorder's, without the host's account id.</summary>
 public sealed record RecordingResponse(
     Guid Id, string MeetingSlug, RecordingStatus Status, string Layout, bool AudioOnly,
-    DateTimeOffset StartedAt, DateTimeOffset? EndedAt, double? DurationSeconds, long? SizeBytes, string? Error);
+    DateTimeOffset StartedAt, DateTimeOffset? EndedAt, double? DurationSeconds, long? SizeBytes, string? Error)
+{
+    public static RecordingResponse From(RecordingInfo recording) => new(recording.Id, recording.MeetingSlug, recording.Status,
+        recording.Layout, recording.AudioOnly, recording.StartedAt, recording.EndedAt, recording.DurationSeconds, recording.SizeBytes, recording.Error);
+}
 
 public sealed record RecordingPageResponse(IReadOnlyList<RecordingResponse> Items, string? NextCursor);
-
-/// <summary>A short-lived link that downloads the file straight from object storage.</summary>
-public sealed record RecordingDownload(string Url, DateTimeOffset ExpiresAt);
-
-public enum RecordingStatus
-{
-    Starting,
-    Recording,
-    Processing,
-    Ready,
-    Failed,
-}

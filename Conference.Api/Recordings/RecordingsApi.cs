@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Conference.Api.Accounts;
 using Conference.Api.Meetings;
 using Conference.Api.Participants;
+using Conference.Recorder.Contracts;
 using Microsoft.AspNetCore.Identity;
 
 namespace Conference.Api.Recordings;
@@ -57,7 +58,7 @@ public static class RecordingsApi
             return problem!;
         }
         return await CallAsync(() => recorder.StartAsync(slug, meeting.HostId, request?.Layout, request?.AudioOnly, http.RequestAborted),
-            recording => TypedResults.Created($"/api/recordings/{recording.Id}", recording.ToResponse()));
+            recording => TypedResults.Created($"/api/recordings/{recording.Id}", RecordingResponse.From(recording)));
     }
 
     static async Task<IResult> Stop(string slug, HttpContext http, RecorderClient recorder)
@@ -67,7 +68,7 @@ public static class RecordingsApi
         {
             return problem!;
         }
-        return await CallAsync(() => recorder.StopAsync(slug, http.RequestAborted), recording => TypedResults.Ok(recording.ToResponse()));
+        return await CallAsync(() => recorder.StopAsync(slug, http.RequestAborted), recording => TypedResults.Ok(RecordingResponse.From(recording)));
     }
 
     static async Task<IResult> ListMeetingRecordings(string slug, string? cursor, int? limit, HttpContext http, MeetingCache meetings, RecorderClient recorder)
@@ -92,7 +93,7 @@ public static class RecordingsApi
         await CallAsync(() => recorder.HostRecordingsAsync(users.GetUserId(principal)!, cursor, limit, cancellationToken), page => TypedResults.Ok(ToResponse(page)));
 
     static async Task<IResult> GetRecording(Guid id, HttpContext http, RecorderClient recorder) =>
-        await WithViewableRecordingAsync(id, http, recorder, recording => Task.FromResult<IResult>(TypedResults.Ok(recording.ToResponse())));
+        await WithViewableRecordingAsync(id, http, recorder, recording => Task.FromResult<IResult>(TypedResults.Ok(RecordingResponse.From(recording))));
 
     static async Task<IResult> Download(Guid id, HttpContext http, RecorderClient recorder) =>
         await WithViewableRecordingAsync(id, http, recorder, _ =>
@@ -109,7 +110,7 @@ public static class RecordingsApi
         });
 
     /// <summary>Fetches the recording and runs <paramref name="then"/> when the caller may see it.</summary>
-    static Task<IResult> WithViewableRecordingAsync(Guid id, HttpContext http, RecorderClient recorder, Func<RecorderRecording, Task<IResult>> then) =>
+    static Task<IResult> WithViewableRecordingAsync(Guid id, HttpContext http, RecorderClient recorder, Func<RecordingInfo, Task<IResult>> then) =>
         CallAsync(() => recorder.GetAsync(id, http.RequestAborted), async recording =>
         {
             var meeting = await http.RequestServices.GetRequiredService<MeetingCache>().FindAsync(recording.MeetingSlug, http.RequestAborted);
@@ -138,7 +139,7 @@ public static class RecordingsApi
             ? TypedResults.Problem(reason, statusCode: StatusCodes.Status403Forbidden)
             : TypedResults.Problem("Sign in as the host, or send your participant credential.", statusCode: StatusCodes.Status401Unauthorized);
 
-    static RecordingPageResponse ToResponse(RecorderPage page) => new(page.Items.Select(r => r.ToResponse()).ToList(), page.NextCursor);
+    static RecordingPageResponse ToResponse(RecordingInfoPage page) => new(page.Items.Select(RecordingResponse.From).ToList(), page.NextCursor);
 
     static Task<IResult> CallAsync<T>(Func<Task<RecorderReply<T>>> call, Func<T, IResult> onSuccess) =>
         CallAsync(call, value => Task.FromResult(onSuccess(value)));

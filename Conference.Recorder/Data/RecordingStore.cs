@@ -13,6 +13,14 @@ public sealed class RecordingStore(NpgsqlDataSource dataSource)
         duration_seconds, size_bytes, location, error, verify_attempts, next_verify_at
         """;
 
+    /// <summary>Every column but the owner's (meeting, host) and the choices made at the start (layout, audio only).</summary>
+    const string UpdateSql = """
+        UPDATE recordings SET egress_id = @egress_id, status = @status, object_key = @object_key, started_at = @started_at,
+            ended_at = @ended_at, duration_seconds = @duration_seconds, size_bytes = @size_bytes, location = @location,
+            error = @error, verify_attempts = @verify_attempts, next_verify_at = @next_verify_at
+        WHERE id = @id
+        """;
+
     /// <summary>Stores a new running recording; false when the meeting already has one.</summary>
     public async Task<bool> TryInsertAsync(Recording recording, CancellationToken cancellationToken)
     {
@@ -28,12 +36,7 @@ public sealed class RecordingStore(NpgsqlDataSource dataSource)
 
     public async Task UpdateAsync(Recording recording, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("""
-            UPDATE recordings SET egress_id = @egress_id, status = @status, object_key = @object_key, started_at = @started_at,
-                ended_at = @ended_at, duration_seconds = @duration_seconds, size_bytes = @size_bytes, location = @location,
-                error = @error, verify_attempts = @verify_attempts, next_verify_at = @next_verify_at
-            WHERE id = @id
-            """);
+        await using var command = dataSource.CreateCommand(UpdateSql);
         Bind(command, recording);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
@@ -62,12 +65,7 @@ public sealed class RecordingStore(NpgsqlDataSource dataSource)
         {
             return (current, false);
         }
-        await using (var update = new NpgsqlCommand("""
-            UPDATE recordings SET egress_id = @egress_id, status = @status, object_key = @object_key, started_at = @started_at,
-                ended_at = @ended_at, duration_seconds = @duration_seconds, size_bytes = @size_bytes, location = @location,
-                error = @error, verify_attempts = @verify_attempts, next_verify_at = @next_verify_at
-            WHERE id = @id
-            """, connection, transaction))
+        await using (var update = new NpgsqlCommand(UpdateSql, connection, transaction))
         {
             Bind(update, next);
             await update.ExecuteNonQueryAsync(cancellationToken);

@@ -31,16 +31,6 @@ public sealed record Recording
     public DateTimeOffset? NextVerifyAt { get; init; }
 }
 
-/// <summary>Where a recording is in its life. Only ever moves forward: Starting → Recording → Processing → Ready | Failed.</summary>
-public enum RecordingStatus
-{
-    Starting,
-    Recording,
-    Processing,
-    Ready,
-    Failed,
-}
-
 /// <summary>The rules that turn what LiveKit says about an egress into a recording's next state.</summary>
 public static class RecordingStates
 {

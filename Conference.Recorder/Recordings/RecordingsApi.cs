@@ -27,24 +27,12 @@ public static class RecordingsApi
         return app;
     }
 
-    /// <summary>What a start needs: the api has already checked the caller hosts or co-hosts the meeting.</summary>
-    public sealed record StartRequest(string? HostId, string? Layout, bool? AudioOnly);
-
-    /// <summary>A recording as the api sees it; the api drops <see cref="HostId"/> before answering its callers.</summary>
-    public sealed record RecordingResponse(
-        Guid Id, string MeetingSlug, string HostId, RecordingStatus Status, string Layout, bool AudioOnly,
-        DateTimeOffset StartedAt, DateTimeOffset? EndedAt, double? DurationSeconds, long? SizeBytes, string? Error);
-
-    public sealed record RecordingPageResponse(IReadOnlyList<RecordingResponse> Items, string? NextCursor);
-
-    public sealed record DownloadResponse(string Url, DateTimeOffset ExpiresAt);
-
-    public static RecordingResponse ToResponse(Recording recording) => new(
+    public static RecordingInfo ToInfo(Recording recording) => new(
         recording.Id, recording.MeetingSlug, recording.HostId, recording.Status, recording.Layout, recording.AudioOnly,
         recording.StartedAt, recording.EndedAt, recording.DurationSeconds, recording.SizeBytes, recording.Error);
 
-    static async Task<Results<Created<RecordingResponse>, ValidationProblem, ProblemHttpResult>> Start(
-        string slug, StartRequest request, Recorder recorder, CancellationToken cancellationToken)
+    static async Task<Results<Created<RecordingInfo>, ValidationProblem, ProblemHttpResult>> Start(
+        string slug, StartRecordingRequest request, Recorder recorder, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         var layout = request.Layout ?? "grid";
@@ -63,19 +51,19 @@ public static class RecordingsApi
         var (outcome, recording, problem) = await recorder.StartAsync(slug, request.HostId!, layout, request.AudioOnly ?? false, cancellationToken);
         return outcome switch
         {
-            Recorder.StartOutcome.Started => TypedResults.Created($"/internal/recordings/{recording!.Id}", ToResponse(recording)),
+            Recorder.StartOutcome.Started => TypedResults.Created($"/internal/recordings/{recording!.Id}", ToInfo(recording)),
             Recorder.StartOutcome.AlreadyRunning => TypedResults.Problem("This meeting is already being recorded.", statusCode: StatusCodes.Status409Conflict,
                 title: "Already recording"),
             _ => TypedResults.Problem(problem, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Recording is not available"),
         };
     }
 
-    static async Task<Results<Ok<RecordingResponse>, ProblemHttpResult>> Stop(string slug, Recorder recorder, CancellationToken cancellationToken) =>
+    static async Task<Results<Ok<RecordingInfo>, ProblemHttpResult>> Stop(string slug, Recorder recorder, CancellationToken cancellationToken) =>
         await recorder.StopAsync(slug, cancellationToken) is { } recording
-            ? TypedResults.Ok(ToResponse(recording))
+            ? TypedResults.Ok(ToInfo(recording))
             : TypedResults.Problem("Nothing is being recorded in this meeting.", statusCode: StatusCodes.Status404NotFound, title: "Not recording");
 
-    static async Task<Results<Ok<RecordingPageResponse>, ValidationProblem>> Page(
+    static async Task<Results<Ok<RecordingInfoPage>, ValidationProblem>> Page(
         RecordingStore.Owner owner, string ownerValue, string? cursor, int? limit, RecordingStore store, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
@@ -92,13 +80,13 @@ public static class RecordingsApi
             return TypedResults.ValidationProblem(errors);
         }
         var page = await store.PageAsync(owner, ownerValue, after, limit ?? 20, cancellationToken);
-        return TypedResults.Ok(new RecordingPageResponse(page.Items.Select(ToResponse).ToList(), page.NextCursor));
+        return TypedResults.Ok(new RecordingInfoPage(page.Items.Select(ToInfo).ToList(), page.NextCursor));
     }
 
-    static async Task<Results<Ok<RecordingResponse>, ProblemHttpResult>> Get(Guid id, RecordingStore store, CancellationToken cancellationToken) =>
-        await store.FindAsync(id, cancellationToken) is { } recording ? TypedResults.Ok(ToResponse(recording)) : NotFound();
+    static async Task<Results<Ok<RecordingInfo>, ProblemHttpResult>> Get(Guid id, RecordingStore store, CancellationToken cancellationToken) =>
+        await store.FindAsync(id, cancellationToken) is { } recording ? TypedResults.Ok(ToInfo(recording)) : NotFound();
 
-    static async Task<Results<Ok<DownloadResponse>, ProblemHttpResult>> Download(
+    static async Task<Results<Ok<RecordingDownload>, ProblemHttpResult>> Download(
         Guid id, RecordingStore store, IServiceProvider services, CancellationToken cancellationToken)
     {
         if (await store.FindAsync(id, cancellationToken) is not { } recording)
@@ -115,7 +103,7 @@ public static class RecordingsApi
             return TypedResults.Problem("Object storage is not configured on this server.", statusCode: StatusCodes.Status503ServiceUnavailable);
         }
         var (url, expiresAt) = storage.DownloadLink(recording.ObjectKey, $"{recording.MeetingSlug}-{recording.StartedAt:yyyyMMdd-HHmm}.mp4");
-        return TypedResults.Ok(new DownloadResponse(url, expiresAt));
+        return TypedResults.Ok(new RecordingDownload(url, expiresAt));
     }
 
     static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, RecordingStore store, Recorder recorder, CancellationToken cancellationToken)

@@ -27,6 +27,9 @@ public sealed class EgressStandIn
     /// <summary>The egress most recently started for a room.</summary>
     public EgressInfo Latest(string roomName) => egresses.Values.Where(e => e.RoomName == roomName).MaxBy(e => e.StartedAt)!;
 
+    /// <summary>Where the recorder asked egress to upload the file.</summary>
+    public string FileKey(string egressId) => egresses[egressId].RoomComposite!.FileOutputs![0].Filepath!;
+
     /// <summary>An egress LiveKit runs whatever the recorder knows (one it started before a crash).</summary>
     public EgressInfo Add(EgressInfo egress) => egresses[egress.EgressId] = egress;
 
@@ -35,7 +38,7 @@ public sealed class EgressStandIn
     /// <summary>The egress as it is when it finished: the file uploaded at its path, with its duration.</summary>
     public EgressInfo Complete(string egressId, long size, TimeSpan duration) => Set(egressId, egress =>
     {
-        var key = egress.RoomComposite!.FileOutputs![0].Filepath!;
+        var key = FileKey(egressId);
         var now = DateTimeOffset.UtcNow;
         return egress with
         {

@@ -95,11 +95,9 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
     [Fact]
     public async Task Duplicate_and_out_of_order_webhooks_end_in_the_right_state()
     {
-        using var host = await fixture.Platform.SignedInHostAsync(fixture.Api);
-        var slug = await MeetingsApiTests.CreateAsync(host);
-        var id = await StartAsync(host, slug);
-        var egressId = EgressIdOf(slug);
-        var key = fixture.Egress[egressId].RoomComposite!.FileOutputs![0].Filepath!;
+        using var started = await RecordingStartedAsync();
+        var (host, slug, id, egressId) = started;
+        var key = fixture.Egress.FileKey(egressId);
         var bytes = await fixture.UploadRecordingFileAsync(key, 50_000);
 
         // The end overtakes the start; then the start, an update and the end again arrive late.
@@ -132,17 +130,15 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
     [Fact]
     public async Task A_recorder_restarted_mid_recording_catches_up_from_ListEgress()
     {
-        using var host = await fixture.Platform.SignedInHostAsync(fixture.Api);
-        var slug = await MeetingsApiTests.CreateAsync(host);
-        var id = await StartAsync(host, slug);
-        var egressId = EgressIdOf(slug);
+        using var started = await RecordingStartedAsync();
+        var (host, _, id, egressId) = started;
         await fixture.PostEgressWebhookAsync("egress_started", fixture.Egress.Set(egressId, e => e with { Status = EgressStatus.Active }));
 
         // While the recorder is down the recording ends and its egress_ended webhook is lost.
         var size = 0;
         await fixture.ReplaceRecorderAsync(whileDown: async () =>
         {
-            var key = fixture.Egress[egressId].RoomComposite!.FileOutputs![0].Filepath!;
+            var key = fixture.Egress.FileKey(egressId);
             size = (await fixture.UploadRecordingFileAsync(key, 80_000)).Length;
             fixture.Egress.Complete(egressId, size, TimeSpan.FromSeconds(30));
         });
@@ -162,17 +158,17 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
         // from three minutes ago (older than the start timeout).
         var fresh = await MeetingsApiTests.CreateAsync(host);
         var old = await MeetingsApiTests.CreateAsync(host);
+        var freshEgress = fixture.Egress.Add(RunningEgress(fresh));
+        var oldEgress = fixture.Egress.Add(RunningEgress(old));
         var freshId = await InsertStartingAsync(fresh, DateTimeOffset.UtcNow);
         var oldId = await InsertStartingAsync(old, DateTimeOffset.UtcNow.AddMinutes(-3));
 
         // The fresh one: egress_started arrives first and names the room.
-        var freshEgress = fixture.Egress.Add(RunningEgress(fresh));
         await fixture.PostEgressWebhookAsync("egress_started", freshEgress);
         var matched = await host.GetFromJsonAsync<JsonElement>($"/api/recordings/{freshId}");
         Assert.Equal("Recording", matched.GetProperty("status").GetString());
 
         // The old one: its webhook was lost too; the reconciler finds LiveKit running an egress nobody owns.
-        var oldEgress = fixture.Egress.Add(RunningEgress(old));
         var adopted = await fixture.WaitForRecordingAsync(host, oldId, r => r.GetProperty("status").GetString() != "Starting");
         Assert.Equal("Recording", adopted.GetProperty("status").GetString());
         Assert.Equal(HttpStatusCode.OK, (await host.PostAsync($"/api/meetings/{old}/recordings/stop", null)).StatusCode);
@@ -215,10 +211,8 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
     [Fact]
     public async Task Storage_that_cannot_be_reached_is_retried_then_the_recording_fails_with_the_reason()
     {
-        using var host = await fixture.Platform.SignedInHostAsync(fixture.Api);
-        var slug = await MeetingsApiTests.CreateAsync(host);
-        var id = await StartAsync(host, slug);
-        var egressId = EgressIdOf(slug);
+        using var started = await RecordingStartedAsync();
+        var (host, _, id, egressId) = started;
         // A port nothing listens on: connections are refused at once.
         using var closed = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
         closed.Start();
@@ -376,6 +370,20 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
         {
             await fixture.ReplaceRecorderAsync();
         }
+    }
+
+    /// <summary>A new host, meeting and started recording, with the egress LiveKit was asked for.</summary>
+    async Task<StartedRecording> RecordingStartedAsync()
+    {
+        var host = await fixture.Platform.SignedInHostAsync(fixture.Api);
+        var slug = await MeetingsApiTests.CreateAsync(host);
+        var id = await StartAsync(host, slug);
+        return new StartedRecording(host, slug, id, EgressIdOf(slug));
+    }
+
+    sealed record StartedRecording(HttpClient Host, string Slug, Guid Id, string EgressId) : IDisposable
+    {
+        public void Dispose() => Host.Dispose();
     }
 
     async Task<Guid> StartAsync(HttpClient host, string slug)

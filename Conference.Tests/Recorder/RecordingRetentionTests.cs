@@ -62,7 +62,7 @@ public sealed class RecordingRetentionTests(RecorderFixture fixture)
         Assert.Equal(HttpStatusCode.Created, started.StatusCode);
         var id = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         var egress = fixture.Egress.Latest(slug);
-        var key = egress.RoomComposite!.FileOutputs![0].Filepath!;
+        var key = fixture.Egress.FileKey(egress.EgressId);
         var bytes = await fixture.UploadRecordingFileAsync(key, 10_000);
         await fixture.PostEgressWebhookAsync("egress_ended", fixture.Egress.Complete(egress.EgressId, bytes.Length, TimeSpan.FromSeconds(3)));
         Assert.Equal("Ready", (await host.GetFromJsonAsync<JsonElement>($"/api/recordings/{id}")).GetProperty("status").GetString());

@@ -1,0 +1,25 @@
+namespace Conference.Recorder.Contracts;
+
+/// <summary>Where a recording is in its life. Only ever moves forward: Starting → Recording → Processing → Ready | Failed.</summary>
+public enum RecordingStatus
+{
+    Starting,
+    Recording,
+    Processing,
+    Ready,
+    Failed,
+}
+
+/// <summary>A start the api has authorised: the meeting's host (recordings are listed by it), layout and audio only.</summary>
+public sealed record StartRecordingRequest(string? HostId, string? Layout, bool? AudioOnly);
+
+/// <summary>A recording as the recorder reports it; the api drops <see cref="HostId"/> before answering its callers.</summary>
+public sealed record RecordingInfo(
+    Guid Id, string MeetingSlug, string HostId, RecordingStatus Status, string Layout, bool AudioOnly,
+    DateTimeOffset StartedAt, DateTimeOffset? EndedAt, double? DurationSeconds, long? SizeBytes, string? Error);
+
+/// <summary>One page, newest first; pass <see cref="NextCursor"/> back for the next (null on the last page).</summary>
+public sealed record RecordingInfoPage(IReadOnlyList<RecordingInfo> Items, string? NextCursor);
+
+/// <summary>A short-lived presigned link that downloads the file straight from object storage.</summary>
+public sealed record RecordingDownload(string Url, DateTimeOffset ExpiresAt);
