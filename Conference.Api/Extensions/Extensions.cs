@@ -78,9 +78,13 @@ internal static class Extensions
 
         // The recorder owns recordings; the api reaches it by service discovery. Starting twice is not harmless,
         // so unsafe methods are not retried.
-        builder.Services.AddHttpClient<RecorderClient>(http =>
-                http.BaseAddress = new Uri(builder.Configuration[RecorderClient.ConfigurationKey] ?? RecorderClient.DefaultUrl))
-            .WithoutRetryingUnsafeMethods();
+        // Without one (Recorder:Url unset and no service-discovery entry) recording endpoints answer 503.
+        if (builder.Configuration[RecorderClient.ConfigurationKey] is { Length: > 0 } || builder.Configuration.GetSection("services:recorder").Exists())
+        {
+            builder.Services.AddHttpClient<RecorderClient>(http =>
+                    http.BaseAddress = new Uri(builder.Configuration[RecorderClient.ConfigurationKey] ?? RecorderClient.DefaultUrl))
+                .WithoutRetryingUnsafeMethods();
+        }
         builder.Services.AddScoped<AutoRecord>();
 
         // Without LiveKit (e.g. the Processes variant on a machine without livekit-server) the api still runs:

@@ -3,12 +3,17 @@ using Conference.Api.Meetings;
 namespace Conference.Api.Recordings;
 
 /// <summary>Starts recording when the room of a meeting with auto-record on starts (LiveKit's room_started).</summary>
-public sealed class AutoRecord(MeetingCache meetings, RecorderClient recorder, ILogger<AutoRecord> logger)
+public sealed class AutoRecord(MeetingCache meetings, IServiceProvider services, ILogger<AutoRecord> logger)
 {
     public async Task RoomStartedAsync(string slug, CancellationToken cancellationToken)
     {
         if (await meetings.FindAsync(slug, cancellationToken) is not { Settings.AutoRecord: true } meeting)
         {
+            return;
+        }
+        if (services.GetService<RecorderClient>() is not { } recorder)
+        {
+            logger.LogWarning("Meeting {Meeting} records automatically, but this server has no recorder configured", slug);
             return;
         }
         try
@@ -23,7 +28,7 @@ public sealed class AutoRecord(MeetingCache meetings, RecorderClient recorder, I
                 logger.LogWarning("Auto-record could not start meeting {Meeting}: {Status} {Problem}", slug, reply.StatusCode, reply.Problem);
             }
         }
-        catch (HttpRequestException exception)
+        catch (Exception exception) when (exception is HttpRequestException or Polly.ExecutionRejectedException)
         {
             // The room runs on without a recording; the host sees none in the call and can start one by hand.
             logger.LogWarning(exception, "Auto-record could not reach the recorder for meeting {Meeting}", slug);

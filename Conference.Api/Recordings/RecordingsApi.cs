@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Conference.Api.Accounts;
 using Conference.Api.Meetings;
 using Conference.Api.Participants;
@@ -50,28 +49,28 @@ public static class RecordingsApi
 
     public sealed record StartRecordingRequest(string? Layout, bool? AudioOnly);
 
-    static async Task<IResult> Start(string slug, StartRecordingRequest? request, HttpContext http, RecorderClient recorder)
+    static async Task<IResult> Start(string slug, StartRecordingRequest? request, HttpContext http)
     {
         var (meeting, problem) = await ModerationApi.AuthorizeAsync(slug, http);
         if (meeting is null)
         {
             return problem!;
         }
-        return await CallAsync(() => recorder.StartAsync(slug, meeting.HostId, request?.Layout, request?.AudioOnly, http.RequestAborted),
+        return await CallAsync(http, recorder => recorder.StartAsync(slug, meeting.HostId, request?.Layout, request?.AudioOnly, http.RequestAborted),
             recording => TypedResults.Created($"/api/recordings/{recording.Id}", RecordingResponse.From(recording)));
     }
 
-    static async Task<IResult> Stop(string slug, HttpContext http, RecorderClient recorder)
+    static async Task<IResult> Stop(string slug, HttpContext http)
     {
         var (meeting, problem) = await ModerationApi.AuthorizeAsync(slug, http);
         if (meeting is null)
         {
             return problem!;
         }
-        return await CallAsync(() => recorder.StopAsync(slug, http.RequestAborted), recording => TypedResults.Ok(RecordingResponse.From(recording)));
+        return await CallAsync(http, recorder => recorder.StopAsync(slug, http.RequestAborted), recording => TypedResults.Ok(RecordingResponse.From(recording)));
     }
 
-    static async Task<IResult> ListMeetingRecordings(string slug, string? cursor, int? limit, HttpContext http, MeetingCache meetings, RecorderClient recorder)
+    static async Task<IResult> ListMeetingRecordings(string slug, string? cursor, int? limit, HttpContext http, MeetingCache meetings)
     {
         if (!Validation.IsSlug(slug))
         {
@@ -85,33 +84,32 @@ public static class RecordingsApi
         {
             return denied;
         }
-        return await CallAsync(() => recorder.MeetingRecordingsAsync(slug, cursor, limit, http.RequestAborted), page => TypedResults.Ok(ToResponse(page)));
+        return await CallAsync(http, recorder => recorder.MeetingRecordingsAsync(slug, cursor, limit, http.RequestAborted), page => TypedResults.Ok(ToResponse(page)));
     }
 
-    static async Task<IResult> ListMyRecordings(string? cursor, int? limit, ClaimsPrincipal principal, UserManager<ConferenceUser> users,
-        RecorderClient recorder, CancellationToken cancellationToken) =>
-        await CallAsync(() => recorder.HostRecordingsAsync(users.GetUserId(principal)!, cursor, limit, cancellationToken), page => TypedResults.Ok(ToResponse(page)));
+    static async Task<IResult> ListMyRecordings(string? cursor, int? limit, HttpContext http, UserManager<ConferenceUser> users) =>
+        await CallAsync(http, recorder => recorder.HostRecordingsAsync(users.GetUserId(http.User)!, cursor, limit, http.RequestAborted), page => TypedResults.Ok(ToResponse(page)));
 
-    static async Task<IResult> GetRecording(Guid id, HttpContext http, RecorderClient recorder) =>
-        await WithViewableRecordingAsync(id, http, recorder, recording => Task.FromResult<IResult>(TypedResults.Ok(RecordingResponse.From(recording))));
+    static async Task<IResult> GetRecording(Guid id, HttpContext http) =>
+        await WithViewableRecordingAsync(id, http, recording => Task.FromResult<IResult>(TypedResults.Ok(RecordingResponse.From(recording))));
 
-    static async Task<IResult> Download(Guid id, HttpContext http, RecorderClient recorder) =>
-        await WithViewableRecordingAsync(id, http, recorder, _ =>
-            CallAsync(() => recorder.DownloadAsync(id, http.RequestAborted), download => TypedResults.Ok(download)));
+    static async Task<IResult> Download(Guid id, HttpContext http) =>
+        await WithViewableRecordingAsync(id, http, _ =>
+            CallAsync(http, recorder => recorder.DownloadAsync(id, http.RequestAborted), download => TypedResults.Ok(download)));
 
-    static async Task<IResult> DeleteRecording(Guid id, HttpContext http, RecorderClient recorder, UserManager<ConferenceUser> users) =>
-        await CallAsync(() => recorder.GetAsync(id, http.RequestAborted), async recording =>
+    static async Task<IResult> DeleteRecording(Guid id, HttpContext http, UserManager<ConferenceUser> users) =>
+        await CallAsync(http, recorder => recorder.GetAsync(id, http.RequestAborted), async recording =>
         {
             if (users.GetUserId(http.User) != recording.HostId)
             {
                 return Denied(http, "Only the meeting's host can delete its recordings.");
             }
-            return await CallAsync(() => recorder.DeleteAsync(id, http.RequestAborted), _ => TypedResults.NoContent());
+            return await CallAsync(http, recorder => recorder.DeleteAsync(id, http.RequestAborted), _ => TypedResults.NoContent());
         });
 
     /// <summary>Fetches the recording and runs <paramref name="then"/> when the caller may see it.</summary>
-    static Task<IResult> WithViewableRecordingAsync(Guid id, HttpContext http, RecorderClient recorder, Func<RecordingInfo, Task<IResult>> then) =>
-        CallAsync(() => recorder.GetAsync(id, http.RequestAborted), async recording =>
+    static Task<IResult> WithViewableRecordingAsync(Guid id, HttpContext http, Func<RecordingInfo, Task<IResult>> then) =>
+        CallAsync(http, recorder => recorder.GetAsync(id, http.RequestAborted), async recording =>
         {
             var meeting = await http.RequestServices.GetRequiredService<MeetingCache>().FindAsync(recording.MeetingSlug, http.RequestAborted);
             return await ViewProblemAsync(recording.HostId, meeting, http) ?? await then(recording);
@@ -141,19 +139,25 @@ public static class RecordingsApi
 
     static RecordingPageResponse ToResponse(RecordingInfoPage page) => new(page.Items.Select(RecordingResponse.From).ToList(), page.NextCursor);
 
-    static Task<IResult> CallAsync<T>(Func<Task<RecorderReply<T>>> call, Func<T, IResult> onSuccess) =>
-        CallAsync(call, value => Task.FromResult(onSuccess(value)));
+    static Task<IResult> CallAsync<T>(HttpContext http, Func<RecorderClient, Task<RecorderReply<T>>> call, Func<T, IResult> onSuccess) =>
+        CallAsync(http, call, value => Task.FromResult(onSuccess(value)));
 
-    /// <summary>Calls the recorder: its problems pass through; a recorder that cannot be reached is 503, never 500.</summary>
-    static async Task<IResult> CallAsync<T>(Func<Task<RecorderReply<T>>> call, Func<T, Task<IResult>> onSuccess)
+    /// <summary>Calls the recorder: its problems pass through; no recorder, or one that cannot be reached, is 503, never 500.</summary>
+    static async Task<IResult> CallAsync<T>(HttpContext http, Func<RecorderClient, Task<RecorderReply<T>>> call, Func<T, Task<IResult>> onSuccess)
     {
+        if (http.RequestServices.GetService<RecorderClient>() is not { } recorder)
+        {
+            return TypedResults.Problem("This server has no recorder configured.", statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "Recording is not available");
+        }
         RecorderReply<T> reply;
         try
         {
-            reply = await call();
+            reply = await call(recorder);
         }
-        catch (HttpRequestException exception)
+        catch (Exception exception) when (exception is HttpRequestException or Polly.ExecutionRejectedException)
         {
+            // Not answering, timed out, or the circuit is open after repeated failures.
             return TypedResults.Problem($"The recorder cannot be reached: {exception.Message}", statusCode: StatusCodes.Status503ServiceUnavailable,
                 title: "Recording is not available");
         }

@@ -259,13 +259,10 @@ public sealed class Recorder(
         }
         else
         {
-            // LiveKit keeps ended egresses for a while; one it does not know at all is lost.
-            await ApplyAsync(recording.Id, new EgressInfo
-            {
-                EgressId = recording.EgressId,
-                Status = EgressStatus.Failed,
-                Error = "LiveKit no longer knows this egress (it was lost before it finished)",
-            }, cancellationToken);
+            // LiveKit no longer knows the egress (it restarted, or forgot an old one): whatever was uploaded is
+            // all there will be, so look for the file rather than give the recording up.
+            logger.LogWarning("LiveKit does not know egress {Egress} of recording {Recording}; looking for its file", recording.EgressId, recording.Id);
+            await ApplyAsync(recording.Id, new EgressInfo { EgressId = recording.EgressId, Status = EgressStatus.Complete }, cancellationToken);
         }
     }
 

@@ -33,6 +33,9 @@ public sealed class EgressStandIn
     /// <summary>An egress LiveKit runs whatever the recorder knows (one it started before a crash).</summary>
     public EgressInfo Add(EgressInfo egress) => egresses[egress.EgressId] = egress;
 
+    /// <summary>LiveKit restarted and lost the egress: ListEgress no longer reports it.</summary>
+    public void Forget(string egressId) => egresses.TryRemove(egressId, out _);
+
     public EgressInfo Set(string egressId, Func<EgressInfo, EgressInfo> change) => egresses.AddOrUpdate(egressId, _ => throw new KeyNotFoundException(egressId), (_, e) => change(e));
 
     /// <summary>The egress as it is when it finished: the file uploaded at its path, with its duration.</summary>

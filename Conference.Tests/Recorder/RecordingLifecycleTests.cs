@@ -151,6 +151,19 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
     }
 
     [Fact]
+    public async Task An_egress_LiveKit_forgot_keeps_the_file_it_uploaded()
+    {
+        using var started = await RecordingStartedAsync();
+        var (host, _, id, egressId) = started;
+        var bytes = await fixture.UploadRecordingFileAsync(fixture.Egress.FileKey(egressId), 20_000);
+        fixture.Egress.Forget(egressId);
+
+        var recording = await fixture.WaitForRecordingAsync(host, id, r => r.GetProperty("status").GetString() == "Ready");
+        Assert.Equal("Ready", recording.GetProperty("status").GetString());
+        Assert.Equal(bytes.Length, recording.GetProperty("sizeBytes").GetInt64());
+    }
+
+    [Fact]
     public async Task A_start_whose_answer_never_arrived_is_matched_by_its_webhook_or_adopted_from_ListEgress()
     {
         using var host = await fixture.Platform.SignedInHostAsync(fixture.Api);
@@ -357,6 +370,20 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
         finally
         {
             fixture.Egress.Unavailable = false;
+        }
+
+        // An api with no recorder at all (the fixture's plain api) says so, for every recording endpoint.
+        using var withoutRecorder = await fixture.Platform.SignedInHostAsync();
+        var elsewhere = await MeetingsApiTests.CreateAsync(withoutRecorder);
+        foreach (var response in new[]
+        {
+            await withoutRecorder.PostAsJsonAsync($"/api/meetings/{elsewhere}/recordings", new { }),
+            await withoutRecorder.GetAsync("/api/recordings"),
+            await withoutRecorder.GetAsync($"/api/recordings/{Guid.NewGuid()}/download"),
+        })
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.Contains("no recorder", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
         }
 
         await fixture.ReplaceRecorderAsync(new Dictionary<string, string?> { ["LiveKit:Url"] = "" });
