@@ -23,3 +23,13 @@ public sealed record RecordingInfoPage(IReadOnlyList<RecordingInfo> Items, strin
 
 /// <summary>A short-lived presigned link that downloads the file straight from object storage.</summary>
 public sealed record RecordingDownload(string Url, DateTimeOffset ExpiresAt);
+
+/// <summary>The Redis keys the api and the recorder share (both already use the one Redis).</summary>
+public static class SharedRedisKeys
+{
+    /// <summary>Set by the recorder while the meeting is being recorded; read by the api for <c>GET /api/meetings/{slug}</c>.</summary>
+    public static string RecordingFlag(string meetingSlug) => $"conference:recording:{meetingSlug}";
+
+    /// <summary>The admin's retention in days (site settings, owned by the api); the recorder's configuration when absent.</summary>
+    public const string RetentionDays = "conference:recording-retention-days";
+}

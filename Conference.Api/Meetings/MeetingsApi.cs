@@ -4,6 +4,7 @@ using Conference.Api.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Conference.Recorder.Contracts;
 using StackExchange.Redis;
 
 namespace Conference.Api.Meetings;
@@ -85,9 +86,6 @@ public static class MeetingsApi
         return TypedResults.Ok(new MeetingPage(items.Select(m => ToResponse(m, hostName)).ToList(), page, pageSize, total));
     }
 
-    /// <summary>The recorder sets this key while the meeting is being recorded (one Redis read, no call to the recorder).</summary>
-    internal static string RecordingFlagKey(string slug) => $"conference:recording:{slug}";
-
     static async Task<Results<Ok<MeetingResponse>, ProblemHttpResult, ValidationProblem>> GetMeeting(string slug, ConferenceDbContext db, IConnectionMultiplexer redis)
     {
         if (!Validation.IsSlug(slug))
@@ -102,7 +100,8 @@ public static class MeetingsApi
         {
             return MeetingNotFound(slug);
         }
-        var recording = await redis.GetDatabase().KeyExistsAsync(RecordingFlagKey(slug));
+        // The recorder keeps this flag while the meeting is being recorded: one Redis read, no call to the recorder.
+        var recording = await redis.GetDatabase().KeyExistsAsync(SharedRedisKeys.RecordingFlag(slug));
         return TypedResults.Ok(ToResponse(found.Meeting, found.HostName) with { Recording = recording });
     }
 

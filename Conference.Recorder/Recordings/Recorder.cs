@@ -22,9 +22,6 @@ public sealed class Recorder(
 {
     public static readonly string[] Layouts = ["grid", "speaker"];
 
-    /// <summary>Set while a meeting is being recorded; the api reads it for <c>GET /api/meetings/{slug}</c>.</summary>
-    public static string RecordingFlagKey(string meetingSlug) => $"conference:recording:{meetingSlug}";
-
     EgressClient? Egress => services.GetService<EgressClient>();
 
     /// <summary>Registered only when the AppHost (or configuration) names a bucket.</summary>
@@ -318,11 +315,11 @@ public sealed class Recorder(
             var database = redis.GetDatabase();
             if (recording.Status.IsRunning())
             {
-                await database.StringSetAsync(RecordingFlagKey(recording.MeetingSlug), recording.Id.ToString(), TimeSpan.FromHours(25));
+                await database.StringSetAsync(SharedRedisKeys.RecordingFlag(recording.MeetingSlug), recording.Id.ToString(), TimeSpan.FromHours(25));
             }
             else
             {
-                await database.KeyDeleteAsync(RecordingFlagKey(recording.MeetingSlug));
+                await database.KeyDeleteAsync(SharedRedisKeys.RecordingFlag(recording.MeetingSlug));
             }
         }
         catch (RedisException exception)

@@ -5,7 +5,10 @@ public sealed class RecordingOptions
 {
     public const string SectionName = "Recordings";
 
-    /// <summary>Finished recordings older than this many days are deleted, file first. 0 keeps them for ever.</summary>
+    /// <summary>
+    /// Finished recordings older than this many days are deleted, file first, unless the admin set a retention in the
+    /// site settings (which wins). 0 keeps them for ever.
+    /// </summary>
     public int RetentionDays { get; set; } = 30;
 
     /// <summary>How often the reconciler compares our recordings with LiveKit's ListEgress and retries storage checks.</summary>

@@ -5,7 +5,8 @@ using StackExchange.Redis;
 namespace Conference.Recorder.Recordings;
 
 /// <summary>
-/// Deletes finished recordings older than <see cref="RecordingOptions.RetentionDays"/>: the file first, then the
+/// Deletes finished recordings older than the admin's retention (site settings, passed on through Redis by the api),
+/// or <see cref="RecordingOptions.RetentionDays"/> when the admin never set one: the file first, then the
 /// row, so a crash in between leaves a row whose file is gone, which the next pass deletes again without harm.
 /// A Redis lock lets one recorder at a time do it when several run.
 /// </summary>
@@ -20,11 +21,12 @@ public sealed class RecordingRetention(
     /// <summary>Deletes what has expired; returns how many were deleted (0 when another recorder holds the lock).</summary>
     public async Task<int> ApplyAsync(CancellationToken cancellationToken)
     {
-        if (options.Value.RetentionDays <= 0)
+        var database = redis.GetDatabase();
+        var retentionDays = (int?)await database.StringGetAsync(SharedRedisKeys.RetentionDays) ?? options.Value.RetentionDays;
+        if (retentionDays <= 0)
         {
             return 0;
         }
-        var database = redis.GetDatabase();
         var owner = Guid.NewGuid().ToString("N");
         if (!await database.LockTakeAsync(LockKey, owner, LockLifetime))
         {
@@ -33,7 +35,7 @@ public sealed class RecordingRetention(
         var deleted = 0;
         try
         {
-            var cutoff = clock.GetUtcNow() - TimeSpan.FromDays(options.Value.RetentionDays);
+            var cutoff = clock.GetUtcNow() - TimeSpan.FromDays(retentionDays);
             List<Recording> expired;
             do
             {
@@ -52,7 +54,7 @@ public sealed class RecordingRetention(
         }
         if (deleted > 0)
         {
-            logger.LogInformation("Retention deleted {Count} recordings that ended before {Days} days ago", deleted, options.Value.RetentionDays);
+            logger.LogInformation("Retention deleted {Count} recordings that ended more than {Days} days ago", deleted, retentionDays);
         }
         return deleted;
     }

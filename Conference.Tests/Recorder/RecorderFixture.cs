@@ -34,6 +34,9 @@ public sealed class RecorderFixture : IAsyncLifetime
 
     public string RecordingsConnectionString { get; private set; } = "";
 
+    /// <summary>The first account of this api, so the admin (site settings).</summary>
+    public HttpClient Admin { get; private set; } = null!;
+
     public string StorageConnectionString => $"Endpoint={s3rver.Endpoint};Region=us-east-1;Bucket={s3rver.Bucket};AccessKey={S3rverServer.AccessKey};SecretKey={S3rverServer.SecretKey}";
 
     public async Task InitializeAsync()
@@ -46,7 +49,7 @@ public sealed class RecorderFixture : IAsyncLifetime
         Api = Platform.CreateApi(
             new Dictionary<string, string?> { [RecorderClient.ConfigurationKey] = "http://recorder.test/" },
             services => services.AddHttpClient<RecorderClient>().ConfigurePrimaryHttpMessageHandler(() => new CurrentRecorderHandler(this)));
-        Api.CreateClient().Dispose();
+        Admin = await Platform.SignedInHostAsync(Api, "Ada Admin");
     }
 
     /// <summary>Stops the running recorder; the next starts (with <paramref name="settings"/>) after <paramref name="whileDown"/>.</summary>

@@ -23,7 +23,7 @@ public sealed class RecordingRetentionTests(RecorderFixture fixture)
         var expired = await ReadyRecordingAsync(host, slug);
         var kept = await ReadyRecordingAsync(host, slug);
 
-        // The first ended 31 days ago (retention is 30 days by default); the second just now.
+        // The first ended 31 days ago (retention is 30 days unless the admin says otherwise); the second just now.
         await using (var connection = new NpgsqlConnection(fixture.RecordingsConnectionString))
         {
             await connection.OpenAsync();
@@ -46,6 +46,18 @@ public sealed class RecordingRetentionTests(RecorderFixture fixture)
             await redis.LockReleaseAsync(RecordingRetention.LockKey, "another-recorder");
         }
 
+        // The admin keeps recordings for 40 days: nothing is old enough. Back to 30: the first one goes.
+        await SetRetentionAsync(40);
+        try
+        {
+            Assert.Equal(0, await retention.ApplyAsync(CancellationToken.None));
+            Assert.Equal(HttpStatusCode.OK, (await host.GetAsync($"/api/recordings/{expired.Id}")).StatusCode);
+        }
+        finally
+        {
+            await SetRetentionAsync(30);
+        }
+
         // The background reconciler may get there first; either way the expired one goes and the other stays.
         await retention.ApplyAsync(CancellationToken.None);
         Assert.Equal(HttpStatusCode.NotFound, (await host.GetAsync($"/api/recordings/{expired.Id}")).StatusCode);
@@ -54,6 +66,12 @@ public sealed class RecordingRetentionTests(RecorderFixture fixture)
         using var storage = fixture.Storage();
         Assert.Empty((await storage.ListObjectsV2Async(new ListObjectsV2Request { BucketName = fixture.Bucket, Prefix = expired.Key })).S3Objects ?? []);
         Assert.Single((await storage.ListObjectsV2Async(new ListObjectsV2Request { BucketName = fixture.Bucket, Prefix = kept.Key })).S3Objects ?? []);
+    }
+
+    async Task SetRetentionAsync(int days)
+    {
+        var response = await fixture.Admin.PutAsJsonAsync("/api/admin/settings", new { signUpOpen = true, recordingRetentionDays = days });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     async Task<(Guid Id, string Key)> ReadyRecordingAsync(HttpClient host, string slug)
