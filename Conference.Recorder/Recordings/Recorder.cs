@@ -295,7 +295,7 @@ public sealed class Recorder(
                     DisableManifest = true,
                     S3 = new S3Upload
                     {
-                        Endpoint = storage.Endpoint!.ToString(),
+                        Endpoint = (storage.EgressEndpoint ?? storage.Endpoint)!.ToString().TrimEnd('/'),
                         Region = storage.Region,
                         Bucket = storage.Bucket,
                         AccessKey = storage.AccessKey,

@@ -13,6 +13,12 @@ public sealed class ObjectStorageOptions
     public const string ConnectionName = "storage";
 
     public Uri? Endpoint { get; set; }
+
+    /// <summary>
+    /// The endpoint as the egress container reaches it, when that differs from what the recorder uses (MinIO in a
+    /// container while the recorder runs on the host). In production both reach Oracle at the same address.
+    /// </summary>
+    public Uri? EgressEndpoint { get; set; }
     public string Region { get; set; } = "us-east-1";
     public string Bucket { get; set; } = "";
     public string AccessKey { get; set; } = "";
