@@ -33,3 +33,15 @@ public static class SharedRedisKeys
     /// <summary>The admin's retention in days (site settings, owned by the api); the recorder's configuration when absent.</summary>
     public const string RetentionDays = "conference:recording-retention-days";
 }
+
+/// <summary>
+/// "Something changed in meeting X", published on Redis so every open page refreshes (participants, lock, lobby,
+/// recording). The api publishes most changes; the recorder publishes <c>recording</c> when a recording starts or stops.
+/// </summary>
+public sealed record MeetingChange(string Slug, string What)
+{
+    public const string Channel = "conference:meeting-changes";
+
+    /// <summary>What changed when a recording started or stopped (by anyone, or by LiveKit).</summary>
+    public const string Recording = "recording";
+}

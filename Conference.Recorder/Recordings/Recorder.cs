@@ -307,19 +307,23 @@ public sealed class Recorder(
         };
     }
 
-    /// <summary>Keeps the "being recorded" flag the api shows in step with the recording; a lost flag only hides a badge.</summary>
+    /// <summary>
+    /// Keeps the "being recorded" flag the api shows in step with the recording, and tells open pages when it flips;
+    /// a lost flag only hides a badge.
+    /// </summary>
     async Task PublishFlagAsync(Recording recording)
     {
         try
         {
             var database = redis.GetDatabase();
-            if (recording.Status.IsRunning())
+            var key = SharedRedisKeys.RecordingFlag(recording.MeetingSlug);
+            var flipped = recording.Status.IsRunning()
+                ? await database.StringSetAsync(key, recording.Id.ToString(), TimeSpan.FromHours(25), When.NotExists)
+                : await database.KeyDeleteAsync(key);
+            if (flipped)
             {
-                await database.StringSetAsync(SharedRedisKeys.RecordingFlag(recording.MeetingSlug), recording.Id.ToString(), TimeSpan.FromHours(25));
-            }
-            else
-            {
-                await database.KeyDeleteAsync(SharedRedisKeys.RecordingFlag(recording.MeetingSlug));
+                await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(MeetingChange.Channel),
+                    System.Text.Json.JsonSerializer.Serialize(new MeetingChange(recording.MeetingSlug, MeetingChange.Recording)));
             }
         }
         catch (RedisException exception)

@@ -20,6 +20,16 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
     {
         using var host = await fixture.Platform.SignedInHostAsync(fixture.Api);
         var slug = await MeetingsApiTests.CreateAsync(host);
+        // Open pages learn of the change on the api's meeting-changes channel.
+        using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(fixture.Platform.RedisConnectionString);
+        var changes = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        await redis.GetSubscriber().SubscribeAsync(StackExchange.Redis.RedisChannel.Literal(Conference.Recorder.Contracts.MeetingChange.Channel), (_, message) =>
+        {
+            if (message.ToString().Contains(slug))
+            {
+                changes.Enqueue(message.ToString());
+            }
+        });
 
         var started = await host.PostAsJsonAsync($"/api/meetings/{slug}/recordings", new { layout = "speaker" });
         Assert.Equal(HttpStatusCode.Created, started.StatusCode);
@@ -61,6 +71,11 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
         Assert.Equal(HttpStatusCode.OK, stopped.StatusCode);
         Assert.Equal("Processing", (await stopped.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
         Assert.False((await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}")).GetProperty("recording").GetBoolean());
+        for (var wait = 0; wait < 50 && changes.Count < 2; wait++)
+        {
+            await Task.Delay(100);
+        }
+        Assert.Equal(2, changes.Count(c => c.Contains("\"What\":\"recording\"")));
 
         // Egress uploads the file and reports the end; the recorder finds the object before calling it Ready.
         var bytes = await fixture.UploadRecordingFileAsync(key, 300_000);
