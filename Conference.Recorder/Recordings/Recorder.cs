@@ -63,13 +63,22 @@ public sealed class Recorder(
         {
             egress = await Egress!.StartRoomCompositeEgressAsync(EgressRequest(recording), cancellationToken);
         }
-        catch (Exception exception) when (exception is LiveKitException or HttpRequestException or TaskCanceledException)
+        catch (Exception exception) when (exception is LiveKitException or Polly.CircuitBreaker.BrokenCircuitException)
         {
-            // Nothing is recording: free the meeting for another attempt and keep the failure visible to the host.
+            // LiveKit said no (or was not asked): nothing is recording. Free the meeting for another attempt and keep
+            // the failure visible to the host.
             var failed = recording with { Status = RecordingStatus.Failed, EndedAt = clock.GetUtcNow(), Error = $"LiveKit refused to start recording: {exception.Message}" };
             await store.UpdateAsync(failed, CancellationToken.None);
             logger.LogWarning(exception, "Egress did not start for meeting {Meeting}", meetingSlug);
             return (StartOutcome.Unavailable, failed, failed.Error);
+        }
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or Polly.Timeout.TimeoutRejectedException)
+        {
+            // No answer: LiveKit may have started it. The row stays Starting; the reconciler adopts the egress from
+            // ListEgress, or fails the recording after the start timeout.
+            logger.LogWarning(exception, "No answer from LiveKit to starting meeting {Meeting}'s recording", meetingSlug);
+            return (StartOutcome.Unavailable, recording,
+                "LiveKit did not answer in time. If the recording started it appears within a few minutes; otherwise it is marked Failed.");
         }
         var started = await ApplyAsync(recording.Id, egress, cancellationToken) ?? recording;
         logger.LogInformation("Recording {Recording} of meeting {Meeting} started as egress {Egress}", recording.Id, meetingSlug, egress.EgressId);

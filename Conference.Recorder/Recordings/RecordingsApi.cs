@@ -58,10 +58,20 @@ public static class RecordingsApi
         };
     }
 
-    static async Task<Results<Ok<RecordingInfo>, ProblemHttpResult>> Stop(string slug, Recorder recorder, CancellationToken cancellationToken) =>
-        await recorder.StopAsync(slug, cancellationToken) is { } recording
-            ? TypedResults.Ok(ToInfo(recording))
-            : TypedResults.Problem("Nothing is being recorded in this meeting.", statusCode: StatusCodes.Status404NotFound, title: "Not recording");
+    static async Task<Results<Ok<RecordingInfo>, ProblemHttpResult>> Stop(string slug, Recorder recorder, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await recorder.StopAsync(slug, cancellationToken) is { } recording
+                ? TypedResults.Ok(ToInfo(recording))
+                : TypedResults.Problem("Nothing is being recorded in this meeting.", statusCode: StatusCodes.Status404NotFound, title: "Not recording");
+        }
+        catch (Exception exception) when (exception is Conference.LiveKit.LiveKitException or HttpRequestException or Polly.ExecutionRejectedException)
+        {
+            return TypedResults.Problem($"LiveKit could not stop the recording: {exception.Message}", statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "Recording is not available");
+        }
+    }
 
     static async Task<Results<Ok<RecordingInfoPage>, ValidationProblem>> Page(
         RecordingStore.Owner owner, string ownerValue, string? cursor, int? limit, RecordingStore store, CancellationToken cancellationToken)

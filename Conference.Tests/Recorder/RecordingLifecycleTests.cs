@@ -321,6 +321,20 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
         Assert.Equal(HttpStatusCode.Conflict, twice.StatusCode);
         Assert.Equal("application/problem+json", twice.Content.Headers.ContentType!.MediaType);
 
+        // LiveKit failing to stop is 503 with the reason, and the recording is still running to stop again.
+        fixture.Egress.Unavailable = true;
+        try
+        {
+            var refused = await host.PostAsync($"/api/meetings/{slug}/recordings/stop", null);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.Contains("could not stop", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        }
+        finally
+        {
+            fixture.Egress.Unavailable = false;
+        }
+        Assert.Equal(HttpStatusCode.OK, (await host.PostAsync($"/api/meetings/{slug}/recordings/stop", null)).StatusCode);
+
         foreach (var (query, field) in new[] { ("limit=0", "limit"), ("limit=101", "limit"), ("cursor=not-a-cursor", "cursor") })
         {
             var bad = await host.GetAsync($"/api/meetings/{slug}/recordings?{query}");
