@@ -75,6 +75,8 @@ internal static class Extensions
         builder.Services.AddSingleton<Lobby>();
         builder.Services.AddScoped<MeetingRoles>();
         builder.Services.AddScoped<WebhookEventStore>();
+        builder.Services.AddSingleton<WebhookIngestion>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<WebhookIngestion>());
 
         // The recorder owns recordings; the api reaches it by service discovery. Starting twice is not harmless,
         // so unsafe methods are not retried.

@@ -29,7 +29,7 @@ public static class LiveKitWebhooksApi
         return app;
     }
 
-    static async Task<Results<Ok, ProblemHttpResult>> Receive(HttpContext http, WebhookEventStore store, MeetingChanges changes, AutoRecord autoRecord)
+    static async Task<Results<Ok, ProblemHttpResult>> Receive(HttpContext http, WebhookIngestion ingestion, MeetingChanges changes, AutoRecord autoRecord)
     {
         if (http.RequestServices.GetService<WebhookReceiver>() is not { } receiver)
         {
@@ -61,7 +61,7 @@ public static class LiveKitWebhooksApi
             return TypedResults.Problem("The event has no id or no event name.", statusCode: StatusCodes.Status400BadRequest);
         }
 
-        var applied = await store.StoreAndApplyAsync(webhookEvent, body, http.RequestAborted);
+        var applied = await ingestion.StoreAndApplyAsync(webhookEvent, body, http.RequestAborted);
         if (applied is { } slug)
         {
             await changes.PublishAsync(slug, webhookEvent.Event);

@@ -134,10 +134,12 @@ public sealed class Recorder(
         if (changed.Changed)
         {
             await PublishFlagAsync(changed.Recording);
-            if (changed.Recording.Status == RecordingStatus.Processing && changed.Recording.NextVerifyAt is not null)
-            {
-                return await VerifyAsync(changed.Recording.Id, cancellationToken) ?? changed.Recording;
-            }
+        }
+        // Also when nothing changed: the reconciler may have seen the end first, and whoever brings the news of the
+        // end checks the file at once if a check is due, so the answer to the webhook already says Ready.
+        if (changed.Recording is { Status: RecordingStatus.Processing, NextVerifyAt: { } due } && due <= clock.GetUtcNow())
+        {
+            return await VerifyAsync(changed.Recording.Id, cancellationToken) ?? changed.Recording;
         }
         return changed.Recording;
     }

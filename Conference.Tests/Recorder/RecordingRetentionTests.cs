@@ -23,35 +23,35 @@ public sealed class RecordingRetentionTests(RecorderFixture fixture)
         var expired = await ReadyRecordingAsync(host, slug);
         var kept = await ReadyRecordingAsync(host, slug);
 
-        // The first ended 31 days ago (retention is 30 days unless the admin says otherwise); the second just now.
-        await using (var connection = new NpgsqlConnection(fixture.RecordingsConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var age = new NpgsqlCommand("UPDATE recordings SET ended_at = now() - interval '31 days' WHERE id = @id", connection);
-            age.Parameters.AddWithValue("id", expired.Id);
-            Assert.Equal(1, await age.ExecuteNonQueryAsync());
-        }
-
         var retention = fixture.Recorder.Services.GetRequiredService<RecordingRetention>();
         var redis = fixture.Recorder.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
-        // Another recorder is at it: this one leaves everything alone.
-        Assert.True(await redis.LockTakeAsync(RecordingRetention.LockKey, "another-recorder", TimeSpan.FromMinutes(1)));
-        try
-        {
-            Assert.Equal(0, await retention.ApplyAsync(CancellationToken.None));
-            Assert.Equal(HttpStatusCode.OK, (await host.GetAsync($"/api/recordings/{expired.Id}")).StatusCode);
-        }
-        finally
-        {
-            await redis.LockReleaseAsync(RecordingRetention.LockKey, "another-recorder");
-        }
-
-        // The admin keeps recordings for 40 days: nothing is old enough. Back to 30: the first one goes.
+        // The admin keeps recordings for 40 days (the recorder's own default is 30); the first recording ended 31 days
+        // ago, the second just now. (The background reconciler applies retention too, five times a second here.)
         await SetRetentionAsync(40);
         try
         {
+            await using (var connection = new NpgsqlConnection(fixture.RecordingsConnectionString))
+            {
+                await connection.OpenAsync();
+                await using var age = new NpgsqlCommand("UPDATE recordings SET ended_at = now() - interval '31 days' WHERE id = @id", connection);
+                age.Parameters.AddWithValue("id", expired.Id);
+                Assert.Equal(1, await age.ExecuteNonQueryAsync());
+            }
             Assert.Equal(0, await retention.ApplyAsync(CancellationToken.None));
             Assert.Equal(HttpStatusCode.OK, (await host.GetAsync($"/api/recordings/{expired.Id}")).StatusCode);
+
+            // Another recorder is at it: with 30 days this one still leaves everything alone.
+            Assert.True(await redis.LockTakeAsync(RecordingRetention.LockKey, "another-recorder", TimeSpan.FromMinutes(1)));
+            try
+            {
+                await SetRetentionAsync(30);
+                Assert.Equal(0, await retention.ApplyAsync(CancellationToken.None));
+                Assert.Equal(HttpStatusCode.OK, (await host.GetAsync($"/api/recordings/{expired.Id}")).StatusCode);
+            }
+            finally
+            {
+                await redis.LockReleaseAsync(RecordingRetention.LockKey, "another-recorder");
+            }
         }
         finally
         {
