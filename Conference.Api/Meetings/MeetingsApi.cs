@@ -100,9 +100,7 @@ public static class MeetingsApi
         {
             return MeetingNotFound(slug);
         }
-        // The recorder keeps this flag while the meeting is being recorded: one Redis read, no call to the recorder.
-        var recording = await redis.GetDatabase().KeyExistsAsync(SharedRedisKeys.RecordingFlag(slug));
-        return TypedResults.Ok(ToResponse(found.Meeting, found.HostName) with { Recording = recording });
+        return TypedResults.Ok(ToResponse(found.Meeting, found.HostName) with { Recording = await IsRecordingAsync(redis, slug) });
     }
 
     static async Task<Results<Ok<MeetingResponse>, ProblemHttpResult, ValidationProblem, ForbidHttpResult>> UpdateSettings(
@@ -155,6 +153,22 @@ public static class MeetingsApi
         await db.SaveChangesAsync();
         await changes.PublishAsync(slug, "deleted");
         return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// The recorder keeps this flag while the meeting is being recorded: one Redis read, no call to the recorder. The
+    /// meeting's link page still opens while Redis is away; the call itself shows LiveKit's own recording state.
+    /// </summary>
+    static async Task<bool> IsRecordingAsync(IConnectionMultiplexer redis, string slug)
+    {
+        try
+        {
+            return await redis.GetDatabase().KeyExistsAsync(SharedRedisKeys.RecordingFlag(slug));
+        }
+        catch (RedisException)
+        {
+            return false;
+        }
     }
 
     internal static ValidationProblem InvalidSlug() =>
