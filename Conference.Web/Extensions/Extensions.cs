@@ -25,6 +25,7 @@ internal static class Extensions
         builder.Services.AddAuthorization();
         builder.Services.AddCascadingAuthenticationState();
 
+        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddApiClients();
     }
 
