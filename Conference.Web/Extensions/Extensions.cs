@@ -5,7 +5,7 @@ using Microsoft.Extensions.Http.Resilience;
 
 namespace Conference.Web.Extensions;
 
-internal static class Extensions
+public static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
