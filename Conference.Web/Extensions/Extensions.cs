@@ -1,5 +1,6 @@
 using Conference.Web.Accounts;
 using Conference.Web.Api;
+using Conference.Web.Components.Call;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Http.Resilience;
 
@@ -26,6 +27,7 @@ internal static class Extensions
         builder.Services.AddCascadingAuthenticationState();
 
         builder.Services.AddApiClients();
+        builder.Services.AddCallServices();
     }
 
     /// <summary>
