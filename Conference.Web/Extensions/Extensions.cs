@@ -1,5 +1,6 @@
 using Conference.Web.Accounts;
 using Conference.Web.Api;
+using Conference.Web.Components.Call;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Http.Resilience;
 
@@ -27,6 +28,7 @@ public static class Extensions
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddApiClients();
+        builder.Services.AddCallServices();
     }
 
     /// <summary>
