@@ -1,11 +1,15 @@
 using System.Net;
 using Bunit;
+using Bunit.TestDoubles;
+using Conference.Web.Components.Call;
 using Conference.Web.Components.Meetings;
 
 namespace Conference.Tests.Web;
 
 public sealed class MeetingLinkPageTests : WebComponentTest
 {
+    public MeetingLinkPageTests() => ComponentFactories.AddStub<PreJoinAndCall>();
+
     [Fact]
     public void Shows_the_meetings_title_and_host()
     {
@@ -19,6 +23,8 @@ public sealed class MeetingLinkPageTests : WebComponentTest
 
         page.WaitForAssertion(() => Assert.Equal("Board meeting", page.Find("h1").TextContent));
         Assert.Contains("Hosted by Ada Host", page.Markup);
+        // ...and hands over to the pre-join and call screens (tested on their own) for this meeting.
+        Assert.Equal("abc-defg-hij", page.FindComponent<Stub<PreJoinAndCall>>().Instance.Parameters.Get(p => p.Slug));
     }
 
     [Fact]
@@ -53,7 +59,7 @@ public sealed class MeetingLinkPageTests : WebComponentTest
         var page = Render<MeetingLinkPage>(parameters => parameters.Add(p => p.Slug, "abc-defg-hij"));
 
         page.WaitForAssertion(() => Assert.Contains("This meeting has ended", page.Markup));
-        Assert.Empty(page.FindAll("#call-stage"));
+        Assert.Empty(page.FindComponents<Stub<PreJoinAndCall>>());
     }
 
     [Fact]
