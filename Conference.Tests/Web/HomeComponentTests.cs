@@ -83,7 +83,7 @@ public sealed class HomeComponentTests : WebComponentTest
 
         list.WaitForAssertion(() => Assert.Equal(2, list.FindAll("li.meeting-row").Count));
         var rows = list.FindAll("li.meeting-row");
-        Assert.Equal("m/abc-defg-hij", rows[0].QuerySelector("a.meeting-title")!.GetAttribute("href"));
+        Assert.Equal("m/abc-defg-hij", rows[0].QuerySelector("a.meeting-name")!.GetAttribute("href"));
         Assert.Contains("In progress", rows[0].TextContent);
         Assert.Contains("Ended", rows[1].TextContent);
         Assert.Contains("m/klm-nopq-rst/recordings", rows[1].InnerHtml);
