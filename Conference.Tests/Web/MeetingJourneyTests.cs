@@ -6,58 +6,16 @@ namespace Conference.Tests.Web;
 [Collection(WebAppCollection.Name)]
 public sealed class MeetingJourneyTests(WebAppFixture fixture)
 {
-    const string Password = "correct horse battery";
-
-    static async Task SignUpAsync(IPage page, string name)
-    {
-        await page.GotoAsync("account/signup");
-        await page.GetByLabel("Your name").FillAsync(name);
-        await page.GetByLabel("Email").FillAsync($"{Guid.NewGuid():N}@example.org");
-        await page.GetByLabel("Password").FillAsync(Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
-        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = name })).ToBeVisibleAsync();
-    }
-
-    /// <summary>The page is live (its Blazor circuit is connected): typing now is not lost to the prerendered copy.</summary>
-    internal static async Task GotoInteractiveAsync(IPage page, string path)
-    {
-        await page.GotoAsync(path);
-        await page.Locator("main[data-interactive=true]").WaitForAsync();
-    }
-
-    static async Task<string> StartMeetingAsync(IPage page, string title, bool lobby = false)
-    {
-        await page.Locator("main[data-interactive=true]").WaitForAsync();
-        await page.GetByLabel("Title").FillAsync(title);
-        if (lobby)
-        {
-            await page.GetByLabel("Guests wait in a lobby").CheckAsync();
-        }
-        await page.GetByRole(AriaRole.Button, new() { Name = "Start meeting" }).ClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath.StartsWith("/m/", StringComparison.Ordinal));
-        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = title, Level = 1 })).ToBeVisibleAsync();
-        return new Uri(page.Url).AbsolutePath["/m/".Length..];
-    }
-
-    /// <summary>The pre-join preview is playing the fake camera: a video with real frames.</summary>
-    static async Task ExpectCameraPreviewAsync(IPage page)
-    {
-        var preview = page.GetByLabel("Camera preview");
-        await Assertions.Expect(preview).ToBeVisibleAsync();
-        await page.WaitForFunctionAsync("() => { const v = document.querySelector('video[aria-label=\"Camera preview\"]'); return v && v.readyState >= 2 && v.videoWidth > 0; }");
-    }
-
     [Fact]
     public async Task A_host_signs_up_starts_a_meeting_sees_the_preview_and_joining_reaches_for_LiveKit_with_a_valid_token()
     {
         var page = await fixture.NewPageAsync();
-        await SignUpAsync(page, "Ada Host");
+        await WebJourney.SignUpAsync(page, "Ada Host");
         await Assertions.Expect(page.GetByText("No meetings yet")).ToBeVisibleAsync();
         await WebAppFixture.ScreenshotAsync(page, "home-desktop");
 
-        var slug = await StartMeetingAsync(page, "Design review");
-        await ExpectCameraPreviewAsync(page);
+        var slug = await WebJourney.StartMeetingAsync(page, "Design review");
+        await WebJourney.ExpectCameraPreviewAsync(page);
         await WebAppFixture.ScreenshotAsync(page, "prejoin-desktop");
 
         await page.Locator("#display-name").FillAsync("Ada Host");
@@ -96,13 +54,13 @@ public sealed class MeetingJourneyTests(WebAppFixture fixture)
     public async Task Home_and_the_meeting_page_work_at_phone_width()
     {
         var host = await fixture.NewPageAsync(phone: true);
-        await SignUpAsync(host, "Pat Phone");
-        await StartMeetingAsync(host, "On the go");
-        await GotoInteractiveAsync(host, "");
+        await WebJourney.SignUpAsync(host, "Pat Phone");
+        await WebJourney.StartMeetingAsync(host, "On the go");
+        await WebJourney.GotoInteractiveAsync(host, "");
         await Assertions.Expect(host.Locator("li.meeting-row")).ToHaveCountAsync(1);
         await WebAppFixture.ScreenshotAsync(host, "home-phone");
         await host.Locator("li.meeting-row a.meeting-name").ClickAsync();
-        await ExpectCameraPreviewAsync(host);
+        await WebJourney.ExpectCameraPreviewAsync(host);
         await WebAppFixture.ScreenshotAsync(host, "prejoin-phone");
 
         // Nothing is wider than the phone's screen.
@@ -114,11 +72,11 @@ public sealed class MeetingJourneyTests(WebAppFixture fixture)
     public async Task A_guest_joins_by_code_from_the_home_page_and_a_wrong_code_is_explained()
     {
         var host = await fixture.NewPageAsync();
-        await SignUpAsync(host, "Grace Host");
-        var slug = await StartMeetingAsync(host, "Open house");
+        await WebJourney.SignUpAsync(host, "Grace Host");
+        var slug = await WebJourney.StartMeetingAsync(host, "Open house");
 
         var guest = await fixture.NewPageAsync();
-        await GotoInteractiveAsync(guest, "");
+        await WebJourney.GotoInteractiveAsync(guest, "");
         await guest.GetByLabel("Meeting link or code").FillAsync("not a code");
         await guest.GetByRole(AriaRole.Button, new() { Name = "Join", Exact = true }).ClickAsync();
         await Assertions.Expect(guest.Locator("#meeting-code-error")).ToContainTextAsync("A code looks like abc-defg-hij");
@@ -137,12 +95,12 @@ public sealed class MeetingJourneyTests(WebAppFixture fixture)
     {
         var guestName = phone ? "Sam Phone" : "Sam Desk";
         var host = await fixture.NewPageAsync();
-        await SignUpAsync(host, "Lin Host");
-        var slug = await StartMeetingAsync(host, "Interviews", lobby: true);
+        await WebJourney.SignUpAsync(host, "Lin Host");
+        var slug = await WebJourney.StartMeetingAsync(host, "Interviews", lobby: true);
 
         var guest = await fixture.NewPageAsync(phone);
-        await GotoInteractiveAsync(guest, $"m/{slug}");
-        await ExpectCameraPreviewAsync(guest);
+        await WebJourney.GotoInteractiveAsync(guest, $"m/{slug}");
+        await WebJourney.ExpectCameraPreviewAsync(guest);
         await guest.Locator("#display-name").FillAsync(guestName);
         await guest.GetByRole(AriaRole.Button, new() { Name = "Join", Exact = true }).ClickAsync();
 

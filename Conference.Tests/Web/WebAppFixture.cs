@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using Conference.Api.Data;
 using Conference.Tests.Api;
 using Conference.Tests.Infrastructure;
@@ -29,6 +30,8 @@ public sealed class WebAppFixture : IAsyncLifetime
     /// <summary>Where the browser opens the web app: http://127.0.0.1:port (a secure context, so the camera works).</summary>
     public Uri WebUrl { get; private set; } = null!;
 
+    public const string AdminEmail = "admin@example.org";
+
     public IPlaywright Playwright { get; private set; } = null!;
 
     public IBrowser Browser { get; private set; } = null!;
@@ -41,7 +44,12 @@ public sealed class WebAppFixture : IAsyncLifetime
         await Platform.InitializeAsync();
         LiveKit = await LiveKitSignalStandIn.StartAsync();
         Api = Platform.CreateApi(new Dictionary<string, string?> { ["MediaServer:PublicUrl"] = LiveKit.Url.ToString() });
-        Api.CreateClient().Dispose();
+        // The first account on a server is its admin; make it before any test signs up.
+        using (var client = Api.CreateClient())
+        {
+            (await client.PostAsJsonAsync("/api/accounts/signup", new { email = AdminEmail, password = WebJourney.Password, displayName = "Ada Admin" }))
+                .EnsureSuccessStatusCode();
+        }
 
         var port = LocalMachine.FreePort();
         WebUrl = new Uri($"http://127.0.0.1:{port}/");
