@@ -6,7 +6,7 @@ using Microsoft.Extensions.Http.Resilience;
 
 namespace Conference.Web.Extensions;
 
-internal static class Extensions
+public static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
@@ -26,6 +26,7 @@ internal static class Extensions
         builder.Services.AddAuthorization();
         builder.Services.AddCascadingAuthenticationState();
 
+        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddApiClients();
         builder.Services.AddCallServices();
     }
