@@ -57,6 +57,8 @@ public class CallRoomTests : CallTestBase
         Assert.Contains("Cannot reach the media server", unreachable.TextContent);
         var retry = cut.Find("[data-testid=media-retry]");
         Assert.Equal("Retry", retry.TextContent.Trim());
+        // Focus moves to the way out, so keyboard and screen-reader users land on it.
+        cut.WaitForAssertion(() => JSInterop.VerifyFocusAsyncInvoke().Arguments[0].ShouldBeElementReferenceTo(retry));
 
         retry.Click();
         cut.WaitForAssertion(() => Assert.Equal("Connected", cut.Find("[data-testid=call-room]").GetAttribute("data-state")));
