@@ -214,6 +214,9 @@ export class CallController {
    */
   syncVideo(root: ParentNode = document): void {
     const room = this.room;
+    if (room) {
+      releaseRemovedElements(room);
+    }
     root.querySelectorAll<HTMLElement>('[data-video-identity]').forEach(container => {
       const identity = container.dataset.videoIdentity ?? '';
       const source = container.dataset.videoSource === 'screen_share' ? Track.Source.ScreenShare : Track.Source.Camera;
@@ -448,6 +451,19 @@ export class CallController {
       await room.disconnect();
     }
     this.audioSink.replaceChildren();
+  }
+}
+
+/**
+ * Blazor removes a tile's container when the layout changes; the <video> inside goes with it but stays attached to
+ * its track, and adaptive stream would keep counting it. Detach what is no longer in the page.
+ */
+function releaseRemovedElements(room: Room): void {
+  for (const participant of [room.localParticipant, ...room.remoteParticipants.values()]) {
+    for (const publication of participant.videoTrackPublications.values()) {
+      const track = publication.track;
+      track?.attachedElements.filter(element => !element.isConnected).forEach(element => track.detach(element));
+    }
   }
 }
 

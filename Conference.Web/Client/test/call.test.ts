@@ -39,17 +39,19 @@ class DotNetRecorder implements DotNetRef {
 
 /** A video track as livekit-client hands it over: attach() makes the element, detach() gives it back. */
 function fakeVideoTrack(sid: string, source = Track.Source.Camera): RemoteTrack {
-  const elements: HTMLMediaElement[] = [];
+  const attachedElements: HTMLMediaElement[] = [];
   return {
     sid,
     kind: Track.Kind.Video,
     source,
+    attachedElements,
     attach: () => {
       const video = document.createElement('video');
-      elements.push(video);
+      attachedElements.push(video);
       return video;
     },
-    detach: () => elements.splice(0),
+    detach: (element?: HTMLMediaElement) =>
+      element ? attachedElements.splice(attachedElements.indexOf(element), 1) : attachedElements.splice(0),
   } as unknown as RemoteTrack;
 }
 
@@ -83,6 +85,9 @@ function fakeParticipant(identity: string, name: string, role = 'Guest') {
       return !!publications.get(Track.Source.ScreenShare);
     },
     getTrackPublication: (source: Track.Source) => publications.get(source),
+    get videoTrackPublications() {
+      return new Map([...publications.values()].filter(p => p.track?.kind === Track.Kind.Video).map(p => [p.trackSid, p]));
+    },
     // Room.disconnect() walks these to unpublish.
     trackPublications: new Map<string, RemoteTrackPublication>(),
     unpublishTrack: () => undefined,
@@ -208,6 +213,30 @@ describe('CallController', () => {
     await settle();
     expect(container.querySelector('video')).toBeNull();
     expect(dotnet.lastSnapshot().participants[1]).toMatchObject({ cameraEnabled: false, cameraTrackSid: null });
+  });
+
+  it('detaches a video whose container the page removed, and attaches one to the new container', async () => {
+    await connected();
+    const grace = fakeParticipant('grace-1', 'Grace');
+    join(grace);
+    const track = fakeVideoTrack('TR_cam');
+    room.emit(RoomEvent.TrackSubscribed, track, grace.publish(track), grace as unknown as RemoteParticipant);
+    const tile = () => {
+      const container = document.createElement('div');
+      container.dataset.videoIdentity = 'grace-1';
+      container.dataset.videoSource = 'camera';
+      document.body.appendChild(container);
+      return container;
+    };
+    const first = tile();
+    controller.syncVideo();
+    expect(track.attachedElements).toHaveLength(1);
+
+    first.remove(); // e.g. the grid became a focus layout
+    const second = tile();
+    controller.syncVideo();
+    expect(track.attachedElements).toHaveLength(1);
+    expect(track.attachedElements[0].parentElement).toBe(second);
   });
 
   it('plays remote audio through an element of its own and removes it on unsubscribe', async () => {
