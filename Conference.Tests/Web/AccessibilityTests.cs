@@ -33,7 +33,7 @@ public sealed class AccessibilityTests(WebAppFixture fixture)
         var slug = await WebJourney.StartMeetingAsync(page, "Accessible");
         foreach (var (path, what) in new[]
                  {
-                     ("", "home, signed in"), ("account", "account"), ("analytics", "usage"), ($"m/{slug}/analytics", "meeting usage"),
+                     ("", "home, signed in"), ("account", "account"), ($"m/{slug}/settings", "meeting settings"), ("analytics", "usage"), ($"m/{slug}/analytics", "meeting usage"),
                      ("m/not-a-code", "bad meeting link"), ("m/zzz-zzzz-zzz", "unknown meeting"), ("no/such/page", "not found"),
                  })
         {
