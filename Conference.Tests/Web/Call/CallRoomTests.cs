@@ -142,11 +142,27 @@ public class CallRoomTests : CallTestBase
         await Click(cut, "[data-testid=toggle-hand]");
         await Click(cut, "[data-testid=toggle-screen]");
         await Click(cut, "button[aria-label='React 🎉']");
-        Assert.Equal(["microphone:False", "camera:True", "hand:True", "screen:True", "reaction:🎉"], Media.Calls.Where(c => c.Contains(':')));
+        Assert.Equal(["microphone:False@mic-1", "camera:True", "hand:True", "screen:True", "reaction:🎉"], Media.Calls.Where(c => c.Contains(':')));
         Assert.Equal("true", cut.Find("[data-testid=toggle-microphone]").GetAttribute("aria-pressed"));
 
         await Play(cut, e => e.OnReaction(new Reaction("ada", "Ada", "👏")));
         Assert.Contains("👏", cut.Find(".reactions").TextContent);
+    }
+
+    [Fact]
+    public async Task Device_menus_switch_microphone_camera_and_speaker()
+    {
+        var cut = Call();
+        await Play(cut, e => e.OnParticipants(new RoomSnapshot([Person("me-1", "Me", isLocal: true)], [])));
+        // The lists are read when a menu opens (labels need the permission the call already has).
+        await cut.InvokeAsync(() => cut.Find("details.menu").TriggerEvent("ontoggle", EventArgs.Empty));
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("#call-camera option").Count));
+
+        await cut.InvokeAsync(() => cut.Find("#call-microphone").Change("mic-2"));
+        await cut.InvokeAsync(() => cut.Find("#call-camera").Change("cam-2"));
+        await cut.InvokeAsync(() => cut.Find("#call-speaker").Change("spk-2"));
+        Assert.Equal(["microphone:True@mic-2", "camera:True@cam-2", "speaker:spk-2"], Media.Calls.Where(c => c.Contains(':')));
+        Assert.Equal("Speaker", cut.Find("label[for=call-speaker]").TextContent);
     }
 
     [Fact]

@@ -82,6 +82,8 @@ sealed class BrowserCallMedia(CallModule module) : ICallMedia
 
     public Task<bool> SetScreenShareAsync(bool enabled) => Ask("setScreenShare", enabled);
 
+    public Task<bool> SetSpeakerAsync(string deviceId) => Ask("switchDevice", "audiooutput", deviceId);
+
     public Task<bool> SendChatAsync(string text) => Ask("sendChat", text);
 
     public Task<bool> SetHandRaisedAsync(bool raised) => Ask("setHandRaised", raised);
