@@ -15,8 +15,8 @@ fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update
-  apt-get install -y "${missing[@]}"
+  apt-get -o DPkg::Lock::Timeout=600 update
+  apt-get -o DPkg::Lock::Timeout=600 install -y "${missing[@]}"
   # Installing may start system-wide services; the tests start their own on free ports, so stop them.
   # (chromium and the fonts have no service; postgresql-15's service is named postgresql.)
   for service in "${missing[@]/postgresql-15/postgresql}"; do
@@ -36,8 +36,8 @@ for package in docker-compose yamllint shellcheck; do
 done
 if [ ${#tools[@]} -gt 0 ]; then
   echo "Installing ${tools[*]}"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${tools[@]}" ||
-    { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${tools[@]}"; }
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "${tools[@]}" ||
+    { apt-get -o DPkg::Lock::Timeout=600 update && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "${tools[@]}"; }
 fi
 
 # npm ci only when the lock file is newer than what was installed from it.

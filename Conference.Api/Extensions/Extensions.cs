@@ -74,6 +74,8 @@ internal static class Extensions
         builder.Services.AddSingleton<Lobby>();
         builder.Services.AddScoped<MeetingRoles>();
         builder.Services.AddScoped<WebhookEventStore>();
+        builder.Services.AddSingleton<WebhookIngestion>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<WebhookIngestion>());
 
         // Without LiveKit (e.g. the Processes variant on a machine without livekit-server) the api still runs:
         // joining answers 503 with the reason, and /health says LiveKit is not configured.

@@ -28,7 +28,7 @@ public static class LiveKitWebhooksApi
         return app;
     }
 
-    static async Task<Results<Ok, ProblemHttpResult>> Receive(HttpContext http, WebhookEventStore store, MeetingChanges changes)
+    static async Task<Results<Ok, ProblemHttpResult>> Receive(HttpContext http, WebhookIngestion ingestion, MeetingChanges changes)
     {
         if (http.RequestServices.GetService<WebhookReceiver>() is not { } receiver)
         {
@@ -60,7 +60,7 @@ public static class LiveKitWebhooksApi
             return TypedResults.Problem("The event has no id or no event name.", statusCode: StatusCodes.Status400BadRequest);
         }
 
-        var applied = await store.StoreAndApplyAsync(webhookEvent, body, http.RequestAborted);
+        var applied = await ingestion.StoreAndApplyAsync(webhookEvent, body, http.RequestAborted);
         if (applied is { } slug)
         {
             await changes.PublishAsync(slug, webhookEvent.Event);

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Reflection;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -27,16 +28,35 @@ internal sealed class ProtoEnumConverter<T> : JsonConverter<T> where T : struct,
             field => field.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name
                 ?? JsonNamingPolicy.SnakeCaseUpper.ConvertName(field.Name));
 
-    private static readonly FrozenDictionary<string, T> ValueByName =
-        NameByValue.ToFrozenDictionary(pair => pair.Value, pair => pair.Key);
+    // Matched against the UTF-8 bytes as read, so reading an enum allocates no string; enums are short lists.
+    private static readonly (byte[] Name, T Value)[] Utf8Names =
+        NameByValue.Select(pair => (Encoding.UTF8.GetBytes(pair.Value), pair.Key)).ToArray();
 
     /// <summary>The protobuf name of <paramref name="value"/>.</summary>
     public static string NameOf(T value) => NameByValue.TryGetValue(value, out var name) ? name : value.ToString();
 
-    public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        reader.TokenType == JsonTokenType.Number
-            ? (T)Enum.ToObject(typeof(T), reader.GetInt32())
-            : ValueByName.GetValueOrDefault(reader.GetString()!);
+    public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType == JsonTokenType.Number)
+        {
+            return (T)Enum.ToObject(typeof(T), reader.GetInt32());
+        }
+
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            throw new JsonException($"A {typeof(T).Name} is a name or a number, not {reader.TokenType}.");
+        }
+
+        foreach (var (name, value) in Utf8Names)
+        {
+            if (reader.ValueTextEquals(name))
+            {
+                return value;
+            }
+        }
+
+        return default;
+    }
 
     public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) =>
         writer.WriteStringValue(NameOf(value));

@@ -122,6 +122,28 @@ public sealed class WebhooksApiTests(ApiFixture fixture)
         Assert.Equal(60L, (await QueryAsync($"SELECT count(*) FROM livekit_webhook_events WHERE \"Payload\"->'participant'->>'identity' LIKE 'burst-%'"))[0][0]);
     }
 
+    [Fact]
+    public async Task An_event_the_database_refuses_is_stored_unapplied_and_the_rest_of_its_burst_still_applies()
+    {
+        using var host = await fixture.SignedInHostAsync();
+        var slug = await MeetingsApiTests.CreateAsync(host);
+        var livekit = fixture.Api.CreateClient();
+        var now = DateTimeOffset.UtcNow;
+        // Identities are stored up to 128 characters; this one cannot become a session.
+        var refused = WebhookJson.Participant("participant_joined", slug, new string('r', 200), "Long", now, now);
+        var bodies = Enumerable.Range(0, 40)
+            .Select(i => WebhookJson.Participant("participant_joined", slug, $"refusal-{i:D4}", $"R{i}", now, now))
+            .Append(refused)
+            .ToList();
+
+        await Task.WhenAll(bodies.Select(body => PostOkAsync(livekit, body)));
+
+        Assert.Equal(40L, (await QueryAsync($"SELECT count(*) FROM participant_sessions WHERE \"Identity\" LIKE 'refusal-%'"))[0][0]);
+        var refusedId = JsonDocument.Parse(refused).RootElement.GetProperty("id").GetString();
+        Assert.Equal(1L, (await QueryAsync($"SELECT count(*) FROM livekit_webhook_events WHERE \"Id\" = '{refusedId}'"))[0][0]);
+        Assert.Equal(0L, (await QueryAsync($"SELECT count(*) FROM participant_sessions WHERE \"Identity\" LIKE 'rrrr%'"))[0][0]);
+    }
+
     async Task PostOkAsync(HttpClient client, string body)
     {
         var response = await fixture.PostWebhookAsync(client, body);

@@ -25,6 +25,16 @@ public sealed class AnalyticsComponentTests : WebComponentTest
         Assert.Equal(3, chart.FindAll(".chart-data tbody tr").Count);
     }
 
+    [Fact]
+    public void Counting_people_the_scale_has_whole_steps()
+    {
+        var chart = Render<BarChart>(parameters => parameters
+            .Add(p => p.Title, "Peak participants per day")
+            .Add(p => p.Points, [new ChartPoint("1 Nov", 1), new ChartPoint("2 Nov", 3)]));
+
+        Assert.Equal(["0", "1", "2", "3", "4"], chart.FindAll("text.chart-axis").Select(t => t.TextContent).Where(t => !t.Contains("Nov")).ToList());
+    }
+
     [Theory]
     [InlineData(0, 0)]
     [InlineData(3, 5)]

@@ -7,6 +7,8 @@ namespace Conference.Tests.Web;
 
 public sealed class HomeComponentTests : WebComponentTest
 {
+    public HomeComponentTests() => RenderInteractively();
+
     static object MeetingJson(string slug, string title, DateTimeOffset? startedAt = null, DateTimeOffset? endedAt = null) => new
     {
         slug, title, hostName = "Ada Host", createdAt = DateTimeOffset.Parse("2026-11-20T09:00:00Z"), startedAt, endedAt,
@@ -83,12 +85,21 @@ public sealed class HomeComponentTests : WebComponentTest
 
         list.WaitForAssertion(() => Assert.Equal(2, list.FindAll("li.meeting-row").Count));
         var rows = list.FindAll("li.meeting-row");
-        Assert.Equal("m/abc-defg-hij", rows[0].QuerySelector("a.meeting-title")!.GetAttribute("href"));
+        Assert.Equal("m/abc-defg-hij", rows[0].QuerySelector("a.meeting-name")!.GetAttribute("href"));
         Assert.Contains("In progress", rows[0].TextContent);
         Assert.Contains("Ended", rows[1].TextContent);
         Assert.Contains("m/klm-nopq-rst/recordings", rows[1].InnerHtml);
         Assert.Contains("newest 2 of 12", list.Markup);
         Assert.Equal("/api/meetings?page=1&pageSize=8", Assert.Single(Api.Requests).PathAndQuery);
+    }
+
+    [Fact]
+    public void Until_the_page_is_live_its_buttons_wait_so_nothing_typed_is_lost()
+    {
+        SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Static", isInteractive: false));
+
+        Assert.True(Render<StartMeetingForm>().Find("button[type=submit]").HasAttribute("disabled"));
+        Assert.True(Render<JoinByCodeForm>().Find("button[type=submit]").HasAttribute("disabled"));
     }
 
     [Fact]

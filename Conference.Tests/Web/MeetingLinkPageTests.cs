@@ -8,7 +8,11 @@ namespace Conference.Tests.Web;
 
 public sealed class MeetingLinkPageTests : WebComponentTest
 {
-    public MeetingLinkPageTests() => ComponentFactories.AddStub<PreJoinAndCall>();
+    public MeetingLinkPageTests()
+    {
+        ComponentFactories.AddStub<PreJoinAndCall>();
+        RenderInteractively();
+    }
 
     [Fact]
     public void Shows_the_meetings_title_and_host()

@@ -32,11 +32,11 @@ public sealed class RecordingsPageTests : WebComponentTest
 
         page.WaitForAssertion(() => Assert.Equal(3, page.FindAll("li.recording-row").Count));
         var rows = page.FindAll("li.recording-row");
-        Assert.Contains("Ready", rows[0].QuerySelector(".badge")!.TextContent);
+        Assert.Contains("Ready", rows[0].QuerySelector(".status-badge")!.TextContent);
         Assert.Contains("12 min 5 s · 48.3 MB · speaker layout", rows[0].TextContent);
-        Assert.Contains("Failed", rows[1].QuerySelector(".badge")!.TextContent);
+        Assert.Contains("Failed", rows[1].QuerySelector(".status-badge")!.TextContent);
         Assert.Contains("Egress could not upload the file.", rows[1].TextContent);
-        Assert.Contains("Processing", rows[2].QuerySelector(".badge")!.TextContent);
+        Assert.Contains("Processing", rows[2].QuerySelector(".status-badge")!.TextContent);
         // Only a ready recording can be played or downloaded.
         Assert.NotNull(rows[0].QuerySelector("button[aria-label^='Play']"));
         Assert.Null(rows[1].QuerySelector("button[aria-label^='Play']"));
@@ -67,7 +67,7 @@ public sealed class RecordingsPageTests : WebComponentTest
 
         page.FindAll("li.recording-row")[0].QuerySelector("button[aria-label^='Delete']")!.Click();
         Assert.Empty(Api.Seen("DELETE", $"/api/recordings/{ReadyId}"));
-        page.Find(".confirm .button-danger").Click();
+        page.Find(".confirm-delete .button-danger").Click();
 
         page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("li.recording-row").Count));
         Assert.Single(Api.Seen("DELETE", $"/api/recordings/{ReadyId}"));
@@ -82,7 +82,7 @@ public sealed class RecordingsPageTests : WebComponentTest
         page.WaitForAssertion(() => Assert.Equal(3, page.FindAll("li.recording-row").Count));
 
         page.FindAll("li.recording-row")[0].QuerySelector("button[aria-label^='Delete']")!.Click();
-        page.Find(".confirm .button-danger").Click();
+        page.Find(".confirm-delete .button-danger").Click();
 
         page.WaitForAssertion(() => Assert.Contains("Only the meeting's host can delete its recordings.", page.Find("[role=alert]").TextContent));
         Assert.Equal(3, page.FindAll("li.recording-row").Count);

@@ -3,6 +3,7 @@ using Bunit;
 using Bunit.TestDoubles;
 using Conference.Web.Api;
 using Conference.Web.Extensions;
+using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Conference.Tests.Web;
@@ -27,6 +28,9 @@ public abstract class WebComponentTest : BunitContext
         Authorization = AddAuthorization();
         SignIn();
     }
+
+    /// <summary>Components that wait for a live circuit render as in one. Call after the last service is added.</summary>
+    protected void RenderInteractively() => SetRendererInfo(new RendererInfo("Server", isInteractive: true));
 
     protected void SignIn(bool admin = false)
     {

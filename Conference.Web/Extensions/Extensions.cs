@@ -20,6 +20,7 @@ public static class Extensions
                 cookie.LoginPath = "/account/signin";
                 cookie.LogoutPath = "/account/signout";
                 cookie.AccessDeniedPath = "/account/denied";
+                cookie.ReturnUrlParameter = "returnUrl";
                 // The cookie lives exactly as long as the api token inside it (set at sign-in), not sliding past it.
                 cookie.SlidingExpiration = false;
             });
