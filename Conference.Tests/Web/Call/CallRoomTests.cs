@@ -87,6 +87,18 @@ public class CallRoomTests : CallTestBase
     }
 
     [Fact]
+    public async Task Tells_screen_readers_who_joined_and_left()
+    {
+        var cut = Call();
+        await Play(cut, e => e.OnParticipants(new RoomSnapshot([Person("me-1", "Me", isLocal: true), Person("ada", "Ada")], [])));
+        Assert.Equal("", cut.Find("[data-testid=announcement]").TextContent);
+
+        await Play(cut, e => e.OnParticipants(new RoomSnapshot([Person("me-1", "Me", isLocal: true), Person("bob", "Bob")], [])));
+        Assert.Equal("Bob joined. Ada left.", cut.Find("[data-testid=announcement]").TextContent);
+        Assert.Equal("polite", cut.Find("[data-testid=announcement]").GetAttribute("aria-live"));
+    }
+
+    [Fact]
     public async Task Shows_reconnecting_and_the_end_of_the_meeting()
     {
         var cut = Call();
@@ -126,6 +138,13 @@ public class CallRoomTests : CallTestBase
         await Click(cut, "[data-testid=toggle-chat]");
         Assert.Empty(cut.FindAll("[data-testid=chat-unread]"));
         Assert.Equal(2, cut.FindAll("[data-testid=chat-log] li").Count);
+
+        await Play(cut, e => e.OnChat(new ChatMessage("3", "ada", "Ada", "see https://example.org/agenda. <b>javascript:alert(1)</b>", 0, false)));
+        var link = cut.Find("[data-testid=chat-log] li:last-child a");
+        Assert.Equal("https://example.org/agenda", link.GetAttribute("href"));
+        Assert.Equal("noopener noreferrer", link.GetAttribute("rel"));
+        Assert.Single(cut.FindAll("[data-testid=chat-log] a"));
+        Assert.Contains("&lt;b&gt;javascript:alert(1)&lt;/b&gt;", cut.Find("[data-testid=chat-log] li:last-child p").InnerHtml);
 
         await cut.InvokeAsync(() => cut.Find("#chat-input").Input("hi Ada"));
         await cut.InvokeAsync(() => cut.Find(".chat-form").Submit());
