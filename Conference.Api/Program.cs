@@ -4,6 +4,7 @@ using Conference.Api.Data;
 using Conference.Api.Analytics;
 using Conference.Api.Meetings;
 using Conference.Api.Participants;
+using Conference.Api.Recordings;
 using Conference.Api.Webhooks;
 using Scalar.AspNetCore;
 
@@ -28,6 +29,7 @@ app.MapAccountsApi();
 app.MapMeetingsApi();
 app.MapJoinApi();
 app.MapModerationApi();
+app.MapRecordingsApi();
 app.MapLiveKitWebhooksApi();
 app.MapAnalyticsApi();
 app.MapPublicHealth();

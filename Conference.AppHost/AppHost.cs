@@ -31,18 +31,6 @@ var infrastructure = runtime == RuntimeVariant.Containers
     : builder.AddProcessInfrastructure(parameters);
 
 // Services
-var api = builder.AddProject<Projects.Conference_Api>("api")
-    .WithHttpEndpoint()
-    .WithReference(infrastructure.ConferenceDatabase).WaitFor(infrastructure.ConferenceDatabase)
-    .WithReference(infrastructure.Redis).WaitFor(infrastructure.Redis)
-    .WithOptionalReference(infrastructure.LiveKit)
-    .WithHttpHealthCheck("/health");
-if (builder.ExecutionContext.IsPublishMode)
-{
-    // Browsers reach LiveKit through Caddy, not at the internal address the api calls it on.
-    api.WithEnvironment("MediaServer__PublicUrl", ReferenceExpression.Create($"wss://livekit.{parameters.Domain.Resource}"));
-}
-
 var recorder = builder.AddProject<Projects.Conference_Recorder>("recorder")
     .WithHttpEndpoint()
     .WithReference(infrastructure.RecordingsDatabase).WaitFor(infrastructure.RecordingsDatabase)
@@ -50,6 +38,20 @@ var recorder = builder.AddProject<Projects.Conference_Recorder>("recorder")
     .WithOptionalReference(infrastructure.LiveKit)
     .WithOptionalReference(infrastructure.ObjectStorage)
     .WithHttpHealthCheck("/health");
+
+var api = builder.AddProject<Projects.Conference_Api>("api")
+    .WithHttpEndpoint()
+    .WithReference(infrastructure.ConferenceDatabase).WaitFor(infrastructure.ConferenceDatabase)
+    .WithReference(infrastructure.Redis).WaitFor(infrastructure.Redis)
+    .WithOptionalReference(infrastructure.LiveKit)
+    // Recordings go through the api's authorisation to the recorder; the api runs (and answers 503) without it.
+    .WithReference(recorder)
+    .WithHttpHealthCheck("/health");
+if (builder.ExecutionContext.IsPublishMode)
+{
+    // Browsers reach LiveKit through Caddy, not at the internal address the api calls it on.
+    api.WithEnvironment("MediaServer__PublicUrl", ReferenceExpression.Create($"wss://livekit.{parameters.Domain.Resource}"));
+}
 
 if (infrastructure.LiveKit?.Resource is ILiveKitResource)
 {

@@ -1,1 +1,2 @@
 global using Conference.Recorder.Extensions;
+global using Conference.Recorder.Contracts;

@@ -1,3 +1,5 @@
+using Conference.Recorder.Recordings;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -5,6 +7,13 @@ builder.AddRecorderServices();
 
 var app = builder.Build();
 
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+
 app.MapDefaultEndpoints();
+app.MapRecordingsApi();
+app.MapEgressWebhooksApi();
+
+await app.MigrateRecordingsDatabaseAsync();
 
 app.Run();

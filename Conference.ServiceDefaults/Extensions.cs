@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
@@ -91,6 +92,19 @@ public static class Extensions
         });
 
         return app;
+    }
+
+    /// <summary>
+    /// Keeps the standard resilience (timeouts, circuit breaker) but retries only safe methods, for clients whose
+    /// POSTs start something that must not start twice (a recording, an egress).
+    /// </summary>
+    public static IHttpClientBuilder WithoutRetryingUnsafeMethods(this IHttpClientBuilder http)
+    {
+#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is the only way to replace the defaults for one client
+        http.RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+        http.AddStandardResilienceHandler(resilience => resilience.Retry.DisableForUnsafeHttpMethods());
+        return http;
     }
 
     static bool IsHealthProbe(PathString path) =>

@@ -14,31 +14,12 @@ for tool in wrk redis-server curl; do
   command -v "$tool" >/dev/null || { echo "$tool missing: apt-get install -y wrk redis-server curl" >&2; exit 1; }
 done
 [ -d tools/node/node_modules ] || (cd tools/node && npm ci --no-audit --no-fund)
-pgbin=$(dirname "$(command -v initdb || echo /usr/lib/postgresql/15/bin/initdb)")
-
-work=$(mktemp -d /tmp/conference-bench-XXXXXX)
-chmod 755 "$work"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  as_postgres "$pgbin/pg_ctl" -D "$work/pg" -m fast stop >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_for() { for _ in $(seq 100); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.2; done; echo "no answer from $1" >&2; exit 1; }
-
-pg_port=$(free_port); redis_port=$(free_port); api_port=$(free_port); express_port=$(free_port)
-secret=$(openssl rand -hex 24); password=$(openssl rand -hex 12)
-
-echo "$password" > "$work/pw"
-[ "$(id -u)" = 0 ] && chown postgres "$work" "$work/pw"
-as_postgres "$pgbin/initdb" -D "$work/pg" -U postgres --auth=scram-sha-256 --pwfile="$work/pw" --no-sync >/dev/null
-as_postgres "$pgbin/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w -o "-p $pg_port -k $work -c listen_addresses=127.0.0.1" start >/dev/null
-PGPASSWORD=$password psql -h 127.0.0.1 -p "$pg_port" -U postgres -qc "CREATE DATABASE conference"
-redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --requirepass "$password" >/dev/null &
-pids+=($!)
+# shellcheck source=bench/lib/throwaway-services.sh
+source bench/lib/throwaway-services.sh
+start_postgres_and_redis
+sql -c "CREATE DATABASE conference"
+api_port=$(free_port); express_port=$(free_port)
+secret=$(openssl rand -hex 24)
 
 dotnet build -c Release Conference.Api -v q -nologo >/dev/null
 ConnectionStrings__conference="Host=127.0.0.1;Port=$pg_port;Username=postgres;Password=$password;Database=conference;Maximum Pool Size=64" \

@@ -140,7 +140,8 @@ public static class AccountsApi
         return TypedResults.Ok(new SiteSettingsDto(settings.SignUpOpen, settings.RecordingRetentionDays));
     }
 
-    static async Task<Results<Ok<SiteSettingsDto>, ValidationProblem>> UpdateSettings(SiteSettingsDto request, ConferenceDbContext db)
+    static async Task<Results<Ok<SiteSettingsDto>, ValidationProblem>> UpdateSettings(SiteSettingsDto request, ConferenceDbContext db,
+        StackExchange.Redis.IConnectionMultiplexer redis)
     {
         var validation = new Validation().Range("recordingRetentionDays", request.RecordingRetentionDays, 1, 3650);
         if (!validation.IsValid)
@@ -151,6 +152,8 @@ public static class AccountsApi
         settings.SignUpOpen = request.SignUpOpen;
         settings.RecordingRetentionDays = request.RecordingRetentionDays;
         await db.SaveChangesAsync();
+        // The recorder owns recordings and cannot read this table: it reads the retention from Redis.
+        await redis.GetDatabase().StringSetAsync(Conference.Recorder.Contracts.SharedRedisKeys.RetentionDays, request.RecordingRetentionDays);
         return TypedResults.Ok(request);
     }
 }

@@ -3,6 +3,7 @@ using Conference.Api.Accounts;
 using Conference.Api.Data;
 using Conference.Api.Meetings;
 using Conference.Api.Participants;
+using Conference.Api.Recordings;
 using Conference.Api.Webhooks;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
@@ -76,6 +77,17 @@ internal static class Extensions
         builder.Services.AddScoped<WebhookEventStore>();
         builder.Services.AddSingleton<WebhookIngestion>();
         builder.Services.AddHostedService(services => services.GetRequiredService<WebhookIngestion>());
+
+        // The recorder owns recordings; the api reaches it by service discovery. Starting twice is not harmless,
+        // so unsafe methods are not retried.
+        // Without one (Recorder:Url unset and no service-discovery entry) recording endpoints answer 503.
+        if (builder.Configuration[RecorderClient.ConfigurationKey] is { Length: > 0 } || builder.Configuration.GetSection("services:recorder").Exists())
+        {
+            builder.Services.AddHttpClient<RecorderClient>(http =>
+                    http.BaseAddress = new Uri(builder.Configuration[RecorderClient.ConfigurationKey] ?? RecorderClient.DefaultUrl))
+                .WithoutRetryingUnsafeMethods();
+        }
+        builder.Services.AddScoped<AutoRecord>();
 
         // Without LiveKit (e.g. the Processes variant on a machine without livekit-server) the api still runs:
         // joining answers 503 with the reason, and /health says LiveKit is not configured.

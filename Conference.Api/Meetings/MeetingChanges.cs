@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Conference.Recorder.Contracts;
 using StackExchange.Redis;
 
 namespace Conference.Api.Meetings;
@@ -10,13 +11,11 @@ namespace Conference.Api.Meetings;
 /// </summary>
 public sealed class MeetingChanges(IConnectionMultiplexer redis, MeetingCache cache)
 {
-    public static readonly RedisChannel Channel = RedisChannel.Literal("conference:meeting-changes");
-
-    public sealed record Change(string Slug, string What);
+    public static readonly RedisChannel Channel = RedisChannel.Literal(MeetingChange.Channel);
 
     public Task PublishAsync(string slug, string what)
     {
         cache.Evict(slug);
-        return redis.GetSubscriber().PublishAsync(Channel, JsonSerializer.Serialize(new Change(slug, what)));
+        return redis.GetSubscriber().PublishAsync(Channel, JsonSerializer.Serialize(new MeetingChange(slug, what)));
     }
 }

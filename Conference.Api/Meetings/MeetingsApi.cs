@@ -4,6 +4,8 @@ using Conference.Api.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Conference.Recorder.Contracts;
+using StackExchange.Redis;
 
 namespace Conference.Api.Meetings;
 
@@ -31,7 +33,7 @@ public static class MeetingsApi
 
     public sealed record MeetingResponse(
         string Slug, string Title, string HostName, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? EndedAt,
-        MeetingSettingsResponse Settings);
+        MeetingSettingsResponse Settings, bool Recording = false);
 
     public sealed record MeetingSettingsResponse(bool LobbyEnabled, bool Locked, int MaxParticipants, bool AutoRecord, RecordingAccess RecordingAccess);
 
@@ -84,7 +86,7 @@ public static class MeetingsApi
         return TypedResults.Ok(new MeetingPage(items.Select(m => ToResponse(m, hostName)).ToList(), page, pageSize, total));
     }
 
-    static async Task<Results<Ok<MeetingResponse>, ProblemHttpResult, ValidationProblem>> GetMeeting(string slug, ConferenceDbContext db)
+    static async Task<Results<Ok<MeetingResponse>, ProblemHttpResult, ValidationProblem>> GetMeeting(string slug, ConferenceDbContext db, IConnectionMultiplexer redis)
     {
         if (!Validation.IsSlug(slug))
         {
@@ -94,7 +96,11 @@ public static class MeetingsApi
             .Where(m => m.Slug == slug)
             .Join(db.Users, m => m.HostId, u => u.Id, (m, u) => new { Meeting = m, HostName = u.DisplayName })
             .SingleOrDefaultAsync();
-        return found is null ? MeetingNotFound(slug) : TypedResults.Ok(ToResponse(found.Meeting, found.HostName));
+        if (found is null)
+        {
+            return MeetingNotFound(slug);
+        }
+        return TypedResults.Ok(ToResponse(found.Meeting, found.HostName) with { Recording = await IsRecordingAsync(redis, slug) });
     }
 
     static async Task<Results<Ok<MeetingResponse>, ProblemHttpResult, ValidationProblem, ForbidHttpResult>> UpdateSettings(
@@ -147,6 +153,22 @@ public static class MeetingsApi
         await db.SaveChangesAsync();
         await changes.PublishAsync(slug, "deleted");
         return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// The recorder keeps this flag while the meeting is being recorded: one Redis read, no call to the recorder. The
+    /// meeting's link page still opens while Redis is away; the call itself shows LiveKit's own recording state.
+    /// </summary>
+    static async Task<bool> IsRecordingAsync(IConnectionMultiplexer redis, string slug)
+    {
+        try
+        {
+            return await redis.GetDatabase().KeyExistsAsync(SharedRedisKeys.RecordingFlag(slug));
+        }
+        catch (RedisException)
+        {
+            return false;
+        }
     }
 
     internal static ValidationProblem InvalidSlug() =>

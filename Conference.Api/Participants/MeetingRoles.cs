@@ -37,6 +37,11 @@ public sealed class MeetingRoles(ConferenceDbContext db, UserManager<ConferenceU
         return null;
     }
 
+    /// <summary>Whether the caller's participant credential belongs to someone who was in this meeting, in any role.</summary>
+    public async Task<bool> TookPartAsync(Meeting meeting, HttpContext http) =>
+        ParticipantIdentity(meeting, http) is { } identity
+        && await db.ParticipantSessions.AsNoTracking().AnyAsync(s => s.MeetingId == meeting.Id && s.Identity == identity);
+
     /// <summary>The identity in a valid participant token for this meeting's room, else null.</summary>
     string? ParticipantIdentity(Meeting meeting, HttpContext http)
     {

@@ -52,9 +52,10 @@ public static class ModerationApi
     public sealed record LockRequest(bool Locked);
 
     /// <summary>The meeting and the caller's moderator role, or the problem to answer with.</summary>
-    sealed record Moderation(Meeting? Meeting, IResult? Problem);
+    internal sealed record Moderation(Meeting? Meeting, IResult? Problem);
 
-    static async Task<Moderation> AuthorizeAsync(string slug, HttpContext http)
+    /// <summary>The meeting when the caller is its host or a co-host; else the problem to answer (400, 404, 401 or 403).</summary>
+    internal static async Task<Moderation> AuthorizeAsync(string slug, HttpContext http)
     {
         if (!Validation.IsSlug(slug))
         {

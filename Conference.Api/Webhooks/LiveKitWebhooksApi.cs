@@ -1,5 +1,6 @@
 using Conference.Api.Data;
 using Conference.Api.Meetings;
+using Conference.Api.Recordings;
 using Conference.LiveKit;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -28,7 +29,7 @@ public static class LiveKitWebhooksApi
         return app;
     }
 
-    static async Task<Results<Ok, ProblemHttpResult>> Receive(HttpContext http, WebhookIngestion ingestion, MeetingChanges changes)
+    static async Task<Results<Ok, ProblemHttpResult>> Receive(HttpContext http, WebhookIngestion ingestion, MeetingChanges changes, AutoRecord autoRecord)
     {
         if (http.RequestServices.GetService<WebhookReceiver>() is not { } receiver)
         {
@@ -64,6 +65,10 @@ public static class LiveKitWebhooksApi
         if (applied is { } slug)
         {
             await changes.PublishAsync(slug, webhookEvent.Event);
+            if (webhookEvent.Event == WebhookEventNames.RoomStarted)
+            {
+                await autoRecord.RoomStartedAsync(slug, http.RequestAborted);
+            }
         }
         return TypedResults.Ok();
     }

@@ -60,7 +60,7 @@ public sealed record ParticipantInfo
     public string Region { get; init; } = "";
     public bool IsPublisher { get; init; }
     public ParticipantKind Kind { get; init; }
-    public IReadOnlyDictionary<string, string> Attributes { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Attributes { get; init; } = System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty;
     public DisconnectReason DisconnectReason { get; init; }
     public IReadOnlyList<ParticipantKindDetail> KindDetails { get; init; } = [];
     public int ClientProtocol { get; init; }

@@ -101,7 +101,7 @@ public sealed record AgentJob
     public string Metadata { get; init; } = "";
     public string AgentName { get; init; } = "";
     public string Deployment { get; init; } = "";
-    public IReadOnlyDictionary<string, string> Attributes { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Attributes { get; init; } = System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty;
 }
 
 /// <summary><c>livekit.RoomEndReason</c>.</summary>

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Conference.LiveKit;
 
@@ -11,6 +12,8 @@ namespace Conference.LiveKit;
 /// </summary>
 public sealed class WebhookReceiver(TokenVerifier verifier)
 {
+    private static readonly JsonTypeInfo<WebhookEvent> EventType = (JsonTypeInfo<WebhookEvent>)ProtoJson.CamelCase.GetTypeInfo(typeof(WebhookEvent));
+
     /// <summary>Verifies <paramref name="rawBody"/> against <paramref name="authorizationHeader"/> and parses it.</summary>
     /// <exception cref="WebhookException">The webhook is rejected; see its reason.</exception>
     public WebhookEvent Receive(ReadOnlySpan<byte> rawBody, string? authorizationHeader)
@@ -41,8 +44,7 @@ public sealed class WebhookReceiver(TokenVerifier verifier)
 
         try
         {
-            return JsonSerializer.Deserialize<WebhookEvent>(rawBody, ProtoJson.CamelCase)
-                ?? throw new JsonException("The body is null.");
+            return JsonSerializer.Deserialize(rawBody, EventType) ?? throw new JsonException("The body is null.");
         }
         // A field of the wrong JSON type surfaces from a converter as InvalidOperationException.
         catch (Exception e) when (e is JsonException or InvalidOperationException)

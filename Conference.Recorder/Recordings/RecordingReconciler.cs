@@ -1,20 +1,45 @@
+using Conference.Recorder.Data;
+using Microsoft.Extensions.Options;
+
 namespace Conference.Recorder.Recordings;
 
 /// <summary>
-/// The recorder's background loop. For now it only proves the worker runs; comparing recordings with
-/// LiveKit's ListEgress comes with the recordings feature.
+/// Catches up with what webhooks may have missed, at start and then every <see cref="RecordingOptions.ReconcileInterval"/>:
+/// asks LiveKit (ListEgress) about every unfinished recording, retries due storage checks, and applies retention.
+/// A recorder that was down while a recording ended therefore ends it correctly when it comes back.
 /// </summary>
-internal sealed class RecordingReconciler(ILogger<RecordingReconciler> logger) : BackgroundService
+internal sealed class RecordingReconciler(
+    RecordingStore store, Recorder recorder, RecordingRetention retention,
+    IOptions<RecordingOptions> options, TimeProvider clock, ILogger<RecordingReconciler> logger) : BackgroundService
 {
-    static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        logger.LogInformation("Recorder started; reconciling every {Interval}", Interval);
-        using var timer = new PeriodicTimer(Interval);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        using var timer = new PeriodicTimer(options.Value.ReconcileInterval, clock);
+        do
         {
-            logger.LogDebug("Reconcile tick");
+            try
+            {
+                await ReconcileOnceAsync(stoppingToken);
+            }
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+            {
+                // LiveKit, storage or the database may be down for a while: say so and try again next tick.
+                logger.LogWarning(exception, "Reconciling recordings failed; trying again in {Interval}", options.Value.ReconcileInterval);
+            }
         }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    public async Task ReconcileOnceAsync(CancellationToken cancellationToken)
+    {
+        foreach (var recording in await store.UnfinishedAsync(cancellationToken))
+        {
+            await recorder.ReconcileAsync(recording, cancellationToken);
+        }
+        foreach (var recording in await store.DueForVerificationAsync(clock.GetUtcNow(), cancellationToken))
+        {
+            await recorder.VerifyAsync(recording.Id, cancellationToken);
+        }
+        await retention.ApplyAsync(cancellationToken);
     }
 }

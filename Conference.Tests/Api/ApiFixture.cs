@@ -20,6 +20,9 @@ public sealed class ApiFixture : IAsyncLifetime
     readonly List<IAsyncDisposable> apis = [];
 
     public string DatabaseConnectionString { get; private set; } = "";
+
+    /// <summary>The fixture's Postgres, for services that keep their own database on it (the recorder).</summary>
+    public PostgresServer Postgres => postgres;
     public string RedisConnectionString => redis.ConnectionString;
 
     public WebApplicationFactory<ConferenceDbContext> Api { get; private set; } = null!;
@@ -40,11 +43,16 @@ public sealed class ApiFixture : IAsyncLifetime
         Api.CreateClient().Dispose(); // start it: migrations run before the first request
     }
 
-    public WebApplicationFactory<ConferenceDbContext> CreateApi(IDictionary<string, string?>? settings = null)
+    public WebApplicationFactory<ConferenceDbContext> CreateApi(IDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? configureServices = null)
     {
         var api = new WebApplicationFactory<ConferenceDbContext>().WithWebHostBuilder(host =>
         {
-            host.ConfigureServices(services => services.AddSingleton<IStartupFilter, ClientAddressFromHeader>());
+            host.ConfigureServices(services =>
+            {
+                services.AddSingleton<IStartupFilter, ClientAddressFromHeader>();
+                configureServices?.Invoke(services);
+            });
             host.UseEnvironment("Testing");
             // Keep the test log readable: the api's own warnings and errors only.
             host.UseSetting("Logging:LogLevel:Default", "Warning");
@@ -86,13 +94,13 @@ public sealed class ApiFixture : IAsyncLifetime
 
     /// <summary>Posts a webhook signed the way LiveKit signs one: no "Bearer", a token whose sha256 is the body's hash.</summary>
     public async Task<HttpResponseMessage> PostWebhookAsync(HttpClient client, string body, string? secret = null,
-        DateTimeOffset? signedAt = null, string? signedBody = null)
+        DateTimeOffset? signedAt = null, string? signedBody = null, string path = "/api/webhooks/livekit")
     {
         var hash = Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(signedBody ?? body)));
         var token = new Conference.LiveKit.AccessToken(LiveKitApiKey, secret ?? LiveKitApiSecret, new FixedClock(signedAt ?? DateTimeOffset.UtcNow))
             .WithSha256(hash)
             .WithTtl(TimeSpan.FromMinutes(5));
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/webhooks/livekit")
+        using var request = new HttpRequestMessage(HttpMethod.Post, path)
         {
             Content = new StringContent(body, System.Text.Encoding.UTF8, "application/webhook+json"),
         };

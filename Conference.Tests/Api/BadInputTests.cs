@@ -56,7 +56,7 @@ public sealed class BadInputTests(ApiFixture fixture)
                             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
                             var response = await fixture.Api.CreateClient().SendAsync(request, timeout.Token);
                             tried++;
-                            if ((int)response.StatusCode >= 500)
+                            if ((int)response.StatusCode >= 500 && !await IsNoRecorderAsync(response))
                             {
                                 failures.Add($"{method} {url} body={body[..Math.Min(40, body.Length)]} → {(int)response.StatusCode}");
                             }
@@ -74,6 +74,15 @@ public sealed class BadInputTests(ApiFixture fixture)
         Assert.True(tried > 200, $"only {tried} requests tried");
         Assert.Empty(failures);
     }
+
+    /// <summary>
+    /// This fixture's api runs without a recorder (the recorder's tests run both), so a well-formed recording request
+    /// gets the deliberate 503 "Recording is not available" rather than an answer about its input.
+    /// </summary>
+    static async Task<bool> IsNoRecorderAsync(HttpResponseMessage response) =>
+        response.StatusCode == HttpStatusCode.ServiceUnavailable
+        && response.Content.Headers.ContentType?.MediaType == "application/problem+json"
+        && (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString() == "Recording is not available";
 
     [Fact]
     public async Task The_OpenAPI_document_lists_every_endpoint_with_its_responses_and_problems()

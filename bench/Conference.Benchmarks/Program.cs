@@ -1,3 +1,5 @@
 using BenchmarkDotNet.Running;
+using Conference.Benchmarks;
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// Not typeof(Program): the recorder (a web app) exposes a Program of its own.
+BenchmarkSwitcher.FromAssembly(typeof(RecordingBenchmarks).Assembly).Run(args);

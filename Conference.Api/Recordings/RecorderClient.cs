@@ -1,0 +1,85 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Conference.Recorder.Contracts;
+
+namespace Conference.Api.Recordings;
+
+/// <summary>
+/// The recorder's internal HTTP interface (<c>https+http://recorder</c> through service discovery). The api decides
+/// who may do what; the recorder owns the recordings. Problems the recorder answers come back as they are.
+/// </summary>
+public sealed class RecorderClient(HttpClient http)
+{
+    public const string ConfigurationKey = "Recorder:Url";
+    public const string DefaultUrl = "https+http://recorder";
+
+    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
+    public Task<RecorderReply<RecordingInfo>> StartAsync(string slug, string hostId, string? layout, bool? audioOnly, CancellationToken cancellationToken) =>
+        SendAsync<RecordingInfo>(HttpMethod.Post, $"internal/meetings/{slug}/recordings", new StartRecordingRequest(hostId, layout, audioOnly), cancellationToken);
+
+    public Task<RecorderReply<RecordingInfo>> StopAsync(string slug, CancellationToken cancellationToken) =>
+        SendAsync<RecordingInfo>(HttpMethod.Post, $"internal/meetings/{slug}/recordings/stop", null, cancellationToken);
+
+    public Task<RecorderReply<RecordingInfoPage>> MeetingRecordingsAsync(string slug, string? cursor, int? limit, CancellationToken cancellationToken) =>
+        SendAsync<RecordingInfoPage>(HttpMethod.Get, $"internal/meetings/{slug}/recordings{Query(cursor, limit)}", null, cancellationToken);
+
+    public Task<RecorderReply<RecordingInfoPage>> HostRecordingsAsync(string hostId, string? cursor, int? limit, CancellationToken cancellationToken) =>
+        SendAsync<RecordingInfoPage>(HttpMethod.Get, $"internal/hosts/{Uri.EscapeDataString(hostId)}/recordings{Query(cursor, limit)}", null, cancellationToken);
+
+    public Task<RecorderReply<RecordingInfo>> GetAsync(Guid id, CancellationToken cancellationToken) =>
+        SendAsync<RecordingInfo>(HttpMethod.Get, $"internal/recordings/{id}", null, cancellationToken);
+
+    public Task<RecorderReply<RecordingDownload>> DownloadAsync(Guid id, CancellationToken cancellationToken) =>
+        SendAsync<RecordingDownload>(HttpMethod.Get, $"internal/recordings/{id}/download", null, cancellationToken);
+
+    public Task<RecorderReply<object>> DeleteAsync(Guid id, CancellationToken cancellationToken) =>
+        SendAsync<object>(HttpMethod.Delete, $"internal/recordings/{id}", null, cancellationToken);
+
+    static string Query(string? cursor, int? limit)
+    {
+        var parts = new List<string>();
+        if (!string.IsNullOrEmpty(cursor))
+        {
+            parts.Add($"cursor={Uri.EscapeDataString(cursor)}");
+        }
+        if (limit is { } value)
+        {
+            parts.Add($"limit={value}");
+        }
+        return parts.Count == 0 ? "" : "?" + string.Join('&', parts);
+    }
+
+    async Task<RecorderReply<T>> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body, options: Json) };
+        using var response = await http.SendAsync(request, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            return new RecorderReply<T>(default, (int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken));
+        }
+        var value = response.Content.Headers.ContentLength == 0 ? default : await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken);
+        return new RecorderReply<T>(value, (int)response.StatusCode, null);
+    }
+}
+
+/// <summary>The recorder's answer: the value, or its status and RFC 7807 problem body.</summary>
+public sealed record RecorderReply<T>(T? Value, int StatusCode, string? Problem)
+{
+    public bool Succeeded => Problem is null;
+
+    /// <summary>The recorder's problem, passed on unchanged (it names the field for a validation problem).</summary>
+    public IResult ToProblem() => Results.Content(Problem, "application/problem+json", statusCode: StatusCode);
+}
+
+/// <summary>A recording as the api shows it: the recorder's, without the host's account id.</summary>
+public sealed record RecordingResponse(
+    Guid Id, string MeetingSlug, RecordingStatus Status, string Layout, bool AudioOnly,
+    DateTimeOffset StartedAt, DateTimeOffset? EndedAt, double? DurationSeconds, long? SizeBytes, string? Error)
+{
+    public static RecordingResponse From(RecordingInfo recording) => new(recording.Id, recording.MeetingSlug, recording.Status,
+        recording.Layout, recording.AudioOnly, recording.StartedAt, recording.EndedAt, recording.DurationSeconds, recording.SizeBytes, recording.Error);
+}
+
+public sealed record RecordingPageResponse(IReadOnlyList<RecordingResponse> Items, string? NextCursor);

@@ -1,0 +1,166 @@
+using Conference.Api.Accounts;
+using Conference.Api.Meetings;
+using Conference.Api.Participants;
+using Conference.Recorder.Contracts;
+using Microsoft.AspNetCore.Identity;
+
+namespace Conference.Api.Recordings;
+
+/// <summary>
+/// The public face of the recorder. Hosts and co-hosts start and stop; the meeting's recording access decides who
+/// lists and downloads (the host only, or everyone who took part); only the host deletes.
+/// </summary>
+public static class RecordingsApi
+{
+    public static IEndpointRouteBuilder MapRecordingsApi(this IEndpointRouteBuilder app)
+    {
+        var meeting = app.MapGroup("api/meetings/{slug}/recordings").WithTags("Recordings")
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ProducesValidationProblem();
+        meeting.MapPost("/", Start).WithName("StartRecording")
+            .WithSummary("Start recording the meeting (host or co-host); 409 when it is already being recorded.")
+            .Produces<RecordingResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict);
+        meeting.MapPost("/stop", Stop).WithName("StopRecording")
+            .WithSummary("Stop the running recording (host or co-host); 404 when nothing is running.")
+            .Produces<RecordingResponse>();
+        meeting.MapGet("/", ListMeetingRecordings).WithName("ListMeetingRecordings")
+            .WithSummary("The meeting's recordings, newest first, as the meeting's recording access allows.")
+            .Produces<RecordingPageResponse>();
+
+        var recordings = app.MapGroup("api/recordings").WithTags("Recordings")
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        recordings.MapGet("/", ListMyRecordings).WithName("ListMyRecordings").RequireAuthorization()
+            .WithSummary("All recordings of the caller's meetings, newest first.")
+            .Produces<RecordingPageResponse>().ProducesValidationProblem();
+        recordings.MapGet("/{id:guid}", GetRecording).WithName("GetRecording").WithSummary("One recording.").Produces<RecordingResponse>();
+        recordings.MapGet("/{id:guid}/download", Download).WithName("DownloadRecording")
+            .WithSummary("A presigned link (15 minutes) to the file; 409 until the recording is Ready.")
+            .Produces<RecordingDownload>().ProducesProblem(StatusCodes.Status409Conflict);
+        recordings.MapDelete("/{id:guid}", DeleteRecording).WithName("DeleteRecording").WithSummary("Delete the file, then the recording (host only).")
+            .Produces(StatusCodes.Status204NoContent);
+        return app;
+    }
+
+    public sealed record StartRecordingRequest(string? Layout, bool? AudioOnly);
+
+    static async Task<IResult> Start(string slug, StartRecordingRequest? request, HttpContext http)
+    {
+        var (meeting, problem) = await ModerationApi.AuthorizeAsync(slug, http);
+        if (meeting is null)
+        {
+            return problem!;
+        }
+        return await CallAsync(http, recorder => recorder.StartAsync(slug, meeting.HostId, request?.Layout, request?.AudioOnly, http.RequestAborted),
+            recording => TypedResults.Created($"/api/recordings/{recording.Id}", RecordingResponse.From(recording)));
+    }
+
+    static async Task<IResult> Stop(string slug, HttpContext http)
+    {
+        var (meeting, problem) = await ModerationApi.AuthorizeAsync(slug, http);
+        if (meeting is null)
+        {
+            return problem!;
+        }
+        return await CallAsync(http, recorder => recorder.StopAsync(slug, http.RequestAborted), recording => TypedResults.Ok(RecordingResponse.From(recording)));
+    }
+
+    static async Task<IResult> ListMeetingRecordings(string slug, string? cursor, int? limit, HttpContext http, MeetingCache meetings)
+    {
+        if (!Validation.IsSlug(slug))
+        {
+            return MeetingsApi.InvalidSlug();
+        }
+        if (await meetings.FindAsync(slug, http.RequestAborted) is not { } meeting)
+        {
+            return MeetingsApi.MeetingNotFound(slug);
+        }
+        if (await ViewProblemAsync(meeting.HostId, meeting, http) is { } denied)
+        {
+            return denied;
+        }
+        return await CallAsync(http, recorder => recorder.MeetingRecordingsAsync(slug, cursor, limit, http.RequestAborted), page => TypedResults.Ok(ToResponse(page)));
+    }
+
+    static async Task<IResult> ListMyRecordings(string? cursor, int? limit, HttpContext http, UserManager<ConferenceUser> users) =>
+        await CallAsync(http, recorder => recorder.HostRecordingsAsync(users.GetUserId(http.User)!, cursor, limit, http.RequestAborted), page => TypedResults.Ok(ToResponse(page)));
+
+    static async Task<IResult> GetRecording(Guid id, HttpContext http) =>
+        await WithViewableRecordingAsync(id, http, recording => Task.FromResult<IResult>(TypedResults.Ok(RecordingResponse.From(recording))));
+
+    static async Task<IResult> Download(Guid id, HttpContext http) =>
+        await WithViewableRecordingAsync(id, http, _ =>
+            CallAsync(http, recorder => recorder.DownloadAsync(id, http.RequestAborted), download => TypedResults.Ok(download)));
+
+    static async Task<IResult> DeleteRecording(Guid id, HttpContext http, UserManager<ConferenceUser> users) =>
+        await CallAsync(http, recorder => recorder.GetAsync(id, http.RequestAborted), async recording =>
+        {
+            if (users.GetUserId(http.User) != recording.HostId)
+            {
+                return Denied(http, "Only the meeting's host can delete its recordings.");
+            }
+            return await CallAsync(http, recorder => recorder.DeleteAsync(id, http.RequestAborted), _ => TypedResults.NoContent());
+        });
+
+    /// <summary>Fetches the recording and runs <paramref name="then"/> when the caller may see it.</summary>
+    static Task<IResult> WithViewableRecordingAsync(Guid id, HttpContext http, Func<RecordingInfo, Task<IResult>> then) =>
+        CallAsync(http, recorder => recorder.GetAsync(id, http.RequestAborted), async recording =>
+        {
+            var meeting = await http.RequestServices.GetRequiredService<MeetingCache>().FindAsync(recording.MeetingSlug, http.RequestAborted);
+            return await ViewProblemAsync(recording.HostId, meeting, http) ?? await then(recording);
+        });
+
+    /// <summary>Null when the caller may list and download: the host always, participants when the meeting allows it.</summary>
+    static async Task<IResult?> ViewProblemAsync(string hostId, Meeting? meeting, HttpContext http)
+    {
+        if (http.RequestServices.GetRequiredService<UserManager<ConferenceUser>>().GetUserId(http.User) == hostId)
+        {
+            return null;
+        }
+        if (meeting is { Settings.RecordingAccess: RecordingAccess.Participants }
+            && await http.RequestServices.GetRequiredService<MeetingRoles>().TookPartAsync(meeting, http))
+        {
+            return null;
+        }
+        return Denied(http, meeting?.Settings.RecordingAccess == RecordingAccess.Participants
+            ? "Only the host and the meeting's participants can see its recordings."
+            : "Only the host can see this meeting's recordings.");
+    }
+
+    static IResult Denied(HttpContext http, string reason) =>
+        http.User.Identity?.IsAuthenticated == true || http.Request.Headers.ContainsKey(MeetingRoles.ParticipantTokenHeader)
+            ? TypedResults.Problem(reason, statusCode: StatusCodes.Status403Forbidden)
+            : TypedResults.Problem("Sign in as the host, or send your participant credential.", statusCode: StatusCodes.Status401Unauthorized);
+
+    static RecordingPageResponse ToResponse(RecordingInfoPage page) => new(page.Items.Select(RecordingResponse.From).ToList(), page.NextCursor);
+
+    static Task<IResult> CallAsync<T>(HttpContext http, Func<RecorderClient, Task<RecorderReply<T>>> call, Func<T, IResult> onSuccess) =>
+        CallAsync(http, call, value => Task.FromResult(onSuccess(value)));
+
+    /// <summary>Calls the recorder: its problems pass through; no recorder, or one that cannot be reached, is 503, never 500.</summary>
+    static async Task<IResult> CallAsync<T>(HttpContext http, Func<RecorderClient, Task<RecorderReply<T>>> call, Func<T, Task<IResult>> onSuccess)
+    {
+        if (http.RequestServices.GetService<RecorderClient>() is not { } recorder)
+        {
+            return TypedResults.Problem("This server has no recorder configured.", statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "Recording is not available");
+        }
+        RecorderReply<T> reply;
+        try
+        {
+            reply = await call(recorder);
+        }
+        catch (Exception exception) when (exception is HttpRequestException or Polly.ExecutionRejectedException)
+        {
+            // Not answering, timed out, or the circuit is open after repeated failures.
+            return TypedResults.Problem($"The recorder cannot be reached: {exception.Message}", statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "Recording is not available");
+        }
+        return reply.Succeeded ? await onSuccess(reply.Value!) : reply.ToProblem();
+    }
+}

@@ -1,0 +1,20 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Conference.Recorder.Storage;
+
+/// <summary>Healthy when the bucket answers a one-key listing with our credentials.</summary>
+internal sealed class StorageHealthCheck(RecordingStorage storage) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await storage.ProbeAsync(cancellationToken);
+            return HealthCheckResult.Healthy($"Bucket {storage.Bucket} answers.");
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            return HealthCheckResult.Unhealthy($"Bucket {storage.Bucket} does not answer: {exception.Message}");
+        }
+    }
+}

@@ -1,0 +1,168 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Conference.Api.Data;
+using Conference.Api.Recordings;
+using Conference.LiveKit;
+using Conference.Recorder.Data;
+using Conference.Recorder.Storage;
+using Conference.Tests.Api;
+using Conference.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Conference.Tests.Recorder;
+
+/// <summary>
+/// The api and the recorder together, as the AppHost wires them: one Postgres (a database each), one Redis, the
+/// LiveKit Twirp stand-in with an <see cref="EgressStandIn"/>, and s3rver as the bucket. The api reaches the
+/// recorder in memory; <see cref="ReplaceRecorderAsync"/> stops the recorder and starts another on the same data.
+/// </summary>
+public sealed class RecorderFixture : IAsyncLifetime
+{
+    readonly S3rverServer s3rver = new();
+
+    public ApiFixture Platform { get; } = new();
+
+    public EgressStandIn Egress { get; private set; } = null!;
+
+    public WebApplicationFactory<RecordingStore> Recorder { get; private set; } = null!;
+
+    public WebApplicationFactory<ConferenceDbContext> Api { get; private set; } = null!;
+
+    public string RecordingsConnectionString { get; private set; } = "";
+
+    /// <summary>The first account of this api, so the admin (site settings).</summary>
+    public HttpClient Admin { get; private set; } = null!;
+
+    public string StorageConnectionString => $"Endpoint={s3rver.Endpoint};Region=us-east-1;Bucket={s3rver.Bucket};AccessKey={S3rverServer.AccessKey};SecretKey={S3rverServer.SecretKey}";
+
+    public async Task InitializeAsync()
+    {
+        await Task.WhenAll(Platform.InitializeAsync(), s3rver.InitializeAsync());
+        Egress = new EgressStandIn(Platform.LiveKit);
+        RecordingsConnectionString = await Platform.Postgres.CreateDatabaseAsync("recordings");
+        Recorder = CreateRecorder();
+        Recorder.CreateClient().Dispose();
+        Api = Platform.CreateApi(
+            new Dictionary<string, string?> { [RecorderClient.ConfigurationKey] = "http://recorder.test/" },
+            services => services.AddHttpClient<RecorderClient>().ConfigurePrimaryHttpMessageHandler(() => new CurrentRecorderHandler(this)));
+        Admin = await Platform.SignedInHostAsync(Api, "Ada Admin");
+    }
+
+    /// <summary>Stops the running recorder; the next starts (with <paramref name="settings"/>) after <paramref name="whileDown"/>.</summary>
+    public async Task ReplaceRecorderAsync(IDictionary<string, string?>? settings = null, Func<Task>? whileDown = null)
+    {
+        await Recorder.DisposeAsync();
+        if (whileDown is not null)
+        {
+            await whileDown();
+        }
+        Recorder = CreateRecorder(settings);
+        Recorder.CreateClient().Dispose();
+    }
+
+    WebApplicationFactory<RecordingStore> CreateRecorder(IDictionary<string, string?>? settings = null) =>
+        new WebApplicationFactory<RecordingStore>().WithWebHostBuilder(host =>
+        {
+            host.UseEnvironment("Testing");
+            host.UseSetting("Logging:LogLevel:Default", "Warning");
+            host.UseSetting("ConnectionStrings:recordings", RecordingsConnectionString);
+            host.UseSetting("ConnectionStrings:redis", Platform.RedisConnectionString);
+            host.UseSetting("ConnectionStrings:storage", StorageConnectionString);
+            host.UseSetting("LiveKit:Url", Platform.LiveKit.Url.ToString());
+            host.UseSetting("LiveKit:ApiKey", ApiFixture.LiveKitApiKey);
+            host.UseSetting("LiveKit:ApiSecret", Platform.LiveKitApiSecret);
+            // Fast enough for tests to wait on: the reconciler runs five times a second.
+            host.UseSetting("Recordings:ReconcileInterval", "00:00:00.200");
+            host.UseSetting("Recordings:VerifyRetryDelay", "00:00:00.100");
+            host.UseSetting("Recordings:MaxVerifyAttempts", "3");
+            foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+            {
+                host.UseSetting(key, value);
+            }
+        });
+
+    /// <summary>An S3 client with the recorder's own settings, for putting and reading objects as egress would.</summary>
+    public AmazonS3Client Storage() => RecordingStorage.CreateClient(new ObjectStorageOptions
+    {
+        Endpoint = s3rver.Endpoint,
+        Bucket = s3rver.Bucket,
+        AccessKey = S3rverServer.AccessKey,
+        SecretKey = S3rverServer.SecretKey,
+    });
+
+    public string Bucket => s3rver.Bucket;
+
+    /// <summary>Uploads what egress would, without aws-chunked framing (which s3rver would store inside the object).</summary>
+    public async Task<byte[]> UploadRecordingFileAsync(string key, int size)
+    {
+        var bytes = new byte[size];
+        Random.Shared.NextBytes(bytes);
+        using var storage = Storage();
+        await storage.PutObjectAsync(new PutObjectRequest
+        {
+            BucketName = Bucket,
+            Key = key,
+            InputStream = new MemoryStream(bytes),
+            ContentType = "video/mp4",
+            UseChunkEncoding = false,
+        });
+        return bytes;
+    }
+
+    /// <summary>Posts an egress webhook to the recorder, signed as LiveKit signs it, and records the state in the stand-in.</summary>
+    public async Task PostEgressWebhookAsync(string eventName, EgressInfo egress, string? id = null)
+    {
+        var body = JsonSerializer.Serialize(new WebhookEvent
+        {
+            Event = eventName,
+            EgressInfo = egress,
+            Id = id ?? WebhookJson.NewId(),
+            CreatedAt = DateTimeOffset.UtcNow,
+        }, ProtoJson.CamelCase);
+        using var client = Recorder.CreateClient();
+        var response = await Platform.PostWebhookAsync(client, body, path: "/webhooks/livekit");
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>Reads a recording through the recorder until <paramref name="done"/> holds (the reconciler works in the background).</summary>
+    public async Task<JsonElement> WaitForRecordingAsync(HttpClient client, Guid id, Func<JsonElement, bool> done, TimeSpan? timeout = null)
+    {
+        var until = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            var recording = await client.GetFromJsonAsync<JsonElement>($"/api/recordings/{id}");
+            if (done(recording) || DateTime.UtcNow > until)
+            {
+                return recording;
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Recorder.DisposeAsync();
+        await Platform.DisposeAsync();
+        await s3rver.DisposeAsync();
+    }
+
+    /// <summary>Sends the api's calls to whichever recorder is running now, as service discovery would.</summary>
+    sealed class CurrentRecorderHandler(RecorderFixture fixture) : HttpMessageHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            using var invoker = new HttpMessageInvoker(fixture.Recorder.Server.CreateHandler(), disposeHandler: true);
+            return await invoker.SendAsync(request, cancellationToken);
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class RecorderCollection : ICollectionFixture<RecorderFixture>
+{
+    public const string Name = "Recorder";
+}

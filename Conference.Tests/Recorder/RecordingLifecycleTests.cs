@@ -1,0 +1,468 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Amazon.S3.Model;
+using Conference.LiveKit;
+using Conference.Tests.Api;
+
+namespace Conference.Tests.Recorder;
+
+/// <summary>
+/// Recordings end to end through the api: the egress LiveKit is asked for, the states webhooks and the reconciler
+/// drive, the file checked in s3rver, the download compared by hash, deletion.
+/// </summary>
+[Collection(RecorderCollection.Name)]
+public sealed class RecordingLifecycleTests(RecorderFixture fixture)
+{
+    [Fact]
+    public async Task A_recording_starts_ends_is_verified_listed_downloaded_by_a_presigned_link_and_deleted()
+    {
+        using var host = await fixture.Platform.SignedInHostAsync(fixture.Api);
+        var slug = await MeetingsApiTests.CreateAsync(host);
+        // Open pages learn of the change on the api's meeting-changes channel.
+        using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(fixture.Platform.RedisConnectionString);
+        var changes = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        await redis.GetSubscriber().SubscribeAsync(StackExchange.Redis.RedisChannel.Literal(Conference.Recorder.Contracts.MeetingChange.Channel), (_, message) =>
+        {
+            if (message.ToString().Contains(slug))
+            {
+                changes.Enqueue(message.ToString());
+            }
+        });
+
+        var started = await host.PostAsJsonAsync($"/api/meetings/{slug}/recordings", new { layout = "speaker" });
+        Assert.Equal(HttpStatusCode.Created, started.StatusCode);
+        var recording = await started.Content.ReadFromJsonAsync<JsonElement>();
+        var id = recording.GetProperty("id").GetGuid();
+        Assert.Equal(slug, recording.GetProperty("meetingSlug").GetString());
+        Assert.Equal("Starting", recording.GetProperty("status").GetString());
+        Assert.Equal("speaker", recording.GetProperty("layout").GetString());
+        Assert.False(recording.GetProperty("audioOnly").GetBoolean());
+        Assert.Equal($"/api/recordings/{id}", started.Headers.Location!.OriginalString);
+
+        // What LiveKit was asked: a room composite MP4 at 720p30 uploaded to our bucket, path style.
+        var call = fixture.Platform.LiveKit.Requests.Last(r => r.Method == "StartRoomCompositeEgress");
+        Assert.True(fixture.Platform.LiveKitVerifier.Verify(call.BearerToken).Video!.RoomRecord);
+        var request = JsonDocument.Parse(call.Body).RootElement;
+        Assert.Equal(slug, request.GetProperty("room_name").GetString());
+        Assert.Equal("speaker", request.GetProperty("layout").GetString());
+        Assert.Equal("H264_720P_30", request.GetProperty("preset").GetString());
+        var output = request.GetProperty("file_outputs")[0];
+        Assert.Equal("MP4", output.GetProperty("file_type").GetString());
+        var key = output.GetProperty("filepath").GetString()!;
+        Assert.Matches($"^recordings/{slug}/\\d{{8}}T\\d{{9}}Z\\.mp4$", key);
+        var s3 = output.GetProperty("s3");
+        Assert.Equal(fixture.Bucket, s3.GetProperty("bucket").GetString());
+        Assert.Matches("^http://127\\.0\\.0\\.1:\\d+$", s3.GetProperty("endpoint").GetString());
+        Assert.Equal("us-east-1", s3.GetProperty("region").GetString());
+        Assert.True(s3.GetProperty("force_path_style").GetBoolean());
+        Assert.Equal("S3RVER", s3.GetProperty("access_key").GetString());
+        Assert.Equal("S3RVER", s3.GetProperty("secret").GetString());
+
+        // Everyone loading the meeting sees it is being recorded.
+        Assert.True((await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}")).GetProperty("recording").GetBoolean());
+
+        var egressId = EgressIdOf(slug);
+        await fixture.PostEgressWebhookAsync("egress_started", fixture.Egress.Set(egressId, e => e with { Status = EgressStatus.Active }));
+        Assert.Equal("Recording", (await host.GetFromJsonAsync<JsonElement>($"/api/recordings/{id}")).GetProperty("status").GetString());
+
+        var stopped = await host.PostAsync($"/api/meetings/{slug}/recordings/stop", null);
+        Assert.Equal(HttpStatusCode.OK, stopped.StatusCode);
+        Assert.Equal("Processing", (await stopped.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+        Assert.False((await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}")).GetProperty("recording").GetBoolean());
+        for (var wait = 0; wait < 50 && changes.Count < 2; wait++)
+        {
+            await Task.Delay(100);
+        }
+        Assert.Equal(2, changes.Count(c => c.Contains("\"What\":\"recording\"")));
+
+        // Egress uploads the file and reports the end; the recorder finds the object before calling it Ready.
+        var bytes = await fixture.UploadRecordingFileAsync(key, 300_000);
+        await fixture.PostEgressWebhookAsync("egress_ended", fixture.Egress.Complete(egressId, bytes.Length, TimeSpan.FromSeconds(93.5)));
+        var ready = await host.GetFromJsonAsync<JsonElement>($"/api/recordings/{id}");
+        Assert.Equal("Ready", ready.GetProperty("status").GetString());
+        Assert.Equal(bytes.Length, ready.GetProperty("sizeBytes").GetInt64());
+        Assert.Equal(93.5, ready.GetProperty("durationSeconds").GetDouble());
+        Assert.NotEqual(JsonValueKind.Null, ready.GetProperty("endedAt").ValueKind);
+        Assert.Equal(JsonValueKind.Null, ready.GetProperty("error").ValueKind);
+
+        var listed = await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}/recordings");
+        Assert.Equal(id, Assert.Single(listed.GetProperty("items").EnumerateArray()).GetProperty("id").GetGuid());
+        Assert.Equal(JsonValueKind.Null, listed.GetProperty("nextCursor").ValueKind);
+        var mine = await host.GetFromJsonAsync<JsonElement>("/api/recordings");
+        Assert.Contains(mine.GetProperty("items").EnumerateArray(), r => r.GetProperty("id").GetGuid() == id);
+
+        var download = await host.GetFromJsonAsync<JsonElement>($"/api/recordings/{id}/download");
+        var expiresAt = download.GetProperty("expiresAt").GetDateTimeOffset();
+        Assert.InRange(expiresAt - DateTimeOffset.UtcNow, TimeSpan.FromMinutes(14), TimeSpan.FromMinutes(15.1));
+        using var anyone = new HttpClient();
+        var downloaded = await anyone.GetByteArrayAsync(download.GetProperty("url").GetString());
+        Assert.Equal(SHA256.HashData(bytes), SHA256.HashData(downloaded));
+
+        Assert.Equal(HttpStatusCode.NoContent, (await host.DeleteAsync($"/api/recordings/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await host.GetAsync($"/api/recordings/{id}")).StatusCode);
+        using var storage = fixture.Storage();
+        var remaining = await storage.ListObjectsV2Async(new ListObjectsV2Request { BucketName = fixture.Bucket, Prefix = key });
+        Assert.Empty(remaining.S3Objects ?? []);
+    }
+
+    [Fact]
+    public async Task Duplicate_and_out_of_order_webhooks_end_in_the_right_state()
+    {
+        using var started = await RecordingStartedAsync();
+        var (host, slug, id, egressId) = started;
+        var key = fixture.Egress.FileKey(egressId);
+        var bytes = await fixture.UploadRecordingFileAsync(key, 50_000);
+
+        // The end overtakes the start; then the start, an update and the end again arrive late.
+        var active = fixture.Egress[egressId] with { Status = EgressStatus.Active };
+        var ended = fixture.Egress.Complete(egressId, bytes.Length, TimeSpan.FromSeconds(12));
+        var endedId = WebhookJson.NewId();
+        await fixture.PostEgressWebhookAsync("egress_ended", ended, endedId);
+        await fixture.PostEgressWebhookAsync("egress_started", active);
+        await fixture.PostEgressWebhookAsync("egress_updated", active);
+        await fixture.PostEgressWebhookAsync("egress_ended", ended, endedId);
+
+        var recording = await host.GetFromJsonAsync<JsonElement>($"/api/recordings/{id}");
+        Assert.Equal("Ready", recording.GetProperty("status").GetString());
+        Assert.Equal(bytes.Length, recording.GetProperty("sizeBytes").GetInt64());
+
+        // A failure is final too, and its reason reaches the host.
+        var failedSlug = await MeetingsApiTests.CreateAsync(host);
+        var failedId = await StartAsync(host, failedSlug);
+        var failedEgress = EgressIdOf(failedSlug);
+        var failed = fixture.Egress.Set(failedEgress, e => e with { Status = EgressStatus.Failed, Error = "pipeline crashed", EndedAt = DateTimeOffset.UtcNow });
+        await fixture.PostEgressWebhookAsync("egress_ended", failed);
+        await fixture.PostEgressWebhookAsync("egress_updated", failed with { Status = EgressStatus.Active, Error = "" });
+        var failedRecording = await host.GetFromJsonAsync<JsonElement>($"/api/recordings/{failedId}");
+        Assert.Equal("Failed", failedRecording.GetProperty("status").GetString());
+        Assert.Contains("pipeline crashed", failedRecording.GetProperty("error").GetString());
+        // The meeting is free to record again.
+        Assert.Equal(HttpStatusCode.Created, (await host.PostAsJsonAsync($"/api/meetings/{failedSlug}/recordings", new { })).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_recorder_restarted_mid_recording_catches_up_from_ListEgress()
+    {
+        using var started = await RecordingStartedAsync();
+        var (host, _, id, egressId) = started;
+        await fixture.PostEgressWebhookAsync("egress_started", fixture.Egress.Set(egressId, e => e with { Status = EgressStatus.Active }));
+
+        // While the recorder is down the recording ends and its egress_ended webhook is lost.
+        var size = 0;
+        await fixture.ReplaceRecorderAsync(whileDown: async () =>
+        {
+            var key = fixture.Egress.FileKey(egressId);
+            size = (await fixture.UploadRecordingFileAsync(key, 80_000)).Length;
+            fixture.Egress.Complete(egressId, size, TimeSpan.FromSeconds(30));
+        });
+
+        var recording = await fixture.WaitForRecordingAsync(host, id, r => r.GetProperty("status").GetString() == "Ready");
+        Assert.Equal("Ready", recording.GetProperty("status").GetString());
+        Assert.Equal(size, recording.GetProperty("sizeBytes").GetInt64());
+        Assert.Contains(fixture.Platform.LiveKit.Requests, r => r.Method == "ListEgress"
+            && JsonDocument.Parse(r.Body).RootElement.TryGetProperty("egress_id", out var asked) && asked.GetString() == egressId);
+    }
+
+    [Fact]
+    public async Task An_egress_LiveKit_forgot_keeps_the_file_it_uploaded()
+    {
+        using var started = await RecordingStartedAsync();
+        var (host, _, id, egressId) = started;
+        var bytes = await fixture.UploadRecordingFileAsync(fixture.Egress.FileKey(egressId), 20_000);
+        fixture.Egress.Forget(egressId);
+
+        var recording = await fixture.WaitForRecordingAsync(host, id, r => r.GetProperty("status").GetString() == "Ready");
+        Assert.Equal("Ready", recording.GetProperty("status").GetString());
+        Assert.Equal(bytes.Length, recording.GetProperty("sizeBytes").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_start_whose_answer_never_arrived_is_matched_by_its_webhook_or_adopted_from_ListEgress()
+    {
+        using var host = await fixture.Platform.SignedInHostAsync(fixture.Api);
+        // Two meetings whose recorder stopped after storing the start and before LiveKit's answer: one fresh, one
+        // from three minutes ago (older than the start timeout).
+        var fresh = await MeetingsApiTests.CreateAsync(host);
+        var old = await MeetingsApiTests.CreateAsync(host);
+        var freshEgress = fixture.Egress.Add(RunningEgress(fresh));
+        var oldEgress = fixture.Egress.Add(RunningEgress(old));
+        var freshId = await InsertStartingAsync(fresh, DateTimeOffset.UtcNow);
+        var oldId = await InsertStartingAsync(old, DateTimeOffset.UtcNow.AddMinutes(-3));
+
+        // The fresh one: egress_started arrives first and names the room.
+        await fixture.PostEgressWebhookAsync("egress_started", freshEgress);
+        var matched = await host.GetFromJsonAsync<JsonElement>($"/api/recordings/{freshId}");
+        Assert.Equal("Recording", matched.GetProperty("status").GetString());
+
+        // The old one: its webhook was lost too; the reconciler finds LiveKit running an egress nobody owns.
+        var adopted = await fixture.WaitForRecordingAsync(host, oldId, r => r.GetProperty("status").GetString() != "Starting");
+        Assert.Equal("Recording", adopted.GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await host.PostAsync($"/api/meetings/{old}/recordings/stop", null)).StatusCode);
+        Assert.Equal(EgressStatus.Ending, fixture.Egress[oldEgress.EgressId].Status);
+    }
+
+    static EgressInfo RunningEgress(string slug) => new()
+    {
+        EgressId = $"EG_{Guid.NewGuid():N}"[..15],
+        RoomName = slug,
+        Status = EgressStatus.Active,
+        StartedAt = DateTimeOffset.UtcNow,
+        RoomComposite = new RoomCompositeEgressRequest { RoomName = slug, Layout = "grid" },
+    };
+
+    /// <summary>A row as the recorder stores it before asking LiveKit, for the meeting's real host.</summary>
+    async Task<Guid> InsertStartingAsync(string slug, DateTimeOffset startedAt)
+    {
+        await using var conference = new Npgsql.NpgsqlConnection(fixture.Platform.DatabaseConnectionString);
+        await conference.OpenAsync();
+        await using var host = new Npgsql.NpgsqlCommand("""SELECT "HostId" FROM meetings WHERE "Slug" = @slug""", conference);
+        host.Parameters.AddWithValue("slug", slug);
+        var hostId = (string)(await host.ExecuteScalarAsync())!;
+
+        var id = Guid.CreateVersion7();
+        await using var recordings = new Npgsql.NpgsqlConnection(fixture.RecordingsConnectionString);
+        await recordings.OpenAsync();
+        await using var insert = new Npgsql.NpgsqlCommand("""
+            INSERT INTO recordings (id, meeting_slug, host_id, status, layout, audio_only, object_key, started_at)
+            VALUES (@id, @slug, @host, 'Starting', 'grid', false, 'recordings/' || @slug || '/lost.mp4', @started)
+            """, recordings);
+        insert.Parameters.AddWithValue("id", id);
+        insert.Parameters.AddWithValue("slug", slug);
+        insert.Parameters.AddWithValue("host", hostId);
+        insert.Parameters.AddWithValue("started", startedAt);
+        await insert.ExecuteNonQueryAsync();
+        return id;
+    }
+
+    [Fact]
+    public async Task Storage_that_cannot_be_reached_is_retried_then_the_recording_fails_with_the_reason()
+    {
+        using var started = await RecordingStartedAsync();
+        var (host, _, id, egressId) = started;
+        // A port nothing listens on: connections are refused at once.
+        using var closed = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        await fixture.ReplaceRecorderAsync(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:storage"] = $"Endpoint=http://127.0.0.1:{port};Region=us-east-1;Bucket=b;AccessKey=k;SecretKey=s",
+            ["Recordings:VerifyRetryDelay"] = "00:00:00.300",
+        });
+        try
+        {
+            await fixture.PostEgressWebhookAsync("egress_ended", fixture.Egress.Complete(egressId, 1000, TimeSpan.FromSeconds(5)));
+            // The first check failed: still Processing, to be tried again.
+            Assert.Equal("Processing", (await host.GetFromJsonAsync<JsonElement>($"/api/recordings/{id}")).GetProperty("status").GetString());
+
+            var recording = await fixture.WaitForRecordingAsync(host, id, r => r.GetProperty("status").GetString() != "Processing");
+            Assert.Equal("Failed", recording.GetProperty("status").GetString());
+            var error = recording.GetProperty("error").GetString()!;
+            Assert.Contains("after 3 attempts", error);
+            Assert.Contains("object storage could not be reached", error);
+            // /health says so too: the recorder is not ready while its bucket does not answer.
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await fixture.Recorder.CreateClient().GetAsync("/health")).StatusCode);
+        }
+        finally
+        {
+            await fixture.ReplaceRecorderAsync();
+        }
+        Assert.Equal(HttpStatusCode.OK, (await fixture.Recorder.CreateClient().GetAsync("/health")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Only_hosts_and_co_hosts_start_and_stop_and_recording_access_decides_who_downloads()
+    {
+        using var host = await fixture.Platform.SignedInHostAsync(fixture.Api);
+        using var stranger = await fixture.Platform.SignedInHostAsync(fixture.Api);
+        using var anonymous = fixture.Api.CreateClient();
+        var slug = await MeetingsApiTests.CreateAsync(host);
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await stranger.PostAsJsonAsync($"/api/meetings/{slug}/recordings", new { })).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsJsonAsync($"/api/meetings/{slug}/recordings", new { })).StatusCode);
+        var id = await StartAsync(host, slug);
+        Assert.Equal(HttpStatusCode.Forbidden, (await stranger.PostAsync($"/api/meetings/{slug}/recordings/stop", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await stranger.GetAsync($"/api/meetings/{slug}/recordings")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await stranger.GetAsync($"/api/recordings/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await stranger.GetAsync($"/api/recordings/{id}/download")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await stranger.DeleteAsync($"/api/recordings/{id}")).StatusCode);
+        Assert.DoesNotContain((await stranger.GetFromJsonAsync<JsonElement>("/api/recordings")).GetProperty("items").EnumerateArray(),
+            r => r.GetProperty("id").GetGuid() == id);
+
+        // A guest in the call: a co-host may stop; with access for participants a guest may list, never delete.
+        using var guest = await JoinAsync(slug, "CoHost");
+        Assert.Equal(HttpStatusCode.Forbidden, (await guest.GetAsync($"/api/recordings/{id}/download")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await guest.PostAsync($"/api/meetings/{slug}/recordings/stop", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await host.PutAsJsonAsync($"/api/meetings/{slug}/settings", new { recordingAccess = "Participants" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await guest.GetAsync($"/api/meetings/{slug}/recordings")).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await guest.GetAsync($"/api/recordings/{id}/download")).StatusCode); // allowed, but not Ready
+        Assert.Equal(HttpStatusCode.Forbidden, (await guest.DeleteAsync($"/api/recordings/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await stranger.GetAsync($"/api/meetings/{slug}/recordings")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_second_start_is_409_stopping_nothing_is_404_and_bad_input_names_the_field()
+    {
+        using var host = await fixture.Platform.SignedInHostAsync(fixture.Api);
+        var slug = await MeetingsApiTests.CreateAsync(host);
+
+        var nothing = await host.PostAsync($"/api/meetings/{slug}/recordings/stop", null);
+        Assert.Equal(HttpStatusCode.NotFound, nothing.StatusCode);
+        Assert.Equal("application/problem+json", nothing.Content.Headers.ContentType!.MediaType);
+
+        var badLayout = await host.PostAsJsonAsync($"/api/meetings/{slug}/recordings", new { layout = "mosaic" });
+        Assert.Equal(HttpStatusCode.BadRequest, badLayout.StatusCode);
+        Assert.True((await badLayout.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("layout", out _));
+
+        await StartAsync(host, slug);
+        var twice = await host.PostAsJsonAsync($"/api/meetings/{slug}/recordings", new { audioOnly = true });
+        Assert.Equal(HttpStatusCode.Conflict, twice.StatusCode);
+        Assert.Equal("application/problem+json", twice.Content.Headers.ContentType!.MediaType);
+
+        // LiveKit failing to stop is 503 with the reason, and the recording is still running to stop again.
+        fixture.Egress.Unavailable = true;
+        try
+        {
+            var refused = await host.PostAsync($"/api/meetings/{slug}/recordings/stop", null);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.Contains("could not stop", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        }
+        finally
+        {
+            fixture.Egress.Unavailable = false;
+        }
+        Assert.Equal(HttpStatusCode.OK, (await host.PostAsync($"/api/meetings/{slug}/recordings/stop", null)).StatusCode);
+
+        foreach (var (query, field) in new[] { ("limit=0", "limit"), ("limit=101", "limit"), ("cursor=not-a-cursor", "cursor") })
+        {
+            var bad = await host.GetAsync($"/api/meetings/{slug}/recordings?{query}");
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            Assert.True((await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty(field, out _), query);
+        }
+        Assert.Equal(HttpStatusCode.BadRequest, (await host.GetAsync("/api/recordings?limit=-1")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Pages_follow_the_cursor_newest_first_without_gaps_or_repeats()
+    {
+        using var host = await fixture.Platform.SignedInHostAsync(fixture.Api);
+        var slug = await MeetingsApiTests.CreateAsync(host);
+        var ids = new List<Guid>();
+        for (var i = 0; i < 5; i++)
+        {
+            ids.Add(await StartAsync(host, slug));
+            Assert.Equal(HttpStatusCode.OK, (await host.PostAsync($"/api/meetings/{slug}/recordings/stop", null)).StatusCode);
+        }
+        var seen = new List<Guid>();
+        string? cursor = null;
+        do
+        {
+            var page = await host.GetFromJsonAsync<JsonElement>($"/api/recordings?limit=2{(cursor is null ? "" : $"&cursor={cursor}")}");
+            seen.AddRange(page.GetProperty("items").EnumerateArray().Select(r => r.GetProperty("id").GetGuid()));
+            cursor = page.GetProperty("nextCursor").GetString();
+        }
+        while (cursor is not null);
+        Assert.Equal(Enumerable.Reverse(ids), seen);
+    }
+
+    [Fact]
+    public async Task A_meeting_with_auto_record_starts_recording_when_its_room_starts()
+    {
+        using var host = await fixture.Platform.SignedInHostAsync(fixture.Api);
+        var slug = await MeetingsApiTests.CreateAsync(host, new { title = "Auto", settings = new { autoRecord = true } });
+        var manual = await MeetingsApiTests.CreateAsync(host);
+
+        using var liveKit = fixture.Api.CreateClient();
+        (await fixture.Platform.PostWebhookAsync(liveKit, WebhookJson.RoomStarted(slug, DateTimeOffset.UtcNow))).EnsureSuccessStatusCode();
+        (await fixture.Platform.PostWebhookAsync(liveKit, WebhookJson.RoomStarted(manual, DateTimeOffset.UtcNow))).EnsureSuccessStatusCode();
+
+        var recordings = await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}/recordings");
+        Assert.Equal("Starting", Assert.Single(recordings.GetProperty("items").EnumerateArray()).GetProperty("status").GetString());
+        Assert.True((await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}")).GetProperty("recording").GetBoolean());
+        Assert.Empty((await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{manual}/recordings")).GetProperty("items").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Without_egress_a_start_is_503_with_the_reason()
+    {
+        using var host = await fixture.Platform.SignedInHostAsync(fixture.Api);
+        var slug = await MeetingsApiTests.CreateAsync(host);
+        fixture.Egress.Unavailable = true;
+        try
+        {
+            var refused = await host.PostAsJsonAsync($"/api/meetings/{slug}/recordings", new { });
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.Contains("egress not connected", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        }
+        finally
+        {
+            fixture.Egress.Unavailable = false;
+        }
+
+        // An api with no recorder at all (the fixture's plain api) says so, for every recording endpoint.
+        using var withoutRecorder = await fixture.Platform.SignedInHostAsync();
+        var elsewhere = await MeetingsApiTests.CreateAsync(withoutRecorder);
+        foreach (var response in new[]
+        {
+            await withoutRecorder.PostAsJsonAsync($"/api/meetings/{elsewhere}/recordings", new { }),
+            await withoutRecorder.GetAsync("/api/recordings"),
+            await withoutRecorder.GetAsync($"/api/recordings/{Guid.NewGuid()}/download"),
+        })
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.Contains("no recorder", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        }
+
+        await fixture.ReplaceRecorderAsync(new Dictionary<string, string?> { ["LiveKit:Url"] = "" });
+        try
+        {
+            var notConfigured = await host.PostAsJsonAsync($"/api/meetings/{slug}/recordings", new { });
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, notConfigured.StatusCode);
+            Assert.Contains("not configured", (await notConfigured.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        }
+        finally
+        {
+            await fixture.ReplaceRecorderAsync();
+        }
+    }
+
+    /// <summary>A new host, meeting and started recording, with the egress LiveKit was asked for.</summary>
+    async Task<StartedRecording> RecordingStartedAsync()
+    {
+        var host = await fixture.Platform.SignedInHostAsync(fixture.Api);
+        var slug = await MeetingsApiTests.CreateAsync(host);
+        var id = await StartAsync(host, slug);
+        return new StartedRecording(host, slug, id, EgressIdOf(slug));
+    }
+
+    sealed record StartedRecording(HttpClient Host, string Slug, Guid Id, string EgressId) : IDisposable
+    {
+        public void Dispose() => Host.Dispose();
+    }
+
+    async Task<Guid> StartAsync(HttpClient host, string slug)
+    {
+        var started = await host.PostAsJsonAsync($"/api/meetings/{slug}/recordings", new { });
+        Assert.Equal(HttpStatusCode.Created, started.StatusCode);
+        return (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+    }
+
+    /// <summary>The egress most recently started for the meeting's room.</summary>
+    string EgressIdOf(string slug) => fixture.Egress.Latest(slug).EgressId;
+
+    /// <summary>A guest who joined the meeting and is in the call (LiveKit said so), carrying their participant credential.</summary>
+    async Task<HttpClient> JoinAsync(string slug, string role)
+    {
+        var client = fixture.Api.CreateClient();
+        var joined = await client.PostAsJsonAsync($"/api/meetings/{slug}/join", new { displayName = "Gina" });
+        joined.EnsureSuccessStatusCode();
+        var join = (await joined.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("join");
+        var now = DateTimeOffset.UtcNow;
+        (await fixture.Platform.PostWebhookAsync(client, WebhookJson.Participant("participant_joined", slug, join.GetProperty("identity").GetString()!, "Gina", now, now, role: role)))
+            .EnsureSuccessStatusCode();
+        client.DefaultRequestHeaders.Add("X-Participant-Token", join.GetProperty("participantCredential").GetString());
+        return client;
+    }
+}
