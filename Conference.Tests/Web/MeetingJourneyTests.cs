@@ -12,7 +12,6 @@ public sealed class MeetingJourneyTests(WebAppFixture fixture)
         var page = await fixture.NewPageAsync();
         await WebJourney.SignUpAsync(page, "Ada Host");
         await Assertions.Expect(page.GetByText("No meetings yet")).ToBeVisibleAsync();
-        await WebAppFixture.ScreenshotAsync(page, "home-desktop");
 
         var slug = await WebJourney.StartMeetingAsync(page, "Design review");
         await WebJourney.ExpectCameraPreviewAsync(page);
@@ -48,6 +47,11 @@ public sealed class MeetingJourneyTests(WebAppFixture fixture)
         }
         Assert.True(fixture.LiveKit.Requests.Count(r => r.IsWebSocket) > attempts, "Retry should open the signalling WebSocket again.");
         await Assertions.Expect(page.GetByTestId("media-unreachable")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+
+        // Back home, the meeting is listed.
+        await WebJourney.GotoInteractiveAsync(page, "");
+        await Assertions.Expect(page.Locator("li.meeting-row a.meeting-name")).ToHaveTextAsync("Design review");
+        await WebAppFixture.ScreenshotAsync(page, "home-desktop");
     }
 
     [Fact]

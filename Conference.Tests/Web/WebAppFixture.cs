@@ -33,7 +33,7 @@ public sealed class WebAppFixture : IAsyncLifetime
             (await client.PostAsJsonAsync("/api/accounts/signup", new { email = AdminEmail, password = WebJourney.Password, displayName = "Ada Admin" }))
                 .EnsureSuccessStatusCode();
         }
-        Web = await WebAppServer.StartAsync(Api);
+        Web = await WebAppServer.StartAsync(Api, Platform.RedisConnectionString);
     }
 
     public Task<IPage> NewPageAsync(bool phone = false) => Web.NewPageAsync(phone);

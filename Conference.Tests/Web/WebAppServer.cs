@@ -36,7 +36,8 @@ public sealed class WebAppServer : IAsyncDisposable
     /// <summary>Screenshots go to bin/.../screenshots, and are copied into docs/screenshots for the README.</summary>
     public static string ScreenshotDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
 
-    public static async Task<WebAppServer> StartAsync(WebApplicationFactory<ConferenceDbContext> api)
+    /// <summary>Starts the web in front of <paramref name="api"/>; with <paramref name="redis"/> its keys live there, as deployed.</summary>
+    public static async Task<WebAppServer> StartAsync(WebApplicationFactory<ConferenceDbContext> api, string? redis = null)
     {
         var port = LocalMachine.FreePort();
         var web = new WebApplicationFactory<ApiClient>().WithWebHostBuilder(host =>
@@ -46,6 +47,10 @@ public sealed class WebAppServer : IAsyncDisposable
             host.UseSetting("Logging:LogLevel:Default", "Warning");
             // Service discovery needs an address for "api"; the handler below carries the requests in memory.
             host.UseSetting("services:api:http:0", "http://api.test");
+            if (redis is not null)
+            {
+                host.UseSetting("ConnectionStrings:redis", redis);
+            }
             host.ConfigureTestServices(services => services.ConfigureHttpClientDefaults(http =>
                 http.ConfigurePrimaryHttpMessageHandler(() => api.Server.CreateHandler())));
         });

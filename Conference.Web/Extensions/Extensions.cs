@@ -2,14 +2,34 @@ using Conference.Web.Accounts;
 using Conference.Web.Api;
 using Conference.Web.Components.Call;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
 using Microsoft.Extensions.Http.Resilience;
+using StackExchange.Redis;
 
 namespace Conference.Web.Extensions;
 
 public static class Extensions
 {
+    /// <summary>The connection name the AppHost gives Redis (the same as the api's).</summary>
+    public const string RedisName = "redis";
+
+    /// <summary>The api's key ring in Redis: one ring for the whole site, as the api expects.</summary>
+    public const string DataProtectionKeysKey = "conference:dataprotection-keys";
+
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        // The sign-in cookie (and Blazor's protected state) must survive a restart or another instance of the web:
+        // keys live in Redis, shared with the api. Without Redis (a lone developer run) they stay in memory.
+        builder.Services.AddDataProtection().SetApplicationName("Conference");
+        if (builder.Configuration.GetConnectionString(RedisName) is { Length: > 0 })
+        {
+            builder.AddRedisClient(RedisName);
+            builder.Services.AddOptions<KeyManagementOptions>().Configure<IConnectionMultiplexer>((options, redis) =>
+                options.XmlRepository = new RedisXmlRepository(() => redis.GetDatabase(), DataProtectionKeysKey));
+        }
+
         builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(cookie =>
             {
