@@ -57,7 +57,7 @@ dotnet test Conference.slnx --logger "console;verbosity=normal" "$@" | tee "$log
 # The build installs its node_modules (same stamp), so this npm ci runs only when that build did not.
 client=Conference.Web/Client
 if [ ! -f "$client/node_modules/.install-stamp" ] || [ "$client/package-lock.json" -nt "$client/node_modules/.install-stamp" ]; then
-  (cd "$client" && npm ci --no-audit --no-fund && touch node_modules/.install-stamp)
+  (cd "$client" && npm ci --no-audit --no-fund --ignore-scripts && touch node_modules/.install-stamp)
 fi
 (cd "$client" && npx vitest run --reporter=default --reporter=json --outputFile="$vitest_report") || status=$?
 vitest_counts=$(node -e 'try { const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));

@@ -66,7 +66,7 @@ wrk -t2 -c32 -d"$duration" --latency -s bench/api/join.lua "$api/api/meetings/$s
 echo "== baseline: Express + livekit-server-sdk token endpoint, same settings"
 PORT=$express_port LIVEKIT_API_KEY=bench LIVEKIT_API_SECRET=$secret LIVEKIT_URL=ws://127.0.0.1:7880 node bench/api/express-join.mjs &
 pids+=($!)
-sleep 1
+for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$express_port") 2>/dev/null && break; sleep 0.2; done
 wrk -t2 -c32 -d5s -s bench/api/join.lua "http://127.0.0.1:$express_port/api/meetings/$slug/join" >/dev/null
 wrk -t2 -c32 -d"$duration" --latency -s bench/api/join.lua "http://127.0.0.1:$express_port/api/meetings/$slug/join" | tee "$work/express.txt"
 
@@ -84,4 +84,4 @@ sent=$(grep -o '[0-9]* distinct events sent' "$work/webhooks.out" | cut -d' ' -f
 # still in flight when wrk stopped (at most one per connection) may or may not have been stored.
 echo "webhooks stored: $rows events and $sessions sessions of $sent distinct sent ($([ "$rows" = "$sessions" ] && [ "$rows" -le "$sent" ] && [ "$rows" -ge $((sent - 32)) ] && echo "exactly once" || echo "NOT exactly once"))"
 
-echo "api RSS after the run: $(( $(ps -o rss= -p "$api_pid") / 1024 )) MB"
+echo "api RSS after the run: $(( $(ps -o rss= -p "$api_pid") / 1024 )) MB ($(awk '/^Anonymous|^Shared_Clean|^Private_Clean|^Private_Dirty/ { printf "%s %d MB ", $1, $2 / 1024 }' "/proc/$api_pid/smaps_rollup"))"

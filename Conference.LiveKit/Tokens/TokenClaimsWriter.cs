@@ -5,7 +5,7 @@ namespace Conference.LiveKit;
 /// <summary>
 /// Writes token claims with LiveKit's claim names. Written by hand because minting sits on every join: this is
 /// several times faster than the serializer with its converters; the rarely used nested objects still go
-/// through the generated <see cref="TokenJsonContext"/>. Reading uses the context (see <see cref="TokenClaims"/>).
+/// through the generated <see cref="TokenJsonContext"/>. <see cref="TokenClaimsReader"/> reads them back.
 /// </summary>
 internal static class TokenClaimsWriter
 {

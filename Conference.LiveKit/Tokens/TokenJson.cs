@@ -30,7 +30,10 @@ internal sealed class TrackSourceNamesConverter : JsonConverter<IReadOnlyList<Tr
     // Indexed by TrackSource; Unknown has no name a token could carry.
     private static readonly string[] Names = ["", "camera", "microphone", "screen_share", "screen_share_audio"];
 
-    public override IReadOnlyList<TrackSource> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    public override IReadOnlyList<TrackSource> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        ReadNames(ref reader);
+
+    public static IReadOnlyList<TrackSource> ReadNames(ref Utf8JsonReader reader)
     {
         if (reader.TokenType != JsonTokenType.StartArray)
         {
@@ -40,6 +43,11 @@ internal sealed class TrackSourceNamesConverter : JsonConverter<IReadOnlyList<Tr
         var sources = new List<TrackSource>();
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
+            if (reader.TokenType != JsonTokenType.String)
+            {
+                throw new JsonException("canPublishSources holds source names.");
+            }
+
             sources.Add((TrackSource)Math.Max(0, Array.IndexOf(Names, reader.GetString())));
         }
 

@@ -159,6 +159,23 @@ public sealed class TokenConformanceTests
         Assert.Equal(TokenRejection.Malformed, RejectionOf(verifier, HandSigned("""{"alg":"HS256"}""", $$"""{"iss":"{{ApiKey}}","exp":"soon"}""")));
         Assert.Equal(TokenRejection.Malformed, RejectionOf(verifier, HandSigned("""{"alg":"HS256"}""", $$"""{"iss":"{{ApiKey}}","exp":9999999999,"video":{"canPublishSources":[1]} }""")));
         Assert.Equal(TokenRejection.UnsupportedAlgorithm, RejectionOf(verifier, HandSigned("""{"alg":"none"}""", $$"""{"iss":"{{ApiKey}}","exp":9999999999}""")));
+        Assert.Equal(TokenRejection.Malformed, RejectionOf(verifier, HandSigned("""{"alg":"HS256"}""", $$"""{"iss":"{{ApiKey}}","exp":1e300}""")));
+        Assert.Equal(TokenRejection.Malformed, RejectionOf(verifier, HandSigned("""{"alg":"HS256"}""", $$$"""{"iss":"{{{ApiKey}}}","exp":9999999999,"video":{"roomJoin":"yes"}}""")));
+        Assert.Equal(TokenRejection.Malformed, RejectionOf(verifier, HandSigned("""{"alg":"HS256"}""", $$"""{"iss":"{{ApiKey}}","exp":9999999999,"name":7}""")));
+        Assert.Equal(TokenRejection.Malformed, RejectionOf(verifier, HandSigned("""{"alg":"HS256"}""", $$"""{"iss":"{{ApiKey}}","exp":9999999999}{}""")));
+        Assert.Equal(TokenRejection.Malformed, RejectionOf(verifier, HandSigned("""{"alg":"HS256"}""", $$"""["{{ApiKey}}"]""")));
+    }
+
+    [Fact]
+    public void Claims_the_verifier_does_not_know_are_skipped_and_escaped_names_are_read()
+    {
+        var verifier = new TokenVerifier(ApiKey, "secret");
+        var claims = verifier.Verify(HandSigned("""{"alg":"HS256"}""",
+            $$$"""{"jti":"x","sip":{"admin":true,"call":[1,{"a":null}]},"iss":"{{{ApiKey}}}","exp":9999999999.5,"\u0073ub":"ada","video":{"future":{"x":[1]},"roomJoin":true,"room":"r"}}"""));
+
+        Assert.Equal("ada", claims.Identity);
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(9999999999), claims.ExpiresAt);
+        Assert.Equal(new VideoGrants { RoomJoin = true, Room = "r" }, claims.Video);
     }
 
     private static TokenRejection RejectionOf(TokenVerifier verifier, string jwt) =>

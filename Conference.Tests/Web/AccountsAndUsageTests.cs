@@ -119,10 +119,7 @@ public sealed class AccountsAndUsageTests(WebAppFixture fixture)
         await Assertions.Expect(page.Locator(".stat-card").Nth(1)).ToContainTextAsync("3");
 
         var phone = await fixture.NewPageAsync(phone: true);
-        await phone.Context.AddCookiesAsync((await page.Context.CookiesAsync()).Select(c => new Cookie
-        {
-            Name = c.Name, Value = c.Value, Domain = c.Domain, Path = c.Path, HttpOnly = c.HttpOnly, Secure = c.Secure, SameSite = c.SameSite,
-        }));
+        await WebJourney.ShareSignInAsync(page, phone);
         await WebJourney.GotoInteractiveAsync(phone, "analytics");
         await Assertions.Expect(phone.Locator("figure.chart")).ToHaveCountAsync(3);
         await WebAppFixture.ScreenshotAsync(phone, "analytics-phone");

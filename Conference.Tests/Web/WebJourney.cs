@@ -49,4 +49,11 @@ internal static class WebJourney
         await Assertions.Expect(preview).ToBeVisibleAsync();
         await page.WaitForFunctionAsync("() => { const v = document.querySelector('video[aria-label=\"Camera preview\"]'); return v && v.readyState >= 2 && v.videoWidth > 0; }");
     }
+
+    /// <summary>Signs <paramref name="to"/> (another browser profile, e.g. a phone) in as <paramref name="from"/> is.</summary>
+    public static async Task ShareSignInAsync(IPage from, IPage to) =>
+        await to.Context.AddCookiesAsync((await from.Context.CookiesAsync()).Select(c => new Cookie
+        {
+            Name = c.Name, Value = c.Value, Domain = c.Domain, Path = c.Path, HttpOnly = c.HttpOnly, Secure = c.Secure, SameSite = c.SameSite,
+        }));
 }

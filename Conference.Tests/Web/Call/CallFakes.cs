@@ -29,8 +29,9 @@ public sealed class FakeCallMedia : ICallMedia
     }
 
     public Task LeaveAsync() => Record("leave");
-    public Task<bool> SetMicrophoneAsync(bool enabled, string? deviceId = null) => Ask($"microphone:{enabled}");
-    public Task<bool> SetCameraAsync(bool enabled, string? deviceId = null) => Ask($"camera:{enabled}");
+    public Task<bool> SetMicrophoneAsync(bool enabled, string? deviceId = null) => Ask($"microphone:{enabled}{(deviceId is null ? "" : $"@{deviceId}")}");
+    public Task<bool> SetCameraAsync(bool enabled, string? deviceId = null) => Ask($"camera:{enabled}{(deviceId is null ? "" : $"@{deviceId}")}");
+    public Task<bool> SetSpeakerAsync(string deviceId) => Ask($"speaker:{deviceId}");
     public Task<bool> SetScreenShareAsync(bool enabled) => Ask($"screen:{enabled}");
     public Task<bool> SendChatAsync(string text) => Ask($"chat:{text}");
     public Task<bool> SetHandRaisedAsync(bool raised) => Ask($"hand:{raised}");
@@ -62,7 +63,8 @@ public sealed class FakeDevicePreview : IDevicePreview
 
     public Task<Devices> ListDevicesAsync() => Task.FromResult(new Devices(
         [new DeviceInfo("cam-1", "Front camera"), new DeviceInfo("cam-2", "USB camera")],
-        [new DeviceInfo("mic-1", "Built-in microphone")], []));
+        [new DeviceInfo("mic-1", "Built-in microphone"), new DeviceInfo("mic-2", "Headset microphone")],
+        [new DeviceInfo("spk-1", "Speakers"), new DeviceInfo("spk-2", "Headphones")]));
 
     public Task<PreviewResult> StartCameraAsync(ElementReference video, string? deviceId)
     {

@@ -17,7 +17,8 @@ public class PreJoinAndCallTests : CallTestBase
 
     static void Join(IRenderedComponent<PreJoinAndCall> cut)
     {
-        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("#display-name")));
+        // Pre-join has started its preview and listed the devices: its first-render work is done.
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("#camera-select option").Count));
         cut.Find("#display-name").Input("Grace");
         cut.Find("form").Submit();
     }

@@ -13,7 +13,7 @@ public class PreJoinTests : CallTestBase
         var cut = Render<PreJoin>(p => p.Add(x => x.OnJoin, (PreJoinChoices c) => chosen = c));
 
         cut.WaitForAssertion(() => Assert.Equal("Ada Lovelace", cut.Find("#display-name").GetAttribute("value")));
-        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("#camera-select option").Count));
+        DevicesListed(cut);
         Assert.Contains("camera:", Preview.Calls);
         Assert.Contains("microphone:", Preview.Calls);
 
@@ -33,7 +33,7 @@ public class PreJoinTests : CallTestBase
     {
         PreJoinChoices? chosen = null;
         var cut = Render<PreJoin>(p => p.Add(x => x.OnJoin, (PreJoinChoices c) => chosen = c));
-        cut.WaitForAssertion(() => Assert.Contains("microphone:", Preview.Calls));
+        DevicesListed(cut);
 
         cut.Find("#display-name").Input("Ada");
         cut.FindAll(".toggle input")[0].Change(false);
@@ -67,9 +67,14 @@ public class PreJoinTests : CallTestBase
     {
         var joined = false;
         var cut = Render<PreJoin>(p => p.Add(x => x.OnJoin, (PreJoinChoices _) => joined = true));
+        DevicesListed(cut);
         Assert.True(cut.Find("button[type=submit]").HasAttribute("disabled"));
         cut.Find("#display-name").Input("   ");
         cut.Find("form").Submit();
         Assert.False(joined);
     }
+
+    /// <summary>The preview has started and the device lists are in: the component has finished its first-render work.</summary>
+    static void DevicesListed(IRenderedComponent<PreJoin> cut) =>
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("#camera-select option").Count));
 }

@@ -168,7 +168,8 @@ export class CallController {
   }
 
   async switchDevice(kind: 'audioinput' | 'videoinput' | 'audiooutput', deviceId: string): Promise<boolean> {
-    return this.publish(kind === 'videoinput' ? 'camera' : 'microphone', room => room.switchActiveDevice(kind, deviceId).then(() => undefined));
+    const reportAs = kind === 'videoinput' ? 'camera' : kind === 'audiooutput' ? 'speaker' : 'microphone';
+    return this.publish(reportAs, room => room.switchActiveDevice(kind, deviceId).then(() => undefined));
   }
 
   async sendChat(text: string): Promise<boolean> {
@@ -320,8 +321,9 @@ export class CallController {
       .on(RoomEvent.AudioPlaybackStatusChanged, () => {
         void this.dotnet.invokeMethodAsync('OnAudioBlocked', !room.canPlaybackAudio);
       })
-      .on(RoomEvent.MediaDevicesError, (error: Error) => {
-        void this.dotnet.invokeMethodAsync('OnMediaError', 'device', classifyMediaError(error), error.message);
+      .on(RoomEvent.MediaDevicesError, (error: Error, kind?: MediaDeviceKind) => {
+        const device = kind === 'videoinput' ? 'camera' : kind === 'audioinput' ? 'microphone' : 'device';
+        void this.dotnet.invokeMethodAsync('OnMediaError', device, classifyMediaError(error), error.message);
       })
       .on(RoomEvent.EncryptionError, (error: Error) => {
         void this.dotnet.invokeMethodAsync('OnMediaError', 'e2ee', 'other', error.message);
@@ -372,7 +374,7 @@ export class CallController {
   }
 
   /** Runs a publishing action; a refused device is reported to the page instead of thrown. */
-  private async publish(kind: 'microphone' | 'camera' | 'screen' | 'audioinput' | 'audiooutput', action: (room: Room) => Promise<void>): Promise<boolean> {
+  private async publish(kind: 'microphone' | 'camera' | 'screen' | 'speaker', action: (room: Room) => Promise<void>): Promise<boolean> {
     if (!this.room) {
       return false;
     }

@@ -382,6 +382,14 @@ describe('CallController', () => {
     expect(dotnet.last('OnMediaError')).toEqual(['camera', 'permission', 'denied']);
   });
 
+  it('names the device when the browser loses or refuses one mid-call', async () => {
+    await connected();
+    room.emit(RoomEvent.MediaDevicesError, new DOMException('gone', 'NotFoundError'), 'videoinput');
+    expect(dotnet.last('OnMediaError')).toEqual(['camera', 'no-device', 'gone']);
+    room.emit(RoomEvent.MediaDevicesError, new DOMException('busy', 'NotReadableError'), 'audioinput');
+    expect(dotnet.last('OnMediaError')).toEqual(['microphone', 'in-use', 'busy']);
+  });
+
   it('toggles the microphone with Ctrl+Shift+A and the camera with Ctrl+Shift+V', async () => {
     await connected();
     controller.enableShortcuts();

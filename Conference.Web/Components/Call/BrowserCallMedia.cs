@@ -14,19 +14,31 @@ sealed class CallModule(IJSRuntime js) : IAsyncDisposable
     {
         if (module.IsValueCreated)
         {
-            await SafeDisposeAsync(await module.Value);
+            try
+            {
+                await (await module.Value).DisposeAsync();
+            }
+            catch (JSDisconnectedException)
+            {
+            }
         }
     }
 
-    /// <summary>When the circuit is already gone there is no browser to tell.</summary>
-    public static async ValueTask SafeDisposeAsync(IJSObjectReference? reference)
+    /// <summary>
+    /// Lets go of an object the module made: its dispose() stops media (the camera light goes out), then the
+    /// reference. When the circuit is already gone there is no browser to tell, and LiveKit notices the closed
+    /// connection by itself.
+    /// </summary>
+    public static async ValueTask ReleaseAsync(IJSObjectReference? reference)
     {
+        if (reference is null)
+        {
+            return;
+        }
         try
         {
-            if (reference is not null)
-            {
-                await reference.DisposeAsync();
-            }
+            await reference.InvokeVoidAsync("dispose");
+            await reference.DisposeAsync();
         }
         catch (JSDisconnectedException)
         {
@@ -70,6 +82,8 @@ sealed class BrowserCallMedia(CallModule module) : ICallMedia
 
     public Task<bool> SetScreenShareAsync(bool enabled) => Ask("setScreenShare", enabled);
 
+    public Task<bool> SetSpeakerAsync(string deviceId) => Ask("switchDevice", "audiooutput", deviceId);
+
     public Task<bool> SendChatAsync(string text) => Ask("sendChat", text);
 
     public Task<bool> SetHandRaisedAsync(bool raised) => Ask("setHandRaised", raised);
@@ -93,18 +107,7 @@ sealed class BrowserCallMedia(CallModule module) : ICallMedia
 
     public async ValueTask DisposeAsync()
     {
-        try
-        {
-            if (controller is not null)
-            {
-                await controller.InvokeVoidAsync("dispose");
-            }
-        }
-        catch (JSDisconnectedException)
-        {
-            // The tab is gone; LiveKit notices the closed connection by itself.
-        }
-        await CallModule.SafeDisposeAsync(controller);
+        await CallModule.ReleaseAsync(controller);
         controller = null;
         bridge?.Dispose();
     }
@@ -152,17 +155,7 @@ sealed class BrowserDevicePreview(CallModule module, IJSRuntime js) : IDevicePre
 
     public async ValueTask DisposeAsync()
     {
-        try
-        {
-            if (preview is not null)
-            {
-                await preview.InvokeVoidAsync("dispose");
-            }
-        }
-        catch (JSDisconnectedException)
-        {
-        }
-        await CallModule.SafeDisposeAsync(preview);
+        await CallModule.ReleaseAsync(preview);
         preview = null;
     }
 }

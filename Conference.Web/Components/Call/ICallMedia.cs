@@ -18,6 +18,9 @@ public interface ICallMedia : IAsyncDisposable
 
     Task<bool> SetScreenShareAsync(bool enabled);
 
+    /// <summary>Where the meeting's sound plays (browsers that allow choosing: Chrome, Edge).</summary>
+    Task<bool> SetSpeakerAsync(string deviceId);
+
     Task<bool> SendChatAsync(string text);
 
     Task<bool> SetHandRaisedAsync(bool raised);
