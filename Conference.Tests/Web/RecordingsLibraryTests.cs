@@ -97,10 +97,7 @@ public sealed class RecordingsLibraryTests(RecordingsWebFixture fixture)
 
         // The meeting's own list, at phone width.
         var phone = await fixture.Web.NewPageAsync(phone: true);
-        await phone.Context.AddCookiesAsync((await page.Context.CookiesAsync()).Select(c => new Microsoft.Playwright.Cookie
-        {
-            Name = c.Name, Value = c.Value, Domain = c.Domain, Path = c.Path, HttpOnly = c.HttpOnly, Secure = c.Secure, SameSite = c.SameSite,
-        }));
+        await WebJourney.ShareSignInAsync(page, phone);
         await WebJourney.GotoInteractiveAsync(phone, $"m/{slug}/recordings");
         await Assertions.Expect(phone.Locator("li.recording-row")).ToHaveCountAsync(2);
         await WebAppServer.ScreenshotAsync(phone, "recordings-phone");
