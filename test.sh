@@ -48,9 +48,23 @@ fi
 
 # dotnet test prints a summary per test assembly; close with one line for the whole run.
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+vitest_report=$(mktemp)
+trap 'rm -f "$log" "$vitest_report"' EXIT
 status=0
 dotnet test Conference.slnx --logger "console;verbosity=normal" "$@" | tee "$log" || status=$?
-awk '/^ +Passed: +[0-9]+$/ { passed += $2 } /^ +Failed: +[0-9]+$/ { failed += $2 } /^ +Skipped: +[0-9]+$/ { skipped += $2 }
+
+# The call page's TypeScript module (Conference.Web/Client) has vitest unit tests; their counts join the line below.
+# The build installs its node_modules (same stamp), so this npm ci runs only when that build did not.
+client=Conference.Web/Client
+if [ ! -f "$client/node_modules/.install-stamp" ] || [ "$client/package-lock.json" -nt "$client/node_modules/.install-stamp" ]; then
+  (cd "$client" && npm ci --no-audit --no-fund --ignore-scripts && touch node_modules/.install-stamp)
+fi
+(cd "$client" && npx vitest run --reporter=default --reporter=json --outputFile="$vitest_report") || status=$?
+vitest_counts=$(node -e 'try { const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  console.log(r.numPassedTests, r.numFailedTests, r.numPendingTests + r.numTodoTests) } catch { console.log("0 1 0") }' "$vitest_report")
+read -r vitest_passed vitest_failed vitest_skipped <<<"$vitest_counts"
+
+awk -v passed="$vitest_passed" -v failed="$vitest_failed" -v skipped="$vitest_skipped" \
+  '/^ +Passed: +[0-9]+$/ { passed += $2 } /^ +Failed: +[0-9]+$/ { failed += $2 } /^ +Skipped: +[0-9]+$/ { skipped += $2 }
   END { printf "tests: %d passed, %d failed, %d skipped\n", passed, failed, skipped }' "$log"
 exit "$status"

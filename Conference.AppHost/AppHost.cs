@@ -64,6 +64,8 @@ if (infrastructure.LiveKit?.Resource is ILiveKitResource)
 var web = builder.AddProject<Projects.Conference_Web>("web")
     .WithHttpEndpoint()
     .WithReference(api).WaitFor(api)
+    // The sign-in cookie's keys, shared with the api.
+    .WithReference(infrastructure.Redis).WaitFor(infrastructure.Redis)
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health");
 

@@ -1,8 +1,11 @@
+using Conference.Web.Accounts;
 using Conference.Web.Components;
+using Conference.Web.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddApplicationServices();
 builder.Services.AddRazorComponents()
     .AddInteractiveServerComponents();
 
@@ -12,11 +15,13 @@ if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/Error", createScopeForErrors: true);
 }
+app.UseStatusCodePagesWithReExecute("/not-found");
 
 app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode();
+app.MapAccountEndpoints();
 app.MapDefaultEndpoints();
 
 app.Run();

@@ -105,7 +105,7 @@ public sealed class ContainersModelTests(ContainersModelFixture fixture) : IClas
     [Theory]
     [InlineData("api", new[] { "conference", "redis", "livekit" }, new[] { "postgres", "conference", "redis" })]
     [InlineData("recorder", new[] { "recordings", "redis", "livekit", "storage" }, new[] { "postgres", "recordings", "redis" })]
-    [InlineData("web", new string[0], new[] { "api" })]
+    [InlineData("web", new[] { "redis" }, new[] { "api", "redis" })]
     [InlineData("livekit", new string[0], new[] { "redis" })]
     [InlineData("egress", new string[0], new[] { "livekit", "redis", "storage" })]
     public async Task References_and_wait_order(string resource, string[] connectionStrings, string[] waitsFor)

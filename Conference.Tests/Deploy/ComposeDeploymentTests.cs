@@ -79,7 +79,7 @@ public sealed partial class ComposeDeploymentTests(PublishedDeployment deploymen
         var waits = dependencies.GroupBy(d => d.Name).ToDictionary(g => g.Key, g => g.Select(d => d.On).Order().ToArray());
         Assert.Equal(["postgres", "redis"], waits["api"]);
         Assert.Equal(["postgres", "redis"], waits["recorder"]);
-        Assert.Equal(["api"], waits["web"]);
+        Assert.Equal(["api", "redis"], waits["web"]);
         Assert.Equal(["redis"], waits["livekit"]);
         Assert.Equal(["livekit", "redis"], waits["egress"]);
         Assert.Equal(["postgres"], waits["backup"]);

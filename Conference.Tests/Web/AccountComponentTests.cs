@@ -1,0 +1,58 @@
+using System.Net;
+using System.Security.Claims;
+using Bunit;
+using Conference.Web.Accounts;
+using Conference.Web.Api;
+using Conference.Web.Components.Admin;
+
+namespace Conference.Tests.Web;
+
+public sealed class AccountComponentTests : WebComponentTest
+{
+    [Fact]
+    public void The_sign_in_cookie_carries_the_api_token_and_ends_before_it()
+    {
+        var now = DateTimeOffset.Parse("2026-11-27T08:00:00Z");
+        var principal = SignInCookie.Principal(new Account("u1", "ada@example.org", "Ada", IsAdmin: true),
+            new BearerToken("Bearer", "the-token", 3600, "refresh"), now);
+
+        Assert.Equal("the-token", ApiCredentials.AccessToken(principal));
+        Assert.Equal("Ada", principal.Identity!.Name);
+        Assert.True(principal.IsInRole(SignInCookie.AdminRole));
+        Assert.Equal("2026-11-27T08:59:00.0000000+00:00", principal.FindFirstValue(ApiCredentials.AccessTokenExpiresClaim));
+    }
+
+    [Fact]
+    public void The_admin_closes_sign_up_and_changes_retention()
+    {
+        SignIn(admin: true);
+        Api.On("GET", "/api/admin/settings", new { signUpOpen = true, recordingRetentionDays = 30 });
+        Api.On("PUT", "/api/admin/settings", new { signUpOpen = false, recordingRetentionDays = 90 });
+        var page = Render<SiteSettingsPage>();
+        page.WaitForAssertion(() => Assert.True(page.Find("#signUpOpen").HasAttribute("checked")));
+
+        page.Find("#signUpOpen").Change(false);
+        page.Find("#retention").Change("90");
+        page.Find("form").Submit();
+
+        page.WaitForAssertion(() => Assert.Contains("Saved.", page.Markup));
+        Assert.Equal("""{"signUpOpen":false,"recordingRetentionDays":90}""", Assert.Single(Api.Seen("PUT", "/api/admin/settings")).Body);
+    }
+
+    [Fact]
+    public void A_retention_the_api_refuses_is_explained_at_the_field()
+    {
+        SignIn(admin: true);
+        Api.On("GET", "/api/admin/settings", new { signUpOpen = true, recordingRetentionDays = 30 });
+        Api.OnProblem("PUT", "/api/admin/settings", HttpStatusCode.BadRequest, "One or more validation errors occurred.",
+            errors: new() { ["recordingRetentionDays"] = ["recordingRetentionDays must be between 1 and 3650."] });
+        var page = Render<SiteSettingsPage>();
+        page.WaitForAssertion(() => page.Find("#retention"));
+
+        page.Find("#retention").Change("0");
+        page.Find("form").Submit();
+
+        page.WaitForAssertion(() => Assert.Equal("recordingRetentionDays must be between 1 and 3650.", page.Find("#recordingRetentionDays-error").TextContent));
+        Assert.DoesNotContain("Saved.", page.Markup);
+    }
+}

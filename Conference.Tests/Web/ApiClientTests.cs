@@ -1,0 +1,97 @@
+using System.Net;
+using Conference.Web.Api;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Conference.Tests.Web;
+
+public sealed class ApiClientTests : WebComponentTest
+{
+    [Fact]
+    public async Task A_validation_problem_becomes_an_exception_naming_the_fields()
+    {
+        Api.OnProblem("POST", "/api/accounts/signup", HttpStatusCode.BadRequest, "One or more validation errors occurred.",
+            errors: new() { ["password"] = ["Passwords must be at least 10 characters."], ["email"] = ["Email 'x' is already taken."] });
+
+        var problem = await Assert.ThrowsAsync<ApiProblemException>(() =>
+            Services.GetRequiredService<AccountsClient>().SignUpAsync("x@example.org", "short", "X"));
+
+        Assert.Equal(400, problem.Status);
+        Assert.Equal("Passwords must be at least 10 characters.", problem.ErrorFor("password"));
+        Assert.Equal("Email 'x' is already taken.", problem.ErrorFor("Email"));
+        Assert.Contains("at least 10 characters", problem.Message);
+    }
+
+    [Fact]
+    public async Task A_problem_detail_is_the_message_people_see()
+    {
+        Api.OnProblem("POST", "/api/meetings/abc-defg-hij/join", HttpStatusCode.Forbidden, "Meeting locked", "The host has locked this meeting; nobody new can join.");
+
+        var problem = await Assert.ThrowsAsync<ApiProblemException>(() => Services.GetRequiredService<JoinClient>().JoinAsync("abc-defg-hij", "Eve"));
+
+        Assert.Equal(403, problem.Status);
+        Assert.Equal("Meeting locked", problem.Title);
+        Assert.Equal("The host has locked this meeting; nobody new can join.", problem.Message);
+    }
+
+    [Fact]
+    public async Task An_unreachable_api_is_a_service_unavailable_problem_not_a_crash()
+    {
+        Api.OnThrow("GET", "/api/meetings/abc-defg-hij", new HttpRequestException("Connection refused"));
+
+        var problem = await Assert.ThrowsAsync<ApiProblemException>(() => Services.GetRequiredService<MeetingsClient>().GetAsync("abc-defg-hij"));
+
+        Assert.Equal(503, problem.Status);
+        Assert.Contains("cannot be reached", problem.Message);
+    }
+
+    [Fact]
+    public async Task Every_call_carries_the_signed_in_persons_bearer_token_and_a_participant_credential_when_given()
+    {
+        Api.On("GET", "/api/meetings/abc-defg-hij/lobby", Array.Empty<object>());
+
+        await Services.GetRequiredService<ModerationClient>().ListLobbyAsync("abc-defg-hij", participantCredential: "cohost-credential");
+
+        var seen = Assert.Single(Api.Seen("GET", "/api/meetings/abc-defg-hij/lobby"));
+        Assert.Equal($"Bearer {AccessToken}", seen.Authorization);
+        Assert.Equal("cohost-credential", seen.ParticipantToken);
+    }
+
+    [Fact]
+    public async Task A_guest_sends_no_bearer_token()
+    {
+        Authorization.SetNotAuthorized();
+        Api.On("POST", "/api/meetings/abc-defg-hij/join", new { status = "waiting", lobbyRequestId = "r1" }, HttpStatusCode.Accepted);
+
+        var result = await Services.GetRequiredService<JoinClient>().JoinAsync("abc-defg-hij", "Guest");
+
+        Assert.True(result.IsWaiting);
+        Assert.Equal("r1", result.LobbyRequestId);
+        Assert.Null(Assert.Single(Api.Seen("POST", "/api/meetings/abc-defg-hij/join")).Authorization);
+    }
+
+    [Fact]
+    public async Task Enums_and_bodies_travel_as_the_api_spells_them()
+    {
+        Api.On("PUT", "/api/meetings/abc-defg-hij/participants/sam-1/role", null, HttpStatusCode.NoContent);
+        Api.On("POST", "/api/meetings/abc-defg-hij/recordings", new { id = Guid.NewGuid(), meetingSlug = "abc-defg-hij", status = "Starting", layout = "speaker", audioOnly = false });
+
+        await Services.GetRequiredService<ModerationClient>().SetRoleAsync("abc-defg-hij", "sam-1", ParticipantRole.CoHost);
+        var recording = await Services.GetRequiredService<RecordingsClient>().StartAsync("abc-defg-hij", RecordingLayout.Speaker, audioOnly: false);
+
+        Assert.Equal("""{"role":"CoHost"}""", Assert.Single(Api.Seen("PUT", "/api/meetings/abc-defg-hij/participants/sam-1/role")).Body);
+        Assert.Equal("""{"layout":"speaker","audioOnly":false}""", Assert.Single(Api.Seen("POST", "/api/meetings/abc-defg-hij/recordings")).Body);
+        Assert.Equal(RecordingStatus.Starting, recording.Status);
+    }
+
+    [Fact]
+    public async Task A_failed_post_is_not_retried_behind_the_users_back()
+    {
+        // The web's service defaults add the standard resilience handler, which retries; not for a join or a create.
+        Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
+        Api.OnProblem("POST", "/api/meetings", HttpStatusCode.ServiceUnavailable, "Busy");
+
+        await Assert.ThrowsAsync<ApiProblemException>(() => Services.GetRequiredService<MeetingsClient>().CreateAsync("Standup"));
+
+        Assert.Single(Api.Seen("POST", "/api/meetings"));
+    }
+}

@@ -1,0 +1,166 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Security.Claims;
+using System.Text;
+using System.Text.Json;
+using Bunit;
+using Conference.Web.Api;
+using Conference.Web.Components.Call;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Conference.Tests.Web.Call;
+
+/// <summary>Stands in for the browser's call module: records what the page asks and lets a test play LiveKit's events.</summary>
+public sealed class FakeCallMedia : ICallMedia
+{
+    public readonly List<string> Calls = [];
+    public readonly Queue<ConnectResult> ConnectResults = new();
+    public ICallEvents? Events { get; private set; }
+    public (string Url, string Token, MediaChoices Choices, string? Passphrase)? LastConnect { get; private set; }
+
+    public Task<ConnectResult> ConnectAsync(string url, string token, MediaChoices choices, string? e2eePassphrase, ICallEvents events)
+    {
+        Events = events;
+        LastConnect = (url, token, choices, e2eePassphrase);
+        Calls.Add("connect");
+        return Task.FromResult(ConnectResults.Count > 0 ? ConnectResults.Dequeue() : new ConnectResult(true));
+    }
+
+    public Task LeaveAsync() => Record("leave");
+    public Task<bool> SetMicrophoneAsync(bool enabled, string? deviceId = null) => Ask($"microphone:{enabled}{(deviceId is null ? "" : $"@{deviceId}")}");
+    public Task<bool> SetCameraAsync(bool enabled, string? deviceId = null) => Ask($"camera:{enabled}{(deviceId is null ? "" : $"@{deviceId}")}");
+    public Task<bool> SetSpeakerAsync(string deviceId) => Ask($"speaker:{deviceId}");
+    public Task<bool> SetScreenShareAsync(bool enabled) => Ask($"screen:{enabled}");
+    public Task<bool> SendChatAsync(string text) => Ask($"chat:{text}");
+    public Task<bool> SetHandRaisedAsync(bool raised) => Ask($"hand:{raised}");
+    public Task<bool> SendReactionAsync(string emoji) => Ask($"reaction:{emoji}");
+    public Task StartAudioAsync() => Record("start-audio");
+    public Task SyncVideoAsync() => Record("sync-video");
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    Task Record(string call)
+    {
+        Calls.Add(call);
+        return Task.CompletedTask;
+    }
+
+    Task<bool> Ask(string call)
+    {
+        Calls.Add(call);
+        return Task.FromResult(true);
+    }
+}
+
+public sealed class FakeDevicePreview : IDevicePreview
+{
+    public readonly Dictionary<string, string> Storage = [];
+    public PreviewResult Camera { get; set; } = new(true, "cam-1");
+    public PreviewResult Microphone { get; set; } = new(true, "mic-1");
+    public string? Passphrase { get; set; }
+    public readonly List<string> Calls = [];
+
+    public Task<Devices> ListDevicesAsync() => Task.FromResult(new Devices(
+        [new DeviceInfo("cam-1", "Front camera"), new DeviceInfo("cam-2", "USB camera")],
+        [new DeviceInfo("mic-1", "Built-in microphone"), new DeviceInfo("mic-2", "Headset microphone")],
+        [new DeviceInfo("spk-1", "Speakers"), new DeviceInfo("spk-2", "Headphones")]));
+
+    public Task<PreviewResult> StartCameraAsync(ElementReference video, string? deviceId)
+    {
+        Calls.Add($"camera:{deviceId}");
+        // The browser answers with the device it opened: the one asked for, else its default.
+        return Task.FromResult(Camera.Ok && deviceId is not null ? Camera with { DeviceId = deviceId } : Camera);
+    }
+
+    public Task StopCameraAsync()
+    {
+        Calls.Add("stop-camera");
+        return Task.CompletedTask;
+    }
+
+    public Task<PreviewResult> StartMicrophoneAsync(ElementReference meter, string? deviceId)
+    {
+        Calls.Add($"microphone:{deviceId}");
+        return Task.FromResult(Microphone.Ok && deviceId is not null ? Microphone with { DeviceId = deviceId } : Microphone);
+    }
+
+    public Task StopMicrophoneAsync()
+    {
+        Calls.Add("stop-microphone");
+        return Task.CompletedTask;
+    }
+
+    public Task<string?> PassphraseFromFragmentAsync() => Task.FromResult(Passphrase);
+    public Task<string?> GetStoredAsync(string key) => Task.FromResult(Storage.GetValueOrDefault(key));
+
+    public Task StoreAsync(string key, string value)
+    {
+        Storage[key] = value;
+        return Task.CompletedTask;
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
+
+/// <summary>The api as the typed clients see it: canned answers by "METHOD path", every request recorded.</summary>
+public sealed class ApiStub : HttpMessageHandler
+{
+    readonly ConcurrentDictionary<string, Func<HttpResponseMessage>> answers = new();
+    public readonly ConcurrentQueue<(string Route, string? Body, string? Credential)> Requests = new();
+
+    public void Answer(string route, HttpStatusCode status, object? body = null) =>
+        answers[route] = () => new HttpResponseMessage(status)
+        {
+            Content = body is null ? new StringContent("") : new StringContent(JsonSerializer.Serialize(body, ApiClient.Json), Encoding.UTF8,
+                status >= HttpStatusCode.BadRequest ? "application/problem+json" : "application/json"),
+        };
+
+    public IEnumerable<string> Routes => Requests.Select(r => r.Route);
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var route = $"{request.Method} {request.RequestUri!.AbsolutePath}";
+        var body = request.Content is null ? null : await request.Content.ReadAsStringAsync(cancellationToken);
+        var credential = request.Headers.TryGetValues(ApiClient.ParticipantTokenHeader, out var values) ? values.Single() : null;
+        Requests.Enqueue((route, body, credential));
+        return answers.TryGetValue(route, out var answer) ? answer() : new HttpResponseMessage(HttpStatusCode.NotFound) { Content = new StringContent("") };
+    }
+}
+
+public sealed class AnonymousAuthentication : AuthenticationStateProvider
+{
+    public override Task<AuthenticationState> GetAuthenticationStateAsync() => Task.FromResult(new AuthenticationState(new ClaimsPrincipal(new ClaimsIdentity())));
+}
+
+/// <summary>A bUnit context with the call's services replaced by the fakes above.</summary>
+public abstract class CallTestBase : BunitContext
+{
+    protected readonly FakeCallMedia Media = new();
+    protected readonly FakeDevicePreview Preview = new();
+    protected readonly ApiStub Api = new();
+
+    protected CallTestBase()
+    {
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        Services.AddSingleton<ICallMedia>(Media);
+        Services.AddSingleton<IDevicePreview>(Preview);
+        Services.AddSingleton<AuthenticationStateProvider, AnonymousAuthentication>();
+        Services.AddScoped<ApiCredentials>();
+        AddClient((http, credentials) => new JoinClient(http, credentials));
+        AddClient((http, credentials) => new MeetingsClient(http, credentials));
+        AddClient((http, credentials) => new ModerationClient(http, credentials));
+        AddClient((http, credentials) => new RecordingsClient(http, credentials));
+    }
+
+    void AddClient<T>(Func<HttpClient, ApiCredentials, T> create) where T : class =>
+        Services.AddScoped(sp => create(new HttpClient(Api, disposeHandler: false) { BaseAddress = new Uri("http://api/") }, sp.GetRequiredService<ApiCredentials>()));
+
+    protected static JoinDetails Details(string role = "Guest", string token = "token-1", DateTimeOffset? expiresAt = null) =>
+        new("wss://livekit.test", "room-abc", "me-1", token, expiresAt ?? DateTimeOffset.UtcNow.AddMinutes(10), role, "credential-1");
+
+    protected static ParticipantState Person(string identity, string name, bool isLocal = false, string role = "Guest", bool microphone = true,
+        bool camera = true, bool screen = false, bool speaking = false, bool hand = false, string quality = "good") =>
+        new(identity, name, isLocal, role, speaking, quality, microphone, camera, screen, hand,
+            microphone ? $"TR_mic_{identity}" : null, camera ? $"TR_cam_{identity}" : null, screen ? $"TR_screen_{identity}" : null, 0);
+}

@@ -1,0 +1,284 @@
+using System.Net;
+using Bunit;
+using Conference.Web.Api;
+using Conference.Web.Components.Call;
+
+namespace Conference.Tests.Web.Call;
+
+public class CallRoomTests : CallTestBase
+{
+    const string Slug = "abc-defg-hij";
+
+    IRenderedComponent<CallRoom> Call(JoinDetails? details = null, string? passphrase = null, Action? rejoin = null) =>
+        Render<CallRoom>(p => p
+            .Add(x => x.Slug, Slug)
+            .Add(x => x.Details, details ?? Details())
+            .Add(x => x.Choices, new MediaChoices(true, false, "mic-1", null))
+            .Add(x => x.E2eePassphrase, passphrase)
+            .Add(x => x.LobbyPollInterval, TimeSpan.FromMilliseconds(20))
+            .Add(x => x.OnRejoin, () => rejoin?.Invoke()));
+
+    /// <summary>Find and click in one dispatch: the lobby poll may re-render in between otherwise.</summary>
+    static Task Click(IRenderedComponent<CallRoom> cut, string selector) => cut.InvokeAsync(() => cut.Find(selector).Click());
+
+    static Task Play(IRenderedComponent<CallRoom> cut, Func<ICallEvents, Task> play) => cut.InvokeAsync(() => play(cut.Instance));
+
+    [Fact]
+    public async Task Connects_with_the_token_and_draws_a_tile_per_participant_with_name_mute_speaking_and_quality()
+    {
+        var cut = Call();
+        cut.WaitForAssertion(() => Assert.Equal("Connected", cut.Find("[data-testid=call-room]").GetAttribute("data-state")));
+        Assert.Equal(("wss://livekit.test", "token-1"), (Media.LastConnect!.Value.Url, Media.LastConnect.Value.Token));
+        Assert.Equal(new MediaChoices(true, false, "mic-1", null), Media.LastConnect.Value.Choices);
+
+        await Play(cut, e => e.OnParticipants(new RoomSnapshot(
+            [Person("me-1", "Me", isLocal: true), Person("ada", "Ada Lovelace", microphone: false, speaking: true, quality: "poor")], ["ada"])));
+
+        var tiles = cut.FindAll("[data-testid=tile]");
+        Assert.Equal(2, tiles.Count);
+        var ada = cut.Find("[data-identity=ada]");
+        Assert.Contains("speaking", ada.ClassList);
+        Assert.NotNull(ada.QuerySelector("[data-testid=tile-muted]"));
+        Assert.NotNull(ada.QuerySelector("[aria-label='Connection poor']"));
+        Assert.Contains("Ada Lovelace", ada.TextContent);
+        Assert.Contains("(you)", cut.Find("[data-identity=me-1]").TextContent);
+        Assert.NotNull(ada.QuerySelector("[data-video-identity=ada][data-video-source=camera]"));
+        cut.WaitForAssertion(() => Assert.Contains("sync-video", Media.Calls));
+    }
+
+    [Fact]
+    public async Task Shows_cannot_reach_the_media_server_with_a_retry_that_connects_again()
+    {
+        Media.ConnectResults.Enqueue(new ConnectResult(false, "unreachable", "could not establish signal connection"));
+        var cut = Call();
+
+        var unreachable = cut.WaitForElement("[data-testid=media-unreachable]");
+        Assert.Equal("alert", unreachable.GetAttribute("role"));
+        Assert.Contains("Cannot reach the media server", unreachable.TextContent);
+        var retry = cut.Find("[data-testid=media-retry]");
+        Assert.Equal("Retry", retry.TextContent.Trim());
+        // Focus moves to the way out, so keyboard and screen-reader users land on it.
+        cut.WaitForAssertion(() => JSInterop.VerifyFocusAsyncInvoke().Arguments[0].ShouldBeElementReferenceTo(retry));
+
+        await cut.InvokeAsync(() => retry.Click());
+        cut.WaitForAssertion(() => Assert.Equal("Connected", cut.Find("[data-testid=call-room]").GetAttribute("data-state")));
+        Assert.Equal(2, Media.Calls.Count(c => c == "connect"));
+    }
+
+    [Fact]
+    public async Task Retry_with_an_expired_token_asks_for_a_new_one()
+    {
+        Media.ConnectResults.Enqueue(new ConnectResult(false, "unreachable", "timeout"));
+        var rejoined = false;
+        var cut = Call(Details(expiresAt: DateTimeOffset.UtcNow.AddSeconds(5)), rejoin: () => rejoined = true);
+        var retry = cut.WaitForElement("[data-testid=media-retry]");
+        await cut.InvokeAsync(() => retry.Click());
+        Assert.True(rejoined);
+        Assert.Equal(1, Media.Calls.Count(c => c == "connect"));
+    }
+
+    [Fact]
+    public void Says_the_token_was_refused()
+    {
+        Media.ConnectResults.Enqueue(new ConnectResult(false, "refused", "invalid token"));
+        var cut = Call();
+        Assert.Contains("refused", cut.WaitForElement("[data-testid=token-refused]").TextContent);
+        Assert.Empty(cut.FindAll("[data-testid=media-retry]"));
+    }
+
+    [Fact]
+    public async Task Tells_screen_readers_who_joined_and_left()
+    {
+        var cut = Call();
+        await Play(cut, e => e.OnParticipants(new RoomSnapshot([Person("me-1", "Me", isLocal: true), Person("ada", "Ada")], [])));
+        Assert.Equal("", cut.Find("[data-testid=announcement]").TextContent);
+
+        await Play(cut, e => e.OnParticipants(new RoomSnapshot([Person("me-1", "Me", isLocal: true), Person("bob", "Bob")], [])));
+        Assert.Equal("Bob joined. Ada left.", cut.Find("[data-testid=announcement]").TextContent);
+        Assert.Equal("polite", cut.Find("[data-testid=announcement]").GetAttribute("aria-live"));
+    }
+
+    [Fact]
+    public async Task Shows_reconnecting_and_the_end_of_the_meeting()
+    {
+        var cut = Call();
+        cut.WaitForAssertion(() => Assert.Equal("Connected", cut.Find("[data-testid=call-room]").GetAttribute("data-state")));
+
+        await Play(cut, e => e.OnConnectionState("reconnecting", null));
+        Assert.Contains("reconnecting", cut.Find("[data-testid=reconnecting]").TextContent);
+        await Play(cut, e => e.OnConnectionState("connected", null));
+        Assert.Empty(cut.FindAll("[data-testid=reconnecting]"));
+
+        await Play(cut, e => e.OnConnectionState("disconnected", "ROOM_DELETED"));
+        Assert.Contains("The meeting has ended.", cut.Find("[data-testid=call-ended]").TextContent);
+    }
+
+    [Fact]
+    public async Task A_screen_share_is_focused_and_a_pin_takes_over()
+    {
+        var cut = Call();
+        await Play(cut, e => e.OnParticipants(new RoomSnapshot([Person("me-1", "Me", isLocal: true), Person("ada", "Ada", screen: true), Person("bob", "Bob")], [])));
+
+        Assert.NotNull(cut.Find(".stage.focus .stage-focus [data-video-source=screen_share][data-video-identity=ada]"));
+        await Click(cut, "[data-identity=bob] .tile-pin");
+        Assert.Equal("bob", cut.Find(".stage-focus [data-testid=tile]").GetAttribute("data-identity"));
+        Assert.Equal("true", cut.Find(".stage-focus .tile-pin").GetAttribute("aria-pressed"));
+    }
+
+    [Fact]
+    public async Task Chat_counts_unread_messages_until_opened_and_sends()
+    {
+        var cut = Call();
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=toggle-chat]")));
+        await Play(cut, e => e.OnChat(new ChatMessage("1", "ada", "Ada", "hello", 0, false)));
+        await Play(cut, e => e.OnChat(new ChatMessage("2", "ada", "Ada", "anyone?", 0, false)));
+        Assert.Equal("2", cut.Find("[data-testid=chat-unread]").TextContent);
+        Assert.Equal("Chat, 2 unread", cut.Find("[data-testid=toggle-chat]").GetAttribute("aria-label"));
+
+        await Click(cut, "[data-testid=toggle-chat]");
+        Assert.Empty(cut.FindAll("[data-testid=chat-unread]"));
+        Assert.Equal(2, cut.FindAll("[data-testid=chat-log] li").Count);
+
+        await Play(cut, e => e.OnChat(new ChatMessage("3", "ada", "Ada", "see https://example.org/agenda. <b>javascript:alert(1)</b>", 0, false)));
+        var link = cut.Find("[data-testid=chat-log] li:last-child a");
+        Assert.Equal("https://example.org/agenda", link.GetAttribute("href"));
+        Assert.Equal("noopener noreferrer", link.GetAttribute("rel"));
+        Assert.Single(cut.FindAll("[data-testid=chat-log] a"));
+        Assert.Contains("&lt;b&gt;javascript:alert(1)&lt;/b&gt;", cut.Find("[data-testid=chat-log] li:last-child p").InnerHtml);
+
+        await cut.InvokeAsync(() => cut.Find("#chat-input").Input("hi Ada"));
+        await cut.InvokeAsync(() => cut.Find(".chat-form").Submit());
+        cut.WaitForAssertion(() => Assert.Contains("chat:hi Ada", Media.Calls));
+    }
+
+    [Fact]
+    public async Task Controls_toggle_media_hand_and_reactions()
+    {
+        var cut = Call();
+        await Play(cut, e => e.OnParticipants(new RoomSnapshot([Person("me-1", "Me", isLocal: true, microphone: true, camera: false)], [])));
+        await Click(cut, "[data-testid=toggle-microphone]");
+        await Click(cut, "[data-testid=toggle-camera]");
+        await Click(cut, "[data-testid=toggle-hand]");
+        await Click(cut, "[data-testid=toggle-screen]");
+        await Click(cut, "button[aria-label='React 🎉']");
+        Assert.Equal(["microphone:False@mic-1", "camera:True", "hand:True", "screen:True", "reaction:🎉"], Media.Calls.Where(c => c.Contains(':')));
+        Assert.Equal("true", cut.Find("[data-testid=toggle-microphone]").GetAttribute("aria-pressed"));
+
+        await Play(cut, e => e.OnReaction(new Reaction("ada", "Ada", "👏")));
+        Assert.Contains("👏", cut.Find(".reactions").TextContent);
+    }
+
+    [Fact]
+    public async Task Device_menus_switch_microphone_camera_and_speaker()
+    {
+        var cut = Call();
+        await Play(cut, e => e.OnParticipants(new RoomSnapshot([Person("me-1", "Me", isLocal: true)], [])));
+        // The lists are read when a menu opens (labels need the permission the call already has).
+        await cut.InvokeAsync(() => cut.Find("details.menu").TriggerEvent("ontoggle", EventArgs.Empty));
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("#call-camera option").Count));
+
+        await cut.InvokeAsync(() => cut.Find("#call-microphone").Change("mic-2"));
+        await cut.InvokeAsync(() => cut.Find("#call-camera").Change("cam-2"));
+        await cut.InvokeAsync(() => cut.Find("#call-speaker").Change("spk-2"));
+        Assert.Equal(["microphone:True@mic-2", "camera:True@cam-2", "speaker:spk-2"], Media.Calls.Where(c => c.Contains(':')));
+        Assert.Equal("Speaker", cut.Find("label[for=call-speaker]").TextContent);
+    }
+
+    [Fact]
+    public async Task Everyone_sees_the_recording_indicator_but_only_hosts_have_host_controls()
+    {
+        var cut = Call();
+        await Play(cut, e => e.OnParticipants(new RoomSnapshot([Person("me-1", "Me", isLocal: true), Person("ada", "Ada")], [])));
+        await Play(cut, e => e.OnRecording(true));
+        Assert.Contains("being recorded", cut.Find("[data-testid=recording-indicator]").TextContent);
+        Assert.Empty(cut.FindAll("[data-testid=toggle-recording]"));
+
+        await Click(cut, "[data-testid=toggle-people]");
+        Assert.Empty(cut.FindAll("button[aria-label='Remove Ada']"));
+        Assert.Empty(cut.FindAll(".host-controls"));
+    }
+
+    [Fact]
+    public async Task A_host_starts_and_stops_recording_with_their_participant_credential()
+    {
+        Api.Answer($"POST /api/meetings/{Slug}/recordings", HttpStatusCode.Created,
+            new Recording(Guid.NewGuid(), Slug, RecordingStatus.Starting, "grid", false, null, null, null, null, null));
+        Api.Answer($"POST /api/meetings/{Slug}/recordings/stop", HttpStatusCode.OK);
+        var cut = Call(Details(role: "Host"));
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=toggle-recording]")));
+
+        await Click(cut, "[data-testid=toggle-recording]");
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=recording-indicator]")));
+        var start = Api.Requests.Single(r => r.Route == $"POST /api/meetings/{Slug}/recordings");
+        Assert.Equal("credential-1", start.Credential);
+        Assert.Contains("\"layout\":\"grid\"", start.Body);
+
+        await Click(cut, "[data-testid=toggle-recording]");
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=recording-indicator]")));
+        Assert.Contains($"POST /api/meetings/{Slug}/recordings/stop", Api.Routes);
+    }
+
+    [Fact]
+    public async Task Recording_is_refused_while_the_meeting_is_end_to_end_encrypted()
+    {
+        var cut = Call(Details(role: "Host"), passphrase: "correct horse");
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=toggle-recording]")));
+        Assert.Equal("correct horse", Media.LastConnect!.Value.Passphrase);
+        Assert.Equal("true", cut.Find("[data-testid=toggle-recording]").GetAttribute("aria-disabled"));
+
+        await Click(cut, "[data-testid=toggle-recording]");
+        Assert.Contains("end-to-end encrypted", cut.Find("[data-testid=call-notice]").TextContent);
+        Assert.DoesNotContain(Api.Routes, r => r.Contains("/recordings"));
+    }
+
+    [Fact]
+    public async Task A_host_sees_the_lobby_admits_and_denies_and_moderates_participants()
+    {
+        Api.Answer($"GET /api/meetings/{Slug}/lobby", HttpStatusCode.OK,
+            new[] { new LobbyEntry("req-1", "Grace", DateTimeOffset.UtcNow), new LobbyEntry("req-2", "Mallory", DateTimeOffset.UtcNow) });
+        Api.Answer($"POST /api/meetings/{Slug}/lobby/req-1/admit", HttpStatusCode.NoContent);
+        Api.Answer($"POST /api/meetings/{Slug}/lobby/req-2/deny", HttpStatusCode.NoContent);
+        Api.Answer($"POST /api/meetings/{Slug}/participants/ada/mute", HttpStatusCode.NoContent);
+        Api.Answer($"PUT /api/meetings/{Slug}/participants/ada/role", HttpStatusCode.NoContent);
+        Api.Answer($"DELETE /api/meetings/{Slug}/participants/ada", HttpStatusCode.NoContent);
+        Api.Answer($"PUT /api/meetings/{Slug}/lock", HttpStatusCode.NoContent);
+        Api.Answer($"POST /api/meetings/{Slug}/end", HttpStatusCode.NoContent);
+        var cut = Call(Details(role: "CoHost"));
+        await Play(cut, e => e.OnParticipants(new RoomSnapshot([Person("me-1", "Me", isLocal: true, role: "CoHost"), Person("ada", "Ada")], [])));
+
+        cut.WaitForAssertion(() => Assert.Equal("People, 2 waiting", cut.Find("[data-testid=toggle-people]").GetAttribute("aria-label")));
+        await Click(cut, "[data-testid=toggle-people]");
+        await Click(cut, "button[aria-label='Admit Grace']");
+        await Click(cut, "button[aria-label='Deny Mallory']");
+        await Click(cut, "button[aria-label='Mute Ada']");
+        await Click(cut, "button[aria-label='Make Ada a co-host']");
+        await Click(cut, "button[aria-label='Remove Ada']");
+        await Click(cut, ".host-controls button"); // lock
+        await Click(cut, ".host-controls .danger");
+        await Click(cut, "[data-testid=confirm-end]");
+
+        var routes = Api.Requests.Where(r => !r.Route.StartsWith("GET")).ToList();
+        Assert.Equal([
+            $"POST /api/meetings/{Slug}/lobby/req-1/admit", $"POST /api/meetings/{Slug}/lobby/req-2/deny",
+            $"POST /api/meetings/{Slug}/participants/ada/mute", $"PUT /api/meetings/{Slug}/participants/ada/role",
+            $"DELETE /api/meetings/{Slug}/participants/ada", $"PUT /api/meetings/{Slug}/lock", $"POST /api/meetings/{Slug}/end",
+        ], routes.Select(r => r.Route));
+        Assert.All(routes, r => Assert.Equal("credential-1", r.Credential));
+        Assert.Contains("TR_mic_ada", routes[2].Body);
+        Assert.Contains("\"role\":\"CoHost\"", routes[3].Body);
+        Assert.Contains("\"locked\":true", routes[5].Body);
+    }
+
+    [Fact]
+    public async Task A_refused_moderation_call_is_shown_and_the_call_goes_on()
+    {
+        Api.Answer($"DELETE /api/meetings/{Slug}/participants/ada", HttpStatusCode.Forbidden,
+            new { title = "Not allowed", detail = "Only the host and co-hosts can do this.", status = 403 });
+        var cut = Call(Details(role: "Host"));
+        await Play(cut, e => e.OnParticipants(new RoomSnapshot([Person("me-1", "Me", isLocal: true, role: "Host"), Person("ada", "Ada")], [])));
+        await Click(cut, "[data-testid=toggle-people]");
+        await Click(cut, "button[aria-label='Remove Ada']");
+        cut.WaitForAssertion(() => Assert.Contains("Only the host and co-hosts", cut.Find("[data-testid=call-notice]").TextContent));
+        Assert.Equal("Connected", cut.Find("[data-testid=call-room]").GetAttribute("data-state"));
+    }
+}

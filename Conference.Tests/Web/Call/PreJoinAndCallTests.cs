@@ -1,0 +1,78 @@
+using System.Net;
+using Bunit;
+using Conference.Web.Api;
+using Conference.Web.Components.Call;
+
+namespace Conference.Tests.Web.Call;
+
+public class PreJoinAndCallTests : CallTestBase
+{
+    const string Slug = "abc-defg-hij";
+
+    IRenderedComponent<PreJoinAndCall> Page() =>
+        Render<PreJoinAndCall>(p => p.Add(x => x.Slug, Slug).Add(x => x.LobbyPollInterval, TimeSpan.FromMilliseconds(20)));
+
+    void MeetingExists() => Api.Answer($"GET /api/meetings/{Slug}", HttpStatusCode.OK, new Meeting(Slug, "Weekly sync", "Ada", DateTimeOffset.UtcNow,
+        null, null, new MeetingSettings(true, false, 50, false, RecordingAccess.HostOnly)));
+
+    static void Join(IRenderedComponent<PreJoinAndCall> cut)
+    {
+        // Pre-join has started its preview and listed the devices: its first-render work is done.
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("#camera-select option").Count));
+        cut.Find("#display-name").Input("Grace");
+        cut.Find("form").Submit();
+    }
+
+    [Fact]
+    public void Pre_join_then_the_call_with_the_api_s_token_and_the_passphrase_from_the_fragment()
+    {
+        MeetingExists();
+        Preview.Passphrase = "s3cret";
+        Api.Answer($"POST /api/meetings/{Slug}/join", HttpStatusCode.OK, new JoinResult("joined", Details(token: "api-token"), null));
+        var cut = Page();
+        cut.WaitForAssertion(() => Assert.Contains("end-to-end encrypted", cut.Markup));
+
+        Join(cut);
+
+        cut.WaitForAssertion(() => Assert.Equal("Call", cut.Find("[data-testid=meeting]").GetAttribute("data-step")));
+        cut.WaitForAssertion(() => Assert.Equal("api-token", Media.LastConnect?.Token));
+        Assert.Equal("s3cret", Media.LastConnect!.Value.Passphrase);
+        Assert.Contains("\"displayName\":\"Grace\"", Api.Requests.Single(r => r.Route.EndsWith("/join")).Body);
+    }
+
+    [Fact]
+    public void A_guest_in_a_lobby_meeting_waits_and_joins_when_admitted()
+    {
+        MeetingExists();
+        Api.Answer($"POST /api/meetings/{Slug}/join", HttpStatusCode.Accepted, new JoinResult("waiting", null, "req-9"));
+        Api.Answer($"GET /api/meetings/{Slug}/lobby/req-9", HttpStatusCode.OK, new JoinResult("waiting", null, "req-9"));
+        var cut = Page();
+        Join(cut);
+
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=lobby-waiting]")));
+        Assert.Empty(Media.Calls);
+
+        Api.Answer($"GET /api/meetings/{Slug}/lobby/req-9", HttpStatusCode.OK, new JoinResult("joined", Details(token: "admitted-token"), null));
+        cut.WaitForAssertion(() => Assert.Equal("admitted-token", Media.LastConnect?.Token));
+    }
+
+    [Fact]
+    public void A_refused_join_stays_on_pre_join_with_the_api_s_reason()
+    {
+        MeetingExists();
+        Api.Answer($"POST /api/meetings/{Slug}/join", HttpStatusCode.Forbidden,
+            new { title = "Meeting locked", detail = "The host has locked this meeting; nobody new can join.", status = 403 });
+        var cut = Page();
+        Join(cut);
+        cut.WaitForAssertion(() => Assert.Contains("locked this meeting", cut.Find("[data-testid=join-error]").TextContent));
+        Assert.Equal("PreJoin", cut.Find("[data-testid=meeting]").GetAttribute("data-step"));
+    }
+
+    [Fact]
+    public void An_unknown_meeting_says_so_instead_of_offering_to_join()
+    {
+        var cut = Page();
+        cut.WaitForAssertion(() => Assert.Contains("no meeting at this address", cut.Find("[data-testid=meeting-unavailable]").TextContent));
+        Assert.Empty(cut.FindAll("#display-name"));
+    }
+}

@@ -1,0 +1,80 @@
+using Bunit;
+using Conference.Web.Components.Call;
+
+namespace Conference.Tests.Web.Call;
+
+public class PreJoinTests : CallTestBase
+{
+    [Fact]
+    public void Remembers_the_name_and_joins_with_the_chosen_devices()
+    {
+        Preview.Storage[PreJoin.NameKey] = "Ada Lovelace";
+        PreJoinChoices? chosen = null;
+        var cut = Render<PreJoin>(p => p.Add(x => x.OnJoin, (PreJoinChoices c) => chosen = c));
+
+        cut.WaitForAssertion(() => Assert.Equal("Ada Lovelace", cut.Find("#display-name").GetAttribute("value")));
+        DevicesListed(cut);
+        Assert.Contains("camera:", Preview.Calls);
+        Assert.Contains("microphone:", Preview.Calls);
+
+        cut.Find("#display-name").Input("  Grace Hopper ");
+        cut.Find("#camera-select").Change("cam-2");
+        cut.Find("form").Submit();
+
+        Assert.NotNull(chosen);
+        Assert.Equal("Grace Hopper", chosen.DisplayName);
+        Assert.Equal(new MediaChoices(true, true, "mic-1", "cam-2"), chosen.Media);
+        Assert.Equal("Grace Hopper", Preview.Storage[PreJoin.NameKey]);
+        Assert.Contains("stop-camera", Preview.Calls);
+    }
+
+    [Fact]
+    public void Joins_with_camera_and_microphone_off()
+    {
+        PreJoinChoices? chosen = null;
+        var cut = Render<PreJoin>(p => p.Add(x => x.OnJoin, (PreJoinChoices c) => chosen = c));
+        DevicesListed(cut);
+
+        cut.Find("#display-name").Input("Ada");
+        cut.FindAll(".toggle input")[0].Change(false);
+        cut.FindAll(".toggle input")[1].Change(false);
+        cut.Find("form").Submit();
+
+        Assert.Equal(new MediaChoices(false, false, "mic-1", "cam-1"), chosen!.Media);
+        Assert.True(cut.Find("#camera-select").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public void Says_clearly_when_the_browser_has_no_permission_or_no_device_and_joins_without_them()
+    {
+        Preview.Camera = new PreviewResult(false, Failure: "permission", Message: "Permission denied");
+        Preview.Microphone = new PreviewResult(false, Failure: "no-device", Message: "Requested device not found");
+        PreJoinChoices? chosen = null;
+        var cut = Render<PreJoin>(p => p.Add(x => x.OnJoin, (PreJoinChoices c) => chosen = c));
+
+        cut.WaitForAssertion(() => Assert.Contains("not allowed to use your camera", cut.Find("[data-testid=camera-error]").TextContent));
+        Assert.Contains("No microphone was found", cut.Find("[data-testid=microphone-error]").TextContent);
+        Assert.Equal("alert", cut.Find("[data-testid=camera-error]").GetAttribute("role"));
+
+        cut.Find("#display-name").Input("Ada");
+        cut.Find("form").Submit();
+        Assert.False(chosen!.Media.Camera);
+        Assert.False(chosen.Media.Microphone);
+    }
+
+    [Fact]
+    public void Join_needs_a_name()
+    {
+        var joined = false;
+        var cut = Render<PreJoin>(p => p.Add(x => x.OnJoin, (PreJoinChoices _) => joined = true));
+        DevicesListed(cut);
+        Assert.True(cut.Find("button[type=submit]").HasAttribute("disabled"));
+        cut.Find("#display-name").Input("   ");
+        cut.Find("form").Submit();
+        Assert.False(joined);
+    }
+
+    /// <summary>The preview has started and the device lists are in: the component has finished its first-render work.</summary>
+    static void DevicesListed(IRenderedComponent<PreJoin> cut) =>
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("#camera-select option").Count));
+}

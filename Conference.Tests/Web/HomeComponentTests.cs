@@ -1,0 +1,116 @@
+using System.Net;
+using Bunit;
+using Conference.Web.Components.Meetings;
+using Conference.Web.Components.Pages;
+
+namespace Conference.Tests.Web;
+
+public sealed class HomeComponentTests : WebComponentTest
+{
+    public HomeComponentTests() => RenderInteractively();
+
+    static object MeetingJson(string slug, string title, DateTimeOffset? startedAt = null, DateTimeOffset? endedAt = null) => new
+    {
+        slug, title, hostName = "Ada Host", createdAt = DateTimeOffset.Parse("2026-11-20T09:00:00Z"), startedAt, endedAt,
+        settings = new { lobbyEnabled = false, locked = false, maxParticipants = 50, autoRecord = false, recordingAccess = "HostOnly" },
+    };
+
+    [Fact]
+    public void Joining_with_a_pasted_link_opens_the_meeting_page()
+    {
+        var form = Render<JoinByCodeForm>();
+
+        form.Find("#meeting-code").Input("https://meet.example.org/m/ABC-DEFG-HIJ");
+        form.Find("form").Submit();
+
+        Assert.Equal("http://localhost/m/abc-defg-hij", Navigation.Uri);
+    }
+
+    [Fact]
+    public void A_wrong_code_is_explained_next_to_the_field_and_nothing_happens()
+    {
+        var form = Render<JoinByCodeForm>();
+
+        form.Find("#meeting-code").Input("hello");
+        form.Find("form").Submit();
+
+        Assert.Contains("A code looks like abc-defg-hij", form.Find("#meeting-code-error").TextContent);
+        Assert.Equal("true", form.Find("#meeting-code").GetAttribute("aria-invalid"));
+        Assert.Equal("http://localhost/", Navigation.Uri);
+    }
+
+    [Fact]
+    public void Starting_a_meeting_creates_it_with_the_chosen_lobby_and_goes_to_its_page()
+    {
+        Api.On("POST", "/api/meetings", MeetingJson("new-meet-ing", "Standup"), HttpStatusCode.Created);
+        var form = Render<StartMeetingForm>();
+
+        form.Find("#meeting-title").Change("Standup");
+        form.Find("#meeting-lobby").Change(true);
+        form.Find("form").Submit();
+
+        form.WaitForAssertion(() => Assert.Equal("http://localhost/m/new-meet-ing", Navigation.Uri));
+        Assert.Equal("""{"title":"Standup","settings":{"lobbyEnabled":true,"locked":null,"maxParticipants":null,"autoRecord":null,"recordingAccess":null}}""",
+            Assert.Single(Api.Seen("POST", "/api/meetings")).Body);
+    }
+
+    [Fact]
+    public void The_apis_complaint_about_the_title_is_shown_under_the_title()
+    {
+        Api.OnProblem("POST", "/api/meetings", HttpStatusCode.BadRequest, "One or more validation errors occurred.",
+            errors: new() { ["title"] = ["The title must be at most 120 characters."] });
+        var form = Render<StartMeetingForm>();
+
+        form.Find("#meeting-title").Change(new string('x', 130));
+        form.Find("form").Submit();
+
+        form.WaitForAssertion(() => Assert.Equal("The title must be at most 120 characters.", form.Find("#title-error").TextContent));
+        Assert.Equal("Start meeting", form.Find("button[type=submit]").TextContent);
+    }
+
+    [Fact]
+    public void Recent_meetings_list_title_code_state_and_links()
+    {
+        Api.On("GET", "/api/meetings", new
+        {
+            items = new[]
+            {
+                MeetingJson("abc-defg-hij", "Planning", startedAt: DateTimeOffset.UtcNow),
+                MeetingJson("klm-nopq-rst", "Retro", startedAt: DateTimeOffset.UtcNow.AddDays(-1), endedAt: DateTimeOffset.UtcNow.AddDays(-1)),
+            },
+            page = 1, pageSize = 8, total = 12,
+        });
+
+        var list = Render<RecentMeetings>();
+
+        list.WaitForAssertion(() => Assert.Equal(2, list.FindAll("li.meeting-row").Count));
+        var rows = list.FindAll("li.meeting-row");
+        Assert.Equal("m/abc-defg-hij", rows[0].QuerySelector("a.meeting-name")!.GetAttribute("href"));
+        Assert.Contains("In progress", rows[0].TextContent);
+        Assert.Contains("Ended", rows[1].TextContent);
+        Assert.Contains("m/klm-nopq-rst/recordings", rows[1].InnerHtml);
+        Assert.Contains("newest 2 of 12", list.Markup);
+        Assert.Equal("/api/meetings?page=1&pageSize=8", Assert.Single(Api.Requests).PathAndQuery);
+    }
+
+    [Fact]
+    public void Until_the_page_is_live_its_buttons_wait_so_nothing_typed_is_lost()
+    {
+        SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Static", isInteractive: false));
+
+        Assert.True(Render<StartMeetingForm>().Find("button[type=submit]").HasAttribute("disabled"));
+        Assert.True(Render<JoinByCodeForm>().Find("button[type=submit]").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public void A_guest_sees_how_to_host_instead_of_the_start_form()
+    {
+        Authorization.SetNotAuthorized();
+
+        var home = Render<Home>();
+
+        Assert.Empty(home.FindAll("#meeting-title"));
+        Assert.Contains("Hosts need an account", home.Markup);
+        Assert.NotNull(home.Find("#meeting-code"));
+    }
+}

@@ -1,0 +1,79 @@
+using System.Net;
+using Bunit;
+using Bunit.TestDoubles;
+using Conference.Web.Components.Call;
+using Conference.Web.Components.Meetings;
+
+namespace Conference.Tests.Web;
+
+public sealed class MeetingLinkPageTests : WebComponentTest
+{
+    public MeetingLinkPageTests()
+    {
+        ComponentFactories.AddStub<PreJoinAndCall>();
+        RenderInteractively();
+    }
+
+    [Fact]
+    public void Shows_the_meetings_title_and_host()
+    {
+        Api.On("GET", "/api/meetings/abc-defg-hij", new
+        {
+            slug = "abc-defg-hij", title = "Board meeting", hostName = "Ada Host", createdAt = DateTimeOffset.UtcNow,
+            settings = new { lobbyEnabled = true, locked = false, maxParticipants = 50, autoRecord = false, recordingAccess = "HostOnly" },
+        });
+
+        var page = Render<MeetingLinkPage>(parameters => parameters.Add(p => p.Slug, "abc-defg-hij"));
+
+        page.WaitForAssertion(() => Assert.Equal("Board meeting", page.Find("h1").TextContent));
+        Assert.Contains("Hosted by Ada Host", page.Markup);
+        // ...and hands over to the pre-join and call screens (tested on their own) for this meeting.
+        Assert.Equal("abc-defg-hij", page.FindComponent<Stub<PreJoinAndCall>>().Instance.Parameters.Get(p => p.Slug));
+    }
+
+    [Fact]
+    public void A_meeting_that_does_not_exist_says_so()
+    {
+        Api.OnProblem("GET", "/api/meetings/abc-defg-hij", HttpStatusCode.NotFound, "Meeting not found", "There is no meeting abc-defg-hij.");
+
+        var page = Render<MeetingLinkPage>(parameters => parameters.Add(p => p.Slug, "abc-defg-hij"));
+
+        page.WaitForAssertion(() => Assert.Equal("Meeting not found", page.Find("h1").TextContent));
+    }
+
+    [Fact]
+    public void A_malformed_link_is_explained_without_asking_the_api()
+    {
+        var page = Render<MeetingLinkPage>(parameters => parameters.Add(p => p.Slug, "<script>alert(1)</script>"));
+
+        Assert.Equal("That is not a meeting link", page.Find("h1").TextContent);
+        Assert.Empty(Api.Requests);
+    }
+
+    [Fact]
+    public void An_ended_meeting_offers_no_way_in()
+    {
+        Api.On("GET", "/api/meetings/abc-defg-hij", new
+        {
+            slug = "abc-defg-hij", title = "Yesterday", hostName = "Ada Host", createdAt = DateTimeOffset.UtcNow.AddDays(-1),
+            startedAt = DateTimeOffset.UtcNow.AddDays(-1), endedAt = DateTimeOffset.UtcNow.AddHours(-20),
+            settings = new { lobbyEnabled = false, locked = false, maxParticipants = 50, autoRecord = false, recordingAccess = "HostOnly" },
+        });
+
+        var page = Render<MeetingLinkPage>(parameters => parameters.Add(p => p.Slug, "abc-defg-hij"));
+
+        page.WaitForAssertion(() => Assert.Contains("This meeting has ended", page.Markup));
+        Assert.Empty(page.FindComponents<Stub<PreJoinAndCall>>());
+    }
+
+    [Fact]
+    public void When_the_api_is_down_the_page_says_so_and_offers_a_retry()
+    {
+        Api.OnThrow("GET", "/api/meetings/abc-defg-hij", new HttpRequestException("refused"));
+
+        var page = Render<MeetingLinkPage>(parameters => parameters.Add(p => p.Slug, "abc-defg-hij"));
+
+        page.WaitForAssertion(() => Assert.Contains("cannot be reached", page.Find("[role=alert]").TextContent));
+        Assert.Equal("Try again", page.Find("[role=alert] button").TextContent);
+    }
+}

@@ -1,0 +1,63 @@
+using System.Net;
+using Bunit;
+using Conference.Web.Components.Meetings;
+
+namespace Conference.Tests.Web;
+
+public sealed class MeetingSettingsPageTests : WebComponentTest
+{
+    static object MeetingJson(bool lobby = false, int max = 50, string access = "HostOnly") => new
+    {
+        slug = "abc-defg-hij", title = "Planning", hostName = "Ada Host", createdAt = DateTimeOffset.UtcNow,
+        settings = new { lobbyEnabled = lobby, locked = false, maxParticipants = max, autoRecord = false, recordingAccess = access },
+    };
+
+    [Fact]
+    public void The_host_turns_on_the_lobby_and_lets_participants_see_the_recordings()
+    {
+        Api.On("GET", "/api/meetings/abc-defg-hij", MeetingJson());
+        Api.On("PUT", "/api/meetings/abc-defg-hij/settings", MeetingJson(lobby: true, max: 12, access: "Participants"));
+        var page = Render<MeetingSettingsPage>(parameters => parameters.Add(p => p.Slug, "abc-defg-hij"));
+        page.WaitForAssertion(() => page.Find("#lobbyEnabled"));
+
+        page.Find("#lobbyEnabled").Change(true);
+        page.Find("#maxParticipants").Change("12");
+        page.FindAll("input[type=radio]")[1].Change("Participants");
+        page.Find("form").Submit();
+
+        page.WaitForAssertion(() => Assert.Contains("Saved.", page.Markup));
+        Assert.Equal("""{"lobbyEnabled":true,"locked":false,"maxParticipants":12,"autoRecord":false,"recordingAccess":"Participants"}""",
+            Assert.Single(Api.Seen("PUT", "/api/meetings/abc-defg-hij/settings")).Body);
+    }
+
+    [Fact]
+    public void A_size_the_api_refuses_is_explained_at_the_field()
+    {
+        Api.On("GET", "/api/meetings/abc-defg-hij", MeetingJson());
+        Api.OnProblem("PUT", "/api/meetings/abc-defg-hij/settings", HttpStatusCode.BadRequest, "One or more validation errors occurred.",
+            errors: new() { ["settings.maxParticipants"] = ["settings.maxParticipants must be between 2 and 100."] });
+        var page = Render<MeetingSettingsPage>(parameters => parameters.Add(p => p.Slug, "abc-defg-hij"));
+        page.WaitForAssertion(() => page.Find("#maxParticipants"));
+
+        page.Find("#maxParticipants").Change("1000");
+        page.Find("form").Submit();
+
+        page.WaitForAssertion(() => Assert.Equal("settings.maxParticipants must be between 2 and 100.", page.Find("#settings-maxParticipants-error").TextContent));
+    }
+
+    [Fact]
+    public void Deleting_asks_first_and_then_goes_home()
+    {
+        Api.On("GET", "/api/meetings/abc-defg-hij", MeetingJson());
+        Api.On("DELETE", "/api/meetings/abc-defg-hij", null, HttpStatusCode.NoContent);
+        var page = Render<MeetingSettingsPage>(parameters => parameters.Add(p => p.Slug, "abc-defg-hij"));
+        page.WaitForAssertion(() => page.Find("button:contains('Delete meeting…')"));
+
+        page.Find("button:contains('Delete meeting…')").Click();
+        Assert.Empty(Api.Seen("DELETE", "/api/meetings/abc-defg-hij"));
+        page.Find(".confirm-delete .button-danger").Click();
+
+        page.WaitForAssertion(() => Assert.Equal("http://localhost/", Navigation.Uri));
+        Assert.Single(Api.Seen("DELETE", "/api/meetings/abc-defg-hij"));
+    }
+}

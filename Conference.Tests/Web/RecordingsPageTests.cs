@@ -1,0 +1,114 @@
+using System.Net;
+using Bunit;
+using Conference.Web.Components.Recordings;
+
+namespace Conference.Tests.Web;
+
+public sealed class RecordingsPageTests : WebComponentTest
+{
+    static readonly Guid ReadyId = Guid.Parse("0197a000-0000-7000-8000-000000000001");
+    static readonly Guid FailedId = Guid.Parse("0197a000-0000-7000-8000-000000000002");
+    static readonly Guid ProcessingId = Guid.Parse("0197a000-0000-7000-8000-000000000003");
+
+    static object Recording(Guid id, string status, string? error = null, string slug = "abc-defg-hij") => new
+    {
+        id, meetingSlug = slug, status, layout = "speaker", audioOnly = false,
+        startedAt = DateTimeOffset.Parse("2026-11-26T10:00:00Z"), endedAt = DateTimeOffset.Parse("2026-11-26T10:12:05Z"),
+        durationSeconds = 725.0, sizeBytes = 48_300_000L, error,
+    };
+
+    void StubAllMine() => Api.On("GET", "/api/recordings", new
+    {
+        items = new[] { Recording(ReadyId, "Ready"), Recording(FailedId, "Failed", "Egress could not upload the file."), Recording(ProcessingId, "Processing") },
+        nextCursor = (string?)null,
+    });
+
+    [Fact]
+    public void Lists_every_recording_with_its_status_and_facts()
+    {
+        StubAllMine();
+
+        var page = Render<RecordingsPage>();
+
+        page.WaitForAssertion(() => Assert.Equal(3, page.FindAll("li.recording-row").Count));
+        var rows = page.FindAll("li.recording-row");
+        Assert.Contains("Ready", rows[0].QuerySelector(".status-badge")!.TextContent);
+        Assert.Contains("12 min 5 s · 48.3 MB · speaker layout", rows[0].TextContent);
+        Assert.Contains("Failed", rows[1].QuerySelector(".status-badge")!.TextContent);
+        Assert.Contains("Egress could not upload the file.", rows[1].TextContent);
+        Assert.Contains("Processing", rows[2].QuerySelector(".status-badge")!.TextContent);
+        // Only a ready recording can be played or downloaded.
+        Assert.NotNull(rows[0].QuerySelector("button[aria-label^='Play']"));
+        Assert.Null(rows[1].QuerySelector("button[aria-label^='Play']"));
+        Assert.Null(rows[2].QuerySelector("button[aria-label^='Download']"));
+    }
+
+    [Fact]
+    public void Play_puts_the_presigned_file_in_a_video_element()
+    {
+        StubAllMine();
+        Api.On("GET", $"/api/recordings/{ReadyId}/download", new { url = "http://s3.test/recordings/a.mp4?X-Amz-Signature=abc", expiresAt = DateTimeOffset.UtcNow.AddMinutes(10) });
+        var page = Render<RecordingsPage>();
+        page.WaitForAssertion(() => Assert.Equal(3, page.FindAll("li.recording-row").Count));
+
+        page.Find("button[aria-label^='Play']").Click();
+
+        page.WaitForAssertion(() => Assert.Equal("http://s3.test/recordings/a.mp4?X-Amz-Signature=abc", page.Find("video").GetAttribute("src")));
+        Assert.True(page.Find("video").HasAttribute("controls"));
+    }
+
+    [Fact]
+    public void Delete_asks_first_then_removes_the_recording()
+    {
+        StubAllMine();
+        Api.On("DELETE", $"/api/recordings/{ReadyId}", null, HttpStatusCode.NoContent);
+        var page = Render<RecordingsPage>();
+        page.WaitForAssertion(() => Assert.Equal(3, page.FindAll("li.recording-row").Count));
+
+        page.FindAll("li.recording-row")[0].QuerySelector("button[aria-label^='Delete']")!.Click();
+        Assert.Empty(Api.Seen("DELETE", $"/api/recordings/{ReadyId}"));
+        page.Find(".confirm-delete .button-danger").Click();
+
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("li.recording-row").Count));
+        Assert.Single(Api.Seen("DELETE", $"/api/recordings/{ReadyId}"));
+    }
+
+    [Fact]
+    public void A_refused_delete_keeps_the_recording_and_says_why()
+    {
+        StubAllMine();
+        Api.OnProblem("DELETE", $"/api/recordings/{ReadyId}", HttpStatusCode.Forbidden, "Not allowed", "Only the meeting's host can delete its recordings.");
+        var page = Render<RecordingsPage>();
+        page.WaitForAssertion(() => Assert.Equal(3, page.FindAll("li.recording-row").Count));
+
+        page.FindAll("li.recording-row")[0].QuerySelector("button[aria-label^='Delete']")!.Click();
+        page.Find(".confirm-delete .button-danger").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("Only the meeting's host can delete its recordings.", page.Find("[role=alert]").TextContent));
+        Assert.Equal(3, page.FindAll("li.recording-row").Count);
+    }
+
+    [Fact]
+    public void A_meetings_page_asks_for_that_meetings_recordings_and_pages_on()
+    {
+        Api.On("GET", "/api/meetings/abc-defg-hij/recordings?limit=20", new { items = new[] { Recording(ReadyId, "Ready") }, nextCursor = "c2" });
+        Api.On("GET", "/api/meetings/abc-defg-hij/recordings?cursor=c2&limit=20", new { items = new[] { Recording(FailedId, "Failed") }, nextCursor = (string?)null });
+
+        var page = Render<RecordingsPage>(parameters => parameters.Add(p => p.Slug, "abc-defg-hij"));
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("li.recording-row")));
+        page.Find("button:contains('Show older recordings')").Click();
+
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("li.recording-row").Count));
+        Assert.Empty(page.FindAll("button:contains('Show older recordings')"));
+    }
+
+    [Fact]
+    public void An_empty_library_explains_where_recordings_come_from()
+    {
+        Api.On("GET", "/api/recordings", new { items = Array.Empty<object>(), nextCursor = (string?)null });
+
+        var page = Render<RecordingsPage>();
+
+        page.WaitForAssertion(() => Assert.Contains("No recordings yet", page.Markup));
+    }
+}

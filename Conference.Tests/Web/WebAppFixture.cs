@@ -1,0 +1,61 @@
+using System.Net.Http.Json;
+using Conference.Api.Data;
+using Conference.Tests.Api;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Playwright;
+
+namespace Conference.Tests.Web;
+
+/// <summary>
+/// The web app as people use it: a <see cref="WebAppServer"/> in front of the real api (on real PostgreSQL and
+/// Redis), whose join tokens send browsers to a <see cref="LiveKitSignalStandIn"/>.
+/// </summary>
+public sealed class WebAppFixture : IAsyncLifetime
+{
+    public const string AdminEmail = "admin@example.org";
+
+    public ApiFixture Platform { get; } = new();
+
+    public LiveKitSignalStandIn LiveKit { get; private set; } = null!;
+
+    public WebApplicationFactory<ConferenceDbContext> Api { get; private set; } = null!;
+
+    public WebAppServer Web { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        await Platform.InitializeAsync();
+        LiveKit = await LiveKitSignalStandIn.StartAsync();
+        Api = Platform.CreateApi(new Dictionary<string, string?> { ["MediaServer:PublicUrl"] = LiveKit.Url.ToString() });
+        // The first account on a server is its admin; make it before any test signs up.
+        using (var client = Api.CreateClient())
+        {
+            (await client.PostAsJsonAsync("/api/accounts/signup", new { email = AdminEmail, password = WebJourney.Password, displayName = "Ada Admin" }))
+                .EnsureSuccessStatusCode();
+        }
+        Web = await WebAppServer.StartAsync(Api, Platform.RedisConnectionString);
+    }
+
+    public Task<IPage> NewPageAsync(bool phone = false) => Web.NewPageAsync(phone);
+
+    public static Task ScreenshotAsync(IPage page, string name) => WebAppServer.ScreenshotAsync(page, name);
+
+    public async Task DisposeAsync()
+    {
+        if (Web is not null)
+        {
+            await Web.DisposeAsync();
+        }
+        if (LiveKit is not null)
+        {
+            await LiveKit.DisposeAsync();
+        }
+        await Platform.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class WebAppCollection : ICollectionFixture<WebAppFixture>
+{
+    public const string Name = "WebApp";
+}

@@ -1,0 +1,107 @@
+using System.Net;
+using Conference.Api.Data;
+using Conference.Tests.Infrastructure;
+using Conference.Web.Api;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace Conference.Tests.Web;
+
+/// <summary>
+/// Conference.Web on a real loopback port in front of a given api (reached in memory, as service discovery would
+/// reach it), and Debian's Chromium driven by Playwright with a fake camera and microphone.
+/// </summary>
+public sealed class WebAppServer : IAsyncDisposable
+{
+    WebAppServer(WebApplicationFactory<ApiClient> web, Uri url, IPlaywright playwright, IBrowser browser)
+    {
+        Web = web;
+        Url = url;
+        Playwright = playwright;
+        Browser = browser;
+    }
+
+    public WebApplicationFactory<ApiClient> Web { get; }
+
+    /// <summary>http://127.0.0.1:port: a secure context, so the camera works.</summary>
+    public Uri Url { get; }
+
+    public IPlaywright Playwright { get; }
+
+    public IBrowser Browser { get; }
+
+    /// <summary>Screenshots go to bin/.../screenshots, and are copied into docs/screenshots for the README.</summary>
+    public static string ScreenshotDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
+
+    /// <summary>Starts the web in front of <paramref name="api"/>; with <paramref name="redis"/> its keys live there, as deployed.</summary>
+    public static async Task<WebAppServer> StartAsync(WebApplicationFactory<ConferenceDbContext> api, string? redis = null)
+    {
+        var port = LocalMachine.FreePort();
+        var web = new WebApplicationFactory<ApiClient>().WithWebHostBuilder(host =>
+        {
+            host.UseEnvironment("Testing");
+            host.UseStaticWebAssets();
+            host.UseSetting("Logging:LogLevel:Default", "Warning");
+            // Service discovery needs an address for "api"; the handler below carries the requests in memory.
+            host.UseSetting("services:api:http:0", "http://api.test");
+            if (redis is not null)
+            {
+                host.UseSetting("ConnectionStrings:redis", redis);
+            }
+            host.ConfigureTestServices(services => services.ConfigureHttpClientDefaults(http =>
+                http.ConfigurePrimaryHttpMessageHandler(() => api.Server.CreateHandler())));
+        });
+        web.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
+        web.StartServer();
+
+        var playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args =
+            [
+                "--no-sandbox", "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", "--disable-gpu",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+            ],
+        });
+        Directory.CreateDirectory(ScreenshotDirectory);
+        return new WebAppServer(web, new Uri($"http://127.0.0.1:{port}/"), playwright, browser);
+    }
+
+    /// <summary>A fresh browser profile (its own cookies) at desktop or phone size, allowed the camera and microphone.</summary>
+    public async Task<IPage> NewPageAsync(bool phone = false)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = Url.ToString(),
+            ViewportSize = phone ? new ViewportSize { Width = 390, Height = 844 } : new ViewportSize { Width = 1280, Height = 800 },
+            DeviceScaleFactor = 1,
+            IsMobile = phone,
+            HasTouch = phone,
+            Permissions = ["camera", "microphone"],
+            ColorScheme = ColorScheme.Light,
+        });
+        context.SetDefaultTimeout(20_000);
+        return await context.NewPageAsync();
+    }
+
+    public static async Task ScreenshotAsync(IPage page, string name)
+    {
+        var file = Path.Combine(ScreenshotDirectory, $"{name}.png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = file, FullPage = true });
+        var docs = Path.Combine(LocalMachine.RepositoryRoot, "docs", "screenshots");
+        Directory.CreateDirectory(docs);
+        File.Copy(file, Path.Combine(docs, $"{name}.png"), overwrite: true);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        Playwright.Dispose();
+        await Web.DisposeAsync();
+    }
+}

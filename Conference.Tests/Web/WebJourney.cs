@@ -1,0 +1,59 @@
+using Microsoft.Playwright;
+
+namespace Conference.Tests.Web;
+
+/// <summary>The steps the browser tests share: signing up, starting a meeting, waiting for a live page.</summary>
+internal static class WebJourney
+{
+    public const string Password = "correct horse battery";
+
+    /// <summary>Signs up through the form (and so is signed in); returns the new account's email.</summary>
+    public static async Task<string> SignUpAsync(IPage page, string name)
+    {
+        var email = $"{Guid.NewGuid():N}@example.org";
+        await page.GotoAsync("account/signup");
+        await page.GetByLabel("Your name").FillAsync(name);
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = name })).ToBeVisibleAsync();
+        return email;
+    }
+
+    /// <summary>The page is live (its Blazor circuit is connected): typing now is not lost to the prerendered copy.</summary>
+    public static async Task GotoInteractiveAsync(IPage page, string path)
+    {
+        await page.GotoAsync(path);
+        await page.Locator("main[data-interactive=true]").WaitForAsync();
+    }
+
+    public static async Task<string> StartMeetingAsync(IPage page, string title, bool lobby = false)
+    {
+        await page.Locator("main[data-interactive=true]").WaitForAsync();
+        await page.GetByLabel("Title").FillAsync(title);
+        if (lobby)
+        {
+            await page.GetByLabel("Guests wait in a lobby").CheckAsync();
+        }
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start meeting" }).ClickAsync();
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath.StartsWith("/m/", StringComparison.Ordinal));
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = title, Level = 1 })).ToBeVisibleAsync();
+        return new Uri(page.Url).AbsolutePath["/m/".Length..];
+    }
+
+    /// <summary>The pre-join preview is playing the fake camera: a video with real frames.</summary>
+    public static async Task ExpectCameraPreviewAsync(IPage page)
+    {
+        var preview = page.GetByLabel("Camera preview");
+        await Assertions.Expect(preview).ToBeVisibleAsync();
+        await page.WaitForFunctionAsync("() => { const v = document.querySelector('video[aria-label=\"Camera preview\"]'); return v && v.readyState >= 2 && v.videoWidth > 0; }");
+    }
+
+    /// <summary>Signs <paramref name="to"/> (another browser profile, e.g. a phone) in as <paramref name="from"/> is.</summary>
+    public static async Task ShareSignInAsync(IPage from, IPage to) =>
+        await to.Context.AddCookiesAsync((await from.Context.CookiesAsync()).Select(c => new Cookie
+        {
+            Name = c.Name, Value = c.Value, Domain = c.Domain, Path = c.Path, HttpOnly = c.HttpOnly, Secure = c.Secure, SameSite = c.SameSite,
+        }));
+}

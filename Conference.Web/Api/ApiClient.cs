@@ -1,0 +1,138 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+
+namespace Conference.Web.Api;
+
+/// <summary>
+/// What every typed api client shares: the signed-in person's bearer token on each request, JSON as the api
+/// writes it (camelCase, enums as strings), and every failure turned into an <see cref="ApiProblemException"/>.
+/// </summary>
+public abstract class ApiClient(HttpClient http, ApiCredentials credentials)
+{
+    /// <summary>The api's address through service discovery: https when it has it, else http.</summary>
+    public const string BaseAddress = "https+http://api";
+
+    /// <summary>The header a guest or co-host proves who they are in a meeting with (the api's name for it).</summary>
+    public const string ParticipantTokenHeader = "X-Participant-Token";
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    protected async Task<T> GetAsync<T>(string path, CancellationToken cancellationToken = default) =>
+        await ReadAsync<T>(await SendAsync(HttpMethod.Get, path, null, null, cancellationToken), cancellationToken);
+
+    protected async Task<T> PostAsync<T>(string path, object? body, string? participantCredential = null, CancellationToken cancellationToken = default) =>
+        await ReadAsync<T>(await SendAsync(HttpMethod.Post, path, body, participantCredential, cancellationToken), cancellationToken);
+
+    protected async Task<T> PutAsync<T>(string path, object? body, CancellationToken cancellationToken = default) =>
+        await ReadAsync<T>(await SendAsync(HttpMethod.Put, path, body, null, cancellationToken), cancellationToken);
+
+    /// <summary>For answers without a body (204) or whose body the caller does not need.</summary>
+    protected async Task SendWithoutResultAsync(HttpMethod method, string path, object? body = null, string? participantCredential = null,
+        CancellationToken cancellationToken = default) =>
+        (await SendAsync(method, path, body, participantCredential, cancellationToken)).Dispose();
+
+    /// <summary>Sends with the caller's credentials; a non-success answer throws as a problem.</summary>
+    protected async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object? body, string? participantCredential,
+        CancellationToken cancellationToken, string? accessToken = null)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body, body.GetType(), options: Json);
+        }
+        if ((accessToken ?? await credentials.AccessTokenAsync()) is { } token)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+        if (participantCredential is not null)
+        {
+            request.Headers.Add(ParticipantTokenHeader, participantCredential);
+        }
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, cancellationToken);
+        }
+        catch (Exception exception) when (exception is HttpRequestException or TimeoutRejectedException or BrokenCircuitException
+                                              || (exception is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            throw ApiProblemException.Unreachable(exception);
+        }
+        if (!response.IsSuccessStatusCode)
+        {
+            using (response)
+            {
+                throw await ProblemAsync(response, cancellationToken);
+            }
+        }
+        return response;
+    }
+
+    protected static async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        using (response)
+        {
+            try
+            {
+                return await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken)
+                       ?? throw new JsonException("The answer was empty.");
+            }
+            catch (JsonException exception)
+            {
+                throw new ApiProblemException((int)HttpStatusCode.BadGateway, "Unexpected answer",
+                    "The conference service answered in a way this page does not understand.", inner: exception);
+            }
+        }
+    }
+
+    static async Task<ApiProblemException> ProblemAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var status = (int)response.StatusCode;
+        ProblemDocument? problem = null;
+        try
+        {
+            if (response.Content.Headers.ContentLength != 0)
+            {
+                problem = await response.Content.ReadFromJsonAsync<ProblemDocument>(Json, cancellationToken);
+            }
+        }
+        catch (JsonException)
+        {
+            // Not a problem document (e.g. a proxy's error page): the status says enough.
+        }
+        var errors = problem?.Errors?.ToDictionary(e => e.Key, e => e.Value);
+        var detail = problem?.Detail ?? (errors is { Count: > 0 } ? string.Join(" ", errors.SelectMany(e => e.Value)) : null);
+        return new ApiProblemException(status, problem?.Title ?? DefaultTitle(status), detail ?? DefaultDetail(status), errors);
+    }
+
+    static string DefaultTitle(int status) => status switch
+    {
+        401 => "Sign in needed",
+        403 => "Not allowed",
+        404 => "Not found",
+        429 => "Too many requests",
+        >= 500 => "The service had a problem",
+        _ => "The request was refused",
+    };
+
+    static string DefaultDetail(int status) => status switch
+    {
+        401 => "Please sign in (again) to do this.",
+        403 => "Your account is not allowed to do this.",
+        404 => "It does not exist, or no longer exists.",
+        429 => "Too many attempts; please wait a minute and try again.",
+        >= 500 => "Something went wrong on the server. Please try again in a moment.",
+        _ => "The request could not be completed.",
+    };
+
+    sealed record ProblemDocument(string? Title, string? Detail, int? Status, Dictionary<string, string[]>? Errors);
+}

@@ -1,0 +1,55 @@
+namespace Conference.Web.Api;
+
+/// <summary>
+/// What hosts and co-hosts do during a meeting. The host is recognised by their sign-in; a co-host (who may have
+/// no account) by the participant credential from their join, passed to every call here.
+/// </summary>
+public sealed class ModerationClient(HttpClient http, ApiCredentials credentials) : ApiClient(http, credentials)
+{
+    public async Task<IReadOnlyList<LobbyEntry>> ListLobbyAsync(string slug, string? participantCredential = null, CancellationToken cancellationToken = default) =>
+        await ReadAsync<List<LobbyEntry>>(await SendAsync(HttpMethod.Get, $"{Meeting(slug)}/lobby", null, participantCredential, cancellationToken), cancellationToken);
+
+    public async Task AdmitAsync(string slug, string requestId, string? participantCredential = null, CancellationToken cancellationToken = default) =>
+        await SendWithoutResultAsync(HttpMethod.Post, $"{Meeting(slug)}/lobby/{Uri.EscapeDataString(requestId)}/admit", null, participantCredential, cancellationToken);
+
+    public async Task DenyAsync(string slug, string requestId, string? participantCredential = null, CancellationToken cancellationToken = default) =>
+        await SendWithoutResultAsync(HttpMethod.Post, $"{Meeting(slug)}/lobby/{Uri.EscapeDataString(requestId)}/deny", null, participantCredential, cancellationToken);
+
+    public async Task<IReadOnlyList<Participant>> ListParticipantsAsync(string slug, string? participantCredential = null, CancellationToken cancellationToken = default) =>
+        await ReadAsync<List<Participant>>(await SendAsync(HttpMethod.Get, $"{Meeting(slug)}/participants", null, participantCredential, cancellationToken), cancellationToken);
+
+    public async Task MuteTrackAsync(string slug, string identity, string trackSid, string? participantCredential = null, CancellationToken cancellationToken = default) =>
+        await SendWithoutResultAsync(HttpMethod.Post, $"{Participant(slug, identity)}/mute", new { trackSid }, participantCredential, cancellationToken);
+
+    public async Task RemoveAsync(string slug, string identity, string? participantCredential = null, CancellationToken cancellationToken = default) =>
+        await SendWithoutResultAsync(HttpMethod.Delete, Participant(slug, identity), null, participantCredential, cancellationToken);
+
+    /// <summary>Promote to <see cref="ParticipantRole.CoHost"/> or demote to <see cref="ParticipantRole.Guest"/>.</summary>
+    public async Task SetRoleAsync(string slug, string identity, ParticipantRole role, string? participantCredential = null, CancellationToken cancellationToken = default) =>
+        await SendWithoutResultAsync(HttpMethod.Put, $"{Participant(slug, identity)}/role", new { role }, participantCredential, cancellationToken);
+
+    public async Task SetLockedAsync(string slug, bool locked, string? participantCredential = null, CancellationToken cancellationToken = default) =>
+        await SendWithoutResultAsync(HttpMethod.Put, $"{Meeting(slug)}/lock", new { locked }, participantCredential, cancellationToken);
+
+    /// <summary>Ends the meeting for everyone.</summary>
+    public async Task EndAsync(string slug, string? participantCredential = null, CancellationToken cancellationToken = default) =>
+        await SendWithoutResultAsync(HttpMethod.Post, $"{Meeting(slug)}/end", null, participantCredential, cancellationToken);
+
+    static string Meeting(string slug) => $"api/meetings/{Uri.EscapeDataString(slug)}";
+
+    static string Participant(string slug, string identity) => $"{Meeting(slug)}/participants/{Uri.EscapeDataString(identity)}";
+}
+
+public sealed record LobbyEntry(string RequestId, string DisplayName, DateTimeOffset RequestedAt);
+
+public sealed record Participant(string Identity, string Name, ParticipantRole Role, DateTimeOffset? JoinedAt, bool IsPublisher,
+    IReadOnlyList<ParticipantTrack> Tracks);
+
+public sealed record ParticipantTrack(string Sid, string Source, string Type, bool Muted);
+
+public enum ParticipantRole
+{
+    Guest,
+    CoHost,
+    Host,
+}

@@ -1,0 +1,515 @@
+import {
+  ConnectionQuality,
+  ConnectionState,
+  DisconnectReason,
+  ExternalE2EEKeyProvider,
+  isE2EESupported,
+  Participant,
+  Room,
+  RoomEvent,
+  Track,
+  VideoPresets,
+  type RemoteTrack,
+  type RoomOptions,
+} from 'livekit-client';
+import type { DotNetRef } from './dotnet';
+import { classifyConnectError, classifyMediaError, messageOf, type ConnectFailure } from './errors';
+import { decodeMessage, encodeMessage, maxChatLength, messageTopic, reactions, type CallMessage } from './messages';
+
+export interface ConnectOptions {
+  microphone: boolean;
+  camera: boolean;
+  microphoneDeviceId?: string | null;
+  cameraDeviceId?: string | null;
+  /** Set when the meeting link carried a passphrase in its #fragment: media is then encrypted end to end. */
+  e2eePassphrase?: string | null;
+}
+
+export type ConnectResult = { ok: true } | { ok: false; failure: ConnectFailure; message: string };
+
+/** One participant as the Blazor page draws them; pushed whole on every change (a meeting is small). */
+export interface ParticipantState {
+  identity: string;
+  name: string;
+  isLocal: boolean;
+  /** From the token's metadata ({"Role":"Host"}); the api updates it when someone is promoted. */
+  role: string;
+  isSpeaking: boolean;
+  connectionQuality: 'excellent' | 'good' | 'poor' | 'lost' | 'unknown';
+  microphoneEnabled: boolean;
+  cameraEnabled: boolean;
+  screenSharing: boolean;
+  handRaised: boolean;
+  microphoneTrackSid: string | null;
+  cameraTrackSid: string | null;
+  screenShareTrackSid: string | null;
+  joinedAt: number | null;
+}
+
+export interface RoomSnapshot {
+  participants: ParticipantState[];
+  /** Identities, loudest first. */
+  activeSpeakers: string[];
+}
+
+export type CallConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
+
+export type CreateRoom = (options: RoomOptions) => Room;
+
+/** How long joining may take before the page says the media server cannot be reached (livekit-client alone may wait longer). */
+const connectTimeoutMs = 20_000;
+
+/**
+ * One call: owns the livekit-client Room, tells .NET what changed, and does what the page asks.
+ * The Blazor side never touches media; it renders containers with data-video-identity/data-video-source
+ * and this module puts the <video> elements in them.
+ */
+export class CallController {
+  private room: Room | null = null;
+  private readonly raisedHands = new Set<string>();
+  private snapshotQueued = false;
+  private readonly audioSink: HTMLElement;
+  private shortcutHandler: ((event: KeyboardEvent) => void) | null = null;
+
+  constructor(
+    private readonly dotnet: DotNetRef,
+    private readonly createRoom: CreateRoom = options => new Room(options),
+    private readonly workerUrl: URL | null = null,
+  ) {
+    this.audioSink = document.createElement('div');
+    this.audioSink.hidden = true;
+    document.body.appendChild(this.audioSink);
+  }
+
+  get currentRoom(): Room | null {
+    return this.room;
+  }
+
+  async connect(url: string, token: string, options: ConnectOptions): Promise<ConnectResult> {
+    await this.disposeRoom();
+    const e2ee = !!options.e2eePassphrase;
+    if (e2ee && !isE2EESupported()) {
+      return { ok: false, failure: 'e2ee-unsupported', message: 'This browser cannot encrypt calls end to end.' };
+    }
+
+    const roomOptions: RoomOptions = {
+      adaptiveStream: true,
+      dynacast: true,
+      videoCaptureDefaults: { resolution: VideoPresets.h720.resolution },
+      // RED (redundant audio) cannot pass through the e2ee frame transform.
+      publishDefaults: { simulcast: true, red: !e2ee },
+    };
+    let keyProvider: ExternalE2EEKeyProvider | null = null;
+    if (e2ee) {
+      keyProvider = new ExternalE2EEKeyProvider();
+      roomOptions.e2ee = { keyProvider, worker: new Worker(this.workerUrl ?? new URL('livekit-e2ee-worker.js', import.meta.url), { type: 'module' }) };
+    }
+    const room = this.createRoom(roomOptions);
+    this.room = room;
+    this.listen(room);
+    this.pushState('connecting');
+
+    try {
+      if (keyProvider) {
+        await keyProvider.setKey(options.e2eePassphrase!);
+        await room.setE2EEEnabled(true);
+      }
+      await withTimeout(room.connect(url, token, { autoSubscribe: true }), connectTimeoutMs);
+    } catch (error) {
+      const failure = error instanceof TimeoutError ? 'unreachable' : classifyConnectError(error);
+      if (this.room === room) {
+        this.room = null;
+        await room.disconnect().catch(() => undefined);
+      }
+      this.pushState('disconnected');
+      return { ok: false, failure, message: messageOf(error) };
+    }
+
+    this.pushState('connected');
+    this.pushRecording(room.isRecording);
+    this.queueSnapshot();
+    // Publishing may fail on its own (no permission, no device) without failing the call.
+    if (options.microphone) {
+      await this.setMicrophone(true, options.microphoneDeviceId ?? undefined);
+    }
+    if (options.camera) {
+      await this.setCamera(true, options.cameraDeviceId ?? undefined);
+    }
+    return { ok: true };
+  }
+
+  async leave(): Promise<void> {
+    await this.disposeRoom();
+    this.pushState('disconnected', 'CLIENT_INITIATED');
+  }
+
+  async setMicrophone(enabled: boolean, deviceId?: string): Promise<boolean> {
+    return this.publish('microphone', async room => {
+      await room.localParticipant.setMicrophoneEnabled(enabled, deviceId ? { deviceId } : undefined);
+      // An existing track keeps its device when re-enabled; switch it explicitly.
+      if (deviceId && enabled) {
+        await room.switchActiveDevice('audioinput', deviceId);
+      }
+    });
+  }
+
+  async setCamera(enabled: boolean, deviceId?: string): Promise<boolean> {
+    return this.publish('camera', async room => {
+      await room.localParticipant.setCameraEnabled(enabled, deviceId ? { deviceId } : undefined);
+      // An existing track keeps its device when re-enabled; switch it explicitly.
+      if (deviceId && enabled) {
+        await room.switchActiveDevice('videoinput', deviceId);
+      }
+    });
+  }
+
+  async setScreenShare(enabled: boolean): Promise<boolean> {
+    return this.publish('screen', room => room.localParticipant.setScreenShareEnabled(enabled, { audio: true }).then(() => undefined));
+  }
+
+  async switchDevice(kind: 'audioinput' | 'videoinput' | 'audiooutput', deviceId: string): Promise<boolean> {
+    const reportAs = kind === 'videoinput' ? 'camera' : kind === 'audiooutput' ? 'speaker' : 'microphone';
+    return this.publish(reportAs, room => room.switchActiveDevice(kind, deviceId).then(() => undefined));
+  }
+
+  async sendChat(text: string): Promise<boolean> {
+    const trimmed = text.trim();
+    if (!trimmed || trimmed.length > maxChatLength) {
+      return false;
+    }
+    const message: CallMessage = { type: 'chat', id: crypto.randomUUID(), text: trimmed, sentAt: Date.now() };
+    if (!(await this.send(message))) {
+      return false;
+    }
+    // Our own message does not come back over the data channel; show it like the others.
+    const local = this.room!.localParticipant;
+    void this.dotnet.invokeMethodAsync('OnChat', { id: message.id, identity: local.identity, name: nameOf(local), text: trimmed, sentAt: message.sentAt, isLocal: true });
+    return true;
+  }
+
+  async setHandRaised(raised: boolean): Promise<boolean> {
+    if (!this.room || !(await this.send({ type: 'hand', raised }))) {
+      return false;
+    }
+    this.markHand(this.room.localParticipant.identity, raised);
+    return true;
+  }
+
+  async sendReaction(emoji: string): Promise<boolean> {
+    if (!this.room || !(reactions as readonly string[]).includes(emoji) || !(await this.send({ type: 'reaction', emoji }))) {
+      return false;
+    }
+    const local = this.room.localParticipant;
+    void this.dotnet.invokeMethodAsync('OnReaction', { identity: local.identity, name: nameOf(local), emoji });
+    return true;
+  }
+
+  /** Audio that the browser refused to autoplay starts after a click on the page's "Start audio" button. */
+  async startAudio(): Promise<void> {
+    await this.room?.startAudio();
+  }
+
+  /**
+   * Puts each participant's video into the container the page rendered for it
+   * (<div data-video-identity="…" data-video-source="camera|screen_share">), and takes out videos whose track is gone.
+   */
+  syncVideo(root: ParentNode = document): void {
+    const room = this.room;
+    if (room) {
+      releaseRemovedElements(room);
+    }
+    root.querySelectorAll<HTMLElement>('[data-video-identity]').forEach(container => {
+      const identity = container.dataset.videoIdentity ?? '';
+      const source = container.dataset.videoSource === 'screen_share' ? Track.Source.ScreenShare : Track.Source.Camera;
+      const participant = room ? participantOf(room, identity) : undefined;
+      const publication = participant?.getTrackPublication(source);
+      const track = publication && !publication.isMuted ? publication.track : undefined;
+      const current = container.querySelector('video');
+      if (current && current.dataset.trackSid === track?.sid) {
+        return;
+      }
+      current?.remove();
+      if (track && track.kind === Track.Kind.Video) {
+        const video = track.attach() as HTMLVideoElement;
+        video.dataset.trackSid = track.sid ?? '';
+        video.muted = true; // sound plays through the hidden audio elements; a muted <video> may autoplay
+        video.playsInline = true;
+        container.appendChild(video);
+      }
+    });
+  }
+
+  /** Ctrl/Cmd+Shift+A toggles the microphone, Ctrl/Cmd+Shift+V the camera (as in LiveKit Meet). */
+  enableShortcuts(): void {
+    if (this.shortcutHandler) {
+      return;
+    }
+    this.shortcutHandler = event => {
+      if (!(event.ctrlKey || event.metaKey) || !event.shiftKey || !this.room) {
+        return;
+      }
+      const local = this.room.localParticipant;
+      const key = event.key.toLowerCase();
+      if (key === 'a') {
+        event.preventDefault();
+        void this.setMicrophone(!local.isMicrophoneEnabled);
+      } else if (key === 'v') {
+        event.preventDefault();
+        void this.setCamera(!local.isCameraEnabled);
+      }
+    };
+    document.addEventListener('keydown', this.shortcutHandler);
+  }
+
+  async dispose(): Promise<void> {
+    if (this.shortcutHandler) {
+      document.removeEventListener('keydown', this.shortcutHandler);
+      this.shortcutHandler = null;
+    }
+    await this.disposeRoom();
+    this.audioSink.remove();
+  }
+
+  private listen(room: Room): void {
+    const snapshot = () => this.queueSnapshot();
+    room
+      .on(RoomEvent.ParticipantConnected, participant => {
+        this.queueSnapshot();
+        // Data messages are not replayed, so tell newcomers whose hand is already up.
+        if (this.raisedHands.has(room.localParticipant.identity)) {
+          void room.localParticipant.publishData(encodeMessage({ type: 'hand', raised: true }),
+            { reliable: true, topic: messageTopic, destinationIdentities: [participant.identity] }).catch(() => undefined);
+        }
+      })
+      .on(RoomEvent.ParticipantDisconnected, participant => {
+        this.raisedHands.delete(participant.identity);
+        this.queueSnapshot();
+      })
+      .on(RoomEvent.TrackSubscribed, (track: RemoteTrack) => {
+        if (track.kind === Track.Kind.Audio) {
+          this.audioSink.appendChild(track.attach());
+        }
+        this.queueSnapshot();
+      })
+      .on(RoomEvent.TrackUnsubscribed, (track: RemoteTrack) => {
+        track.detach().forEach(element => element.remove());
+        this.queueSnapshot();
+      })
+      .on(RoomEvent.TrackPublished, snapshot)
+      .on(RoomEvent.TrackUnpublished, snapshot)
+      .on(RoomEvent.LocalTrackPublished, snapshot)
+      .on(RoomEvent.LocalTrackUnpublished, snapshot)
+      .on(RoomEvent.TrackMuted, snapshot)
+      .on(RoomEvent.TrackUnmuted, snapshot)
+      .on(RoomEvent.ActiveSpeakersChanged, snapshot)
+      .on(RoomEvent.ConnectionQualityChanged, snapshot)
+      .on(RoomEvent.ParticipantNameChanged, snapshot)
+      .on(RoomEvent.ParticipantMetadataChanged, snapshot)
+      .on(RoomEvent.Reconnecting, () => this.pushState('reconnecting'))
+      .on(RoomEvent.SignalReconnecting, () => this.pushState('reconnecting'))
+      .on(RoomEvent.Reconnected, () => {
+        this.pushState('connected');
+        this.queueSnapshot();
+      })
+      .on(RoomEvent.Disconnected, (reason?: DisconnectReason) => {
+        if (this.room !== room) {
+          return; // a connect that failed or a leave: already reported
+        }
+        this.pushState('disconnected', reason === undefined ? 'UNKNOWN_REASON' : DisconnectReason[reason]);
+      })
+      .on(RoomEvent.RecordingStatusChanged, recording => this.pushRecording(recording))
+      .on(RoomEvent.AudioPlaybackStatusChanged, () => {
+        void this.dotnet.invokeMethodAsync('OnAudioBlocked', !room.canPlaybackAudio);
+      })
+      .on(RoomEvent.MediaDevicesError, (error: Error, kind?: MediaDeviceKind) => {
+        const device = kind === 'videoinput' ? 'camera' : kind === 'audioinput' ? 'microphone' : 'device';
+        void this.dotnet.invokeMethodAsync('OnMediaError', device, classifyMediaError(error), error.message);
+      })
+      .on(RoomEvent.EncryptionError, (error: Error) => {
+        void this.dotnet.invokeMethodAsync('OnMediaError', 'e2ee', 'other', error.message);
+      })
+      .on(RoomEvent.DataReceived, (payload, participant, _kind, topic) => {
+        if (topic !== messageTopic || !participant) {
+          return;
+        }
+        this.receive(decodeMessage(payload), participant);
+      });
+  }
+
+  private receive(message: CallMessage | null, from: Participant): void {
+    switch (message?.type) {
+      case 'chat':
+        void this.dotnet.invokeMethodAsync('OnChat',
+          { id: message.id, identity: from.identity, name: nameOf(from), text: message.text, sentAt: message.sentAt, isLocal: false });
+        break;
+      case 'hand':
+        this.markHand(from.identity, message.raised);
+        break;
+      case 'reaction':
+        void this.dotnet.invokeMethodAsync('OnReaction', { identity: from.identity, name: nameOf(from), emoji: message.emoji });
+        break;
+    }
+  }
+
+  private markHand(identity: string, raised: boolean): void {
+    if (raised) {
+      this.raisedHands.add(identity);
+    } else {
+      this.raisedHands.delete(identity);
+    }
+    this.queueSnapshot();
+  }
+
+  private async send(message: CallMessage): Promise<boolean> {
+    if (!this.room || this.room.state !== ConnectionState.Connected) {
+      return false;
+    }
+    try {
+      await this.room.localParticipant.publishData(encodeMessage(message), { reliable: true, topic: messageTopic });
+      return true;
+    } catch (error) {
+      void this.dotnet.invokeMethodAsync('OnMediaError', 'data', 'other', messageOf(error));
+      return false;
+    }
+  }
+
+  /** Runs a publishing action; a refused device is reported to the page instead of thrown. */
+  private async publish(kind: 'microphone' | 'camera' | 'screen' | 'speaker', action: (room: Room) => Promise<void>): Promise<boolean> {
+    if (!this.room) {
+      return false;
+    }
+    try {
+      await action(this.room);
+      return true;
+    } catch (error) {
+      void this.dotnet.invokeMethodAsync('OnMediaError', kind, classifyMediaError(error), messageOf(error));
+      return false;
+    } finally {
+      this.queueSnapshot();
+    }
+  }
+
+  /** Many events arrive together (a join brings several); .NET gets one snapshot per turn of the event loop. */
+  private queueSnapshot(): void {
+    if (this.snapshotQueued) {
+      return;
+    }
+    this.snapshotQueued = true;
+    queueMicrotask(() => {
+      this.snapshotQueued = false;
+      if (this.room) {
+        void this.dotnet.invokeMethodAsync('OnParticipants', this.snapshot());
+        this.syncVideo();
+      }
+    });
+  }
+
+  snapshot(): RoomSnapshot {
+    const room = this.room;
+    if (!room) {
+      return { participants: [], activeSpeakers: [] };
+    }
+    const all: Participant[] = [room.localParticipant, ...room.remoteParticipants.values()];
+    return {
+      participants: all.map(p => this.stateOf(p, p === room.localParticipant)),
+      activeSpeakers: room.activeSpeakers.map(p => p.identity),
+    };
+  }
+
+  private stateOf(p: Participant, isLocal: boolean): ParticipantState {
+    const sidOf = (source: Track.Source) => p.getTrackPublication(source)?.trackSid ?? null;
+    return {
+      identity: p.identity,
+      name: nameOf(p),
+      isLocal,
+      role: roleOf(p.metadata),
+      isSpeaking: p.isSpeaking,
+      connectionQuality: qualityOf(p.connectionQuality),
+      microphoneEnabled: p.isMicrophoneEnabled,
+      cameraEnabled: p.isCameraEnabled,
+      screenSharing: p.isScreenShareEnabled,
+      handRaised: this.raisedHands.has(p.identity),
+      microphoneTrackSid: sidOf(Track.Source.Microphone),
+      cameraTrackSid: sidOf(Track.Source.Camera),
+      screenShareTrackSid: sidOf(Track.Source.ScreenShare),
+      joinedAt: p.joinedAt?.getTime() ?? null,
+    };
+  }
+
+  private pushState(state: CallConnectionState, reason: string | null = null): void {
+    void this.dotnet.invokeMethodAsync('OnConnectionState', state, reason);
+  }
+
+  private pushRecording(recording: boolean): void {
+    void this.dotnet.invokeMethodAsync('OnRecording', recording);
+  }
+
+  private async disposeRoom(): Promise<void> {
+    const room = this.room;
+    this.room = null;
+    this.raisedHands.clear();
+    if (room) {
+      room.removeAllListeners();
+      await room.disconnect();
+    }
+    this.audioSink.replaceChildren();
+  }
+}
+
+/**
+ * Blazor removes a tile's container when the layout changes; the <video> inside goes with it but stays attached to
+ * its track, and adaptive stream would keep counting it. Detach what is no longer in the page.
+ */
+function releaseRemovedElements(room: Room): void {
+  for (const participant of [room.localParticipant, ...room.remoteParticipants.values()]) {
+    for (const publication of participant.videoTrackPublications.values()) {
+      const track = publication.track;
+      track?.attachedElements.filter(element => !element.isConnected).forEach(element => track.detach(element));
+    }
+  }
+}
+
+function participantOf(room: Room, identity: string): Participant | undefined {
+  return room.localParticipant.identity === identity ? room.localParticipant : room.getParticipantByIdentity(identity);
+}
+
+function nameOf(p: Participant): string {
+  return p.name || p.identity;
+}
+
+function roleOf(metadata: string | undefined): string {
+  if (!metadata) {
+    return 'Guest';
+  }
+  try {
+    const role = (JSON.parse(metadata) as { Role?: unknown }).Role;
+    return typeof role === 'string' ? role : 'Guest';
+  } catch {
+    return 'Guest';
+  }
+}
+
+function qualityOf(quality: ConnectionQuality): ParticipantState['connectionQuality'] {
+  switch (quality) {
+    case ConnectionQuality.Excellent:
+      return 'excellent';
+    case ConnectionQuality.Good:
+      return 'good';
+    case ConnectionQuality.Poor:
+      return 'poor';
+    case ConnectionQuality.Lost:
+      return 'lost';
+    default:
+      return 'unknown';
+  }
+}
+
+class TimeoutError extends Error {}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimeoutError(`The media server did not answer within ${ms / 1000} s.`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,415 @@
+import {
+  ConnectionError,
+  ConnectionQuality,
+  ConnectionState,
+  DisconnectReason,
+  Room,
+  RoomEvent,
+  Track,
+  type Participant,
+  type RemoteParticipant,
+  type RemoteTrack,
+  type RemoteTrackPublication,
+} from 'livekit-client';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CallController, type RoomSnapshot } from '../src/call';
+import type { DotNetRef } from '../src/dotnet';
+import { encodeMessage, messageTopic } from '../src/messages';
+
+/** Records what the module tells .NET, as Blazor's DotNetObjectReference would receive it. */
+class DotNetRecorder implements DotNetRef {
+  readonly calls: { method: string; args: unknown[] }[] = [];
+  invokeMethodAsync(method: string, ...args: unknown[]): Promise<unknown> {
+    this.calls.push({ method, args });
+    return Promise.resolve();
+  }
+  all(method: string): unknown[][] {
+    return this.calls.filter(c => c.method === method).map(c => c.args);
+  }
+  last(method: string): unknown[] | undefined {
+    return this.all(method).at(-1);
+  }
+  lastSnapshot(): RoomSnapshot {
+    return this.last('OnParticipants')![0] as RoomSnapshot;
+  }
+  states(): unknown[] {
+    return this.all('OnConnectionState').map(args => args[0]);
+  }
+}
+
+/** A video track as livekit-client hands it over: attach() makes the element, detach() gives it back. */
+function fakeVideoTrack(sid: string, source = Track.Source.Camera): RemoteTrack {
+  const attachedElements: HTMLMediaElement[] = [];
+  return {
+    sid,
+    kind: Track.Kind.Video,
+    source,
+    attachedElements,
+    attach: () => {
+      const video = document.createElement('video');
+      attachedElements.push(video);
+      return video;
+    },
+    detach: (element?: HTMLMediaElement) =>
+      element ? attachedElements.splice(attachedElements.indexOf(element), 1) : attachedElements.splice(0),
+  } as unknown as RemoteTrack;
+}
+
+function fakeAudioTrack(sid: string): RemoteTrack {
+  return {
+    sid,
+    kind: Track.Kind.Audio,
+    source: Track.Source.Microphone,
+    attach: () => document.createElement('audio'),
+    detach: () => [...document.querySelectorAll('audio')],
+  } as unknown as RemoteTrack;
+}
+
+/** A remote participant with just what the module reads; tracks are added by publish(). */
+function fakeParticipant(identity: string, name: string, role = 'Guest') {
+  const publications = new Map<Track.Source, RemoteTrackPublication>();
+  const participant = {
+    identity,
+    name,
+    metadata: JSON.stringify({ Role: role }),
+    isSpeaking: false,
+    connectionQuality: ConnectionQuality.Good,
+    joinedAt: new Date(1_700_000_000_000),
+    get isMicrophoneEnabled() {
+      return !!publications.get(Track.Source.Microphone) && !publications.get(Track.Source.Microphone)!.isMuted;
+    },
+    get isCameraEnabled() {
+      return !!publications.get(Track.Source.Camera) && !publications.get(Track.Source.Camera)!.isMuted;
+    },
+    get isScreenShareEnabled() {
+      return !!publications.get(Track.Source.ScreenShare);
+    },
+    getTrackPublication: (source: Track.Source) => publications.get(source),
+    get videoTrackPublications() {
+      return new Map([...publications.values()].filter(p => p.track?.kind === Track.Kind.Video).map(p => [p.trackSid, p]));
+    },
+    // Room.disconnect() walks these to unpublish.
+    trackPublications: new Map<string, RemoteTrackPublication>(),
+    unpublishTrack: () => undefined,
+    publish(track: RemoteTrack) {
+      const publication = { trackSid: track.sid, track, isMuted: false, source: track.source } as unknown as RemoteTrackPublication;
+      publications.set(track.source, publication);
+      return publication;
+    },
+    unpublish(source: Track.Source) {
+      publications.delete(source);
+    },
+  };
+  return participant;
+}
+
+type FakeParticipant = ReturnType<typeof fakeParticipant>;
+
+/** Lets queued microtasks (the coalesced snapshot) run. */
+const settle = () => new Promise(resolve => setTimeout(resolve, 0));
+
+describe('CallController', () => {
+  let dotnet: DotNetRecorder;
+  let room: Room;
+  let controller: CallController;
+  let connect: ReturnType<typeof vi.fn>;
+
+  beforeEach(() => {
+    dotnet = new DotNetRecorder();
+    room = new Room();
+    connect = vi.fn(async () => {
+      room.localParticipant.identity = 'me-123';
+      room.localParticipant.name = 'Me';
+      room.state = ConnectionState.Connected;
+    });
+    room.connect = connect as unknown as Room['connect'];
+    vi.spyOn(room.localParticipant, 'setMicrophoneEnabled').mockResolvedValue(undefined);
+    vi.spyOn(room.localParticipant, 'setCameraEnabled').mockResolvedValue(undefined);
+    vi.spyOn(room.localParticipant, 'publishData').mockResolvedValue(undefined);
+    controller = new CallController(dotnet, () => room);
+  });
+
+  afterEach(async () => {
+    await controller.dispose();
+    document.body.replaceChildren();
+    vi.useRealTimers();
+  });
+
+  function join(participant: FakeParticipant) {
+    room.remoteParticipants.set(participant.identity, participant as unknown as RemoteParticipant);
+    room.emit(RoomEvent.ParticipantConnected, participant as unknown as RemoteParticipant);
+  }
+
+  async function connected() {
+    const result = await controller.connect('wss://livekit.example', 'token', { microphone: true, camera: false });
+    expect(result).toEqual({ ok: true });
+    await settle();
+  }
+
+  it('connects with the url and token, publishes the chosen media and reports the local participant', async () => {
+    await connected();
+
+    expect(connect).toHaveBeenCalledWith('wss://livekit.example', 'token', expect.anything());
+    expect(room.localParticipant.setMicrophoneEnabled).toHaveBeenCalledWith(true, undefined);
+    expect(room.localParticipant.setCameraEnabled).not.toHaveBeenCalled();
+    expect(dotnet.states()).toEqual(['connecting', 'connected']);
+    const local = dotnet.lastSnapshot().participants;
+    expect(local).toHaveLength(1);
+    expect(local[0]).toMatchObject({ identity: 'me-123', name: 'Me', isLocal: true, role: 'Guest' });
+  });
+
+  it('reports a participant who joins, with name and role, and forgets them when they leave', async () => {
+    await connected();
+    const ada = fakeParticipant('ada-1', 'Ada', 'CoHost');
+
+    join(ada);
+    await settle();
+    expect(dotnet.lastSnapshot().participants.map(p => p.identity)).toEqual(['me-123', 'ada-1']);
+    expect(dotnet.lastSnapshot().participants[1]).toMatchObject({
+      name: 'Ada', role: 'CoHost', isLocal: false, connectionQuality: 'good', microphoneEnabled: false, joinedAt: 1_700_000_000_000,
+    });
+
+    room.remoteParticipants.delete('ada-1');
+    room.emit(RoomEvent.ParticipantDisconnected, ada as unknown as RemoteParticipant);
+    await settle();
+    expect(dotnet.lastSnapshot().participants.map(p => p.identity)).toEqual(['me-123']);
+  });
+
+  it('coalesces the events of one moment into one snapshot', async () => {
+    await connected();
+    const before = dotnet.all('OnParticipants').length;
+    join(fakeParticipant('a', 'A'));
+    join(fakeParticipant('b', 'B'));
+    room.emit(RoomEvent.ConnectionQualityChanged, ConnectionQuality.Poor, room.localParticipant);
+    await settle();
+    expect(dotnet.all('OnParticipants').length).toBe(before + 1);
+  });
+
+  it('puts a published camera into the container the page rendered, and takes it out when unsubscribed', async () => {
+    await connected();
+    const grace = fakeParticipant('grace-1', 'Grace');
+    join(grace);
+    const container = document.createElement('div');
+    container.dataset.videoIdentity = 'grace-1';
+    container.dataset.videoSource = 'camera';
+    document.body.appendChild(container);
+
+    const track = fakeVideoTrack('TR_cam');
+    const publication = grace.publish(track);
+    room.emit(RoomEvent.TrackSubscribed, track, publication, grace as unknown as RemoteParticipant);
+    await settle();
+
+    expect(dotnet.lastSnapshot().participants[1]).toMatchObject({ cameraEnabled: true, cameraTrackSid: 'TR_cam' });
+    const video = container.querySelector('video');
+    expect(video).not.toBeNull();
+    expect(video!.dataset.trackSid).toBe('TR_cam');
+
+    // A second sync must not stack another element.
+    controller.syncVideo();
+    expect(container.querySelectorAll('video')).toHaveLength(1);
+
+    grace.unpublish(Track.Source.Camera);
+    room.emit(RoomEvent.TrackUnsubscribed, track, publication, grace as unknown as RemoteParticipant);
+    await settle();
+    expect(container.querySelector('video')).toBeNull();
+    expect(dotnet.lastSnapshot().participants[1]).toMatchObject({ cameraEnabled: false, cameraTrackSid: null });
+  });
+
+  it('detaches a video whose container the page removed, and attaches one to the new container', async () => {
+    await connected();
+    const grace = fakeParticipant('grace-1', 'Grace');
+    join(grace);
+    const track = fakeVideoTrack('TR_cam');
+    room.emit(RoomEvent.TrackSubscribed, track, grace.publish(track), grace as unknown as RemoteParticipant);
+    const tile = () => {
+      const container = document.createElement('div');
+      container.dataset.videoIdentity = 'grace-1';
+      container.dataset.videoSource = 'camera';
+      document.body.appendChild(container);
+      return container;
+    };
+    const first = tile();
+    controller.syncVideo();
+    expect(track.attachedElements).toHaveLength(1);
+
+    first.remove(); // e.g. the grid became a focus layout
+    const second = tile();
+    controller.syncVideo();
+    expect(track.attachedElements).toHaveLength(1);
+    expect(track.attachedElements[0].parentElement).toBe(second);
+  });
+
+  it('plays remote audio through an element of its own and removes it on unsubscribe', async () => {
+    await connected();
+    const ada = fakeParticipant('ada-1', 'Ada');
+    join(ada);
+    const track = fakeAudioTrack('TR_mic');
+    const publication = ada.publish(track);
+
+    room.emit(RoomEvent.TrackSubscribed, track, publication, ada as unknown as RemoteParticipant);
+    expect(document.querySelectorAll('audio')).toHaveLength(1);
+    room.emit(RoomEvent.TrackUnsubscribed, track, publication, ada as unknown as RemoteParticipant);
+    expect(document.querySelectorAll('audio')).toHaveLength(0);
+  });
+
+  it('reports a screen share with its track sid so the page can focus it', async () => {
+    await connected();
+    const ada = fakeParticipant('ada-1', 'Ada');
+    join(ada);
+    const track = fakeVideoTrack('TR_screen', Track.Source.ScreenShare);
+    const publication = ada.publish(track);
+    room.emit(RoomEvent.TrackPublished, publication, ada as unknown as RemoteParticipant);
+    await settle();
+    expect(dotnet.lastSnapshot().participants[1]).toMatchObject({ screenSharing: true, screenShareTrackSid: 'TR_screen' });
+  });
+
+  it('reports the active speakers loudest first and marks them speaking', async () => {
+    await connected();
+    const ada = fakeParticipant('ada-1', 'Ada');
+    const bob = fakeParticipant('bob-1', 'Bob');
+    join(ada);
+    join(bob);
+
+    bob.isSpeaking = true;
+    ada.isSpeaking = true;
+    room.activeSpeakers = [bob, ada] as unknown as Participant[];
+    room.emit(RoomEvent.ActiveSpeakersChanged, room.activeSpeakers);
+    await settle();
+
+    const snapshot = dotnet.lastSnapshot();
+    expect(snapshot.activeSpeakers).toEqual(['bob-1', 'ada-1']);
+    expect(snapshot.participants.filter(p => p.isSpeaking).map(p => p.identity)).toEqual(['ada-1', 'bob-1']);
+  });
+
+  it('reports reconnecting and then connected again', async () => {
+    await connected();
+    room.emit(RoomEvent.Reconnecting);
+    expect(dotnet.states().at(-1)).toBe('reconnecting');
+    room.emit(RoomEvent.Reconnected);
+    expect(dotnet.states().at(-1)).toBe('connected');
+  });
+
+  it('reports a disconnect with LiveKit\'s reason, e.g. when the host ends the meeting', async () => {
+    await connected();
+    room.emit(RoomEvent.Disconnected, DisconnectReason.ROOM_DELETED);
+    expect(dotnet.last('OnConnectionState')).toEqual(['disconnected', 'ROOM_DELETED']);
+  });
+
+  it('says the token was refused when LiveKit answers 401', async () => {
+    connect.mockRejectedValueOnce(ConnectionError.notAllowed('invalid token', 401));
+    const result = await controller.connect('wss://livekit.example', 'bad', { microphone: false, camera: false });
+    expect(result).toMatchObject({ ok: false, failure: 'refused' });
+    expect(dotnet.states()).toEqual(['connecting', 'disconnected']);
+  });
+
+  it('says the media server cannot be reached when the WebSocket fails, and can retry', async () => {
+    connect.mockRejectedValueOnce(ConnectionError.websocket('websocket closed', 0));
+    const failed = await controller.connect('wss://livekit.example', 'token', { microphone: false, camera: false });
+    expect(failed).toMatchObject({ ok: false, failure: 'unreachable' });
+
+    const retried = await controller.connect('wss://livekit.example', 'token', { microphone: false, camera: false });
+    expect(retried).toEqual({ ok: true });
+    expect(connect).toHaveBeenCalledTimes(2);
+  });
+
+  it('gives up after a while when the media server accepts but never answers', async () => {
+    vi.useFakeTimers();
+    connect.mockImplementationOnce(() => new Promise(() => undefined));
+    const pending = controller.connect('wss://livekit.example', 'token', { microphone: false, camera: false });
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(await pending).toMatchObject({ ok: false, failure: 'unreachable' });
+  });
+
+  it('refuses to connect with a passphrase where the browser cannot encrypt', async () => {
+    const result = await controller.connect('wss://livekit.example', 'token', { microphone: false, camera: false, e2eePassphrase: 'secret' });
+    expect(result).toMatchObject({ ok: false, failure: 'e2ee-unsupported' });
+    expect(connect).not.toHaveBeenCalled();
+  });
+
+  it('reports the recording status at join and when it changes', async () => {
+    await connected();
+    expect(dotnet.last('OnRecording')).toEqual([false]);
+    room.emit(RoomEvent.RecordingStatusChanged, true);
+    expect(dotnet.last('OnRecording')).toEqual([true]);
+  });
+
+  it('passes chat, raised hands and reactions from others to .NET and ignores anything malformed', async () => {
+    await connected();
+    const ada = fakeParticipant('ada-1', 'Ada');
+    join(ada);
+    const from = ada as unknown as RemoteParticipant;
+
+    room.emit(RoomEvent.DataReceived, encodeMessage({ type: 'chat', id: 'm1', text: 'hello', sentAt: 5 }), from, undefined, messageTopic);
+    room.emit(RoomEvent.DataReceived, new TextEncoder().encode('not json'), from, undefined, messageTopic);
+    room.emit(RoomEvent.DataReceived, encodeMessage({ type: 'chat', id: 'm2', text: 'other topic', sentAt: 6 }), from, undefined, 'lk.other');
+    room.emit(RoomEvent.DataReceived, encodeMessage({ type: 'reaction', emoji: '<script>' }), from, undefined, messageTopic);
+    room.emit(RoomEvent.DataReceived, encodeMessage({ type: 'reaction', emoji: '🎉' }), from, undefined, messageTopic);
+    room.emit(RoomEvent.DataReceived, encodeMessage({ type: 'hand', raised: true }), from, undefined, messageTopic);
+    await settle();
+
+    expect(dotnet.all('OnChat')).toEqual([[{ id: 'm1', identity: 'ada-1', name: 'Ada', text: 'hello', sentAt: 5, isLocal: false }]]);
+    expect(dotnet.all('OnReaction')).toEqual([[{ identity: 'ada-1', name: 'Ada', emoji: '🎉' }]]);
+    expect(dotnet.lastSnapshot().participants[1].handRaised).toBe(true);
+  });
+
+  it('sends chat and a raised hand on the data channel and shows them locally', async () => {
+    await connected();
+    expect(await controller.sendChat('  hi all  ')).toBe(true);
+    expect(await controller.setHandRaised(true)).toBe(true);
+    expect(await controller.sendChat('   ')).toBe(false);
+    await settle();
+
+    const sent = vi.mocked(room.localParticipant.publishData).mock.calls;
+    expect(sent).toHaveLength(2);
+    expect(JSON.parse(new TextDecoder().decode(sent[0][0]))).toMatchObject({ type: 'chat', text: 'hi all' });
+    expect(sent[0][1]).toMatchObject({ reliable: true, topic: messageTopic });
+    expect(dotnet.last('OnChat')![0]).toMatchObject({ identity: 'me-123', text: 'hi all', isLocal: true });
+    expect(dotnet.lastSnapshot().participants[0].handRaised).toBe(true);
+  });
+
+  it('tells a newcomer that our hand is up', async () => {
+    await connected();
+    await controller.setHandRaised(true);
+    join(fakeParticipant('late-1', 'Late'));
+    const last = vi.mocked(room.localParticipant.publishData).mock.calls.at(-1)!;
+    expect(last[1]).toMatchObject({ destinationIdentities: ['late-1'] });
+  });
+
+  it('reports a camera the browser refuses instead of throwing', async () => {
+    await connected();
+    vi.mocked(room.localParticipant.setCameraEnabled).mockRejectedValueOnce(new DOMException('denied', 'NotAllowedError'));
+    expect(await controller.setCamera(true)).toBe(false);
+    expect(dotnet.last('OnMediaError')).toEqual(['camera', 'permission', 'denied']);
+  });
+
+  it('names the device when the browser loses or refuses one mid-call', async () => {
+    await connected();
+    room.emit(RoomEvent.MediaDevicesError, new DOMException('gone', 'NotFoundError'), 'videoinput');
+    expect(dotnet.last('OnMediaError')).toEqual(['camera', 'no-device', 'gone']);
+    room.emit(RoomEvent.MediaDevicesError, new DOMException('busy', 'NotReadableError'), 'audioinput');
+    expect(dotnet.last('OnMediaError')).toEqual(['microphone', 'in-use', 'busy']);
+  });
+
+  it('toggles the microphone with Ctrl+Shift+A and the camera with Ctrl+Shift+V', async () => {
+    await connected();
+    controller.enableShortcuts();
+    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'A', ctrlKey: true, shiftKey: true }));
+    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'V', metaKey: true, shiftKey: true }));
+    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'v', shiftKey: true })); // no modifier: typing, not a shortcut
+    await settle();
+    // connect() asked once; the mocked microphone never went live, so the shortcut asks to turn it on again.
+    expect(room.localParticipant.setMicrophoneEnabled).toHaveBeenCalledTimes(2);
+    expect(room.localParticipant.setMicrophoneEnabled).toHaveBeenLastCalledWith(true, undefined);
+    expect(room.localParticipant.setCameraEnabled).toHaveBeenCalledTimes(1);
+  });
+
+  it('stops reporting after leave', async () => {
+    await connected();
+    await controller.leave();
+    const count = dotnet.calls.length;
+    join(fakeParticipant('ada-1', 'Ada'));
+    await settle();
+    expect(dotnet.calls.length).toBe(count);
+    expect(dotnet.last('OnConnectionState')).toEqual(['disconnected', 'CLIENT_INITIATED']);
+  });
+});

@@ -1,0 +1,161 @@
+using Microsoft.AspNetCore.Components;
+using Microsoft.JSInterop;
+
+namespace Conference.Web.Components.Call;
+
+/// <summary>The module bundled from Client/ into wwwroot/js/call.js, imported once per circuit.</summary>
+sealed class CallModule(IJSRuntime js) : IAsyncDisposable
+{
+    readonly Lazy<Task<IJSObjectReference>> module = new(() => js.InvokeAsync<IJSObjectReference>("import", "./js/call.js").AsTask());
+
+    public Task<IJSObjectReference> GetAsync() => module.Value;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (module.IsValueCreated)
+        {
+            try
+            {
+                await (await module.Value).DisposeAsync();
+            }
+            catch (JSDisconnectedException)
+            {
+            }
+        }
+    }
+
+    /// <summary>
+    /// Lets go of an object the module made: its dispose() stops media (the camera light goes out), then the
+    /// reference. When the circuit is already gone there is no browser to tell, and LiveKit notices the closed
+    /// connection by itself.
+    /// </summary>
+    public static async ValueTask ReleaseAsync(IJSObjectReference? reference)
+    {
+        if (reference is null)
+        {
+            return;
+        }
+        try
+        {
+            await reference.InvokeVoidAsync("dispose");
+            await reference.DisposeAsync();
+        }
+        catch (JSDisconnectedException)
+        {
+        }
+    }
+}
+
+/// <summary><see cref="ICallMedia"/> through JS interop: a CallController from the module, events back by DotNetObjectReference.</summary>
+sealed class BrowserCallMedia(CallModule module) : ICallMedia
+{
+    IJSObjectReference? controller;
+    DotNetObjectReference<EventsBridge>? bridge;
+
+    public async Task<ConnectResult> ConnectAsync(string url, string token, MediaChoices choices, string? e2eePassphrase, ICallEvents events)
+    {
+        if (controller is null)
+        {
+            bridge = DotNetObjectReference.Create(new EventsBridge(events));
+            controller = await (await module.GetAsync()).InvokeAsync<IJSObjectReference>("createCall", bridge);
+            await controller.InvokeVoidAsync("enableShortcuts");
+        }
+        else
+        {
+            bridge!.Value.Events = events;
+        }
+        return await controller.InvokeAsync<ConnectResult>("connect", url, token, new
+        {
+            microphone = choices.Microphone,
+            camera = choices.Camera,
+            microphoneDeviceId = choices.MicrophoneDeviceId,
+            cameraDeviceId = choices.CameraDeviceId,
+            e2eePassphrase,
+        });
+    }
+
+    public Task LeaveAsync() => Call("leave");
+
+    public Task<bool> SetMicrophoneAsync(bool enabled, string? deviceId = null) => Ask("setMicrophone", enabled, deviceId);
+
+    public Task<bool> SetCameraAsync(bool enabled, string? deviceId = null) => Ask("setCamera", enabled, deviceId);
+
+    public Task<bool> SetScreenShareAsync(bool enabled) => Ask("setScreenShare", enabled);
+
+    public Task<bool> SetSpeakerAsync(string deviceId) => Ask("switchDevice", "audiooutput", deviceId);
+
+    public Task<bool> SendChatAsync(string text) => Ask("sendChat", text);
+
+    public Task<bool> SetHandRaisedAsync(bool raised) => Ask("setHandRaised", raised);
+
+    public Task<bool> SendReactionAsync(string emoji) => Ask("sendReaction", emoji);
+
+    public Task StartAudioAsync() => Call("startAudio");
+
+    public Task SyncVideoAsync() => Call("syncVideo");
+
+    async Task Call(string method, params object?[] args)
+    {
+        if (controller is not null)
+        {
+            await controller.InvokeVoidAsync(method, args);
+        }
+    }
+
+    async Task<bool> Ask(string method, params object?[] args) =>
+        controller is not null && await controller.InvokeAsync<bool>(method, args);
+
+    public async ValueTask DisposeAsync()
+    {
+        await CallModule.ReleaseAsync(controller);
+        controller = null;
+        bridge?.Dispose();
+    }
+
+    /// <summary>The object the module calls back; it forwards to whoever shows the call now.</summary>
+    sealed class EventsBridge(ICallEvents events)
+    {
+        public ICallEvents Events { get; set; } = events;
+
+        [JSInvokable] public Task OnParticipants(RoomSnapshot snapshot) => Events.OnParticipants(snapshot);
+        [JSInvokable] public Task OnConnectionState(string state, string? reason) => Events.OnConnectionState(state, reason);
+        [JSInvokable] public Task OnChat(ChatMessage message) => Events.OnChat(message);
+        [JSInvokable] public Task OnReaction(Reaction reaction) => Events.OnReaction(reaction);
+        [JSInvokable] public Task OnRecording(bool recording) => Events.OnRecording(recording);
+        [JSInvokable] public Task OnAudioBlocked(bool blocked) => Events.OnAudioBlocked(blocked);
+        [JSInvokable] public Task OnMediaError(string kind, string failure, string message) => Events.OnMediaError(kind, failure, message);
+    }
+}
+
+/// <summary><see cref="IDevicePreview"/> through JS interop.</summary>
+sealed class BrowserDevicePreview(CallModule module, IJSRuntime js) : IDevicePreview
+{
+    IJSObjectReference? preview;
+
+    async Task<IJSObjectReference> PreviewAsync() =>
+        preview ??= await (await module.GetAsync()).InvokeAsync<IJSObjectReference>("createPreview");
+
+    public async Task<Devices> ListDevicesAsync() => await (await module.GetAsync()).InvokeAsync<Devices>("listDevices", true);
+
+    public async Task<PreviewResult> StartCameraAsync(ElementReference video, string? deviceId) =>
+        await (await PreviewAsync()).InvokeAsync<PreviewResult>("startCamera", video, deviceId);
+
+    public async Task StopCameraAsync() => await (await PreviewAsync()).InvokeVoidAsync("stopCamera");
+
+    public async Task<PreviewResult> StartMicrophoneAsync(ElementReference meter, string? deviceId) =>
+        await (await PreviewAsync()).InvokeAsync<PreviewResult>("startMicrophone", meter, deviceId);
+
+    public async Task StopMicrophoneAsync() => await (await PreviewAsync()).InvokeVoidAsync("stopMicrophone");
+
+    public async Task<string?> PassphraseFromFragmentAsync() => await (await module.GetAsync()).InvokeAsync<string?>("passphraseFromFragment");
+
+    public async Task<string?> GetStoredAsync(string key) => await js.InvokeAsync<string?>("localStorage.getItem", key);
+
+    public async Task StoreAsync(string key, string value) => await js.InvokeVoidAsync("localStorage.setItem", key, value);
+
+    public async ValueTask DisposeAsync()
+    {
+        await CallModule.ReleaseAsync(preview);
+        preview = null;
+    }
+}

@@ -1,0 +1,13 @@
+namespace Conference.Web.Components.Call;
+
+public static class CallServices
+{
+    /// <summary>The browser media behind the call pages; per circuit, as the JS module lives in one tab.</summary>
+    public static IServiceCollection AddCallServices(this IServiceCollection services)
+    {
+        services.AddScoped<CallModule>();
+        services.AddTransient<ICallMedia, BrowserCallMedia>();
+        services.AddTransient<IDevicePreview, BrowserDevicePreview>();
+        return services;
+    }
+}

@@ -1,0 +1,74 @@
+using Conference.Web.Accounts;
+using Conference.Web.Api;
+using Conference.Web.Components.Call;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
+using Microsoft.Extensions.Http.Resilience;
+using StackExchange.Redis;
+
+namespace Conference.Web.Extensions;
+
+public static class Extensions
+{
+    /// <summary>The connection name the AppHost gives Redis (the same as the api's).</summary>
+    public const string RedisName = "redis";
+
+    /// <summary>The api's key ring in Redis: one ring for the whole site, as the api expects.</summary>
+    public const string DataProtectionKeysKey = "conference:dataprotection-keys";
+
+    public static void AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        // The sign-in cookie (and Blazor's protected state) must survive a restart or another instance of the web:
+        // keys live in Redis, shared with the api. Without Redis (a lone developer run) they stay in memory.
+        builder.Services.AddDataProtection().SetApplicationName("Conference");
+        if (builder.Configuration.GetConnectionString(RedisName) is { Length: > 0 })
+        {
+            builder.AddRedisClient(RedisName);
+            builder.Services.AddOptions<KeyManagementOptions>().Configure<IConnectionMultiplexer>((options, redis) =>
+                options.XmlRepository = new RedisXmlRepository(() => redis.GetDatabase(), DataProtectionKeysKey));
+        }
+
+        builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddCookie(cookie =>
+            {
+                cookie.Cookie.Name = SignInCookie.Name;
+                cookie.Cookie.HttpOnly = true;
+                cookie.Cookie.SameSite = SameSiteMode.Lax;
+                cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                cookie.LoginPath = "/account/signin";
+                cookie.LogoutPath = "/account/signout";
+                cookie.AccessDeniedPath = "/account/denied";
+                cookie.ReturnUrlParameter = "returnUrl";
+                // The cookie lives exactly as long as the api token inside it (set at sign-in), not sliding past it.
+                cookie.SlidingExpiration = false;
+            });
+        builder.Services.AddAuthorization();
+        builder.Services.AddCascadingAuthenticationState();
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddApiClients();
+        builder.Services.AddCallServices();
+    }
+
+    /// <summary>
+    /// The typed api clients, each an HttpClient to the api found by service discovery. The web's callers are
+    /// people waiting on a page: a failed POST (join, create) is not retried behind their back, GETs are.
+    /// </summary>
+    public static IServiceCollection AddApiClients(this IServiceCollection services)
+    {
+        services.AddScoped<ApiCredentials>();
+        services.AddApiClient<AccountsClient>();
+        services.AddApiClient<MeetingsClient>();
+        services.AddApiClient<JoinClient>();
+        services.AddApiClient<ModerationClient>();
+        services.AddApiClient<RecordingsClient>();
+        services.AddApiClient<AnalyticsClient>();
+        services.ConfigureAll<HttpStandardResilienceOptions>(resilience => resilience.Retry.DisableForUnsafeHttpMethods());
+        return services;
+    }
+
+    static void AddApiClient<TClient>(this IServiceCollection services) where TClient : ApiClient =>
+        services.AddHttpClient<TClient>(http => http.BaseAddress = new Uri(ApiClient.BaseAddress));
+}
