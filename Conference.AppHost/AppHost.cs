@@ -1,6 +1,7 @@
 using Conference.AppHost;
 using Conference.AppHost.Caddy;
 using Conference.AppHost.LiveKit;
+using Conference.AppHost.ObjectStorage;
 using Conference.AppHost.Processes;
 
 var builder = DistributedApplication.CreateBuilder(args);
@@ -38,6 +39,11 @@ var recorder = builder.AddProject<Projects.Conference_Recorder>("recorder")
     .WithOptionalReference(infrastructure.LiveKit)
     .WithOptionalReference(infrastructure.ObjectStorage)
     .WithHttpHealthCheck("/health");
+if (infrastructure.ObjectStorage?.Resource is MinioResource minio)
+{
+    // The recorder names the bucket's endpoint in each egress request, and Egress uploads from inside its container.
+    recorder.WithEnvironment("Storage__EgressEndpoint", minio.ContainerNetworkUrl);
+}
 
 var api = builder.AddProject<Projects.Conference_Api>("api")
     .WithHttpEndpoint()

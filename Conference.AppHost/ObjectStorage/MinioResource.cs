@@ -13,6 +13,10 @@ public sealed class MinioResource(string name, ParameterResource region, Paramet
         ReferenceExpression.Create($"{HttpEndpoint.Property(EndpointProperty.Url)}"), region, bucket, accessKey, secretKey);
 
     public ReferenceExpression ConnectionStringExpression => Settings.ConnectionString;
+
+    /// <summary>Where other containers (Egress) reach MinIO: its name on the container network, not the host port.</summary>
+    public ReferenceExpression ContainerNetworkUrl =>
+        ReferenceExpression.Create($"http://{Name}:{HttpEndpoint.Property(EndpointProperty.TargetPort)}");
 }
 
 internal static class MinioImages

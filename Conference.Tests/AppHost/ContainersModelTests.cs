@@ -100,6 +100,10 @@ public sealed class ContainersModelTests(ContainersModelFixture fixture) : IClas
 
         var runtimeArgs = egress.Annotations.OfType<ContainerRuntimeArgsCallbackAnnotation>();
         Assert.NotEmpty(runtimeArgs);
+
+        // The recorder's egress requests name the bucket as Egress sees it from inside its container.
+        var recorder = await app.Resource("recorder").PublishedEnvironmentAsync();
+        Assert.Equal("http://storage:{storage.bindings.http.targetPort}", recorder["Storage__EgressEndpoint"]);
     }
 
     [Theory]
