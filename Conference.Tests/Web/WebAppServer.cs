@@ -33,7 +33,7 @@ public sealed class WebAppServer : IAsyncDisposable
 
     public IBrowser Browser { get; }
 
-    /// <summary>Screenshots go to bin/.../screenshots, and are copied into docs/screenshots for the README.</summary>
+    /// <summary>Screenshots go to bin/.../screenshots (test artifacts); docs/screenshots holds the README's copies.</summary>
     public static string ScreenshotDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
 
     /// <summary>Starts the web in front of <paramref name="api"/>; with <paramref name="redis"/> its keys live there, as deployed.</summary>
@@ -93,9 +93,14 @@ public sealed class WebAppServer : IAsyncDisposable
     {
         var file = Path.Combine(ScreenshotDirectory, $"{name}.png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = file, FullPage = true });
-        var docs = Path.Combine(LocalMachine.RepositoryRoot, "docs", "screenshots");
-        Directory.CreateDirectory(docs);
-        File.Copy(file, Path.Combine(docs, $"{name}.png"), overwrite: true);
+        // Refreshing the README's copies is asked for (CONFERENCE_UPDATE_SCREENSHOTS=1), so a test run leaves the
+        // working tree as it found it.
+        if (Environment.GetEnvironmentVariable("CONFERENCE_UPDATE_SCREENSHOTS") == "1")
+        {
+            var docs = Path.Combine(LocalMachine.RepositoryRoot, "docs", "screenshots");
+            Directory.CreateDirectory(docs);
+            File.Copy(file, Path.Combine(docs, $"{name}.png"), overwrite: true);
+        }
     }
 
     public async ValueTask DisposeAsync()
