@@ -1,4 +1,6 @@
+using System.Security.Claims;
 using Bunit;
+using Microsoft.AspNetCore.Components.Authorization;
 using Conference.Web.Components.Call;
 
 namespace Conference.Tests.Web.Call;
@@ -26,6 +28,19 @@ public class PreJoinTests : CallTestBase
         Assert.Equal(new MediaChoices(true, true, "mic-1", "cam-2"), chosen.Media);
         Assert.Equal("Grace Hopper", Preview.Storage[PreJoin.NameKey]);
         Assert.Contains("stop-camera", Preview.Calls);
+    }
+
+    [Fact]
+    public void A_signed_in_host_without_a_remembered_name_starts_with_the_account_name()
+    {
+        var host = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, "Ada Host")], "cookie"));
+        var cut = Render<PreJoin>(p => p.AddCascadingValue(Task.FromResult(new AuthenticationState(host))));
+
+        cut.WaitForAssertion(() => Assert.Equal("Ada Host", cut.Find("#display-name").GetAttribute("value")));
+
+        Preview.Storage[PreJoin.NameKey] = "Ada at home";
+        var remembered = Render<PreJoin>(p => p.AddCascadingValue(Task.FromResult(new AuthenticationState(host))));
+        remembered.WaitForAssertion(() => Assert.Equal("Ada at home", remembered.Find("#display-name").GetAttribute("value")));
     }
 
     [Fact]
