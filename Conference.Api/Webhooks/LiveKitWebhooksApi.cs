@@ -61,7 +61,15 @@ public static class LiveKitWebhooksApi
             return TypedResults.Problem("The event has no id or no event name.", statusCode: StatusCodes.Status400BadRequest);
         }
 
-        var applied = await ingestion.StoreAndApplyAsync(webhookEvent, body, http.RequestAborted);
+        string? applied;
+        try
+        {
+            applied = await ingestion.StoreAndApplyAsync(webhookEvent, body, http.RequestAborted);
+        }
+        catch (OperationCanceledException) when (!http.RequestAborted.IsCancellationRequested)
+        {
+            return TypedResults.Problem("The api is shutting down; LiveKit will deliver the event again.", statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
         if (applied is { } slug)
         {
             await changes.PublishAsync(slug, webhookEvent.Event);

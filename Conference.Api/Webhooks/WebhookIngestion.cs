@@ -23,7 +23,14 @@ public sealed class WebhookIngestion(IServiceScopeFactory scopes, ILogger<Webhoo
     public async Task<string?> StoreAndApplyAsync(WebhookEvent webhookEvent, byte[] body, CancellationToken cancellationToken)
     {
         var pending = new Pending(new ReceivedWebhook(webhookEvent, body));
-        await queue.Writer.WriteAsync(pending, cancellationToken);
+        try
+        {
+            await queue.Writer.WriteAsync(pending, cancellationToken);
+        }
+        catch (ChannelClosedException)
+        {
+            throw new OperationCanceledException("The api is shutting down.");
+        }
         // A request that gives up still has its event stored: LiveKit's retry then finds it and changes nothing.
         return await pending.Result.Task.WaitAsync(cancellationToken);
     }
@@ -39,6 +46,17 @@ public sealed class WebhookIngestion(IServiceScopeFactory scopes, ILogger<Webhoo
                 batch.Add(pending);
             }
             await CommitAsync(batch, stoppingToken);
+        }
+    }
+
+    /// <summary>Shutting down: nobody waits for ever. Their requests answer 503 and LiveKit delivers them again.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        queue.Writer.TryComplete();
+        while (queue.Reader.TryRead(out var pending))
+        {
+            pending.Result.TrySetCanceled();
         }
     }
 
