@@ -58,6 +58,7 @@ public sealed class WebAppServer : IAsyncDisposable
         web.StartServer();
 
         var playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        Assertions.SetDefaultExpectTimeout(30_000);
         var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = "/usr/bin/chromium",
@@ -85,7 +86,9 @@ public sealed class WebAppServer : IAsyncDisposable
             Permissions = ["camera", "microphone"],
             ColorScheme = ColorScheme.Light,
         });
-        context.SetDefaultTimeout(20_000);
+        // Generous: these only bound how long a failing step waits. A 2-core machine running a whole test suite has
+        // been seen to take over 20 s for one page load.
+        context.SetDefaultTimeout(60_000);
         return await context.NewPageAsync();
     }
 
