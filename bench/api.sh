@@ -65,4 +65,5 @@ sent=$(grep -o '[0-9]* distinct events sent' "$work/webhooks.out" | cut -d' ' -f
 # still in flight when wrk stopped (at most one per connection) may or may not have been stored.
 echo "webhooks stored: $rows events and $sessions sessions of $sent distinct sent ($([ "$rows" = "$sessions" ] && [ "$rows" -le "$sent" ] && [ "$rows" -ge $((sent - 32)) ] && echo "exactly once" || echo "NOT exactly once"))"
 
-echo "api RSS after the run: $(( $(ps -o rss= -p "$api_pid") / 1024 )) MB ($(awk '/^Anonymous|^Shared_Clean|^Private_Clean|^Private_Dirty/ { printf "%s %d MB ", $1, $2 / 1024 }' "/proc/$api_pid/smaps_rollup"))"
+# RssShmem is the runtime's W^X double-mapped memory: JIT-compiled code and the loaded types' data.
+echo "api RSS after the run: $(( $(ps -o rss= -p "$api_pid") / 1024 )) MB ($(awk '/^RssAnon/ { a = $2 } /^RssFile/ { f = $2 } /^RssShmem/ { s = $2 } END { printf "GC heap, stacks and native %d MB; mapped assemblies %d MB; JIT code and type data %d MB", a / 1024, f / 1024, s / 1024 }' "/proc/$api_pid/status"))"
