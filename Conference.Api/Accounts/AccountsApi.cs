@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Conference.Api.Accounts;
 
@@ -24,6 +25,9 @@ public static class AccountsApi
             .WithSignInRateLimit();
         api.MapPost("/signin", SignIn).WithName("SignIn").WithSummary("Sign in with a cookie (browsers) or a bearer token.")
             .WithSignInRateLimit();
+        api.MapPost("/refresh", Refresh).WithName("RefreshToken")
+            .WithSummary("Trade a refresh token for a new bearer token, while the account is unchanged (no password change, not locked out).")
+            .Produces<AccessTokenResponse>().WithSignInRateLimit();
         api.MapPost("/signout", SignOut).WithName("SignOut").WithSummary("End the cookie session.").RequireAuthorization();
         api.MapGet("/me", Me).WithName("GetMyAccount").WithSummary("The signed-in account.").RequireAuthorization();
 
@@ -37,6 +41,8 @@ public static class AccountsApi
     public sealed record SignUpRequest(string? Email, string? Password, [property: Description("Shown to others in meetings, 1–64 characters.")] string? DisplayName);
 
     public sealed record SignInRequest(string? Email, string? Password, [property: Description("true: set a cookie (browsers); false: return a bearer token.")] bool UseCookie = false);
+
+    public sealed record RefreshRequest([property: Description("The refreshToken of an earlier sign-in or refresh.")] string? RefreshToken);
 
     public sealed record AccountResponse(string Id, string Email, string DisplayName, bool IsAdmin);
 
@@ -118,6 +124,29 @@ public static class AccountsApi
         }
         // The sign-in manager has written the cookie or the bearer token response.
         return TypedResults.Empty;
+    }
+
+    // What Identity's own /refresh does: the refresh token is the protected sign-in ticket; it is honoured until it
+    // expires and only while the account's security stamp is unchanged (a new password or a lockout ends it).
+    static async Task<Results<SignInHttpResult, ValidationProblem, ProblemHttpResult>> Refresh(RefreshRequest request,
+        SignInManager<ConferenceUser> signIn, IOptionsMonitor<BearerTokenOptions> bearerOptions, TimeProvider clock)
+    {
+        if (string.IsNullOrWhiteSpace(request.RefreshToken))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["refreshToken"] = ["The refresh token is required."] });
+        }
+
+        var ticket = bearerOptions.Get(IdentityConstants.BearerScheme).RefreshTokenProtector.Unprotect(request.RefreshToken);
+        var user = ticket?.Properties.ExpiresUtc is { } expires && expires > clock.GetUtcNow()
+            ? await signIn.ValidateSecurityStampAsync(ticket.Principal)
+            : null;
+        if (user is null || !await signIn.CanSignInAsync(user) || (signIn.UserManager.SupportsUserLockout && await signIn.UserManager.IsLockedOutAsync(user)))
+        {
+            return TypedResults.Problem("The refresh token is not valid (any more); sign in again.", statusCode: StatusCodes.Status401Unauthorized);
+        }
+
+        var principal = await signIn.CreateUserPrincipalAsync(user);
+        return TypedResults.SignIn(principal, authenticationScheme: IdentityConstants.BearerScheme);
     }
 
     static async Task<NoContent> SignOut(SignInManager<ConferenceUser> signIn)

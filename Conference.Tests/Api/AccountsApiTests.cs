@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Conference.Tests.Api;
 
@@ -29,6 +30,50 @@ public sealed class AccountsApiTests(ApiFixture fixture)
 
         Assert.Equal(HttpStatusCode.NoContent, (await client.PostAsync("/api/accounts/signout", null)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/accounts/me")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_refresh_token_buys_a_new_bearer_token_until_the_account_changes()
+    {
+        var client = fixture.Api.CreateClient();
+        var email = $"refresh-{Guid.NewGuid():N}@example.org";
+        (await client.PostAsJsonAsync("/api/accounts/signup", new { email, password = "correct horse battery", displayName = "Refresh" })).EnsureSuccessStatusCode();
+        var first = await (await client.PostAsJsonAsync("/api/accounts/signin", new { email, password = "correct horse battery" }))
+            .Content.ReadFromJsonAsync<ApiFixture.BearerToken>();
+
+        var refreshed = await client.PostAsJsonAsync("/api/accounts/refresh", new { refreshToken = first!.RefreshToken });
+        Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);
+        var second = (await refreshed.Content.ReadFromJsonAsync<ApiFixture.BearerToken>())!;
+        Assert.True(second.ExpiresIn > 0);
+        Assert.NotEqual(first.AccessToken, second.AccessToken);
+        using var me = new HttpRequestMessage(HttpMethod.Get, "/api/accounts/me") { Headers = { Authorization = new("Bearer", second.AccessToken) } };
+        Assert.Equal(email, (await (await client.SendAsync(me)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("email").GetString());
+
+        // A changed account (here its security stamp, as a new password or an admin's reset changes it) ends every refresh.
+        using (var scope = fixture.Api.Services.CreateScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Conference.Api.Accounts.ConferenceUser>>();
+            await users.UpdateSecurityStampAsync((await users.FindByEmailAsync(email))!);
+        }
+        var refused = await client.PostAsJsonAsync("/api/accounts/refresh", new { refreshToken = second.RefreshToken });
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Theory]
+    [InlineData("""{"refreshToken":"not-a-token"}""", HttpStatusCode.Unauthorized)]
+    [InlineData("""{"refreshToken":""}""", HttpStatusCode.BadRequest)]
+    [InlineData("""{}""", HttpStatusCode.BadRequest)]
+    public async Task A_bad_refresh_token_is_a_problem(string body, HttpStatusCode expected)
+    {
+        var response = await fixture.Api.CreateClient().PostAsync("/api/accounts/refresh",
+            new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(expected, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        if (expected == HttpStatusCode.BadRequest)
+        {
+            Assert.True(problem.GetProperty("errors").TryGetProperty("refreshToken", out _));
+        }
     }
 
     [Fact]

@@ -94,7 +94,7 @@ public sealed class BadInputTests(ApiFixture fixture)
 
         string[] expected =
         [
-            "post /api/accounts/signup", "post /api/accounts/signin", "post /api/accounts/signout", "get /api/accounts/me",
+            "post /api/accounts/signup", "post /api/accounts/signin", "post /api/accounts/refresh", "post /api/accounts/signout", "get /api/accounts/me",
             "get /api/admin/settings", "put /api/admin/settings",
             "post /api/meetings", "get /api/meetings", "get /api/meetings/{slug}", "put /api/meetings/{slug}/settings", "delete /api/meetings/{slug}",
             "post /api/meetings/{slug}/join", "get /api/meetings/{slug}/lobby/{requestId}", "get /api/meetings/{slug}/lobby",

@@ -10,16 +10,17 @@ namespace Conference.Tests.Web;
 public sealed class AccountComponentTests : WebComponentTest
 {
     [Fact]
-    public void The_sign_in_cookie_carries_the_api_token_and_ends_before_it()
+    public void The_sign_in_cookie_carries_the_api_tokens_and_when_the_access_token_lapses()
     {
         var now = DateTimeOffset.Parse("2026-11-27T08:00:00Z");
         var principal = SignInCookie.Principal(new Account("u1", "ada@example.org", "Ada", IsAdmin: true),
-            new BearerToken("Bearer", "the-token", 3600, "refresh"), now);
+            new BearerToken("Bearer", "the-token", 3600, "the-refresh-token"), now);
 
-        Assert.Equal("the-token", ApiCredentials.AccessToken(principal));
+        Assert.Equal(new ApiSession("the-token", now.AddHours(1), "the-refresh-token"), ApiSession.Of(principal));
         Assert.Equal("Ada", principal.Identity!.Name);
         Assert.True(principal.IsInRole(SignInCookie.AdminRole));
-        Assert.Equal("2026-11-27T08:59:00.0000000+00:00", principal.FindFirstValue(ApiCredentials.AccessTokenExpiresClaim));
+        Assert.False(ApiSession.Of(principal)!.NeedsRefresh(now.AddMinutes(54)));
+        Assert.True(ApiSession.Of(principal)!.NeedsRefresh(now.AddMinutes(56)));
     }
 
     [Fact]

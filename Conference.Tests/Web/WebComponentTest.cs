@@ -35,7 +35,7 @@ public abstract class WebComponentTest : BunitContext
     protected void SignIn(bool admin = false)
     {
         Authorization.SetAuthorized("Ada Host");
-        Authorization.SetClaims(new Claim(ClaimTypes.NameIdentifier, "host-1"), new Claim(ApiCredentials.AccessTokenClaim, AccessToken));
+        Authorization.SetClaims(new Claim(ClaimTypes.NameIdentifier, "host-1"), new Claim(ApiSession.AccessTokenClaim, AccessToken));
         if (admin)
         {
             Authorization.SetRoles("Admin");

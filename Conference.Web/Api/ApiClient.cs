@@ -12,7 +12,7 @@ namespace Conference.Web.Api;
 /// What every typed api client shares: the signed-in person's bearer token on each request, JSON as the api
 /// writes it (camelCase, enums as strings), and every failure turned into an <see cref="ApiProblemException"/>.
 /// </summary>
-public abstract class ApiClient(HttpClient http, ApiCredentials credentials)
+public abstract class ApiClient(HttpClient http, ApiCredentials? credentials)
 {
     /// <summary>The api's address through service discovery: https when it has it, else http.</summary>
     public const string BaseAddress = "https+http://api";
@@ -48,7 +48,7 @@ public abstract class ApiClient(HttpClient http, ApiCredentials credentials)
         {
             request.Content = JsonContent.Create(body, body.GetType(), options: Json);
         }
-        if ((accessToken ?? await credentials.AccessTokenAsync()) is { } token)
+        if ((accessToken ?? (credentials is null ? null : await credentials.AccessTokenAsync())) is { } token)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }

@@ -41,8 +41,9 @@ public static class Extensions
                 cookie.LogoutPath = "/account/signout";
                 cookie.AccessDeniedPath = "/account/denied";
                 cookie.ReturnUrlParameter = "returnUrl";
-                // The cookie lives exactly as long as the api token inside it (set at sign-in), not sliding past it.
+                // A sign-in lasts SignInCookie.Lifetime from when it was made; the api token inside is renewed as it goes.
                 cookie.SlidingExpiration = false;
+                cookie.Events.OnValidatePrincipal = SignInCookie.ValidateAsync;
             });
         builder.Services.AddAuthorization();
         builder.Services.AddCascadingAuthenticationState();
@@ -59,6 +60,7 @@ public static class Extensions
     public static IServiceCollection AddApiClients(this IServiceCollection services)
     {
         services.AddScoped<ApiCredentials>();
+        services.AddApiClient<TokenRefreshClient>();
         services.AddApiClient<AccountsClient>();
         services.AddApiClient<MeetingsClient>();
         services.AddApiClient<JoinClient>();

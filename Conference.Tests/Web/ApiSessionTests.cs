@@ -1,0 +1,127 @@
+using System.Net;
+using System.Security.Claims;
+using Conference.Web.Accounts;
+using Conference.Web.Api;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Conference.Tests.Web;
+
+/// <summary>
+/// A host stays signed in past the api token's hour: the cookie renews it on a request, a long Blazor circuit renews
+/// it in memory, and a refresh the api refuses (new password, lockout) signs the person out.
+/// </summary>
+public sealed class ApiSessionTests : WebComponentTest
+{
+    static readonly DateTimeOffset Now = DateTimeOffset.Parse("2026-11-27T09:00:00Z");
+    readonly SettableClock clock = new(Now);
+
+    public ApiSessionTests() => Services.AddSingleton<TimeProvider>(clock);
+
+    void SignInWithSession(DateTimeOffset expires)
+    {
+        Authorization.SetAuthorized("Ada Host");
+        Authorization.SetClaims([new Claim(ClaimTypes.NameIdentifier, "host-1"),
+            .. new ApiSession("old-token", expires, "refresh-1").Claims()]);
+    }
+
+    [Fact]
+    public async Task A_circuit_renews_a_token_about_to_lapse_once_and_keeps_the_new_one()
+    {
+        SignInWithSession(Now.AddMinutes(3));
+        Api.On("POST", "/api/accounts/refresh", new { tokenType = "Bearer", accessToken = "new-token", expiresIn = 3600, refreshToken = "refresh-2" });
+        var credentials = Services.GetRequiredService<ApiCredentials>();
+
+        var tokens = await Task.WhenAll(credentials.AccessTokenAsync(), credentials.AccessTokenAsync());
+        Assert.All(tokens, token => Assert.Equal("new-token", token));
+        var refresh = Assert.Single(Api.Seen("POST", "/api/accounts/refresh"));
+        Assert.Equal("""{"refreshToken":"refresh-1"}""", refresh.Body);
+        Assert.Null(refresh.Authorization);
+
+        // An hour later the renewed token is itself about to lapse: renewed again with the newer refresh token.
+        clock.Now = Now.AddMinutes(57);
+        Api.On("POST", "/api/accounts/refresh", new { tokenType = "Bearer", accessToken = "newer-token", expiresIn = 3600, refreshToken = "refresh-3" });
+        Assert.Equal("newer-token", await credentials.AccessTokenAsync());
+        Assert.Equal("""{"refreshToken":"refresh-2"}""", Api.Seen("POST", "/api/accounts/refresh").Last().Body);
+    }
+
+    [Fact]
+    public async Task A_token_with_time_left_is_sent_as_it_is()
+    {
+        SignInWithSession(Now.AddMinutes(30));
+        Assert.Equal("old-token", await Services.GetRequiredService<ApiCredentials>().AccessTokenAsync());
+        Assert.Empty(Api.Seen("POST", "/api/accounts/refresh"));
+    }
+
+    [Fact]
+    public async Task A_refused_refresh_leaves_the_circuit_with_its_token_for_the_api_to_answer_401()
+    {
+        SignInWithSession(Now.AddMinutes(1));
+        Api.OnProblem("POST", "/api/accounts/refresh", HttpStatusCode.Unauthorized, "Unauthorized");
+        Assert.Equal("old-token", await Services.GetRequiredService<ApiCredentials>().AccessTokenAsync());
+    }
+
+    [Fact]
+    public async Task The_cookie_renews_the_token_on_a_request_and_keeps_who_the_person_is()
+    {
+        Api.On("POST", "/api/accounts/refresh", new { tokenType = "Bearer", accessToken = "new-token", expiresIn = 3600, refreshToken = "refresh-2" });
+        var context = CookieContext(SignInCookie.Principal(new Account("host-1", "ada@example.org", "Ada", IsAdmin: true),
+            new BearerToken("Bearer", "old-token", 240, "refresh-1"), Now));
+
+        await SignInCookie.ValidateAsync(context);
+
+        Assert.True(context.ShouldRenew);
+        Assert.Equal(new ApiSession("new-token", Now.AddHours(1), "refresh-2"), ApiSession.Of(context.Principal!));
+        Assert.Equal("Ada", context.Principal!.Identity!.Name);
+        Assert.True(context.Principal.IsInRole(SignInCookie.AdminRole));
+        Assert.Single(context.Principal.Claims, c => c.Type == ApiSession.AccessTokenClaim);
+    }
+
+    [Fact]
+    public async Task A_refused_refresh_signs_the_person_out()
+    {
+        Api.OnProblem("POST", "/api/accounts/refresh", HttpStatusCode.Unauthorized, "Unauthorized");
+        var context = CookieContext(SignInCookie.Principal(new Account("host-1", "ada@example.org", "Ada", IsAdmin: false),
+            new BearerToken("Bearer", "old-token", 60, "refresh-1"), Now));
+
+        await SignInCookie.ValidateAsync(context);
+
+        Assert.Null(context.Principal);
+        Assert.Contains(context.HttpContext.Response.Headers.SetCookie, c => c!.StartsWith(SignInCookie.Name + "=;", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_unreachable_api_keeps_the_person_signed_in()
+    {
+        Api.OnThrow("POST", "/api/accounts/refresh", new HttpRequestException("connection refused"));
+        var principal = SignInCookie.Principal(new Account("host-1", "ada@example.org", "Ada", IsAdmin: false),
+            new BearerToken("Bearer", "old-token", 60, "refresh-1"), Now);
+        var context = CookieContext(principal);
+
+        await SignInCookie.ValidateAsync(context);
+
+        Assert.Same(principal, context.Principal);
+        Assert.False(context.ShouldRenew);
+    }
+
+    CookieValidatePrincipalContext CookieContext(ClaimsPrincipal principal)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<TimeProvider>(clock);
+        services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(cookie => cookie.Cookie.Name = SignInCookie.Name);
+        services.AddHttpClient<TokenRefreshClient>(http => http.BaseAddress = new Uri("http://api/")).ConfigurePrimaryHttpMessageHandler(() => Api);
+        var http = new DefaultHttpContext { RequestServices = services.BuildServiceProvider() };
+        var scheme = new AuthenticationScheme(CookieAuthenticationDefaults.AuthenticationScheme, null, typeof(CookieAuthenticationHandler));
+        return new CookieValidatePrincipalContext(http, scheme, new CookieAuthenticationOptions(),
+            new AuthenticationTicket(principal, CookieAuthenticationDefaults.AuthenticationScheme));
+    }
+
+    sealed class SettableClock(DateTimeOffset now) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = now;
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+}
