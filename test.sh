@@ -67,4 +67,8 @@ read -r vitest_passed vitest_failed vitest_skipped <<<"$vitest_counts"
 awk -v passed="$vitest_passed" -v failed="$vitest_failed" -v skipped="$vitest_skipped" \
   '/^ +Passed: +[0-9]+$/ { passed += $2 } /^ +Failed: +[0-9]+$/ { failed += $2 } /^ +Skipped: +[0-9]+$/ { skipped += $2 }
   END { printf "tests: %d passed, %d failed, %d skipped\n", passed, failed, skipped }' "$log"
+# A build error runs no tests and counts no failures: say so rather than leave a clean-looking line.
+if [ "$status" != 0 ] && grep -q ': error ' "$log"; then
+  echo "tests: the build failed (exit $status); see the errors above"
+fi
 exit "$status"

@@ -32,12 +32,16 @@ var infrastructure = runtime == RuntimeVariant.Containers
     : builder.AddProcessInfrastructure(parameters);
 
 // Services
+// Only the api may use the recorder's internal interface, not the other services on the network.
+var recorderInternalKey = builder.AddGeneratedSecret("recorder-internal-key", minLength: 32);
+
 var recorder = builder.AddProject<Projects.Conference_Recorder>("recorder")
     .WithHttpEndpoint()
     .WithReference(infrastructure.RecordingsDatabase).WaitFor(infrastructure.RecordingsDatabase)
     .WithReference(infrastructure.Redis).WaitFor(infrastructure.Redis)
     .WithOptionalReference(infrastructure.LiveKit)
     .WithOptionalReference(infrastructure.ObjectStorage)
+    .WithEnvironment("Recorder__InternalKey", recorderInternalKey)
     .WithHttpHealthCheck("/health");
 if (infrastructure.ObjectStorage?.Resource is MinioResource minio)
 {
@@ -52,6 +56,7 @@ var api = builder.AddProject<Projects.Conference_Api>("api")
     .WithOptionalReference(infrastructure.LiveKit)
     // Recordings go through the api's authorisation to the recorder; the api runs (and answers 503) without it.
     .WithReference(recorder)
+    .WithEnvironment("Recorder__InternalKey", recorderInternalKey)
     .WithHttpHealthCheck("/health");
 if (builder.ExecutionContext.IsPublishMode)
 {

@@ -45,3 +45,17 @@ public sealed record MeetingChange(string Slug, string What)
     /// <summary>What changed when a recording started or stopped (by anyone, or by LiveKit).</summary>
     public const string Recording = "recording";
 }
+
+/// <summary>
+/// The key the api shows the recorder on every internal call. The recorder's interface is reachable only on the
+/// deployment's private network; the key keeps the other services on that network (LiveKit, Egress) out of it too.
+/// The AppHost generates one and gives it to both.
+/// </summary>
+public static class InternalApiKey
+{
+    /// <summary>Where both read it: <c>Recorder__InternalKey</c> in the environment.</summary>
+    public const string ConfigurationKey = "Recorder:InternalKey";
+
+    /// <summary>The request header that carries it.</summary>
+    public const string HeaderName = "X-Recorder-Key";
+}

@@ -1,3 +1,4 @@
+using Conference.Recorder.Contracts;
 using Conference.Recorder.Recordings;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -13,6 +14,11 @@ app.UseStatusCodePages();
 app.MapDefaultEndpoints();
 app.MapRecordingsApi();
 app.MapEgressWebhooksApi();
+
+if (string.IsNullOrEmpty(app.Configuration[InternalApiKey.ConfigurationKey]))
+{
+    app.Logger.LogWarning("{Setting} is not set: the recorder's internal interface answers anyone who reaches it.", InternalApiKey.ConfigurationKey);
+}
 
 await app.MigrateRecordingsDatabaseAsync();
 

@@ -17,16 +17,17 @@ source bench/lib/throwaway-services.sh
 start_postgres_and_redis
 sql -c "CREATE DATABASE conference" -c "CREATE DATABASE recordings"
 api_port=$(free_port); recorder_port=$(free_port)
+internal_key=$(openssl rand -hex 24)
 
 dotnet build -c Release Conference.Api -v q -nologo >/dev/null
 dotnet build -c Release Conference.Recorder -v q -nologo >/dev/null
 database() { echo "Host=127.0.0.1;Port=$pg_port;Username=postgres;Password=$password;Database=$1;Maximum Pool Size=64"; }
-ConnectionStrings__recordings=$(database recordings) ConnectionStrings__redis="127.0.0.1:$redis_port,password=$password" \
+ConnectionStrings__recordings=$(database recordings) ConnectionStrings__redis="127.0.0.1:$redis_port,password=$password" Recorder__InternalKey="$internal_key" \
 ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
   dotnet Conference.Recorder/bin/Release/net10.0/Conference.Recorder.dll --urls "http://127.0.0.1:$recorder_port" >"$work/recorder.log" 2>&1 &
 pids+=($!)
 ConnectionStrings__conference=$(database conference) ConnectionStrings__redis="127.0.0.1:$redis_port,password=$password" \
-Recorder__Url="http://127.0.0.1:$recorder_port" RateLimits__SignInPerIpPerMinute=1000000 \
+Recorder__Url="http://127.0.0.1:$recorder_port" Recorder__InternalKey="$internal_key" RateLimits__SignInPerIpPerMinute=1000000 \
 ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
   dotnet Conference.Api/bin/Release/net10.0/Conference.Api.dll --urls "http://127.0.0.1:$api_port" >"$work/api.log" 2>&1 &
 pids+=($!)
@@ -48,8 +49,8 @@ sql -d recordings -c "
 
 echo "== listing: 10,000 recordings of one host through the api, $limit per page, one client"
 node bench/api/recordings-list.mjs "$api/api/recordings" "$token" "$limit" "$walks"
-echo "== for comparison, the recorder's internal list alone (no authentication, no second hop)"
-node bench/api/recordings-list.mjs "http://127.0.0.1:$recorder_port/internal/hosts/$host_id/recordings" - "$limit" "$walks"
+echo "== for comparison, the recorder's internal list alone (no account check, no second hop)"
+RECORDER_KEY=$internal_key node bench/api/recordings-list.mjs "http://127.0.0.1:$recorder_port/internal/hosts/$host_id/recordings" - "$limit" "$walks"
 
 echo "== presigned download links (BenchmarkDotNet)"
 dotnet run -c Release --project bench/Conference.Benchmarks -- --filter '*RecordingBenchmarks*' --job short 2>&1 \

@@ -13,6 +13,16 @@ if [ ! -f .env ]; then
   exit 1
 fi
 
+# A release can bring a new generated secret (.env.example marks them "openssl rand -hex 32"). One that .env lacks
+# is generated here, so the upgrade does not stop at compose's "see .env.example"; secrets already set are kept.
+while read -r name; do
+  if ! grep -q "^$name=." .env; then
+    sed -i "/^$name=\$/d" .env
+    echo "$name=$(openssl rand -hex 32)" >> .env
+    echo "upgrade.sh: generated $name, new in this release"
+  fi
+done < <(awk '/^# Secret \(.*\): openssl rand -hex 32$/ { getline; sub(/=.*/, ""); print }' .env.example)
+
 set_version() {
   if grep -q '^CONFERENCE_VERSION=' .env; then
     sed -i "s/^CONFERENCE_VERSION=.*/CONFERENCE_VERSION=$1/" .env

@@ -5,6 +5,7 @@ using Conference.Api.Meetings;
 using Conference.Api.Participants;
 using Conference.Api.Recordings;
 using Conference.Api.Webhooks;
+using Conference.Recorder.Contracts;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
@@ -84,7 +85,13 @@ internal static class Extensions
         if (builder.Configuration[RecorderClient.ConfigurationKey] is { Length: > 0 } || builder.Configuration.GetSection("services:recorder").Exists())
         {
             builder.Services.AddHttpClient<RecorderClient>(http =>
-                    http.BaseAddress = new Uri(builder.Configuration[RecorderClient.ConfigurationKey] ?? RecorderClient.DefaultUrl))
+                {
+                    http.BaseAddress = new Uri(builder.Configuration[RecorderClient.ConfigurationKey] ?? RecorderClient.DefaultUrl);
+                    if (builder.Configuration[InternalApiKey.ConfigurationKey] is { Length: > 0 } key)
+                    {
+                        http.DefaultRequestHeaders.Add(InternalApiKey.HeaderName, key);
+                    }
+                })
                 .WithoutRetryingUnsafeMethods();
         }
         builder.Services.AddScoped<AutoRecord>();

@@ -1,4 +1,6 @@
 using Conference.Recorder.Data;
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Conference.Recorder.Recordings;
@@ -13,7 +15,7 @@ public static class RecordingsApi
 
     public static IEndpointRouteBuilder MapRecordingsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("internal").WithTags("Recordings");
+        var api = app.MapGroup("internal").WithTags("Recordings").AddEndpointFilter(RequireInternalKey);
 
         api.MapPost("/meetings/{slug}/recordings", Start).WithName("StartRecording");
         api.MapPost("/meetings/{slug}/recordings/stop", Stop).WithName("StopRecording");
@@ -25,6 +27,23 @@ public static class RecordingsApi
         api.MapGet("/recordings/{id:guid}/download", Download).WithName("GetRecordingDownload");
         api.MapDelete("/recordings/{id:guid}", Delete).WithName("DeleteRecording");
         return app;
+    }
+
+    // Without a configured key (a developer running the recorder alone) the interface is open, and says so at start.
+    static async ValueTask<object?> RequireInternalKey(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var expected = context.HttpContext.RequestServices.GetRequiredService<IConfiguration>()[InternalApiKey.ConfigurationKey];
+        if (string.IsNullOrEmpty(expected))
+        {
+            return await next(context);
+        }
+        var presented = context.HttpContext.Request.Headers[InternalApiKey.HeaderName].ToString();
+        if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), Encoding.UTF8.GetBytes(expected)))
+        {
+            return TypedResults.Problem($"The recorder's internal interface needs the {InternalApiKey.HeaderName} header the api sends.",
+                statusCode: StatusCodes.Status401Unauthorized);
+        }
+        return await next(context);
     }
 
     public static RecordingInfo ToInfo(Recording recording) => new(

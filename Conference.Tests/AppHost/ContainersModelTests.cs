@@ -106,6 +106,14 @@ public sealed class ContainersModelTests(ContainersModelFixture fixture) : IClas
         Assert.Equal("http://storage:{storage.bindings.http.targetPort}", recorder["Storage__EgressEndpoint"]);
     }
 
+    [Fact]
+    public async Task The_api_and_only_the_api_holds_the_recorders_internal_key()
+    {
+        Assert.Equal("{recorder-internal-key.value}", (await app.Resource("recorder").PublishedEnvironmentAsync())["Recorder__InternalKey"]);
+        Assert.Equal("{recorder-internal-key.value}", (await app.Resource("api").PublishedEnvironmentAsync())["Recorder__InternalKey"]);
+        Assert.False((await app.Resource("web").PublishedEnvironmentAsync()).ContainsKey("Recorder__InternalKey"));
+    }
+
     [Theory]
     [InlineData("api", new[] { "conference", "redis", "livekit" }, new[] { "postgres", "conference", "redis" })]
     [InlineData("recorder", new[] { "recordings", "redis", "livekit", "storage" }, new[] { "postgres", "recordings", "redis" })]

@@ -250,3 +250,44 @@ public sealed class DeployScriptTests
         Assert.True(exitCode == 0, output);
     }
 }
+
+/// <summary>deploy/upgrade.sh run against a stand-in <c>docker</c> (no engine here): what it does to <c>.env</c>.</summary>
+public sealed class UpgradeScriptTests : IDisposable
+{
+    readonly string directory = Directory.CreateTempSubdirectory("conference-upgrade-").FullName;
+
+    [Fact]
+    public async Task An_upgrade_generates_a_secret_new_in_the_release_and_keeps_the_others()
+    {
+        var deploy = Path.Combine(LocalMachine.RepositoryRoot, "deploy");
+        File.Copy(Path.Combine(deploy, "upgrade.sh"), Path.Combine(directory, "upgrade.sh"));
+        File.Copy(Path.Combine(deploy, ".env.example"), Path.Combine(directory, ".env.example"));
+        // A .env from before the recorder had its internal key.
+        File.WriteAllText(Path.Combine(directory, ".env"), "CONFERENCE_VERSION=v1\nPOSTGRES_PASSWORD=kept-postgres\nREDIS_PASSWORD=kept-redis\n"
+            + "LIVEKIT_API_SECRET=kept-livekit\nSTORAGE_ACCESS_KEY=kept-storage\n");
+        var bin = Directory.CreateDirectory(Path.Combine(directory, "bin")).FullName;
+        var docker = Path.Combine(bin, "docker");
+        // Every service healthy at once; everything else succeeds without doing anything.
+        File.WriteAllText(docker, "#!/bin/sh\nif [ \"$2\" = ps ]; then echo 'api running healthy'; fi\nexit 0\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(docker, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        var (exitCode, output, error) = await ExternalCommand.RunAsync("bash", [Path.Combine(directory, "upgrade.sh"), "v2"], directory,
+            new Dictionary<string, string> { ["PATH"] = $"{bin}:{Environment.GetEnvironmentVariable("PATH")}" });
+
+        Assert.True(exitCode == 0, output + error);
+        var env = File.ReadAllLines(Path.Combine(directory, ".env")).Select(line => line.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
+        Assert.Matches("^[0-9a-f]{64}$", env["RECORDER_INTERNAL_KEY"]);
+        Assert.Contains("generated RECORDER_INTERNAL_KEY", output);
+        Assert.Equal("kept-postgres", env["POSTGRES_PASSWORD"]);
+        Assert.Equal("kept-redis", env["REDIS_PASSWORD"]);
+        Assert.Equal("kept-livekit", env["LIVEKIT_API_SECRET"]);
+        Assert.Equal("v2", env["CONFERENCE_VERSION"]);
+        // Secrets only the operator can give (storage keys from Oracle) are not invented.
+        Assert.False(env.ContainsKey("STORAGE_SECRET_KEY"));
+    }
+
+    public void Dispose() => Directory.Delete(directory, recursive: true);
+}

@@ -34,6 +34,9 @@ public sealed class RecorderFixture : IAsyncLifetime
 
     public string RecordingsConnectionString { get; private set; } = "";
 
+    /// <summary>What the AppHost generates and gives both the api and the recorder.</summary>
+    public string InternalKey { get; } = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
+
     /// <summary>The first account of this api, so the admin (site settings).</summary>
     public HttpClient Admin { get; private set; } = null!;
 
@@ -47,7 +50,11 @@ public sealed class RecorderFixture : IAsyncLifetime
         Recorder = CreateRecorder();
         Recorder.CreateClient().Dispose();
         Api = Platform.CreateApi(
-            new Dictionary<string, string?> { [RecorderClient.ConfigurationKey] = "http://recorder.test/" },
+            new Dictionary<string, string?>
+            {
+                [RecorderClient.ConfigurationKey] = "http://recorder.test/",
+                [Conference.Recorder.Contracts.InternalApiKey.ConfigurationKey] = InternalKey,
+            },
             services => services.AddHttpClient<RecorderClient>().ConfigurePrimaryHttpMessageHandler(() => new CurrentRecorderHandler(this)));
         Admin = await Platform.SignedInHostAsync(Api, "Ada Admin");
     }
@@ -75,6 +82,7 @@ public sealed class RecorderFixture : IAsyncLifetime
             host.UseSetting("LiveKit:Url", Platform.LiveKit.Url.ToString());
             host.UseSetting("LiveKit:ApiKey", ApiFixture.LiveKitApiKey);
             host.UseSetting("LiveKit:ApiSecret", Platform.LiveKitApiSecret);
+            host.UseSetting(Conference.Recorder.Contracts.InternalApiKey.ConfigurationKey, InternalKey);
             // Fast enough for tests to wait on: the reconciler runs five times a second.
             host.UseSetting("Recordings:ReconcileInterval", "00:00:00.200");
             host.UseSetting("Recordings:VerifyRetryDelay", "00:00:00.100");

@@ -16,6 +16,26 @@ namespace Conference.Tests.Recorder;
 public sealed class RecordingLifecycleTests(RecorderFixture fixture)
 {
     [Fact]
+    public async Task Only_the_api_with_its_key_reaches_the_recorders_internal_interface()
+    {
+        var path = $"/internal/hosts/{Guid.NewGuid()}/recordings";
+        var recorder = fixture.Recorder.CreateClient();
+
+        var without = await recorder.GetAsync(path);
+        Assert.Equal(HttpStatusCode.Unauthorized, without.StatusCode);
+        Assert.Contains(Conference.Recorder.Contracts.InternalApiKey.HeaderName, (await without.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+
+        using var wrong = new HttpRequestMessage(HttpMethod.Get, path) { Headers = { { Conference.Recorder.Contracts.InternalApiKey.HeaderName, "not-" + fixture.InternalKey } } };
+        Assert.Equal(HttpStatusCode.Unauthorized, (await recorder.SendAsync(wrong)).StatusCode);
+
+        using var right = new HttpRequestMessage(HttpMethod.Get, path) { Headers = { { Conference.Recorder.Contracts.InternalApiKey.HeaderName, fixture.InternalKey } } };
+        Assert.Equal(HttpStatusCode.OK, (await recorder.SendAsync(right)).StatusCode);
+        // The api sends it: its own listing goes through.
+        using var host = await fixture.Platform.SignedInHostAsync(fixture.Api);
+        Assert.Equal(HttpStatusCode.OK, (await host.GetAsync("/api/recordings")).StatusCode);
+    }
+
+    [Fact]
     public async Task A_recording_starts_ends_is_verified_listed_downloaded_by_a_presigned_link_and_deleted()
     {
         using var host = await fixture.Platform.SignedInHostAsync(fixture.Api);

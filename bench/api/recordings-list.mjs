@@ -1,6 +1,7 @@
 // Walks a host's recordings page by page (GET <list URL>?limit=&cursor=, e.g. the api's /api/recordings) and prints
 // the latency of every page request: one client in sequence, so each figure is one request's own time.
-// Usage: node recordings-list.mjs <list URL> <bearer token or -> <limit> <walks>
+// Usage: [RECORDER_KEY=…] node recordings-list.mjs <list URL> <bearer token or -> <limit> <walks>
+// RECORDER_KEY: the recorder's internal key, sent as X-Recorder-Key (for the recorder's own list).
 const [listUrl, token, limitText = "50", walksText = "5"] = process.argv.slice(2);
 const limit = Number(limitText);
 const walks = Number(walksText);
@@ -11,7 +12,9 @@ async function walk(times) {
   do {
     const url = `${listUrl}?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
     const started = process.hrtime.bigint();
-    const response = await fetch(url, { headers: token === "-" ? {} : { authorization: `Bearer ${token}` } });
+    const headers = token === "-" ? {} : { authorization: `Bearer ${token}` };
+    if (process.env.RECORDER_KEY) headers["x-recorder-key"] = process.env.RECORDER_KEY;
+    const response = await fetch(url, { headers });
     const page = await response.json();
     times?.push(Number(process.hrtime.bigint() - started) / 1e6);
     if (!response.ok) throw new Error(`${response.status} ${JSON.stringify(page)}`);
