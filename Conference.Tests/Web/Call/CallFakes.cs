@@ -146,6 +146,8 @@ public abstract class CallTestBase : BunitContext
         Services.AddSingleton<ICallMedia>(Media);
         Services.AddSingleton<IDevicePreview>(Preview);
         Services.AddSingleton<AuthenticationStateProvider, AnonymousAuthentication>();
+        Services.AddSingleton(TimeProvider.System);
+        Services.AddScoped(_ => new TokenRefreshClient(new HttpClient(Api, disposeHandler: false) { BaseAddress = new Uri("http://api/") }));
         Services.AddScoped<ApiCredentials>();
         AddClient((http, credentials) => new JoinClient(http, credentials));
         AddClient((http, credentials) => new MeetingsClient(http, credentials));
