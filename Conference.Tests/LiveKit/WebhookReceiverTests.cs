@@ -84,6 +84,9 @@ public sealed class WebhookReceiverTests
     [Theory]
     [InlineData("""{"event":"room_started","createdAt":true}""")]
     [InlineData("""{"event":"egress_ended","egressInfo":{"status":false}}""")]
+    // Times DateTimeOffset cannot hold: an ArgumentOutOfRangeException, or a silent overflow, before.
+    [InlineData("""{"event":"room_started","createdAt":"400000000000"}""")]
+    [InlineData("""{"event":"room_started","createdAt":"9223372036854775807"}""")]
     [InlineData("[]")]
     public void Rejects_json_of_the_wrong_shape(string json)
     {
