@@ -1,7 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 
 namespace Conference.LiveKit;
 
@@ -12,8 +11,6 @@ namespace Conference.LiveKit;
 /// </summary>
 public sealed class WebhookReceiver(TokenVerifier verifier)
 {
-    private static readonly JsonTypeInfo<WebhookEvent> EventType = (JsonTypeInfo<WebhookEvent>)ProtoJson.CamelCase.GetTypeInfo(typeof(WebhookEvent));
-
     /// <summary>Verifies <paramref name="rawBody"/> against <paramref name="authorizationHeader"/> and parses it.</summary>
     /// <exception cref="WebhookException">The webhook is rejected; see its reason.</exception>
     public WebhookEvent Receive(ReadOnlySpan<byte> rawBody, string? authorizationHeader)
@@ -44,9 +41,10 @@ public sealed class WebhookReceiver(TokenVerifier verifier)
 
         try
         {
-            return JsonSerializer.Deserialize(rawBody, EventType) ?? throw new JsonException("The body is null.");
+            return WebhookEventReader.Read(rawBody);
         }
-        // A field of the wrong JSON type surfaces from a converter as InvalidOperationException.
+        // The reader throws JsonException; InvalidOperationException stays for what a converter in the serializer,
+        // which reads egress, ingress and job payloads, may let through.
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
             throw new WebhookException(WebhookRejection.MalformedJson, $"The webhook body is not a LiveKit event: {e.Message}", e);
