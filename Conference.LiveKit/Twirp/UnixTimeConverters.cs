@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -60,7 +61,7 @@ internal static class ProtoInt64
                 var text = reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan;
                 return Utf8Parser.TryParse(text, out long value, out var consumed) && consumed == text.Length
                     ? value
-                    : throw new JsonException($"'{reader.GetString()}' is not an int64.");
+                    : throw new JsonException($"'{Encoding.UTF8.GetString(text)}' is not an int64.");
             default:
                 throw new JsonException($"An int64 is a number or a string, not {reader.TokenType}.");
         }

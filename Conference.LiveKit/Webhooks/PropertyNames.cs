@@ -65,16 +65,21 @@ internal sealed class PropertyNames<TField> where TField : struct, Enum
         return default;
     }
 
-    // A name spelled with escapes (\u0073id) is the same name; nobody sends it, but the serializer accepts it.
+    // A name spelled with escapes (\u0073id) is the same name; nobody sends it, but the serializer accepts it. The
+    // reader compares it unescaped (CopyString would also check its UTF-8, which the serializer does not do here).
     private TField FindEscaped(ref Utf8JsonReader reader)
     {
-        // An escape is at most six bytes for one character, so a longer raw name cannot unescape to one we know.
-        if (reader.ValueSpan.Length > 6 * maxLength)
+        foreach (var candidates in byLength)
         {
-            return default;
+            foreach (var (candidate, field) in candidates)
+            {
+                if (reader.ValueTextEquals(candidate))
+                {
+                    return field;
+                }
+            }
         }
 
-        Span<byte> unescaped = stackalloc byte[reader.ValueSpan.Length];
-        return Find(unescaped[..reader.CopyString(unescaped)]);
+        return default;
     }
 }

@@ -135,6 +135,7 @@ public sealed class WebhookEventReaderTests
     [InlineData("""{"participant":{"state":2,"kind":8,"disconnectReason":"ROOM_CLOSED"},"roomEndReason":"ROOM_END_IDLE_TIMEOUT"}""")]
     [InlineData("""{"participant":{"state":"\u0041CTIVE"},"roomEndReason":4}""")]
     [InlineData("""{"\u0065vent":"room_started","room":{"\u0073id":"RM_1","na\u006de":"n\u00e4me \ud83d\ude00","num_\u0070articipants":2}}""")]
+    [InlineData("""{"room":{"name":"Zoë's room 😀","metadata":"ünïcödé","sid":""},"participant":{"attributes":{"naïve":"café","😀":""}}}""")]
     [InlineData("""{"track":{"width":"1280","height":"\u0037\u0032\u0030","layers":[{"spatialLayer":"-1","bitrate":"0"}]}}""")]
     [InlineData("""{"room":{"version":{"unixMicro":-5,"ticks":"-3"},"creationTime":"0","creationTimeMs":0},"createdAt":-1}""")]
     [InlineData("""{"room":{"version":{"unixMicro":"-5","ticks":-3}},"createdAt":"-1","participant":{"joinedAtMs":"1"}}""")]
@@ -250,6 +251,31 @@ public sealed class WebhookEventReaderTests
     }
 
     [Fact]
+    public void Rejects_invalid_UTF8_like_the_serializer()
+    {
+        // 0xC3 starts a two-byte sequence that 0x28 does not continue.
+        byte[][] bodies =
+        [
+            [.. """{"room":{"name":"a"""u8, 0xC3, 0x28, .. "\"}}"u8],
+            [.. """{"participant":{"attributes":{"a"""u8, 0xC3, 0x28, .. "\":\"x\"}}}"u8],
+            [.. """{"participant":{"attributes":{"a":"b"""u8, 0xC3, 0x28, .. "\"}}}"u8],
+            [.. """{"room":{"version":{"unixMicro":"1"""u8, 0xC3, 0x28, .. "\"}}}"u8],
+            [.. """{"room":{"emptyTimeout":"\u0031"""u8, 0xC3, 0x28, .. "\"}}"u8],
+        ];
+        foreach (var body in bodies)
+        {
+            Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize<WebhookEvent>(body, ProtoJson.CamelCase));
+            Assert.ThrowsAny<JsonException>(() => WebhookEventReader.Read(body));
+            Assert.Equal(WebhookRejection.MalformedJson, Assert.Throws<WebhookException>(() => Receive(body)).Reason);
+        }
+
+        // An enum name is compared as bytes, never decoded: an unknown name, the zero value, for both.
+        AssertReadsLikeTheSerializer([.. """{"participant":{"state":"ACTIVE"""u8, 0xC3, 0x28, .. "\"}}"u8]);
+        // Nor is a property name: not one we know, so skipped by both.
+        AssertReadsLikeTheSerializer([.. """{"room":{"\u0073id"""u8, 0xC3, 0x28, .. "\":\"x\",\"name\":\"n\"}}"u8]);
+    }
+
+    [Fact]
     public void Rejects_every_truncation_of_a_body()
     {
         var body = Encoding.UTF8.GetBytes(FullBody(WebhookEventNames.ParticipantJoined, new Style(SnakeCase: false, Int64AsNumbers: false)));
@@ -280,9 +306,10 @@ public sealed class WebhookEventReaderTests
 
     // --- Helpers.
 
-    private static void AssertReadsLikeTheSerializer(string body)
+    private static void AssertReadsLikeTheSerializer(string body) => AssertReadsLikeTheSerializer(Encoding.UTF8.GetBytes(body));
+
+    private static void AssertReadsLikeTheSerializer(byte[] bytes)
     {
-        var bytes = Encoding.UTF8.GetBytes(body);
         var expected = JsonSerializer.Deserialize<WebhookEvent>(bytes, ProtoJson.CamelCase);
         var actual = WebhookEventReader.Read(bytes);
         Assert.Equal(Serialize(expected!), Serialize(actual));
