@@ -435,6 +435,9 @@ internal static class WebhookEventReader
 
     private delegate T ItemReader<out T>(ref Utf8JsonReader reader);
 
+    // Null for a JSON null, and a null item for each null in the array, as the serializer gives; hence the ! where
+    // the records' types say a list and its items are never null.
+
     private static IReadOnlyList<T>? ReadList<T>(ref Utf8JsonReader reader, ItemReader<T> readItem)
     {
         if (reader.TokenType == JsonTokenType.Null)
@@ -481,8 +484,9 @@ internal static class WebhookEventReader
         _ => throw new JsonException($"Expected a string, found {reader.TokenType}."),
     };
 
-    // Ids, names and mime types are ASCII: widening their bytes is cheaper than the general UTF-8 decoding of
-    // GetString, which made up a fifth of reading a body. Anything else (escapes, other characters) goes to GetString.
+    // Ids, names and mime types are ASCII: widening their bytes costs less than GetString's UTF-8 decoding (0.1 to
+    // 0.2 µs less for the 2 KB benchmark body, whose strings take about a sixth of reading it). Anything else (escapes,
+    // other characters) goes to GetString.
     private static string GetString(ref Utf8JsonReader reader)
     {
         var value = reader.ValueSpan;
