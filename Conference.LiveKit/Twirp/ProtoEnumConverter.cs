@@ -35,11 +35,19 @@ internal sealed class ProtoEnumConverter<T> : JsonConverter<T> where T : struct,
     /// <summary>The protobuf name of <paramref name="value"/>.</summary>
     public static string NameOf(T value) => NameByValue.TryGetValue(value, out var name) ? name : value.ToString();
 
-    public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => ReadValue(ref reader);
+
+    /// <summary>
+    /// Reads the current token as the converter does; shared with WebhookEventReader, so it throws only
+    /// <see cref="JsonException"/> (outside the serializer a FormatException would not be turned into one).
+    /// </summary>
+    public static T ReadValue(ref Utf8JsonReader reader)
     {
         if (reader.TokenType == JsonTokenType.Number)
         {
-            return (T)Enum.ToObject(typeof(T), reader.GetInt32());
+            return reader.TryGetInt32(out var number)
+                ? (T)Enum.ToObject(typeof(T), number)
+                : throw new JsonException($"A {typeof(T).Name} number is an int32.");
         }
 
         if (reader.TokenType != JsonTokenType.String)

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -12,11 +13,8 @@ namespace Conference.LiveKit;
 /// </summary>
 internal abstract class UnixTimeConverter(long nanosecondsPerUnit) : JsonConverter<DateTimeOffset?>
 {
-    public override DateTimeOffset? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-    {
-        var value = ProtoInt64.Read(ref reader);
-        return value == 0 ? null : DateTimeOffset.UnixEpoch.AddTicks(ProtoInt64.ToTicks(value, nanosecondsPerUnit));
-    }
+    public override DateTimeOffset? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        ProtoInt64.ToDate(ProtoInt64.Read(ref reader), nanosecondsPerUnit);
 
     public override void Write(Utf8JsonWriter writer, DateTimeOffset? value, JsonSerializerOptions options) =>
         ProtoInt64.Write(writer, ProtoInt64.FromTicks((value!.Value - DateTimeOffset.UnixEpoch).Ticks, nanosecondsPerUnit));
@@ -51,18 +49,54 @@ internal sealed class ProtoInt64Converter : JsonConverter<long>
 
 internal static class ProtoInt64
 {
+    // Every failure is a JsonException, also outside the serializer (the hand-written WebhookEventReader), where the
+    // reader's own FormatException or InvalidOperationException would not be turned into one.
     public static long Read(ref Utf8JsonReader reader)
     {
-        if (reader.TokenType == JsonTokenType.Number)
+        switch (reader.TokenType)
         {
-            return reader.GetInt64();
+            case JsonTokenType.Number:
+                return reader.TryGetInt64(out var number) ? number : throw new JsonException("The number is not an int64.");
+            case JsonTokenType.String:
+                var text = reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan;
+                return Utf8Parser.TryParse(text, out long value, out var consumed) && consumed == text.Length
+                    ? value
+                    : throw new JsonException($"'{Encoding.UTF8.GetString(text)}' is not an int64.");
+            default:
+                throw new JsonException($"An int64 is a number or a string, not {reader.TokenType}.");
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="value"/> units of <paramref name="nanosecondsPerUnit"/> since the Unix epoch; 0 (proto3's
+    /// "not set") is null. A time outside what <see cref="DateTimeOffset"/> holds is a <see cref="JsonException"/>
+    /// rather than an overflow or an ArgumentOutOfRangeException escaping the parse.
+    /// </summary>
+    public static DateTimeOffset? ToDate(long value, long nanosecondsPerUnit)
+    {
+        if (value == 0)
+        {
+            return null;
         }
 
-        var text = reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan;
-        return Utf8Parser.TryParse(text, out long value, out var consumed) && consumed == text.Length
-            ? value
-            : throw new JsonException($"'{reader.GetString()}' is not an int64.");
+        if (nanosecondsPerUnit >= TimeSpan.NanosecondsPerTick)
+        {
+            // Division truncates towards zero, so these are the largest and smallest values whose ticks fit.
+            var ticksPerUnit = nanosecondsPerUnit / TimeSpan.NanosecondsPerTick;
+            if (value > MaxTicksSinceEpoch / ticksPerUnit || value < MinTicksSinceEpoch / ticksPerUnit)
+            {
+                throw new JsonException($"The time {value} is out of range.");
+            }
+        }
+
+        var ticks = ToTicks(value, nanosecondsPerUnit);
+        return ticks >= MinTicksSinceEpoch && ticks <= MaxTicksSinceEpoch
+            ? DateTimeOffset.UnixEpoch.AddTicks(ticks)
+            : throw new JsonException($"The time {value} is out of range.");
     }
+
+    private static readonly long MinTicksSinceEpoch = DateTimeOffset.MinValue.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
+    private static readonly long MaxTicksSinceEpoch = DateTimeOffset.MaxValue.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
 
     public static void Write(Utf8JsonWriter writer, long value) =>
         writer.WriteStringValue(value.ToString(CultureInfo.InvariantCulture));

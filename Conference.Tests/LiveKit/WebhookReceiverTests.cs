@@ -84,6 +84,9 @@ public sealed class WebhookReceiverTests
     [Theory]
     [InlineData("""{"event":"room_started","createdAt":true}""")]
     [InlineData("""{"event":"egress_ended","egressInfo":{"status":false}}""")]
+    // Times DateTimeOffset cannot hold: an ArgumentOutOfRangeException, or a silent overflow, before.
+    [InlineData("""{"event":"room_started","createdAt":"400000000000"}""")]
+    [InlineData("""{"event":"room_started","createdAt":"9223372036854775807"}""")]
     [InlineData("[]")]
     public void Rejects_json_of_the_wrong_shape(string json)
     {
@@ -104,6 +107,20 @@ public sealed class WebhookReceiverTests
     {
         var authorization = new AccessToken(ApiKey, ApiSecret).ToJwt();
         Assert.Equal(WebhookRejection.BodyHashMismatch, RejectionOf(() => Receiver().Receive(Body, authorization)));
+    }
+
+    [Theory]
+    [InlineData("é")] // not ASCII
+    [InlineData("==")] // longer (a SHA-256 in base64 ends in one =)
+    [InlineData("")] // shorter
+    public void Rejects_a_body_hash_that_differs_in_its_last_character(string last)
+    {
+        var hash = Convert.ToBase64String(SHA256.HashData(Body));
+        var authorization = new AccessToken(ApiKey, ApiSecret).WithSha256(hash[..^1] + last).ToJwt();
+        Assert.Equal(WebhookRejection.BodyHashMismatch, RejectionOf(() => Receiver().Receive(Body, authorization)));
+
+        // The same token with the right hash passes, so the rejection is about the hash.
+        Assert.Equal("EV_3sdKQ4p4b8Jq", Receiver().Receive(Body, new AccessToken(ApiKey, ApiSecret).WithSha256(hash).ToJwt()).Id);
     }
 
     public static TheoryData<string> EventNames => new(WebhookEventNames.All);
