@@ -15,12 +15,19 @@ fi
 
 # A release can bring a new generated secret (.env.example marks them "openssl rand -hex 32"). One that .env lacks
 # is generated here, so the upgrade does not stop at compose's "see .env.example"; secrets already set are kept.
+# Appending needs .env to end with a newline, or the new line would join the last value.
+if [ -s .env ] && [ -n "$(tail -c1 .env)" ]; then
+  echo >> .env
+fi
 while read -r name; do
-  if ! grep -q "^$name=." .env; then
-    sed -i "/^$name=\$/d" .env
-    echo "$name=$(openssl rand -hex 32)" >> .env
-    echo "upgrade.sh: generated $name, new in this release"
+  # Set in any form compose reads ("NAME=x", "export NAME=x", "NAME = x"): left alone.
+  if grep -Eq "^[[:space:]]*(export[[:space:]]+)?${name}[[:space:]]*=[[:space:]]*[^[:space:]]" .env; then
+    continue
   fi
+  secret=$(openssl rand -hex 32)
+  sed -i -E "/^[[:space:]]*(export[[:space:]]+)?${name}[[:space:]]*=[[:space:]]*$/d" .env
+  echo "$name=$secret" >> .env
+  echo "upgrade.sh: generated $name, new in this release"
 done < <(awk '/^# Secret \(.*\): openssl rand -hex 32$/ { getline; sub(/=.*/, ""); print }' .env.example)
 
 set_version() {

@@ -27,7 +27,9 @@ public static class AccountsApi
             .WithSignInRateLimit();
         api.MapPost("/refresh", Refresh).WithName("RefreshToken")
             .WithSummary("Trade a refresh token for a new bearer token, while the account is unchanged (no password change, not locked out).")
-            .Produces<AccessTokenResponse>().WithSignInRateLimit();
+            // Not under the sign-in rate limit: a refresh token cannot be guessed, and every signed-in person's
+            // refreshes come from the web's one address, which a stranger's failed sign-ins would otherwise exhaust.
+            .Produces<AccessTokenResponse>();
         api.MapPost("/signout", SignOut).WithName("SignOut").WithSummary("End the cookie session.").RequireAuthorization();
         api.MapGet("/me", Me).WithName("GetMyAccount").WithSummary("The signed-in account.").RequireAuthorization();
 
@@ -127,7 +129,8 @@ public static class AccountsApi
     }
 
     // What Identity's own /refresh does: the refresh token is the protected sign-in ticket; it is honoured until it
-    // expires and only while the account's security stamp is unchanged (a new password or a lockout ends it).
+    // expires and only while the account's security stamp is unchanged (a new password or email ends it). A lockout
+    // does not: it is what five wrong passwords cause, and anyone knowing a host's email could sign them out with it.
     static async Task<Results<SignInHttpResult, ValidationProblem, ProblemHttpResult>> Refresh(RefreshRequest request,
         SignInManager<ConferenceUser> signIn, IOptionsMonitor<BearerTokenOptions> bearerOptions, TimeProvider clock)
     {
@@ -140,7 +143,7 @@ public static class AccountsApi
         var user = ticket?.Properties.ExpiresUtc is { } expires && expires > clock.GetUtcNow()
             ? await signIn.ValidateSecurityStampAsync(ticket.Principal)
             : null;
-        if (user is null || !await signIn.CanSignInAsync(user) || (signIn.UserManager.SupportsUserLockout && await signIn.UserManager.IsLockedOutAsync(user)))
+        if (user is null)
         {
             return TypedResults.Problem("The refresh token is not valid (any more); sign in again.", statusCode: StatusCodes.Status401Unauthorized);
         }

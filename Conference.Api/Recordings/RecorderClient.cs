@@ -69,8 +69,17 @@ public sealed record RecorderReply<T>(T? Value, int StatusCode, string? Problem)
 {
     public bool Succeeded => Problem is null;
 
-    /// <summary>The recorder's problem, passed on unchanged (it names the field for a validation problem).</summary>
-    public IResult ToProblem() => Results.Content(Problem, "application/problem+json", statusCode: StatusCode);
+    /// <summary>The recorder refused the api itself: the two were given different internal keys.</summary>
+    public bool IsKeyRefused => StatusCode is StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden;
+
+    /// <summary>
+    /// The recorder's problem, passed on unchanged (it names the field for a validation problem) — but not a refusal
+    /// of the api's key, which is the operator's misconfiguration and must not read as "sign in again" to a person.
+    /// </summary>
+    public IResult ToProblem() => IsKeyRefused
+        ? TypedResults.Problem("The recorder refused this server's internal key; the operator has been told.",
+            statusCode: StatusCodes.Status503ServiceUnavailable, title: "Recording is not available")
+        : Results.Content(Problem, "application/problem+json", statusCode: StatusCode);
 }
 
 /// <summary>A recording as the api shows it: the recorder's, without the host's account id.</summary>

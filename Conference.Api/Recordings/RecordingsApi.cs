@@ -161,6 +161,11 @@ public static class RecordingsApi
             return TypedResults.Problem($"The recorder cannot be reached: {exception.Message}", statusCode: StatusCodes.Status503ServiceUnavailable,
                 title: "Recording is not available");
         }
+        if (reply.IsKeyRefused)
+        {
+            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RecorderClient))
+                .LogError("The recorder refused the api's internal key: give both the same {Setting}.", InternalApiKey.ConfigurationKey);
+        }
         return reply.Succeeded ? await onSuccess(reply.Value!) : reply.ToProblem();
     }
 }

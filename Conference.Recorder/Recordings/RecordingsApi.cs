@@ -29,13 +29,18 @@ public static class RecordingsApi
         return app;
     }
 
-    // Without a configured key (a developer running the recorder alone) the interface is open, and says so at start.
+    // Without a configured key the interface is open only in Development (a developer running the recorder alone);
+    // anywhere else it stays shut rather than open to the network by omission. Program.cs says so at start.
     static async ValueTask<object?> RequireInternalKey(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
-        var expected = context.HttpContext.RequestServices.GetRequiredService<IConfiguration>()[InternalApiKey.ConfigurationKey];
+        var services = context.HttpContext.RequestServices;
+        var expected = services.GetRequiredService<IConfiguration>()[InternalApiKey.ConfigurationKey];
         if (string.IsNullOrEmpty(expected))
         {
-            return await next(context);
+            return services.GetRequiredService<IHostEnvironment>().IsDevelopment()
+                ? await next(context)
+                : TypedResults.Problem($"The recorder has no {InternalApiKey.ConfigurationKey} and answers no one until it has one.",
+                    statusCode: StatusCodes.Status503ServiceUnavailable);
         }
         var presented = context.HttpContext.Request.Headers[InternalApiKey.HeaderName].ToString();
         if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), Encoding.UTF8.GetBytes(expected)))

@@ -49,6 +49,15 @@ public sealed class AccountsApiTests(ApiFixture fixture)
         using var me = new HttpRequestMessage(HttpMethod.Get, "/api/accounts/me") { Headers = { Authorization = new("Bearer", second.AccessToken) } };
         Assert.Equal(email, (await (await client.SendAsync(me)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("email").GetString());
 
+        // A locked-out account (five wrong passwords, which anyone knowing the email can cause) keeps its sessions.
+        using (var scope = fixture.Api.Services.CreateScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Conference.Api.Accounts.ConferenceUser>>();
+            await users.SetLockoutEndDateAsync((await users.FindByEmailAsync(email))!, DateTimeOffset.UtcNow.AddMinutes(5));
+        }
+        var whileLocked = await client.PostAsJsonAsync("/api/accounts/refresh", new { refreshToken = second.RefreshToken });
+        Assert.Equal(HttpStatusCode.OK, whileLocked.StatusCode);
+
         // A changed account (here its security stamp, as a new password or an admin's reset changes it) ends every refresh.
         using (var scope = fixture.Api.Services.CreateScope())
         {

@@ -153,6 +153,7 @@ public sealed class ContainersModelTests(ContainersModelFixture fixture) : IClas
     [InlineData("livekit-api-secret")]
     [InlineData("postgres-password")]
     [InlineData("redis-password")]
+    [InlineData("recorder-internal-key")]
     [InlineData("storage-access-key")]
     [InlineData("storage-secret-key")]
     public void Every_secret_is_a_secret_parameter(string name)

@@ -259,12 +259,49 @@ public sealed class UpgradeScriptTests : IDisposable
     [Fact]
     public async Task An_upgrade_generates_a_secret_new_in_the_release_and_keeps_the_others()
     {
+        // A .env from before the recorder had its internal key, written by hand: no newline at its end, one secret
+        // exported, one with spaces around "=", one left empty.
+        var (exitCode, output) = await UpgradeAsync("CONFERENCE_VERSION=v1\nexport POSTGRES_PASSWORD=kept-postgres\nREDIS_PASSWORD = kept-redis\n"
+            + "LIVEKIT_API_SECRET=\nSTORAGE_ACCESS_KEY=kept-storage");
+
+        Assert.True(exitCode == 0, output);
+        var lines = File.ReadAllLines(Path.Combine(directory, ".env"));
+        Assert.Contains("STORAGE_ACCESS_KEY=kept-storage", lines);
+        Assert.Contains("export POSTGRES_PASSWORD=kept-postgres", lines);
+        Assert.Contains("REDIS_PASSWORD = kept-redis", lines);
+        Assert.Single(lines, line => line.Contains("POSTGRES_PASSWORD", StringComparison.Ordinal));
+        Assert.Single(lines, line => line.Contains("REDIS_PASSWORD", StringComparison.Ordinal));
+        Assert.Matches("^[0-9a-f]{64}$", Assert.Single(lines, line => line.StartsWith("RECORDER_INTERNAL_KEY=", StringComparison.Ordinal))["RECORDER_INTERNAL_KEY=".Length..]);
+        Assert.Matches("^[0-9a-f]{64}$", Assert.Single(lines, line => line.StartsWith("LIVEKIT_API_SECRET", StringComparison.Ordinal))["LIVEKIT_API_SECRET=".Length..]);
+        Assert.Contains("generated RECORDER_INTERNAL_KEY", output);
+        Assert.Contains("CONFERENCE_VERSION=v2", lines);
+        // Secrets only the operator can give (storage keys from Oracle) are not invented.
+        Assert.DoesNotContain(lines, line => line.StartsWith("STORAGE_SECRET_KEY", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_second_upgrade_changes_no_secret()
+    {
+        var (first, output) = await UpgradeAsync("CONFERENCE_VERSION=v1\nPOSTGRES_PASSWORD=kept-postgres\n");
+        Assert.True(first == 0, output);
+        var before = File.ReadAllText(Path.Combine(directory, ".env"));
+
+        var (second, again) = await UpgradeAsync(null, "v3");
+
+        Assert.True(second == 0, again);
+        Assert.DoesNotContain("generated", again);
+        Assert.Equal(before.Replace("CONFERENCE_VERSION=v2", "CONFERENCE_VERSION=v3", StringComparison.Ordinal), File.ReadAllText(Path.Combine(directory, ".env")));
+    }
+
+    async Task<(int ExitCode, string Output)> UpgradeAsync(string? env, string version = "v2")
+    {
         var deploy = Path.Combine(LocalMachine.RepositoryRoot, "deploy");
-        File.Copy(Path.Combine(deploy, "upgrade.sh"), Path.Combine(directory, "upgrade.sh"));
-        File.Copy(Path.Combine(deploy, ".env.example"), Path.Combine(directory, ".env.example"));
-        // A .env from before the recorder had its internal key.
-        File.WriteAllText(Path.Combine(directory, ".env"), "CONFERENCE_VERSION=v1\nPOSTGRES_PASSWORD=kept-postgres\nREDIS_PASSWORD=kept-redis\n"
-            + "LIVEKIT_API_SECRET=kept-livekit\nSTORAGE_ACCESS_KEY=kept-storage\n");
+        File.Copy(Path.Combine(deploy, "upgrade.sh"), Path.Combine(directory, "upgrade.sh"), overwrite: true);
+        File.Copy(Path.Combine(deploy, ".env.example"), Path.Combine(directory, ".env.example"), overwrite: true);
+        if (env is not null)
+        {
+            File.WriteAllText(Path.Combine(directory, ".env"), env);
+        }
         var bin = Directory.CreateDirectory(Path.Combine(directory, "bin")).FullName;
         var docker = Path.Combine(bin, "docker");
         // Every service healthy at once; everything else succeeds without doing anything.
@@ -273,20 +310,9 @@ public sealed class UpgradeScriptTests : IDisposable
         {
             File.SetUnixFileMode(docker, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
-
-        var (exitCode, output, error) = await ExternalCommand.RunAsync("bash", [Path.Combine(directory, "upgrade.sh"), "v2"], directory,
+        var (exitCode, output, error) = await ExternalCommand.RunAsync("bash", [Path.Combine(directory, "upgrade.sh"), version], directory,
             new Dictionary<string, string> { ["PATH"] = $"{bin}:{Environment.GetEnvironmentVariable("PATH")}" });
-
-        Assert.True(exitCode == 0, output + error);
-        var env = File.ReadAllLines(Path.Combine(directory, ".env")).Select(line => line.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
-        Assert.Matches("^[0-9a-f]{64}$", env["RECORDER_INTERNAL_KEY"]);
-        Assert.Contains("generated RECORDER_INTERNAL_KEY", output);
-        Assert.Equal("kept-postgres", env["POSTGRES_PASSWORD"]);
-        Assert.Equal("kept-redis", env["REDIS_PASSWORD"]);
-        Assert.Equal("kept-livekit", env["LIVEKIT_API_SECRET"]);
-        Assert.Equal("v2", env["CONFERENCE_VERSION"]);
-        // Secrets only the operator can give (storage keys from Oracle) are not invented.
-        Assert.False(env.ContainsKey("STORAGE_SECRET_KEY"));
+        return (exitCode, output + error);
     }
 
     public void Dispose() => Directory.Delete(directory, recursive: true);

@@ -36,6 +36,30 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
     }
 
     [Fact]
+    public async Task A_key_mismatch_is_the_operators_problem_and_a_missing_key_shuts_the_interface()
+    {
+        using var host = await fixture.Platform.SignedInHostAsync(fixture.Api);
+        var path = $"/internal/hosts/{Guid.NewGuid()}/recordings";
+        try
+        {
+            // The recorder was given another key: people see "not available", never "sign in again".
+            await fixture.ReplaceRecorderAsync(new Dictionary<string, string?> { [Conference.Recorder.Contracts.InternalApiKey.ConfigurationKey] = "another-key" });
+            var mismatch = await host.GetAsync("/api/recordings");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, mismatch.StatusCode);
+            Assert.Equal("Recording is not available", (await mismatch.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
+
+            // No key at all outside Development: shut, not open.
+            await fixture.ReplaceRecorderAsync(new Dictionary<string, string?> { [Conference.Recorder.Contracts.InternalApiKey.ConfigurationKey] = "" });
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await fixture.Recorder.CreateClient().GetAsync(path)).StatusCode);
+        }
+        finally
+        {
+            await fixture.ReplaceRecorderAsync();
+        }
+        Assert.Equal(HttpStatusCode.OK, (await host.GetAsync("/api/recordings")).StatusCode);
+    }
+
+    [Fact]
     public async Task A_recording_starts_ends_is_verified_listed_downloaded_by_a_presigned_link_and_deleted()
     {
         using var host = await fixture.Platform.SignedInHostAsync(fixture.Api);

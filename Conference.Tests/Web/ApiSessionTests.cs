@@ -4,7 +4,10 @@ using Conference.Web.Accounts;
 using Conference.Web.Api;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Conference.Tests.Web;
@@ -106,6 +109,50 @@ public sealed class ApiSessionTests : WebComponentTest
         Assert.False(context.ShouldRenew);
     }
 
+    [Fact]
+    public async Task Through_the_real_cookie_handler_a_renewal_keeps_the_end_of_the_sign_in()
+    {
+        Api.On("POST", "/api/accounts/refresh", new { tokenType = "Bearer", accessToken = "new-token", expiresIn = 3600, refreshToken = "refresh-2" });
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Services.AddSingleton<TimeProvider>(clock);
+        builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(cookie =>
+        {
+            cookie.Cookie.Name = SignInCookie.Name;
+            cookie.SlidingExpiration = false;
+            cookie.Events.OnValidatePrincipal = SignInCookie.ValidateAsync;
+        });
+        builder.Services.AddHttpClient<TokenRefreshClient>(http => http.BaseAddress = new Uri("http://api/")).ConfigurePrimaryHttpMessageHandler(() => Api);
+        builder.Services.AddSingleton<ApiTokenRenewals>();
+        await using var app = builder.Build();
+        app.UseAuthentication();
+        app.MapGet("/signin", (HttpContext http) => SignInCookie.SignInAsync(http, new Account("host-1", "ada@example.org", "Ada", IsAdmin: false),
+            new BearerToken("Bearer", "old-token", 3600, "refresh-1"), clock.GetUtcNow()));
+        app.MapGet("/token", (HttpContext http) => ApiSession.Of(http.User)?.AccessToken ?? "signed out");
+        await app.StartAsync();
+        var client = app.GetTestClient();
+        var end = Now + SignInCookie.Lifetime;
+
+        var cookie = SignInCookieOf(await client.GetAsync("/signin"));
+        Assert.Equal(end, cookie.Expires);
+
+        // 58 minutes on the token is about to lapse: renewed, and the new cookie ends when the sign-in does.
+        clock.Now = Now.AddMinutes(58);
+        var renewed = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/token") { Headers = { { "Cookie", $"{cookie.Name}={cookie.Value}" } } });
+        Assert.Equal("new-token", await renewed.Content.ReadAsStringAsync());
+        var renewedCookie = SignInCookieOf(renewed);
+        Assert.Equal(end, renewedCookie.Expires);
+
+        // After the sign-in's end even a renewed cookie no longer signs anyone in.
+        clock.Now = end.AddMinutes(1);
+        var late = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/token") { Headers = { { "Cookie", $"{renewedCookie.Name}={renewedCookie.Value}" } } });
+        Assert.Equal("signed out", await late.Content.ReadAsStringAsync());
+    }
+
+    static Microsoft.Net.Http.Headers.SetCookieHeaderValue SignInCookieOf(HttpResponseMessage response) =>
+        Microsoft.Net.Http.Headers.SetCookieHeaderValue.ParseList(response.Headers.GetValues("Set-Cookie").ToList())
+            .Single(c => c.Name == SignInCookie.Name);
+
     CookieValidatePrincipalContext CookieContext(ClaimsPrincipal principal)
     {
         var services = new ServiceCollection();
@@ -113,6 +160,7 @@ public sealed class ApiSessionTests : WebComponentTest
         services.AddSingleton<TimeProvider>(clock);
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(cookie => cookie.Cookie.Name = SignInCookie.Name);
         services.AddHttpClient<TokenRefreshClient>(http => http.BaseAddress = new Uri("http://api/")).ConfigurePrimaryHttpMessageHandler(() => Api);
+        services.AddSingleton<ApiTokenRenewals>();
         var http = new DefaultHttpContext { RequestServices = services.BuildServiceProvider() };
         var scheme = new AuthenticationScheme(CookieAuthenticationDefaults.AuthenticationScheme, null, typeof(CookieAuthenticationHandler));
         return new CookieValidatePrincipalContext(http, scheme, new CookieAuthenticationOptions(),

@@ -10,10 +10,11 @@ namespace Conference.Web.Api;
 /// connected with, so a host in an hours-long call would outlive the token: this renews it in memory for the circuit,
 /// as the cookie renews itself on the next page load.
 /// </summary>
-public sealed class ApiCredentials(AuthenticationStateProvider authentication, TokenRefreshClient refresher, TimeProvider clock)
+public sealed class ApiCredentials(AuthenticationStateProvider authentication, ApiTokenRenewals renewals, TimeProvider clock)
 {
-    readonly SemaphoreSlim refreshing = new(1, 1);
-    (string User, ApiSession Session)? renewed;
+    sealed record Renewed(string UserId, ApiSession Session);
+
+    Renewed? renewed;
 
     public async Task<string?> AccessTokenAsync()
     {
@@ -23,7 +24,7 @@ public sealed class ApiCredentials(AuthenticationStateProvider authentication, T
             return null;
         }
         var userId = user.FindFirstValue(ClaimTypes.NameIdentifier) ?? "";
-        if (renewed is { } last && last.User == userId)
+        if (renewed is { } last && last.UserId == userId)
         {
             session = last.Session;
         }
@@ -32,24 +33,14 @@ public sealed class ApiCredentials(AuthenticationStateProvider authentication, T
             return session.AccessToken;
         }
 
-        await refreshing.WaitAsync();
         try
         {
-            session = renewed is { } again && again.User == userId ? again.Session : session;
-            if (session.NeedsRefresh(clock.GetUtcNow()))
-            {
-                var token = await refresher.RefreshAsync(session.RefreshToken!);
-                session = ApiSession.From(token, clock.GetUtcNow());
-                renewed = (userId, session);
-            }
+            session = ApiSession.From(await renewals.RenewAsync(session.RefreshToken!), clock.GetUtcNow());
+            renewed = new Renewed(userId, session);
         }
         catch (ApiProblemException)
         {
             // Refused (the account changed) or the api is unreachable: send what we have; the api's answer says what to do.
-        }
-        finally
-        {
-            refreshing.Release();
         }
         return session.AccessToken;
     }

@@ -61,6 +61,7 @@ public static class Extensions
     {
         services.AddScoped<ApiCredentials>();
         services.AddApiClient<TokenRefreshClient>();
+        services.AddSingleton<ApiTokenRenewals>();
         services.AddApiClient<AccountsClient>();
         services.AddApiClient<MeetingsClient>();
         services.AddApiClient<JoinClient>();

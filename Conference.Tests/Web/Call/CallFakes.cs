@@ -147,7 +147,8 @@ public abstract class CallTestBase : BunitContext
         Services.AddSingleton<IDevicePreview>(Preview);
         Services.AddSingleton<AuthenticationStateProvider, AnonymousAuthentication>();
         Services.AddSingleton(TimeProvider.System);
-        Services.AddScoped(_ => new TokenRefreshClient(new HttpClient(Api, disposeHandler: false) { BaseAddress = new Uri("http://api/") }));
+        Services.AddTransient(_ => new TokenRefreshClient(new HttpClient(Api, disposeHandler: false) { BaseAddress = new Uri("http://api/") }));
+        Services.AddSingleton<ApiTokenRenewals>();
         Services.AddScoped<ApiCredentials>();
         AddClient((http, credentials) => new JoinClient(http, credentials));
         AddClient((http, credentials) => new MeetingsClient(http, credentials));
