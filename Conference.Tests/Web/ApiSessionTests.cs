@@ -83,6 +83,22 @@ public sealed class ApiSessionTests : WebComponentTest
     }
 
     [Fact]
+    public async Task A_renewal_reads_the_account_again_so_a_revoked_admin_role_goes()
+    {
+        Api.On("POST", "/api/accounts/refresh", new { tokenType = "Bearer", accessToken = "new-token", expiresIn = 3600, refreshToken = "refresh-2" });
+        Api.On("GET", "/api/accounts/me", new { id = "host-1", email = "ada@example.org", displayName = "Ada Lovelace", isAdmin = false });
+        var context = CookieContext(SignInCookie.Principal(new Account("host-1", "ada@example.org", "Ada", IsAdmin: true),
+            new BearerToken("Bearer", "old-token", 240, "refresh-1"), Now));
+
+        await SignInCookie.ValidateAsync(context);
+
+        Assert.Equal("Ada Lovelace", context.Principal!.Identity!.Name);
+        Assert.False(context.Principal.IsInRole(SignInCookie.AdminRole));
+        Assert.Equal("new-token", ApiSession.Of(context.Principal)!.AccessToken);
+        Assert.Equal("Bearer new-token", Assert.Single(Api.Seen("GET", "/api/accounts/me")).Authorization);
+    }
+
+    [Fact]
     public async Task A_refused_refresh_signs_the_person_out()
     {
         Api.OnProblem("POST", "/api/accounts/refresh", HttpStatusCode.Unauthorized, "Unauthorized");

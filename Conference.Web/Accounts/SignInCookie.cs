@@ -52,9 +52,11 @@ public static class SignInCookie
         }
         try
         {
-            var token = await context.HttpContext.RequestServices.GetRequiredService<ApiTokenRenewals>().RenewAsync(session.RefreshToken!);
+            var renewed = await context.HttpContext.RequestServices.GetRequiredService<ApiTokenRenewals>().RenewAsync(session.RefreshToken!);
             var identityClaims = principal.Claims.Where(c => !c.Type.StartsWith("conference:api-", StringComparison.Ordinal));
-            context.ReplacePrincipal(WithSession(identityClaims, ApiSession.From(token, now)));
+            context.ReplacePrincipal(renewed.Account is { } account
+                ? Principal(account, renewed.Token, now)
+                : WithSession(identityClaims, ApiSession.From(renewed.Token, now)));
             // A renewed cookie expires as long after its IssuedUtc as the old one did after its own: issued "now",
             // it keeps the sign-in's end instead of granting another Lifetime with every renewal.
             context.Properties.IssuedUtc = now;

@@ -35,7 +35,7 @@ public sealed class ApiCredentials(AuthenticationStateProvider authentication, A
 
         try
         {
-            session = ApiSession.From(await renewals.RenewAsync(session.RefreshToken!), clock.GetUtcNow());
+            session = ApiSession.From((await renewals.RenewAsync(session.RefreshToken!)).Token, clock.GetUtcNow());
             renewed = new Renewed(userId, session);
         }
         catch (ApiProblemException)

@@ -11,12 +11,15 @@ public sealed class ApiTokenRenewals(IServiceProvider services, TimeProvider clo
 {
     public static readonly TimeSpan Remembered = TimeSpan.FromSeconds(30);
 
-    sealed record Renewal(DateTimeOffset StartedAt, Lazy<Task<BearerToken>> Token);
+    /// <summary>The new token, and the account as it is now (null if it could not be read: keep what you had).</summary>
+    public sealed record Renewed(BearerToken Token, Account? Account);
+
+    sealed record Renewal(DateTimeOffset StartedAt, Lazy<Task<Renewed>> Result);
 
     readonly ConcurrentDictionary<string, Renewal> recent = new();
 
     /// <summary>The new token; an <see cref="ApiProblemException"/> (401 when the api refuses the refresh token).</summary>
-    public Task<BearerToken> RenewAsync(string refreshToken)
+    public Task<Renewed> RenewAsync(string refreshToken)
     {
         var now = clock.GetUtcNow();
         // Renewals are rare (each person's about once an hour), so a sweep on each is cheap and keeps the map small.
@@ -28,7 +31,21 @@ public sealed class ApiTokenRenewals(IServiceProvider services, TimeProvider clo
             }
         }
         // Not cancelled by the request that started it: the others share it. The api client has its own timeout.
-        return recent.GetOrAdd(refreshToken, token => new Renewal(now, new Lazy<Task<BearerToken>>(() =>
-            services.GetRequiredService<TokenRefreshClient>().RefreshAsync(token)))).Token.Value;
+        return recent.GetOrAdd(refreshToken, token => new Renewal(now, new Lazy<Task<Renewed>>(() => RenewNowAsync(token)))).Result.Value;
+    }
+
+    // The account is read again too, so a sign-in that lasts days does not keep a changed name or a revoked admin role.
+    async Task<Renewed> RenewNowAsync(string refreshToken)
+    {
+        var api = services.GetRequiredService<TokenRefreshClient>();
+        var token = await api.RefreshAsync(refreshToken);
+        try
+        {
+            return new Renewed(token, await api.AccountAsync(token.AccessToken));
+        }
+        catch (ApiProblemException)
+        {
+            return new Renewed(token, null);
+        }
     }
 }
