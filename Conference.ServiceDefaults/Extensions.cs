@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Http.Resilience;
@@ -31,6 +32,7 @@ public static class Extensions
         builder.AddDefaultHealthChecks();
 
         builder.Services.AddServiceDiscovery();
+        builder.Services.Configure<ForwardedHeadersOptions>(TrustProxiesOnThePrivateNetwork);
         builder.Services.ConfigureHttpClientDefaults(http =>
         {
             http.AddStandardResilienceHandler();
@@ -38,6 +40,21 @@ public static class Extensions
         });
 
         return builder;
+    }
+
+    /// <summary>
+    /// Every service sits behind Caddy (and the api also behind the web), so the address it sees is the proxy's.
+    /// Rate limits per client address need the browser's: X-Forwarded-For is believed from the private networks
+    /// the proxies live on (the compose network, loopback while developing), never from the internet. Call
+    /// <c>app.UseForwardedHeaders()</c> first thing.
+    /// </summary>
+    static void TrustProxiesOnThePrivateNetwork(ForwardedHeadersOptions options)
+    {
+        options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+        foreach (var network in new[] { "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7" })
+        {
+            options.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+        }
     }
 
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder

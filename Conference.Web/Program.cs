@@ -1,4 +1,5 @@
 using Conference.Web.Accounts;
+using Conference.Web.Api;
 using Conference.Web.Components;
 using Conference.Web.Extensions;
 
@@ -10,6 +11,9 @@ builder.Services.AddRazorComponents()
     .AddInteractiveServerComponents();
 
 var app = builder.Build();
+
+app.UseForwardedHeaders();
+app.Use(CallerAddress.RememberAsync);
 
 if (!app.Environment.IsDevelopment())
 {

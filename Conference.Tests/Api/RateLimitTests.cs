@@ -40,4 +40,37 @@ public sealed class RateLimitTests(ApiFixture fixture)
         Assert.Equal(HttpStatusCode.Unauthorized,
             (await second.PostAsJsonAsync("/api/accounts/signin", new { email = "nobody@example.org", password = "wrong password" })).StatusCode);
     }
+
+    [Fact]
+    public async Task Behind_a_proxy_on_the_private_network_each_browser_has_its_own_limit_and_the_internet_cannot_pretend()
+    {
+        var api = fixture.CreateApi(new Dictionary<string, string?> { ["RateLimits:SignInPerIpPerMinute"] = "2" }).CreateClient();
+        var proxy = $"172.18.{Random.Shared.Next(256)}.{Random.Shared.Next(1, 255)}"; // Caddy on the compose network
+        async Task<HttpStatusCode> SignInAsync(string from, string? forwardedFor)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/accounts/signin")
+            {
+                Content = JsonContent.Create(new { email = "nobody@example.org", password = "wrong password" }),
+            };
+            request.Headers.Add(ClientAddressFromHeader.Header, from);
+            if (forwardedFor is not null)
+            {
+                request.Headers.Add("X-Forwarded-For", forwardedFor);
+            }
+            return (await api.SendAsync(request)).StatusCode;
+        }
+        var browser = $"203.0.113.{Random.Shared.Next(1, 255)}";
+
+        // Two browsers through the same proxy: each has its own two tries.
+        Assert.Equal(HttpStatusCode.Unauthorized, await SignInAsync(proxy, browser));
+        Assert.Equal(HttpStatusCode.Unauthorized, await SignInAsync(proxy, browser));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await SignInAsync(proxy, browser));
+        Assert.Equal(HttpStatusCode.Unauthorized, await SignInAsync(proxy, "198.51.100.20"));
+
+        // A client on the internet cannot escape its limit by naming another address.
+        var stranger = $"192.0.2.{Random.Shared.Next(1, 255)}";
+        Assert.Equal(HttpStatusCode.Unauthorized, await SignInAsync(stranger, "198.51.100.1"));
+        Assert.Equal(HttpStatusCode.Unauthorized, await SignInAsync(stranger, "198.51.100.2"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await SignInAsync(stranger, "198.51.100.3"));
+    }
 }

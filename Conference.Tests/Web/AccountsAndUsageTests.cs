@@ -16,6 +16,20 @@ public sealed class AccountsAndUsageTests(WebAppFixture fixture)
     }
 
     [Fact]
+    public async Task The_api_counts_each_browser_by_its_own_address_not_the_webs()
+    {
+        // As behind Caddy: the browser's address arrives in X-Forwarded-For, and the web passes it on to the api
+        // both from page requests (the sign-up form) and from the live circuit (starting a meeting).
+        var page = await fixture.NewPageAsync(forwardedFor: "203.0.113.41");
+        await WebJourney.SignUpAsync(page, "Remote Host");
+        await WebJourney.StartMeetingAsync(page, "Far away");
+
+        var seen = fixture.ClientAddresses.ToArray();
+        Assert.Contains(("POST /api/accounts/signin", "203.0.113.41"), seen);
+        Assert.Contains(("POST /api/meetings", "203.0.113.41"), seen);
+    }
+
+    [Fact]
     public async Task Signing_out_and_back_in_returns_to_the_page_that_asked()
     {
         var page = await fixture.NewPageAsync();

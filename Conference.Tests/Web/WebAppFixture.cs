@@ -1,7 +1,10 @@
 using System.Net.Http.Json;
 using Conference.Api.Data;
 using Conference.Tests.Api;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace Conference.Tests.Web;
@@ -26,7 +29,8 @@ public sealed class WebAppFixture : IAsyncLifetime
     {
         await Platform.InitializeAsync();
         LiveKit = await LiveKitSignalStandIn.StartAsync();
-        Api = Platform.CreateApi(new Dictionary<string, string?> { ["MediaServer:PublicUrl"] = LiveKit.Url.ToString() });
+        Api = Platform.CreateApi(new Dictionary<string, string?> { ["MediaServer:PublicUrl"] = LiveKit.Url.ToString() },
+            services => services.AddSingleton<IStartupFilter>(new ClientAddressesSeen(ClientAddresses)));
         // The first account on a server is its admin; make it before any test signs up.
         using (var client = Api.CreateClient())
         {
@@ -36,7 +40,24 @@ public sealed class WebAppFixture : IAsyncLifetime
         Web = await WebAppServer.StartAsync(Api, Platform.RedisConnectionString);
     }
 
-    public Task<IPage> NewPageAsync(bool phone = false) => Web.NewPageAsync(phone);
+    public Task<IPage> NewPageAsync(bool phone = false, string? forwardedFor = null) => Web.NewPageAsync(phone, forwardedFor);
+
+    /// <summary>Each api request's method, path and the client address the api settled on (after forwarded headers).</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<(string Request, string? Address)> ClientAddresses { get; } = new();
+
+    sealed class ClientAddressesSeen(System.Collections.Concurrent.ConcurrentQueue<(string, string?)> seen) : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use(async (context, nextMiddleware) =>
+            {
+                await nextMiddleware(context);
+                // Read after the api's own pipeline, whose forwarded-headers middleware sets the address.
+                seen.Enqueue(($"{context.Request.Method} {context.Request.Path}", context.Connection.RemoteIpAddress?.ToString()));
+            });
+            next(app);
+        };
+    }
 
     public static Task ScreenshotAsync(IPage page, string name) => WebAppServer.ScreenshotAsync(page, name);
 

@@ -74,7 +74,9 @@ public sealed class WebAppServer : IAsyncDisposable
     }
 
     /// <summary>A fresh browser profile (its own cookies) at desktop or phone size, allowed the camera and microphone.</summary>
-    public async Task<IPage> NewPageAsync(bool phone = false)
+    /// <summary>A page in a fresh browser profile; <paramref name="forwardedFor"/> makes every request it sends look
+    /// as if a proxy (as Caddy does) had said which address it came from.</summary>
+    public async Task<IPage> NewPageAsync(bool phone = false, string? forwardedFor = null)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
@@ -85,6 +87,7 @@ public sealed class WebAppServer : IAsyncDisposable
             HasTouch = phone,
             Permissions = ["camera", "microphone"],
             ColorScheme = ColorScheme.Light,
+            ExtraHTTPHeaders = forwardedFor is null ? null : new Dictionary<string, string> { ["X-Forwarded-For"] = forwardedFor },
         });
         // Generous: these only bound how long a failing step waits. A 2-core machine running a whole test suite has
         // been seen to take over 20 s for one page load.

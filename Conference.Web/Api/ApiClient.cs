@@ -56,6 +56,10 @@ public abstract class ApiClient(HttpClient http, ApiCredentials? credentials)
         {
             request.Headers.Add(ParticipantTokenHeader, participantCredential);
         }
+        if (credentials?.ClientAddress is { } address)
+        {
+            request.Headers.TryAddWithoutValidation("X-Forwarded-For", address);
+        }
 
         HttpResponseMessage response;
         try

@@ -10,8 +10,12 @@ namespace Conference.Web.Api;
 /// connected with, so a host in an hours-long call would outlive the token: this renews it in memory for the circuit,
 /// as the cookie renews itself on the next page load.
 /// </summary>
-public sealed class ApiCredentials(AuthenticationStateProvider authentication, ApiTokenRenewals renewals, TimeProvider clock)
+public sealed class ApiCredentials(AuthenticationStateProvider authentication, ApiTokenRenewals renewals, TimeProvider clock,
+    CallerAddress? caller = null)
 {
+    /// <summary>The browser's address, for the api's per-address rate limits (null: the api sees the web's).</summary>
+    public string? ClientAddress => caller?.Value;
+
     sealed record Renewed(string UserId, ApiSession Session);
 
     Renewed? renewed;

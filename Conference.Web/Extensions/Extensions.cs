@@ -60,6 +60,9 @@ public static class Extensions
     public static IServiceCollection AddApiClients(this IServiceCollection services)
     {
         services.AddScoped<ApiCredentials>();
+        services.AddScoped<CallerAddress>();
+        services.AddHttpContextAccessor();
+        services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler, CallerAddress.CircuitHandler>();
         services.AddApiClient<TokenRefreshClient>();
         services.AddSingleton<ApiTokenRenewals>();
         services.AddApiClient<AccountsClient>();
