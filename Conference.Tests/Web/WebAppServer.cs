@@ -92,8 +92,18 @@ public sealed class WebAppServer : IAsyncDisposable
         // Generous: these only bound how long a failing step waits. A 2-core machine running a whole test suite has
         // been seen to take over 20 s for one page load.
         context.SetDefaultTimeout(60_000);
-        return await context.NewPageAsync();
+        var page = await context.NewPageAsync();
+        // What the page still waits for, for the message of a step that times out (see WebJourney.WaitForPageAsync).
+        var pending = new System.Collections.Concurrent.ConcurrentDictionary<IRequest, DateTime>();
+        page.Request += (_, request) => pending[request] = DateTime.UtcNow;
+        page.RequestFinished += (_, request) => pending.TryRemove(request, out DateTime _);
+        page.RequestFailed += (_, request) => pending.TryRemove(request, out DateTime _);
+        PendingRequests.Add(page, pending);
+        return page;
     }
+
+    /// <summary>Each page's requests still in flight, and since when.</summary>
+    public static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IPage, System.Collections.Concurrent.ConcurrentDictionary<IRequest, DateTime>> PendingRequests = new();
 
     public static async Task ScreenshotAsync(IPage page, string name)
     {

@@ -16,9 +16,28 @@ internal static class WebJourney
         await page.GetByLabel("Email").FillAsync(email);
         await page.GetByLabel("Password").FillAsync(Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        await WaitForPageAsync(page, path => path == "/");
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = name })).ToBeVisibleAsync();
         return email;
+    }
+
+    /// <summary>
+    /// Waits until the page is at a path that <paramref name="arrived"/> accepts and has loaded. A timeout says where
+    /// the page is and which requests it still waits for: on a loaded 2-core machine this has timed out, rarely.
+    /// </summary>
+    public static async Task WaitForPageAsync(IPage page, Func<string, bool> arrived)
+    {
+        try
+        {
+            await page.WaitForURLAsync(url => arrived(new Uri(url).AbsolutePath));
+        }
+        catch (TimeoutException timeout)
+        {
+            var pending = WebAppServer.PendingRequests.TryGetValue(page, out var requests)
+                ? string.Join("; ", requests.Select(r => $"{r.Key.Method} {r.Key.Url} since {r.Value:HH:mm:ss.fff}"))
+                : "unknown";
+            throw new TimeoutException($"{timeout.Message} The page is at {page.Url}; requests in flight: {(pending.Length == 0 ? "none" : pending)}.", timeout);
+        }
     }
 
     /// <summary>The page is live (its Blazor circuit is connected): typing now is not lost to the prerendered copy.</summary>
@@ -37,7 +56,7 @@ internal static class WebJourney
             await page.GetByLabel("Guests wait in a lobby").CheckAsync();
         }
         await page.GetByRole(AriaRole.Button, new() { Name = "Start meeting" }).ClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath.StartsWith("/m/", StringComparison.Ordinal));
+        await WaitForPageAsync(page, path => path.StartsWith("/m/", StringComparison.Ordinal));
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = title, Level = 1 })).ToBeVisibleAsync();
         return new Uri(page.Url).AbsolutePath["/m/".Length..];
     }
