@@ -1,0 +1,4 @@
+/** Loaded as a classic script before blazor.web.js: see passphrase.ts for why. */
+import { stashPassphraseFromFragment } from './passphrase';
+
+stashPassphraseFromFragment();
