@@ -22,19 +22,35 @@ export function passphraseFromHash(hash: string): string | null {
 
 /**
  * Moves a `#passphrase=…` out of the address into sessionStorage (kept per page path, for this tab only, so a reload
- * stays encrypted). Runs before Blazor starts; does nothing on any other page or fragment.
+ * stays encrypted). Runs before Blazor starts; does nothing on any other page or fragment. True when it moved one.
  */
 export function stashPassphraseFromFragment(
   location: Pick<Location, 'hash' | 'pathname' | 'search'> = window.location,
   storage: Storage = window.sessionStorage,
   history: Pick<History, 'replaceState' | 'state'> = window.history,
-): void {
+): boolean {
   const passphrase = passphraseFromHash(location.hash);
   if (passphrase === null) {
-    return;
+    return false;
   }
   storage.setItem(storagePrefix + location.pathname, passphrase);
   history.replaceState(history.state, '', location.pathname + location.search);
+  return true;
+}
+
+/**
+ * For a page already open: a link with a passphrase opened in the same tab only changes the fragment, and Blazor
+ * reports that navigation to the server. These listeners are added before Blazor's (this script runs first), so they
+ * take the passphrase out of the address before Blazor reads it, then load the page afresh, now encrypted.
+ */
+export function watchForPassphraseLinks(target: Pick<Window, 'addEventListener'> = window, reload: () => void = () => window.location.reload()): void {
+  const onNavigate = () => {
+    if (stashPassphraseFromFragment()) {
+      reload();
+    }
+  };
+  target.addEventListener('popstate', onNavigate);
+  target.addEventListener('hashchange', onNavigate);
 }
 
 /** The passphrase stashed for this page, or null when the meeting is not encrypted here. */

@@ -2,7 +2,7 @@ import { ConnectionError } from 'livekit-client';
 import { describe, expect, it } from 'vitest';
 import { classifyConnectError, classifyMediaError } from '../src/errors';
 import { decodeMessage, encodeMessage, maxChatLength, maxPayloadBytes, SenderRateLimiter } from '../src/messages';
-import { passphraseFromHash, stashPassphraseFromFragment, storedPassphrase } from '../src/passphrase';
+import { passphraseFromHash, stashPassphraseFromFragment, storedPassphrase, watchForPassphraseLinks } from '../src/passphrase';
 
 const raw = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 
@@ -130,5 +130,21 @@ describe('passphrase', () => {
     stashPassphraseFromFragment();
     expect(window.location.hash).toBe('#content');
     expect(storedPassphrase()).toBe('correct horse');
+  });
+
+  it('takes a passphrase link opened in an open page out of the address and reloads the page', () => {
+    sessionStorage.clear();
+    history.replaceState(null, '', '/m/abc-defg-hij');
+    const target = new EventTarget();
+    let reloads = 0;
+    watchForPassphraseLinks(target as unknown as Window, () => reloads++);
+
+    target.dispatchEvent(new Event('hashchange')); // no passphrase: nothing happens
+    history.replaceState(null, '', '/m/abc-defg-hij#passphrase=late');
+    target.dispatchEvent(new Event('popstate'));
+
+    expect(window.location.hash).toBe('');
+    expect(storedPassphrase()).toBe('late');
+    expect(reloads).toBe(1);
   });
 });
