@@ -28,6 +28,11 @@ public sealed class FakeCallMedia : ICallMedia
         Events = events;
         LastConnect = (url, token, choices, encrypted);
         Calls.Add("connect");
+        if (FailNext is { } failure)
+        {
+            FailNext = null;
+            throw failure;
+        }
         return Task.FromResult(ConnectResults.Count > 0 ? ConnectResults.Dequeue() : new ConnectResult(true));
     }
 

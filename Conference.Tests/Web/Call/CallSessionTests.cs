@@ -174,6 +174,20 @@ public sealed class CallSessionTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_call_module_that_throws_while_connecting_shows_unreachable_with_retry()
+    {
+        media.FailNext = new Microsoft.JSInterop.JSException("Failed to fetch dynamically imported module");
+        var session = Session();
+
+        await session.ConnectAsync();
+        Assert.Equal(CallStatus.Unreachable, session.Status);
+        Assert.Contains("Failed to fetch", session.FailureDetail);
+
+        await session.RetryAsync();
+        Assert.Equal(CallStatus.Connected, session.Status);
+    }
+
+    [Fact]
     public async Task Retry_with_a_token_about_to_expire_asks_for_a_new_one_instead()
     {
         media.ConnectResults.Enqueue(new ConnectResult(false, ConnectFailure.Unreachable, "timeout"));

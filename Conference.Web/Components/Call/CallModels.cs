@@ -45,8 +45,14 @@ public sealed record RoomSnapshot(IReadOnlyList<ParticipantState> Participants, 
 /// </summary>
 public sealed record ChatMessage(string Id, string Identity, string Name, string Text, bool IsLocal);
 
-/// <summary>A chat message as the page shows it, stamped with the moment this page received it.</summary>
-public sealed record ChatLine(string Id, string Identity, string Name, string Text, bool IsLocal, DateTimeOffset ReceivedAt);
+/// <summary>
+/// A chat message as the page shows it: numbered and stamped by this page as it arrived (the sender's id and clock
+/// are not trusted), its text already split into text and links.
+/// </summary>
+public sealed record ChatLine(long Sequence, string Identity, string Name, IReadOnlyList<ChatText.Part> Parts, bool IsLocal, DateTimeOffset ReceivedAt)
+{
+    public string Text => string.Concat(Parts.Select(p => p.Text));
+}
 
 public sealed record Reaction(string Identity, string Name, string Emoji);
 

@@ -1,5 +1,6 @@
 using Conference.Web.Api;
 using Conference.Web.Meetings;
+using Microsoft.JSInterop;
 
 namespace Conference.Web.Components.Call;
 
@@ -80,6 +81,7 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
 
     public static readonly string[] ReactionEmojis = ["👍", "👏", "😂", "❤️", "🎉", "😮"];
 
+    readonly MediaChoices choices;
     readonly ICallMedia media;
     readonly ModerationClient moderation;
     readonly RecordingsClient recordings;
@@ -90,6 +92,7 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
     readonly List<ChatLine> chat = [];
     readonly List<FloatingReaction> reactions = [];
     long nextReactionId;
+    long nextChatSequence;
     string? lastSpeaker;
     bool wasModerator;
 
@@ -110,8 +113,6 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
         this.time = time;
         changes = notifications?.Subscribe(Slug, change => Dispatch(() => OnMeetingChangeAsync(change)));
     }
-
-    readonly MediaChoices choices;
 
     /// <summary>Fires after every change of state; the call page re-renders.</summary>
     public event Action? Changed;
@@ -196,8 +197,17 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
         FailureDetail = null;
         End = null;
         Raise();
-        var result = await media.ConnectAsync(Details.ServerUrl, Details.Token, choices with { MicrophoneDeviceId = MicrophoneId, CameraDeviceId = CameraId },
-            Encrypted, this);
+        ConnectResult result;
+        try
+        {
+            result = await media.ConnectAsync(Details.ServerUrl, Details.Token, choices with { MicrophoneDeviceId = MicrophoneId, CameraDeviceId = CameraId },
+                Encrypted, this);
+        }
+        catch (JSException exception)
+        {
+            // The call module itself failed (it did not load, or threw): as good as unreachable, and Retry may help.
+            result = new ConnectResult(false, ConnectFailure.Unreachable, exception.Message);
+        }
         if (result.Ok)
         {
             // An event may already have moved the state on (a disconnect during the first moments).
@@ -319,7 +329,8 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
         {
             return Task.CompletedTask;
         }
-        chat.Add(new ChatLine(message.Id, message.Identity, Bounded(message.Name ?? message.Identity), message.Text, message.IsLocal, time.GetUtcNow()));
+        chat.Add(new ChatLine(++nextChatSequence, message.Identity, Bounded(message.Name ?? message.Identity), ChatText.Split(message.Text).ToList(),
+            message.IsLocal, time.GetUtcNow()));
         if (chat.Count > MaxChatMessages)
         {
             chat.RemoveRange(0, chat.Count - MaxChatMessages);
