@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace Conference.Web.Meetings;
 
 /// <summary>
@@ -42,33 +40,62 @@ public sealed class MeetingChangeNotifications(ILogger<MeetingChangeNotification
 {
     const string AllMeetings = "";
 
-    readonly ConcurrentDictionary<string, ConcurrentDictionary<Subscription, byte>> subscriptions = new();
+    // Few pages per meeting, and subscribing is rare next to notifying: one lock, and an empty meeting's entry goes
+    // away, so a long-running web does not keep one per meeting it ever showed.
+    readonly Dictionary<string, List<Subscription>> subscriptions = [];
+    readonly Lock gate = new();
 
     /// <summary>Calls <paramref name="onChange"/> for every change of meeting <paramref name="slug"/> (null: of every meeting) until disposed.</summary>
     public IDisposable Subscribe(string? slug, Func<MeetingChange, Task> onChange)
     {
-        var key = slug ?? AllMeetings;
-        var subscription = new Subscription(this, key, onChange);
-        subscriptions.GetOrAdd(key, _ => new()).TryAdd(subscription, 0);
+        var subscription = new Subscription(this, slug ?? AllMeetings, onChange);
+        lock (gate)
+        {
+            if (!subscriptions.TryGetValue(subscription.Key, out var list))
+            {
+                subscriptions[subscription.Key] = list = [];
+            }
+            list.Add(subscription);
+        }
         return subscription;
     }
 
     /// <summary>How many pages listen now (for tests and the figures in bench/).</summary>
-    public int Count => subscriptions.Values.Sum(s => s.Count);
+    public int Count
+    {
+        get
+        {
+            lock (gate)
+            {
+                return subscriptions.Values.Sum(list => list.Count);
+            }
+        }
+    }
 
     /// <summary>Passes a change to the pages that listen for its meeting, and to those that listen for all.</summary>
     public Task NotifyAsync(MeetingChange change)
     {
-        var listeners = Listeners(change.Slug).Concat(Listeners(AllMeetings));
+        Subscription[] listeners;
+        lock (gate)
+        {
+            listeners = [.. Listeners(change.Slug), .. Listeners(AllMeetings)];
+        }
         return Task.WhenAll(listeners.Select(s => CallAsync(s, change)));
     }
 
     /// <summary>Tells every page to read its data again (<see cref="MeetingChange.Resync"/>).</summary>
-    public Task NotifyEveryoneAsync() =>
-        Task.WhenAll(subscriptions.SelectMany(pair => pair.Value.Keys.Select(s => CallAsync(s, new MeetingChange(pair.Key, MeetingChange.Resync)))));
+    public Task NotifyEveryoneAsync()
+    {
+        Subscription[] listeners;
+        lock (gate)
+        {
+            listeners = [.. subscriptions.Values.SelectMany(list => list)];
+        }
+        return Task.WhenAll(listeners.Select(s => CallAsync(s, new MeetingChange(s.Key, MeetingChange.Resync))));
+    }
 
     IEnumerable<Subscription> Listeners(string key) =>
-        subscriptions.TryGetValue(key, out var set) ? set.Keys : [];
+        subscriptions.TryGetValue(key, out var list) ? list : [];
 
     async Task CallAsync(Subscription subscription, MeetingChange change)
     {
@@ -82,16 +109,23 @@ public sealed class MeetingChangeNotifications(ILogger<MeetingChangeNotification
         }
     }
 
-    sealed class Subscription(MeetingChangeNotifications owner, string key, Func<MeetingChange, Task> onChange) : IDisposable
+    void Remove(Subscription subscription)
     {
-        public Func<MeetingChange, Task> OnChange { get; } = onChange;
-
-        public void Dispose()
+        lock (gate)
         {
-            if (owner.subscriptions.TryGetValue(key, out var set))
+            if (subscriptions.TryGetValue(subscription.Key, out var list) && list.Remove(subscription) && list.Count == 0)
             {
-                set.TryRemove(this, out _);
+                subscriptions.Remove(subscription.Key);
             }
         }
+    }
+
+    sealed class Subscription(MeetingChangeNotifications owner, string key, Func<MeetingChange, Task> onChange) : IDisposable
+    {
+        public string Key { get; } = key;
+
+        public Func<MeetingChange, Task> OnChange { get; } = onChange;
+
+        public void Dispose() => owner.Remove(this);
     }
 }
