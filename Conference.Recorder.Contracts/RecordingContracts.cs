@@ -36,13 +36,14 @@ public static class SharedRedisKeys
 
 /// <summary>
 /// "Something changed in meeting X", published on Redis so every open page refreshes (participants, lock, lobby,
-/// recording). The api publishes most changes; the recorder publishes <c>recording</c> when a recording starts or stops.
+/// recording). The api publishes most changes; the recorder publishes <c>recording</c> whenever a recording changes
+/// (starts, stops, becomes ready or fails, is deleted).
 /// </summary>
 public sealed record MeetingChange(string Slug, string What)
 {
     public const string Channel = "conference:meeting-changes";
 
-    /// <summary>What changed when a recording started or stopped (by anyone, or by LiveKit).</summary>
+    /// <summary>What changed when a recording started, stopped, became ready, failed or was deleted.</summary>
     public const string Recording = "recording";
 }
 

@@ -99,7 +99,7 @@ public sealed class Recorder(
             var stopped = (await store.ChangeAsync(running.Id, r => r.Status.IsRunning()
                 ? r with { Status = RecordingStatus.Failed, EndedAt = clock.GetUtcNow(), Error = "Stopped before LiveKit started recording." }
                 : null, cancellationToken))?.Recording ?? running;
-            await PublishFlagAsync(stopped);
+            await PublishChangeAsync(stopped);
             return stopped;
         }
         try
@@ -133,7 +133,7 @@ public sealed class Recorder(
         }
         if (changed.Changed)
         {
-            await PublishFlagAsync(changed.Recording);
+            await PublishChangeAsync(changed.Recording);
         }
         // Also when nothing changed: the reconciler may have seen the end first, and whoever brings the news of the
         // end checks the file at once if a check is due, so the answer to the webhook already says Ready.
@@ -210,6 +210,7 @@ public sealed class Recorder(
         }, cancellationToken);
         if (result is { Changed: true } changed)
         {
+            await PublishChangeAsync(changed.Recording);
             if (changed.Recording.Status.IsFinal())
             {
                 logger.LogInformation("Recording {Recording} is {Status}: {Detail}", id, changed.Recording.Status, changed.Recording.Error ?? $"{size} bytes");
@@ -252,7 +253,7 @@ public sealed class Recorder(
                 : null, cancellationToken);
             if (failed is { Changed: true } stored)
             {
-                await PublishFlagAsync(stored.Recording);
+                await PublishChangeAsync(stored.Recording);
             }
             return;
         }
@@ -282,10 +283,8 @@ public sealed class Recorder(
             await storage.DeleteAsync(recording.ObjectKey, cancellationToken);
         }
         await store.DeleteAsync(recording.Id, cancellationToken);
-        if (recording.Status.IsRunning())
-        {
-            await PublishFlagAsync(recording with { Status = RecordingStatus.Failed });
-        }
+        // A deleted running recording also stops the "being recorded" flag.
+        await PublishChangeAsync(recording.Status.IsRunning() ? recording with { Status = RecordingStatus.Failed } : recording);
     }
 
     RoomCompositeEgressRequest EgressRequest(Recording recording)
@@ -318,24 +317,30 @@ public sealed class Recorder(
         };
     }
 
+    const string DeleteIfOwnFlag = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+
     /// <summary>
-    /// Keeps the "being recorded" flag the api shows in step with the recording, and tells open pages when it flips;
-    /// a lost flag only hides a badge.
+    /// Keeps the "being recorded" flag the api shows in step with the recording, and tells open pages (the call's
+    /// indicator, the recordings library) that the recording changed: started, stopped, processing, ready, failed or
+    /// deleted. A lost flag only hides a badge; a lost message only delays a page until its next change.
     /// </summary>
-    async Task PublishFlagAsync(Recording recording)
+    async Task PublishChangeAsync(Recording recording)
     {
         try
         {
             var database = redis.GetDatabase();
             var key = SharedRedisKeys.RecordingFlag(recording.MeetingSlug);
-            var flipped = recording.Status.IsRunning()
-                ? await database.StringSetAsync(key, recording.Id.ToString(), TimeSpan.FromHours(25), When.NotExists)
-                : await database.KeyDeleteAsync(key);
-            if (flipped)
+            if (recording.Status.IsRunning())
             {
-                await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(MeetingChange.Channel),
-                    System.Text.Json.JsonSerializer.Serialize(new MeetingChange(recording.MeetingSlug, MeetingChange.Recording)));
+                await database.StringSetAsync(key, recording.Id.ToString(), TimeSpan.FromHours(25), When.NotExists);
             }
+            else
+            {
+                // Only this recording's flag: a later recording of the meeting may be running already.
+                await database.ScriptEvaluateAsync(DeleteIfOwnFlag, [key], [recording.Id.ToString()]);
+            }
+            await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(MeetingChange.Channel),
+                System.Text.Json.JsonSerializer.Serialize(new MeetingChange(recording.MeetingSlug, MeetingChange.Recording)));
         }
         catch (RedisException exception)
         {

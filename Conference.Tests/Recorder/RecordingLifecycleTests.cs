@@ -75,6 +75,15 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
             }
         });
 
+        async Task ChangesAsync(int atLeast)
+        {
+            for (var wait = 0; wait < 100 && changes.Count < atLeast; wait++)
+            {
+                await Task.Delay(100);
+            }
+            Assert.True(changes.Count >= atLeast, $"{atLeast} changes announced; seen: {string.Join(", ", changes)}");
+        }
+
         var started = await host.PostAsJsonAsync($"/api/meetings/{slug}/recordings", new { layout = "speaker" });
         Assert.Equal(HttpStatusCode.Created, started.StatusCode);
         var recording = await started.Content.ReadFromJsonAsync<JsonElement>();
@@ -115,11 +124,9 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
         Assert.Equal(HttpStatusCode.OK, stopped.StatusCode);
         Assert.Equal("Processing", (await stopped.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
         Assert.False((await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}")).GetProperty("recording").GetBoolean());
-        for (var wait = 0; wait < 50 && changes.Count < 2; wait++)
-        {
-            await Task.Delay(100);
-        }
-        Assert.Equal(2, changes.Count(c => c.Contains("\"What\":\"recording\"")));
+        // Each step was announced (LiveKit's answer, started, stopped), so open pages follow without asking.
+        await ChangesAsync(3);
+        Assert.All(changes, c => Assert.Contains("\"What\":\"recording\"", c));
 
         // Egress uploads the file and reports the end; the recorder finds the object before calling it Ready.
         var bytes = await fixture.UploadRecordingFileAsync(key, 300_000);
@@ -144,8 +151,12 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
         var downloaded = await anyone.GetByteArrayAsync(download.GetProperty("url").GetString());
         Assert.Equal(SHA256.HashData(bytes), SHA256.HashData(downloaded));
 
+        // The end (and the file found: Ready) was announced too: the library shows Play without a reload.
+        await ChangesAsync(5);
+        var announced = changes.Count;
         Assert.Equal(HttpStatusCode.NoContent, (await host.DeleteAsync($"/api/recordings/{id}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await host.GetAsync($"/api/recordings/{id}")).StatusCode);
+        await ChangesAsync(announced + 1); // deleted
         using var storage = fixture.Storage();
         var remaining = await storage.ListObjectsV2Async(new ListObjectsV2Request { BucketName = fixture.Bucket, Prefix = key });
         Assert.Empty(remaining.S3Objects ?? []);

@@ -76,4 +76,27 @@ public sealed class MeetingLinkPageTests : WebComponentTest
         page.WaitForAssertion(() => Assert.Contains("cannot be reached", page.Find("[role=alert]").TextContent));
         Assert.Equal("Try again", page.Find("[role=alert] button").TextContent);
     }
+
+    [Fact]
+    public async Task The_meeting_s_state_follows_what_the_api_announces()
+    {
+        object Meeting(DateTimeOffset? startedAt, DateTimeOffset? endedAt) => new
+        {
+            slug = "abc-defg-hij", title = "Standup", hostName = "Ada Host", createdAt = DateTimeOffset.UtcNow, startedAt, endedAt,
+            settings = new { lobbyEnabled = false, locked = false, maxParticipants = 50, autoRecord = false, recordingAccess = "HostOnly" },
+        };
+        Api.On("GET", "/api/meetings/abc-defg-hij", Meeting(null, null));
+        var page = Render<MeetingLinkPage>(parameters => parameters.Add(p => p.Slug, "abc-defg-hij"));
+        page.WaitForAssertion(() => Assert.Equal("Not started", page.Find(".status-badge").TextContent));
+
+        Api.On("GET", "/api/meetings/abc-defg-hij", Meeting(DateTimeOffset.UtcNow, null));
+        await Notifications.NotifyAsync(new Conference.Web.Meetings.MeetingChange("abc-defg-hij", "room_started"));
+        page.WaitForAssertion(() => Assert.Equal("In progress", page.Find(".status-badge").TextContent));
+
+        // Ended while open: the badge says so, and the call (its own end screen) stays on the page.
+        Api.On("GET", "/api/meetings/abc-defg-hij", Meeting(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow));
+        await Notifications.NotifyAsync(new Conference.Web.Meetings.MeetingChange("abc-defg-hij", "ended"));
+        page.WaitForAssertion(() => Assert.Equal("Ended", page.Find(".status-badge").TextContent));
+        Assert.Single(page.FindComponents<Stub<PreJoinAndCall>>());
+    }
 }

@@ -6,6 +6,8 @@ namespace Conference.Tests.Web;
 
 public sealed class RecordingsPageTests : WebComponentTest
 {
+    public RecordingsPageTests() => RenderInteractively();
+
     static readonly Guid ReadyId = Guid.Parse("0197a000-0000-7000-8000-000000000001");
     static readonly Guid FailedId = Guid.Parse("0197a000-0000-7000-8000-000000000002");
     static readonly Guid ProcessingId = Guid.Parse("0197a000-0000-7000-8000-000000000003");
@@ -110,5 +112,45 @@ public sealed class RecordingsPageTests : WebComponentTest
         var page = Render<RecordingsPage>();
 
         page.WaitForAssertion(() => Assert.Contains("No recordings yet", page.Markup));
+    }
+
+    [Fact]
+    public async Task A_recording_that_becomes_ready_shows_so_when_the_recorder_announces_it_and_loaded_pages_stay()
+    {
+        const string First = "/api/meetings/abc-defg-hij/recordings?limit=20";
+        Api.On("GET", First, new { items = new[] { Recording(ProcessingId, "Processing") }, nextCursor = "c2" });
+        Api.On("GET", "/api/meetings/abc-defg-hij/recordings?cursor=c2&limit=20", new { items = new[] { Recording(FailedId, "Failed") }, nextCursor = (string?)null });
+        var page = Render<RecordingsPage>(parameters => parameters.Add(p => p.Slug, "abc-defg-hij"));
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("li.recording-row")));
+        page.Find("button:contains('Show older recordings')").Click();
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("li.recording-row").Count));
+
+        // The recorder verified the file; a new recording started meanwhile.
+        Api.On("GET", First, new { items = new[] { Recording(ReadyId, "Recording"), Recording(ProcessingId, "Ready") }, nextCursor = "c2" });
+        await Notifications.NotifyAsync(new Conference.Web.Meetings.MeetingChange("other-meet-ing", "recording")); // another meeting's
+        Assert.Single(Api.Seen("GET", "/api/meetings/abc-defg-hij/recordings"), r => !r.PathAndQuery.Contains("cursor"));
+        await Notifications.NotifyAsync(new Conference.Web.Meetings.MeetingChange("abc-defg-hij", "recording"));
+
+        page.WaitForAssertion(() => Assert.Equal(3, page.FindAll("li.recording-row").Count));
+        var rows = page.FindAll("li.recording-row");
+        Assert.Contains("Recording", rows[0].QuerySelector(".status-badge")!.TextContent);
+        Assert.Contains("Ready", rows[1].QuerySelector(".status-badge")!.TextContent);
+        Assert.NotNull(rows[1].QuerySelector("button[aria-label^='Play']"));
+        Assert.Contains("Failed", rows[2].QuerySelector(".status-badge")!.TextContent);
+    }
+
+    [Fact]
+    public async Task All_your_recordings_follows_every_meeting_s_recording_changes()
+    {
+        Api.On("GET", "/api/recordings", new { items = new[] { Recording(ProcessingId, "Processing") }, nextCursor = (string?)null });
+        var page = Render<RecordingsPage>();
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("li.recording-row")));
+
+        Api.On("GET", "/api/recordings", new { items = new[] { Recording(ProcessingId, "Ready", slug: "xyz-abcd-efg") }, nextCursor = (string?)null });
+        await Notifications.NotifyAsync(new Conference.Web.Meetings.MeetingChange("xyz-abcd-efg", "recording"));
+
+        page.WaitForAssertion(() => Assert.Contains("Ready", page.Find("li.recording-row .status-badge").TextContent));
+        await DisposeComponentsAsync();
+        Assert.Equal(0, Notifications.Count);
     }
 }

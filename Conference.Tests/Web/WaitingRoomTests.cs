@@ -1,19 +1,24 @@
 using System.Net;
 using Bunit;
 using Conference.Web.Components.Meetings;
+using Conference.Web.Meetings;
 
 namespace Conference.Tests.Web;
 
 public sealed class WaitingRoomTests : WebComponentTest
 {
+    const string LobbyPath = "/api/meetings/abc-defg-hij/lobby";
+
     public WaitingRoomTests() => RenderInteractively();
+
+    IRenderedComponent<WaitingRoom> Render() => Render<WaitingRoom>(parameters => parameters.Add(p => p.Slug, "abc-defg-hij"));
 
     [Fact]
     public void The_host_sees_who_waits_and_admits_them()
     {
-        Api.On("GET", "/api/meetings/abc-defg-hij/lobby", new[] { new { requestId = "r1", displayName = "Sam", requestedAt = DateTimeOffset.UtcNow } });
+        Api.On("GET", LobbyPath, new[] { new { requestId = "r1", displayName = "Sam", requestedAt = DateTimeOffset.UtcNow } });
         Api.On("POST", "/api/meetings/abc-defg-hij/lobby/r1/admit", null, HttpStatusCode.NoContent);
-        var room = Render<WaitingRoom>(parameters => parameters.Add(p => p.Slug, "abc-defg-hij").Add(p => p.PollInterval, TimeSpan.FromMinutes(1)));
+        var room = Render();
 
         room.WaitForAssertion(() => Assert.Equal("1 person is waiting to join", room.Find("h2").TextContent));
         room.Find("button:contains('Admit Sam')").Click();
@@ -23,14 +28,32 @@ public sealed class WaitingRoomTests : WebComponentTest
     }
 
     [Fact]
-    public void Someone_who_is_not_the_host_sees_nothing_and_is_not_asked_again()
+    public async Task Someone_asking_to_join_appears_when_the_api_announces_it_without_polling()
     {
-        Api.OnProblem("GET", "/api/meetings/abc-defg-hij/lobby", HttpStatusCode.Forbidden, "Forbidden", "Only the host and co-hosts can do this.");
-        var room = Render<WaitingRoom>(parameters => parameters.Add(p => p.Slug, "abc-defg-hij").Add(p => p.PollInterval, TimeSpan.FromMilliseconds(20)));
+        Api.On("GET", LobbyPath, Array.Empty<object>());
+        var room = Render();
+        room.WaitForAssertion(() => Assert.Single(Api.Seen("GET", LobbyPath)));
+        Assert.Equal("", room.Markup.Trim());
 
-        room.WaitForAssertion(() => Assert.Single(Api.Seen("GET", "/api/meetings/abc-defg-hij/lobby")));
-        Thread.Sleep(200);
-        Assert.Single(Api.Seen("GET", "/api/meetings/abc-defg-hij/lobby"));
+        Api.On("GET", LobbyPath, new[] { new { requestId = "r2", displayName = "Kim", requestedAt = DateTimeOffset.UtcNow } });
+        await Notifications.NotifyAsync(new MeetingChange("abc-defg-hij", "participant_left")); // not about the lobby
+        Assert.Single(Api.Seen("GET", LobbyPath));
+        await Notifications.NotifyAsync(new MeetingChange("abc-defg-hij", MeetingChange.Lobby));
+
+        room.WaitForAssertion(() => Assert.Contains("Admit Kim", room.Markup));
+        Assert.Equal(2, Api.Seen("GET", LobbyPath).Count());
+    }
+
+    [Fact]
+    public async Task Someone_who_is_not_the_host_sees_nothing_and_is_not_asked_again()
+    {
+        Api.OnProblem("GET", LobbyPath, HttpStatusCode.Forbidden, "Forbidden", "Only the host and co-hosts can do this.");
+        var room = Render();
+
+        room.WaitForAssertion(() => Assert.Single(Api.Seen("GET", LobbyPath)));
+        await Notifications.NotifyAsync(new MeetingChange("abc-defg-hij", MeetingChange.Lobby));
+        Assert.Single(Api.Seen("GET", LobbyPath));
+        Assert.Equal(0, Notifications.Count);
         Assert.Equal("", room.Markup.Trim());
     }
 }

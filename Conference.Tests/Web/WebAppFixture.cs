@@ -25,12 +25,19 @@ public sealed class WebAppFixture : IAsyncLifetime
 
     public WebAppServer Web { get; private set; } = null!;
 
+    /// <summary>Everything the api logged, at every level.</summary>
+    public LogCapture ApiLogs { get; } = new();
+
     public async Task InitializeAsync()
     {
         await Platform.InitializeAsync();
         LiveKit = await LiveKitSignalStandIn.StartAsync();
         Api = Platform.CreateApi(new Dictionary<string, string?> { ["MediaServer:PublicUrl"] = LiveKit.Url.ToString() },
-            services => services.AddSingleton<IStartupFilter>(new ClientAddressesSeen(ClientAddresses)));
+            services =>
+            {
+                services.AddSingleton<IStartupFilter>(new ClientAddressesSeen(ClientAddresses));
+                ApiLogs.AddTo(services);
+            });
         // The first account on a server is its admin; make it before any test signs up.
         using (var client = Api.CreateClient())
         {

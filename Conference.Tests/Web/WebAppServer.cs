@@ -16,8 +16,9 @@ namespace Conference.Tests.Web;
 /// </summary>
 public sealed class WebAppServer : IAsyncDisposable
 {
-    WebAppServer(WebApplicationFactory<ApiClient> web, Uri url, IPlaywright playwright, IBrowser browser)
+    WebAppServer(WebApplicationFactory<ApiClient> web, Uri url, IPlaywright playwright, IBrowser browser, LogCapture logs)
     {
+        Logs = logs;
         Web = web;
         Url = url;
         Playwright = playwright;
@@ -33,6 +34,9 @@ public sealed class WebAppServer : IAsyncDisposable
 
     public IBrowser Browser { get; }
 
+    /// <summary>Everything the web logged, at every level.</summary>
+    public LogCapture Logs { get; }
+
     /// <summary>Screenshots go to bin/.../screenshots (test artifacts); docs/screenshots holds the README's copies.</summary>
     public static string ScreenshotDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
 
@@ -40,6 +44,7 @@ public sealed class WebAppServer : IAsyncDisposable
     public static async Task<WebAppServer> StartAsync(WebApplicationFactory<ConferenceDbContext> api, string? redis = null)
     {
         var port = LocalMachine.FreePort();
+        var logs = new LogCapture();
         var web = new WebApplicationFactory<ApiClient>().WithWebHostBuilder(host =>
         {
             host.UseEnvironment("Testing");
@@ -51,8 +56,11 @@ public sealed class WebAppServer : IAsyncDisposable
             {
                 host.UseSetting("ConnectionStrings:redis", redis);
             }
-            host.ConfigureTestServices(services => services.ConfigureHttpClientDefaults(http =>
-                http.ConfigurePrimaryHttpMessageHandler(() => api.Server.CreateHandler())));
+            host.ConfigureTestServices(services =>
+            {
+                services.ConfigureHttpClientDefaults(http => http.ConfigurePrimaryHttpMessageHandler(() => api.Server.CreateHandler()));
+                logs.AddTo(services);
+            });
         });
         web.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
         web.StartServer();
@@ -70,7 +78,7 @@ public sealed class WebAppServer : IAsyncDisposable
             ],
         });
         Directory.CreateDirectory(ScreenshotDirectory);
-        return new WebAppServer(web, new Uri($"http://127.0.0.1:{port}/"), playwright, browser);
+        return new WebAppServer(web, new Uri($"http://127.0.0.1:{port}/"), playwright, browser, logs);
     }
 
     /// <summary>A fresh browser profile (its own cookies) at desktop or phone size, allowed the camera and microphone.</summary>

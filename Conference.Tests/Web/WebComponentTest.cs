@@ -3,8 +3,10 @@ using Bunit;
 using Bunit.TestDoubles;
 using Conference.Web.Api;
 using Conference.Web.Extensions;
+using Conference.Web.Meetings;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Conference.Tests.Web;
 
@@ -18,11 +20,15 @@ public abstract class WebComponentTest : BunitContext
 
     protected ApiStub Api { get; } = new();
 
+    /// <summary>What the web's Redis subscriber would pass on; tests notify pages through it.</summary>
+    protected MeetingChangeNotifications Notifications { get; } = new(NullLogger<MeetingChangeNotifications>.Instance);
+
     protected BunitAuthorizationContext Authorization { get; }
 
     protected WebComponentTest()
     {
         Services.AddSingleton(TimeProvider.System);
+        Services.AddSingleton(Notifications);
         Services.AddApiClients();
         Services.ConfigureHttpClientDefaults(http => http.ConfigurePrimaryHttpMessageHandler(() => Api));
         Authorization = AddAuthorization();

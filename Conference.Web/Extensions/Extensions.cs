@@ -1,6 +1,7 @@
 using Conference.Web.Accounts;
 using Conference.Web.Api;
 using Conference.Web.Components.Call;
+using Conference.Web.Meetings;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
@@ -28,7 +29,11 @@ public static class Extensions
             builder.AddRedisClient(RedisName);
             builder.Services.AddOptions<KeyManagementOptions>().Configure<IConnectionMultiplexer>((options, redis) =>
                 options.XmlRepository = new RedisXmlRepository(() => redis.GetDatabase(), DataProtectionKeysKey));
+            // Open pages (lobby lists, a waiting guest, recordings, the call) update when the api or recorder
+            // publishes a meeting change, instead of asking the api every few seconds.
+            builder.Services.AddHostedService<MeetingChangeSubscriber>();
         }
+        builder.Services.AddSingleton<MeetingChangeNotifications>();
 
         builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(cookie =>

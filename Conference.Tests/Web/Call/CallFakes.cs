@@ -6,6 +6,9 @@ using System.Text.Json;
 using Bunit;
 using Conference.Web.Api;
 using Conference.Web.Components.Call;
+using Conference.Web.Meetings;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,13 +21,18 @@ public sealed class FakeCallMedia : ICallMedia
     public readonly List<string> Calls = [];
     public readonly Queue<ConnectResult> ConnectResults = new();
     public ICallEvents? Events { get; private set; }
-    public (string Url, string Token, MediaChoices Choices, string? Passphrase)? LastConnect { get; private set; }
+    public (string Url, string Token, MediaChoices Choices, bool Encrypted)? LastConnect { get; private set; }
 
-    public Task<ConnectResult> ConnectAsync(string url, string token, MediaChoices choices, string? e2eePassphrase, ICallEvents events)
+    public Task<ConnectResult> ConnectAsync(string url, string token, MediaChoices choices, bool encrypted, ICallEvents events)
     {
         Events = events;
-        LastConnect = (url, token, choices, e2eePassphrase);
+        LastConnect = (url, token, choices, encrypted);
         Calls.Add("connect");
+        if (FailNext is { } failure)
+        {
+            FailNext = null;
+            throw failure;
+        }
         return Task.FromResult(ConnectResults.Count > 0 ? ConnectResults.Dequeue() : new ConnectResult(true));
     }
 
@@ -38,7 +46,11 @@ public sealed class FakeCallMedia : ICallMedia
     public Task<bool> SendReactionAsync(string emoji) => Ask($"reaction:{emoji}");
     public Task StartAudioAsync() => Record("start-audio");
     public Task SyncVideoAsync() => Record("sync-video");
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public ValueTask DisposeAsync()
+    {
+        Disposed = true;
+        return ValueTask.CompletedTask;
+    }
 
     Task Record(string call)
     {
@@ -46,9 +58,19 @@ public sealed class FakeCallMedia : ICallMedia
         return Task.CompletedTask;
     }
 
+    /// <summary>The next command throws this, as JS interop does when the module fails (a JSException).</summary>
+    public Exception? FailNext { get; set; }
+
+    public bool Disposed { get; private set; }
+
     Task<bool> Ask(string call)
     {
         Calls.Add(call);
+        if (FailNext is { } failure)
+        {
+            FailNext = null;
+            throw failure;
+        }
         return Task.FromResult(true);
     }
 }
@@ -58,7 +80,7 @@ public sealed class FakeDevicePreview : IDevicePreview
     public readonly Dictionary<string, string> Storage = [];
     public PreviewResult Camera { get; set; } = new(true, "cam-1");
     public PreviewResult Microphone { get; set; } = new(true, "mic-1");
-    public string? Passphrase { get; set; }
+    public bool Encrypted { get; set; }
     public readonly List<string> Calls = [];
 
     public Task<Devices> ListDevicesAsync() => Task.FromResult(new Devices(
@@ -91,7 +113,7 @@ public sealed class FakeDevicePreview : IDevicePreview
         return Task.CompletedTask;
     }
 
-    public Task<string?> PassphraseFromFragmentAsync() => Task.FromResult(Passphrase);
+    public Task<bool> IsEncryptedAsync() => Task.FromResult(Encrypted);
     public Task<string?> GetStoredAsync(string key) => Task.FromResult(Storage.GetValueOrDefault(key));
 
     public Task StoreAsync(string key, string value)
@@ -139,6 +161,8 @@ public abstract class CallTestBase : BunitContext
     protected readonly FakeCallMedia Media = new();
     protected readonly FakeDevicePreview Preview = new();
     protected readonly ApiStub Api = new();
+    protected readonly FakeTimeProvider Time = new(DateTimeOffset.UtcNow);
+    protected readonly MeetingChangeNotifications Notifications = new(NullLogger<MeetingChangeNotifications>.Instance);
 
     protected CallTestBase()
     {
@@ -146,7 +170,8 @@ public abstract class CallTestBase : BunitContext
         Services.AddSingleton<ICallMedia>(Media);
         Services.AddSingleton<IDevicePreview>(Preview);
         Services.AddSingleton<AuthenticationStateProvider, AnonymousAuthentication>();
-        Services.AddSingleton(TimeProvider.System);
+        Services.AddSingleton<TimeProvider>(Time);
+        Services.AddSingleton(Notifications);
         Services.AddTransient(_ => new TokenRefreshClient(new HttpClient(Api, disposeHandler: false) { BaseAddress = new Uri("http://api/") }));
         Services.AddSingleton<ApiTokenRenewals>();
         Services.AddScoped<ApiCredentials>();
@@ -159,11 +184,20 @@ public abstract class CallTestBase : BunitContext
     void AddClient<T>(Func<HttpClient, ApiCredentials, T> create) where T : class =>
         Services.AddScoped(sp => create(new HttpClient(Api, disposeHandler: false) { BaseAddress = new Uri("http://api/") }, sp.GetRequiredService<ApiCredentials>()));
 
+    /// <summary>A call session as the meeting page makes one, with the fakes above and the stubbed api behind it.</summary>
+    protected CallSession NewSession(JoinDetails? details = null, bool encrypted = false, string slug = "abc-defg-hij") =>
+        new(new CallJoin(slug, details ?? Details(), new MediaChoices(true, false, "mic-1", null), encrypted, Locked: false),
+            Media, Services.GetRequiredService<ModerationClient>(), Services.GetRequiredService<RecordingsClient>(),
+            Services.GetRequiredService<MeetingsClient>(), Time, Notifications)
+        {
+            Dispatch = work => Renderer.Dispatcher.InvokeAsync(work),
+        };
+
     protected static JoinDetails Details(string role = "Guest", string token = "token-1", DateTimeOffset? expiresAt = null) =>
         new("wss://livekit.test", "room-abc", "me-1", token, expiresAt ?? DateTimeOffset.UtcNow.AddMinutes(10), role, "credential-1");
 
     protected static ParticipantState Person(string identity, string name, bool isLocal = false, string role = "Guest", bool microphone = true,
-        bool camera = true, bool screen = false, bool speaking = false, bool hand = false, string quality = "good") =>
+        bool camera = true, bool screen = false, bool speaking = false, bool hand = false, ConnectionQuality quality = ConnectionQuality.Good) =>
         new(identity, name, isLocal, role, speaking, quality, microphone, camera, screen, hand,
             microphone ? $"TR_mic_{identity}" : null, camera ? $"TR_cam_{identity}" : null, screen ? $"TR_screen_{identity}" : null, 0);
 }

@@ -5,7 +5,7 @@ namespace Conference.Tests.Web.Call;
 public class CallLayoutTests
 {
     static ParticipantState Person(string identity, bool isLocal = false, bool screen = false) =>
-        new(identity, identity, isLocal, "Guest", false, "good", true, true, screen, false, null, null, null, null);
+        new(identity, identity, isLocal, "Guest", false, ConnectionQuality.Good, true, true, screen, false, null, null, null, null);
 
     [Theory]
     [InlineData(1, 1)]

@@ -2,6 +2,7 @@ using System.Net;
 using Bunit;
 using Conference.Web.Api;
 using Conference.Web.Components.Call;
+using Conference.Web.Meetings;
 
 namespace Conference.Tests.Web.Call;
 
@@ -9,19 +10,24 @@ public class CallRoomTests : CallTestBase
 {
     const string Slug = "abc-defg-hij";
 
-    IRenderedComponent<CallRoom> Call(JoinDetails? details = null, string? passphrase = null, Action? rejoin = null) =>
-        Render<CallRoom>(p => p
-            .Add(x => x.Slug, Slug)
-            .Add(x => x.Details, details ?? Details())
-            .Add(x => x.Choices, new MediaChoices(true, false, "mic-1", null))
-            .Add(x => x.E2eePassphrase, passphrase)
-            .Add(x => x.LobbyPollInterval, TimeSpan.FromMilliseconds(20))
-            .Add(x => x.OnRejoin, () => rejoin?.Invoke()));
+    CallSession session = null!;
 
-    /// <summary>Find and click in one dispatch: the lobby poll may re-render in between otherwise.</summary>
+    IRenderedComponent<CallRoom> Call(JoinDetails? details = null, bool encrypted = false, Action? rejoin = null)
+    {
+        session = NewSession(details, encrypted);
+        session.RequestRejoin = () =>
+        {
+            rejoin?.Invoke();
+            return Task.CompletedTask;
+        };
+        return Render<CallRoom>(p => p.Add(x => x.Session, session));
+    }
+
+    /// <summary>Find and click in one dispatch: a pushed change may re-render in between otherwise.</summary>
     static Task Click(IRenderedComponent<CallRoom> cut, string selector) => cut.InvokeAsync(() => cut.Find(selector).Click());
 
-    static Task Play(IRenderedComponent<CallRoom> cut, Func<ICallEvents, Task> play) => cut.InvokeAsync(() => play(cut.Instance));
+    /// <summary>Plays what the browser's call module reports, on the renderer's dispatcher as Blazor would.</summary>
+    Task Play(IRenderedComponent<CallRoom> cut, Func<ICallEvents, Task> play) => cut.InvokeAsync(() => play(session));
 
     [Fact]
     public async Task Connects_with_the_token_and_draws_a_tile_per_participant_with_name_mute_speaking_and_quality()
@@ -32,7 +38,7 @@ public class CallRoomTests : CallTestBase
         Assert.Equal(new MediaChoices(true, false, "mic-1", null), Media.LastConnect.Value.Choices);
 
         await Play(cut, e => e.OnParticipants(new RoomSnapshot(
-            [Person("me-1", "Me", isLocal: true), Person("ada", "Ada Lovelace", microphone: false, speaking: true, quality: "poor")], ["ada"])));
+            [Person("me-1", "Me", isLocal: true), Person("ada", "Ada Lovelace", microphone: false, speaking: true, quality: ConnectionQuality.Poor)], ["ada"])));
 
         var tiles = cut.FindAll("[data-testid=tile]");
         Assert.Equal(2, tiles.Count);
@@ -49,7 +55,7 @@ public class CallRoomTests : CallTestBase
     [Fact]
     public async Task Shows_cannot_reach_the_media_server_with_a_retry_that_connects_again()
     {
-        Media.ConnectResults.Enqueue(new ConnectResult(false, "unreachable", "could not establish signal connection"));
+        Media.ConnectResults.Enqueue(new ConnectResult(false, ConnectFailure.Unreachable, "could not establish signal connection"));
         var cut = Call();
 
         var unreachable = cut.WaitForElement("[data-testid=media-unreachable]");
@@ -68,9 +74,9 @@ public class CallRoomTests : CallTestBase
     [Fact]
     public async Task Retry_with_an_expired_token_asks_for_a_new_one()
     {
-        Media.ConnectResults.Enqueue(new ConnectResult(false, "unreachable", "timeout"));
+        Media.ConnectResults.Enqueue(new ConnectResult(false, ConnectFailure.Unreachable, "timeout"));
         var rejoined = false;
-        var cut = Call(Details(expiresAt: DateTimeOffset.UtcNow.AddSeconds(5)), rejoin: () => rejoined = true);
+        var cut = Call(Details(expiresAt: Time.GetUtcNow().AddSeconds(5)), rejoin: () => rejoined = true);
         var retry = cut.WaitForElement("[data-testid=media-retry]");
         await cut.InvokeAsync(() => retry.Click());
         Assert.True(rejoined);
@@ -80,7 +86,7 @@ public class CallRoomTests : CallTestBase
     [Fact]
     public void Says_the_token_was_refused()
     {
-        Media.ConnectResults.Enqueue(new ConnectResult(false, "refused", "invalid token"));
+        Media.ConnectResults.Enqueue(new ConnectResult(false, ConnectFailure.Refused, "invalid token"));
         var cut = Call();
         Assert.Contains("refused", cut.WaitForElement("[data-testid=token-refused]").TextContent);
         Assert.Empty(cut.FindAll("[data-testid=media-retry]"));
@@ -104,13 +110,43 @@ public class CallRoomTests : CallTestBase
         var cut = Call();
         cut.WaitForAssertion(() => Assert.Equal("Connected", cut.Find("[data-testid=call-room]").GetAttribute("data-state")));
 
-        await Play(cut, e => e.OnConnectionState("reconnecting", null));
+        await Play(cut, e => e.OnConnectionState(MediaConnectionState.Reconnecting, null));
         Assert.Contains("reconnecting", cut.Find("[data-testid=reconnecting]").TextContent);
-        await Play(cut, e => e.OnConnectionState("connected", null));
+        await Play(cut, e => e.OnConnectionState(MediaConnectionState.Connected, null));
         Assert.Empty(cut.FindAll("[data-testid=reconnecting]"));
 
-        await Play(cut, e => e.OnConnectionState("disconnected", "ROOM_DELETED"));
+        await Play(cut, e => e.OnConnectionState(MediaConnectionState.Disconnected, DisconnectReason.RoomDeleted));
         Assert.Contains("The meeting has ended.", cut.Find("[data-testid=call-ended]").TextContent);
+        Assert.Empty(cut.FindAll("[data-testid=rejoin]")); // ended for everyone: nothing to rejoin
+    }
+
+    [Theory]
+    [InlineData(DisconnectReason.DuplicateIdentity, "You joined from another tab or device.", "Use this tab instead")]
+    [InlineData(DisconnectReason.ParticipantRemoved, "A host removed you from the meeting.", null)]
+    [InlineData(DisconnectReason.ServerShutdown, "The media server is restarting.", "Rejoin")]
+    [InlineData(DisconnectReason.SignalClose, "The connection to the meeting was lost.", "Rejoin")]
+    [InlineData((DisconnectReason)99, "The connection to the meeting was lost.", "Rejoin")]
+    public async Task Says_why_the_call_ended_and_whether_rejoining_makes_sense(DisconnectReason reason, string title, string? action)
+    {
+        var rejoined = false;
+        var cut = Call(rejoin: () => rejoined = true);
+        cut.WaitForAssertion(() => Assert.Equal("Connected", cut.Find("[data-testid=call-room]").GetAttribute("data-state")));
+
+        await Play(cut, e => e.OnConnectionState(MediaConnectionState.Disconnected, reason));
+
+        var ended = cut.Find("[data-testid=call-ended]");
+        Assert.Equal(title, ended.QuerySelector("h1")!.TextContent);
+        var rejoin = cut.FindAll("[data-testid=rejoin]");
+        if (action is null)
+        {
+            Assert.Empty(rejoin);
+            return;
+        }
+        Assert.Equal(action, rejoin.Single().TextContent);
+        // Focus lands on what the person can do now.
+        cut.WaitForAssertion(() => JSInterop.VerifyFocusAsyncInvoke().Arguments[0].ShouldBeElementReferenceTo(rejoin.Single()));
+        await cut.InvokeAsync(() => rejoin.Single().Click());
+        Assert.True(rejoined);
     }
 
     [Fact]
@@ -130,8 +166,8 @@ public class CallRoomTests : CallTestBase
     {
         var cut = Call();
         cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=toggle-chat]")));
-        await Play(cut, e => e.OnChat(new ChatMessage("1", "ada", "Ada", "hello", 0, false)));
-        await Play(cut, e => e.OnChat(new ChatMessage("2", "ada", "Ada", "anyone?", 0, false)));
+        await Play(cut, e => e.OnChat(new ChatMessage("1", "ada", "Ada", "hello", false)));
+        await Play(cut, e => e.OnChat(new ChatMessage("2", "ada", "Ada", "anyone?", false)));
         Assert.Equal("2", cut.Find("[data-testid=chat-unread]").TextContent);
         Assert.Equal("Chat, 2 unread", cut.Find("[data-testid=toggle-chat]").GetAttribute("aria-label"));
 
@@ -139,10 +175,11 @@ public class CallRoomTests : CallTestBase
         Assert.Empty(cut.FindAll("[data-testid=chat-unread]"));
         Assert.Equal(2, cut.FindAll("[data-testid=chat-log] li").Count);
 
-        await Play(cut, e => e.OnChat(new ChatMessage("3", "ada", "Ada", "see https://example.org/agenda. <b>javascript:alert(1)</b>", 0, false)));
+        await Play(cut, e => e.OnChat(new ChatMessage("3", "ada", "Ada", "see https://example.org/agenda. <b>javascript:alert(1)</b> https:// data:text/html,x", false)));
         var link = cut.Find("[data-testid=chat-log] li:last-child a");
         Assert.Equal("https://example.org/agenda", link.GetAttribute("href"));
-        Assert.Equal("noopener noreferrer", link.GetAttribute("rel"));
+        Assert.Equal("noopener noreferrer nofollow", link.GetAttribute("rel"));
+        Assert.Equal("_blank", link.GetAttribute("target"));
         Assert.Single(cut.FindAll("[data-testid=chat-log] a"));
         Assert.Contains("&lt;b&gt;javascript:alert(1)&lt;/b&gt;", cut.Find("[data-testid=chat-log] li:last-child p").InnerHtml);
 
@@ -221,9 +258,10 @@ public class CallRoomTests : CallTestBase
     [Fact]
     public async Task Recording_is_refused_while_the_meeting_is_end_to_end_encrypted()
     {
-        var cut = Call(Details(role: "Host"), passphrase: "correct horse");
+        var cut = Call(Details(role: "Host"), encrypted: true);
         cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=toggle-recording]")));
-        Assert.Equal("correct horse", Media.LastConnect!.Value.Passphrase);
+        Assert.True(Media.LastConnect!.Value.Encrypted);
+        Assert.NotEmpty(cut.FindAll("[data-testid=e2ee-badge]"));
         Assert.Equal("true", cut.Find("[data-testid=toggle-recording]").GetAttribute("aria-disabled"));
 
         await Click(cut, "[data-testid=toggle-recording]");
@@ -234,8 +272,7 @@ public class CallRoomTests : CallTestBase
     [Fact]
     public async Task A_host_sees_the_lobby_admits_and_denies_and_moderates_participants()
     {
-        Api.Answer($"GET /api/meetings/{Slug}/lobby", HttpStatusCode.OK,
-            new[] { new LobbyEntry("req-1", "Grace", DateTimeOffset.UtcNow), new LobbyEntry("req-2", "Mallory", DateTimeOffset.UtcNow) });
+        Api.Answer($"GET /api/meetings/{Slug}/lobby", HttpStatusCode.OK, Array.Empty<LobbyEntry>());
         Api.Answer($"POST /api/meetings/{Slug}/lobby/req-1/admit", HttpStatusCode.NoContent);
         Api.Answer($"POST /api/meetings/{Slug}/lobby/req-2/deny", HttpStatusCode.NoContent);
         Api.Answer($"POST /api/meetings/{Slug}/participants/ada/mute", HttpStatusCode.NoContent);
@@ -246,7 +283,15 @@ public class CallRoomTests : CallTestBase
         var cut = Call(Details(role: "CoHost"));
         await Play(cut, e => e.OnParticipants(new RoomSnapshot([Person("me-1", "Me", isLocal: true, role: "CoHost"), Person("ada", "Ada")], [])));
 
+        // Read once when the call connected; nobody waited yet. Then two people ask, and the api announces it.
+        cut.WaitForAssertion(() => Assert.Single(Api.Routes, r => r == $"GET /api/meetings/{Slug}/lobby"));
+        Assert.Equal("People", cut.Find("[data-testid=toggle-people]").GetAttribute("aria-label"));
+        Api.Answer($"GET /api/meetings/{Slug}/lobby", HttpStatusCode.OK,
+            new[] { new LobbyEntry("req-1", "Grace", DateTimeOffset.UtcNow), new LobbyEntry("req-2", "Mallory", DateTimeOffset.UtcNow) });
+        await Notifications.NotifyAsync(new(Slug, MeetingChange.Lobby));
+        await Notifications.NotifyAsync(new("other-meet-ing", MeetingChange.Lobby)); // not this meeting: nothing asked
         cut.WaitForAssertion(() => Assert.Equal("People, 2 waiting", cut.Find("[data-testid=toggle-people]").GetAttribute("aria-label")));
+        Assert.Equal(2, Api.Routes.Count(r => r == $"GET /api/meetings/{Slug}/lobby"));
         await Click(cut, "[data-testid=toggle-people]");
         await Click(cut, "button[aria-label='Admit Grace']");
         await Click(cut, "button[aria-label='Deny Mallory']");
@@ -280,5 +325,64 @@ public class CallRoomTests : CallTestBase
         await Click(cut, "button[aria-label='Remove Ada']");
         cut.WaitForAssertion(() => Assert.Contains("Only the host and co-hosts", cut.Find("[data-testid=call-notice]").TextContent));
         Assert.Equal("Connected", cut.Find("[data-testid=call-room]").GetAttribute("data-state"));
+    }
+
+    [Fact]
+    public async Task A_chat_message_with_an_out_of_range_sentAt_does_not_break_the_page()
+    {
+        // The message as another participant's browser could craft it, read as Blazor's interop reads the module's JSON.
+        var crafted = System.Text.Json.JsonSerializer.Deserialize<ChatMessage>(
+            """{"id":"m1","identity":"mallory","name":"Mallory","text":"boom","sentAt":9e15,"isLocal":false}""",
+            new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web))!;
+        var cut = Call();
+        await Play(cut, e => e.OnParticipants(new RoomSnapshot([Person("me-1", "Me", isLocal: true), Person("mallory", "Mallory")], [])));
+        await Click(cut, "[data-testid=toggle-chat]");
+
+        await Play(cut, e => e.OnChat(crafted));
+
+        var line = cut.Find("[data-testid=chat-log] li");
+        Assert.Contains("boom", line.TextContent);
+        Assert.Equal(Time.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture), line.QuerySelector("time")!.GetAttribute("datetime"));
+        Assert.Equal("Connected", cut.Find("[data-testid=call-room]").GetAttribute("data-state"));
+        Assert.Empty(cut.FindAll("[data-testid=piece-failed]"));
+    }
+
+    [Fact]
+    public async Task A_piece_that_throws_is_replaced_by_a_notice_and_the_call_goes_on()
+    {
+        var cut = Call();
+        await Play(cut, e => e.OnParticipants(new RoomSnapshot([Person("me-1", "Me", isLocal: true), Person("ada", "Ada")], [])));
+        Media.FailNext = new Microsoft.JSInterop.JSException("the call module failed");
+
+        await Click(cut, "button[aria-label='React 🎉']");
+
+        var failed = cut.Find("[data-testid=piece-failed]");
+        Assert.Contains("The call controls stopped working. The call goes on.", failed.TextContent);
+        Assert.Equal("Connected", cut.Find("[data-testid=call-room]").GetAttribute("data-state"));
+        Assert.Equal(2, cut.FindAll("[data-testid=tile]").Count);
+        Assert.False(Media.Disposed);
+        Assert.DoesNotContain("leave", Media.Calls);
+
+        // The stage keeps following the call, and the controls come back on request.
+        await Play(cut, e => e.OnParticipants(new RoomSnapshot([Person("me-1", "Me", isLocal: true), Person("ada", "Ada"), Person("bob", "Bob")], [])));
+        Assert.Equal(3, cut.FindAll("[data-testid=tile]").Count);
+        await cut.InvokeAsync(() => failed.QuerySelector("button")!.Click());
+        Assert.Empty(cut.FindAll("[data-testid=piece-failed]"));
+        await Click(cut, "[data-testid=toggle-hand]");
+        Assert.Contains("hand:True", Media.Calls);
+    }
+
+    [Fact]
+    public async Task A_flood_of_chat_keeps_only_the_latest_messages_on_the_page()
+    {
+        var cut = Call();
+        await Click(cut, "[data-testid=toggle-chat]");
+        for (var i = 0; i < CallSession.MaxChatMessages + 100; i++)
+        {
+            await Play(cut, e => e.OnChat(new ChatMessage($"m{i}", "mallory", "Mallory", $"spam {i}", false)));
+        }
+        var lines = cut.FindAll("[data-testid=chat-log] li");
+        Assert.Equal(CallSession.MaxChatMessages, lines.Count);
+        Assert.Contains($"spam {CallSession.MaxChatMessages + 99}", lines[^1].TextContent);
     }
 }

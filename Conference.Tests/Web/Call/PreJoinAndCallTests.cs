@@ -10,7 +10,7 @@ public class PreJoinAndCallTests : CallTestBase
     const string Slug = "abc-defg-hij";
 
     IRenderedComponent<PreJoinAndCall> Page() =>
-        Render<PreJoinAndCall>(p => p.Add(x => x.Slug, Slug).Add(x => x.LobbyPollInterval, TimeSpan.FromMilliseconds(20)));
+        Render<PreJoinAndCall>(p => p.Add(x => x.Slug, Slug));
 
     void MeetingExists() => Api.Answer($"GET /api/meetings/{Slug}", HttpStatusCode.OK, new Meeting(Slug, "Weekly sync", "Ada", DateTimeOffset.UtcNow,
         null, null, new MeetingSettings(true, false, 50, false, RecordingAccess.HostOnly)));
@@ -24,10 +24,10 @@ public class PreJoinAndCallTests : CallTestBase
     }
 
     [Fact]
-    public void Pre_join_then_the_call_with_the_api_s_token_and_the_passphrase_from_the_fragment()
+    public void Pre_join_then_an_encrypted_call_with_the_api_s_token_the_passphrase_staying_in_the_browser()
     {
         MeetingExists();
-        Preview.Passphrase = "s3cret";
+        Preview.Encrypted = true;
         Api.Answer($"POST /api/meetings/{Slug}/join", HttpStatusCode.OK, new JoinResult("joined", Details(token: "api-token"), null));
         var cut = Page();
         cut.WaitForAssertion(() => Assert.Contains("end-to-end encrypted", cut.Markup));
@@ -36,7 +36,7 @@ public class PreJoinAndCallTests : CallTestBase
 
         cut.WaitForAssertion(() => Assert.Equal("Call", cut.Find("[data-testid=meeting]").GetAttribute("data-step")));
         cut.WaitForAssertion(() => Assert.Equal("api-token", Media.LastConnect?.Token));
-        Assert.Equal("s3cret", Media.LastConnect!.Value.Passphrase);
+        Assert.True(Media.LastConnect!.Value.Encrypted);
         Assert.Contains("\"displayName\":\"Grace\"", Api.Requests.Single(r => r.Route.EndsWith("/join")).Body);
     }
 
@@ -50,9 +50,12 @@ public class PreJoinAndCallTests : CallTestBase
         Join(cut);
 
         cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=lobby-waiting]")));
+        cut.WaitForAssertion(() => Assert.Single(Api.Routes, r => r == $"GET /api/meetings/{Slug}/lobby/req-9"));
         Assert.Empty(Media.Calls);
 
+        // The host admits: the api publishes the lobby change, and the page asks once more.
         Api.Answer($"GET /api/meetings/{Slug}/lobby/req-9", HttpStatusCode.OK, new JoinResult("joined", Details(token: "admitted-token"), null));
+        cut.InvokeAsync(() => Notifications.NotifyAsync(new Conference.Web.Meetings.MeetingChange(Slug, "lobby")));
         cut.WaitForAssertion(() => Assert.Equal("admitted-token", Media.LastConnect?.Token));
     }
 

@@ -62,8 +62,8 @@ public class PreJoinTests : CallTestBase
     [Fact]
     public void Says_clearly_when_the_browser_has_no_permission_or_no_device_and_joins_without_them()
     {
-        Preview.Camera = new PreviewResult(false, Failure: "permission", Message: "Permission denied");
-        Preview.Microphone = new PreviewResult(false, Failure: "no-device", Message: "Requested device not found");
+        Preview.Camera = new PreviewResult(false, Failure: MediaFailure.Permission, Message: "Permission denied");
+        Preview.Microphone = new PreviewResult(false, Failure: MediaFailure.NoDevice, Message: "Requested device not found");
         PreJoinChoices? chosen = null;
         var cut = Render<PreJoin>(p => p.Add(x => x.OnJoin, (PreJoinChoices c) => chosen = c));
 

@@ -14,18 +14,31 @@ import {
 } from 'livekit-client';
 import type { DotNetRef } from './dotnet';
 import { classifyConnectError, classifyMediaError, messageOf, type ConnectFailure } from './errors';
-import { decodeMessage, encodeMessage, maxChatLength, messageTopic, reactions, type CallMessage } from './messages';
+import { cleanChatText, decodeMessage, encodeMessage, messageTopic, reactions, SenderRateLimiter, type CallMessage } from './messages';
+import { storedPassphrase } from './passphrase';
 
 export interface ConnectOptions {
   microphone: boolean;
   camera: boolean;
   microphoneDeviceId?: string | null;
   cameraDeviceId?: string | null;
-  /** Set when the meeting link carried a passphrase in its #fragment: media is then encrypted end to end. */
-  e2eePassphrase?: string | null;
+  /**
+   * Encrypt media end to end with the passphrase from the meeting link (see passphrase.ts). The passphrase is read
+   * here, in the browser; .NET only says whether the page showed the meeting as encrypted.
+   */
+  e2ee?: boolean;
 }
 
 export type ConnectResult = { ok: true } | { ok: false; failure: ConnectFailure; message: string };
+
+/** A chat message as .NET receives it: no time (the receiver stamps its own), text already checked. */
+export interface ChatEvent {
+  id: string;
+  identity: string;
+  name: string;
+  text: string;
+  isLocal: boolean;
+}
 
 /** One participant as the Blazor page draws them; pushed whole on every change (a meeting is small). */
 export interface ParticipantState {
@@ -70,11 +83,14 @@ export class CallController {
   private snapshotQueued = false;
   private readonly audioSink: HTMLElement;
   private shortcutHandler: ((event: KeyboardEvent) => void) | null = null;
+  private readonly limiter = new SenderRateLimiter();
 
   constructor(
     private readonly dotnet: DotNetRef,
     private readonly createRoom: CreateRoom = options => new Room(options),
     private readonly workerUrl: URL | null = null,
+    private readonly readPassphrase: () => string | null = () => storedPassphrase(),
+    private readonly now: () => number = () => performance.now(),
   ) {
     this.audioSink = document.createElement('div');
     this.audioSink.hidden = true;
@@ -87,7 +103,12 @@ export class CallController {
 
   async connect(url: string, token: string, options: ConnectOptions): Promise<ConnectResult> {
     await this.disposeRoom();
-    const e2ee = !!options.e2eePassphrase;
+    const passphrase = options.e2ee ? this.readPassphrase() : null;
+    if (options.e2ee && passphrase === null) {
+      // Never fall back to an unencrypted call the page shows as encrypted.
+      return { ok: false, failure: 'passphrase-missing', message: 'The passphrase of this encrypted meeting is no longer in this tab.' };
+    }
+    const e2ee = passphrase !== null;
     if (e2ee && !isE2EESupported()) {
       return { ok: false, failure: 'e2ee-unsupported', message: 'This browser cannot encrypt calls end to end.' };
     }
@@ -111,7 +132,7 @@ export class CallController {
 
     try {
       if (keyProvider) {
-        await keyProvider.setKey(options.e2eePassphrase!);
+        await keyProvider.setKey(passphrase!);
         await room.setE2EEEnabled(true);
       }
       await withTimeout(room.connect(url, token, { autoSubscribe: true }), connectTimeoutMs);
@@ -140,7 +161,7 @@ export class CallController {
 
   async leave(): Promise<void> {
     await this.disposeRoom();
-    this.pushState('disconnected', 'CLIENT_INITIATED');
+    this.pushState('disconnected', DisconnectReason.CLIENT_INITIATED);
   }
 
   async setMicrophone(enabled: boolean, deviceId?: string): Promise<boolean> {
@@ -173,17 +194,17 @@ export class CallController {
   }
 
   async sendChat(text: string): Promise<boolean> {
-    const trimmed = text.trim();
-    if (!trimmed || trimmed.length > maxChatLength) {
+    const cleaned = cleanChatText(text);
+    if (cleaned === null) {
       return false;
     }
-    const message: CallMessage = { type: 'chat', id: crypto.randomUUID(), text: trimmed, sentAt: Date.now() };
+    const message: CallMessage = { type: 'chat', id: crypto.randomUUID(), text: cleaned };
     if (!(await this.send(message))) {
       return false;
     }
     // Our own message does not come back over the data channel; show it like the others.
     const local = this.room!.localParticipant;
-    void this.dotnet.invokeMethodAsync('OnChat', { id: message.id, identity: local.identity, name: nameOf(local), text: trimmed, sentAt: message.sentAt, isLocal: true });
+    this.pushChat({ id: message.id, identity: local.identity, name: nameOf(local), text: cleaned, isLocal: true });
     return true;
   }
 
@@ -283,6 +304,7 @@ export class CallController {
       })
       .on(RoomEvent.ParticipantDisconnected, participant => {
         this.raisedHands.delete(participant.identity);
+        this.limiter.forget(participant.identity);
         this.queueSnapshot();
       })
       .on(RoomEvent.TrackSubscribed, (track: RemoteTrack) => {
@@ -315,7 +337,7 @@ export class CallController {
         if (this.room !== room) {
           return; // a connect that failed or a leave: already reported
         }
-        this.pushState('disconnected', reason === undefined ? 'UNKNOWN_REASON' : DisconnectReason[reason]);
+        this.pushState('disconnected', reason ?? DisconnectReason.UNKNOWN_REASON);
       })
       .on(RoomEvent.RecordingStatusChanged, recording => this.pushRecording(recording))
       .on(RoomEvent.AudioPlaybackStatusChanged, () => {
@@ -336,11 +358,17 @@ export class CallController {
       });
   }
 
+  /**
+   * A message from another participant: checked (decodeMessage) and rate-limited per sender here, before it reaches
+   * .NET, so one participant cannot break or flood everyone else's page. Messages are passed on in the order they arrive.
+   */
   private receive(message: CallMessage | null, from: Participant): void {
-    switch (message?.type) {
+    if (!message || !this.limiter.allow(from.identity, message.type, this.now())) {
+      return;
+    }
+    switch (message.type) {
       case 'chat':
-        void this.dotnet.invokeMethodAsync('OnChat',
-          { id: message.id, identity: from.identity, name: nameOf(from), text: message.text, sentAt: message.sentAt, isLocal: false });
+        this.pushChat({ id: message.id, identity: from.identity, name: nameOf(from), text: message.text, isLocal: false });
         break;
       case 'hand':
         this.markHand(from.identity, message.raised);
@@ -436,7 +464,12 @@ export class CallController {
     };
   }
 
-  private pushState(state: CallConnectionState, reason: string | null = null): void {
+  private pushChat(message: ChatEvent): void {
+    void this.dotnet.invokeMethodAsync('OnChat', message);
+  }
+
+  /** The reason is LiveKit's DisconnectReason number (livekit_models.proto); .NET has the same enum. */
+  private pushState(state: CallConnectionState, reason: DisconnectReason | null = null): void {
     void this.dotnet.invokeMethodAsync('OnConnectionState', state, reason);
   }
 
@@ -474,7 +507,7 @@ function participantOf(room: Room, identity: string): Participant | undefined {
 }
 
 function nameOf(p: Participant): string {
-  return p.name || p.identity;
+  return (p.name || p.identity).slice(0, 100); // names come from tokens; a long one must not stretch every tile
 }
 
 function roleOf(metadata: string | undefined): string {

@@ -5,9 +5,10 @@ import { ConnectionError, ConnectionErrorReason } from 'livekit-client';
  * - unreachable: the media server did not answer (or answered the WebSocket wrongly); retrying may help;
  * - refused: the media server answered and turned the token down; retrying with the same token will not help;
  * - e2ee-unsupported: this browser cannot encrypt;
+ * - passphrase-missing: the page was shown as encrypted but this tab no longer has the passphrase;
  * - cancelled: we left while connecting; nothing to show.
  */
-export type ConnectFailure = 'unreachable' | 'refused' | 'e2ee-unsupported' | 'cancelled';
+export type ConnectFailure = 'unreachable' | 'refused' | 'e2ee-unsupported' | 'passphrase-missing' | 'cancelled';
 
 export function classifyConnectError(error: unknown): ConnectFailure {
   if (error instanceof ConnectionError) {

@@ -4,6 +4,7 @@
  */
 import { CallController } from './call';
 import type { DotNetRef } from './dotnet';
+import { storedPassphrase } from './passphrase';
 import { DevicePreview, listDevices } from './preview';
 
 export function createCall(dotnet: DotNetRef): CallController {
@@ -16,22 +17,7 @@ export function createPreview(): DevicePreview {
 
 export { listDevices };
 
-/** The passphrase of an encrypted meeting travels in the link's #fragment, which never reaches a server. */
-export function passphraseFromFragment(): string | null {
-  const hash = window.location.hash.replace(/^#/, '');
-  if (!hash) {
-    return null;
-  }
-  const params = new URLSearchParams(hash);
-  if (params.has('passphrase')) {
-    return params.get('passphrase') || null;
-  }
-  if (hash.includes('=')) {
-    return null; // some other fragment parameter, not a passphrase
-  }
-  try {
-    return decodeURIComponent(hash);
-  } catch {
-    return hash;
-  }
+/** Whether this page's link carried a passphrase: the page shows "encrypted"; the passphrase itself stays here. */
+export function isEncrypted(): boolean {
+  return storedPassphrase() !== null;
 }

@@ -292,7 +292,13 @@ describe('CallController', () => {
   it('reports a disconnect with LiveKit\'s reason, e.g. when the host ends the meeting', async () => {
     await connected();
     room.emit(RoomEvent.Disconnected, DisconnectReason.ROOM_DELETED);
-    expect(dotnet.last('OnConnectionState')).toEqual(['disconnected', 'ROOM_DELETED']);
+    expect(dotnet.last('OnConnectionState')).toEqual(['disconnected', DisconnectReason.ROOM_DELETED]);
+  });
+
+  it('reports a second tab of the same person taking over as DUPLICATE_IDENTITY', async () => {
+    await connected();
+    room.emit(RoomEvent.Disconnected, DisconnectReason.DUPLICATE_IDENTITY);
+    expect(dotnet.last('OnConnectionState')).toEqual(['disconnected', 2]);
   });
 
   it('says the token was refused when LiveKit answers 401', async () => {
@@ -321,8 +327,16 @@ describe('CallController', () => {
   });
 
   it('refuses to connect with a passphrase where the browser cannot encrypt', async () => {
-    const result = await controller.connect('wss://livekit.example', 'token', { microphone: false, camera: false, e2eePassphrase: 'secret' });
+    controller = new CallController(dotnet, () => room, null, () => 'secret');
+    const result = await controller.connect('wss://livekit.example', 'token', { microphone: false, camera: false, e2ee: true });
     expect(result).toMatchObject({ ok: false, failure: 'e2ee-unsupported' });
+    expect(connect).not.toHaveBeenCalled();
+  });
+
+  it('never joins unencrypted when the page was shown as encrypted but the passphrase is gone', async () => {
+    controller = new CallController(dotnet, () => room, null, () => null);
+    const result = await controller.connect('wss://livekit.example', 'token', { microphone: false, camera: false, e2ee: true });
+    expect(result).toMatchObject({ ok: false, failure: 'passphrase-missing' });
     expect(connect).not.toHaveBeenCalled();
   });
 
@@ -339,15 +353,15 @@ describe('CallController', () => {
     join(ada);
     const from = ada as unknown as RemoteParticipant;
 
-    room.emit(RoomEvent.DataReceived, encodeMessage({ type: 'chat', id: 'm1', text: 'hello', sentAt: 5 }), from, undefined, messageTopic);
+    room.emit(RoomEvent.DataReceived, encodeMessage({ type: 'chat', id: 'm1', text: 'hello' }), from, undefined, messageTopic);
     room.emit(RoomEvent.DataReceived, new TextEncoder().encode('not json'), from, undefined, messageTopic);
-    room.emit(RoomEvent.DataReceived, encodeMessage({ type: 'chat', id: 'm2', text: 'other topic', sentAt: 6 }), from, undefined, 'lk.other');
+    room.emit(RoomEvent.DataReceived, encodeMessage({ type: 'chat', id: 'm2', text: 'other topic' }), from, undefined, 'lk.other');
     room.emit(RoomEvent.DataReceived, encodeMessage({ type: 'reaction', emoji: '<script>' }), from, undefined, messageTopic);
     room.emit(RoomEvent.DataReceived, encodeMessage({ type: 'reaction', emoji: '🎉' }), from, undefined, messageTopic);
     room.emit(RoomEvent.DataReceived, encodeMessage({ type: 'hand', raised: true }), from, undefined, messageTopic);
     await settle();
 
-    expect(dotnet.all('OnChat')).toEqual([[{ id: 'm1', identity: 'ada-1', name: 'Ada', text: 'hello', sentAt: 5, isLocal: false }]]);
+    expect(dotnet.all('OnChat')).toEqual([[{ id: 'm1', identity: 'ada-1', name: 'Ada', text: 'hello', isLocal: false }]]);
     expect(dotnet.all('OnReaction')).toEqual([[{ identity: 'ada-1', name: 'Ada', emoji: '🎉' }]]);
     expect(dotnet.lastSnapshot().participants[1].handRaised).toBe(true);
   });
@@ -410,6 +424,55 @@ describe('CallController', () => {
     join(fakeParticipant('ada-1', 'Ada'));
     await settle();
     expect(dotnet.calls.length).toBe(count);
-    expect(dotnet.last('OnConnectionState')).toEqual(['disconnected', 'CLIENT_INITIATED']);
+    expect(dotnet.last('OnConnectionState')).toEqual(['disconnected', DisconnectReason.CLIENT_INITIATED]);
+  });
+
+  it('passes a chat with an out-of-range sentAt on without any time: the receiver stamps its own', async () => {
+    await connected();
+    const mallory = fakeParticipant('mallory-1', 'Mallory');
+    join(mallory);
+    const payload = new TextEncoder().encode(JSON.stringify({ type: 'chat', id: 'm1', text: 'boom', sentAt: 9e15 }));
+    room.emit(RoomEvent.DataReceived, payload, mallory as unknown as RemoteParticipant, undefined, messageTopic);
+    expect(dotnet.all('OnChat')).toEqual([[{ id: 'm1', identity: 'mallory-1', name: 'Mallory', text: 'boom', isLocal: false }]]);
+  });
+
+  it('drops malformed and oversized messages before .NET sees them', async () => {
+    await connected();
+    const mallory = fakeParticipant('mallory-1', 'Mallory');
+    join(mallory);
+    const from = mallory as unknown as RemoteParticipant;
+    const send = (value: unknown) => room.emit(RoomEvent.DataReceived, new TextEncoder().encode(JSON.stringify(value)), from, undefined, messageTopic);
+    send({ type: 'chat', id: 'm1', text: 'x'.repeat(100_000) });
+    send({ type: 'chat', id: 'm2', text: { toString: 'boom' } });
+    send({ type: 'chat', id: '<img src=x>', text: 'hi' });
+    send({ type: 'reaction', emoji: '🙂'.repeat(1000) });
+    send({ type: 'hand', raised: 1 });
+    room.emit(RoomEvent.DataReceived, new Uint8Array(1_000_000), from, undefined, messageTopic);
+    await settle();
+    expect(dotnet.all('OnChat')).toEqual([]);
+    expect(dotnet.all('OnReaction')).toEqual([]);
+    expect(dotnet.lastSnapshot().participants[1].handRaised).toBe(false);
+  });
+
+  it('drops a flood from one sender, in order, and still passes on everyone else', async () => {
+    let clock = 0;
+    controller = new CallController(dotnet, () => room, null, () => null, () => clock);
+    await connected();
+    const mallory = fakeParticipant('mallory-1', 'Mallory');
+    const ada = fakeParticipant('ada-1', 'Ada');
+    join(mallory);
+    join(ada);
+    for (let i = 0; i < 1000; i++) {
+      room.emit(RoomEvent.DataReceived, encodeMessage({ type: 'chat', id: `f${i}`, text: `flood ${i}` }), mallory as unknown as RemoteParticipant, undefined, messageTopic);
+      room.emit(RoomEvent.DataReceived, encodeMessage({ type: 'reaction', emoji: '🎉' }), mallory as unknown as RemoteParticipant, undefined, messageTopic);
+    }
+    room.emit(RoomEvent.DataReceived, encodeMessage({ type: 'chat', id: 'a1', text: 'hello' }), ada as unknown as RemoteParticipant, undefined, messageTopic);
+    const chats = dotnet.all('OnChat').map(args => (args[0] as { id: string }).id);
+    expect(chats).toEqual(['f0', 'f1', 'f2', 'f3', 'f4', 'a1']);
+    expect(dotnet.all('OnReaction').length).toBeLessThanOrEqual(8);
+
+    clock += 1000; // a second later Mallory may say one more thing
+    room.emit(RoomEvent.DataReceived, encodeMessage({ type: 'chat', id: 'late', text: 'sorry' }), mallory as unknown as RemoteParticipant, undefined, messageTopic);
+    expect((dotnet.last('OnChat')![0] as { id: string }).id).toBe('late');
   });
 });

@@ -52,7 +52,7 @@ sealed class BrowserCallMedia(CallModule module) : ICallMedia
     IJSObjectReference? controller;
     DotNetObjectReference<EventsBridge>? bridge;
 
-    public async Task<ConnectResult> ConnectAsync(string url, string token, MediaChoices choices, string? e2eePassphrase, ICallEvents events)
+    public async Task<ConnectResult> ConnectAsync(string url, string token, MediaChoices choices, bool encrypted, ICallEvents events)
     {
         if (controller is null)
         {
@@ -70,7 +70,7 @@ sealed class BrowserCallMedia(CallModule module) : ICallMedia
             camera = choices.Camera,
             microphoneDeviceId = choices.MicrophoneDeviceId,
             cameraDeviceId = choices.CameraDeviceId,
-            e2eePassphrase,
+            e2ee = encrypted,
         });
     }
 
@@ -118,12 +118,12 @@ sealed class BrowserCallMedia(CallModule module) : ICallMedia
         public ICallEvents Events { get; set; } = events;
 
         [JSInvokable] public Task OnParticipants(RoomSnapshot snapshot) => Events.OnParticipants(snapshot);
-        [JSInvokable] public Task OnConnectionState(string state, string? reason) => Events.OnConnectionState(state, reason);
+        [JSInvokable] public Task OnConnectionState(MediaConnectionState state, DisconnectReason? reason) => Events.OnConnectionState(state, reason);
         [JSInvokable] public Task OnChat(ChatMessage message) => Events.OnChat(message);
         [JSInvokable] public Task OnReaction(Reaction reaction) => Events.OnReaction(reaction);
         [JSInvokable] public Task OnRecording(bool recording) => Events.OnRecording(recording);
         [JSInvokable] public Task OnAudioBlocked(bool blocked) => Events.OnAudioBlocked(blocked);
-        [JSInvokable] public Task OnMediaError(string kind, string failure, string message) => Events.OnMediaError(kind, failure, message);
+        [JSInvokable] public Task OnMediaError(MediaErrorKind kind, MediaFailure failure, string message) => Events.OnMediaError(kind, failure, message);
     }
 }
 
@@ -147,7 +147,7 @@ sealed class BrowserDevicePreview(CallModule module, IJSRuntime js) : IDevicePre
 
     public async Task StopMicrophoneAsync() => await (await PreviewAsync()).InvokeVoidAsync("stopMicrophone");
 
-    public async Task<string?> PassphraseFromFragmentAsync() => await (await module.GetAsync()).InvokeAsync<string?>("passphraseFromFragment");
+    public async Task<bool> IsEncryptedAsync() => await (await module.GetAsync()).InvokeAsync<bool>("isEncrypted");
 
     public async Task<string?> GetStoredAsync(string key) => await js.InvokeAsync<string?>("localStorage.getItem", key);
 

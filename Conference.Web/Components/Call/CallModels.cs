@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Conference.Web.Components.Call;
 
 /// <summary>One participant as the call module reports them (Client/src/call.ts, ParticipantState).</summary>
@@ -7,7 +9,7 @@ public sealed record ParticipantState(
     bool IsLocal,
     string Role,
     bool IsSpeaking,
-    string ConnectionQuality,
+    ConnectionQuality ConnectionQuality,
     bool MicrophoneEnabled,
     bool CameraEnabled,
     bool ScreenSharing,
@@ -20,21 +22,120 @@ public sealed record ParticipantState(
     public bool IsModerator => Role is "Host" or "CoHost";
 }
 
+/// <summary>LiveKit's connection quality of a participant (livekit-client ConnectionQuality).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ConnectionQuality>))]
+public enum ConnectionQuality
+{
+    Unknown,
+    Excellent,
+    Good,
+    Poor,
+    Lost,
+}
+
 /// <summary>Everyone in the room, and who is speaking (loudest first).</summary>
 public sealed record RoomSnapshot(IReadOnlyList<ParticipantState> Participants, IReadOnlyList<string> ActiveSpeakers)
 {
     public static readonly RoomSnapshot Empty = new([], []);
 }
 
-public sealed record ChatMessage(string Id, string Identity, string Name, string Text, long SentAt, bool IsLocal);
+/// <summary>
+/// A chat message as the call module passes it on (Client/src/call.ts, ChatEvent): already checked for shape, size
+/// and rate there. It carries no time: the sender's clock is not trusted (see <see cref="ChatLine"/>).
+/// </summary>
+public sealed record ChatMessage(string Id, string Identity, string Name, string Text, bool IsLocal);
+
+/// <summary>
+/// A chat message as the page shows it: numbered and stamped by this page as it arrived (the sender's id and clock
+/// are not trusted), its text already split into text and links.
+/// </summary>
+public sealed record ChatLine(long Sequence, string Identity, string Name, IReadOnlyList<ChatText.Part> Parts, bool IsLocal, DateTimeOffset ReceivedAt)
+{
+    public string Text => string.Concat(Parts.Select(p => p.Text));
+}
 
 public sealed record Reaction(string Identity, string Name, string Emoji);
 
+/// <summary>The call module's view of its connection to LiveKit.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<MediaConnectionState>))]
+public enum MediaConnectionState
+{
+    Connecting,
+    Connected,
+    Reconnecting,
+    Disconnected,
+}
+
 /// <summary>
-/// How joining the media server ended. <see cref="Failure"/>: "unreachable" (retry may help), "refused" (the token
-/// was turned down), "e2ee-unsupported", "cancelled".
+/// Why LiveKit ended a connection: <c>livekit.DisconnectReason</c> of livekit/protocol's livekit_models.proto, by
+/// number as the call module passes it (a newer server's new reason arrives as a number this enum does not name).
 /// </summary>
-public sealed record ConnectResult(bool Ok, string? Failure = null, string? Message = null);
+public enum DisconnectReason
+{
+    UnknownReason = 0,
+    ClientInitiated = 1,
+    DuplicateIdentity = 2,
+    ServerShutdown = 3,
+    ParticipantRemoved = 4,
+    RoomDeleted = 5,
+    StateMismatch = 6,
+    JoinFailure = 7,
+    Migration = 8,
+    SignalClose = 9,
+    RoomClosed = 10,
+    UserUnavailable = 11,
+    UserRejected = 12,
+    SipTrunkFailure = 13,
+    ConnectionTimeout = 14,
+    MediaFailure = 15,
+}
+
+/// <summary>Why joining the media server failed (Client/src/errors.ts, ConnectFailure).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ConnectFailure>))]
+public enum ConnectFailure
+{
+    /// <summary>The media server did not answer; retrying may help.</summary>
+    Unreachable,
+
+    /// <summary>The media server turned the token down.</summary>
+    Refused,
+
+    /// <summary>This browser cannot encrypt end to end.</summary>
+    [JsonStringEnumMemberName("e2ee-unsupported")] E2eeUnsupported,
+
+    /// <summary>The page was shown as encrypted but this tab no longer holds the passphrase.</summary>
+    [JsonStringEnumMemberName("passphrase-missing")] PassphraseMissing,
+
+    /// <summary>We left while connecting: nothing to show.</summary>
+    Cancelled,
+}
+
+/// <summary>How joining the media server ended.</summary>
+public sealed record ConnectResult(bool Ok, ConnectFailure? Failure = null, string? Message = null);
+
+/// <summary>What went wrong getting a device (Client/src/errors.ts, MediaFailure; named after getUserMedia's DOMExceptions).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<MediaFailure>))]
+public enum MediaFailure
+{
+    Permission,
+    [JsonStringEnumMemberName("no-device")] NoDevice,
+    [JsonStringEnumMemberName("in-use")] InUse,
+    Unsupported,
+    Other,
+}
+
+/// <summary>What failed during the call (Client/src/call.ts, the kinds passed to OnMediaError).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<MediaErrorKind>))]
+public enum MediaErrorKind
+{
+    Microphone,
+    Camera,
+    Device,
+    Speaker,
+    Screen,
+    E2ee,
+    Data,
+}
 
 public sealed record DeviceInfo(string DeviceId, string Label);
 
@@ -43,11 +144,8 @@ public sealed record Devices(IReadOnlyList<DeviceInfo> Cameras, IReadOnlyList<De
     public static readonly Devices None = new([], [], []);
 }
 
-/// <summary>
-/// A camera or microphone preview. <see cref="Failure"/>: "permission", "no-device", "in-use", "unsupported", "other"
-/// (Client/src/errors.ts).
-/// </summary>
-public sealed record PreviewResult(bool Ok, string? DeviceId = null, string? Failure = null, string? Message = null);
+/// <summary>A camera or microphone preview.</summary>
+public sealed record PreviewResult(bool Ok, string? DeviceId = null, MediaFailure? Failure = null, string? Message = null);
 
 /// <summary>What the person chose before joining.</summary>
 public sealed record MediaChoices(bool Microphone, bool Camera, string? MicrophoneDeviceId, string? CameraDeviceId);
@@ -55,12 +153,12 @@ public sealed record MediaChoices(bool Microphone, bool Camera, string? Micropho
 /// <summary>Words for the failures the module names, shared by pre-join and the call.</summary>
 public static class MediaFailures
 {
-    public static string Describe(string? failure, string device) => failure switch
+    public static string Describe(MediaFailure? failure, string device) => failure switch
     {
-        "permission" => $"The browser is not allowed to use your {device}. Allow it in the address bar's site settings, then try again.",
-        "no-device" => $"No {device} was found. Connect one, or join with it off.",
-        "in-use" => $"Your {device} is in use by another application or could not start.",
-        "unsupported" => "This page cannot use cameras or microphones: it must be opened over https.",
+        MediaFailure.Permission => $"The browser is not allowed to use your {device}. Allow it in the address bar's site settings, then try again.",
+        MediaFailure.NoDevice => $"No {device} was found. Connect one, or join with it off.",
+        MediaFailure.InUse => $"Your {device} is in use by another application or could not start.",
+        MediaFailure.Unsupported => "This page cannot use cameras or microphones: it must be opened over https.",
         _ => $"Your {device} could not be started.",
     };
 }

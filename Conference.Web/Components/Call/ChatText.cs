@@ -14,6 +14,10 @@ public static partial class ChatText
         {
             // A sentence's closing punctuation is not part of the link.
             var link = match.Value.TrimEnd('.', ',', ';', ':', '!', '?', ')', '\'', '"');
+            if (!IsWebAddress(link))
+            {
+                continue; // stays text, with the rest around it
+            }
             if (match.Index > at)
             {
                 yield return new Part(text[at..match.Index], false);
@@ -26,6 +30,10 @@ public static partial class ChatText
             yield return new Part(text[at..], false);
         }
     }
+
+    /// <summary>An absolute http(s) address with a host: "https://" alone, or one .NET cannot parse, is not a link.</summary>
+    static bool IsWebAddress(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0;
 
     // Only http(s): a javascript: or data: "link" stays text.
     [GeneratedRegex(@"https?://[^\s<>""]+", RegexOptions.IgnoreCase)]

@@ -3,12 +3,16 @@ using Microsoft.AspNetCore.Components;
 namespace Conference.Web.Components.Call;
 
 /// <summary>
-/// The media side of a call, done in the browser by the call module (Client/src). Components talk to this
-/// interface so their tests can stand in for the browser.
+/// The media side of a call, done in the browser by the call module (Client/src). The call session talks to this
+/// interface so its tests can stand in for the browser.
 /// </summary>
 public interface ICallMedia : IAsyncDisposable
 {
-    Task<ConnectResult> ConnectAsync(string url, string token, MediaChoices choices, string? e2eePassphrase, ICallEvents events);
+    /// <summary>
+    /// Joins LiveKit. With <paramref name="encrypted"/> the module encrypts media with the passphrase it holds from the
+    /// link; the passphrase itself never comes to .NET.
+    /// </summary>
+    Task<ConnectResult> ConnectAsync(string url, string token, MediaChoices choices, bool encrypted, ICallEvents events);
 
     Task LeaveAsync();
 
@@ -34,13 +38,13 @@ public interface ICallMedia : IAsyncDisposable
     Task SyncVideoAsync();
 }
 
-/// <summary>What the call module reports; the call room implements it.</summary>
+/// <summary>What the call module reports; the call session implements it.</summary>
 public interface ICallEvents
 {
     Task OnParticipants(RoomSnapshot snapshot);
 
-    /// <summary>"connecting", "connected", "reconnecting" or "disconnected" with LiveKit's reason (e.g. ROOM_DELETED).</summary>
-    Task OnConnectionState(string state, string? reason);
+    /// <summary>The connection's state; when disconnected, LiveKit's reason.</summary>
+    Task OnConnectionState(MediaConnectionState state, DisconnectReason? reason);
 
     Task OnChat(ChatMessage message);
 
@@ -50,8 +54,8 @@ public interface ICallEvents
 
     Task OnAudioBlocked(bool blocked);
 
-    /// <summary>A device or data failure during the call: kind "microphone", "camera", "screen", "device", "e2ee", "data".</summary>
-    Task OnMediaError(string kind, string failure, string message);
+    /// <summary>A device or data failure during the call.</summary>
+    Task OnMediaError(MediaErrorKind kind, MediaFailure failure, string message);
 }
 
 /// <summary>The pre-join preview and the browser's devices and link.</summary>
@@ -67,8 +71,8 @@ public interface IDevicePreview : IAsyncDisposable
 
     Task StopMicrophoneAsync();
 
-    /// <summary>The e2ee passphrase from the page's #fragment, if any.</summary>
-    Task<string?> PassphraseFromFragmentAsync();
+    /// <summary>Whether this page's link carried an e2ee passphrase (<c>#passphrase=…</c>); the passphrase stays in the browser.</summary>
+    Task<bool> IsEncryptedAsync();
 
     Task<string?> GetStoredAsync(string key);
 

@@ -1,0 +1,666 @@
+using Conference.Web.Api;
+using Conference.Web.Meetings;
+using Microsoft.JSInterop;
+
+namespace Conference.Web.Components.Call;
+
+/// <summary>Where a call is: the page shows the call itself, or one of the status screens.</summary>
+public enum CallStatus
+{
+    /// <summary>Not connected yet: the call page connects after its first render.</summary>
+    Idle,
+    Connecting,
+    Connected,
+    Reconnecting,
+
+    /// <summary>The media server did not answer; Retry may help.</summary>
+    Unreachable,
+
+    /// <summary>The media server refused the token; a new one is needed.</summary>
+    Refused,
+
+    /// <summary>Over: <see cref="CallSession.End"/> says why.</summary>
+    Ended,
+}
+
+/// <summary>Why a call ended, in the words the status screen uses (mapped from LiveKit's DisconnectReason).</summary>
+public enum CallEnd
+{
+    Left,
+    MeetingEnded,
+    Removed,
+    JoinedElsewhere,
+    ServerShutdown,
+    ConnectionLost,
+    E2eeUnsupported,
+    PassphraseMissing,
+}
+
+/// <summary>Which side panel is open.</summary>
+public enum CallPanel
+{
+    None,
+    Chat,
+    People,
+}
+
+/// <summary>A reaction floating over the stage for <see cref="CallSession.ReactionLifetime"/>.</summary>
+public sealed record FloatingReaction(long Id, string Name, string Emoji);
+
+/// <summary>What the page needs to start a call.</summary>
+public sealed record CallJoin(string Slug, JoinDetails Details, MediaChoices Choices, bool Encrypted, bool Locked);
+
+/// <summary>
+/// One person's call, from connecting to the end: its state (who is here, chat, reactions, lobby, recording, status)
+/// and its commands (devices, chat, layout, moderation). It is a plain class, like eShop's ChatState: the call page's
+/// components render it and call its commands, and tests drive it without a renderer. The meeting page owns it, so
+/// a component that throws can be shown again without leaving the call.
+/// <para>
+/// Events from the browser arrive on the circuit's dispatcher; changes from Redis and timers are passed through
+/// <see cref="Dispatch"/> to it. After every change <see cref="Changed"/> fires.
+/// </para>
+/// </summary>
+public sealed class CallSession : ICallEvents, IAsyncDisposable
+{
+    /// <summary>Chat messages kept per call; older ones scroll away (chat is not stored anywhere).</summary>
+    public const int MaxChatMessages = 200;
+
+    /// <summary>Characters per chat message (as the call module enforces; checked again here).</summary>
+    public const int MaxChatLength = 2000;
+
+    /// <summary>Characters of a name shown (LiveKit names come from our tokens; this bounds the damage of any other).</summary>
+    public const int MaxNameLength = 100;
+
+    /// <summary>Reactions floating at once; more push the oldest off.</summary>
+    public const int MaxReactions = 12;
+
+    public static readonly TimeSpan ReactionLifetime = TimeSpan.FromSeconds(4);
+
+    /// <summary>A token this close to its end is not worth retrying with: the page asks for a new one.</summary>
+    public static readonly TimeSpan TokenMargin = TimeSpan.FromSeconds(30);
+
+    public static readonly string[] ReactionEmojis = ["👍", "👏", "😂", "❤️", "🎉", "😮"];
+
+    readonly MediaChoices choices;
+    readonly ICallMedia media;
+    readonly ModerationClient moderation;
+    readonly RecordingsClient recordings;
+    readonly MeetingsClient meetings;
+    readonly TimeProvider time;
+    readonly IDisposable? changes;
+    readonly CancellationTokenSource stop = new();
+    readonly List<ChatLine> chat = [];
+    readonly List<FloatingReaction> reactions = [];
+    long nextReactionId;
+    long nextChatSequence;
+    string? lastSpeaker;
+    bool wasModerator;
+
+    public CallSession(CallJoin join, ICallMedia media, ModerationClient moderation, RecordingsClient recordings, MeetingsClient meetings,
+        TimeProvider time, MeetingChangeNotifications? notifications = null)
+    {
+        Slug = join.Slug;
+        Details = join.Details;
+        Encrypted = join.Encrypted;
+        Locked = join.Locked;
+        MicrophoneId = join.Choices.MicrophoneDeviceId;
+        CameraId = join.Choices.CameraDeviceId;
+        choices = join.Choices;
+        this.media = media;
+        this.moderation = moderation;
+        this.recordings = recordings;
+        this.meetings = meetings;
+        this.time = time;
+        changes = notifications?.Subscribe(Slug, change => Dispatch(() => OnMeetingChangeAsync(change)));
+    }
+
+    /// <summary>Fires after every change of state; the call page re-renders.</summary>
+    public event Action? Changed;
+
+    /// <summary>Runs work on the circuit's dispatcher (the meeting page passes its InvokeAsync); tests run it inline.</summary>
+    public Func<Func<Task>, Task> Dispatch { get; set; } = work => work();
+
+    /// <summary>Asks the page for a new token (join again) when the old one is refused or nearly expired.</summary>
+    public Func<Task> RequestRejoin { get; set; } = () => Task.CompletedTask;
+
+    public string Slug { get; }
+
+    public JoinDetails Details { get; private set; }
+
+    public bool Encrypted { get; }
+
+    public CallStatus Status { get; private set; } = CallStatus.Idle;
+
+    /// <summary>Set when <see cref="Status"/> is <see cref="CallStatus.Ended"/>.</summary>
+    public CallEnd? End { get; private set; }
+
+    /// <summary>LiveKit's words for a failure, shown small under the explanation.</summary>
+    public string? FailureDetail { get; private set; }
+
+    public RoomSnapshot Snapshot { get; private set; } = RoomSnapshot.Empty;
+
+    public Arrangement Arrangement { get; private set; } = new(null, [], 1);
+
+    public LayoutMode Layout { get; private set; } = LayoutMode.Grid;
+
+    public string? Pinned { get; private set; }
+
+    public IReadOnlyList<ChatLine> Chat => chat;
+
+    public int Unread { get; private set; }
+
+    public CallPanel Panel { get; private set; }
+
+    public IReadOnlyList<FloatingReaction> Reactions => reactions;
+
+    public bool Recording { get; private set; }
+
+    public bool AudioBlocked { get; private set; }
+
+    public bool Locked { get; private set; }
+
+    /// <summary>Something to tell the person (a device failed, a host action was refused); they can dismiss it.</summary>
+    public string? Notice { get; private set; }
+
+    /// <summary>Who came and went, for screen readers.</summary>
+    public string? Announcement { get; private set; }
+
+    public IReadOnlyList<LobbyEntry> Lobby { get; private set; } = [];
+
+    public Devices Devices { get; private set; } = Devices.None;
+
+    public string? MicrophoneId { get; private set; }
+
+    public string? CameraId { get; private set; }
+
+    public string? SpeakerId { get; private set; }
+
+    /// <summary>The tiles changed: after the next render the page asks the module to put the videos in.</summary>
+    public bool VideoStale { get; private set; }
+
+    public ParticipantState? Local => Snapshot.Participants.FirstOrDefault(p => p.IsLocal);
+
+    /// <summary>The role from the token, until LiveKit's metadata says otherwise (a promotion during the call).</summary>
+    public bool IsModerator => Local?.IsModerator ?? Details.IsModerator;
+
+    /// <summary>Whether the page shows a full-page status screen instead of the call.</summary>
+    public bool ShowsStatusScreen => Status is CallStatus.Idle or CallStatus.Connecting or CallStatus.Unreachable or CallStatus.Refused or CallStatus.Ended;
+
+    string Credential => Details.ParticipantCredential;
+
+    // ---- connecting ----
+
+    /// <summary>Joins LiveKit with the current token.</summary>
+    public async Task ConnectAsync()
+    {
+        Status = CallStatus.Connecting;
+        FailureDetail = null;
+        End = null;
+        Raise();
+        ConnectResult result;
+        try
+        {
+            result = await media.ConnectAsync(Details.ServerUrl, Details.Token, choices with { MicrophoneDeviceId = MicrophoneId, CameraDeviceId = CameraId },
+                Encrypted, this);
+        }
+        catch (JSException exception)
+        {
+            // The call module itself failed (it did not load, or threw): as good as unreachable, and Retry may help.
+            result = new ConnectResult(false, ConnectFailure.Unreachable, exception.Message);
+        }
+        if (result.Ok)
+        {
+            // An event may already have moved the state on (a disconnect during the first moments).
+            if (Status == CallStatus.Connecting)
+            {
+                Status = CallStatus.Connected;
+            }
+            Raise();
+            await RefreshLobbyAsync();
+            return;
+        }
+        FailureDetail = result.Message;
+        switch (result.Failure)
+        {
+            case ConnectFailure.Refused:
+                Status = CallStatus.Refused;
+                break;
+            case ConnectFailure.E2eeUnsupported:
+                Finish(CallEnd.E2eeUnsupported);
+                break;
+            case ConnectFailure.PassphraseMissing:
+                Finish(CallEnd.PassphraseMissing);
+                break;
+            case ConnectFailure.Cancelled:
+                break;
+            default:
+                Status = CallStatus.Unreachable;
+                break;
+        }
+        Raise();
+    }
+
+    /// <summary>Connects again, or asks for a new token when the current one is about to expire.</summary>
+    public async Task RetryAsync()
+    {
+        if (Details.ExpiresAt - time.GetUtcNow() < TokenMargin)
+        {
+            await RequestRejoin();
+            return;
+        }
+        await ConnectAsync();
+    }
+
+    /// <summary>Joins again with a new token from the api (after a refusal, an expiry, or "Rejoin").</summary>
+    public async Task RejoinWithAsync(JoinDetails details)
+    {
+        Details = details;
+        await ConnectAsync();
+    }
+
+    public async Task LeaveAsync()
+    {
+        await media.LeaveAsync();
+        Finish(CallEnd.Left);
+        Raise();
+    }
+
+    void Finish(CallEnd end)
+    {
+        Status = CallStatus.Ended;
+        End = end;
+        Recording = false;
+    }
+
+    /// <summary>What LiveKit's reason for a disconnect means for the person.</summary>
+    public static CallEnd EndFor(DisconnectReason? reason) => reason switch
+    {
+        DisconnectReason.ClientInitiated => CallEnd.Left,
+        DisconnectReason.RoomDeleted or DisconnectReason.RoomClosed => CallEnd.MeetingEnded,
+        DisconnectReason.ParticipantRemoved => CallEnd.Removed,
+        DisconnectReason.DuplicateIdentity => CallEnd.JoinedElsewhere,
+        DisconnectReason.ServerShutdown or DisconnectReason.Migration => CallEnd.ServerShutdown,
+        _ => CallEnd.ConnectionLost,
+    };
+
+    // ---- events from the browser ----
+
+    public Task OnParticipants(RoomSnapshot value)
+    {
+        Announce(Snapshot, value);
+        Snapshot = value;
+        lastSpeaker = CallLayout.LoudestRemote(value) ?? lastSpeaker;
+        if (Pinned is not null && CallLayout.Tiles(value).All(t => t.Key != Pinned))
+        {
+            Pinned = null; // the pinned person left or stopped sharing
+        }
+        Arrange();
+        Raise();
+        // Promoted to co-host during the call: the lobby is theirs to answer now.
+        return IsModerator && !wasModerator ? RefreshLobbyAsync() : Task.CompletedTask;
+    }
+
+    public Task OnConnectionState(MediaConnectionState value, DisconnectReason? reason)
+    {
+        switch (value)
+        {
+            case MediaConnectionState.Reconnecting when Status is CallStatus.Connected:
+                Status = CallStatus.Reconnecting;
+                break;
+            case MediaConnectionState.Connected when Status is CallStatus.Reconnecting:
+                Status = CallStatus.Connected;
+                VideoStale = true;
+                break;
+            case MediaConnectionState.Disconnected when Status is CallStatus.Connected or CallStatus.Reconnecting:
+                Finish(EndFor(reason));
+                break;
+        }
+        Raise();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// A chat message, shown in the order it arrived with this page's clock. Checked again here (the browser that
+    /// sends it is this person's own, but a page must not trust anything it did not make), and the log is bounded.
+    /// </summary>
+    public Task OnChat(ChatMessage message)
+    {
+        if (message is not { Id: not null, Identity: not null, Text: { Length: > 0 and <= MaxChatLength } } || string.IsNullOrWhiteSpace(message.Text))
+        {
+            return Task.CompletedTask;
+        }
+        chat.Add(new ChatLine(++nextChatSequence, message.Identity, Bounded(message.Name ?? message.Identity), ChatText.Split(message.Text).ToList(),
+            message.IsLocal, time.GetUtcNow()));
+        if (chat.Count > MaxChatMessages)
+        {
+            chat.RemoveRange(0, chat.Count - MaxChatMessages);
+        }
+        if (Panel != CallPanel.Chat && !message.IsLocal)
+        {
+            Unread++;
+        }
+        Raise();
+        return Task.CompletedTask;
+    }
+
+    public Task OnReaction(Reaction reaction)
+    {
+        if (reaction is not { Emoji: not null, Identity: not null } || !ReactionEmojis.Contains(reaction.Emoji))
+        {
+            return Task.CompletedTask;
+        }
+        var floating = new FloatingReaction(++nextReactionId, Bounded(reaction.Name ?? reaction.Identity), reaction.Emoji);
+        reactions.Add(floating);
+        if (reactions.Count > MaxReactions)
+        {
+            reactions.RemoveAt(0);
+        }
+        Raise();
+        _ = RemoveReactionLaterAsync(floating.Id);
+        return Task.CompletedTask;
+    }
+
+    async Task RemoveReactionLaterAsync(long id)
+    {
+        try
+        {
+            await Task.Delay(ReactionLifetime, time, stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        await Dispatch(() =>
+        {
+            if (reactions.RemoveAll(r => r.Id == id) > 0)
+            {
+                Raise();
+            }
+            return Task.CompletedTask;
+        });
+    }
+
+    public Task OnRecording(bool value)
+    {
+        Recording = value;
+        Raise();
+        return Task.CompletedTask;
+    }
+
+    public Task OnAudioBlocked(bool blocked)
+    {
+        AudioBlocked = blocked;
+        Raise();
+        return Task.CompletedTask;
+    }
+
+    public Task OnMediaError(MediaErrorKind kind, MediaFailure failure, string message)
+    {
+        Notice = kind switch
+        {
+            MediaErrorKind.Camera => MediaFailures.Describe(failure, "camera"),
+            MediaErrorKind.Microphone => MediaFailures.Describe(failure, "microphone"),
+            MediaErrorKind.Device => MediaFailures.Describe(failure, "camera or microphone"),
+            MediaErrorKind.Speaker => "The sound could not be moved to that speaker (this browser may not allow choosing one).",
+            MediaErrorKind.Screen when failure == MediaFailure.Permission => "Screen sharing was cancelled or not allowed.",
+            MediaErrorKind.Screen => "Your screen could not be shared.",
+            MediaErrorKind.E2ee => "Encrypted media could not be decrypted — does everyone use the same link (with the same passphrase)?",
+            MediaErrorKind.Data => "The message could not be sent.",
+            _ => "Something went wrong with your devices.",
+        };
+        Raise();
+        return Task.CompletedTask;
+    }
+
+    static string Bounded(string name) => name.Length <= MaxNameLength ? name : name[..MaxNameLength];
+
+    /// <summary>Tells screen-reader users who came and went (sighted people see the tiles change).</summary>
+    void Announce(RoomSnapshot before, RoomSnapshot after)
+    {
+        if (before.Participants.Count == 0)
+        {
+            return; // the first snapshot: everyone already there is not news
+        }
+        var joined = after.Participants.Where(p => before.Participants.All(b => b.Identity != p.Identity)).Select(p => $"{p.Name} joined");
+        var left = before.Participants.Where(p => after.Participants.All(a => a.Identity != p.Identity)).Select(p => $"{p.Name} left");
+        var news = string.Join(". ", joined.Concat(left));
+        if (news.Length > 0)
+        {
+            Announcement = news + ".";
+        }
+    }
+
+    void Arrange()
+    {
+        Arrangement = CallLayout.Arrange(Snapshot, Layout, Pinned, lastSpeaker);
+        VideoStale = true;
+    }
+
+    /// <summary>Called by the page after it rendered: true once per change of tiles (then it syncs the videos).</summary>
+    public bool TakeVideoSync()
+    {
+        var stale = VideoStale;
+        VideoStale = false;
+        return stale;
+    }
+
+    public Task SyncVideoAsync() => media.SyncVideoAsync();
+
+    // ---- controls ----
+
+    public Task ToggleMicrophoneAsync() => media.SetMicrophoneAsync(Local?.MicrophoneEnabled != true, MicrophoneId);
+
+    public Task ToggleCameraAsync() => media.SetCameraAsync(Local?.CameraEnabled != true, CameraId);
+
+    public Task ToggleScreenShareAsync() => media.SetScreenShareAsync(Local?.ScreenSharing != true);
+
+    public Task ToggleHandAsync() => media.SetHandRaisedAsync(Local?.HandRaised != true);
+
+    public Task SendReactionAsync(string emoji) => media.SendReactionAsync(emoji);
+
+    /// <summary>Sends a message; false when it could not go (the page keeps the draft).</summary>
+    public Task<bool> SendChatAsync(string text) => media.SendChatAsync(text);
+
+    public async Task StartAudioAsync()
+    {
+        await media.StartAudioAsync();
+        AudioBlocked = false;
+        Raise();
+    }
+
+    /// <summary>Reads the devices when a device menu first opens (labels need the permission the call already has).</summary>
+    public async Task LoadDevicesAsync(IDevicePreview browser)
+    {
+        if (Devices.Cameras.Count + Devices.Microphones.Count == 0)
+        {
+            Devices = await browser.ListDevicesAsync();
+            Raise();
+        }
+    }
+
+    public async Task ChooseMicrophoneAsync(string? deviceId)
+    {
+        MicrophoneId = deviceId;
+        await media.SetMicrophoneAsync(true, deviceId);
+    }
+
+    public async Task ChooseCameraAsync(string? deviceId)
+    {
+        CameraId = deviceId;
+        await media.SetCameraAsync(true, deviceId);
+    }
+
+    public async Task ChooseSpeakerAsync(string? deviceId)
+    {
+        SpeakerId = deviceId;
+        if (deviceId is not null)
+        {
+            await media.SetSpeakerAsync(deviceId);
+        }
+    }
+
+    public void TogglePanel(CallPanel panel)
+    {
+        Panel = Panel == panel ? CallPanel.None : panel;
+        if (Panel == CallPanel.Chat)
+        {
+            Unread = 0;
+        }
+        Raise();
+    }
+
+    public void ToggleLayout()
+    {
+        Layout = Layout == LayoutMode.Grid ? LayoutMode.Speaker : LayoutMode.Grid;
+        Arrange();
+        Raise();
+    }
+
+    public void TogglePin(string key)
+    {
+        Pinned = Pinned == key ? null : key;
+        Arrange();
+        Raise();
+    }
+
+    public void DismissNotice()
+    {
+        Notice = null;
+        Raise();
+    }
+
+    // ---- host and co-host ----
+
+    public async Task ToggleRecordingAsync()
+    {
+        if (Encrypted)
+        {
+            Notice = "Recording is not available while the meeting is end-to-end encrypted: the recorder could not see or hear it.";
+            Raise();
+            return;
+        }
+        await ModerateAsync(async () =>
+        {
+            if (Recording)
+            {
+                try
+                {
+                    await recordings.StopAsync(Slug, Credential);
+                }
+                catch (ApiProblemException e) when (e.IsNotFound)
+                {
+                    // nothing was running: the indicator was stale
+                }
+                Recording = false;
+            }
+            else
+            {
+                try
+                {
+                    await recordings.StartAsync(Slug, RecordingLayout.Grid, audioOnly: false, Credential);
+                }
+                catch (ApiProblemException e) when (e.Status == 409)
+                {
+                    // already running (another host started it)
+                }
+                Recording = true;
+            }
+        });
+    }
+
+    public Task AdmitAsync(LobbyEntry entry) => ModerateAsync(async () =>
+    {
+        await moderation.AdmitAsync(Slug, entry.RequestId, Credential);
+        Lobby = Lobby.Where(e => e.RequestId != entry.RequestId).ToList();
+    });
+
+    public Task DenyAsync(LobbyEntry entry) => ModerateAsync(async () =>
+    {
+        await moderation.DenyAsync(Slug, entry.RequestId, Credential);
+        Lobby = Lobby.Where(e => e.RequestId != entry.RequestId).ToList();
+    });
+
+    public Task MuteAsync(ParticipantState p) => ModerateAsync(() => moderation.MuteTrackAsync(Slug, p.Identity, p.MicrophoneTrackSid!, Credential));
+
+    public Task RemoveAsync(ParticipantState p) => ModerateAsync(() => moderation.RemoveAsync(Slug, p.Identity, Credential));
+
+    public Task SetRoleAsync(ParticipantState p, ParticipantRole role) => ModerateAsync(() => moderation.SetRoleAsync(Slug, p.Identity, role, Credential));
+
+    public Task SetLockedAsync(bool value) => ModerateAsync(async () =>
+    {
+        await moderation.SetLockedAsync(Slug, value, Credential);
+        Locked = value;
+    });
+
+    public Task EndForEveryoneAsync() => ModerateAsync(() => moderation.EndAsync(Slug, Credential));
+
+    /// <summary>A refused moderation call is shown, not thrown: the call goes on.</summary>
+    async Task ModerateAsync(Func<Task> action)
+    {
+        try
+        {
+            await action();
+        }
+        catch (ApiProblemException e)
+        {
+            Notice = e.Message;
+        }
+        Raise();
+    }
+
+    /// <summary>Reads who waits in the lobby (hosts and co-hosts only); a failure keeps the last list.</summary>
+    public async Task RefreshLobbyAsync()
+    {
+        wasModerator = IsModerator;
+        if (!IsModerator || Status is not (CallStatus.Connected or CallStatus.Reconnecting))
+        {
+            return;
+        }
+        try
+        {
+            Lobby = await moderation.ListLobbyAsync(Slug, Credential, stop.Token);
+            Raise();
+        }
+        catch (ApiProblemException)
+        {
+            // The next change (or resync) asks again.
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>A change published by the api or the recorder for this meeting.</summary>
+    async Task OnMeetingChangeAsync(MeetingChange change)
+    {
+        if (change.What is MeetingChange.Lobby || change.IsResync)
+        {
+            await RefreshLobbyAsync();
+        }
+        if (change.What is MeetingChange.Lock or MeetingChange.Settings || change.IsResync)
+        {
+            try
+            {
+                var meeting = await meetings.GetAsync(Slug, stop.Token);
+                Locked = meeting.Settings.Locked;
+                Raise();
+            }
+            catch (ApiProblemException)
+            {
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
+        }
+    }
+
+    void Raise() => Changed?.Invoke();
+
+    public async ValueTask DisposeAsync()
+    {
+        changes?.Dispose();
+        await stop.CancelAsync();
+        await media.DisposeAsync();
+        stop.Dispose();
+    }
+}
