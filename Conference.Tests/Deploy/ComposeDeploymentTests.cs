@@ -30,7 +30,7 @@ public sealed partial class ComposeDeploymentTests(PublishedDeployment deploymen
     public void Every_service_runs_on_arm64_restarts_and_uses_a_pinned_image()
     {
         Assert.Equal(
-            ["api", "aspire-dashboard", "backup", "caddy", "egress", "livekit", "postgres", "recorder", "redis", "web"],
+            ["api", "aspire-dashboard", "caddy", "egress", "livekit", "postgres", "recorder", "redis", "web"],
             Services.Select(s => s.Name).Order());
         Assert.All(Services, s =>
         {
@@ -82,7 +82,6 @@ public sealed partial class ComposeDeploymentTests(PublishedDeployment deploymen
         Assert.Equal(["api", "redis"], waits["web"]);
         Assert.Equal(["redis"], waits["livekit"]);
         Assert.Equal(["livekit", "redis"], waits["egress"]);
-        Assert.Equal(["postgres"], waits["backup"]);
     }
 
     [Fact]
@@ -101,7 +100,7 @@ public sealed partial class ComposeDeploymentTests(PublishedDeployment deploymen
     public void Data_lives_in_named_volumes()
     {
         var volumes = deployment.Compose.Mapping("volumes").Children.Keys.Select(k => ((YamlScalarNode)k).Value).ToHashSet();
-        Assert.Superset(new HashSet<string?> { "postgres-data", "redis-data", "caddy-data", "caddy-config", "dashboard-keys", "backups" }, volumes);
+        Assert.Superset(new HashSet<string?> { "postgres-data", "redis-data", "caddy-data", "caddy-config", "dashboard-keys" }, volumes);
         Assert.Contains("postgres-data:/var/lib/postgresql", deployment.Services.Mapping("postgres").Sequence("volumes"));
         Assert.Contains("caddy-data:/data", deployment.Services.Mapping("caddy").Sequence("volumes"));
         Assert.Contains("dashboard-keys:/home/app/.aspnet/DataProtection-Keys", deployment.Services.Mapping(Dashboard).Sequence("volumes"));
@@ -245,7 +244,7 @@ public sealed class DeployScriptTests
     public async Task Shellcheck_accepts_the_deploy_scripts()
     {
         var scripts = Directory.GetFiles(Path.Combine(LocalMachine.RepositoryRoot, "deploy"), "*.sh");
-        Assert.Equal(["backup.sh", "restore.sh", "upgrade.sh"], scripts.Select(Path.GetFileName).Order());
+        Assert.Equal(["backup.sh", "doctor.sh", "install-release.sh", "restore.sh", "upgrade.sh"], scripts.Select(Path.GetFileName).Order());
         var (exitCode, output, _) = await ExternalCommand.RunAsync(LocalMachine.FindExecutable("shellcheck"), scripts, LocalMachine.RepositoryRoot);
         Assert.True(exitCode == 0, output);
     }
