@@ -7,8 +7,8 @@
 #   4. waits until every service with a health check is healthy (UPGRADE_HEALTH_TIMEOUT seconds, default 300);
 #   5. only then writes the version (and any secret new in the release) into .env.
 # When 3 or 4 fails it rolls back: stops api and recorder, restores the databases from step 2's backup (the new
-# release may have migrated the schema), puts back the previous release's files from .previous/ (deploy.yml and
-# docs/deploy.md save them there before copying new ones) and starts the previous version's images; and fails.
+# release may have migrated the schema), puts back the previous release's files from .previous/ (install-release.sh
+# saves them there before copying new ones) and starts the previous version's images; and fails.
 # It exits non-zero on every failure and appends everything it prints to upgrade.log.
 # Usage: ./upgrade.sh v1.2.0
 #

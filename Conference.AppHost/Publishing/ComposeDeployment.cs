@@ -153,7 +153,7 @@ internal sealed class ComposeDeployment
 
     static string Image(IResource resource) => resource switch
     {
-        // Built per release by deploy.yml: dotnet publish -r linux-arm64 /t:PublishContainer, pushed to REGISTRY.
+        // Built per release by release.yml (dotnet publish /t:PublishContainer, arm64 + amd64), pushed to REGISTRY.
         ProjectResource => $"{ComposeValues.Required("REGISTRY")}/conference-{resource.Name}:{ComposeValues.Required("CONFERENCE_VERSION")}",
         _ when resource.Annotations.OfType<ContainerImageAnnotation>().SingleOrDefault() is { Tag.Length: > 0 } image
             => $"{(string.IsNullOrEmpty(image.Registry) ? "" : image.Registry + "/")}{image.Image}:{image.Tag}",
