@@ -5,7 +5,8 @@
 #   2. backs up the databases and .env (backup.sh), unless nothing runs yet;
 #   3. starts the release with CONFERENCE_VERSION given to compose, not written to .env;
 #   4. waits until every service with a health check is healthy (UPGRADE_HEALTH_TIMEOUT seconds, default 300);
-#   5. only then writes the version (and any secret new in the release) into .env.
+#   5. only then writes the version (and any secret new in the release) into .env, and makes sure the nightly
+#      backup is in the user's crontab.
 # When 3 or 4 fails it rolls back: stops api and recorder, restores the databases from step 2's backup (the new
 # release may have migrated the schema), puts back the previous release's files from .previous/ (install-release.sh
 # saves them there before copying new ones) and starts the previous version's images; and fails.
@@ -76,6 +77,7 @@ main() {
       echo "upgrade.sh: generated $name, new in this release"
     done
     set_env CONFERENCE_VERSION "$version"
+    schedule_backups
     echo "upgrade.sh: $version is running (was ${previous:-nothing})"
     return 0
   fi
@@ -118,6 +120,19 @@ set_env() {
       echo >> .env
     fi
     echo "$1=$2" >> .env
+  fi
+}
+
+# The nightly backup (docs/deploy.md): one crontab line for this directory, added once, never duplicated.
+schedule_backups() {
+  if ! command -v crontab >/dev/null; then
+    echo "upgrade.sh: no crontab here; schedule ./backup.sh daily yourself (docs/deploy.md section 4)" >&2
+    return 0
+  fi
+  local line="17 3 * * * cd $PWD && ./backup.sh >> backups/backup.log 2>&1"
+  if ! crontab -l 2>/dev/null | grep -qF "cd $PWD && ./backup.sh"; then
+    { crontab -l 2>/dev/null || true; echo "$line"; } | crontab -
+    echo "upgrade.sh: scheduled the nightly backup: $line"
   fi
 }
 

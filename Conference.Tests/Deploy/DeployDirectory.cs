@@ -7,7 +7,7 @@ namespace Conference.Tests.Deploy;
 /// a postgres-initdb/ naming the given databases, and a stand-in <c>docker</c> first on PATH. The stand-in logs
 /// every call to docker.log; <c>docker compose exec [-T] [--user U] SERVICE COMMAND…</c> runs COMMAND on this
 /// machine (so pg_dump, psql and pg_restore reach the test's Postgres through PG* variables); every other
-/// call succeeds without doing anything. Scripts under test may replace <c>bin/docker</c> with their own.
+/// call succeeds without doing anything. A stand-in <c>crontab</c> keeps the user's table in crontab.txt. Scripts under test may replace <c>bin/docker</c> with their own.
 /// </summary>
 internal sealed class DeployDirectory : IDisposable
 {
@@ -40,6 +40,16 @@ internal sealed class DeployDirectory : IDisposable
             string.Concat(databases.Select(name => $"CREATE DATABASE \"{name}\";\n")));
         Directory.CreateDirectory(Bin);
         WriteExecutable("bin/docker", ComposeExecStandIn);
+        // The user's crontab is crontab.txt here: a script under test never touches the machine's.
+        WriteExecutable("bin/crontab", """
+            #!/usr/bin/env bash
+            table="$(dirname "$0")/../crontab.txt"
+            case $1 in
+              -l) [ -f "$table" ] || { echo "no crontab for $USER" >&2; exit 1; }; cat "$table" ;;
+              -) cat > "$table" ;;
+              *) exit 2 ;;
+            esac
+            """);
     }
 
     public string Path { get; } = Directory.CreateTempSubdirectory("conference-host-").FullName;

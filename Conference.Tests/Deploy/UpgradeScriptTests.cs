@@ -70,6 +70,22 @@ public sealed class UpgradeScriptTests : IDisposable
     }
 
     [Fact]
+    public async Task A_healthy_release_schedules_the_nightly_backup_once_and_keeps_other_cron_lines()
+    {
+        File.WriteAllText(EnvFile, Env);
+        File.WriteAllText(Path.Combine(_host.Path, "crontab.txt"), "0 * * * * /usr/local/bin/something-else\n");
+
+        var (first, output) = await UpgradeAsync("v2");
+        var (second, again) = await UpgradeAsync("v3");
+
+        Assert.True(first == 0 && second == 0, output + again);
+        var lines = File.ReadAllLines(Path.Combine(_host.Path, "crontab.txt"));
+        Assert.Equal(["0 * * * * /usr/local/bin/something-else", $"17 3 * * * cd {_host.Path} && ./backup.sh >> backups/backup.log 2>&1"], lines);
+        Assert.Contains("scheduled the nightly backup", output);
+        Assert.DoesNotContain("scheduled", again);
+    }
+
+    [Fact]
     public async Task An_upgrade_generates_a_secret_new_in_the_release_and_keeps_the_others()
     {
         // A .env from before the recorder had its internal key, written by hand: no newline at its end, one secret
