@@ -65,7 +65,7 @@ public static class InfrastructureBuilderExtensions
         // TURN for browsers behind firewalls that pass only TLS: --Conference:Turn=true when publishing.
         if (bool.TryParse(builder.Configuration["Conference:Turn"], out var turn) && turn)
         {
-            liveKit.WithTurn(parameters.Domain, CaddyBuilderExtensions.DataVolumeName(caddy.Resource.Name));
+            liveKit.WithTurn(parameters.Domain, caddy);
         }
 
         return new Infrastructure(conferenceDb, recordingsDb, redis, liveKit, objectStorage, caddy);

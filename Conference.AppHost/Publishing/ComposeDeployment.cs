@@ -225,7 +225,9 @@ internal sealed class ComposeDeployment
                     throw new InvalidOperationException($"'{resource.Name}' bind-mounts '{source}', which is not a file; only files can be shipped with the deployment.");
                 }
                 var fileName = Path.GetFileName(source);
-                _files[fileName] = File.ReadAllText(source);
+                _files[fileName] = resource.Annotations.OfType<TurnOverTlsAnnotation>().Any() && mount.Target == "/etc/caddy/Caddyfile"
+                    ? CaddyTurnRoute.AddTo(File.ReadAllText(source))
+                    : File.ReadAllText(source);
                 volumes.Add($"./{fileName}:{mount.Target}{readOnly}");
             }
         }

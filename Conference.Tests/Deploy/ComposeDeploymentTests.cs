@@ -216,24 +216,73 @@ public sealed partial class ComposeDeploymentTests(PublishedDeployment deploymen
     private static partial Regex VariablePattern();
 }
 
-/// <summary>With TURN on, LiveKit also publishes TURN/UDP 3478 and TURN/TLS 5349, with Caddy's certificate.</summary>
+/// <summary>
+/// With TURN on (LiveKit's own single-host layout): TURN/UDP on 3478, and TURN/TLS on 443 for turn.DOMAIN, which a
+/// layer-4-capable Caddy terminates by SNI and passes to LiveKit's 5349 on the private network.
+/// </summary>
 public sealed class ComposeDeploymentWithTurnTests(PublishedDeploymentWithTurn deployment) : IClassFixture<PublishedDeploymentWithTurn>
 {
     [Fact]
-    public void LiveKit_publishes_the_TURN_ports_and_serves_TURN_with_Caddys_certificate()
+    public void LiveKit_serves_TURN_for_turn_DOMAIN_behind_Caddys_TLS_and_publishes_only_TURN_UDP()
     {
         var liveKit = deployment.Services.Mapping("livekit");
-        Assert.Equal(["7881:7881/tcp", "7882:7882/udp", "3478:3478/udp", "5349:5349/tcp"], liveKit.Sequence("ports"));
-        Assert.Contains("caddy-data:/caddy:ro", liveKit.Sequence("volumes"));
+        Assert.Equal(["7881:7881/tcp", "7882:7882/udp", "3478:3478/udp"], liveKit.Sequence("ports"));
+        // LiveKit holds no certificate (Caddy's volume is not mounted): a renewal restarts nothing.
+        Assert.False(liveKit.Children.ContainsKey("volumes"));
 
         var turn = YamlPath.Load(deployment.Read("livekit.yaml"));
         Assert.Equal("true", turn.Scalar("turn", "enabled"));
-        Assert.Equal("livekit.${DOMAIN:?see .env.example}", turn.Scalar("turn", "domain"));
+        Assert.Equal("turn.${DOMAIN:?see .env.example}", turn.Scalar("turn", "domain"));
         Assert.Equal("3478", turn.Scalar("turn", "udp_port"));
         Assert.Equal("5349", turn.Scalar("turn", "tls_port"));
-        Assert.StartsWith("/caddy/caddy/certificates/", turn.Scalar("turn", "cert_file"));
+        Assert.Equal("true", turn.Scalar("turn", "external_tls"));
+        Assert.False(((YamlMappingNode)turn["turn"]).Children.ContainsKey("cert_file"));
         Assert.Equal(["caddy", "livekit"], deployment.Services.Children
             .Where(s => ((YamlMappingNode)s.Value).Children.ContainsKey("ports")).Select(s => ((YamlScalarNode)s.Key).Value).Order());
+    }
+
+    [Fact]
+    public void Caddy_is_the_pinned_layer_4_build_and_routes_TLS_for_the_TURN_name_to_LiveKit()
+    {
+        var caddy = deployment.Services.Mapping("caddy");
+        Assert.Equal("${REGISTRY:?see .env.example}/conference-caddy-l4:${CONFERENCE_VERSION:?see .env.example}", caddy.Scalar("image"));
+        Assert.Equal(["80:80/tcp", "443:443/tcp"], caddy.Sequence("ports"));
+        var environment = caddy.Mapping("environment");
+        Assert.Equal("turn.${DOMAIN:?see .env.example}", environment.Scalar("TURN_SITE_ADDRESS"));
+        Assert.Equal("livekit:5349", environment.Scalar("TURN_UPSTREAM"));
+        Assert.Equal(["CMD", "wget", "--quiet", "--output-document=/dev/null", "http://127.0.0.1:2019/config/"], caddy.Mapping("healthcheck").Sequence("test"));
+
+        var caddyfile = deployment.Read("Caddyfile");
+        Assert.Contains("\t\t\tlayer4 {\n\t\t\t\t@turn tls sni {$TURN_SITE_ADDRESS}\n\t\t\t\troute @turn {\n\t\t\t\t\ttls\n\t\t\t\t\tproxy {$TURN_UPSTREAM}\n", caddyfile);
+        Assert.Contains("\n{$TURN_SITE_ADDRESS} {\n", caddyfile);
+        // Only added to: without the two TURN parts it is the repository's Caddyfile, byte for byte.
+        var repository = File.ReadAllText(Path.Combine(LocalMachine.RepositoryRoot, "Caddyfile"));
+        var withoutTurn = caddyfile.Replace(Conference.AppHost.Publishing.CaddyTurnRoute.GlobalOptions, "", StringComparison.Ordinal)
+            .Replace(Conference.AppHost.Publishing.CaddyTurnRoute.SiteBlock.TrimEnd('\n') + "\n", "", StringComparison.Ordinal);
+        Assert.Equal(repository.TrimEnd('\n') + "\n", withoutTurn);
+        // The layer-4 route sits inside the global options block, before the first site.
+        Assert.True(caddyfile.IndexOf("listener_wrappers", StringComparison.Ordinal) < caddyfile.IndexOf("{$SITE_ADDRESS", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_layer_4_image_builds_the_same_Caddy_version_the_deployment_otherwise_runs_with_a_pinned_caddy_l4()
+    {
+        var dockerfile = File.ReadAllText(Path.Combine(LocalMachine.RepositoryRoot, "Conference.AppHost", "Publishing", "caddy-l4.Dockerfile"));
+        Assert.Contains($"ARG CADDY_VERSION={Conference.AppHost.Caddy.CaddyBuilderExtensions.Tag}\n", dockerfile);
+        Assert.Matches(@"--with github\.com/mholt/caddy-l4@[0-9a-f]{40}\n", dockerfile);
+    }
+
+    [Fact]
+    public async Task Docker_compose_validates_the_TURN_deployment()
+    {
+        var example = deployment.Read(".env.example").Split('\n').Where(line => line.Length > 0 && !line.StartsWith('#'))
+            .Select(line => line.Split('=', 2)).ToDictionary(parts => parts[0], parts => parts[1] == "" ? "x0" : parts[1]);
+        var envFile = Path.Combine(deployment.Directory, $"turn-{Guid.NewGuid():N}.env");
+        File.WriteAllLines(envFile, example.Select(v => $"{v.Key}={v.Value}"));
+        var (exitCode, output, error) = await ExternalCommand.RunAsync(LocalMachine.FindExecutable("docker-compose"),
+            ["--env-file", envFile, "-f", "docker-compose.yml", "config"], deployment.Directory);
+        Assert.True(exitCode == 0, error);
+        Assert.Contains("TURN_UPSTREAM: livekit:5349", output);
     }
 }
 

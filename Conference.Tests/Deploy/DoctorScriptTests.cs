@@ -151,6 +151,22 @@ public sealed class DoctorScriptTests : IClassFixture<S3rverServer>, IDisposable
     }
 
     [Fact]
+    public async Task With_TURN_on_it_also_checks_the_TURN_name_and_TURN_UDP()
+    {
+        Healthy();
+        File.WriteAllText(Path.Combine(_host.Path, "livekit.yaml"),
+            "port: 7880\nturn:\n  enabled: true\n  domain: \"turn.${DOMAIN:?see .env.example}\"\n  udp_port: 3478\n  tls_port: 5349\n  external_tls: true\nroom:\n  auto_create: true\n");
+
+        var (exitCode, output) = await DoctorAsync();
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"FAIL  turn.{Domain} does not resolve\n      fix: add an A record turn.{Domain} -> {PublicIp}", output);
+        Assert.Contains($"FAIL  no certificate for turn.{Domain}", output);
+        Assert.Contains("FAIL  nothing listens on 3478/udp", output);
+        Assert.Contains("FAIL  this host's firewall rejects 3478/udp", output);
+    }
+
+    [Fact]
     public async Task A_bucket_that_cannot_be_written_says_which_settings_to_check()
     {
         Healthy();
