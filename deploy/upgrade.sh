@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Runs release VERSION of the stack in this directory (the first start and every upgrade), so that a failed release
 # never strands the server:
-#   1. pulls the release's images (nothing is written before they are all here);
+#   1. pulls the release's images (nothing is written before they are all here; then secrets new in the
+#      release are added to .env, which the running release ignores);
 #   2. backs up the databases and .env (backup.sh), unless nothing runs yet;
 #   3. starts the release with CONFERENCE_VERSION given to compose, not written to .env;
 #   4. waits until every service with a health check is healthy (UPGRADE_HEALTH_TIMEOUT seconds, default 300);
-#   5. only then writes the version (and any secret new in the release) into .env, and makes sure the nightly
+#   5. only then writes the version into .env, and makes sure the nightly
 #      backup is in the user's crontab.
 # When 3 or 4 fails it rolls back: stops api and recorder, restores the databases from step 2's backup (the new
 # release may have migrated the schema), puts back the previous release's files from .previous/ (install-release.sh
@@ -44,7 +45,7 @@ main() {
   echo "upgrade.sh: $version (running now: ${previous:-nothing})"
 
   # A release can bring a new generated secret (.env.example marks them "openssl rand -hex 32"). One that .env
-  # lacks is generated now and handed to compose in the environment; .env gets it only with the version.
+  # lacks is generated now, handed to compose in the environment, and written to .env once the pull succeeded.
   local -a new_secrets=()
   local name
   while read -r name; do
@@ -62,6 +63,13 @@ main() {
     return 1
   fi
 
+  # The images are here: keep the new secrets now (the running release ignores them), so the backup below can
+  # encrypt with a BACKUP_PASSPHRASE that is written down even if this upgrade is rolled back.
+  for name in "${new_secrets[@]}"; do
+    set_env "$name" "${!name}"
+    echo "upgrade.sh: generated $name, new in this release"
+  done
+
   local backup=""
   if [ -n "$previous" ]; then
     if ! ./backup.sh; then
@@ -72,10 +80,6 @@ main() {
   fi
 
   if docker compose up --detach --remove-orphans && wait_until_healthy; then
-    for name in "${new_secrets[@]}"; do
-      set_env "$name" "${!name}"
-      echo "upgrade.sh: generated $name, new in this release"
-    done
     set_env CONFERENCE_VERSION "$version"
     schedule_backups
     echo "upgrade.sh: $version is running (was ${previous:-nothing})"

@@ -177,6 +177,25 @@ public sealed class UpgradeScriptTests : IDisposable
     }
 
     [Fact]
+    public async Task A_secret_generated_for_a_release_that_is_rolled_back_is_kept_with_the_old_version()
+    {
+        // The backup before the upgrade encrypts .env with BACKUP_PASSPHRASE: it must be written down even if the
+        // release that brought it does not stay.
+        var env = Env.Replace("BACKUP_PASSPHRASE=kept-passphrase\n", "", StringComparison.Ordinal);
+        File.WriteAllText(EnvFile, env);
+        File.WriteAllText(Path.Combine(_host.Path, "unhealthy"), "v2");
+
+        var (exitCode, output) = await UpgradeAsync("v2");
+
+        Assert.NotEqual(0, exitCode);
+        var lines = File.ReadAllLines(EnvFile);
+        Assert.Contains("CONFERENCE_VERSION=v1", lines);
+        Assert.Matches("^BACKUP_PASSPHRASE=[0-9a-f]{64}$", Assert.Single(lines, line => line.StartsWith("BACKUP_PASSPHRASE", StringComparison.Ordinal)));
+        var calls = Calls();
+        Assert.True(calls.IndexOf("backup.sh") > calls.IndexOf("docker compose pull --quiet [v2]"), output);
+    }
+
+    [Fact]
     public async Task A_first_start_that_is_not_healthy_fails_without_a_backup_or_a_rollback()
     {
         File.WriteAllText(EnvFile, "POSTGRES_PASSWORD=x\n");
@@ -188,6 +207,7 @@ public sealed class UpgradeScriptTests : IDisposable
         Assert.Contains("no other release to go back to", output);
         Assert.DoesNotContain("backup.sh", Calls());
         Assert.DoesNotContain("CONFERENCE_VERSION", File.ReadAllText(EnvFile));
+        Assert.Contains("BACKUP_PASSPHRASE=", File.ReadAllText(EnvFile));
     }
 
     [Theory]
