@@ -9,8 +9,17 @@
 # (default 30) in the bucket. upgrade.sh runs it before every upgrade; run it daily from cron (docs/deploy.md):
 #   17 3 * * *  cd /opt/conference && ./backup.sh >> backups/backup.log 2>&1
 # Exits non-zero when anything fails; a failed archive is never left under its final name.
+#
+# --quiesce stops api and recorder (the only writers) for the few seconds of the dumps and starts them again, so
+# both databases are dumped at one point in time: upgrade.sh uses it. Without it (cron) each database's dump is one
+# snapshot of that database, taken a moment apart from the other's.
 set -euo pipefail
 cd "$(dirname "$0")"
+
+quiesce=false
+if [ "${1:-}" = --quiesce ]; then
+  quiesce=true
+fi
 
 fail() {
   echo "backup.sh: $*" >&2
@@ -58,12 +67,20 @@ mkdir -p backups
 work=$(mktemp -d "backups/.partial-$stamp.XXXXXX")
 trap 'rm -rf "$work" "backups/$name.partial"' EXIT
 
+if $quiesce; then
+  docker compose stop api recorder
+  trap 'rm -rf "$work" "backups/$name.partial"; docker compose start api recorder' EXIT
+fi
 for database in "${databases[@]}"; do
   # As the container's postgres user over its local socket: no password needed, and pg_dump is the server's own.
   docker compose exec -T --user postgres postgres pg_dump --format=custom --dbname="$database" > "$work/$database.dump" ||
     fail "pg_dump of $database failed; is postgres running (docker compose ps postgres)?"
 done
 BACKUP_PASSPHRASE=$passphrase openssl enc -aes-256-cbc -pbkdf2 -iter 600000 -salt -in .env -out "$work/env.enc" -pass env:BACKUP_PASSPHRASE
+if $quiesce; then
+  docker compose start api recorder
+  trap 'rm -rf "$work" "backups/$name.partial"' EXIT
+fi
 printf '%s\n' "${databases[@]}" > "$work/databases"
 (cd "$work" && sha256sum -- *.dump env.enc databases > SHA256SUMS)
 tar -C "$work" -cf "backups/$name.partial" .

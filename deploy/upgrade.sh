@@ -72,7 +72,8 @@ main() {
 
   local backup=""
   if [ -n "$previous" ]; then
-    if ! ./backup.sh; then
+    # --quiesce: api and recorder pause for the dumps, so both databases are saved at one point in time.
+    if ! ./backup.sh --quiesce; then
       echo "upgrade.sh: the backup before the upgrade failed (above); nothing was changed, $previous keeps running" >&2
       return 1
     fi

@@ -157,6 +157,31 @@ public sealed class BackupRestoreTests : IClassFixture<S3rverServer>, IDisposabl
     }
 
     [Fact]
+    public async Task A_quiesced_backup_pauses_api_and_recorder_for_the_dumps_and_starts_them_again_even_when_it_fails()
+    {
+        await CreateDatabasesAsync();
+        WriteEnv(_host);
+
+        var backup = await _host.RunAsync("backup.sh", ["--quiesce"], Postgres());
+
+        Assert.True(backup.ExitCode == 0, backup.Output);
+        var calls = _host.DockerCalls().Split('\n').ToList();
+        var stop = calls.IndexOf("docker compose stop api recorder");
+        var start = calls.IndexOf("docker compose start api recorder");
+        var dumps = calls.Select((call, index) => (call, index)).Where(c => c.call.Contains(" pg_dump ", StringComparison.Ordinal)).Select(c => c.index).ToList();
+        Assert.Equal(2, dumps.Count);
+        Assert.True(stop >= 0 && stop < dumps.Min() && dumps.Max() < start, string.Join('\n', calls));
+
+        // A dump that fails (a database that is not there) still starts them again.
+        File.AppendAllText(Path.Combine(_host.Path, "postgres-initdb", "create-databases.sql"), "CREATE DATABASE \"missing_database\";\n");
+        File.Delete(Path.Combine(_host.Path, "docker.log"));
+        var failed = await _host.RunAsync("backup.sh", ["--quiesce"], Postgres());
+        Assert.NotEqual(0, failed.ExitCode);
+        Assert.Contains("pg_dump of missing_database failed", failed.Output);
+        Assert.EndsWith("docker compose start api recorder\n", _host.DockerCalls());
+    }
+
+    [Fact]
     public async Task Backup_without_a_passphrase_says_what_to_set()
     {
         File.WriteAllText(Path.Combine(_host.Path, ".env"), "POSTGRES_PASSWORD=x\n");
