@@ -134,9 +134,15 @@ schedule_backups() {
     echo "upgrade.sh: no crontab here; schedule ./backup.sh daily yourself (docs/deploy.md section 4)" >&2
     return 0
   fi
-  local line="17 3 * * * cd $PWD && ./backup.sh >> backups/backup.log 2>&1"
-  if ! crontab -l 2>/dev/null | grep -qF "cd $PWD && ./backup.sh"; then
-    { crontab -l 2>/dev/null || true; echo "$line"; } | crontab -
+  local line="17 3 * * * cd $PWD && ./backup.sh >> backups/backup.log 2>&1" table
+  # Read whole before writing: a table read in the same pipeline that writes it could be read empty.
+  table=$(crontab -l 2>/dev/null || true)
+  if ! grep -qF "cd $PWD && ./backup.sh" <<<"$table"; then
+    if [ -n "$table" ]; then
+      printf '%s\n%s\n' "$table" "$line"
+    else
+      printf '%s\n' "$line"
+    fi | crontab -
     echo "upgrade.sh: scheduled the nightly backup: $line"
   fi
 }

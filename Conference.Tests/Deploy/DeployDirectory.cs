@@ -46,7 +46,7 @@ internal sealed class DeployDirectory : IDisposable
             table="$(dirname "$0")/../crontab.txt"
             case $1 in
               -l) [ -f "$table" ] || { echo "no crontab for $USER" >&2; exit 1; }; cat "$table" ;;
-              -) cat > "$table" ;;
+              -) cat > "$table.new" && mv "$table.new" "$table" ;;
               *) exit 2 ;;
             esac
             """);
