@@ -88,6 +88,9 @@ mkdir "$work/archive"
 tar -C "$work/archive" -xf "$archive" || fail "$archive is not a readable archive"
 (cd "$work/archive" && sha256sum --check --quiet SHA256SUMS) || fail "$archive is damaged (its checksums do not match); nothing was changed"
 mapfile -t databases < "$work/archive/databases"
+for database in "${databases[@]}"; do
+  [[ "$database" =~ ^[a-z_][a-z0-9_]{0,40}$ ]] || fail "$archive names a database '$database' this script will not restore"
+done
 
 if [ ! -f .env ]; then
   passphrase=${BACKUP_PASSPHRASE:-}

@@ -15,7 +15,7 @@ public sealed class BackupRestoreTests : IClassFixture<S3rverServer>, IDisposabl
 {
     const string Passphrase = "correct horse battery staple";
 
-    readonly PostgresServer postgres;
+    readonly PostgresServer _postgres;
     readonly S3rverServer _s3;
     readonly string _api = $"api_{Guid.NewGuid():N}";
     readonly string _recorder = $"rec_{Guid.NewGuid():N}";
@@ -23,7 +23,7 @@ public sealed class BackupRestoreTests : IClassFixture<S3rverServer>, IDisposabl
 
     public BackupRestoreTests(PostgresServer postgres, S3rverServer s3)
     {
-        this.postgres = postgres;
+        _postgres = postgres;
         _s3 = s3;
         _host = new DeployDirectory(_api, _recorder);
     }
@@ -46,8 +46,8 @@ public sealed class BackupRestoreTests : IClassFixture<S3rverServer>, IDisposabl
         Assert.DoesNotContain(ArchiveEntries(archive), e => e.Contains("STORAGE_SECRET_KEY", StringComparison.Ordinal));
 
         NpgsqlConnection.ClearAllPools();
-        await ExecuteAsync(postgres.ConnectionString, $"DROP DATABASE \"{_api}\" WITH (FORCE)");
-        await ExecuteAsync(postgres.ConnectionString, $"DROP DATABASE \"{_recorder}\" WITH (FORCE)");
+        await ExecuteAsync(_postgres.ConnectionString, $"DROP DATABASE \"{_api}\" WITH (FORCE)");
+        await ExecuteAsync(_postgres.ConnectionString, $"DROP DATABASE \"{_recorder}\" WITH (FORCE)");
 
         // A new host: the scripts and nothing else; the bucket's settings and the passphrase from the operator.
         using var newHost = new DeployDirectory(_api, _recorder);
@@ -194,11 +194,11 @@ public sealed class BackupRestoreTests : IClassFixture<S3rverServer>, IDisposabl
 
     async Task CreateDatabasesAsync()
     {
-        await ExecuteAsync(await postgres.CreateDatabaseAsync(_api), """
+        await ExecuteAsync(await _postgres.CreateDatabaseAsync(_api), """
             CREATE TABLE meetings (id serial PRIMARY KEY, slug text NOT NULL UNIQUE, title text);
             INSERT INTO meetings (slug, title) SELECT 'm-' || n, 'Meeting ' || n || ' ☕' FROM generate_series(1, 500) AS n;
             """);
-        await ExecuteAsync(await postgres.CreateDatabaseAsync(_recorder), """
+        await ExecuteAsync(await _postgres.CreateDatabaseAsync(_recorder), """
             CREATE TABLE meetings (id serial PRIMARY KEY, slug text NOT NULL UNIQUE, title text);
             INSERT INTO meetings (slug, title) SELECT 'r-' || n, 'Recording ' || n FROM generate_series(1, 2000) AS n;
             """);
@@ -223,7 +223,7 @@ public sealed class BackupRestoreTests : IClassFixture<S3rverServer>, IDisposabl
 
     Dictionary<string, string> Postgres()
     {
-        var connection = new NpgsqlConnectionStringBuilder(postgres.ConnectionString);
+        var connection = new NpgsqlConnectionStringBuilder(_postgres.ConnectionString);
         return new()
         {
             ["PGHOST"] = connection.Host!,
@@ -233,13 +233,13 @@ public sealed class BackupRestoreTests : IClassFixture<S3rverServer>, IDisposabl
         };
     }
 
-    string Connection(string database) => new NpgsqlConnectionStringBuilder(postgres.ConnectionString) { Database = database }.ConnectionString;
+    string Connection(string database) => new NpgsqlConnectionStringBuilder(_postgres.ConnectionString) { Database = database }.ConnectionString;
 
     async Task<string> FingerprintsAsync() => await FingerprintAsync(Connection(_api)) + " " + await FingerprintAsync(Connection(_recorder));
 
     async Task<List<string>> DatabasesLikeAsync(string pattern)
     {
-        await using var connection = new NpgsqlConnection(postgres.ConnectionString);
+        await using var connection = new NpgsqlConnection(_postgres.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT datname FROM pg_database WHERE datname LIKE @pattern", connection);
         command.Parameters.AddWithValue("pattern", pattern);

@@ -19,7 +19,7 @@ public sealed class DoctorScriptTests : IClassFixture<S3rverServer>, IDisposable
     const string ApiSecret = "0123456789abcdef0123456789abcdef0123456789abcdef";
 
     // Each stand-in answers from files in the host directory, which the tests write; see Healthy().
-    const string Stand_ins = """
+    const string StandIns = """
         #!/usr/bin/env bash
         here=$(cd "$(dirname "$0")/.." && pwd)
         case $(basename "$0") in
@@ -72,7 +72,7 @@ public sealed class DoctorScriptTests : IClassFixture<S3rverServer>, IDisposable
         _s3 = s3;
         foreach (var tool in new[] { "getent", "openssl", "ss", "iptables", "curl", "docker" })
         {
-            _host.WriteExecutable($"bin/{tool}", Stand_ins.Replace("PUBLIC_IP", PublicIp, StringComparison.Ordinal));
+            _host.WriteExecutable($"bin/{tool}", StandIns.Replace("PUBLIC_IP", PublicIp, StringComparison.Ordinal));
         }
     }
 
