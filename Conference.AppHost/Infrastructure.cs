@@ -65,7 +65,7 @@ public static class InfrastructureBuilderExtensions
         // TURN for browsers behind firewalls that pass only TLS: --Conference:Turn=true when publishing.
         if (bool.TryParse(builder.Configuration["Conference:Turn"], out var turn) && turn)
         {
-            liveKit.WithTurn(parameters.Domain, CaddyBuilderExtensions.DataVolumeName(caddy.Resource.Name));
+            liveKit.WithTurn(parameters.Domain, caddy);
         }
 
         return new Infrastructure(conferenceDb, recordingsDb, redis, liveKit, objectStorage, caddy);
@@ -125,13 +125,26 @@ public static class InfrastructureBuilderExtensions
                 $"Endpoint={url};ApiKey={parameters.LiveKitApiKey};ApiSecret={parameters.LiveKitApiSecret}"));
         }
 
+        // Opted in: the pinned release binary, whatever PATH holds (the same version the Containers variant runs).
+        if (bool.TryParse(builder.Configuration["Conference:LiveKit:Download"], out var download) && download)
+        {
+            var (downloaded, problem) = LiveKitServerDownload.Fetch(builder.Configuration);
+            if (downloaded is not null)
+            {
+                return builder.AddLiveKitProcess(name, downloaded, parameters.LiveKitApiKey, parameters.LiveKitApiSecret);
+            }
+            builder.AddUnavailable(name, "LiveKit", $"{problem} Meetings cannot carry media.");
+            return null;
+        }
+
         if (LocalCommand.Find("livekit-server") is { } liveKitServer)
         {
             return builder.AddLiveKitProcess(name, liveKitServer, parameters.LiveKitApiKey, parameters.LiveKitApiSecret);
         }
 
         builder.AddUnavailable(name, "LiveKit",
-            "livekit-server is not on PATH and Parameters:livekit-url is not set; meetings cannot carry media.");
+            "livekit-server is not on PATH and Parameters:livekit-url is not set; meetings cannot carry media. "
+            + $"Install livekit-server {LiveKitServerDownload.Version} (README), or run with --Conference:LiveKit:Download=true to fetch it.");
         return null;
     }
 

@@ -1,75 +1,168 @@
 #!/usr/bin/env bash
-# Runs release VERSION of the stack in this directory (the first start and every upgrade): records the release
-# that ran before, pulls the new images, starts what changed, and waits until every service with a health check
-# is healthy. If that does not happen within five minutes it puts back the previous release - its deployment
-# files from .previous/ (deploy.yml saves them there before copying the new ones) and its image tag - and fails.
+# Runs release VERSION of the stack in this directory (the first start and every upgrade), so that a failed release
+# never strands the server:
+#   1. pulls the release's images (nothing is written before they are all here; then secrets new in the
+#      release are added to .env, which the running release ignores);
+#   2. backs up the databases and .env (backup.sh), unless nothing runs yet;
+#   3. starts the release with CONFERENCE_VERSION given to compose, not written to .env;
+#   4. waits until every service with a health check is healthy (UPGRADE_HEALTH_TIMEOUT seconds, default 300);
+#   5. only then writes the version into .env, and makes sure the nightly
+#      backup is in the user's crontab.
+# When 3 or 4 fails it rolls back: stops api and recorder, restores the databases from step 2's backup (the new
+# release may have migrated the schema), puts back the previous release's files from .previous/ (install-release.sh
+# saves them there before copying new ones) and starts the previous version's images; and fails.
+# It exits non-zero on every failure and appends everything it prints to upgrade.log.
 # Usage: ./upgrade.sh v1.2.0
-set -euo pipefail
-cd "$(dirname "$0")"
+#
+# Everything runs inside main, called from the file's last line together with exit: bash has read the whole
+# script before the first command runs, so the rollback may copy an older or newer upgrade.sh over this file
+# without this run reading a single line of it.
 
-version=${1:?usage: upgrade.sh VERSION (an image tag such as v1.2.0)}
-if [ ! -f .env ]; then
-  echo "upgrade.sh: no .env here; create it from .env.example first (docs/deploy.md)" >&2
-  exit 1
-fi
+main() {
+  set -euo pipefail
+  cd "$(dirname "$0")"
 
-# A release can bring a new generated secret (.env.example marks them "openssl rand -hex 32"). One that .env lacks
-# is generated here, so the upgrade does not stop at compose's "see .env.example"; secrets already set are kept.
-# Appending needs .env to end with a newline, or the new line would join the last value.
-if [ -s .env ] && [ -n "$(tail -c1 .env)" ]; then
-  echo >> .env
-fi
-while read -r name; do
-  # Set in any form compose reads ("NAME=x", "export NAME=x", "NAME = x"): left alone.
-  if grep -Eq "^[[:space:]]*(export[[:space:]]+)?${name}[[:space:]]*=[[:space:]]*[^[:space:]]" .env; then
-    continue
+  local version=${1:-}
+  if [[ ! "$version" =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ ]]; then
+    echo "usage: upgrade.sh VERSION (an image tag such as v1.2.0)" >&2
+    return 1
   fi
-  secret=$(openssl rand -hex 32)
-  sed -i -E "/^[[:space:]]*(export[[:space:]]+)?${name}[[:space:]]*=[[:space:]]*$/d" .env
-  echo "$name=$secret" >> .env
-  echo "upgrade.sh: generated $name, new in this release"
-done < <(awk '/^# Secret \(.*\): openssl rand -hex 32$/ { getline; sub(/=.*/, ""); print }' .env.example)
+  if [ ! -f .env ]; then
+    echo "upgrade.sh: no .env here; create it from .env.example first (docs/deploy.md)" >&2
+    return 1
+  fi
 
-set_version() {
-  if grep -q '^CONFERENCE_VERSION=' .env; then
-    sed -i "s/^CONFERENCE_VERSION=.*/CONFERENCE_VERSION=$1/" .env
+  # One upgrade at a time; the log keeps every run.
+  exec 9> .upgrade.lock
+  if ! flock --nonblock 9; then
+    echo "upgrade.sh: another upgrade is running here (see upgrade.log)" >&2
+    return 1
+  fi
+  exec > >(while IFS= read -r line; do printf '%s %s\n' "$(date -u +%FT%TZ)" "$line" >> upgrade.log; printf '%s\n' "$line"; done) 2>&1
+
+  local previous
+  previous=$(env_value CONFERENCE_VERSION)
+  echo "upgrade.sh: $version (running now: ${previous:-nothing})"
+
+  # A release can bring a new generated secret (.env.example marks them "openssl rand -hex 32"). One that .env
+  # lacks is generated now, handed to compose in the environment, and written to .env once the pull succeeded.
+  local -a new_secrets=()
+  local name
+  while read -r name; do
+    if [ -n "$(env_value "$name")" ]; then
+      continue
+    fi
+    export "$name=$(openssl rand -hex 32)"
+    new_secrets+=("$name")
+  done < <(awk '/^# Secret \(.*\): openssl rand -hex 32$/ { getline; sub(/=.*/, ""); print }' .env.example)
+
+  # Compose takes CONFERENCE_VERSION from the environment before .env: the new version runs without being written.
+  export CONFERENCE_VERSION=$version
+  if ! docker compose pull --quiet; then
+    echo "upgrade.sh: pulling $version failed; nothing was changed, ${previous:-nothing} keeps running" >&2
+    return 1
+  fi
+
+  # The images are here: keep the new secrets now (the running release ignores them), so the backup below can
+  # encrypt with a BACKUP_PASSPHRASE that is written down even if this upgrade is rolled back.
+  for name in "${new_secrets[@]}"; do
+    set_env "$name" "${!name}"
+    echo "upgrade.sh: generated $name, new in this release"
+  done
+
+  local backup=""
+  if [ -n "$previous" ]; then
+    # --quiesce: api and recorder pause for the dumps, so both databases are saved at one point in time.
+    if ! ./backup.sh --quiesce; then
+      echo "upgrade.sh: the backup before the upgrade failed (above); nothing was changed, $previous keeps running" >&2
+      return 1
+    fi
+    backup=backups/$(cat backups/latest)
+  fi
+
+  if docker compose up --detach --remove-orphans && wait_until_healthy; then
+    set_env CONFERENCE_VERSION "$version"
+    schedule_backups
+    echo "upgrade.sh: $version is running (was ${previous:-nothing})"
+    return 0
+  fi
+
+  docker compose logs --tail=50 || true
+  if [ -z "$previous" ] || [ "$previous" = "$version" ]; then
+    echo "upgrade.sh: $version did not start healthy and there is no other release to go back to" >&2
+    return 1
+  fi
+  echo "upgrade.sh: $version did not start healthy; rolling back to $previous" >&2
+  # The database first, with this release's restore.sh: the new release may have migrated the schema.
+  docker compose stop api recorder || true
+  if ! ./restore.sh --no-start "$backup"; then
+    echo "upgrade.sh: restoring $backup failed; the databases are as $version left them. Fix and run: ./restore.sh $backup" >&2
+  fi
+  if [ -d .previous ]; then
+    cp -a .previous/. .
+  fi
+  export CONFERENCE_VERSION=$previous
+  if docker compose up --detach --remove-orphans && wait_until_healthy; then
+    echo "upgrade.sh: rolled back; $previous is running again" >&2
   else
-    echo "CONFERENCE_VERSION=$1" >> .env
+    echo "upgrade.sh: $previous is not healthy either; see docker compose ps and ./doctor.sh" >&2
+  fi
+  return 1
+}
+
+# A value in .env in any form compose reads ("NAME=x", "export NAME=x", "NAME = x"); empty when unset.
+env_value() {
+  sed -nE "s/^[[:space:]]*(export[[:space:]]+)?$1[[:space:]]*=[[:space:]]*//p" .env | tail -n 1 | sed -E 's/[[:space:]]+$//'
+}
+
+# Sets NAME=VALUE in .env, replacing the line that sets it (in any form) or appending one.
+set_env() {
+  if grep -Eq "^[[:space:]]*(export[[:space:]]+)?$1[[:space:]]*=" .env; then
+    sed -i -E "s|^[[:space:]]*(export[[:space:]]+)?$1[[:space:]]*=.*|$1=$2|" .env
+  else
+    # Appending needs .env to end with a newline, or the new line would join the last value.
+    if [ -s .env ] && [ -n "$(tail -c1 .env)" ]; then
+      echo >> .env
+    fi
+    echo "$1=$2" >> .env
+  fi
+}
+
+# The nightly backup (docs/deploy.md): one crontab line for this directory, added once, never duplicated.
+schedule_backups() {
+  if ! command -v crontab >/dev/null; then
+    echo "upgrade.sh: no crontab here; schedule ./backup.sh daily yourself (docs/deploy.md section 4)" >&2
+    return 0
+  fi
+  local line="17 3 * * * cd $PWD && ./backup.sh >> backups/backup.log 2>&1" table
+  # Read whole before writing: a table read in the same pipeline that writes it could be read empty.
+  table=$(crontab -l 2>/dev/null || true)
+  if ! grep -qF "cd $PWD && ./backup.sh" <<<"$table"; then
+    if [ -n "$table" ]; then
+      printf '%s\n%s\n' "$table" "$line"
+    else
+      printf '%s\n' "$line"
+    fi | crontab -
+    echo "upgrade.sh: scheduled the nightly backup: $line"
   fi
 }
 
 wait_until_healthy() {
-  local waiting=""
-  for _ in $(seq 60); do
+  local waiting="" deadline=$((SECONDS + ${UPGRADE_HEALTH_TIMEOUT:-300}))
+  while :; do
     # Services without a health check (the dashboard) report no health and are not waited for.
     waiting=$(docker compose ps --all --format '{{.Service}} {{.State}} {{.Health}}' | awk '$2 != "running" || ($3 != "" && $3 != "healthy")')
     if [ -z "$waiting" ]; then
       return 0
     fi
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      break
+    fi
     sleep 5
   done
-  echo "upgrade.sh: not healthy after 5 minutes:" >&2
+  echo "upgrade.sh: not healthy after ${UPGRADE_HEALTH_TIMEOUT:-300} s:" >&2
   echo "$waiting" >&2
   return 1
 }
 
-previous=$(sed -n 's/^CONFERENCE_VERSION=//p' .env)
-set_version "$version"
-docker compose pull --quiet
-docker compose up --detach --remove-orphans
-if wait_until_healthy; then
-  echo "upgrade.sh: $version is running (was ${previous:-nothing})"
-  exit 0
-fi
-
-docker compose logs --tail=50 >&2 || true
-if [ -n "$previous" ] && [ "$previous" != "$version" ]; then
-  echo "upgrade.sh: rolling back to $previous" >&2
-  if [ -d .previous ]; then
-    cp -a .previous/. .
-  fi
-  set_version "$previous"
-  docker compose up --detach --remove-orphans
-  wait_until_healthy || echo "upgrade.sh: $previous is not healthy either; see docker compose ps" >&2
-fi
-exit 1
+main "$@"; exit

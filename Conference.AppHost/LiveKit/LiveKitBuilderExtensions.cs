@@ -40,25 +40,29 @@ public static class LiveKitBuilderExtensions
     }
 
     /// <summary>
-    /// Turns on LiveKit's TURN server for browsers behind firewalls that block UDP and port 7881: TURN/UDP on
-    /// 3478 and TURN/TLS on 5349 for <c>livekit.DOMAIN</c>, with the certificate Caddy obtains for that name
-    /// (Caddy's data volume is mounted read-only).
+    /// Turns on LiveKit's TURN server for browsers behind firewalls that block UDP and port 7881, in the layout
+    /// LiveKit's own deployment generator uses: TURN/UDP on 3478, and TURN/TLS on 443 for <c>turn.DOMAIN</c>, where
+    /// <paramref name="caddy"/> (a layer-4-capable build) terminates the TLS by SNI next to the HTTPS sites and
+    /// passes the plain TURN stream to LiveKit's 5349 on the private network. Caddy obtains and renews that
+    /// certificate like the others; LiveKit never sees it, so nothing restarts at a renewal.
     /// </summary>
     public static IResourceBuilder<LiveKitResource> WithTurn(this IResourceBuilder<LiveKitResource> liveKit,
-        IResourceBuilder<ParameterResource> domain, string caddyDataVolume)
+        IResourceBuilder<ParameterResource> domain, IResourceBuilder<ContainerResource> caddy)
     {
-        var certificates = $"{LiveKitConfig.CaddyDataMountPath}/caddy/certificates/acme-v02.api.letsencrypt.org-directory";
-        liveKit.Resource.Config.Turn = new LiveKitTurnConfig(
-            Domain: ReferenceExpression.Create($"livekit.{domain}"),
-            CertFile: ReferenceExpression.Create($"{certificates}/livekit.{domain}/livekit.{domain}.crt"),
-            KeyFile: ReferenceExpression.Create($"{certificates}/livekit.{domain}/livekit.{domain}.key"));
+        var turnDomain = ReferenceExpression.Create($"turn.{domain}");
+        liveKit.Resource.Config.Turn = new LiveKitTurnConfig(turnDomain);
+
+        caddy.WithAnnotation(new TurnOverTlsAnnotation(), ResourceAnnotationMutationBehavior.Replace)
+            .WithImage(LiveKitImages.CaddyLayer4Image, LiveKitImages.CaddyLayer4Tag)
+            .WithImageRegistry(LiveKitImages.CaddyLayer4Registry)
+            .WithEnvironment("TURN_SITE_ADDRESS", turnDomain)
+            .WithEnvironment("TURN_UPSTREAM", ReferenceExpression.Create(
+                $"{liveKit.Resource.GetEndpoint(LiveKitResource.TurnTlsEndpointName).Property(EndpointProperty.HostAndPort)}"));
 
         return liveKit
             .WithEndpoint(port: LiveKitConfig.TurnUdpPort, targetPort: LiveKitConfig.TurnUdpPort, scheme: "udp",
                 name: LiveKitResource.TurnUdpEndpointName, isProxied: false, isExternal: true, protocol: ProtocolType.Udp)
-            .WithEndpoint(port: LiveKitConfig.TurnTlsPort, targetPort: LiveKitConfig.TurnTlsPort, scheme: "tcp",
-                name: LiveKitResource.TurnTlsEndpointName, isProxied: false, isExternal: true)
-            .WithVolume(caddyDataVolume, LiveKitConfig.CaddyDataMountPath, isReadOnly: true);
+            .WithEndpoint(targetPort: LiveKitConfig.TurnTlsPort, scheme: "tcp", name: LiveKitResource.TurnTlsEndpointName, isProxied: false);
     }
 
     /// <summary>

@@ -18,11 +18,11 @@ public sealed class LiveKitConfig
     /// <summary>TURN over UDP, for networks that allow UDP only to well-known ports.</summary>
     public const int TurnUdpPort = 3478;
 
-    /// <summary>TURN over TLS, for networks that allow nothing but TLS.</summary>
+    /// <summary>
+    /// TURN over TLS, for networks that allow nothing but TLS: Caddy terminates the TLS on 443 and hands LiveKit the
+    /// plain TURN stream here (LiveKit's <c>external_tls</c>), so this port is never published.
+    /// </summary>
     public const int TurnTlsPort = 5349;
-
-    /// <summary>Where Caddy's data volume (its certificates) appears inside LiveKit when TURN is on.</summary>
-    public const string CaddyDataMountPath = "/caddy";
 
     public required ParameterResource ApiKey { get; init; }
     public required ParameterResource ApiSecret { get; init; }
@@ -85,11 +85,9 @@ public sealed class LiveKitConfig
         {
             yaml.AppendLiteral("turn:\n  enabled: true\n  domain: ");
             yaml.AppendQuoted(Turn.Domain);
-            yaml.AppendLiteral($"\n  udp_port: {TurnUdpPort}\n  tls_port: {TurnTlsPort}\n  cert_file: ");
-            yaml.AppendQuoted(Turn.CertFile);
-            yaml.AppendLiteral("\n  key_file: ");
-            yaml.AppendQuoted(Turn.KeyFile);
-            yaml.AppendLiteral("\n");
+            // external_tls: TLS ends at Caddy (443, by SNI), which renews the certificate without touching LiveKit;
+            // LiveKit then tells browsers to use TURN/TLS on 443.
+            yaml.AppendLiteral($"\n  udp_port: {TurnUdpPort}\n  tls_port: {TurnTlsPort}\n  external_tls: true\n");
         }
         yaml.AppendLiteral("room:\n");
         yaml.AppendLiteral("  auto_create: true\n");
@@ -103,8 +101,8 @@ public sealed class LiveKitConfig
     static string Yaml(bool value) => value ? "true" : "false";
 }
 
-/// <summary>The name browsers reach TURN at, and the certificate and key LiveKit serves TURN/TLS with.</summary>
-public sealed record LiveKitTurnConfig(ReferenceExpression Domain, ReferenceExpression CertFile, ReferenceExpression KeyFile);
+/// <summary>The name browsers reach TURN at (its own DNS name: Caddy routes TLS for it to LiveKit by SNI).</summary>
+public sealed record LiveKitTurnConfig(ReferenceExpression Domain);
 
 internal static class YamlReferenceExpressionBuilderExtensions
 {

@@ -8,8 +8,8 @@ namespace Conference.AppHost.Publishing;
 
 /// <summary>
 /// The docker compose deployment for one ARM64 host, made from the same model that runs the stack locally:
-/// every container and project of the model becomes a service, plus the standalone Aspire dashboard and a daily
-/// Postgres backup. Only Caddy (80, 443) and LiveKit's media ports are published on the host.
+/// every container and project of the model becomes a service, plus the standalone Aspire dashboard (backups are
+/// deploy/backup.sh's, run on the host). Only Caddy (80, 443) and LiveKit's media ports are published on the host.
 /// </summary>
 internal sealed class ComposeDeployment
 {
@@ -23,17 +23,18 @@ internal sealed class ComposeDeployment
     const int DashboardUiPort = 18888;
     const int DashboardOtlpGrpcPort = 18889;
 
-    const string BackupService = "backup";
     const string PostgresInitDirectory = "postgres-initdb";
 
     /// <summary>Settings of the deployment itself, beside the model's parameters.</summary>
     static readonly DeploymentVariable[] DeploymentVariables =
     [
         new("COMPOSE_PROJECT_NAME", "Prefix of containers and volumes; keep it when upgrading, or the data volumes change name.", "conference"),
-        new("REGISTRY", "Where the api, web and recorder images are, e.g. ghcr.io/your-org (deploy.yml pushes them there).", ""),
-        new("CONFERENCE_VERSION", "The release (image tag) to run, e.g. v1.0.0; deploy.yml sets it for each release.", ""),
+        new("REGISTRY", "Where the api, web and recorder images are: ghcr.io/OWNER, filled in by the release you downloaded (release.yml pushes them there).", ""),
+        new("CONFERENCE_VERSION", "The release (image tag) that runs, e.g. v1.0.0; upgrade.sh writes it once that release is healthy.", ""),
         new("DASHBOARD_BROWSER_TOKEN", "Secret: what you type at https://dashboard.DOMAIN/login to open the dashboard.", "", Secret: true),
         new("DASHBOARD_OTLP_API_KEY", "Secret: the services send telemetry to the dashboard with this key.", "", Secret: true),
+        // The description ends like a generated parameter's, so upgrade.sh generates it when a .env lacks it.
+        new("BACKUP_PASSPHRASE", "Secret (backup-passphrase: backup.sh encrypts .env in each backup with it; keep a copy away from this host, restore.sh asks for it on a new one): openssl rand -hex 32", "", Secret: true),
     ];
 
     readonly DistributedApplicationModel _model;
@@ -78,7 +79,7 @@ internal sealed class ComposeDeployment
                     _files["egress.yaml"] = ConfigFileHeader("EGRESS_CONFIG_BODY") + await _values.WriteAsync(egress.Config.Render(), _cancellationToken);
                     break;
                 case PostgresServerResource postgres:
-                    await AddDatabasesAndBackupAsync(postgres, service);
+                    AddDatabases(postgres, service);
                     break;
             }
         }
@@ -152,7 +153,7 @@ internal sealed class ComposeDeployment
 
     static string Image(IResource resource) => resource switch
     {
-        // Built per release by deploy.yml: dotnet publish -r linux-arm64 /t:PublishContainer, pushed to REGISTRY.
+        // Built per release by release.yml (dotnet publish /t:PublishContainer, arm64 + amd64), pushed to REGISTRY.
         ProjectResource => $"{ComposeValues.Required("REGISTRY")}/conference-{resource.Name}:{ComposeValues.Required("CONFERENCE_VERSION")}",
         _ when resource.Annotations.OfType<ContainerImageAnnotation>().SingleOrDefault() is { Tag.Length: > 0 } image
             => $"{(string.IsNullOrEmpty(image.Registry) ? "" : image.Registry + "/")}{image.Image}:{image.Tag}",
@@ -224,7 +225,9 @@ internal sealed class ComposeDeployment
                     throw new InvalidOperationException($"'{resource.Name}' bind-mounts '{source}', which is not a file; only files can be shipped with the deployment.");
                 }
                 var fileName = Path.GetFileName(source);
-                _files[fileName] = File.ReadAllText(source);
+                _files[fileName] = resource.Annotations.OfType<TurnOverTlsAnnotation>().Any() && mount.Target == "/etc/caddy/Caddyfile"
+                    ? CaddyTurnRoute.AddTo(File.ReadAllText(source))
+                    : File.ReadAllText(source);
                 volumes.Add($"./{fileName}:{mount.Target}{readOnly}");
             }
         }
@@ -271,40 +274,16 @@ internal sealed class ComposeDeployment
 
     /// <summary>
     /// The official Postgres image creates one database; ours are created by a script it runs on first start.
-    /// The backup service runs deploy/backup.sh daily with the server's own pg_dump (same image, same version).
+    /// deploy/backup.sh reads the same file to know what to back up (it runs on the host, from cron and upgrade.sh,
+    /// with pg_dump inside this container so its version is the server's).
     /// </summary>
-    async Task AddDatabasesAndBackupAsync(PostgresServerResource postgres, YamlMappingNode service)
+    void AddDatabases(PostgresServerResource postgres, YamlMappingNode service)
     {
         var databases = _model.Resources.OfType<PostgresDatabaseResource>().Where(d => d.Parent == postgres).Select(d => d.DatabaseName).ToList();
         _files[$"{PostgresInitDirectory}/create-databases.sql"] =
             "-- Generated by publish-compose: the databases of the model, created when the data volume is first initialised.\n"
             + string.Concat(databases.Select(name => $"CREATE DATABASE \"{name}\";\n"));
         ((YamlSequenceNode)service["volumes"]).Add(Text($"./{PostgresInitDirectory}:/docker-entrypoint-initdb.d:ro"));
-
-        _volumes.Add("backups");
-        _services.Add(BackupService, new YamlMappingNode
-        {
-            { "image", Text(Image(postgres)) },
-            { "platform", Text(Platform) },
-            { "restart", Text("unless-stopped") },
-            // A backup at start (so every deployment begins with one), then one a day.
-            { "command", Sequence(["bash", "-c", "while :; do /deploy/backup.sh || echo 'backup failed' >&2; sleep 86400; done"]) },
-            {
-                "environment", Mapping(new Dictionary<string, string>
-                {
-                    ["PGHOST"] = postgres.Name,
-                    ["PGUSER"] = "postgres",
-                    ["PGPASSWORD"] = await _values.WriteAsync(postgres.PasswordParameter, _cancellationToken),
-                    ["BACKUP_DIR"] = "/backups",
-                    ["BACKUP_DATABASES"] = string.Join(' ', databases),
-                    ["BACKUP_KEEP_DAYS"] = "7",
-                })
-            },
-            { "volumes", Sequence(["backups:/backups", "./backup.sh:/deploy/backup.sh:ro", "./restore.sh:/deploy/restore.sh:ro"]) },
-            // Healthy while the last successful backup is under 25 hours old.
-            { "healthcheck", HealthCheck(["CMD-SHELL", "find /backups -maxdepth 1 -name .last-success -mmin -1500 | grep -q ."], startPeriod: "10m") },
-            { "depends_on", new YamlMappingNode { { postgres.Name, new YamlMappingNode { { "condition", "service_healthy" } } } } },
-        });
     }
 
     /// <summary>

@@ -33,7 +33,9 @@ public static class ComposeHealthChecks
         LiveKitResource => HttpProbeWithWget(LiveKitConfig.HttpPort, "/"),
         LiveKitEgressResource => HttpProbeWithBash(LiveKitEgressConfig.HealthPort, "/"),
         // Caddy's admin endpoint answers once its config is loaded (CADDY_ADMIN is left at its default here).
+        // (The layer-4 build for TURN on 443 is the same Alpine image with one more module.)
         ContainerResource container when container.Annotations.OfType<ContainerImageAnnotation>().Any(i => i.Image == CaddyBuilderExtensions.Image)
+            || container.Annotations.OfType<TurnOverTlsAnnotation>().Any()
             => HttpProbeWithWget(2019, "/config/"),
         _ => throw new InvalidOperationException(
             $"No compose health check is known for '{resource.Name}' ({resource.GetType().Name}); add one to ComposeHealthChecks."),

@@ -30,7 +30,7 @@ public sealed partial class ComposeDeploymentTests(PublishedDeployment deploymen
     public void Every_service_runs_on_arm64_restarts_and_uses_a_pinned_image()
     {
         Assert.Equal(
-            ["api", "aspire-dashboard", "backup", "caddy", "egress", "livekit", "postgres", "recorder", "redis", "web"],
+            ["api", "aspire-dashboard", "caddy", "egress", "livekit", "postgres", "recorder", "redis", "web"],
             Services.Select(s => s.Name).Order());
         Assert.All(Services, s =>
         {
@@ -82,7 +82,6 @@ public sealed partial class ComposeDeploymentTests(PublishedDeployment deploymen
         Assert.Equal(["api", "redis"], waits["web"]);
         Assert.Equal(["redis"], waits["livekit"]);
         Assert.Equal(["livekit", "redis"], waits["egress"]);
-        Assert.Equal(["postgres"], waits["backup"]);
     }
 
     [Fact]
@@ -101,7 +100,7 @@ public sealed partial class ComposeDeploymentTests(PublishedDeployment deploymen
     public void Data_lives_in_named_volumes()
     {
         var volumes = deployment.Compose.Mapping("volumes").Children.Keys.Select(k => ((YamlScalarNode)k).Value).ToHashSet();
-        Assert.Superset(new HashSet<string?> { "postgres-data", "redis-data", "caddy-data", "caddy-config", "dashboard-keys", "backups" }, volumes);
+        Assert.Superset(new HashSet<string?> { "postgres-data", "redis-data", "caddy-data", "caddy-config", "dashboard-keys" }, volumes);
         Assert.Contains("postgres-data:/var/lib/postgresql", deployment.Services.Mapping("postgres").Sequence("volumes"));
         Assert.Contains("caddy-data:/data", deployment.Services.Mapping("caddy").Sequence("volumes"));
         Assert.Contains("dashboard-keys:/home/app/.aspnet/DataProtection-Keys", deployment.Services.Mapping(Dashboard).Sequence("volumes"));
@@ -217,24 +216,73 @@ public sealed partial class ComposeDeploymentTests(PublishedDeployment deploymen
     private static partial Regex VariablePattern();
 }
 
-/// <summary>With TURN on, LiveKit also publishes TURN/UDP 3478 and TURN/TLS 5349, with Caddy's certificate.</summary>
+/// <summary>
+/// With TURN on (LiveKit's own single-host layout): TURN/UDP on 3478, and TURN/TLS on 443 for turn.DOMAIN, which a
+/// layer-4-capable Caddy terminates by SNI and passes to LiveKit's 5349 on the private network.
+/// </summary>
 public sealed class ComposeDeploymentWithTurnTests(PublishedDeploymentWithTurn deployment) : IClassFixture<PublishedDeploymentWithTurn>
 {
     [Fact]
-    public void LiveKit_publishes_the_TURN_ports_and_serves_TURN_with_Caddys_certificate()
+    public void LiveKit_serves_TURN_for_turn_DOMAIN_behind_Caddys_TLS_and_publishes_only_TURN_UDP()
     {
         var liveKit = deployment.Services.Mapping("livekit");
-        Assert.Equal(["7881:7881/tcp", "7882:7882/udp", "3478:3478/udp", "5349:5349/tcp"], liveKit.Sequence("ports"));
-        Assert.Contains("caddy-data:/caddy:ro", liveKit.Sequence("volumes"));
+        Assert.Equal(["7881:7881/tcp", "7882:7882/udp", "3478:3478/udp"], liveKit.Sequence("ports"));
+        // LiveKit holds no certificate (Caddy's volume is not mounted): a renewal restarts nothing.
+        Assert.False(liveKit.Children.ContainsKey("volumes"));
 
         var turn = YamlPath.Load(deployment.Read("livekit.yaml"));
         Assert.Equal("true", turn.Scalar("turn", "enabled"));
-        Assert.Equal("livekit.${DOMAIN:?see .env.example}", turn.Scalar("turn", "domain"));
+        Assert.Equal("turn.${DOMAIN:?see .env.example}", turn.Scalar("turn", "domain"));
         Assert.Equal("3478", turn.Scalar("turn", "udp_port"));
         Assert.Equal("5349", turn.Scalar("turn", "tls_port"));
-        Assert.StartsWith("/caddy/caddy/certificates/", turn.Scalar("turn", "cert_file"));
+        Assert.Equal("true", turn.Scalar("turn", "external_tls"));
+        Assert.False(((YamlMappingNode)turn["turn"]).Children.ContainsKey("cert_file"));
         Assert.Equal(["caddy", "livekit"], deployment.Services.Children
             .Where(s => ((YamlMappingNode)s.Value).Children.ContainsKey("ports")).Select(s => ((YamlScalarNode)s.Key).Value).Order());
+    }
+
+    [Fact]
+    public void Caddy_is_the_pinned_layer_4_build_and_routes_TLS_for_the_TURN_name_to_LiveKit()
+    {
+        var caddy = deployment.Services.Mapping("caddy");
+        Assert.Equal("${REGISTRY:?see .env.example}/conference-caddy-l4:${CONFERENCE_VERSION:?see .env.example}", caddy.Scalar("image"));
+        Assert.Equal(["80:80/tcp", "443:443/tcp"], caddy.Sequence("ports"));
+        var environment = caddy.Mapping("environment");
+        Assert.Equal("turn.${DOMAIN:?see .env.example}", environment.Scalar("TURN_SITE_ADDRESS"));
+        Assert.Equal("livekit:5349", environment.Scalar("TURN_UPSTREAM"));
+        Assert.Equal(["CMD", "wget", "--quiet", "--output-document=/dev/null", "http://127.0.0.1:2019/config/"], caddy.Mapping("healthcheck").Sequence("test"));
+
+        var caddyfile = deployment.Read("Caddyfile");
+        Assert.Contains("\t\t\tlayer4 {\n\t\t\t\t@turn tls sni {$TURN_SITE_ADDRESS}\n\t\t\t\troute @turn {\n\t\t\t\t\ttls\n\t\t\t\t\tproxy {$TURN_UPSTREAM}\n", caddyfile);
+        Assert.Contains("\n{$TURN_SITE_ADDRESS} {\n", caddyfile);
+        // Only added to: without the two TURN parts it is the repository's Caddyfile, byte for byte.
+        var repository = File.ReadAllText(Path.Combine(LocalMachine.RepositoryRoot, "Caddyfile"));
+        var withoutTurn = caddyfile.Replace(Conference.AppHost.Publishing.CaddyTurnRoute.GlobalOptions, "", StringComparison.Ordinal)
+            .Replace(Conference.AppHost.Publishing.CaddyTurnRoute.SiteBlock.TrimEnd('\n') + "\n", "", StringComparison.Ordinal);
+        Assert.Equal(repository.TrimEnd('\n') + "\n", withoutTurn);
+        // The layer-4 route sits inside the global options block, before the first site.
+        Assert.True(caddyfile.IndexOf("listener_wrappers", StringComparison.Ordinal) < caddyfile.IndexOf("{$SITE_ADDRESS", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_layer_4_image_builds_the_same_Caddy_version_the_deployment_otherwise_runs_with_a_pinned_caddy_l4()
+    {
+        var dockerfile = File.ReadAllText(Path.Combine(LocalMachine.RepositoryRoot, "Conference.AppHost", "Publishing", "caddy-l4.Dockerfile"));
+        Assert.Contains($"ARG CADDY_VERSION={Conference.AppHost.Caddy.CaddyBuilderExtensions.Tag}\n", dockerfile);
+        Assert.Matches(@"--with github\.com/mholt/caddy-l4@[0-9a-f]{40}\n", dockerfile);
+    }
+
+    [Fact]
+    public async Task Docker_compose_validates_the_TURN_deployment()
+    {
+        var example = deployment.Read(".env.example").Split('\n').Where(line => line.Length > 0 && !line.StartsWith('#'))
+            .Select(line => line.Split('=', 2)).ToDictionary(parts => parts[0], parts => parts[1] == "" ? "x0" : parts[1]);
+        var envFile = Path.Combine(deployment.Directory, $"turn-{Guid.NewGuid():N}.env");
+        File.WriteAllLines(envFile, example.Select(v => $"{v.Key}={v.Value}"));
+        var (exitCode, output, error) = await ExternalCommand.RunAsync(LocalMachine.FindExecutable("docker-compose"),
+            ["--env-file", envFile, "-f", "docker-compose.yml", "config"], deployment.Directory);
+        Assert.True(exitCode == 0, error);
+        Assert.Contains("TURN_UPSTREAM: livekit:5349", output);
     }
 }
 
@@ -245,75 +293,8 @@ public sealed class DeployScriptTests
     public async Task Shellcheck_accepts_the_deploy_scripts()
     {
         var scripts = Directory.GetFiles(Path.Combine(LocalMachine.RepositoryRoot, "deploy"), "*.sh");
-        Assert.Equal(["backup.sh", "restore.sh", "upgrade.sh"], scripts.Select(Path.GetFileName).Order());
+        Assert.Equal(["backup.sh", "doctor.sh", "install-release.sh", "restore.sh", "upgrade.sh"], scripts.Select(Path.GetFileName).Order());
         var (exitCode, output, _) = await ExternalCommand.RunAsync(LocalMachine.FindExecutable("shellcheck"), scripts, LocalMachine.RepositoryRoot);
         Assert.True(exitCode == 0, output);
     }
-}
-
-/// <summary>deploy/upgrade.sh run against a stand-in <c>docker</c> (no engine here): what it does to <c>.env</c>.</summary>
-public sealed class UpgradeScriptTests : IDisposable
-{
-    readonly string directory = Directory.CreateTempSubdirectory("conference-upgrade-").FullName;
-
-    [Fact]
-    public async Task An_upgrade_generates_a_secret_new_in_the_release_and_keeps_the_others()
-    {
-        // A .env from before the recorder had its internal key, written by hand: no newline at its end, one secret
-        // exported, one with spaces around "=", one left empty.
-        var (exitCode, output) = await UpgradeAsync("CONFERENCE_VERSION=v1\nexport POSTGRES_PASSWORD=kept-postgres\nREDIS_PASSWORD = kept-redis\n"
-            + "LIVEKIT_API_SECRET=\nSTORAGE_ACCESS_KEY=kept-storage");
-
-        Assert.True(exitCode == 0, output);
-        var lines = File.ReadAllLines(Path.Combine(directory, ".env"));
-        Assert.Contains("STORAGE_ACCESS_KEY=kept-storage", lines);
-        Assert.Contains("export POSTGRES_PASSWORD=kept-postgres", lines);
-        Assert.Contains("REDIS_PASSWORD = kept-redis", lines);
-        Assert.Single(lines, line => line.Contains("POSTGRES_PASSWORD", StringComparison.Ordinal));
-        Assert.Single(lines, line => line.Contains("REDIS_PASSWORD", StringComparison.Ordinal));
-        Assert.Matches("^[0-9a-f]{64}$", Assert.Single(lines, line => line.StartsWith("RECORDER_INTERNAL_KEY=", StringComparison.Ordinal))["RECORDER_INTERNAL_KEY=".Length..]);
-        Assert.Matches("^[0-9a-f]{64}$", Assert.Single(lines, line => line.StartsWith("LIVEKIT_API_SECRET", StringComparison.Ordinal))["LIVEKIT_API_SECRET=".Length..]);
-        Assert.Contains("generated RECORDER_INTERNAL_KEY", output);
-        Assert.Contains("CONFERENCE_VERSION=v2", lines);
-        // Secrets only the operator can give (storage keys from Oracle) are not invented.
-        Assert.DoesNotContain(lines, line => line.StartsWith("STORAGE_SECRET_KEY", StringComparison.Ordinal));
-    }
-
-    [Fact]
-    public async Task A_second_upgrade_changes_no_secret()
-    {
-        var (first, output) = await UpgradeAsync("CONFERENCE_VERSION=v1\nPOSTGRES_PASSWORD=kept-postgres\n");
-        Assert.True(first == 0, output);
-        var before = File.ReadAllText(Path.Combine(directory, ".env"));
-
-        var (second, again) = await UpgradeAsync(null, "v3");
-
-        Assert.True(second == 0, again);
-        Assert.DoesNotContain("generated", again);
-        Assert.Equal(before.Replace("CONFERENCE_VERSION=v2", "CONFERENCE_VERSION=v3", StringComparison.Ordinal), File.ReadAllText(Path.Combine(directory, ".env")));
-    }
-
-    async Task<(int ExitCode, string Output)> UpgradeAsync(string? env, string version = "v2")
-    {
-        var deploy = Path.Combine(LocalMachine.RepositoryRoot, "deploy");
-        File.Copy(Path.Combine(deploy, "upgrade.sh"), Path.Combine(directory, "upgrade.sh"), overwrite: true);
-        File.Copy(Path.Combine(deploy, ".env.example"), Path.Combine(directory, ".env.example"), overwrite: true);
-        if (env is not null)
-        {
-            File.WriteAllText(Path.Combine(directory, ".env"), env);
-        }
-        var bin = Directory.CreateDirectory(Path.Combine(directory, "bin")).FullName;
-        var docker = Path.Combine(bin, "docker");
-        // Every service healthy at once; everything else succeeds without doing anything.
-        File.WriteAllText(docker, "#!/bin/sh\nif [ \"$2\" = ps ]; then echo 'api running healthy'; fi\nexit 0\n");
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(docker, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-        var (exitCode, output, error) = await ExternalCommand.RunAsync("bash", [Path.Combine(directory, "upgrade.sh"), version], directory,
-            new Dictionary<string, string> { ["PATH"] = $"{bin}:{Environment.GetEnvironmentVariable("PATH")}" });
-        return (exitCode, output + error);
-    }
-
-    public void Dispose() => Directory.Delete(directory, recursive: true);
 }
