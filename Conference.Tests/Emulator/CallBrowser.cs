@@ -123,9 +123,20 @@ public sealed record CallPage(IPage Page, string Identity, string Sid)
     /// <summary>Waits until <paramref name="from"/>'s camera plays here: frames decoded and the clock advancing.</summary>
     public async Task<(int Width, int Height)> WaitForVideoAsync(string from)
     {
-        await Page.WaitForFunctionAsync(
-            "([id]) => { const s = window.videoState(id); return s && s.width > 0 && s.time > 0.5; }",
-            new object[] { from }, new PageWaitForFunctionOptions { Timeout = 30_000, PollingInterval = 200 });
+        try
+        {
+            await Page.WaitForFunctionAsync(
+                "([id]) => { const s = window.videoState(id); return s && s.width > 0 && s.time > 0.5; }",
+                new object[] { from }, new PageWaitForFunctionOptions { Timeout = 30_000, PollingInterval = 200 });
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{Identity} sees no video from {from}. What the page saw: " +
+                await Page.EvaluateAsync<string>("""
+                    () => JSON.stringify({ events: window.events, videos: [...document.querySelectorAll('video')].map(v => [v.id, v.videoWidth, v.currentTime]),
+                      remotes: window.room ? [...window.room.remoteParticipants.values()].map(p => [p.identity, p.sid, [...p.trackPublications.values()].map(t => [t.source, t.trackSid, t.isSubscribed])]) : [] })
+                    """), e);
+        }
         var first = await Page.EvaluateAsync<VideoState>("([id]) => window.videoState(id)", new object[] { from });
         await Page.WaitForFunctionAsync(
             "([id, t]) => window.videoState(id).time > t + 0.5", new object[] { from, first.Time },
@@ -136,9 +147,10 @@ public sealed record CallPage(IPage Page, string Identity, string Sid)
     /// <summary>Waits until the audio from <paramref name="from"/> has a level above silence, and returns it.</summary>
     public async Task<double> WaitForAudioAsync(string from)
     {
-        await Page.WaitForFunctionAsync("([id]) => window.audioLevel(id) > 0.01", new object[] { from },
-            new PageWaitForFunctionOptions { Timeout = 30_000, PollingInterval = 100 });
-        return await Page.EvaluateAsync<double>("([id]) => window.audioLevel(id)", new object[] { from });
+        // Chromium's fake microphone beeps with silence between: the level is taken when it is heard.
+        var heard = await Page.WaitForFunctionAsync("([id]) => { const level = window.audioLevel(id); return level > 0.01 ? level : false; }",
+            new object[] { from }, new PageWaitForFunctionOptions { Timeout = 30_000, PollingInterval = 50 });
+        return await heard.JsonValueAsync<double>();
     }
 
     public Task SendDataAsync(string text, bool reliable = true, string? topic = null, string[]? to = null) =>
