@@ -78,7 +78,7 @@ public sealed class CallBrowser : IAsyncLifetime
 
     /// <summary>Opens the call page in a new profile, connects to <paramref name="emulator"/> and (optionally) publishes camera and microphone.</summary>
     public async Task<CallPage> JoinAsync(LiveKitEmulator emulator, string room, string identity, bool publish = true,
-        Func<VideoGrants, VideoGrants>? grants = null)
+        Func<VideoGrants, VideoGrants>? grants = null, bool singlePeerConnection = true)
     {
         var page = await OpenAsync();
         var console = new System.Collections.Concurrent.ConcurrentQueue<string>();
@@ -86,9 +86,9 @@ public sealed class CallBrowser : IAsyncLifetime
         var token = Token(emulator, room, identity, grants);
         try
         {
-            var sid = await page.EvaluateAsync<string>("([url, token, publish]) => window.join(url, token, publish)",
-                new object[] { emulator.Url.ToString(), token, publish });
-            return new CallPage(page, identity, sid);
+            var sid = await page.EvaluateAsync<string>("([url, token, publish, single]) => window.join(url, token, publish, single)",
+                new object[] { emulator.Url.ToString(), token, publish, singlePeerConnection });
+            return new CallPage(page, identity, sid) { Console = console };
         }
         catch (PlaywrightException e)
         {
@@ -118,6 +118,12 @@ public sealed class CallBrowser : IAsyncLifetime
 /// <summary>One person in a test call: the page and what livekit-client in it reports.</summary>
 public sealed record CallPage(IPage Page, string Identity, string Sid)
 {
+    /// <summary>What the page wrote to its console ("type: text"), livekit-client's log included.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Console { get; init; } = new();
+
+    /// <summary>The console's errors and warnings, but for Chromium's autoplay notices.</summary>
+    public IEnumerable<string> Problems => Console.Where(line => line.StartsWith("error:", StringComparison.Ordinal));
+
     public Task<string[]> RemoteIdentitiesAsync() => Page.EvaluateAsync<string[]>("() => window.remoteIdentities()");
 
     /// <summary>Waits until <paramref name="from"/>'s camera plays here: frames decoded and the clock advancing.</summary>

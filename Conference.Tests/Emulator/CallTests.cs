@@ -36,10 +36,32 @@ public sealed class CallTests(LiveKitEmulator emulator, CallBrowser browser)
         await ada.WaitForVideoAsync("cyd");
         Assert.True(await cyd.WaitForAudioAsync("bob") > 0.01);
 
+        // The single-peer-connection path (/rtc/v1) worked: no fallback to /rtc and no error on any console.
+        Assert.Contains("\"signalling\":\"v1\"", emulator.Output);
+        Assert.All(new[] { ada, bob, cyd }, person => Assert.Empty(person.Problems));
+
         foreach (var person in new[] { ada, bob, cyd })
         {
             await person.LeaveAsync();
             await person.CloseAsync();
         }
+    }
+
+    [Fact]
+    public async Task The_two_peer_connection_path_still_carries_video_audio_and_data()
+    {
+        var room = $"v0-{Guid.NewGuid():N}";
+        var ada = await browser.JoinAsync(emulator, room, "ada", singlePeerConnection: false);
+        var bob = await browser.JoinAsync(emulator, room, "bob", singlePeerConnection: false);
+
+        await bob.WaitForVideoAsync("ada");
+        await ada.WaitForVideoAsync("bob");
+        Assert.True(await bob.WaitForAudioAsync("ada") > 0.01);
+        await ada.SendDataAsync("over v0");
+        Assert.Equal("ada", (await bob.WaitForDataAsync("over v0")).From);
+        Assert.Contains("\"signalling\":\"v0\"", emulator.Output);
+
+        await ada.LeaveAsync();
+        await bob.LeaveAsync();
     }
 }

@@ -1,7 +1,8 @@
 // LiveKit emulator: a test double of livekit-server. One HTTP port serves signalling (/rtc), its validate
 // endpoint, and the Twirp server API, as LiveKit does.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { DisconnectReason, ParticipantPermission, TrackSource } from "@livekit/protocol";
+import { gunzipSync } from "node:zlib";
+import { DisconnectReason, JoinRequest, ParticipantPermission, TrackSource, WrappedJoinRequest, WrappedJoinRequest_Compression } from "@livekit/protocol";
 import { AccessToken, type ClaimGrants } from "livekit-server-sdk";
 import { WebSocketServer } from "ws";
 import { Auth, AuthError } from "./auth.js";
@@ -123,7 +124,7 @@ async function handleHttp(req: IncomingMessage, res: ServerResponse) {
     res.writeHead(200, { "Content-Type": "text/plain" }).end("OK");
     return;
   }
-  if (url.pathname === "/rtc/validate") {
+  if (url.pathname === "/rtc/validate" || url.pathname === "/rtc/v1/validate") {
     try {
       await checkJoin(url);
       res.writeHead(200, { "Content-Type": "text/plain" }).end("success");
@@ -137,8 +138,6 @@ async function handleHttp(req: IncomingMessage, res: ServerResponse) {
     await twirp.handle(req, res, url);
     return;
   }
-  // Includes /rtc/v1 and /rtc/v1/validate: the single-peer-connection path is not emulated, and a 404 there is
-  // how livekit-client learns to use /rtc (as with a LiveKit server older than v1 signalling).
   res.writeHead(404, { "Content-Type": "text/plain" }).end("404 page not found");
 }
 
@@ -147,12 +146,12 @@ const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 * 1024 })
 server.on("upgrade", (req, socket, head) => {
   const url = new URL(req.url ?? "/", "http://localhost");
   socket.on("error", () => undefined);
-  if (url.pathname !== "/rtc") {
+  if (url.pathname !== "/rtc" && url.pathname !== "/rtc/v1") {
     socket.end("HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n404 page not found");
     return;
   }
-  checkJoin(url).then(({ grants, roomName }) => {
-    wss.handleUpgrade(req, socket, head, (ws) => join(ws, url, grants, roomName));
+  checkJoin(url).then((checked) => ({ ...checked, joinRequest: url.pathname === "/rtc/v1" ? readJoinRequest(url) : undefined })).then(({ grants, roomName, joinRequest }) => {
+    wss.handleUpgrade(req, socket, head, (ws) => join(ws, url, grants, roomName, joinRequest));
   }, (e) => {
     const refusal = e instanceof Refusal ? e : new Refusal(500, String(e));
     log.info("join refused", { status: refusal.status, reason: refusal.message });
@@ -160,7 +159,20 @@ server.on("upgrade", (req, socket, head) => {
   });
 });
 
-function join(ws: import("ws").WebSocket, url: URL, grants: ClaimGrants, roomName: string) {
+/** v1: the JoinRequest travels in the URL, a base64url WrappedJoinRequest, usually gzipped. */
+function readJoinRequest(url: URL): JoinRequest {
+  const encoded = url.searchParams.get("join_request");
+  if (!encoded) throw new Refusal(400, "join_request is required");
+  try {
+    const wrapped = WrappedJoinRequest.fromBinary(Buffer.from(encoded, "base64url"));
+    const bytes = wrapped.compression === WrappedJoinRequest_Compression.GZIP ? gunzipSync(wrapped.joinRequest) : wrapped.joinRequest;
+    return JoinRequest.fromBinary(new Uint8Array(bytes));
+  } catch (e) {
+    throw new Refusal(400, `malformed join_request: ${(e as Error).message}`);
+  }
+}
+
+function join(ws: import("ws").WebSocket, url: URL, grants: ClaimGrants, roomName: string, joinRequest?: JoinRequest) {
   const room = rooms.getOrCreate(roomName, grants.roomConfig ? {
     ...(grants.roomConfig.emptyTimeout ? { emptyTimeout: grants.roomConfig.emptyTimeout } : {}),
     ...(grants.roomConfig.departureTimeout ? { departureTimeout: grants.roomConfig.departureTimeout } : {}),
@@ -181,18 +193,22 @@ function join(ws: import("ws").WebSocket, url: URL, grants: ClaimGrants, roomNam
     kind: rooms.kindOf(grants.kind),
     isPublisher: false,
   });
-  participant.autoSubscribe = url.searchParams.get("auto_subscribe") !== "0";
+  participant.autoSubscribe = joinRequest
+    ? joinRequest.connectionSettings?.autoSubscribe ?? true
+    : url.searchParams.get("auto_subscribe") !== "0";
   const session = new Session(ws, room, participant, {
     portRange: config.rtcPortRange,
     pingIntervalS,
     pingTimeoutS,
     refreshToken: (p) => refreshToken(p, roomName, grants),
     refreshTokenIntervalMs: config.refreshTokenIntervalMs,
+    singlePeerConnection: joinRequest !== undefined,
+    initialOffer: joinRequest?.publisherOffer,
   });
   participant.connection = session;
   room.add(participant);
   session.start();
-  log.info("participant joined", { room: roomName, roomSid: room.sid, identity, sid: participant.sid, protocol: url.searchParams.get("protocol") });
+  log.info("participant joined", { room: roomName, roomSid: room.sid, identity, sid: participant.sid, signalling: joinRequest ? "v1" : "v0" });
 }
 
 const bind = config.bindAddresses[0];

@@ -24,7 +24,7 @@ import {
   RequestResponse_Reason,
   type AddTrackRequest,
 } from "@livekit/protocol";
-import type { RTCDataChannel, RTCPeerConnection, RTCRtpSender } from "werift";
+import type { RTCDataChannel, RTCPeerConnection, RTCRtpSender, RTCRtpTransceiver } from "werift";
 import { MediaStream } from "werift";
 import type { WebSocket } from "ws";
 import { log } from "./log.js";
@@ -41,6 +41,13 @@ export interface SessionOptions {
   /** Mints a fresh token for the participant (SignalResponse.refresh_token). */
   refreshToken: (participant: Participant) => Promise<string>;
   refreshTokenIntervalMs: number;
+  /**
+   * Signalling v1 (/rtc/v1): one peer connection that the client always offers on. Subscribed tracks go out on
+   * recvonly m-lines the client adds when asked with MediaSectionsRequirement; the answer maps mid → track sid.
+   */
+  singlePeerConnection: boolean;
+  /** v1: the publisher offer that came with the JoinRequest. */
+  initialOffer?: SessionDescription;
 }
 
 export class Session implements ParticipantConnection {
@@ -56,6 +63,9 @@ export class Session implements ParticipantConnection {
   private closed = false;
   private lastSeen = Date.now();
   private readonly timers: NodeJS.Timeout[] = [];
+  /** v1: tracks to send, and the transceiver (mid) each one goes out on once the client has offered one. */
+  private readonly wanted = new Map<string, PublishedTrack>();
+  private readonly assigned = new Map<string, RTCRtpTransceiver>();
 
   constructor(
     private readonly ws: WebSocket,
@@ -102,6 +112,10 @@ export class Session implements ParticipantConnection {
       enabledPublishCodecs: [{ mime: "video/VP8" }, { mime: "audio/opus" }],
     });
     this.send(new SignalResponse({ message: { case: "join", value: join } }));
+    if (this.options.initialOffer) {
+      const offer = this.options.initialOffer;
+      this.queue = this.queue.then(() => this.answerPublisher(offer)).catch((e) => log.warn("initial offer failed", { error: e }));
+    }
     for (const other of this.room.participants.values()) {
       if (other === this.participant) continue;
       for (const track of other.tracks.values()) this.subscribe(track);
@@ -126,6 +140,12 @@ export class Session implements ParticipantConnection {
   subscribe(track: PublishedTrack) {
     if (this.closed || this.senders.has(track.info.sid) || this.participant.unsubscribed.has(track.info.sid)) return;
     if (!this.participant.permission.canSubscribe) return;
+    if (this.options.singlePeerConnection) {
+      if (this.wanted.has(track.info.sid)) return;
+      this.wanted.set(track.info.sid, track);
+      this.requestMediaSections();
+      return;
+    }
     this.subscriber ??= this.createSubscriber();
     const stream = new MediaStream({ id: `${track.publisher.sid}|${track.info.sid}` });
     const sender = this.subscriber.addTrack(track.forwarder.relay, stream);
@@ -138,6 +158,17 @@ export class Session implements ParticipantConnection {
   }
 
   unsubscribe(track: PublishedTrack) {
+    if (this.options.singlePeerConnection) {
+      if (!this.wanted.delete(track.info.sid)) return;
+      const transceiver = this.assigned.get(track.info.sid);
+      if (transceiver) {
+        this.assigned.delete(track.info.sid);
+        transceiver.direction = "inactive";
+        void transceiver.sender.replaceTrack(null).catch(() => undefined);
+      }
+      this.requestMediaSections();
+      return;
+    }
     const sender = this.senders.get(track.info.sid);
     if (!sender || !this.subscriber) return;
     this.senders.delete(track.info.sid);
@@ -152,6 +183,62 @@ export class Session implements ParticipantConnection {
   deliverData(bytes: Uint8Array, reliable: boolean) {
     const channel = this.channels.get(reliable ? "_reliable" : "_lossy") ?? this.channels.get("_reliable");
     if (channel?.readyState === "open") channel.send(Buffer.from(bytes));
+  }
+
+  private async answerPublisher(offer: SessionDescription) {
+    await this.publisher.setRemoteDescription({ type: "offer", sdp: offer.sdp });
+    const midToTrackId: Record<string, string> = {};
+    if (this.options.singlePeerConnection) {
+      await this.assignMediaSections(offer.sdp);
+      for (const [sid, transceiver] of this.assigned) if (transceiver.mid) midToTrackId[transceiver.mid] = sid;
+    }
+    const answer = await this.publisher.createAnswer();
+    await this.publisher.setLocalDescription(answer);
+    this.send(new SignalResponse({
+      message: { case: "answer", value: new SessionDescription({ type: "answer", sdp: this.publisher.localDescription!.sdp, id: offer.id, midToTrackId }) },
+    }));
+    if (this.options.singlePeerConnection) {
+      for (const sid of this.assigned.keys()) this.wanted.get(sid)?.forwarder.requestKeyframe();
+      if ([...this.wanted.keys()].some((sid) => !this.assigned.has(sid))) this.requestMediaSections();
+    }
+  }
+
+  /** v1: puts each wanted track on a free m-line the client offered to receive on. */
+  private async assignMediaSections(sdp: string) {
+    const receiving = recvonlyMids(sdp);
+    const taken = new Set([...this.assigned.values()]);
+    for (const [sid, track] of this.wanted) {
+      if (this.assigned.has(sid)) continue;
+      const free = this.publisher.getTransceivers().find((t) =>
+        !taken.has(t) && t.kind === track.forwarder.kind && t.mid !== null && receiving.has(t.mid) && !t.sender.track);
+      if (!free) continue;
+      taken.add(free);
+      free.direction = "sendonly";
+      (free.sender as { trackId: string }).trackId = sid; // the msid's track id
+      free.sender.setStreams([new MediaStream({ id: `${track.publisher.sid}|${sid}` })]);
+      await free.sender.replaceTrack(track.forwarder.relay);
+      free.sender.onRtcp.subscribe((rtcp) => track.forwarder.onSubscriberRtcp(rtcp));
+      this.assigned.set(sid, free);
+    }
+  }
+
+  /** v1: asks the client for as many more receive m-lines as the wanted tracks need, and to offer again. */
+  private requestMediaSections() {
+    this.queue = this.queue.then(() => {
+      if (this.closed) return;
+      const remote = this.publisher.remoteDescription?.sdp ?? "";
+      const receiving = recvonlyMids(remote);
+      const taken = new Set([...this.assigned.values()]);
+      const free = { audio: 0, video: 0 };
+      for (const t of this.publisher.getTransceivers()) {
+        if (!taken.has(t) && t.mid !== null && receiving.has(t.mid) && !t.sender.track && (t.kind === "audio" || t.kind === "video")) free[t.kind]++;
+      }
+      const need = { audio: 0, video: 0 };
+      for (const [sid, track] of this.wanted) if (!this.assigned.has(sid)) need[track.forwarder.kind]++;
+      this.send(new SignalResponse({
+        message: { case: "mediaSectionsRequirement", value: { numAudios: Math.max(0, need.audio - free.audio), numVideos: Math.max(0, need.video - free.video) } },
+      }));
+    });
   }
 
   private createSubscriber() {
@@ -192,15 +279,9 @@ export class Session implements ParticipantConnection {
     }
     const message = request.message;
     switch (message.case) {
-      case "offer": {
-        await this.publisher.setRemoteDescription({ type: "offer", sdp: message.value.sdp });
-        const answer = await this.publisher.createAnswer();
-        await this.publisher.setLocalDescription(answer);
-        this.send(new SignalResponse({
-          message: { case: "answer", value: new SessionDescription({ type: "answer", sdp: this.publisher.localDescription!.sdp, id: message.value.id }) },
-        }));
+      case "offer":
+        await this.answerPublisher(message.value);
         break;
-      }
       case "answer":
         if (this.subscriber) {
           await this.subscriber.setRemoteDescription({ type: "answer", sdp: message.value.sdp });
@@ -410,4 +491,14 @@ export class Session implements ParticipantConnection {
     void this.publisher.close().catch(() => undefined);
     void this.subscriber?.close().catch(() => undefined);
   }
+}
+
+/** The mids of an offer's m-lines on which the client only receives (v1: where subscribed tracks can go). */
+function recvonlyMids(sdp: string): Set<string> {
+  const result = new Set<string>();
+  for (const section of sdp.split(/\r?\nm=/).slice(1)) {
+    const mid = /\r?\na=mid:(\S+)/.exec(section)?.[1];
+    if (mid && /\r?\na=recvonly/.test(section)) result.add(mid);
+  }
+  return result;
 }
