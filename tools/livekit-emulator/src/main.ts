@@ -7,6 +7,7 @@ import { AccessToken, type ClaimGrants } from "livekit-server-sdk";
 import { WebSocketServer } from "ws";
 import { Auth, AuthError } from "./auth.js";
 import { HELP, readConfig } from "./config.js";
+import { Egress } from "./egress.js";
 import { log } from "./log.js";
 import { Participant, Rooms } from "./rooms.js";
 import { Session, protocolVersion, serverVersion } from "./session.js";
@@ -32,7 +33,7 @@ const config = parsed;
 const auth = new Auth(config.keys);
 const webhooks = new Webhooks(config);
 const rooms = new Rooms(config, webhooks);
-const twirp = new Twirp(config, auth, rooms, webhooks);
+const twirp = new Twirp(config, auth, rooms, webhooks, new Egress(rooms, webhooks));
 const pingIntervalS = 5;
 const pingTimeoutS = 15;
 

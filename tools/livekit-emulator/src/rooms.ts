@@ -119,7 +119,7 @@ export class Room {
   }
 
   add(participant: Participant) {
-    clearTimeout(this.closeTimer);
+    if (!participant.permission.recorder) clearTimeout(this.closeTimer);
     this.everJoined = true;
     this.participants.set(participant.sid, participant);
     if (!participant.hidden) this.broadcast(participant, participant);
@@ -140,7 +140,7 @@ export class Room {
     if (!participant.hidden) this.broadcast(participant, undefined);
     this.rooms.webhooks.send({ event: "participant_left", room: this.snapshot(), participant: participant.snapshot() });
     log.info("participant left", { room: this.name, identity: participant.identity, sid: participant.sid, reason: DisconnectReason[reason] });
-    if (this.participants.size === 0 && !this.closed) {
+    if (this.onlyRecordersLeft && !this.closed) {
       this.scheduleClose(this.departureMs);
     }
   }
@@ -226,9 +226,14 @@ export class Room {
   private scheduleClose(ms: number) {
     clearTimeout(this.closeTimer);
     this.closeTimer = setTimeout(() => {
-      if (this.participants.size === 0) this.close();
+      if (this.onlyRecordersLeft) this.close();
     }, ms);
     this.closeTimer.unref();
+  }
+
+  /** Egress participants keep no room open: LiveKit ends their recording when the people have gone. */
+  get onlyRecordersLeft() {
+    return [...this.participants.values()].every((p) => p.permission.recorder);
   }
 
   get hasEverJoined() { return this.everJoined; }
