@@ -10,7 +10,8 @@ namespace Conference.Tests.Emulator;
 /// Bad input gets LiveKit's kind of answer (a refused upgrade with a status and message, a closed socket with a
 /// reason, a Twirp error) and the emulator keeps serving everyone else. Webhooks are retried until received.
 /// </summary>
-public sealed class BadInputTests(LiveKitEmulator emulator) : IClassFixture<LiveKitEmulator>
+[Collection(EmulatorCollection.Name)]
+public sealed class BadInputTests(LiveKitEmulator emulator)
 {
     [Fact]
     public async Task A_malformed_signal_request_closes_only_that_socket_with_a_reason()

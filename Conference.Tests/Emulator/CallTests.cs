@@ -6,8 +6,8 @@ namespace Conference.Tests.Emulator;
 /// People in one call through the LiveKit emulator, judged by LiveKit's own client (livekit-client in Chromium):
 /// they see each other's video, hear each other's audio, exchange data, and a later joiner sees everyone.
 /// </summary>
+[Collection(EmulatorCollection.Name)]
 public sealed class CallTests(LiveKitEmulator emulator, CallBrowser browser)
-    : IClassFixture<LiveKitEmulator>, IClassFixture<CallBrowser>
 {
     [Fact]
     public async Task Two_people_see_and_hear_each_other_exchange_data_and_a_third_sees_both()

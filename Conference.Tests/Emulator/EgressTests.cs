@@ -7,8 +7,9 @@ namespace Conference.Tests.Emulator;
 /// The emulator's Egress service called with LiveKit's EgressClient (Node SDK): a room composite recording joins
 /// as a hidden EGRESS participant, uploads a WebM that Chromium plays to s3rver, and reports it in webhooks.
 /// </summary>
+[Collection(EmulatorCollection.Name)]
 public sealed class EgressTests(LiveKitEmulator emulator, CallBrowser browser, S3rverServer s3)
-    : IClassFixture<LiveKitEmulator>, IClassFixture<CallBrowser>, IClassFixture<S3rverServer>
+    : IClassFixture<S3rverServer>
 {
     [Fact]
     public async Task A_recording_is_uploaded_as_a_playable_webm_and_reported_with_file_results()

@@ -7,8 +7,8 @@ namespace Conference.Tests.Emulator;
 /// experiences them and as the emulator's webhooks report them (checked by LiveKit's own WebhookReceiver).
 /// Room timeouts are the fixture's shortened <see cref="LiveKitEmulator.RoomTimeout"/>.
 /// </summary>
+[Collection(EmulatorCollection.Name)]
 public sealed class RoomLifecycleTests(LiveKitEmulator emulator, CallBrowser browser)
-    : IClassFixture<LiveKitEmulator>, IClassFixture<CallBrowser>
 {
     [Fact]
     public async Task A_room_starts_on_first_join_finishes_after_the_departure_timeout_and_a_later_join_starts_it_again()

@@ -7,8 +7,8 @@ namespace Conference.Tests.Emulator;
 /// The emulator's Twirp RoomService, called with LiveKit's own RoomServiceClient (Node SDK), with people in the
 /// room through livekit-client in Chromium so that each call's effect is seen where LiveKit's clients see it.
 /// </summary>
+[Collection(EmulatorCollection.Name)]
 public sealed class RoomServiceTests(LiveKitEmulator emulator, CallBrowser browser)
-    : IClassFixture<LiveKitEmulator>, IClassFixture<CallBrowser>
 {
     [Fact]
     public async Task CreateRoom_ListRooms_and_DeleteRoom_work_as_with_LiveKit()

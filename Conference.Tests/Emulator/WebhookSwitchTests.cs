@@ -8,8 +8,9 @@ public sealed class ShufflingLiveKitEmulator() : LiveKitEmulator("livekit-emulat
     protected override IEnumerable<string> ExtraArguments => ["--webhook-shuffle", "--webhook-duplicate"];
 }
 
+[Collection(EmulatorCollection.Name)]
 public sealed class WebhookSwitchTests(ShufflingLiveKitEmulator emulator, CallBrowser browser)
-    : IClassFixture<ShufflingLiveKitEmulator>, IClassFixture<CallBrowser>
+    : IClassFixture<ShufflingLiveKitEmulator>
 {
     [Fact]
     public async Task With_the_duplicate_switch_every_event_arrives_twice_and_each_copy_is_valid()
