@@ -22,6 +22,9 @@ public sealed class CallTests(LiveKitEmulator emulator, CallBrowser browser)
         Assert.True(await bob.WaitForAudioAsync("ada") > 0.01);
         Assert.True(await ada.WaitForAudioAsync("bob") > 0.01);
 
+        // SpeakersChanged comes from the audio level of what the emulator receives (the fake microphone beeps).
+        await ada.WaitForEventAsync("e.event === 'activeSpeakers' && e.identities.includes('bob')");
+
         await ada.SendDataAsync("hello bob", reliable: true, topic: "chat");
         var received = await bob.WaitForDataAsync("hello bob");
         Assert.Equal("ada", received.From);

@@ -103,4 +103,23 @@ public sealed class RoomLifecycleTests(LiveKitEmulator emulator, CallBrowser bro
         Assert.Contains("invalid token", message);
         await page.Context.CloseAsync();
     }
+
+    [Fact]
+    public async Task A_full_room_refuses_one_more_person_with_livekits_message()
+    {
+        var room = $"full-{Guid.NewGuid():N}";
+        // emptyTimeout: the fixture shortens rooms nobody joined to 2 s, less than a join may take on a busy machine.
+        var created = await EmulatorSdk.RoomServiceAsync(emulator, "createRoom", new { name = room, maxParticipants = 1, emptyTimeout = 60 });
+        Assert.True(created["ok"]!.GetValue<bool>(), created.ToJsonString());
+        var ada = await browser.JoinAsync(emulator, room, "ada", publish: false);
+
+        var page = await browser.OpenAsync();
+        var message = await page.EvaluateAsync<string>(
+            "async ([url, token]) => { try { await window.join(url, token, false); return 'joined'; } catch (e) { return `${e.status} ${e.message}`; } }",
+            new object[] { emulator.Url.ToString(), CallBrowser.Token(emulator, room, "bob") });
+        Assert.StartsWith("403 ", message);
+        Assert.Contains("room is full", message);
+        await page.Context.CloseAsync();
+        await ada.LeaveAsync();
+    }
 }
