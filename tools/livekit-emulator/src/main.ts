@@ -52,10 +52,12 @@ class Refusal extends Error {
 }
 
 /** Checks a join the way LiveKit does before upgrading the socket; returns the grants and the room name. */
-async function checkJoin(url: URL): Promise<{ grants: ClaimGrants; roomName: string }> {
+async function checkJoin(url: URL, authorization?: string): Promise<{ grants: ClaimGrants; roomName: string }> {
   let grants: ClaimGrants;
   try {
-    grants = await auth.verify(url.searchParams.get("access_token"));
+    // Browsers put the token in the URL; the Rust SDK (rtc-node) sends "Authorization: Bearer".
+    const bearer = authorization?.startsWith("Bearer ") ? authorization.slice(7) : undefined;
+    grants = await auth.verify(url.searchParams.get("access_token") ?? bearer);
   } catch (e) {
     throw e instanceof AuthError ? new Refusal(e.status, e.message) : e;
   }
@@ -127,7 +129,7 @@ async function handleHttp(req: IncomingMessage, res: ServerResponse) {
   }
   if (url.pathname === "/rtc/validate" || url.pathname === "/rtc/v1/validate") {
     try {
-      await checkJoin(url);
+      await checkJoin(url, req.headers.authorization);
       res.writeHead(200, { "Content-Type": "text/plain" }).end("success");
     } catch (e) {
       const refusal = e instanceof Refusal ? e : new Refusal(500, String(e));
@@ -151,7 +153,7 @@ server.on("upgrade", (req, socket, head) => {
     socket.end("HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n404 page not found");
     return;
   }
-  checkJoin(url).then((checked) => ({ ...checked, joinRequest: url.pathname === "/rtc/v1" ? readJoinRequest(url) : undefined })).then(({ grants, roomName, joinRequest }) => {
+  checkJoin(url, req.headers.authorization).then((checked) => ({ ...checked, joinRequest: url.pathname === "/rtc/v1" ? readJoinRequest(url) : undefined })).then(({ grants, roomName, joinRequest }) => {
     wss.handleUpgrade(req, socket, head, (ws) => join(ws, url, grants, roomName, joinRequest));
   }, (e) => {
     const refusal = e instanceof Refusal ? e : new Refusal(500, String(e));
