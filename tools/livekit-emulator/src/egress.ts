@@ -84,9 +84,8 @@ class Recording implements ParticipantConnection {
     this.startTimer = setTimeout(() => this.startFile(), 1000);
   }
 
-  unsubscribe(track: PublishedTrack) {
-    void track;
-  }
+  /** The file keeps the tracks it started with; one that is unpublished simply stops sending packets. */
+  unsubscribe(_track: PublishedTrack) {}
 
   private startFile() {
     if (this.stopping || this.recorder) return;
