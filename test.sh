@@ -46,6 +46,12 @@ if [ ! -d tools/node/node_modules ] || [ tools/node/package-lock.json -nt tools/
   touch tools/node/node_modules
 fi
 
+# The LiveKit emulator (a test double of livekit-server that the call tests connect browsers through): same stamp.
+if [ ! -d tools/livekit-emulator/node_modules ] || [ tools/livekit-emulator/package-lock.json -nt tools/livekit-emulator/node_modules ]; then
+  (cd tools/livekit-emulator && npm ci --no-audit --no-fund)
+  touch tools/livekit-emulator/node_modules
+fi
+
 # dotnet test prints a summary per test assembly; close with one line for the whole run.
 log=$(mktemp)
 vitest_report=$(mktemp)

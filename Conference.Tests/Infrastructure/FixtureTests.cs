@@ -101,7 +101,7 @@ public sealed class CaddyServerTests
 
 public sealed class LocalServerTests
 {
-    public static TheoryData<string> Servers => ["postgres", "redis-server", "s3rver", "caddy"];
+    public static TheoryData<string> Servers => ["postgres", "redis-server", "s3rver", "caddy", "livekit-emulator"];
 
     [Theory]
     [MemberData(nameof(Servers))]
@@ -142,6 +142,7 @@ public sealed class LocalServerTests
         "postgres" => new PostgresServer(),
         "redis-server" => new RedisServer(),
         "s3rver" => new S3rverServer(),
+        "livekit-emulator" => new LiveKitEmulator(),
         _ => new CaddyServer("http://127.0.0.1:{$CADDY_PORT} {\n\trespond ok\n}\n"),
     };
 

@@ -1,0 +1,197 @@
+using Conference.LiveKit;
+using Conference.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace Conference.Tests.Emulator;
+
+/// <summary>
+/// Debian Chromium with fake camera and microphone (as the web tests launch it) and autoplay allowed, so received
+/// audio plays unmuted and an AnalyserNode can measure it. Each <see cref="JoinAsync"/> is a fresh profile on
+/// call-page.html, which runs the pinned livekit-client.
+/// </summary>
+public sealed class CallBrowser : IAsyncLifetime
+{
+    // The page is served from loopback (a secure context, and in the same address space as the emulator, so
+    // Chromium's local network access checks let it reach the emulator as a public page reaches a public LiveKit).
+    private readonly int _pagePort = LocalMachine.FreePort();
+    private readonly System.Net.HttpListener _pageServer = new();
+    private static readonly string PageFile = Path.Combine(AppContext.BaseDirectory, "Emulator", "call-page.html");
+    private static readonly string ClientBundle = Path.Combine(LocalMachine.RepositoryRoot,
+        "tools", "livekit-emulator", "node_modules", "livekit-client", "dist", "livekit-client.umd.js");
+
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    public IBrowser Browser => _browser ?? throw new InvalidOperationException("not started");
+
+    private string PageOrigin => $"http://localhost:{_pagePort}/";
+
+    public async Task InitializeAsync()
+    {
+        _pageServer.Prefixes.Add(PageOrigin);
+        _pageServer.Start();
+        _ = ServePageAsync();
+        _playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args =
+            [
+                "--no-sandbox", "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", "--disable-gpu",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--autoplay-policy=no-user-gesture-required",
+            ],
+        });
+    }
+
+    private async Task ServePageAsync()
+    {
+        while (_pageServer.IsListening)
+        {
+            System.Net.HttpListenerContext context;
+            try
+            {
+                context = await _pageServer.GetContextAsync();
+            }
+            catch (Exception)
+            {
+                return;
+            }
+            var bundle = context.Request.Url?.AbsolutePath.EndsWith("livekit-client.umd.js", StringComparison.Ordinal) == true;
+            context.Response.ContentType = bundle ? "text/javascript" : "text/html";
+            var bytes = await File.ReadAllBytesAsync(bundle ? ClientBundle : PageFile);
+            await context.Response.OutputStream.WriteAsync(bytes);
+            context.Response.Close();
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        _pageServer.Close();
+        if (_browser is not null)
+        {
+            await _browser.CloseAsync();
+        }
+        _playwright?.Dispose();
+    }
+
+    /// <summary>Opens the call page in a new profile, connects to <paramref name="emulator"/> and (optionally) publishes camera and microphone.</summary>
+    public async Task<CallPage> JoinAsync(LiveKitEmulator emulator, string room, string identity, bool publish = true,
+        Func<VideoGrants, VideoGrants>? grants = null, bool singlePeerConnection = true)
+    {
+        var page = await OpenAsync();
+        var console = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        page.Console += (_, message) => console.Enqueue($"{message.Type}: {message.Text}");
+        var token = Token(emulator, room, identity, grants);
+        try
+        {
+            var sid = await page.EvaluateAsync<string>("([url, token, publish, single]) => window.join(url, token, publish, single)",
+                new object[] { emulator.Url.ToString(), token, publish, singlePeerConnection });
+            return new CallPage(page, identity, sid) { Console = console };
+        }
+        catch (PlaywrightException e)
+        {
+            throw new InvalidOperationException($"{identity} could not join: {e.Message}{Environment.NewLine}Browser console:{Environment.NewLine}" +
+                string.Join(Environment.NewLine, console) + $"{Environment.NewLine}Emulator output:{Environment.NewLine}{emulator.Output}", e);
+        }
+    }
+
+    public async Task<IPage> OpenAsync()
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { Permissions = ["camera", "microphone"] });
+        context.SetDefaultTimeout(30_000);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(PageOrigin);
+        return page;
+    }
+
+    public static string Token(LiveKitEmulator emulator, string room, string identity, Func<VideoGrants, VideoGrants>? grants = null) =>
+        new AccessToken(emulator.ApiKey, emulator.ApiSecret)
+            .WithIdentity(identity)
+            .WithName(identity)
+            .WithGrants((grants ?? (g => g))(new VideoGrants { RoomJoin = true, Room = room }))
+            .WithTtl(TimeSpan.FromMinutes(10))
+            .ToJwt();
+}
+
+/// <summary>One person in a test call: the page and what livekit-client in it reports.</summary>
+public sealed record CallPage(IPage Page, string Identity, string Sid)
+{
+    /// <summary>What the page wrote to its console ("type: text"), livekit-client's log included.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Console { get; init; } = new();
+
+    /// <summary>The console's errors and warnings, but for Chromium's autoplay notices.</summary>
+    public IEnumerable<string> Problems => Console.Where(line => line.StartsWith("error:", StringComparison.Ordinal));
+
+    public Task<string[]> RemoteIdentitiesAsync() => Page.EvaluateAsync<string[]>("() => window.remoteIdentities()");
+
+    /// <summary>Waits until <paramref name="from"/>'s camera plays here: frames decoded and the clock advancing.</summary>
+    public async Task<(int Width, int Height)> WaitForVideoAsync(string from)
+    {
+        try
+        {
+            await Page.WaitForFunctionAsync(
+                "([id]) => { const s = window.videoState(id); return s && s.width > 0 && s.time > 0.5; }",
+                new object[] { from }, new PageWaitForFunctionOptions { Timeout = 30_000, PollingInterval = 200 });
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{Identity} sees no video from {from}. What the page saw: " +
+                await Page.EvaluateAsync<string>("""
+                    () => JSON.stringify({ events: window.events, videos: [...document.querySelectorAll('video')].map(v => [v.id, v.videoWidth, v.currentTime]),
+                      remotes: window.room ? [...window.room.remoteParticipants.values()].map(p => [p.identity, p.sid, [...p.trackPublications.values()].map(t => [t.source, t.trackSid, t.isSubscribed])]) : [] })
+                    """), e);
+        }
+        var first = await Page.EvaluateAsync<VideoState>("([id]) => window.videoState(id)", new object[] { from });
+        await Page.WaitForFunctionAsync(
+            "([id, t]) => window.videoState(id).time > t + 0.5", new object[] { from, first.Time },
+            new PageWaitForFunctionOptions { Timeout = 10_000, PollingInterval = 200 });
+        return (first.Width, first.Height);
+    }
+
+    /// <summary>Waits until the audio from <paramref name="from"/> has a level above silence, and returns it.</summary>
+    public async Task<double> WaitForAudioAsync(string from)
+    {
+        // Chromium's fake microphone beeps with silence between: the level is taken when it is heard.
+        var heard = await Page.WaitForFunctionAsync("([id]) => { const level = window.audioLevel(id); return level > 0.01 ? level : false; }",
+            new object[] { from }, new PageWaitForFunctionOptions { Timeout = 30_000, PollingInterval = 50 });
+        return await heard.JsonValueAsync<double>();
+    }
+
+    public Task SendDataAsync(string text, bool reliable = true, string? topic = null, string[]? to = null) =>
+        Page.EvaluateAsync("([text, reliable, topic, to]) => window.sendData(text, reliable, topic ?? undefined, to ?? undefined)",
+            new object?[] { text, reliable, topic, to });
+
+    public async Task<ReceivedData> WaitForDataAsync(string text)
+    {
+        await Page.WaitForFunctionAsync("([text]) => window.received.some(r => r.text === text)", new object[] { text },
+            new PageWaitForFunctionOptions { Timeout = 15_000, PollingInterval = 100 });
+        return await Page.EvaluateAsync<ReceivedData>("([text]) => window.received.find(r => r.text === text)", new object[] { text });
+    }
+
+    public Task<ReceivedData[]> ReceivedAsync() => Page.EvaluateAsync<ReceivedData[]>("() => window.received");
+
+    public Task WaitForEventAsync(string expression) =>
+        Page.WaitForFunctionAsync($"() => window.events.some(e => {expression})", null,
+            new PageWaitForFunctionOptions { Timeout = 30_000, PollingInterval = 100 });
+
+    public Task LeaveAsync() => Page.EvaluateAsync("() => window.room.disconnect()");
+
+    public Task CloseAsync() => Page.Context.CloseAsync();
+
+    private sealed class VideoState
+    {
+        public int Width { get; set; }
+        public int Height { get; set; }
+        public double Time { get; set; }
+    }
+}
+
+/// <summary>A data message as livekit-client delivered it.</summary>
+public sealed class ReceivedData
+{
+    public string Text { get; set; } = "";
+    public string? From { get; set; }
+    public string? Topic { get; set; }
+}

@@ -1,0 +1,114 @@
+using System.Text.Json.Nodes;
+using Conference.Tests.Infrastructure;
+
+namespace Conference.Tests.Emulator;
+
+/// <summary>
+/// The emulator's Egress service called with LiveKit's EgressClient (Node SDK): a room composite recording joins
+/// as a hidden EGRESS participant, uploads a WebM that Chromium plays to s3rver, and reports it in webhooks.
+/// </summary>
+[Collection(EmulatorCollection.Name)]
+public sealed class EgressTests(LiveKitEmulator emulator, CallBrowser browser, S3rverServer s3)
+    : IClassFixture<S3rverServer>
+{
+    [Fact]
+    public async Task A_recording_is_uploaded_as_a_playable_webm_and_reported_with_file_results()
+    {
+        var room = $"rec-{Guid.NewGuid():N}";
+        var ada = await browser.JoinAsync(emulator, room, "ada");
+        var bob = await browser.JoinAsync(emulator, room, "bob", publish: false);
+        await bob.WaitForVideoAsync("ada");
+
+        var started = Ok(await EmulatorSdk.EgressAsync(emulator, "startRoomCompositeEgress", room, Output(s3.Bucket, "recordings/{room_name}-{time}"), new { layout = "grid" }));
+        var egressId = started["egressId"]!.GetValue<string>();
+        // protojson leaves out the default: no status is EGRESS_STARTING (0).
+        Assert.Null(started["status"]);
+        await emulator.WaitForWebhookAsync(w => w.Event == "egress_started" && w.Json["egressInfo"]?["egressId"]?.GetValue<string>() == egressId);
+        await bob.Page.WaitForFunctionAsync("() => window.room.isRecording");
+        // The recorder is a hidden participant: people do not see it.
+        Assert.Equal(["ada"], await bob.RemoteIdentitiesAsync());
+        var egressJoined = await emulator.WaitForWebhookAsync(w => w.Event == "participant_joined" && w.RoomName == room && w.Identity!.StartsWith("EG_"));
+        Assert.Equal("EGRESS", egressJoined.Json["participant"]?["kind"]?.GetValue<string>());
+        Assert.True(egressJoined.Json["participant"]?["permission"]?["recorder"]?.GetValue<bool>());
+
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        var listed = (JsonArray)Ok(await EmulatorSdk.EgressAsync(emulator, "listEgress", new { roomName = room, active = true }));
+        Assert.Equal(egressId, Assert.Single(listed)!["egressId"]!.GetValue<string>());
+        Ok(await EmulatorSdk.EgressAsync(emulator, "stopEgress", egressId));
+
+        var ended = await emulator.WaitForWebhookAsync(w => w.Event == "egress_ended" && w.Json["egressInfo"]?["egressId"]?.GetValue<string>() == egressId);
+        var info = ended.Json["egressInfo"]!;
+        Assert.Equal("EGRESS_COMPLETE", info["status"]!.GetValue<string>());
+        var file = info["fileResults"]![0]!;
+        var key = file["filename"]!.GetValue<string>();
+        Assert.StartsWith($"recordings/{room}-", key);
+        Assert.EndsWith(".webm", key);
+        Assert.True(long.Parse(file["size"]!.GetValue<string>()) > 10_000);
+        Assert.True(long.Parse(file["duration"]!.GetValue<string>()) > 2_000_000_000L, $"duration {file["duration"]} ns");
+        Assert.Equal($"{s3.Endpoint.ToString().TrimEnd('/')}/{s3.Bucket}/{key}", file["location"]!.GetValue<string>());
+        await bob.Page.WaitForFunctionAsync("() => !window.room.isRecording");
+
+        // The uploaded bytes are a WebM that Chromium decodes: frames with a size, and time that advances.
+        using var http = new HttpClient();
+        var webm = await http.GetByteArrayAsync(file["location"]!.GetValue<string>());
+        Assert.Equal(long.Parse(file["size"]!.GetValue<string>()), webm.Length);
+        var played = await bob.Page.EvaluateAsync<double[]>("""
+            async ([base64]) => {
+              const bytes = Uint8Array.from(atob(base64), c => c.charCodeAt(0));
+              const video = document.createElement('video');
+              video.muted = true;
+              video.src = URL.createObjectURL(new Blob([bytes], { type: 'video/webm' }));
+              document.body.appendChild(video);
+              await video.play();
+              await new Promise(resolve => setTimeout(resolve, 1500));
+              return [video.videoWidth, video.videoHeight, video.currentTime];
+            }
+            """, new object[] { Convert.ToBase64String(webm) });
+        Assert.True(played[0] > 0 && played[1] > 0, $"recording plays at {played[0]}x{played[1]}");
+        Assert.True(played[2] > 0.5, $"recording's time reached {played[2]} s");
+
+        await ada.LeaveAsync();
+        await bob.LeaveAsync();
+    }
+
+    [Fact]
+    public async Task A_failing_upload_ends_the_egress_failed_with_the_storages_error()
+    {
+        var room = $"recfail-{Guid.NewGuid():N}";
+        var ada = await browser.JoinAsync(emulator, room, "ada");
+        var started = Ok(await EmulatorSdk.EgressAsync(emulator, "startRoomCompositeEgress", room, Output("no-such-bucket", "x/{room_name}.webm"), new { }));
+        var egressId = started["egressId"]!.GetValue<string>();
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        Ok(await EmulatorSdk.EgressAsync(emulator, "stopEgress", egressId));
+
+        var ended = await emulator.WaitForWebhookAsync(w => w.Event == "egress_ended" && w.Json["egressInfo"]?["egressId"]?.GetValue<string>() == egressId);
+        Assert.Equal("EGRESS_FAILED", ended.Json["egressInfo"]!["status"]!.GetValue<string>());
+        Assert.Contains("bucket does not exist", ended.Json["egressInfo"]!["error"]!.GetValue<string>());
+
+        var again = await EmulatorSdk.EgressAsync(emulator, "stopEgress", egressId);
+        Assert.Equal("failed_precondition", again["code"]!.GetValue<string>());
+        var missing = await EmulatorSdk.EgressAsync(emulator, "startRoomCompositeEgress", "no-such-room", Output(s3.Bucket, "x"), new { });
+        Assert.Equal("not_found", missing["code"]!.GetValue<string>());
+        await ada.LeaveAsync();
+    }
+
+    private object Output(string bucket, string filepath) => new
+    {
+        filepath,
+        output = new
+        {
+            @case = "s3",
+            value = new
+            {
+                accessKey = S3rverServer.AccessKey, secret = S3rverServer.SecretKey, region = "us-east-1",
+                endpoint = s3.Endpoint.ToString().TrimEnd('/'), bucket, forcePathStyle = true,
+            },
+        },
+    };
+
+    private static JsonNode Ok(JsonNode response)
+    {
+        Assert.True(response["ok"]!.GetValue<bool>(), response.ToJsonString());
+        return response["result"] ?? new JsonObject();
+    }
+}

@@ -1,0 +1,192 @@
+// The media side: werift peer connections set up the way Chrome and livekit-client need them, and one
+// forwarder per published track that relays one simulcast layer to every subscriber.
+import {
+  MediaStreamTrack,
+  RTCPeerConnection,
+  RTCRtpCodecParameters,
+  RtcpPayloadSpecificFeedback,
+  RtpPacket,
+  useAbsSendTime,
+  useAudioLevelIndication,
+  useNACK,
+  usePLI,
+  useREMB,
+  useRepairedRtpStreamId,
+  useSdesMid,
+  useSdesRTPStreamId,
+  type RTCRtpReceiver,
+} from "werift";
+
+const codecs = () => ({
+  audio: [new RTCRtpCodecParameters({ mimeType: "audio/opus", clockRate: 48000, channels: 2 })],
+  video: [new RTCRtpCodecParameters({ mimeType: "video/VP8", clockRate: 90000, rtcpFeedback: [useNACK(), usePLI(), useREMB()] })],
+});
+
+/**
+ * Publisher side (the server answers): mid and rid extensions to demultiplex simulcast, audio level for
+ * SpeakersChanged, abs-send-time for the sender's bandwidth estimate. No transport-cc: werift's feedback for it
+ * keeps Chrome's estimate near 170 kbps.
+ */
+export function publisherConnection(portRange?: [number, number]) {
+  return new RTCPeerConnection({
+    codecs: codecs(),
+    headerExtensions: {
+      audio: [useSdesMid(), useAbsSendTime(), useAudioLevelIndication()],
+      video: [useSdesMid(), useAbsSendTime(), useSdesRTPStreamId(), useRepairedRtpStreamId()],
+    },
+    ...iceOptions(portRange),
+  });
+}
+
+/** Subscriber side (the server offers): only mid and abs-send-time, written by werift's sender itself. */
+export function subscriberConnection(portRange?: [number, number]) {
+  return new RTCPeerConnection({
+    codecs: codecs(),
+    headerExtensions: { audio: [useSdesMid(), useAbsSendTime()], video: [useSdesMid(), useAbsSendTime()] },
+    ...iceOptions(portRange),
+  });
+}
+
+function iceOptions(portRange?: [number, number]) {
+  // Media on loopback only: the emulator serves browsers on this machine.
+  return { iceUseIpv6: false, iceInterfaceAddresses: { udp4: "127.0.0.1" }, ...(portRange ? { icePortRange: portRange } : {}) };
+}
+
+const ridOrder = ["q", "h", "f"];
+const layerRank = (rid: string) => (rid === "" ? 0 : ridOrder.indexOf(rid));
+
+interface Layer {
+  rid: string;
+  receiver: RTCRtpReceiver;
+  ssrc?: number;
+  lastPacketAt: number;
+}
+
+/**
+ * Relays one published track. Subscribers' senders all read {@link relay}. Of a simulcast track it forwards one
+ * layer: the highest one that has sent packets in the last second, switched only at a VP8 keyframe (asked for
+ * with a PLI) so the decoder never sees a frame that refers to another layer's pictures.
+ */
+export class Forwarder {
+  readonly relay: MediaStreamTrack;
+  private readonly layers = new Map<string, Layer>();
+  private current?: string;
+  private pending?: string;
+  private readonly timer: NodeJS.Timeout;
+  /** Audio level (0..1, RFC 6464 converted) of recent packets; undefined for video. */
+  private levelSum = 0;
+  private levelCount = 0;
+  onAudioLevelExtension?: number;
+
+  constructor(readonly kind: "audio" | "video", trackSid: string) {
+    this.relay = new MediaStreamTrack({ kind, id: trackSid });
+    this.timer = setInterval(() => this.chooseLayer(), 500);
+  }
+
+  /** Adds a received RTP stream (one per simulcast layer). */
+  attach(track: MediaStreamTrack, receiver: RTCRtpReceiver, audioLevelId?: number) {
+    const rid = track.rid ?? "";
+    const layer: Layer = { rid, receiver, ssrc: track.ssrc, lastPacketAt: 0 };
+    this.layers.set(rid, layer);
+    track.onReceiveRtp.subscribe((rtp) => {
+      layer.ssrc ??= rtp.header.ssrc;
+      layer.lastPacketAt = Date.now();
+      if (audioLevelId !== undefined) this.readLevel(rtp, audioLevelId);
+      this.forward(layer, rtp);
+    });
+  }
+
+  /** Asks the publisher for a keyframe of the layer being forwarded (a subscriber joined or sent a PLI). */
+  requestKeyframe() {
+    if (this.kind !== "video") return;
+    const layer = this.layers.get(this.pending ?? this.current ?? "") ?? [...this.layers.values()][0];
+    if (layer?.ssrc !== undefined) void layer.receiver.sendRtcpPLI(layer.ssrc).catch(() => undefined);
+  }
+
+  /** A subscriber's RTCP: picture loss and full intra requests go on to the publisher. */
+  onSubscriberRtcp(rtcp: unknown) {
+    if (rtcp instanceof RtcpPayloadSpecificFeedback && (rtcp.feedback.count === 1 || rtcp.feedback.count === 4)) {
+      this.requestKeyframe();
+    }
+  }
+
+  /** Mean audio level since the last call, 0..1. */
+  takeLevel(): number {
+    const level = this.levelCount ? this.levelSum / this.levelCount : 0;
+    this.levelSum = 0;
+    this.levelCount = 0;
+    return level;
+  }
+
+  stop() {
+    clearInterval(this.timer);
+    this.relay.stop();
+  }
+
+  private forward(layer: Layer, rtp: RtpPacket) {
+    if (this.current === undefined) {
+      this.current = layer.rid;
+    }
+    if (this.pending === layer.rid && isVp8KeyframeStart(rtp.payload)) {
+      this.current = layer.rid;
+      this.pending = undefined;
+      this.relay.notifySourceChanged(rtp.header);
+    }
+    if (layer.rid !== this.current) return;
+    const out = rtp.clone();
+    // Extension ids were negotiated with the publisher; to a subscriber they mean something else, and Chrome
+    // drops the stream after a few seconds. werift's sender writes the subscriber's own extensions.
+    out.header.extensions = [];
+    out.header.extension = false;
+    this.relay.writeRtp(out);
+  }
+
+  private chooseLayer() {
+    if (this.kind !== "video" || this.layers.size < 2) return;
+    const now = Date.now();
+    const live = [...this.layers.values()].filter((l) => now - l.lastPacketAt < 1000).sort((a, b) => layerRank(b.rid) - layerRank(a.rid));
+    const target = live[0]?.rid;
+    if (target === undefined || target === this.current) {
+      this.pending = undefined;
+      return;
+    }
+    this.pending = target;
+    const layer = this.layers.get(target)!;
+    if (layer.ssrc !== undefined) void layer.receiver.sendRtcpPLI(layer.ssrc).catch(() => undefined);
+  }
+
+  private readLevel(rtp: RtpPacket, id: number) {
+    const ext = rtp.header.extensions.find((e) => e.id === id);
+    if (!ext || ext.payload.length < 1) return;
+    const dBov = ext.payload[0] & 0x7f;
+    this.levelSum += Math.pow(10, -dBov / 20);
+    this.levelCount++;
+  }
+}
+
+/** True for the first packet of a VP8 keyframe (RFC 7741 payload descriptor, then the VP8 frame tag). */
+export function isVp8KeyframeStart(payload: Buffer): boolean {
+  if (payload.length < 3) return false;
+  const b0 = payload[0];
+  const start = (b0 & 0x10) !== 0 && (b0 & 0x07) === 0;
+  if (!start) return false;
+  let i = 1;
+  if (b0 & 0x80) {
+    const x = payload[i++];
+    if (x & 0x80) i += payload[i] & 0x80 ? 2 : 1; // I: picture id, 7 or 15 bits
+    if (x & 0x40) i++; // L: TL0PICIDX
+    if (x & 0x30) i++; // T/K: TID/KEYIDX
+  }
+  return i < payload.length && (payload[i] & 0x01) === 0;
+}
+
+/** mid → the msid track id (livekit-client's track cid) of each m-line of an SDP. */
+export function msidTrackIdsByMid(sdp: string): Map<string, string> {
+  const result = new Map<string, string>();
+  for (const section of sdp.split(/\r?\nm=/).slice(1)) {
+    const mid = /\r?\na=mid:(\S+)/.exec(section)?.[1];
+    const msid = /\r?\na=msid:\S+ (\S+)/.exec(section)?.[1];
+    if (mid && msid) result.set(mid, msid);
+  }
+  return result;
+}

@@ -1,0 +1,504 @@
+// One participant's signalling connection (WebSocket /rtc, livekit_rtc.proto) and its two peer connections:
+// publisher (the client offers, the server answers) and subscriber (the server offers).
+import {
+  ClientConfigSetting,
+  ClientConfiguration,
+  DataPacket,
+  DataPacket_Kind,
+  DisconnectReason,
+  JoinResponse,
+  LeaveRequest,
+  LeaveRequest_Action,
+  ParticipantInfo_State,
+  ServerInfo,
+  ServerInfo_Edition,
+  SessionDescription,
+  SignalRequest,
+  SignalResponse,
+  SignalTarget,
+  SpeakerInfo,
+  TrackInfo,
+  TrackSource,
+  TrackType,
+  ConnectionQuality,
+  RequestResponse_Reason,
+  type AddTrackRequest,
+} from "@livekit/protocol";
+import type { RTCDataChannel, RTCPeerConnection, RTCRtpSender, RTCRtpTransceiver } from "werift";
+import { MediaStream } from "werift";
+import type { WebSocket } from "ws";
+import { log } from "./log.js";
+import { Forwarder, msidTrackIdsByMid, publisherConnection, subscriberConnection } from "./media.js";
+import { newSid, PublishedTrack, type Participant, type ParticipantConnection, type Room } from "./rooms.js";
+
+export const serverVersion = "1.9.4-emulator";
+export const protocolVersion = 16;
+
+export interface SessionOptions {
+  portRange?: [number, number];
+  pingIntervalS: number;
+  pingTimeoutS: number;
+  /** Mints a fresh token for the participant (SignalResponse.refresh_token). */
+  refreshToken: (participant: Participant) => Promise<string>;
+  refreshTokenIntervalMs: number;
+  /**
+   * Signalling v1 (/rtc/v1): one peer connection that the client always offers on. Subscribed tracks go out on
+   * recvonly m-lines the client adds when asked with MediaSectionsRequirement; the answer maps mid → track sid.
+   */
+  singlePeerConnection: boolean;
+  /** v1: the publisher offer that came with the JoinRequest. */
+  initialOffer?: SessionDescription;
+}
+
+export class Session implements ParticipantConnection {
+  private readonly publisher: RTCPeerConnection;
+  private subscriber?: RTCPeerConnection;
+  private readonly senders = new Map<string, RTCRtpSender>();
+  private readonly pendingTracks = new Map<string, TrackInfo>();
+  private readonly channels = new Map<string, RTCDataChannel>();
+  private queue: Promise<void> = Promise.resolve();
+  private subscriberNegotiating = false;
+  private subscriberNeedsOffer = false;
+  private offerId = 0;
+  private closed = false;
+  private lastSeen = Date.now();
+  private readonly timers: NodeJS.Timeout[] = [];
+  /** v1: tracks to send, and the transceiver (mid) each one goes out on once the client has offered one. */
+  private readonly wanted = new Map<string, PublishedTrack>();
+  private readonly assigned = new Map<string, RTCRtpTransceiver>();
+
+  constructor(
+    private readonly ws: WebSocket,
+    readonly room: Room,
+    readonly participant: Participant,
+    private readonly options: SessionOptions,
+  ) {
+    this.publisher = publisherConnection(options.portRange);
+    this.publisher.onRemoteTransceiverAdded.subscribe((transceiver) => {
+      transceiver.onTrack.subscribe((track) => this.onPublishedMedia(transceiver.mid ?? "", track, transceiver.receiver));
+    });
+    this.publisher.onDataChannel.subscribe((channel) => {
+      this.channels.set(channel.label, channel);
+      channel.onMessage.subscribe((data) => this.onData(channel.label, data));
+    });
+    this.publisher.connectionStateChange.subscribe((state) => log.debug("publisher pc", { sid: participant.sid, state }));
+    ws.on("message", (data, isBinary) => {
+      this.lastSeen = Date.now();
+      this.queue = this.queue.then(() => this.onMessage(data as Buffer, isBinary)).catch((e) => {
+        log.warn("signal request failed", { sid: participant.sid, error: e });
+      });
+    });
+    ws.on("close", () => this.onSocketClosed());
+    ws.on("error", () => undefined);
+    this.timers.push(setInterval(() => this.tick(), 2000));
+    this.timers.push(setInterval(() => void this.refreshToken(), options.refreshTokenIntervalMs));
+  }
+
+  /** Sends the JoinResponse and subscribes to what is already published. */
+  start() {
+    const join = new JoinResponse({
+      room: this.room.snapshot(),
+      participant: this.participant.snapshot(),
+      otherParticipants: this.room.visible(this.participant).map((p) => p.snapshot()),
+      serverVersion,
+      serverRegion: "emulator",
+      serverInfo: new ServerInfo({ edition: ServerInfo_Edition.Standard, version: serverVersion, protocol: protocolVersion, region: "emulator", nodeId: "ND_emulator" }),
+      iceServers: [],
+      subscriberPrimary: false,
+      pingInterval: this.options.pingIntervalS,
+      pingTimeout: this.options.pingTimeoutS,
+      // Resume (same sid after a dropped socket) is not emulated: clients do a full reconnect instead.
+      clientConfiguration: new ClientConfiguration({ resumeConnection: ClientConfigSetting.DISABLED }),
+      enabledPublishCodecs: [{ mime: "video/VP8" }, { mime: "audio/opus" }],
+    });
+    this.send(new SignalResponse({ message: { case: "join", value: join } }));
+    if (this.options.initialOffer) {
+      const offer = this.options.initialOffer;
+      this.queue = this.queue.then(() => this.answerPublisher(offer)).catch((e) => log.warn("initial offer failed", { error: e }));
+    }
+    for (const other of this.room.participants.values()) {
+      if (other === this.participant) continue;
+      for (const track of other.tracks.values()) this.subscribe(track);
+    }
+    void this.refreshToken();
+  }
+
+  send(response: SignalResponse) {
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    this.ws.send(response.toBinary());
+  }
+
+  close(reason: DisconnectReason) {
+    if (this.closed) return;
+    this.send(new SignalResponse({
+      message: { case: "leave", value: new LeaveRequest({ canReconnect: false, reason, action: LeaveRequest_Action.DISCONNECT }) },
+    }));
+    this.teardown();
+    setTimeout(() => this.ws.close(1000, DisconnectReason[reason]), 50);
+  }
+
+  subscribe(track: PublishedTrack) {
+    if (this.closed || this.senders.has(track.info.sid) || this.participant.unsubscribed.has(track.info.sid)) return;
+    if (!this.participant.permission.canSubscribe) return;
+    if (this.options.singlePeerConnection) {
+      if (this.wanted.has(track.info.sid)) return;
+      this.wanted.set(track.info.sid, track);
+      this.requestMediaSections();
+      return;
+    }
+    this.subscriber ??= this.createSubscriber();
+    const stream = new MediaStream({ id: `${track.publisher.sid}|${track.info.sid}` });
+    const sender = this.subscriber.addTrack(track.forwarder.relay, stream);
+    sender.onRtcp.subscribe((rtcp) => track.forwarder.onSubscriberRtcp(rtcp));
+    this.senders.set(track.info.sid, sender);
+    this.negotiateSubscriber();
+    // The subscriber's decoder needs a keyframe to start; ask now and again once its connection is up.
+    track.forwarder.requestKeyframe();
+    setTimeout(() => track.forwarder.requestKeyframe(), 1000).unref();
+  }
+
+  unsubscribe(track: PublishedTrack) {
+    if (this.options.singlePeerConnection) {
+      if (!this.wanted.delete(track.info.sid)) return;
+      const transceiver = this.assigned.get(track.info.sid);
+      if (transceiver) {
+        this.assigned.delete(track.info.sid);
+        transceiver.direction = "inactive";
+        void transceiver.sender.replaceTrack(null).catch(() => undefined);
+      }
+      this.requestMediaSections();
+      return;
+    }
+    const sender = this.senders.get(track.info.sid);
+    if (!sender || !this.subscriber) return;
+    this.senders.delete(track.info.sid);
+    try {
+      this.subscriber.removeTrack(sender);
+    } catch {
+      // already gone with the connection
+    }
+    this.negotiateSubscriber();
+  }
+
+  deliverData(bytes: Uint8Array, reliable: boolean) {
+    const channel = this.channels.get(reliable ? "_reliable" : "_lossy") ?? this.channels.get("_reliable");
+    if (channel?.readyState === "open") channel.send(Buffer.from(bytes));
+  }
+
+  private async answerPublisher(offer: SessionDescription) {
+    await this.publisher.setRemoteDescription({ type: "offer", sdp: offer.sdp });
+    const midToTrackId: Record<string, string> = {};
+    if (this.options.singlePeerConnection) {
+      await this.assignMediaSections(offer.sdp);
+      for (const [sid, transceiver] of this.assigned) if (transceiver.mid) midToTrackId[transceiver.mid] = sid;
+    }
+    const answer = await this.publisher.createAnswer();
+    await this.publisher.setLocalDescription(answer);
+    this.send(new SignalResponse({
+      message: { case: "answer", value: new SessionDescription({ type: "answer", sdp: this.publisher.localDescription!.sdp, id: offer.id, midToTrackId }) },
+    }));
+    if (this.options.singlePeerConnection) {
+      for (const sid of this.assigned.keys()) this.wanted.get(sid)?.forwarder.requestKeyframe();
+      if ([...this.wanted.keys()].some((sid) => !this.assigned.has(sid))) this.requestMediaSections();
+    }
+  }
+
+  /** v1: puts each wanted track on a free m-line the client offered to receive on. */
+  private async assignMediaSections(sdp: string) {
+    const receiving = recvonlyMids(sdp);
+    const taken = new Set([...this.assigned.values()]);
+    for (const [sid, track] of this.wanted) {
+      if (this.assigned.has(sid)) continue;
+      const free = this.publisher.getTransceivers().find((t) =>
+        !taken.has(t) && t.kind === track.forwarder.kind && t.mid !== null && receiving.has(t.mid) && !t.sender.track);
+      if (!free) continue;
+      taken.add(free);
+      free.direction = "sendonly";
+      (free.sender as { trackId: string }).trackId = sid; // the msid's track id
+      free.sender.setStreams([new MediaStream({ id: `${track.publisher.sid}|${sid}` })]);
+      await free.sender.replaceTrack(track.forwarder.relay);
+      free.sender.onRtcp.subscribe((rtcp) => track.forwarder.onSubscriberRtcp(rtcp));
+      this.assigned.set(sid, free);
+    }
+  }
+
+  /** v1: asks the client for as many more receive m-lines as the wanted tracks need, and to offer again. */
+  private requestMediaSections() {
+    this.queue = this.queue.then(() => {
+      if (this.closed) return;
+      const remote = this.publisher.remoteDescription?.sdp ?? "";
+      const receiving = recvonlyMids(remote);
+      const taken = new Set([...this.assigned.values()]);
+      const free = { audio: 0, video: 0 };
+      for (const t of this.publisher.getTransceivers()) {
+        if (!taken.has(t) && t.mid !== null && receiving.has(t.mid) && !t.sender.track && (t.kind === "audio" || t.kind === "video")) free[t.kind]++;
+      }
+      const need = { audio: 0, video: 0 };
+      for (const [sid, track] of this.wanted) if (!this.assigned.has(sid)) need[track.forwarder.kind]++;
+      this.send(new SignalResponse({
+        message: { case: "mediaSectionsRequirement", value: { numAudios: Math.max(0, need.audio - free.audio), numVideos: Math.max(0, need.video - free.video) } },
+      }));
+    });
+  }
+
+  private createSubscriber() {
+    const pc = subscriberConnection(this.options.portRange);
+    pc.onIceCandidate.subscribe((candidate) => {
+      if (!candidate) return;
+      this.send(new SignalResponse({
+        message: { case: "trickle", value: { candidateInit: JSON.stringify(candidate.toJSON()), target: SignalTarget.SUBSCRIBER } },
+      }));
+    });
+    return pc;
+  }
+
+  private negotiateSubscriber() {
+    this.queue = this.queue.then(async () => {
+      if (!this.subscriber || this.closed) return;
+      if (this.subscriberNegotiating) {
+        this.subscriberNeedsOffer = true;
+        return;
+      }
+      this.subscriberNegotiating = true;
+      const offer = await this.subscriber.createOffer();
+      await this.subscriber.setLocalDescription(offer);
+      this.send(new SignalResponse({
+        message: { case: "offer", value: new SessionDescription({ type: "offer", sdp: this.subscriber.localDescription!.sdp, id: ++this.offerId }) },
+      }));
+    }).catch((e) => log.warn("subscriber offer failed", { sid: this.participant.sid, error: e }));
+  }
+
+  private async onMessage(data: Buffer, isBinary: boolean) {
+    let request: SignalRequest;
+    try {
+      request = isBinary ? SignalRequest.fromBinary(new Uint8Array(data)) : SignalRequest.fromJsonString(data.toString("utf8"));
+    } catch (e) {
+      log.warn("malformed signal request; closing the connection", { sid: this.participant.sid, error: (e as Error).message });
+      this.ws.close(1003, "malformed SignalRequest");
+      return;
+    }
+    const message = request.message;
+    switch (message.case) {
+      case "offer":
+        await this.answerPublisher(message.value);
+        break;
+      case "answer":
+        if (this.subscriber) {
+          await this.subscriber.setRemoteDescription({ type: "answer", sdp: message.value.sdp });
+          this.subscriberNegotiating = false;
+          if (this.subscriberNeedsOffer) {
+            this.subscriberNeedsOffer = false;
+            this.negotiateSubscriber();
+          }
+        }
+        break;
+      case "trickle": {
+        const pc = message.value.target === SignalTarget.SUBSCRIBER ? this.subscriber : this.publisher;
+        const init = JSON.parse(message.value.candidateInit || "{}");
+        if (pc && init.candidate) await pc.addIceCandidate(init).catch(() => undefined);
+        break;
+      }
+      case "addTrack":
+        this.onAddTrack(message.value);
+        break;
+      case "mute": {
+        const track = this.participant.tracks.get(message.value.sid);
+        if (track && track.info.muted !== message.value.muted) {
+          track.info.muted = message.value.muted;
+          this.participant.bump();
+          this.room.broadcast(this.participant, undefined);
+        }
+        break;
+      }
+      case "subscription": {
+        for (const sid of [...message.value.trackSids, ...message.value.participantTracks.flatMap((p) => p.trackSids)]) {
+          const track = this.room.trackBySid(sid);
+          if (message.value.subscribe) {
+            this.participant.unsubscribed.delete(sid);
+            if (track) this.subscribe(track);
+          } else {
+            this.participant.unsubscribed.add(sid);
+            if (track) this.unsubscribe(track);
+          }
+        }
+        break;
+      }
+      case "leave":
+        log.info("client leave", { sid: this.participant.sid });
+        this.teardown();
+        this.room.remove(this.participant, DisconnectReason.CLIENT_INITIATED);
+        this.ws.close(1000);
+        break;
+      case "ping":
+        this.send(new SignalResponse({ message: { case: "pong", value: BigInt(Date.now()) } }));
+        break;
+      case "pingReq":
+        this.send(new SignalResponse({ message: { case: "pongResp", value: { lastPingTimestamp: message.value.timestamp, timestamp: BigInt(Date.now()) } } }));
+        break;
+      case "updateMetadata": {
+        if (!this.participant.permission.canUpdateMetadata) {
+          this.send(new SignalResponse({ message: { case: "requestResponse", value: { requestId: message.value.requestId, reason: RequestResponse_Reason.NOT_ALLOWED, message: "does not have permission to update own metadata" } } }));
+          break;
+        }
+        const info = this.participant.info;
+        if (message.value.metadata) info.metadata = message.value.metadata;
+        if (message.value.name) info.name = message.value.name;
+        for (const [k, v] of Object.entries(message.value.attributes)) {
+          if (v === "") delete info.attributes[k];
+          else info.attributes[k] = v;
+        }
+        this.participant.bump();
+        this.room.broadcast(this.participant, undefined);
+        break;
+      }
+      case "trackSetting":
+      case "updateLayers":
+      case "subscriptionPermission":
+      case "syncState":
+      case "simulate":
+      case "updateAudioTrack":
+      case "updateVideoTrack":
+        // Accepted; the emulator forwards one layer to everyone (see docs/testing.md).
+        log.debug("signal request accepted without effect", { case: message.case });
+        break;
+      default:
+        log.warn("unknown or unsupported signal request ignored", { sid: this.participant.sid, case: message.case });
+    }
+  }
+
+  private onAddTrack(request: AddTrackRequest) {
+    const permission = this.participant.permission;
+    const allowed = permission.canPublish &&
+      (permission.canPublishSources.length === 0 || permission.canPublishSources.includes(request.source));
+    if (!allowed) {
+      log.info("publish refused: no permission", { sid: this.participant.sid, source: TrackSource[request.source] });
+      this.send(new SignalResponse({ message: { case: "requestResponse", value: { reason: RequestResponse_Reason.NOT_ALLOWED, message: "does not have permission to publish" } } }));
+      return;
+    }
+    const isVideo = request.type === TrackType.VIDEO;
+    const info = new TrackInfo({
+      sid: newSid("TR_"),
+      type: request.type,
+      name: request.name,
+      muted: request.muted,
+      width: request.width,
+      height: request.height,
+      simulcast: request.layers.length > 1,
+      disableDtx: request.disableDtx,
+      source: request.source,
+      layers: request.layers,
+      mimeType: isVideo ? "video/VP8" : "audio/opus",
+      stereo: request.stereo,
+      encryption: request.encryption,
+      stream: request.stream,
+      audioFeatures: request.audioFeatures,
+      backupCodecPolicy: request.backupCodecPolicy,
+    });
+    this.pendingTracks.set(request.cid, info);
+    this.send(new SignalResponse({ message: { case: "trackPublished", value: { cid: request.cid, track: info } } }));
+  }
+
+  /** A remote track arrived on the publisher connection: match it by msid to an AddTrackRequest and publish. */
+  private onPublishedMedia(mid: string, track: import("werift").MediaStreamTrack, receiver: import("werift").RTCRtpReceiver) {
+    const cid = msidTrackIdsByMid(this.publisher.remoteDescription?.sdp ?? "").get(mid);
+    let published = [...this.participant.tracks.values()].find((t) => t.info.mid === mid);
+    if (!published) {
+      const info = cid ? this.pendingTracks.get(cid) : undefined;
+      if (!info) {
+        log.warn("media for a track that was not announced with AddTrack", { sid: this.participant.sid, mid, cid });
+        return;
+      }
+      this.pendingTracks.delete(cid!);
+      info.mid = mid;
+      published = new PublishedTrack(info, new Forwarder(track.kind === "audio" ? "audio" : "video", info.sid), this.participant);
+      const audioLevelId = track.kind === "audio"
+        ? Number(Object.entries(this.publisher.extIdUriMap).find(([, uri]) => uri === "urn:ietf:params:rtp-hdrext:ssrc-audio-level")?.[0])
+        : undefined;
+      published.forwarder.attach(track, receiver, Number.isNaN(audioLevelId) ? undefined : audioLevelId);
+      this.room.publish(published);
+    } else {
+      published.forwarder.attach(track, receiver);
+    }
+  }
+
+  private onData(label: string, data: string | Buffer) {
+    if (typeof data === "string") return;
+    let packet: DataPacket;
+    try {
+      packet = DataPacket.fromBinary(new Uint8Array(data));
+    } catch {
+      log.warn("malformed data packet dropped", { sid: this.participant.sid });
+      return;
+    }
+    if (!this.participant.permission.canPublishData) return;
+    packet.participantIdentity = this.participant.identity;
+    packet.participantSid = this.participant.sid;
+    let destinations = packet.destinationIdentities;
+    if (packet.value.case === "user") {
+      const user = packet.value.value;
+      user.participantIdentity = this.participant.identity;
+      user.participantSid = this.participant.sid;
+      if (destinations.length === 0) destinations = user.destinationIdentities;
+    }
+    const reliable = label !== "_lossy" && packet.kind !== DataPacket_Kind.LOSSY;
+    const bytes = packet.toBinary();
+    for (const other of this.room.participants.values()) {
+      if (other === this.participant) continue;
+      if (destinations.length > 0 && !destinations.includes(other.identity)) continue;
+      other.connection?.deliverData(bytes, reliable);
+    }
+  }
+
+  /** Every 2 s: speakers from the audio received, connection quality, and a dead-socket check. */
+  private tick() {
+    if (this.closed) return;
+    const speakers: SpeakerInfo[] = [];
+    for (const track of this.participant.tracks.values()) {
+      if (track.forwarder.kind !== "audio") continue;
+      const level = track.forwarder.takeLevel();
+      if (level > 0.01 && !track.info.muted) speakers.push(new SpeakerInfo({ sid: this.participant.sid, level, active: true }));
+    }
+    this.room.reportSpeakers(this.participant, speakers[0]);
+    this.send(new SignalResponse({
+      message: { case: "connectionQuality", value: { updates: this.room.visible().map((p) => ({ participantSid: p.sid, quality: ConnectionQuality.EXCELLENT, score: 4.5 })) } },
+    }));
+    if (Date.now() - this.lastSeen > this.options.pingTimeoutS * 1000) {
+      log.info("signal connection timed out", { sid: this.participant.sid });
+      this.ws.terminate();
+    }
+  }
+
+  private async refreshToken() {
+    if (this.closed) return;
+    const token = await this.options.refreshToken(this.participant);
+    this.send(new SignalResponse({ message: { case: "refreshToken", value: token } }));
+  }
+
+  private onSocketClosed() {
+    if (this.closed) return;
+    // The client lost its signal connection without a LeaveRequest. Resume is not offered, so it will do a full
+    // reconnect with a new sid; this sid is gone for good.
+    this.teardown();
+    this.room.remove(this.participant, DisconnectReason.SIGNAL_CLOSE);
+  }
+
+  private teardown() {
+    if (this.closed) return;
+    this.closed = true;
+    this.participant.connection = undefined;
+    this.participant.info.state = ParticipantInfo_State.DISCONNECTED;
+    for (const timer of this.timers) clearInterval(timer);
+    void this.publisher.close().catch(() => undefined);
+    void this.subscriber?.close().catch(() => undefined);
+  }
+}
+
+/** The mids of an offer's m-lines on which the client only receives (v1: where subscribed tracks can go). */
+function recvonlyMids(sdp: string): Set<string> {
+  const result = new Set<string>();
+  for (const section of sdp.split(/\r?\nm=/).slice(1)) {
+    const mid = /\r?\na=mid:(\S+)/.exec(section)?.[1];
+    if (mid && /\r?\na=recvonly/.test(section)) result.add(mid);
+  }
+  return result;
+}
