@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -9,30 +10,26 @@ namespace Conference.AppHost.Diagnostics;
 /// who is left waiting for it. Without it a failure shows only on the dashboard, and the console keeps saying
 /// "Distributed application started" while api, web and recorder wait for ever.
 /// </summary>
-internal sealed class FailedResourceReporter(
+internal sealed partial class FailedResourceReporter(
     ResourceNotificationService notifications,
     ResourceLoggerService resourceLogs,
     DistributedApplicationModel model,
-    IHostApplicationLifetime lifetime,
-    ILogger<FailedResourceReporter> logger) : BackgroundService
+    ILogger<FailedResourceReporter> logger)
 {
     /// <summary>How many of the resource's last log lines the console repeats.</summary>
     internal const int LastLineCount = 12;
 
     static readonly TimeSpan LogReadTimeout = TimeSpan.FromSeconds(5);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>Watches every resource until <paramref name="stopping"/> (the AppHost stopping: what stops then is no failure).</summary>
+    public async Task RunAsync(CancellationToken stopping)
     {
         // Reported once per failure; a restart from the dashboard that fails again is reported again.
         var reported = new HashSet<string>(StringComparer.Ordinal);
         try
         {
-            await foreach (var update in notifications.WatchAsync(stoppingToken))
+            await foreach (var update in notifications.WatchAsync(stopping))
             {
-                if (lifetime.ApplicationStopping.IsCancellationRequested)
-                {
-                    return; // resources stopping on Ctrl+C are not failures
-                }
                 if (Failure(update.Snapshot) is not { } failure)
                 {
                     reported.Remove(update.ResourceId);
@@ -40,12 +37,17 @@ internal sealed class FailedResourceReporter(
                 }
                 if (reported.Add(update.ResourceId))
                 {
-                    await ReportAsync(update.Resource, failure, stoppingToken);
+                    await ReportAsync(update.Resource, failure, stopping);
                 }
             }
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
+        }
+        catch (Exception exception)
+        {
+            // A diagnostic must never take the AppHost down.
+            logger.LogWarning(exception, "Stopped watching for failed resources.");
         }
     }
 
@@ -72,8 +74,11 @@ internal sealed class FailedResourceReporter(
                 : $" Its last log lines:{Environment.NewLine}{string.Join(Environment.NewLine, lines.Select(line => "    " + line))}",
             waiting.Count == 0
                 ? ""
-                : $"{Environment.NewLine}{string.Join(", ", waiting)} wait for it: fix the cause, then restart {resource.Name} on the dashboard, or stop (Ctrl+C) and run again.");
+                : $"{Environment.NewLine}{Listed(waiting)} wait for it: fix the cause, then restart {resource.Name} on the dashboard, or stop (Ctrl+C) and run again.");
     }
+
+    static string Listed(List<string> names) =>
+        names.Count == 1 ? names[0] : $"{string.Join(", ", names[..^1])} and {names[^1]}";
 
     /// <summary>The resource's last log lines, without stack frames (the dashboard keeps those).</summary>
     async Task<List<string>> LastLinesAsync(IResource resource, CancellationToken cancellationToken)
@@ -87,7 +92,7 @@ internal sealed class FailedResourceReporter(
             {
                 lines.AddRange(batch
                     .SelectMany(line => line.Content.Split('\n'))
-                    .Select(line => line.TrimEnd('\r'))
+                    .Select(line => Timestamp().Replace(line.TrimEnd('\r'), "", 1))
                     .Where(line => line.Trim().Length > 0 && !IsStackFrame(line)));
             }
         }
@@ -104,18 +109,38 @@ internal sealed class FailedResourceReporter(
         }
     }
 
-    /// <summary>The resources that wait for <paramref name="resource"/> or for one of its children (a server's databases).</summary>
+    /// <summary>
+    /// The resources that wait for <paramref name="resource"/>, for one of its children (a server's databases), or
+    /// for one of those in turn (web waits for api, which waits for postgres' database).
+    /// </summary>
     List<string> WaitingFor(IResource resource)
     {
-        var awaited = model.Resources
-            .Where(candidate => candidate == resource || (candidate is IResourceWithParent child && child.Parent == resource))
-            .ToHashSet();
-        return model.Resources
-            .Where(candidate => candidate.Annotations.OfType<WaitAnnotation>().Any(wait => awaited.Contains(wait.Resource)))
-            .Select(candidate => candidate.Name)
-            .Order(StringComparer.Ordinal)
-            .ToList();
+        var blocked = new HashSet<IResource> { resource };
+        var waiting = new List<string>();
+        for (var grew = true; grew;)
+        {
+            grew = false;
+            foreach (var candidate in model.Resources.Where(candidate => !blocked.Contains(candidate)))
+            {
+                var isChild = candidate is IResourceWithParent child && blocked.Contains(child.Parent);
+                var waits = candidate.Annotations.OfType<WaitAnnotation>().Any(wait => blocked.Contains(wait.Resource));
+                if (isChild || waits)
+                {
+                    blocked.Add(candidate);
+                    grew = true;
+                    if (waits)
+                    {
+                        waiting.Add(candidate.Name);
+                    }
+                }
+            }
+        }
+        return waiting.Order(StringComparer.Ordinal).ToList();
     }
+
+    /// <summary>The time stamp DCP puts before each line it captured; the console's own line has one already.</summary>
+    [GeneratedRegex(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z ")]
+    private static partial Regex Timestamp();
 }
 
 public static class FailedResourceReporterExtensions
@@ -123,10 +148,14 @@ public static class FailedResourceReporterExtensions
     /// <summary>Failures of any resource are said on the console, not only on the dashboard.</summary>
     public static IDistributedApplicationBuilder AddFailedResourceReporter(this IDistributedApplicationBuilder builder)
     {
-        if (builder.ExecutionContext.IsRunMode)
+        // Started before any resource, not as a hosted service: the AppHost's start-up (and with it every hosted
+        // service after Aspire's own) can be held up by the very resource that failed.
+        builder.Eventing.Subscribe<BeforeStartEvent>((@event, cancellationToken) =>
         {
-            builder.Services.AddHostedService<FailedResourceReporter>();
-        }
+            var stopping = @event.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+            _ = ActivatorUtilities.CreateInstance<FailedResourceReporter>(@event.Services).RunAsync(stopping);
+            return Task.CompletedTask;
+        });
         return builder;
     }
 }
