@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.Versioning;
 using Conference.Tests.Infrastructure;
 using Microsoft.Playwright;
 
@@ -12,6 +13,7 @@ namespace Conference.Tests.AppHost;
 /// a fresh clone builds (npm ci and the call module's bundle included).
 /// </summary>
 [Collection(nameof(CloneRunCollection))]
+[SupportedOSPlatform("linux")]
 public sealed class CloneRunTests
 {
     /// <summary>Bounds a build and start that fail; on a quiet machine both take about a minute and a half.</summary>
