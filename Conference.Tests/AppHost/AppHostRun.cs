@@ -82,6 +82,26 @@ internal sealed partial class AppHostRun : IAsyncDisposable
         throw new InvalidOperationException($"dotnet run --project Conference.AppHost {what}. Its console:{Environment.NewLine}{Console}");
     }
 
+    /// <summary>
+    /// Waits until the console has said everything in <paramref name="texts"/>; fails with the console's text if the
+    /// command ends or <paramref name="timeout"/> passes first.
+    /// </summary>
+    public async Task WaitForConsoleAsync(TimeSpan timeout, params string[] texts)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!texts.All(text => Console.Contains(text, StringComparison.Ordinal)))
+        {
+            if (watchdog.HasExited || DateTime.UtcNow > deadline)
+            {
+                var what = watchdog.HasExited ? $"ended with exit code {watchdog.ExitCode}" : $"ran {timeout.TotalSeconds:0} s";
+                var missing = texts.Where(text => !Console.Contains(text, StringComparison.Ordinal));
+                throw new InvalidOperationException(
+                    $"dotnet run --project Conference.AppHost {what} without saying: {string.Join(" | ", missing)}. Its console:{Environment.NewLine}{Console}");
+            }
+            await Task.Delay(250);
+        }
+    }
+
     /// <summary>The data directory PostgreSQL uses, as the console said, if it said it moved it.</summary>
     public string? MovedPostgresData => MovedPostgresDataLine().Match(Console) is { Success: true } match ? match.Groups["path"].Value : null;
 
