@@ -72,6 +72,11 @@ public sealed class CloneRunTests
             if (movedPostgresData is not null && Path.GetDirectoryName(movedPostgresData) is { } clusterHome && Directory.Exists(clusterHome))
             {
                 Directory.Delete(clusterHome, recursive: true);
+                // And the shared folder, unless another checkout keeps its cluster there.
+                if (Path.GetDirectoryName(clusterHome) is { } shared && !Directory.EnumerateFileSystemEntries(shared).Any())
+                {
+                    Directory.Delete(shared);
+                }
             }
         }
     }
