@@ -1,5 +1,6 @@
 using Conference.AppHost;
 using Conference.AppHost.Caddy;
+using Conference.AppHost.Diagnostics;
 using Conference.AppHost.LiveKit;
 using Conference.AppHost.ObjectStorage;
 using Conference.AppHost.Processes;
@@ -81,6 +82,10 @@ var web = builder.AddProject<Projects.Conference_Web>("web")
     .WithHttpHealthCheck("/health");
 
 infrastructure.FrontDoor?.WithRoutes(web, api, infrastructure.LiveKit as IResourceBuilder<IResourceWithEndpoints>);
+
+// The console says where the site is, and which part failed and why (not only the dashboard).
+builder.AnnounceSite(web, infrastructure.FrontDoor);
+builder.AddFailedResourceReporter();
 
 builder.AddComposePublishing();
 builder.Build().Run();

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
 namespace Conference.AppHost.Caddy;
 
 /// <summary>Caddy, the front door: routes the public names to web, api and LiveKit with the repository's Caddyfile.</summary>
@@ -57,5 +60,31 @@ public static class CaddyBuilderExtensions
             caddy.WithEnvironment("LIVEKIT_UPSTREAM", liveKit.Resource.GetEndpoint("http").Property(EndpointProperty.HostAndPort));
         }
         return caddy;
+    }
+
+    /// <summary>
+    /// Says on the console where to open the site once web is healthy: through the front door when it runs, else
+    /// web itself. The dashboard shows it too, but the console is where people look first.
+    /// </summary>
+    public static void AnnounceSite(this IDistributedApplicationBuilder builder, IResourceBuilder<IResourceWithEndpoints> web,
+        IResourceBuilder<IResourceWithEnvironment>? frontDoor)
+    {
+        builder.Eventing.Subscribe<ResourceReadyEvent>(web.Resource, async (@event, cancellationToken) =>
+        {
+            var logger = @event.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(CaddyBuilderExtensions));
+            var site = web.Resource.GetEndpoint("http");
+            if (frontDoor?.Resource is IResourceWithEndpoints caddy)
+            {
+                // Caddy waits for nothing and is running long before web is healthy; if it failed, web is the way in.
+                var state = await @event.Services.GetRequiredService<ResourceNotificationService>().WaitForResourceAsync(caddy.Name,
+                    update => update.Snapshot.State?.Text == KnownResourceStates.Running || KnownResourceStates.TerminalStates.Contains(update.Snapshot.State?.Text),
+                    cancellationToken);
+                if (state.Snapshot.State?.Text == KnownResourceStates.Running)
+                {
+                    site = caddy.GetEndpoint("http");
+                }
+            }
+            logger.LogInformation("The site is ready at {Url}", site.Url);
+        });
     }
 }

@@ -18,13 +18,44 @@ internal static class LocalCommand
     /// <summary>PostgreSQL refuses to run as root, which is who runs CI; it runs as the <c>postgres</c> user then.</summary>
     public static bool IsRoot => Environment.UserName == "root";
 
-    /// <summary>Runs a program to completion and throws with its output if it fails.</summary>
-    public static async Task RunAsync(string program, IEnumerable<string> arguments, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether the <c>postgres</c> user may enter <paramref name="directory"/>, i.e. search every directory on the way
+    /// there. Asked of the system (<c>runuser … test -x</c>) rather than worked out from modes, ACLs and groups.
+    /// </summary>
+    public static bool PostgresUserCanEnter(string directory)
+    {
+        try
+        {
+            using var test = Process.Start(new ProcessStartInfo("runuser", ["-u", "postgres", "--", "test", "-x", directory])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                WorkingDirectory = "/",
+            });
+            if (test is null || !test.WaitForExit(TimeSpan.FromSeconds(10)))
+            {
+                return false;
+            }
+            return test.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Runs a program to completion in <paramref name="workingDirectory"/> (default: the AppHost's) and throws with its
+    /// output if it fails.
+    /// </summary>
+    public static async Task RunAsync(string program, IEnumerable<string> arguments, CancellationToken cancellationToken,
+        string? workingDirectory = null)
     {
         var startInfo = new ProcessStartInfo(program, arguments)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            WorkingDirectory = workingDirectory ?? "",
         };
         using var process = Process.Start(startInfo)
             ?? throw new InvalidOperationException($"Could not start {program}.");

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Conference.AppHost.Processes;
@@ -7,12 +8,15 @@ namespace Conference.AppHost.Processes;
 public static class PostgresProcessBuilderExtensions
 {
     /// <summary>
-    /// Adds PostgreSQL as a local process keeping its data in <paramref name="dataDirectory"/>; <c>initdb</c>
-    /// runs the first time only, with the password parameter, so the data outlives restarts like a volume does.
+    /// Adds PostgreSQL as a local process keeping its data in <paramref name="preferredDataDirectory"/> (or, as root,
+    /// where the postgres user can reach it: see <see cref="PostgresDataDirectory"/>); <c>initdb</c> runs the first
+    /// time only, with the password parameter, so the data outlives restarts like a volume does.
     /// </summary>
     public static IResourceBuilder<PostgresProcessResource> AddPostgresProcess(this IDistributedApplicationBuilder builder,
-        string name, IResourceBuilder<ParameterResource> password, string dataDirectory)
+        string name, IResourceBuilder<ParameterResource> password, string preferredDataDirectory)
     {
+        var data = PostgresDataDirectory.For(preferredDataDirectory);
+        var dataDirectory = data.Path;
         var binaries = Directory.Exists("/usr/lib/postgresql") ? Directory.GetDirectories("/usr/lib/postgresql").Select(v => Path.Combine(v, "bin")) : [];
         var postgresPath = LocalCommand.Find("postgres", binaries)
             ?? throw new InvalidOperationException("PostgreSQL's server binaries were not found: install the postgresql package.");
@@ -45,8 +49,17 @@ public static class PostgresProcessBuilderExtensions
                 context.Args.Add(dataDirectory);
             });
 
-        builder.Eventing.Subscribe<BeforeResourceStartedEvent>(resource, async (_, cancellationToken) =>
-            await InitializeDataDirectoryAsync(initdbPath, dataDirectory, resource.PasswordParameter, cancellationToken));
+        builder.Eventing.Subscribe<BeforeResourceStartedEvent>(resource, async (@event, cancellationToken) =>
+        {
+            // Said on the console too when it moved: nobody should have to hunt for their database.
+            @event.Services.GetRequiredService<ResourceLoggerService>().GetLogger(resource).LogInformation("{Where}", data.Explanation);
+            if (data.Moved)
+            {
+                @event.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(PostgresProcessBuilderExtensions))
+                    .LogInformation("{Where}", data.Explanation);
+            }
+            await InitializeDataDirectoryAsync(initdbPath, dataDirectory, resource.PasswordParameter, cancellationToken);
+        });
 
         builder.Eventing.Subscribe<ResourceReadyEvent>(resource, async (@event, cancellationToken) =>
         {
@@ -103,11 +116,12 @@ public static class PostgresProcessBuilderExtensions
             if (LocalCommand.IsRoot)
             {
                 await LocalCommand.RunAsync("chown", ["postgres", dataDirectory, passwordFile], cancellationToken);
-                await LocalCommand.RunAsync("runuser", ["-u", "postgres", "--", .. initdb], cancellationToken);
+                // In the data directory: the postgres user may not be allowed into the AppHost's working directory.
+                await LocalCommand.RunAsync("runuser", ["-u", "postgres", "--", .. initdb], cancellationToken, workingDirectory: dataDirectory);
             }
             else
             {
-                await LocalCommand.RunAsync(initdb[0], initdb[1..], cancellationToken);
+                await LocalCommand.RunAsync(initdb[0], initdb[1..], cancellationToken, workingDirectory: dataDirectory);
             }
         }
         finally

@@ -1,0 +1,161 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Conference.AppHost.Diagnostics;
+
+/// <summary>
+/// Says on the AppHost's console which resource failed and why — its state, exit code and last log lines — and
+/// who is left waiting for it. Without it a failure shows only on the dashboard, and the console keeps saying
+/// "Distributed application started" while api, web and recorder wait for ever.
+/// </summary>
+internal sealed partial class FailedResourceReporter(
+    ResourceNotificationService notifications,
+    ResourceLoggerService resourceLogs,
+    DistributedApplicationModel model,
+    ILogger<FailedResourceReporter> logger)
+{
+    /// <summary>How many of the resource's last log lines the console repeats.</summary>
+    internal const int LastLineCount = 12;
+
+    static readonly TimeSpan LogReadTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>Watches every resource until <paramref name="stopping"/> (the AppHost stopping: what stops then is no failure).</summary>
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        // Reported once per failure; a restart from the dashboard that fails again is reported again.
+        var reported = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            await foreach (var update in notifications.WatchAsync(stopping))
+            {
+                if (Failure(update.Snapshot) is not { } failure)
+                {
+                    reported.Remove(update.ResourceId);
+                    continue;
+                }
+                if (reported.Add(update.ResourceId))
+                {
+                    await ReportAsync(update.Resource, failure, stopping);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+        catch (Exception exception)
+        {
+            // A diagnostic must never take the AppHost down.
+            logger.LogWarning(exception, "Stopped watching for failed resources.");
+        }
+    }
+
+    /// <summary>What went wrong, in words, or null if nothing did.</summary>
+    internal static string? Failure(CustomResourceSnapshot snapshot) => snapshot.State?.Text switch
+    {
+        var state when state == KnownResourceStates.FailedToStart => "failed to start",
+        var state when (state == KnownResourceStates.Exited || state == KnownResourceStates.Finished) && snapshot.ExitCode is { } code && code != 0
+            => $"exited with code {code}",
+        var state when state == KnownResourceStates.RuntimeUnhealthy => "cannot start: the container runtime is unhealthy",
+        _ => null,
+    };
+
+    async Task ReportAsync(IResource resource, string failure, CancellationToken cancellationToken)
+    {
+        var lines = await LastLinesAsync(resource, cancellationToken);
+        var waiting = WaitingFor(resource);
+        logger.LogError(
+            "{Resource} {Failure}.{Lines}{Waiting}",
+            resource.Name,
+            failure,
+            lines.Count == 0
+                ? " It wrote nothing to its log."
+                : $" Its last log lines:{Environment.NewLine}{string.Join(Environment.NewLine, lines.Select(line => "    " + line))}",
+            waiting.Count == 0
+                ? ""
+                : $"{Environment.NewLine}{Listed(waiting)} wait for it: fix the cause, then restart {resource.Name} on the dashboard, or stop (Ctrl+C) and run again.");
+    }
+
+    static string Listed(List<string> names) =>
+        names.Count == 1 ? names[0] : $"{string.Join(", ", names[..^1])} and {names[^1]}";
+
+    /// <summary>The resource's last log lines, without stack frames (the dashboard keeps those).</summary>
+    async Task<List<string>> LastLinesAsync(IResource resource, CancellationToken cancellationToken)
+    {
+        var lines = new List<string>();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(LogReadTimeout);
+        try
+        {
+            await foreach (var batch in resourceLogs.GetAllAsync(resource).WithCancellation(timeout.Token))
+            {
+                lines.AddRange(batch
+                    .SelectMany(line => line.Content.Split('\n'))
+                    .Select(line => Timestamp().Replace(line.TrimEnd('\r'), "", 1))
+                    .Where(line => line.Trim().Length > 0 && !IsStackFrame(line)));
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // What was read in time is what the console gets.
+        }
+        return lines.TakeLast(LastLineCount).ToList();
+
+        static bool IsStackFrame(string line)
+        {
+            var trimmed = line.TrimStart();
+            return trimmed.StartsWith("at ", StringComparison.Ordinal) || trimmed.StartsWith("--- End of", StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>
+    /// The resources that wait for <paramref name="resource"/>, for one of its children (a server's databases), or
+    /// for one of those in turn (web waits for api, which waits for postgres' database).
+    /// </summary>
+    List<string> WaitingFor(IResource resource)
+    {
+        var blocked = new HashSet<IResource> { resource };
+        var waiting = new List<string>();
+        for (var grew = true; grew;)
+        {
+            grew = false;
+            foreach (var candidate in model.Resources.Where(candidate => !blocked.Contains(candidate)))
+            {
+                var isChild = candidate is IResourceWithParent child && blocked.Contains(child.Parent);
+                var waits = candidate.Annotations.OfType<WaitAnnotation>().Any(wait => blocked.Contains(wait.Resource));
+                if (isChild || waits)
+                {
+                    blocked.Add(candidate);
+                    grew = true;
+                    if (waits)
+                    {
+                        waiting.Add(candidate.Name);
+                    }
+                }
+            }
+        }
+        return waiting.Order(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>The time stamp DCP puts before each line it captured; the console's own line has one already.</summary>
+    [GeneratedRegex(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z ")]
+    private static partial Regex Timestamp();
+}
+
+public static class FailedResourceReporterExtensions
+{
+    /// <summary>Failures of any resource are said on the console, not only on the dashboard.</summary>
+    public static IDistributedApplicationBuilder AddFailedResourceReporter(this IDistributedApplicationBuilder builder)
+    {
+        // Started before any resource, not as a hosted service: the AppHost's start-up (and with it every hosted
+        // service after Aspire's own) can be held up by the very resource that failed.
+        builder.Eventing.Subscribe<BeforeStartEvent>((@event, cancellationToken) =>
+        {
+            var stopping = @event.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+            _ = ActivatorUtilities.CreateInstance<FailedResourceReporter>(@event.Services).RunAsync(stopping);
+            return Task.CompletedTask;
+        });
+        return builder;
+    }
+}

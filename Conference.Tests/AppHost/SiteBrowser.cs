@@ -1,0 +1,171 @@
+using System.Collections.Concurrent;
+using Microsoft.Playwright;
+
+namespace Conference.Tests.AppHost;
+
+/// <summary>
+/// Debian's Chromium (Playwright for .NET), with a fake camera and microphone, pointed at a running site: here the
+/// AppHost's front door. Every page it opens is watched for what a person would see go wrong.
+/// </summary>
+internal sealed class SiteBrowser : IAsyncDisposable
+{
+    readonly IPlaywright playwright;
+    readonly IBrowser browser;
+    readonly Uri site;
+
+    SiteBrowser(IPlaywright playwright, IBrowser browser, Uri site)
+    {
+        this.playwright = playwright;
+        this.browser = browser;
+        this.site = site;
+    }
+
+    public static async Task<SiteBrowser> LaunchAsync(Uri site)
+    {
+        var playwright = await Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args =
+            [
+                "--no-sandbox", "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", "--disable-gpu",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+            ],
+        });
+        return new SiteBrowser(playwright, browser, site);
+    }
+
+    /// <summary>A page in a fresh browser profile (its own cookies), allowed the camera and microphone.</summary>
+    public async Task<WatchedPage> NewPageAsync()
+    {
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = site.ToString(),
+            Permissions = ["camera", "microphone"],
+        });
+        // Bounds how long a failing step waits; a loaded 2-core machine has taken over 20 s for one page.
+        context.SetDefaultTimeout(60_000);
+        return new WatchedPage(await context.NewPageAsync());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await browser.DisposeAsync();
+        playwright.Dispose();
+    }
+}
+
+/// <summary>
+/// A page and what went wrong on it: console errors, uncaught exceptions, failed requests, error responses, and
+/// scripts or stylesheets that arrive empty or with the wrong content type (which a browser refuses under
+/// <c>X-Content-Type-Options: nosniff</c>).
+/// </summary>
+internal sealed class WatchedPage
+{
+    readonly ConcurrentQueue<string> problems = new();
+    readonly ConcurrentQueue<(IResponse Response, Task<string> Body)> assets = new();
+
+    public WatchedPage(IPage page)
+    {
+        Page = page;
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                problems.Enqueue($"console error: {message.Text} (at {message.Location})");
+            }
+        };
+        page.PageError += (_, error) => problems.Enqueue($"uncaught: {error}");
+        page.RequestFailed += (_, request) =>
+        {
+            // Leaving a page aborts what it still loads; that is the browser's doing, not the site's.
+            if (request.Failure != "net::ERR_ABORTED")
+            {
+                problems.Enqueue($"request failed: {request.Method} {request.Url}: {request.Failure}");
+            }
+        };
+        page.Response += (_, response) =>
+        {
+            if (response.Status >= 400)
+            {
+                problems.Enqueue($"{response.Status} for {response.Request.Method} {response.Url}");
+            }
+            if (response.Request.ResourceType is "script" or "stylesheet")
+            {
+                // Read at once: a body is gone once the page navigates on. A 304 has none: the browser's copy is used.
+                assets.Enqueue((response, response.Status == 304 ? Task.FromResult("") : DescribeBodyAsync(response)));
+            }
+        };
+    }
+
+    public IPage Page { get; }
+
+    /// <summary>Goes to <paramref name="path"/> and waits until the page has loaded and is quiet.</summary>
+    public async Task<IResponse> GotoAsync(string path) =>
+        await Page.GotoAsync(path, new() { WaitUntil = WaitUntilState.NetworkIdle })
+            ?? throw new InvalidOperationException($"No response for {path}");
+
+    /// <summary>
+    /// The page loaded Blazor's script, the site's stylesheet and <paramref name="alsoLoaded"/> (paths, or their
+    /// beginnings), and nothing went wrong (<see cref="ExpectNothingWrongAsync"/>).
+    /// </summary>
+    public async Task ExpectLoadedAsync(params string[] alsoLoaded)
+    {
+        var loaded = await ExpectNothingWrongAsync();
+        foreach (var path in (string[])["/_framework/blazor.web.js", "/app.", .. alsoLoaded])
+        {
+            Assert.True(loaded.Any(url => url.StartsWith(path, StringComparison.Ordinal)),
+                $"{Page.Url} did not load {path}; it loaded: {string.Join(", ", loaded)}");
+        }
+    }
+
+    /// <summary>
+    /// Every script and stylesheet since the last check arrived whole with its right content type, and nothing
+    /// else went wrong. Returns the paths of those scripts and stylesheets.
+    /// </summary>
+    public async Task<List<string>> ExpectNothingWrongAsync()
+    {
+        var loaded = new List<string>();
+        while (assets.TryDequeue(out var asset))
+        {
+            var (response, body) = asset;
+            loaded.Add(new Uri(response.Url).AbsolutePath);
+            if (response.Status == 304)
+            {
+                continue; // from the browser's cache, checked when it arrived
+            }
+            var expected = response.Request.ResourceType == "script" ? "text/javascript" : "text/css";
+            var contentType = await response.HeaderValueAsync("content-type") ?? "(none)";
+            var bodyProblem = await body;
+            if (response.Status != 200 || !contentType.StartsWith(expected, StringComparison.Ordinal) || bodyProblem.Length > 0)
+            {
+                problems.Enqueue($"{response.Request.ResourceType} {response.Url}: {response.Status}, content type {contentType}{bodyProblem}");
+            }
+        }
+
+        var seen = new List<string>();
+        while (problems.TryDequeue(out var problem))
+        {
+            seen.Add(problem);
+        }
+        Assert.True(seen.Count == 0, $"On {Page.Url}:{Environment.NewLine}{string.Join(Environment.NewLine, seen)}");
+        return loaded;
+    }
+
+    /// <summary>"" if the body arrived and is not empty, else what is wrong with it.</summary>
+    static async Task<string> DescribeBodyAsync(IResponse response)
+    {
+        try
+        {
+            return (await response.BodyAsync()).Length > 0 ? "" : ", empty";
+        }
+        catch (PlaywrightException exception)
+        {
+            return $", body unavailable: {exception.Message.Split('\n')[0]}";
+        }
+    }
+
+    /// <summary>Blazor's circuit is connected: the layout renders interactively only then.</summary>
+    public async Task WaitForCircuitAsync() => await Page.Locator("main[data-interactive=true]").WaitForAsync();
+}
