@@ -71,34 +71,42 @@ public sealed class WebhookEventStore(ConferenceDbContext db, TimeProvider clock
         var ids = await db.WebhookEvents.AsNoTracking().Where(e => e.AppliedAt == null)
             .OrderBy(e => e.ReceivedAt).Select(e => e.Id).Take(limit).ToListAsync(cancellationToken);
         var effects = new List<WebhookEffect>();
+        var strategy = db.Database.CreateExecutionStrategy();
         foreach (var id in ids)
         {
-            db.ChangeTracker.Clear();
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var record = await db.WebhookEvents
-                .FromSql($"""SELECT * FROM livekit_webhook_events WHERE "Id" = {id} AND "AppliedAt" IS NULL FOR UPDATE SKIP LOCKED""")
-                .SingleOrDefaultAsync(cancellationToken);
-            if (record is null)
-            {
-                continue; // applied meanwhile, or another instance holds it
-            }
             try
             {
-                var webhookEvent = WebhookReceiver.ReadVerifiedBody(record.Payload);
-                var batch = await BatchState.LoadAsync(db, [webhookEvent], cancellationToken);
-                var effect = await ApplyAsync(webhookEvent, batch, cancellationToken);
-                record.AppliedAt = clock.GetUtcNow();
-                await db.SaveChangesAsync(cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
-                effects.Add(effect);
+                var effect = await strategy.ExecuteAsync(async () =>
+                {
+                    db.ChangeTracker.Clear();
+                    await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                    var record = await db.WebhookEvents
+                        .FromSql($"""SELECT * FROM livekit_webhook_events WHERE "Id" = {id} AND "AppliedAt" IS NULL FOR UPDATE SKIP LOCKED""")
+                        .SingleOrDefaultAsync(cancellationToken);
+                    if (record is null)
+                    {
+                        return null; // applied meanwhile, or another instance holds it
+                    }
+                    var webhookEvent = WebhookReceiver.ReadVerifiedBody(record.Payload);
+                    var batch = await BatchState.LoadAsync(db, [webhookEvent], cancellationToken);
+                    var applied = await ApplyAsync(webhookEvent, batch, cancellationToken);
+                    record.AppliedAt = clock.GetUtcNow();
+                    await db.SaveChangesAsync(cancellationToken);
+                    await transaction.CommitAsync(cancellationToken);
+                    return applied;
+                });
+                if (effect is not null)
+                {
+                    effects.Add(effect);
+                }
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
-                await transaction.RollbackAsync(cancellationToken);
                 db.ChangeTracker.Clear();
+                var error = StorableText(exception.GetBaseException().Message, 2000);
                 await db.WebhookEvents.Where(e => e.Id == id).ExecuteUpdateAsync(e => e
                     .SetProperty(x => x.ApplyAttempts, x => x.ApplyAttempts + 1)
-                    .SetProperty(x => x.LastError, Truncate(exception.Message, 2000)), cancellationToken);
+                    .SetProperty(x => x.LastError, error), cancellationToken);
             }
         }
         db.ChangeTracker.Clear();

@@ -23,10 +23,10 @@ public sealed class MeetingModelTests(ApiFixture fixture)
         var t = DateTimeOffset.UtcNow.AddMinutes(-10);
         foreach (var body in new[]
                  {
-                     WebhookJson.RoomStarted(slug, t, roomSid: "RM_first"),
-                     WebhookJson.Participant("participant_joined", slug, identity, "Early Guest", t, t, roomSid: "RM_first", sid: "PA_g1"),
-                     WebhookJson.Participant("participant_left", slug, identity, "Early Guest", t, t.AddMinutes(1), roomSid: "RM_first", sid: "PA_g1"),
-                     WebhookJson.RoomFinished(slug, t.AddMinutes(2), roomSid: "RM_first"),
+                     WebhookJson.RoomStarted(slug, t, roomSid: $"RM_first_{slug}"),
+                     WebhookJson.Participant("participant_joined", slug, identity, "Early Guest", t, t, roomSid: $"RM_first_{slug}", sid: $"PA_g1_{slug}"),
+                     WebhookJson.Participant("participant_left", slug, identity, "Early Guest", t, t.AddMinutes(1), roomSid: $"RM_first_{slug}", sid: $"PA_g1_{slug}"),
+                     WebhookJson.RoomFinished(slug, t.AddMinutes(2), roomSid: $"RM_first_{slug}"),
                  })
         {
             await PostOkAsync(body);
@@ -39,13 +39,13 @@ public sealed class MeetingModelTests(ApiFixture fixture)
         // Everyone can join again, the host included; LiveKit makes a new room (a new call).
         await JoinApiTests.JoinAsync(host, slug, "Host");
         await JoinApiTests.JoinAsync(fixture.Api.CreateClient(), slug, "Early Guest", guest.GetProperty("join").GetProperty("participantCredential").GetString());
-        await PostOkAsync(WebhookJson.RoomStarted(slug, t.AddMinutes(5), roomSid: "RM_second"));
+        await PostOkAsync(WebhookJson.RoomStarted(slug, t.AddMinutes(5), roomSid: $"RM_second_{slug}"));
         var running = await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}");
         Assert.Equal("InProgress", running.GetProperty("status").GetString());
         Assert.Equal(t.AddMinutes(5).ToUnixTimeSeconds(), running.GetProperty("inProgressSince").GetDateTimeOffset().ToUnixTimeSeconds());
 
         var figures = await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}/analytics");
-        Assert.Equal(["RM_first", "RM_second"], figures.GetProperty("calls").EnumerateArray().Select(c => c.GetProperty("roomSid").GetString()));
+        Assert.Equal([$"RM_first_{slug}", $"RM_second_{slug}"], figures.GetProperty("calls").EnumerateArray().Select(c => c.GetProperty("roomSid").GetString()));
     }
 
     // Why 2: the recorder (kind EGRESS) counted as a person: "full" at 2 with one person, and in analytics.
@@ -184,17 +184,17 @@ public sealed class MeetingModelTests(ApiFixture fixture)
     /// <summary>Two calls; in the first, Ann reconnects (a new sid, old left after new joined) and Bob's tab is replaced.</summary>
     static List<string> Scenario(string slug, DateTimeOffset t) =>
     [
-        WebhookJson.RoomStarted(slug, t, roomSid: "RM_c1"),
-        WebhookJson.Participant("participant_joined", slug, "ann", "Ann", t, t, roomSid: "RM_c1", sid: "PA_a1"),
-        WebhookJson.Participant("participant_joined", slug, "bob", "Bob", t.AddMinutes(1), t.AddMinutes(1), roomSid: "RM_c1", sid: "PA_b1"),
-        WebhookJson.Participant("participant_joined", slug, "EG_rec", "", t.AddMinutes(1), t.AddMinutes(1), roomSid: "RM_c1", sid: "PA_e1", kind: "EGRESS"),
-        WebhookJson.Participant("participant_joined", slug, "ann", "Ann", t.AddMinutes(3), t.AddMinutes(3), roomSid: "RM_c1", sid: "PA_a2"),
-        WebhookJson.Participant("participant_connection_aborted", slug, "ann", "Ann", t, t.AddMinutes(3).AddSeconds(2), roomSid: "RM_c1", sid: "PA_a1"),
-        WebhookJson.Participant("participant_joined", slug, "bob", "Bob", t.AddMinutes(4), t.AddMinutes(4), roomSid: "RM_c1", sid: "PA_b2"),
-        WebhookJson.Participant("participant_left", slug, "bob", "Bob", t.AddMinutes(1), t.AddMinutes(4), roomSid: "RM_c1", sid: "PA_b1", disconnectReason: "DUPLICATE_IDENTITY"),
-        WebhookJson.RoomFinished(slug, t.AddMinutes(10), roomSid: "RM_c1"),
-        WebhookJson.RoomStarted(slug, t.AddMinutes(20), roomSid: "RM_c2"),
-        WebhookJson.Participant("participant_joined", slug, "ann", "Ann", t.AddMinutes(20), t.AddMinutes(20), roomSid: "RM_c2", sid: "PA_a3"),
+        WebhookJson.RoomStarted(slug, t, roomSid: $"RM_c1_{slug}"),
+        WebhookJson.Participant("participant_joined", slug, "ann", "Ann", t, t, roomSid: $"RM_c1_{slug}", sid: $"PA_a1_{slug}"),
+        WebhookJson.Participant("participant_joined", slug, "bob", "Bob", t.AddMinutes(1), t.AddMinutes(1), roomSid: $"RM_c1_{slug}", sid: $"PA_b1_{slug}"),
+        WebhookJson.Participant("participant_joined", slug, "EG_rec", "", t.AddMinutes(1), t.AddMinutes(1), roomSid: $"RM_c1_{slug}", sid: $"PA_e1_{slug}", kind: "EGRESS"),
+        WebhookJson.Participant("participant_joined", slug, "ann", "Ann", t.AddMinutes(3), t.AddMinutes(3), roomSid: $"RM_c1_{slug}", sid: $"PA_a2_{slug}"),
+        WebhookJson.Participant("participant_connection_aborted", slug, "ann", "Ann", t, t.AddMinutes(3).AddSeconds(2), roomSid: $"RM_c1_{slug}", sid: $"PA_a1_{slug}"),
+        WebhookJson.Participant("participant_joined", slug, "bob", "Bob", t.AddMinutes(4), t.AddMinutes(4), roomSid: $"RM_c1_{slug}", sid: $"PA_b2_{slug}"),
+        WebhookJson.Participant("participant_left", slug, "bob", "Bob", t.AddMinutes(1), t.AddMinutes(4), roomSid: $"RM_c1_{slug}", sid: $"PA_b1_{slug}", disconnectReason: "DUPLICATE_IDENTITY"),
+        WebhookJson.RoomFinished(slug, t.AddMinutes(10), roomSid: $"RM_c1_{slug}"),
+        WebhookJson.RoomStarted(slug, t.AddMinutes(20), roomSid: $"RM_c2_{slug}"),
+        WebhookJson.Participant("participant_joined", slug, "ann", "Ann", t.AddMinutes(20), t.AddMinutes(20), roomSid: $"RM_c2_{slug}", sid: $"PA_a3_{slug}"),
     ];
 
     public static TheoryData<string> Orders => ["in order", "reversed", "shuffled", "shuffled and duplicated"];
@@ -205,7 +205,7 @@ public sealed class MeetingModelTests(ApiFixture fixture)
     {
         using var host = await fixture.SignedInHostAsync();
         var slug = await MeetingsApiTests.CreateAsync(host);
-        var t = DateTimeOffset.UtcNow.AddHours(-1);
+        var t = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeSeconds()); // LiveKit's times are whole seconds
         var events = Scenario(slug, t);
         var random = new Random(order.Length);
         var delivered = order switch
@@ -224,7 +224,7 @@ public sealed class MeetingModelTests(ApiFixture fixture)
             SELECT c."RoomSid", EXTRACT(EPOCH FROM c."StartedAt" - TIMESTAMPTZ '{t:O}')::int, EXTRACT(EPOCH FROM c."EndedAt" - TIMESTAMPTZ '{t:O}')::int
             FROM meeting_calls c JOIN meetings m ON m."Id" = c."MeetingId" WHERE m."Slug" = '{slug}' ORDER BY 1
             """);
-        Assert.Equal(["RM_c1 0 600", "RM_c2 1200 "], calls.Select(Row));
+        Assert.Equal([$"RM_c1_{slug} 0 600", $"RM_c2_{slug} 1200 "], calls.Select(Row));
         var sessions = await QueryAsync($"""
             SELECT s."ParticipantSid", s."Identity", EXTRACT(EPOCH FROM s."JoinedAt" - TIMESTAMPTZ '{t:O}')::int,
                    EXTRACT(EPOCH FROM s."LeftAt" - TIMESTAMPTZ '{t:O}')::int, s."DisconnectReason"
@@ -232,11 +232,11 @@ public sealed class MeetingModelTests(ApiFixture fixture)
             """);
         Assert.Equal(
             [
-                "PA_a1 ann 0 182 CONNECTION_ABORTED",
-                "PA_a2 ann 180 600 ROOM_CLOSED",
-                "PA_a3 ann 1200  ",
-                "PA_b1 bob 60 240 DUPLICATE_IDENTITY",
-                "PA_b2 bob 240 600 ROOM_CLOSED",
+                $"PA_a1_{slug} ann 0 182 CONNECTION_ABORTED",
+                $"PA_a2_{slug} ann 180 600 ROOM_CLOSED",
+                $"PA_a3_{slug} ann 1200  ",
+                $"PA_b1_{slug} bob 60 240 DUPLICATE_IDENTITY",
+                $"PA_b2_{slug} bob 240 600 ROOM_CLOSED",
             ],
             sessions.Select(Row));
 
@@ -255,7 +255,7 @@ public sealed class MeetingModelTests(ApiFixture fixture)
         var issued = DateTimeOffset.UtcNow.AddSeconds(-30);
         Assert.Equal(HttpStatusCode.NoContent, (await host.PostAsync($"/api/meetings/{slug}/end", null)).StatusCode);
         var before = fixture.LiveKit.Requests.Count(r => r.Method == "RemoveParticipant");
-        await PostOkAsync(WebhookJson.Participant("participant_joined", slug, "g-stale", "Stale", DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, roomSid: "RM_after", issuedAt: issued));
+        await PostOkAsync(WebhookJson.Participant("participant_joined", slug, "g-stale", "Stale", DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, roomSid: $"RM_after_{slug}", issuedAt: issued));
         var removed = fixture.LiveKit.Requests.Where(r => r.Method == "RemoveParticipant").Skip(before).Single();
         Assert.Equal("g-stale", JsonDocument.Parse(removed.Body).RootElement.GetProperty("identity").GetString());
     }
