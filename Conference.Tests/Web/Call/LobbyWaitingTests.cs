@@ -7,7 +7,7 @@ namespace Conference.Tests.Web.Call;
 
 public class LobbyWaitingTests : CallTestBase
 {
-    const string StatusRoute = "GET /api/meetings/abc-defg-hij/lobby/req-1";
+    const string StatusRoute = "POST /api/meetings/abc-defg-hij/lobby/req-1";
 
     IRenderedComponent<LobbyWaiting> Wait(Action<JoinDetails>? admitted = null) =>
         Render<LobbyWaiting>(p => p

@@ -13,7 +13,7 @@ public class PreJoinAndCallTests : CallTestBase
         Render<PreJoinAndCall>(p => p.Add(x => x.Slug, Slug).Add(x => x.LobbyPollInterval, TimeSpan.FromMilliseconds(20)));
 
     void MeetingExists() => Api.Answer($"GET /api/meetings/{Slug}", HttpStatusCode.OK, new Meeting(Slug, "Weekly sync", "Ada", DateTimeOffset.UtcNow,
-        null, null, new MeetingSettings(true, false, 50, false, RecordingAccess.HostOnly)));
+        null, "NotStarted", null, null, new MeetingSettings(true, false, 50, false, RecordingAccess.HostOnly)));
 
     static void Join(IRenderedComponent<PreJoinAndCall> cut)
     {
@@ -45,14 +45,14 @@ public class PreJoinAndCallTests : CallTestBase
     {
         MeetingExists();
         Api.Answer($"POST /api/meetings/{Slug}/join", HttpStatusCode.Accepted, new JoinResult("waiting", null, "req-9"));
-        Api.Answer($"GET /api/meetings/{Slug}/lobby/req-9", HttpStatusCode.OK, new JoinResult("waiting", null, "req-9"));
+        Api.Answer($"POST /api/meetings/{Slug}/lobby/req-9", HttpStatusCode.OK, new JoinResult("waiting", null, "req-9"));
         var cut = Page();
         Join(cut);
 
         cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=lobby-waiting]")));
         Assert.Empty(Media.Calls);
 
-        Api.Answer($"GET /api/meetings/{Slug}/lobby/req-9", HttpStatusCode.OK, new JoinResult("joined", Details(token: "admitted-token"), null));
+        Api.Answer($"POST /api/meetings/{Slug}/lobby/req-9", HttpStatusCode.OK, new JoinResult("joined", Details(token: "admitted-token"), null));
         cut.WaitForAssertion(() => Assert.Equal("admitted-token", Media.LastConnect?.Token));
     }
 
