@@ -51,18 +51,35 @@ public sealed class MeetingLinkPageTests : WebComponentTest
     }
 
     [Fact]
-    public void An_ended_meeting_offers_no_way_in()
+    public void A_meeting_whose_last_call_ended_still_lets_people_in()
     {
+        var lastEnded = DateTimeOffset.UtcNow.AddHours(-20);
         Api.On("GET", "/api/meetings/abc-defg-hij", new
         {
             slug = "abc-defg-hij", title = "Yesterday", hostName = "Ada Host", createdAt = DateTimeOffset.UtcNow.AddDays(-1),
-            startedAt = DateTimeOffset.UtcNow.AddDays(-1), endedAt = DateTimeOffset.UtcNow.AddHours(-20),
+            startedAt = DateTimeOffset.UtcNow.AddDays(-1), status = "Idle", lastCallEndedAt = lastEnded,
             settings = new { lobbyEnabled = false, locked = false, maxParticipants = 50, autoRecord = false, recordingAccess = "HostOnly" },
         });
 
         var page = Render<MeetingLinkPage>(parameters => parameters.Add(p => p.Slug, "abc-defg-hij"));
 
-        page.WaitForAssertion(() => Assert.Contains("This meeting has ended", page.Markup));
+        page.WaitForAssertion(() => Assert.Contains("Last call ended", page.Markup));
+        Assert.Single(page.FindComponents<Stub<PreJoinAndCall>>());
+    }
+
+    [Fact]
+    public void An_expired_meeting_offers_no_way_in()
+    {
+        Api.On("GET", "/api/meetings/abc-defg-hij", new
+        {
+            slug = "abc-defg-hij", title = "Old", hostName = "Ada Host", createdAt = DateTimeOffset.UtcNow.AddDays(-3), status = "NotStarted",
+            settings = new { lobbyEnabled = false, locked = false, maxParticipants = 50, autoRecord = false, recordingAccess = "HostOnly",
+                expiresAt = DateTimeOffset.UtcNow.AddDays(-1) },
+        });
+
+        var page = Render<MeetingLinkPage>(parameters => parameters.Add(p => p.Slug, "abc-defg-hij"));
+
+        page.WaitForAssertion(() => Assert.Contains("link has expired", page.Markup));
         Assert.Empty(page.FindComponents<Stub<PreJoinAndCall>>());
     }
 

@@ -13,6 +13,7 @@ public class LobbyWaitingTests : CallTestBase
         Render<LobbyWaiting>(p => p
             .Add(x => x.Slug, "abc-defg-hij")
             .Add(x => x.RequestId, "req-1")
+            .Add(x => x.Ticket, "ticket-1")
             .Add(x => x.DisplayName, "Ada")
             .Add(x => x.PollInterval, TimeSpan.FromMilliseconds(20))
             .Add(x => x.OnAdmitted, (JoinDetails d) => admitted?.Invoke(d)));
