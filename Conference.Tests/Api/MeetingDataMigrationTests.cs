@@ -65,6 +65,13 @@ public sealed class MeetingDataMigrationTests(ApiFixture fixture)
         Assert.Equal("EV_old", webhook[0][0]);
         Assert.Equal(true, webhook[0][1]);
         Assert.Equal(started.AddMinutes(30), new DateTimeOffset((DateTime)webhook[0][2]!));
+
+        // And back: the old shape again, the meeting "ended" at its last call's end.
+        await using (var db = new ConferenceDbContext(options))
+        {
+            await db.GetService<IMigrator>().MigrateAsync("20261127062150_Initial");
+        }
+        Assert.Equal([1L, 1L], (await QueryAsync(database, """SELECT count(*), (SELECT count(*) FROM livekit_webhook_events) FROM meetings WHERE "EndedAt" IS NOT NULL""")).Single());
     }
 
     static async Task ExecuteAsync(string database, string sql)

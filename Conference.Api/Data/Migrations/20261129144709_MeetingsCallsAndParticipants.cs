@@ -216,6 +216,20 @@ namespace Conference.Api.Data.Migrations
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            // Back to "a meeting ends with its room": the last call's end becomes EndedAt again (a running call: not ended).
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "EndedAt",
+                table: "meetings",
+                type: "timestamp with time zone",
+                nullable: true);
+            migrationBuilder.Sql("""
+                UPDATE meetings m SET "EndedAt" = c.ended
+                FROM (SELECT "MeetingId", max("EndedAt") AS ended, bool_or("EndedAt" IS NULL) AS running FROM meeting_calls GROUP BY "MeetingId") c
+                WHERE c."MeetingId" = m."Id" AND NOT c.running;
+                DELETE FROM participant_sessions a USING participant_sessions b
+                WHERE a."MeetingId" = b."MeetingId" AND a."Identity" = b."Identity" AND a."Id" < b."Id";
+                """);
+
             migrationBuilder.DropTable(
                 name: "meeting_calls");
 
@@ -266,10 +280,9 @@ namespace Conference.Api.Data.Migrations
                 name: "LastError",
                 table: "livekit_webhook_events");
 
-            migrationBuilder.RenameColumn(
+            migrationBuilder.DropColumn(
                 name: "Settings_ExpiresAt",
-                table: "meetings",
-                newName: "EndedAt");
+                table: "meetings");
 
             migrationBuilder.AlterColumn<string>(
                 name: "DisplayName",
@@ -291,13 +304,11 @@ namespace Conference.Api.Data.Migrations
                 oldType: "character varying(512)",
                 oldMaxLength: 512);
 
-            migrationBuilder.AlterColumn<string>(
-                name: "Payload",
-                table: "livekit_webhook_events",
-                type: "jsonb",
-                nullable: false,
-                oldClrType: typeof(byte[]),
-                oldType: "bytea");
+            // Bodies holding U+0000 cannot go back into jsonb: they are dropped with the rest of the old shape's limits.
+            migrationBuilder.Sql("""
+                DELETE FROM livekit_webhook_events WHERE position('\x5c7530303030'::bytea in "Payload") > 0; -- the JSON escape \u0000
+                ALTER TABLE livekit_webhook_events ALTER COLUMN "Payload" TYPE jsonb USING convert_from("Payload", 'UTF8')::jsonb;
+                """);
 
             migrationBuilder.CreateIndex(
                 name: "IX_participant_sessions_MeetingId_Identity",
