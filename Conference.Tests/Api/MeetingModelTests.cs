@@ -333,3 +333,4 @@ public sealed class MeetingModelTests(ApiFixture fixture)
         return rows;
     }
 }
+

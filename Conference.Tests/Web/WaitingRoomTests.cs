@@ -23,6 +23,22 @@ public sealed class WaitingRoomTests : WebComponentTest
     }
 
     [Fact]
+    public void Someone_removed_before_is_marked_so_the_host_knows()
+    {
+        Api.On("GET", "/api/meetings/abc-defg-hij/lobby", new[]
+        {
+            new { requestId = "r1", displayName = "Sam", requestedAt = DateTimeOffset.UtcNow, removedBefore = false },
+            new { requestId = "r2", displayName = "Mal", requestedAt = DateTimeOffset.UtcNow, removedBefore = true },
+        });
+        var room = Render<WaitingRoom>(parameters => parameters.Add(p => p.Slug, "abc-defg-hij").Add(p => p.PollInterval, TimeSpan.FromMinutes(1)));
+
+        room.WaitForAssertion(() => Assert.Equal(2, room.FindAll("li").Count));
+        var rows = room.FindAll("li");
+        Assert.Empty(rows[0].QuerySelectorAll("[data-testid=removed-before]"));
+        Assert.Single(rows[1].QuerySelectorAll("[data-testid=removed-before]"));
+    }
+
+    [Fact]
     public void Someone_who_is_not_the_host_sees_nothing_and_is_not_asked_again()
     {
         Api.OnProblem("GET", "/api/meetings/abc-defg-hij/lobby", HttpStatusCode.Forbidden, "Forbidden", "Only the host and co-hosts can do this.");
