@@ -73,7 +73,7 @@ public sealed class WebhookMaintenance(IServiceScopeFactory scopes, IOptions<Web
     {
         var lastPrune = DateTimeOffset.MinValue;
         using var timer = new PeriodicTimer(options.Value.RetryInterval, clock);
-        do
+        while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try
             {
@@ -90,6 +90,5 @@ public sealed class WebhookMaintenance(IServiceScopeFactory scopes, IOptions<Web
                 logger.LogWarning(exception, "Webhook maintenance failed; trying again in {Interval}", options.Value.RetryInterval);
             }
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 }
