@@ -77,13 +77,13 @@ internal static class Extensions
         builder.Services.AddSingleton<Lobby>();
         builder.Services.AddSingleton<ParticipantKeys>();
         builder.Services.AddScoped<MeetingRoles>();
-        builder.Services.AddSingleton<MediaServer>();
+        builder.Services.AddScoped<MediaServer>(); // scoped: the typed LiveKit clients it hands out are per request
         builder.Services.AddExceptionHandler<ServiceNotConfiguredHandler>();
         builder.Services.AddScoped<WebhookEventStore>();
         builder.Services.AddSingleton<WebhookIngestion>();
         builder.Services.AddHostedService(services => services.GetRequiredService<WebhookIngestion>());
         builder.Services.AddOptions<WebhookOptions>().BindConfiguration("Webhooks");
-        builder.Services.AddSingleton<WebhookEffects>();
+        builder.Services.AddScoped<WebhookEffects>();
         builder.Services.AddSingleton<WebhookMaintenance>();
         builder.Services.AddHostedService(services => services.GetRequiredService<WebhookMaintenance>());
 
