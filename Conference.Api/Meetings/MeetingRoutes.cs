@@ -25,7 +25,14 @@ public static class MeetingRoutes
                 {
                     return MeetingNotFound(request.Slug);
                 }
-                return await next(context);
+                var result = await next(context);
+                // A dependency that failed (LiveKit, the recorder) is worth asking again shortly: say when, in one place.
+                if ((result is INestedHttpResult nested ? nested.Result : result) is IStatusCodeHttpResult { StatusCode: StatusCodes.Status503ServiceUnavailable }
+                    && !context.HttpContext.Response.Headers.ContainsKey("Retry-After"))
+                {
+                    context.HttpContext.Response.Headers.RetryAfter = "5";
+                }
+                return result;
             })
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);

@@ -94,7 +94,9 @@ public sealed class ModerationApiTests(ApiFixture fixture)
             Assert.Equal(HttpStatusCode.NotFound, (await host.DeleteAsync($"/api/meetings/{slug}/participants/ghost")).StatusCode);
 
             fixture.LiveKit.Respond = _ => (500, "application/json", """{"code":"internal","msg":"boom"}""");
-            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await host.DeleteAsync($"/api/meetings/{slug}/participants/ghost")).StatusCode);
+            var down = await host.DeleteAsync($"/api/meetings/{slug}/participants/ghost");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
+            Assert.Equal(TimeSpan.FromSeconds(5), down.Headers.RetryAfter?.Delta);
         }
         finally
         {
