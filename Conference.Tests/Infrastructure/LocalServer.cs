@@ -104,7 +104,7 @@ public abstract class LocalServer : IAsyncLifetime, IAsyncDisposable
 
     /// <summary>
     /// Stops the server but keeps its port, directory and data, so a test can watch its clients cope without it;
-    /// <see cref="StartAgainAsync"/> brings it back.
+    /// <see cref="StartAgainAsync"/> brings it back. Needs a server whose <see cref="StopAsync"/> stops it.
     /// </summary>
     public async Task StopForNowAsync()
     {
@@ -112,8 +112,8 @@ public abstract class LocalServer : IAsyncLifetime, IAsyncDisposable
         {
             return;
         }
+        // Only the polite stop: closing the watchdog's stdin would delete the work directory, data and all.
         await StopAsync();
-        process.StandardInput.Close();
         using (var timeout = new CancellationTokenSource(StopTimeout))
         {
             await process.WaitForExitAsync(timeout.Token);
