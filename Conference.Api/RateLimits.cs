@@ -248,14 +248,21 @@ public static class RateLimits
     /// Join: per client IP, and per IP within the meeting, so neither one noisy client nor a few addresses flooding one
     /// link get through, and nobody else's joins count against them.
     /// </summary>
-    public static async Task<IResult?> CheckJoinAsync(HttpContext http, string slug)
+    /// <returns>Null to go on; else the 429 problem to answer with (Retry-After is already set on the response).</returns>
+    public static async Task<ProblemHttpResult?> CheckJoinAsync(HttpContext http, string slug)
     {
         var options = http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
         var limiter = http.RequestServices.GetRequiredService<RedisRateLimiter>();
         var address = ClientIp(http);
         var retryAfter = await limiter.HitAsync(
             ($"join:ip:{address}", options.JoinPerIpPerMinute), ($"join:meeting:{slug}:ip:{address}", options.JoinPerIpPerMeetingPerMinute));
-        return retryAfter is { } wait ? TooManyRequests(wait) : null;
+        if (retryAfter is not { } wait)
+        {
+            return null;
+        }
+        // A plain problem result (not a wrapper), so the join endpoint's typed results can carry it.
+        SetRetryAfter(http, wait);
+        return TypedResults.Problem($"Too many requests; try again in {Seconds(wait)} s.", statusCode: StatusCodes.Status429TooManyRequests);
     }
 
     static IResult TooManyRequests(TimeSpan retryAfter) =>

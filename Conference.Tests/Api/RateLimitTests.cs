@@ -74,3 +74,48 @@ public sealed class RateLimitTests(ApiFixture fixture)
         Assert.Equal(HttpStatusCode.TooManyRequests, await SignInAsync(stranger, "198.51.100.3"));
     }
 }
+
+/// <summary>Meeting-wide abuse: a few addresses flooding one meeting's link cannot keep anyone else out of it.</summary>
+[Collection(ApiCollection.Name)]
+public sealed class MeetingJoinLimitTests(ApiFixture fixture)
+{
+    [Fact]
+    public async Task Ten_addresses_flooding_one_meeting_lock_out_only_themselves()
+    {
+        var api = fixture.CreateApi(new Dictionary<string, string?>
+        {
+            ["RateLimits:JoinPerIpPerMinute"] = "30",
+            ["RateLimits:JoinPerIpPerMeetingPerMinute"] = "10",
+        });
+        using var host = await fixture.SignedInHostAsync(api);
+        var slug = await MeetingsApiTests.CreateAsync(host);
+        var prefix = $"198.18.{Random.Shared.Next(256)}";
+
+        // Ten addresses, thirty joins a minute each: what used to fill a 300-a-minute meeting-wide limit.
+        var flood = new List<HttpStatusCode>();
+        for (var address = 1; address <= 10; address++)
+        {
+            var attacker = api.CreateClient();
+            attacker.DefaultRequestHeaders.Add(ClientAddressFromHeader.Header, $"{prefix}.{address}");
+            for (var i = 0; i < 30; i++)
+            {
+                flood.Add((await attacker.PostAsJsonAsync($"/api/meetings/{slug}/join", new { displayName = "Flood" })).StatusCode);
+            }
+        }
+        Assert.Equal(100, flood.Count(s => s == HttpStatusCode.OK));
+        Assert.Equal(200, flood.Count(s => s == HttpStatusCode.TooManyRequests));
+
+        // Everyone else still gets in: the host, and a guest from another address.
+        host.DefaultRequestHeaders.Add(ClientAddressFromHeader.Header, "203.0.113.10");
+        Assert.Equal(HttpStatusCode.OK, (await host.PostAsJsonAsync($"/api/meetings/{slug}/join", new { displayName = "Host" })).StatusCode);
+        var guest = api.CreateClient();
+        guest.DefaultRequestHeaders.Add(ClientAddressFromHeader.Header, "203.0.113.11");
+        Assert.Equal(HttpStatusCode.OK, (await guest.PostAsJsonAsync($"/api/meetings/{slug}/join", new { displayName = "Guest" })).StatusCode);
+        // The flooders wait, and are told how long.
+        var flooder = api.CreateClient();
+        flooder.DefaultRequestHeaders.Add(ClientAddressFromHeader.Header, $"{prefix}.1");
+        var refused = await flooder.PostAsJsonAsync($"/api/meetings/{slug}/join", new { displayName = "Flood" });
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60));
+    }
+}
