@@ -20,7 +20,11 @@ public sealed partial class Validation
         return this;
     }
 
-    /// <summary>A name a person types: 1–<paramref name="maxLength"/> characters, no control characters.</summary>
+    /// <summary>
+    /// A name a person types: 1–<paramref name="maxLength"/> characters, no control characters, something visible
+    /// (not only zero-width or formatting characters), and no bidirectional overrides or isolates, which make a name
+    /// display as something else ("Ada\u202Enimda" shows as "Adaadmin").
+    /// </summary>
     public Validation Name(string field, string? value, int maxLength)
     {
         if (string.IsNullOrWhiteSpace(value))
@@ -34,6 +38,14 @@ public sealed partial class Validation
         if (value.Any(char.IsControl))
         {
             return Add(field, $"The {field} must not contain control characters.");
+        }
+        if (value.Any(c => c is >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069'))
+        {
+            return Add(field, $"The {field} must not contain text-direction overrides.");
+        }
+        if (!value.Any(c => char.IsLetterOrDigit(c) || char.IsPunctuation(c) || char.IsSymbol(c) || char.IsSurrogate(c)))
+        {
+            return Add(field, $"The {field} must contain something visible.");
         }
         return this;
     }

@@ -19,6 +19,9 @@ internal static class RequestLimitsExtensions
 
     public static void AddRequestLimits(this IHostApplicationBuilder builder)
     {
+        // A key twice in one object is refused (400), not "last one wins": two readers of one body (a proxy, a log,
+        // this api) must never see different values. Nesting stays within System.Text.Json's default depth of 64.
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.AllowDuplicateProperties = false);
         builder.Services.Configure<KestrelServerOptions>(kestrel =>
         {
             // The most any endpoint takes; each endpoint's own limit is set per request below.
