@@ -19,6 +19,7 @@ public sealed class RateLimitTests(ApiFixture fixture)
             client.DefaultRequestHeaders.Add(ClientAddressFromHeader.Header, address);
         }
 
+        await RateLimitWindow.StartWellInsideAsync(TimeSpan.FromSeconds(15));
         var statuses = new List<HttpStatusCode>();
         for (var i = 0; i < 6; i++)
         {
@@ -60,6 +61,7 @@ public sealed class RateLimitTests(ApiFixture fixture)
             return (await api.SendAsync(request)).StatusCode;
         }
         var browser = $"203.0.113.{Random.Shared.Next(1, 255)}";
+        await RateLimitWindow.StartWellInsideAsync(TimeSpan.FromSeconds(15));
 
         // Two browsers through the same proxy: each has its own two tries.
         Assert.Equal(HttpStatusCode.Unauthorized, await SignInAsync(proxy, browser));
@@ -92,6 +94,7 @@ public sealed class MeetingJoinLimitTests(ApiFixture fixture)
         var prefix = $"198.18.{Random.Shared.Next(256)}";
 
         // Ten addresses, thirty joins a minute each: what used to fill a 300-a-minute meeting-wide limit.
+        await RateLimitWindow.StartWellInsideAsync(TimeSpan.FromSeconds(20));
         var flood = new List<HttpStatusCode>();
         for (var address = 1; address <= 10; address++)
         {
@@ -117,5 +120,21 @@ public sealed class MeetingJoinLimitTests(ApiFixture fixture)
         var refused = await flooder.PostAsJsonAsync($"/api/meetings/{slug}/join", new { displayName = "Flood" });
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
         Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60));
+    }
+}
+
+/// <summary>
+/// Limits count in fixed one-minute windows, so a test that crosses into the next minute sees its counts reset
+/// half-way. Tests that count to a limit start early enough in a minute to finish inside it.
+/// </summary>
+static class RateLimitWindow
+{
+    public static async Task StartWellInsideAsync(TimeSpan needed)
+    {
+        var intoMinute = TimeSpan.FromMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() % 60_000);
+        if (intoMinute + needed > TimeSpan.FromMinutes(1))
+        {
+            await Task.Delay(TimeSpan.FromMinutes(1) - intoMinute + TimeSpan.FromMilliseconds(50));
+        }
     }
 }
