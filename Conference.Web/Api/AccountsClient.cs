@@ -32,6 +32,15 @@ public sealed class AccountsClient(HttpClient http, ApiCredentials credentials) 
     public async Task<Account> MeAsync(string? accessToken = null, CancellationToken cancellationToken = default) =>
         await ReadAsync<Account>(await SendAsync(HttpMethod.Get, "api/accounts/me", null, null, cancellationToken, accessToken), cancellationToken);
 
+    /// <summary>Every account, newest first (admin only).</summary>
+    public async Task<AccountSummary[]> ListAccountsAsync(CancellationToken cancellationToken = default) =>
+        await GetAsync<AccountSummary[]>("api/admin/accounts", cancellationToken);
+
+    /// <summary>Disables (or enables again) an account; its sign-ins stop at their next request (admin only).</summary>
+    public async Task<AccountSummary> SetDisabledAsync(string id, bool disabled, CancellationToken cancellationToken = default) =>
+        await PostAsync<AccountSummary>($"api/admin/accounts/{Uri.EscapeDataString(id)}/{(disabled ? "disable" : "enable")}", null,
+            cancellationToken: cancellationToken);
+
     public async Task<SiteSettings> GetSiteSettingsAsync(CancellationToken cancellationToken = default) =>
         await GetAsync<SiteSettings>("api/admin/settings", cancellationToken);
 
@@ -42,6 +51,8 @@ public sealed class AccountsClient(HttpClient http, ApiCredentials credentials) 
 public sealed record Account(string Id, string Email, string DisplayName, bool IsAdmin);
 
 public sealed record BearerToken(string TokenType, string AccessToken, int ExpiresIn, string RefreshToken);
+
+public sealed record AccountSummary(string Id, string Email, string DisplayName, bool IsAdmin, DateTimeOffset CreatedAt, DateTimeOffset? DisabledAt);
 
 public sealed record SignUpRequirements(bool SignUpOpen, bool SetupCodeRequired);
 
