@@ -17,6 +17,8 @@ public sealed class ConferenceDbContext(DbContextOptions<ConferenceDbContext> op
     public DbSet<WebhookEventRecord> WebhookEvents => Set<WebhookEventRecord>();
     public DbSet<SiteSettings> SiteSettings => Set<SiteSettings>();
 
+    public DbSet<RefreshTokenFamily> RefreshTokenFamilies => Set<RefreshTokenFamily>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -89,6 +91,13 @@ public sealed class ConferenceDbContext(DbContextOptions<ConferenceDbContext> op
         {
             settings.ToTable("site_settings");
             settings.HasData(new SiteSettings());
+            settings.Property(s => s.AdminSetupCode).HasMaxLength(32);
+        });
+        builder.Entity<RefreshTokenFamily>(family =>
+        {
+            family.ToTable("refresh_token_families");
+            family.HasIndex(f => f.UserId);
+            family.HasOne<ConferenceUser>().WithMany().HasForeignKey(f => f.UserId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 }

@@ -27,8 +27,10 @@ internal static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         // Both client integrations register health checks, so /health reports Postgres and Redis for real.
-        builder.AddNpgsqlDbContext<ConferenceDbContext>(DatabaseName);
-        builder.AddRedisClient(RedisName);
+        builder.AddNpgsqlDbContext<ConferenceDbContext>(DatabaseName, ResilienceExtensions.FailFast);
+        builder.AddRedisClient(RedisName, configureOptions: ResilienceExtensions.FailFast);
+        builder.AddDependencyResilience();
+        builder.AddRequestLimits();
 
         builder.Services.AddIdentityApiEndpoints<ConferenceUser>(options =>
             {
@@ -38,8 +40,9 @@ internal static class Extensions
                 options.Password.RequireDigit = false;
                 options.Password.RequireUppercase = false;
                 options.Password.RequiredUniqueChars = 4;
-                options.Lockout.MaxFailedAccessAttempts = 5;
-                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
+                // No lockout: anyone knowing a host's email could keep them out with five wrong passwords. Sign-in
+                // attempts are rate-limited per account and address instead (RateLimits).
+                options.Lockout.AllowedForNewUsers = false;
                 options.User.RequireUniqueEmail = true;
             })
             .AddRoles<IdentityRole>()
@@ -53,6 +56,7 @@ internal static class Extensions
             cookie.Events.OnRedirectToAccessDenied = context => { context.Response.StatusCode = StatusCodes.Status403Forbidden; return Task.CompletedTask; };
         });
         builder.Services.AddAuthorization();
+        builder.Services.AddScoped<RefreshTokens>();
 
         // Api and web share one key ring, so a cookie issued by either is read by both, on any instance.
         builder.Services.AddDataProtection().SetApplicationName("Conference");
