@@ -130,6 +130,49 @@ public sealed class MailOutboxTests(ApiFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_invitation_arrives_as_multipart_alternative_with_a_text_calendar_request()
+    {
+        var api = await ApiOnOwnDatabaseAsync();
+        var meeting = new Conference.Api.Scheduling.ScheduledMeeting
+        {
+            Id = Guid.NewGuid(), HostId = "host", Uid = "invitation-mail-test@conference", Sequence = 0, Title = "Planning",
+            StartLocal = new DateTime(2027, 3, 15, 9, 0, 0), TimeZone = "Europe/Berlin", Duration = TimeSpan.FromMinutes(30),
+        };
+        var link = new Uri("https://meet.example.org/m/abc-defg-hij?invite=secret");
+        var ics = Conference.Api.Scheduling.Invitations.Request(meeting, new("host@example.org", "Ada Host"),
+            new("bob@example.org", "Bob"), link, DateTimeOffset.UtcNow);
+        await using (var scope = api.Services.CreateAsyncScope())
+        {
+            var outbox = scope.ServiceProvider.GetRequiredService<MailOutbox>();
+            outbox.Enqueue(Conference.Api.Scheduling.InvitationMail.Compose(new MailboxAddress("Bob", "bob@example.org"),
+                "Invitation: Planning", $"Ada invites you to Planning. Join: {link}", ics, "REQUEST"));
+            await scope.ServiceProvider.GetRequiredService<ConferenceDbContext>().SaveChangesAsync();
+            outbox.WakeDelivery();
+        }
+
+        var mail = Assert.Single(await smtp.WaitForAsync(1)).Message;
+        Assert.Equal("Invitation: Planning", mail.Subject);
+        Assert.Equal("bob@example.org", mail.To.Mailboxes.Single().Address);
+        Assert.Equal("meet@conference.test", mail.From.Mailboxes.Single().Address);
+        var alternative = Assert.IsType<MultipartAlternative>(mail.Body);
+        Assert.Equal(2, alternative.Count);
+        Assert.Equal("text/plain", alternative[0].ContentType.MimeType);
+        var calendarPart = Assert.IsType<TextPart>(alternative[1]);
+        Assert.Equal("text/calendar", calendarPart.ContentType.MimeType);
+        Assert.Equal("REQUEST", calendarPart.ContentType.Parameters["method"]);
+        Assert.Equal("utf-8", calendarPart.ContentType.Charset);
+        // The calendar part arrives byte for byte as built: CRLF and all, and reads back as the request.
+        using var decoded = new MemoryStream();
+        await calendarPart.Content!.DecodeToAsync(decoded);
+        var received = System.Text.Encoding.UTF8.GetString(decoded.ToArray());
+        Assert.Equal(ics, received);
+        var calendar = Ical.Net.Calendar.Load(received)!;
+        Assert.Equal("REQUEST", calendar.Method);
+        Assert.Equal(meeting.Uid, calendar.Events.Single().Uid);
+        Assert.Equal(link, calendar.Events.Single().Url);
+    }
+
+    [Fact]
     public void Retries_back_off_doubling_up_to_the_limit()
     {
         var options = new MailOptions { RetryDelay = TimeSpan.FromSeconds(30), MaxRetryDelay = TimeSpan.FromMinutes(15) };
