@@ -1,4 +1,6 @@
 using Conference.Api.Accounts;
+using Conference.Api.Mail;
+using Conference.Api.Scheduling;
 using Conference.Api.Meetings;
 using Conference.Api.Participants;
 using Conference.Api.Webhooks;
@@ -19,9 +21,14 @@ public sealed class ConferenceDbContext(DbContextOptions<ConferenceDbContext> op
 
     public DbSet<RefreshTokenFamily> RefreshTokenFamilies => Set<RefreshTokenFamily>();
 
+    public DbSet<OutboxMail> MailOutbox => Set<OutboxMail>();
+    public DbSet<ScheduledMeeting> ScheduledMeetings => Set<ScheduledMeeting>();
+    public DbSet<Invitee> Invitees => Set<Invitee>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
+        builder.ApplyMailAndScheduling();
 
         builder.Entity<ConferenceUser>(user => user.Property(u => u.DisplayName).HasMaxLength(64));
 

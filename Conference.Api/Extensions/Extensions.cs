@@ -1,6 +1,8 @@
 using System.Text.Json.Serialization;
 using Conference.Api.Accounts;
 using Conference.Api.Data;
+using Conference.Api.Mail;
+using Conference.Api.Scheduling;
 using Conference.Api.Meetings;
 using Conference.Api.Participants;
 using Conference.Api.Recordings;
@@ -90,6 +92,7 @@ internal static class Extensions
         builder.Services.AddScoped<WebhookEffects>();
         builder.Services.AddSingleton<WebhookMaintenance>();
         builder.Services.AddHostedService(services => services.GetRequiredService<WebhookMaintenance>());
+        builder.AddMailAndScheduling(); // issue 17: the mail outbox and scheduled meetings
 
         // The recorder owns recordings; the api reaches it by service discovery. Starting twice is not harmless,
         // so unsafe methods are not retried.
