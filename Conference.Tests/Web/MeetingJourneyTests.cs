@@ -19,7 +19,7 @@ public sealed class MeetingJourneyTests(WebAppFixture fixture)
 
         await page.Locator("#display-name").FillAsync("Ada Host");
         var before = fixture.SignalRequests.Count;
-        await fixture.CutOffMediaServerAsync(page);
+        var cut = await fixture.CutOffMediaServerAsync(page);
         await page.GetByRole(AriaRole.Button, new() { Name = "Join", Exact = true }).ClickAsync();
 
         // The media server cannot be reached, so the call says so and offers to try again.
@@ -41,10 +41,9 @@ public sealed class MeetingJourneyTests(WebAppFixture fixture)
         Assert.Null(claims.Video.RoomRecord);
 
         // The media server is back: trying again joins the call, and LiveKit has the host in the meeting's room.
-        await page.UnrouteAllAsync();
+        cut.Dispose();
         await unreachable.GetByTestId("media-retry").ClickAsync();
-        var joined = await fixture.WaitForParticipantAsync(slug, "Ada Host");
-        Assert.Contains(joined.Tracks, t => t.Source == Conference.LiveKit.TrackSource.Camera);
+        await fixture.WaitForParticipantAsync(slug, "Ada Host");
         await Assertions.Expect(page.GetByTestId("media-unreachable")).ToHaveCountAsync(0);
 
         // Back home, the meeting is listed.

@@ -70,19 +70,35 @@ public sealed class WebAppFixture : IAsyncLifetime
 
     /// <summary>
     /// The network between <paramref name="page"/> and the media server fails, as when LiveKit is down or its port is
-    /// blocked: the signalling WebSocket closes at once and its validate call fails. <see cref="IPage.UnrouteAllAsync"/>
-    /// brings it back.
+    /// blocked: the signalling WebSocket closes at once and its validate call fails. Disposing the result brings the
+    /// network back (later WebSockets and requests pass through to the emulator).
     /// </summary>
-    public async Task CutOffMediaServerAsync(IPage page)
+    public async Task<IDisposable> CutOffMediaServerAsync(IPage page)
     {
-        var signalling = new Regex($"^wss?://127\\.0\\.0\\.1:{LiveKit.Port}/");
+        var cut = new MediaServerCut();
         // A routed WebSocket raises no page.WebSocket event: the attempt is recorded here.
-        await page.RouteWebSocketAsync(signalling, socket =>
+        await page.RouteWebSocketAsync(new Regex($"^wss?://127\\.0\\.0\\.1:{LiveKit.Port}/"), socket =>
         {
             RecordSignal(socket.Url, isWebSocket: true);
-            _ = socket.CloseAsync();
+            if (cut.Active)
+            {
+                _ = socket.CloseAsync();
+            }
+            else
+            {
+                socket.ConnectToServer();
+            }
         });
-        await page.RouteAsync(new Regex($"^https?://127\\.0\\.0\\.1:{LiveKit.Port}/"), route => route.AbortAsync("connectionrefused"));
+        await page.RouteAsync(new Regex($"^https?://127\\.0\\.0\\.1:{LiveKit.Port}/"),
+            route => cut.Active ? route.AbortAsync("connectionrefused") : route.ContinueAsync());
+        return cut;
+    }
+
+    sealed class MediaServerCut : IDisposable
+    {
+        public volatile bool Active = true;
+
+        public void Dispose() => Active = false;
     }
 
     /// <summary>Waits until LiveKit reports someone named <paramref name="name"/> in <paramref name="room"/>.</summary>
