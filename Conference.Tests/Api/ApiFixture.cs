@@ -1,7 +1,6 @@
 using System.Net.Http.Json;
 using Conference.Api.Data;
 using Conference.Tests.Infrastructure;
-using Conference.Tests.LiveKit;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -10,8 +9,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Conference.Tests.Api;
 
 /// <summary>
-/// The api against a real PostgreSQL and Redis. One database per fixture; <see cref="CreateApi"/> starts as
-/// many api instances on it as a test wants (two for the "stateless" tests).
+/// The api against a real PostgreSQL and Redis, and the LiveKit emulator for its calls to LiveKit's server API. One
+/// database and one emulator per fixture (fixtures run in parallel, each on free ports); <see cref="CreateApi"/>
+/// starts as many api instances on them as a test wants (two for the "stateless" tests).
 /// </summary>
 public sealed class ApiFixture : IAsyncLifetime
 {
@@ -30,17 +30,35 @@ public sealed class ApiFixture : IAsyncLifetime
 
     public WebApplicationFactory<ConferenceDbContext> Api { get; private set; } = null!;
 
-    /// <summary>LiveKit's server cannot run here; this speaks its Twirp JSON for the calls the api makes.</summary>
-    public TwirpCaptureServer LiveKit { get; private set; } = null!;
+    /// <summary>The LiveKit the api calls (its RoomService; Egress for the recorder), holding the api's key.</summary>
+    public LiveKitEmulator LiveKit { get; }
 
     public const string LiveKitApiKey = "conference-test";
     public string LiveKitApiSecret { get; } = System.Security.Cryptography.RandomNumberGenerator.GetHexString(40);
+
+    public ApiFixture() => LiveKit = new LiveKitEmulator { ApiKey = LiveKitApiKey, ApiSecret = LiveKitApiSecret };
+
+    /// <summary>What LiveKit knows of a room's participants (none when it has no such room).</summary>
+    public async Task<IReadOnlyList<Conference.LiveKit.ParticipantInfo>> ParticipantsInAsync(string room)
+    {
+        try
+        {
+            return await LiveKit.RoomService().ListParticipantsAsync(new Conference.LiveKit.ListParticipantsRequest { Room = room });
+        }
+        catch (Conference.LiveKit.LiveKitException exception) when (exception.IsNotFound)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>Whether LiveKit has a room of that name open.</summary>
+    public async Task<bool> RoomIsOpenAsync(string room) =>
+        (await LiveKit.RoomService().ListRoomsAsync(new Conference.LiveKit.ListRoomsRequest { Names = [room] })).Any(r => r.Name == room);
     public const string PublicLiveKitUrl = "wss://livekit.example.org/";
 
     public async Task InitializeAsync()
     {
-        LiveKit = await TwirpCaptureServer.StartAsync();
-        await Task.WhenAll(postgres.InitializeAsync(), redis.InitializeAsync());
+        await Task.WhenAll(postgres.InitializeAsync(), redis.InitializeAsync(), LiveKit.InitializeAsync());
         DatabaseConnectionString = await postgres.CreateDatabaseAsync("conference");
         Api = CreateApi();
         Api.CreateClient().Dispose(); // start it: migrations run before the first request
@@ -93,7 +111,7 @@ public sealed class ApiFixture : IAsyncLifetime
             host.UseSetting("RateLimits:JoinPerIpPerMinute", "100000");
             host.UseSetting("RateLimits:SignInPerAccountAndIpPerMinute", "100000");
             host.UseSetting("RateLimits:JoinPerIpPerMeetingPerMinute", "100000");
-            host.UseSetting("LiveKit:Url", LiveKit.Url.ToString());
+            host.UseSetting("LiveKit:Url", LiveKit.HttpUrl.ToString());
             host.UseSetting("LiveKit:ApiKey", LiveKitApiKey);
             host.UseSetting("LiveKit:ApiSecret", LiveKitApiSecret);
             host.UseSetting("MediaServer:PublicUrl", PublicLiveKitUrl);

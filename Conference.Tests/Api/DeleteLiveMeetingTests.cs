@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -19,12 +18,13 @@ public sealed class DeleteLiveMeetingTests(ApiFixture fixture)
         var api = fixture.CreateApi(new Dictionary<string, string?> { ["Recorder:Url"] = recorder.Url });
         using var host = await fixture.SignedInHostAsync(api);
         var slug = await MeetingsApiTests.CreateAsync(host);
+        await using var alice = await Conference.Tests.Infrastructure.LiveKitBot.JoinAsync(fixture.LiveKit, slug, "alice");
 
         Assert.Equal(HttpStatusCode.NoContent, (await host.DeleteAsync($"/api/meetings/{slug}")).StatusCode);
 
-        // When the recorder was asked to stop, LiveKit had not yet been asked to delete the room.
-        Assert.Equal([false], recorder.StopsSawRoomDeleted(slug));
-        Assert.Contains(fixture.LiveKit.Requests, r => r.Method == "DeleteRoom" && JsonDocument.Parse(r.Body).RootElement.GetProperty("room").GetString() == slug);
+        // When the recorder was asked to stop, the room was still open; then it was deleted.
+        Assert.Equal([true], recorder.StopsSawRoomOpen(slug));
+        Assert.False(await fixture.RoomIsOpenAsync(slug));
         Assert.Equal(HttpStatusCode.NotFound, (await host.GetAsync($"/api/meetings/{slug}")).StatusCode);
     }
 
@@ -35,21 +35,22 @@ public sealed class DeleteLiveMeetingTests(ApiFixture fixture)
         var api = fixture.CreateApi(new Dictionary<string, string?> { ["Recorder:Url"] = recorder.Url });
         using var host = await fixture.SignedInHostAsync(api);
         var slug = await MeetingsApiTests.CreateAsync(host);
+        await using var alice = await Conference.Tests.Infrastructure.LiveKitBot.JoinAsync(fixture.LiveKit, slug, "alice");
 
         var delete = await host.DeleteAsync($"/api/meetings/{slug}");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, delete.StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await host.GetAsync($"/api/meetings/{slug}")).StatusCode);
-        Assert.DoesNotContain(fixture.LiveKit.Requests, r => r.Method == "DeleteRoom" && JsonDocument.Parse(r.Body).RootElement.GetProperty("room").GetString() == slug);
+        Assert.Contains(await fixture.ParticipantsInAsync(slug), p => p.Identity == "alice");
     }
 
     /// <summary>The recorder's internal stop endpoint, answering with a fixed status.</summary>
     sealed class RecorderStandIn(WebApplication app) : IAsyncDisposable
     {
-        readonly System.Collections.Concurrent.ConcurrentQueue<(string Slug, bool RoomDeleted)> stops = new();
+        readonly System.Collections.Concurrent.ConcurrentQueue<(string Slug, bool RoomOpen)> stops = new();
 
         public string Url => app.Urls.First();
 
-        public IEnumerable<bool> StopsSawRoomDeleted(string slug) => stops.Where(s => s.Slug == slug).Select(s => s.RoomDeleted);
+        public IEnumerable<bool> StopsSawRoomOpen(string slug) => stops.Where(s => s.Slug == slug).Select(s => s.RoomOpen);
 
         public static async Task<RecorderStandIn> StartAsync(ApiFixture fixture, int status)
         {
@@ -58,10 +59,9 @@ public sealed class DeleteLiveMeetingTests(ApiFixture fixture)
             builder.Logging.ClearProviders();
             var app = builder.Build();
             var standIn = new RecorderStandIn(app);
-            app.MapPost("/internal/meetings/{slug}/recordings/stop", (string slug) =>
+            app.MapPost("/internal/meetings/{slug}/recordings/stop", async (string slug) =>
             {
-                standIn.stops.Enqueue((slug, fixture.LiveKit.Requests.Any(r => r.Method == "DeleteRoom"
-                    && JsonDocument.Parse(r.Body).RootElement.GetProperty("room").GetString() == slug)));
+                standIn.stops.Enqueue((slug, await fixture.RoomIsOpenAsync(slug)));
                 return status == StatusCodes.Status200OK
                     ? Results.Json(new
                     {

@@ -28,9 +28,10 @@ public class LiveKitEmulator : LocalServer
         WebhookPort = LocalMachine.FreePort();
     }
 
-    public string ApiKey { get; } = "APIemulator";
+    /// <summary>The API key it accepts and signs webhooks with (settable: a fixture may give the key its app is configured with).</summary>
+    public string ApiKey { get; init; } = "APIemulator";
 
-    public string ApiSecret { get; } = NewPassword() + NewPassword();
+    public string ApiSecret { get; init; } = NewPassword() + NewPassword();
 
     /// <summary>The URL livekit-client connects to (<c>ws://127.0.0.1:PORT</c>).</summary>
     public Uri Url => new($"ws://127.0.0.1:{Port}");
@@ -42,6 +43,10 @@ public class LiveKitEmulator : LocalServer
     public virtual TimeSpan RoomTimeout => TimeSpan.FromSeconds(2);
 
     public int WebhookPort { get; }
+
+    /// <summary>Our own RoomService client (Conference.LiveKit) with the emulator's key: for tests to see or set up its rooms.</summary>
+    public Conference.LiveKit.RoomServiceClient RoomService() => new(new HttpClient(),
+        Microsoft.Extensions.Options.Options.Create(new Conference.LiveKit.LiveKitOptions { Url = HttpUrl, ApiKey = ApiKey, ApiSecret = ApiSecret }));
 
     /// <summary>Every webhook received so far, in arrival order (duplicates and retries included).</summary>
     public IReadOnlyList<ReceivedWebhook> Webhooks => [.. _webhooks];

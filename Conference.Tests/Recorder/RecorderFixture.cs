@@ -17,7 +17,9 @@ namespace Conference.Tests.Recorder;
 
 /// <summary>
 /// The api and the recorder together, as the AppHost wires them: one Postgres (a database each), one Redis, the
-/// LiveKit Twirp stand-in with an <see cref="EgressStandIn"/>, and s3rver as the bucket. The api reaches the
+/// LiveKit emulator for the api, and s3rver as the bucket. The recorder's Egress calls go to an
+/// <see cref="EgressStandIn"/>: its tests set egress states (a crash mid-recording, an egress LiveKit forgot, a
+/// failed pipeline, no egress worker) that a real Egress, and so the emulator, cannot be told to produce. The api reaches the
 /// recorder in memory; <see cref="ReplaceRecorderAsync"/> stops the recorder and starts another on the same data.
 /// </summary>
 public sealed class RecorderFixture : IAsyncLifetime
@@ -27,6 +29,9 @@ public sealed class RecorderFixture : IAsyncLifetime
     public ApiFixture Platform { get; } = new();
 
     public EgressStandIn Egress { get; private set; } = null!;
+
+    /// <summary>The Twirp endpoint <see cref="Egress"/> answers on, with every request the recorder made.</summary>
+    public Conference.Tests.LiveKit.TwirpCaptureServer EgressService { get; private set; } = null!;
 
     public WebApplicationFactory<RecordingStore> Recorder { get; private set; } = null!;
 
@@ -45,7 +50,8 @@ public sealed class RecorderFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await Task.WhenAll(Platform.InitializeAsync(), s3rver.InitializeAsync());
-        Egress = new EgressStandIn(Platform.LiveKit);
+        EgressService = await Conference.Tests.LiveKit.TwirpCaptureServer.StartAsync();
+        Egress = new EgressStandIn(EgressService);
         RecordingsConnectionString = await Platform.Postgres.CreateDatabaseAsync("recordings");
         Recorder = CreateRecorder();
         Recorder.CreateClient().Dispose();
@@ -79,7 +85,7 @@ public sealed class RecorderFixture : IAsyncLifetime
             host.UseSetting("ConnectionStrings:recordings", RecordingsConnectionString);
             host.UseSetting("ConnectionStrings:redis", Platform.RedisConnectionString);
             host.UseSetting("ConnectionStrings:storage", StorageConnectionString);
-            host.UseSetting("LiveKit:Url", Platform.LiveKit.Url.ToString());
+            host.UseSetting("LiveKit:Url", EgressService.Url.ToString());
             host.UseSetting("LiveKit:ApiKey", ApiFixture.LiveKitApiKey);
             host.UseSetting("LiveKit:ApiSecret", Platform.LiveKitApiSecret);
             host.UseSetting(Conference.Recorder.Contracts.InternalApiKey.ConfigurationKey, InternalKey);
@@ -156,6 +162,7 @@ public sealed class RecorderFixture : IAsyncLifetime
         await Recorder.DisposeAsync();
         await Platform.DisposeAsync();
         await s3rver.DisposeAsync();
+        await EgressService.DisposeAsync();
     }
 
     /// <summary>Sends the api's calls to whichever recorder is running now, as service discovery would.</summary>

@@ -95,7 +95,7 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
         Assert.Equal($"/api/recordings/{id}", started.Headers.Location!.OriginalString);
 
         // What LiveKit was asked: a room composite MP4 at 720p30 uploaded to our bucket, path style.
-        var call = fixture.Platform.LiveKit.Requests.Last(r => r.Method == "StartRoomCompositeEgress");
+        var call = fixture.EgressService.Requests.Last(r => r.Method == "StartRoomCompositeEgress");
         Assert.True(fixture.Platform.LiveKitVerifier.Verify(call.BearerToken).Video!.RoomRecord);
         var request = JsonDocument.Parse(call.Body).RootElement;
         Assert.Equal(slug, request.GetProperty("room_name").GetString());
@@ -216,7 +216,7 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
         var recording = await fixture.WaitForRecordingAsync(host, id, r => r.GetProperty("status").GetString() == "Ready");
         Assert.Equal("Ready", recording.GetProperty("status").GetString());
         Assert.Equal(size, recording.GetProperty("sizeBytes").GetInt64());
-        Assert.Contains(fixture.Platform.LiveKit.Requests, r => r.Method == "ListEgress"
+        Assert.Contains(fixture.EgressService.Requests, r => r.Method == "ListEgress"
             && JsonDocument.Parse(r.Body).RootElement.TryGetProperty("egress_id", out var asked) && asked.GetString() == egressId);
     }
 

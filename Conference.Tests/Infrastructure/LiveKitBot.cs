@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using Conference.LiveKit;
+
+namespace Conference.Tests.Infrastructure;
+
+/// <summary>
+/// A real participant in an emulator room: LiveKit's Rust SDK under Node (tools/livekit-emulator/bot) joined as
+/// <see cref="Identity"/>, publishing synthetic microphone and camera tracks, until disposed. For tests whose
+/// api calls (mute, remove) need somebody LiveKit knows — no browser needed.
+/// </summary>
+public sealed class LiveKitBot : IAsyncDisposable
+{
+    readonly Process process;
+
+    LiveKitBot(Process process, string room, string identity)
+    {
+        this.process = process;
+        Room = room;
+        Identity = identity;
+    }
+
+    public string Room { get; }
+
+    public string Identity { get; }
+
+    /// <summary>The participant as the emulator reports it once its tracks are published.</summary>
+    public ParticipantInfo Participant { get; private set; } = null!;
+
+    /// <summary>Joins <paramref name="room"/> (created on join, as LiveKit's auto_create does) and waits until both tracks are published.</summary>
+    public static async Task<LiveKitBot> JoinAsync(LiveKitEmulator emulator, string room, string identity)
+    {
+        var directory = Path.Combine(LocalMachine.RepositoryRoot, "tools", "livekit-emulator");
+        var start = new ProcessStartInfo("node",
+            [Path.Combine(directory, "bot", "bot.mjs"), "--url", emulator.Url.ToString(), "--key", emulator.ApiKey,
+             "--secret", emulator.ApiSecret, "--room", room, "--identity", identity, "--seconds", "600"])
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start node");
+        var output = new System.Text.StringBuilder();
+        process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var bot = new LiveKitBot(process, room, identity);
+        var rooms = emulator.RoomService();
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var participants = await ListOrNoneAsync(rooms, room);
+            if (participants.FirstOrDefault(p => p.Identity == identity && p.Tracks.Count == 2) is { } joined)
+            {
+                bot.Participant = joined;
+                return bot;
+            }
+            if (process.HasExited || DateTime.UtcNow > until)
+            {
+                await bot.DisposeAsync();
+                lock (output)
+                {
+                    throw new InvalidOperationException($"The bot {identity} did not join {room} with its tracks:{Environment.NewLine}{output}");
+                }
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    static async Task<IReadOnlyList<ParticipantInfo>> ListOrNoneAsync(RoomServiceClient rooms, string room)
+    {
+        try
+        {
+            return await rooms.ListParticipantsAsync(new ListParticipantsRequest { Room = room });
+        }
+        catch (LiveKitException exception) when (exception.IsNotFound)
+        {
+            return [];
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        await process.WaitForExitAsync();
+        process.Dispose();
+    }
+}
