@@ -4,10 +4,10 @@
 # work loads both alike. Each run gets a fresh database and api process, a 5 s warm-up on one meeting, then the
 # measured burst on another: signed participant_joined webhooks, a quarter sent twice, shuffled (as bench/api.sh).
 # Prints events/s per run and each revision's median, min and max; asserts nothing.
-# Usage: bench/webhooks-ab.sh REV_A REV_B [rounds, default 4] [duration, default 10s]
+# Usage: bench/webhooks-ab.sh REV_A REV_B [rounds, default 4] [duration, default 10s] [distinct events, default 60000]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rev_a=$1; rev_b=$2; rounds=${3:-4}; duration=${4:-10s}
+rev_a=$1; rev_b=$2; rounds=${3:-4}; duration=${4:-10s}; events=${5:-60000}
 
 for tool in wrk redis-server curl; do
   command -v "$tool" >/dev/null || { echo "$tool missing: apt-get install -y wrk redis-server curl" >&2; exit 1; }
@@ -27,7 +27,8 @@ for variant in a b; do
   git worktree add --detach -q "$tree" "${!rev_var}"
   trees+=("$tree")
   echo "building $variant = $(git -C "$tree" log -1 --format='%h %s' | cut -c1-90)"
-  dotnet build -c Release "$tree/Conference.Api" -v q -nologo >/dev/null
+  dotnet build -c Release "$tree/Conference.Api" -v q -nologo >"$work/build-$variant.log" 2>&1 \
+    || { grep -E "error|rror\(s\)" "$work/build-$variant.log" | sort -u >&2; exit 1; }
 done
 
 secret=$(openssl rand -hex 24)
@@ -48,8 +49,8 @@ run() { # variant round
   token=$(curl -fs -H 'Content-Type: application/json' -d '{"email":"bench@example.org","password":"bench password 1"}' "$api/api/accounts/signin" | python3 -c 'import json,sys; print(json.load(sys.stdin)["accessToken"])')
   meeting() { curl -fs -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d '{"title":"Bench","settings":{"maxParticipants":100}}' "$api/api/meetings" | python3 -c 'import json,sys; print(json.load(sys.stdin)["slug"])'; }
   warm=$(meeting); slug=$(meeting)
-  LIVEKIT_API_KEY=bench LIVEKIT_API_SECRET=$secret node bench/api/webhook-bodies.mjs "$work/warm.txt" "$warm" 10000 2500
-  LIVEKIT_API_KEY=bench LIVEKIT_API_SECRET=$secret node bench/api/webhook-bodies.mjs "$work/webhooks.txt" "$slug" 60000 15000
+  LIVEKIT_API_KEY=bench LIVEKIT_API_SECRET=$secret node bench/api/webhook-bodies.mjs "$work/warm.txt" "$warm" $((events / 6)) $((events / 24))
+  LIVEKIT_API_KEY=bench LIVEKIT_API_SECRET=$secret node bench/api/webhook-bodies.mjs "$work/webhooks.txt" "$slug" "$events" $((events / 4))
   wrk -t2 -c32 -d5s -s bench/api/webhooks.lua "$api/api/webhooks/livekit" -- "$work/warm.txt" 2 >/dev/null
   echo "$variant round $2 (load average $(cut -d' ' -f1 /proc/loadavg)): $(wrk -t2 -c32 -d"$duration" -s bench/api/webhooks.lua "$api/api/webhooks/livekit" -- "$work/webhooks.txt" 2 | grep '^webhooks:')" \
     | tee -a "$work/results.txt"
