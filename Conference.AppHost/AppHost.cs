@@ -2,33 +2,16 @@ using Conference.AppHost;
 using Conference.AppHost.Caddy;
 using Conference.AppHost.Diagnostics;
 using Conference.AppHost.LiveKit;
-using Conference.AppHost.ObjectStorage;
 using Conference.AppHost.Processes;
 
 var builder = DistributedApplication.CreateBuilder(args);
-var runtime = builder.GetRuntimeVariant();
 
-// Secrets and deployment settings: user secrets while developing, the .env file in production.
-var parameters = new StackParameters(
-    LiveKitApiKey: builder.AddParameter("livekit-api-key", "conference", publishValueAsDefault: true),
-    LiveKitApiSecret: builder.AddGeneratedSecret("livekit-api-secret", minLength: 32),
-    PostgresPassword: builder.AddGeneratedSecret("postgres-password"),
-    RedisPassword: builder.AddGeneratedSecret("redis-password"),
-    StorageRegion: builder.AddParameter("storage-region", "us-east-1", publishValueAsDefault: true),
-    StorageBucket: builder.AddParameter("storage-bucket", "recordings", publishValueAsDefault: true),
-    // Oracle's customer secret keys in production; generated MinIO credentials while developing.
-    StorageAccessKey: builder.ExecutionContext.IsPublishMode
-        ? builder.AddParameter("storage-access-key", secret: true)
-        : builder.AddGeneratedSecret("storage-access-key"),
-    StorageSecretKey: builder.ExecutionContext.IsPublishMode
-        ? builder.AddParameter("storage-secret-key", secret: true)
-        : builder.AddGeneratedSecret("storage-secret-key"),
-    Domain: builder.ExecutionContext.IsPublishMode
-        ? builder.AddParameter("domain").WithDescription("The public name, e.g. meet.example.org; livekit.DOMAIN and dashboard.DOMAIN must point here too.")
-        : builder.AddParameter("domain", "localhost"));
+// Secrets and deployment settings (StackParameters.cs): user secrets while developing, the .env file in production.
+var parameters = builder.AddStackParameters();
 
 // Infrastructure: containers where an engine answers (and always when publishing), local processes otherwise.
-var infrastructure = runtime == RuntimeVariant.Containers
+// Both give the same pieces; what follows wires them the same way.
+var infrastructure = builder.GetRuntimeVariant() == RuntimeVariant.Containers
     ? builder.AddContainerInfrastructure(parameters)
     : builder.AddProcessInfrastructure(parameters);
 
@@ -42,13 +25,9 @@ var recorder = builder.AddProject<Projects.Conference_Recorder>("recorder")
     .WithReference(infrastructure.Redis).WaitFor(infrastructure.Redis)
     .WithOptionalReference(infrastructure.LiveKit)
     .WithOptionalReference(infrastructure.ObjectStorage)
-    .WithEnvironment("Recorder__InternalKey", recorderInternalKey)
-    .WithHttpHealthCheck("/health");
-if (infrastructure.ObjectStorage?.Resource is MinioResource minio)
-{
     // The recorder names the bucket's endpoint in each egress request, and Egress uploads from inside its container.
-    recorder.WithEnvironment("Storage__EgressEndpoint", minio.ContainerNetworkUrl);
-}
+    .WithOptionalEnvironment("Storage__EgressEndpoint", infrastructure.EgressStorageEndpoint)
+    .WithHttpHealthCheck("/health");
 
 var api = builder.AddProject<Projects.Conference_Api>("api")
     .WithHttpEndpoint()
@@ -57,7 +36,7 @@ var api = builder.AddProject<Projects.Conference_Api>("api")
     .WithOptionalReference(infrastructure.LiveKit)
     // Recordings go through the api's authorisation to the recorder; the api runs (and answers 503) without it.
     .WithReference(recorder)
-    .WithEnvironment("Recorder__InternalKey", recorderInternalKey)
+    .WithInternalKey(recorder, recorderInternalKey)
     .WithHttpHealthCheck("/health");
 if (builder.ExecutionContext.IsPublishMode)
 {
@@ -65,12 +44,10 @@ if (builder.ExecutionContext.IsPublishMode)
     api.WithEnvironment("MediaServer__PublicUrl", ReferenceExpression.Create($"wss://livekit.{parameters.Domain.Resource}"));
 }
 
-if (infrastructure.LiveKit?.Resource is ILiveKitResource)
-{
-    var liveKit = (IResourceBuilder<ILiveKitResource>)infrastructure.LiveKit;
-    liveKit.WithWebhookReceiver(api, "/api/webhooks/livekit")
-        .WithWebhookReceiver(recorder, "/webhooks/livekit");
-}
+// LiveKit posts its signed webhooks to both: the api keeps who is in which meeting, the recorder its egresses.
+infrastructure.LiveKit?
+    .WithWebhookReceiver(api, "/api/webhooks/livekit")
+    .WithWebhookReceiver(recorder, "/webhooks/livekit");
 
 // Apps
 var web = builder.AddProject<Projects.Conference_Web>("web")
@@ -81,7 +58,8 @@ var web = builder.AddProject<Projects.Conference_Web>("web")
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health");
 
-infrastructure.FrontDoor?.WithRoutes(web, api, infrastructure.LiveKit as IResourceBuilder<IResourceWithEndpoints>);
+// The front door: the site to web, /api to the api, livekit.DOMAIN to LiveKit.
+infrastructure.FrontDoor?.WithRoutes(web, api, infrastructure.LiveKit);
 
 // The console says where the site is, and which part failed and why (not only the dashboard).
 builder.AnnounceSite(web, infrastructure.FrontDoor);

@@ -5,25 +5,22 @@ using Conference.AppHost.Processes;
 
 namespace Conference.AppHost;
 
-/// <summary>The secrets and deployment settings every variant shares; each is a parameter, never a literal.</summary>
-public sealed record StackParameters(
-    IResourceBuilder<ParameterResource> LiveKitApiKey,
-    IResourceBuilder<ParameterResource> LiveKitApiSecret,
-    IResourceBuilder<ParameterResource> PostgresPassword,
-    IResourceBuilder<ParameterResource> RedisPassword,
-    IResourceBuilder<ParameterResource> StorageRegion,
-    IResourceBuilder<ParameterResource> StorageBucket,
-    IResourceBuilder<ParameterResource> StorageAccessKey,
-    IResourceBuilder<ParameterResource> StorageSecretKey,
-    IResourceBuilder<ParameterResource> Domain);
-
-/// <summary>What the services are wired to, whichever way it runs.</summary>
+/// <summary>
+/// What the services are wired to, whichever way it runs, typed as far as both variants agree: databases and Redis
+/// are containers or local processes, LiveKit one of ours or an external one, the bucket MinIO or an external one.
+/// A null member is missing on this machine (shown as unavailable); the services run and report it.
+/// </summary>
+/// <param name="EgressStorageEndpoint">
+/// Where Egress reaches the bucket when that is not where the services reach it (MinIO, from inside Egress's
+/// container, by its name on the container network); null when it is the same address.
+/// </param>
 public sealed record Infrastructure(
     IResourceBuilder<IResourceWithConnectionString> ConferenceDatabase,
     IResourceBuilder<IResourceWithConnectionString> RecordingsDatabase,
     IResourceBuilder<IResourceWithConnectionString> Redis,
-    IResourceBuilder<IResourceWithConnectionString>? LiveKit,
+    IResourceBuilder<ILiveKitResource>? LiveKit,
     IResourceBuilder<IResourceWithConnectionString>? ObjectStorage,
+    ReferenceExpression? EgressStorageEndpoint,
     IResourceBuilder<IResourceWithEnvironment>? FrontDoor);
 
 public static class InfrastructureBuilderExtensions
@@ -44,16 +41,19 @@ public static class InfrastructureBuilderExtensions
 
         // MinIO while developing; Oracle Object Storage, named by parameters, in the published deployment.
         var storageSettings = builder.ExecutionContext.IsPublishMode ? builder.ExternalStorageSettings(parameters) : null;
-        IResourceBuilder<IResourceWithConnectionString> objectStorage = storageSettings is null
+        var minio = storageSettings is null
             ? builder.AddMinio("storage", parameters.StorageRegion, parameters.StorageBucket, parameters.StorageAccessKey, parameters.StorageSecretKey)
-            : builder.AddConnectionString("storage", storageSettings.ConnectionString);
+            : null;
+        IResourceBuilder<IResourceWithConnectionString> objectStorage = minio is not null
+            ? minio
+            : builder.AddConnectionString("storage", storageSettings!.ConnectionString);
 
         var liveKit = builder.AddLiveKit("livekit", parameters.LiveKitApiKey, parameters.LiveKitApiSecret, redis);
 
-        var egress = builder.AddLiveKitEgress("egress", liveKit, redis, storageSettings ?? ((MinioResource)objectStorage.Resource).Settings);
-        if (storageSettings is null)
+        var egress = builder.AddLiveKitEgress("egress", liveKit, redis, storageSettings ?? minio!.Resource.Settings);
+        if (minio is not null)
         {
-            egress.WaitFor(objectStorage);
+            egress.WaitFor(minio);
         }
 
         var caddy = builder.AddCaddy("caddy", CaddyfilePath(builder))
@@ -72,7 +72,7 @@ public static class InfrastructureBuilderExtensions
             liveKit.WithTurn(parameters.Domain, caddy);
         }
 
-        return new Infrastructure(conferenceDb, recordingsDb, redis, liveKit, objectStorage, caddy);
+        return new Infrastructure(conferenceDb, recordingsDb, redis, liveKit, objectStorage, minio?.Resource.ContainerNetworkUrl, caddy);
     }
 
     /// <summary>
@@ -115,21 +115,19 @@ public static class InfrastructureBuilderExtensions
             builder.AddUnavailable("caddy", "Caddy", "caddy is not installed; open web directly.");
         }
 
-        return new Infrastructure(conferenceDb, recordingsDb, redis, liveKit, objectStorage, caddy);
+        return new Infrastructure(conferenceDb, recordingsDb, redis, liveKit, objectStorage, EgressStorageEndpoint: null, caddy);
     }
 
     /// <summary>
     /// An external LiveKit (e.g. LiveKit Cloud) when <c>Parameters:livekit-url</c> is set, else livekit-server from
     /// PATH, else an unavailable placeholder: the rest of the stack still runs, and joining says why it cannot.
     /// </summary>
-    static IResourceBuilder<IResourceWithConnectionString>? AddLiveKitForProcesses(this IDistributedApplicationBuilder builder,
+    static IResourceBuilder<ILiveKitResource>? AddLiveKitForProcesses(this IDistributedApplicationBuilder builder,
         string name, StackParameters parameters)
     {
         if (builder.Configuration["Parameters:livekit-url"] is { Length: > 0 })
         {
-            var url = builder.AddParameter("livekit-url");
-            return builder.AddConnectionString(name, ReferenceExpression.Create(
-                $"Endpoint={url};ApiKey={parameters.LiveKitApiKey};ApiSecret={parameters.LiveKitApiSecret}"));
+            return builder.AddExternalLiveKit(name, builder.AddParameter("livekit-url"), parameters.LiveKitApiKey, parameters.LiveKitApiSecret);
         }
 
         // Opted in: the pinned release binary, whatever PATH holds (the same version the Containers variant runs).

@@ -1,3 +1,4 @@
+using Conference.AppHost.LiveKit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -60,13 +61,14 @@ public static class CaddyBuilderExtensions
     /// Points Caddy's routes at the services, wherever they run. Caddy does not wait for them: it answers 502 until they are up, which is what a browser should see.
     /// </summary>
     public static IResourceBuilder<IResourceWithEnvironment> WithRoutes(this IResourceBuilder<IResourceWithEnvironment> caddy,
-        IResourceBuilder<IResourceWithEndpoints> web, IResourceBuilder<IResourceWithEndpoints> api, IResourceBuilder<IResourceWithEndpoints>? liveKit)
+        IResourceBuilder<IResourceWithEndpoints> web, IResourceBuilder<IResourceWithEndpoints> api, IResourceBuilder<ILiveKitResource>? liveKit)
     {
         caddy.WithEnvironment("WEB_UPSTREAM", web.Resource.GetEndpoint("http").Property(EndpointProperty.HostAndPort))
             .WithEnvironment("API_UPSTREAM", api.Resource.GetEndpoint("http").Property(EndpointProperty.HostAndPort));
-        if (liveKit is not null)
+        // An external LiveKit has its own address; browsers go there, not through Caddy.
+        if (liveKit?.Resource.HttpEndpoint is { } liveKitEndpoint)
         {
-            caddy.WithEnvironment("LIVEKIT_UPSTREAM", liveKit.Resource.GetEndpoint("http").Property(EndpointProperty.HostAndPort));
+            caddy.WithEnvironment("LIVEKIT_UPSTREAM", liveKitEndpoint.Property(EndpointProperty.HostAndPort));
         }
         return caddy;
     }

@@ -82,6 +82,21 @@ public static class LiveKitBuilderExtensions
             .WithHttpHealthCheck("/", endpointName: LiveKitResource.HttpEndpointName);
     }
 
+    /// <summary>
+    /// A LiveKit this stack does not run, e.g. LiveKit Cloud: the services connect to <paramref name="url"/> with these
+    /// keys; its webhooks are configured there.
+    /// </summary>
+    public static IResourceBuilder<ExternalLiveKitResource> AddExternalLiveKit(this IDistributedApplicationBuilder builder, string name,
+        IResourceBuilder<ParameterResource> url, IResourceBuilder<ParameterResource> apiKey, IResourceBuilder<ParameterResource> apiSecret) =>
+        builder.AddResource(new ExternalLiveKitResource(name, url.Resource, new LiveKitConfig { ApiKey = apiKey.Resource, ApiSecret = apiSecret.Resource }))
+            .WithInitialState(new CustomResourceSnapshot
+            {
+                ResourceType = "LiveKit",
+                State = KnownResourceStates.Running,
+                Properties = [],
+            })
+            .ExcludeFromManifest();
+
     /// <summary>Tells LiveKit to post its signed webhooks to <paramref name="receiver"/> at <paramref name="path"/>.</summary>
     public static IResourceBuilder<T> WithWebhookReceiver<T>(this IResourceBuilder<T> liveKit,
         IResourceBuilder<IResourceWithEndpoints> receiver, string path) where T : ILiveKitResource

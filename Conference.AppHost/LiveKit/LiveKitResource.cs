@@ -1,9 +1,13 @@
 namespace Conference.AppHost.LiveKit;
 
 /// <summary>A LiveKit server, wherever it runs: the model hands api and recorder its connection string.</summary>
-public interface ILiveKitResource : IResourceWithConnectionString, IResourceWithEndpoints
+public interface ILiveKitResource : IResourceWithConnectionString
 {
+    /// <summary>Its keys and, for one this stack runs, the webhook receivers rendered into its configuration.</summary>
     LiveKitConfig Config { get; }
+
+    /// <summary>Its API and signalling endpoint (7880) when this stack runs it; null for an external LiveKit.</summary>
+    EndpointReference? HttpEndpoint { get; }
 }
 
 /// <summary>
@@ -34,6 +38,20 @@ public sealed class LiveKitProcessResource(string name, string command, string w
     public EndpointReference HttpEndpoint => field ??= new(this, LiveKitResource.HttpEndpointName);
 
     public ReferenceExpression ConnectionStringExpression => LiveKitConnectionString.For(HttpEndpoint, Config);
+}
+
+/// <summary>
+/// A LiveKit this stack does not run (e.g. LiveKit Cloud), at <c>Parameters:livekit-url</c>. Its webhook receivers
+/// are set where it runs, so the ones the model adds are not rendered anywhere, and nothing routes to it.
+/// </summary>
+public sealed class ExternalLiveKitResource(string name, ParameterResource url, LiveKitConfig config) : Resource(name), ILiveKitResource
+{
+    public LiveKitConfig Config { get; } = config;
+
+    public EndpointReference? HttpEndpoint => null;
+
+    public ReferenceExpression ConnectionStringExpression =>
+        ReferenceExpression.Create($"Endpoint={url};ApiKey={Config.ApiKey};ApiSecret={Config.ApiSecret}");
 }
 
 internal static class LiveKitConnectionString
