@@ -1,0 +1,105 @@
+using Conference.Tests.AppHost;
+using Conference.Tests.Web;
+using Microsoft.Playwright;
+
+namespace Conference.Tests.Journeys;
+
+/// <summary>What people do in the journeys, step by step, in the words of the page (labels, roles, test ids).</summary>
+internal static class Journey
+{
+    /// <summary>Signs up through the form (and so is signed in) on a fresh page; returns the account's email.</summary>
+    public static async Task<string> SignUpAsync(WatchedPage person, string name)
+    {
+        var email = await WebJourney.SignUpAsync(person.Page, name);
+        await person.WaitForCircuitAsync();
+        return email;
+    }
+
+    /// <summary>Starts a meeting from the home page; returns its code (the slug in /m/CODE).</summary>
+    public static Task<string> StartMeetingAsync(WatchedPage host, string title, bool lobby = false) =>
+        WebJourney.StartMeetingAsync(host.Page, title, lobby);
+
+    /// <summary>Opens the meeting's page, waits for the camera preview, types the name and clicks Join.</summary>
+    public static async Task OpenAndJoinAsync(WatchedPage person, string code, string name)
+    {
+        await WebJourney.GotoInteractiveAsync(person.Page, $"m/{code}");
+        await JoinFromPreJoinAsync(person, name);
+    }
+
+    /// <summary>On the pre-join page: waits for the camera preview, types the name and clicks Join.</summary>
+    public static async Task JoinFromPreJoinAsync(WatchedPage person, string name)
+    {
+        await WebJourney.ExpectCameraPreviewAsync(person.Page);
+        await person.Page.Locator("#display-name").FillAsync(name);
+        await person.Page.GetByRole(AriaRole.Button, new() { Name = "Join", Exact = true }).ClickAsync();
+    }
+
+    /// <summary>The call page says it is connected.</summary>
+    public static async Task ExpectConnectedAsync(WatchedPage person)
+    {
+        try
+        {
+            await Assertions.Expect(person.Page.GetByTestId("call-room")).ToHaveAttributeAsync("data-state", "Connected", new() { Timeout = 30_000 });
+        }
+        catch (PlaywrightException notConnected)
+        {
+            // What went wrong on the page (a refused request, a console error) says more than the state alone.
+            await person.ExpectNothingWrongAsync();
+            throw new PlaywrightException(notConnected.Message, notConnected);
+        }
+    }
+
+    /// <summary>The tile of the person whose display name is <paramref name="name"/> (their camera, not a screen).</summary>
+    public static ILocator Tile(WatchedPage viewer, string name) =>
+        viewer.Page.Locator("[data-testid=tile]:not(.screen)").Filter(new() { Has = viewer.Page.Locator(".tile-name", new() { HasTextString = name }) });
+
+    /// <summary>
+    /// <paramref name="viewer"/> shows <paramref name="name"/>'s camera as a video whose frames are decoding: its
+    /// decoded-frame count goes up while we watch.
+    /// </summary>
+    public static async Task ExpectVideoFramesFromAsync(WatchedPage viewer, string name)
+    {
+        var identity = await Tile(viewer, name).GetAttributeAsync("data-identity");
+        var video = $"[data-video-identity=\"{identity}\"][data-video-source=camera] video";
+        await viewer.Page.WaitForFunctionAsync($$"""
+            async () => {
+                const v = document.querySelector('{{video}}');
+                if (!v || v.readyState < 2 || v.videoWidth === 0) return false;
+                const before = v.getVideoPlaybackQuality().totalVideoFrames;
+                await new Promise(r => setTimeout(r, 300));
+                return v.getVideoPlaybackQuality().totalVideoFrames > before;
+            }
+            """, null, new() { PollingInterval = 250 });
+    }
+
+    /// <summary>
+    /// <paramref name="listener"/> plays <paramref name="count"/> remote microphones with sound in them: each
+    /// <c>&lt;audio&gt;</c> the call page plays peaks above silence (Chromium's fake microphone beeps) within 2 s.
+    /// </summary>
+    public static async Task ExpectAudioFromOthersAsync(WatchedPage listener, int count) =>
+        await listener.Page.WaitForFunctionAsync("""
+            async count => {
+                const playing = [...document.querySelectorAll('audio')].filter(a => a.srcObject && a.srcObject.getAudioTracks().length > 0);
+                if (playing.length < count) return false;
+                const context = new AudioContext();
+                await context.resume();
+                const analysers = playing.map(a => {
+                    const analyser = context.createAnalyser();
+                    analyser.fftSize = 2048;
+                    context.createMediaStreamSource(a.srcObject).connect(analyser);
+                    return analyser;
+                });
+                const peaks = analysers.map(() => 0);
+                const samples = new Float32Array(2048);
+                for (let i = 0; i < 40; i++) {
+                    await new Promise(r => setTimeout(r, 50));
+                    analysers.forEach((analyser, k) => {
+                        analyser.getFloatTimeDomainData(samples);
+                        for (const s of samples) peaks[k] = Math.max(peaks[k], Math.abs(s));
+                    });
+                }
+                await context.close();
+                return peaks.filter(p => p > 0.01).length >= count;
+            }
+            """, count, new() { PollingInterval = 500 });
+}
