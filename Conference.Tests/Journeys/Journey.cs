@@ -102,4 +102,55 @@ internal static class Journey
                 return peaks.filter(p => p > 0.01).length >= count;
             }
             """, count, new() { PollingInterval = 500 });
+
+    /// <summary>
+    /// A host signs up, starts a meeting and joins it; then each of <paramref name="guests"/> opens the meeting's
+    /// page in a browser of their own and joins. Everyone is connected and sees everyone's tile.
+    /// </summary>
+    public static async Task<Call> MeetAsync(JourneyFixture fixture, string title, string hostName, params string[] guests)
+    {
+        var host = await fixture.NewPageAsync();
+        await SignUpAsync(host, hostName);
+        var code = await StartMeetingAsync(host, title);
+        await JoinFromPreJoinAsync(host, hostName);
+        await ExpectConnectedAsync(host);
+        var people = new List<WatchedPage> { host };
+        foreach (var name in guests)
+        {
+            var guest = await fixture.NewPageAsync();
+            await OpenAndJoinAsync(guest, code, name);
+            await ExpectConnectedAsync(guest);
+            people.Add(guest);
+        }
+        foreach (var person in people)
+        {
+            await Assertions.Expect(person.Page.Locator("[data-testid=tile]:not(.screen)")).ToHaveCountAsync(people.Count);
+        }
+        return new Call(code, host, people.Skip(1).ToList());
+    }
+
+    /// <summary>Opens the side panel <paramref name="testId"/> (toggle-chat, toggle-people) if it is not open.</summary>
+    public static async Task OpenPanelAsync(WatchedPage person, string testId)
+    {
+        var toggle = person.Page.GetByTestId(testId);
+        if (await toggle.GetAttributeAsync("aria-pressed") != "true")
+        {
+            await toggle.ClickAsync();
+        }
+        await Assertions.Expect(toggle).ToHaveAttributeAsync("aria-pressed", "true");
+    }
+
+    /// <summary>Sends <paramref name="text"/> in the chat (opening it first).</summary>
+    public static async Task SendChatAsync(WatchedPage person, string text)
+    {
+        await OpenPanelAsync(person, "toggle-chat");
+        await person.Page.GetByLabel("Message", new() { Exact = true }).FillAsync(text);
+        await person.Page.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();
+    }
+}
+
+/// <summary>A meeting in progress: its code, the host's page and the guests' pages, in the order they joined.</summary>
+internal sealed record Call(string Code, WatchedPage Host, IReadOnlyList<WatchedPage> Guests)
+{
+    public IEnumerable<WatchedPage> Everyone => [Host, .. Guests];
 }
