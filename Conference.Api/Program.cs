@@ -27,9 +27,7 @@ if (app.Environment.IsDevelopment())
 }
 
 app.MapAccountsApi();
-app.MapMeetingsApi();
-app.MapJoinApi();
-app.MapModerationApi();
+app.MapMeetingsApi(); // every api/meetings/{slug}/… route: join, moderation, recordings, analytics
 app.MapRecordingsApi();
 app.MapLiveKitWebhooksApi();
 app.MapAnalyticsApi();

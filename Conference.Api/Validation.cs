@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using System.Text.RegularExpressions;
 
 namespace Conference.Api;
@@ -20,22 +22,83 @@ public sealed partial class Validation
         return this;
     }
 
-    /// <summary>A name a person types: 1–<paramref name="maxLength"/> characters, no control characters.</summary>
-    public Validation Name(string field, string? value, int maxLength)
+    /// <summary>A name a person types: see <see cref="PersonText"/>; the caller keeps the value as sent.</summary>
+    public Validation Name(string field, string? value, int maxLength) => PersonText(field, value, maxLength, out _);
+
+    /// <summary>
+    /// Text a person types and others see (display names, titles), in any language and with any emoji. It is
+    /// trimmed and normalised to NFC (<paramref name="normalized"/>), its length counted in text elements (what a
+    /// reader sees as one character: 👩🏽‍💻 is one, not seven UTF-16 units), and refused when it holds control
+    /// characters, characters that change how the text around it displays (bidi embeddings, overrides and isolates:
+    /// U+202A–U+202E, U+2066–U+2069), or nothing visible.
+    /// </summary>
+    public Validation PersonText(string field, string? value, int maxLength, out string normalized)
     {
+        normalized = "";
         if (string.IsNullOrWhiteSpace(value))
         {
             return Add(field, $"The {field} is required.");
         }
-        if (value.Trim().Length > maxLength)
+        if (!IsWellFormed(value)) // a lone surrogate: Normalize would throw
         {
-            return Add(field, $"The {field} must be at most {maxLength} characters.");
+            return Add(field, $"The {field} is not valid Unicode text.");
         }
-        if (value.Any(char.IsControl))
+        var text = value.Normalize(NormalizationForm.FormC).Trim();
+        if (text.Any(char.IsControl))
         {
             return Add(field, $"The {field} must not contain control characters.");
         }
+        if (text.Any(IsBidiControl))
+        {
+            return Add(field, $"The {field} must not contain characters that change the direction of the text around it.");
+        }
+        if (!HasVisibleCharacter(text))
+        {
+            return Add(field, $"The {field} must contain something visible.");
+        }
+        if (new StringInfo(text).LengthInTextElements > maxLength)
+        {
+            return Add(field, $"The {field} must be at most {maxLength} characters.");
+        }
+        normalized = text;
         return this;
+    }
+
+    /// <summary>Embeddings, overrides and isolates (Unicode bidi algorithm, UAX #9): they reorder the text that follows.</summary>
+    static bool IsBidiControl(char c) => c is >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069';
+
+    static bool HasVisibleCharacter(string text)
+    {
+        foreach (var rune in text.EnumerateRunes())
+        {
+            var category = Rune.GetUnicodeCategory(rune);
+            var invisible = Rune.IsWhiteSpace(rune)
+                || category is UnicodeCategory.Format or UnicodeCategory.NonSpacingMark or UnicodeCategory.EnclosingMark
+                    or UnicodeCategory.Control or UnicodeCategory.Surrogate or UnicodeCategory.OtherNotAssigned
+                // Letters that render as blanks: Hangul fillers, the braille blank, variation selectors.
+                || rune.Value is 0x115F or 0x1160 or 0x3164 or 0xFFA0 or 0x2800 or >= 0xFE00 and <= 0xFE0F or >= 0xE0100 and <= 0xE01EF;
+            if (!invisible)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static bool IsWellFormed(string value)
+    {
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(value[i]))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     public Validation Range(string field, int? value, int min, int max) =>

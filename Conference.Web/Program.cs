@@ -1,4 +1,5 @@
 using Conference.Web.Accounts;
+using Conference.Web.Meetings;
 using Conference.Web.Api;
 using Conference.Web.Components;
 using Conference.Web.Extensions;
@@ -26,6 +27,7 @@ app.MapStaticAssets();
 app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode();
 app.MapAccountEndpoints();
+app.MapParticipantKeyCookie(); // issue 12: the browser keeps its participant key per meeting
 app.MapDefaultEndpoints();
 
 app.Run();

@@ -16,32 +16,38 @@ public static class AnalyticsApi
 
     public static IEndpointRouteBuilder MapAnalyticsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("api/meetings/{slug}/analytics", MeetingAnalytics).WithTags("Analytics").WithName("GetMeetingAnalytics")
-            .WithSummary("Participants, peak concurrency, participant-minutes and duration of one meeting (its host or the admin).")
-            .RequireAuthorization().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status403Forbidden);
         app.MapGet("api/analytics/usage", Usage).WithTags("Analytics").WithName("GetUsageByDay")
             .WithSummary("Meetings, participants and participant-minutes per day: the caller's meetings, or every meeting (scope=all, admin).")
             .RequireAuthorization().ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden);
         return app;
     }
 
-    public sealed record MeetingFigures(string Slug, int Participants, int PeakConcurrency, double ParticipantMinutes,
-        double? DurationMinutes, DateTimeOffset? StartedAt, DateTimeOffset? EndedAt);
+    /// <summary>The meeting's analytics route, on the meetings group.</summary>
+    public static RouteGroupBuilder MapMeetingAnalytics(this RouteGroupBuilder meeting)
+    {
+        meeting.MapGet("/analytics", MeetingAnalytics).WithTags("Analytics").WithName("GetMeetingAnalytics")
+            .WithSummary("People, peak concurrency, participant-minutes and duration of one meeting and of each of its calls (its host or the admin).")
+            .RequireAuthorization().ProducesProblem(StatusCodes.Status403Forbidden);
+        return meeting;
+    }
+
+    /// <summary>
+    /// A meeting's figures. <paramref name="Participants"/> counts people (identities), <paramref name="Connections"/>
+    /// their connections; recorders and agents are never counted. <paramref name="DurationMinutes"/> sums its calls.
+    /// </summary>
+    public sealed record MeetingFigures(string Slug, int Participants, int Connections, int PeakConcurrency, double ParticipantMinutes,
+        double? DurationMinutes, DateTimeOffset? StartedAt, DateTimeOffset? LastCallEndedAt, IReadOnlyList<CallFigures> Calls);
+
+    /// <summary>One call (one life of the LiveKit room, by room sid).</summary>
+    public sealed record CallFigures(string RoomSid, DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, double? DurationMinutes,
+        int Participants, int PeakConcurrency, double ParticipantMinutes);
 
     public sealed record DayFigures(DateOnly Day, int Meetings, int Participants, double ParticipantMinutes, int PeakConcurrency);
 
-    static async Task<Results<Ok<MeetingFigures>, ValidationProblem, ProblemHttpResult, ForbidHttpResult>> MeetingAnalytics(
-        string slug, ClaimsPrincipal principal, ConferenceDbContext db, UserManager<ConferenceUser> users, TimeProvider clock)
+    static async Task<Results<Ok<MeetingFigures>, ForbidHttpResult>> MeetingAnalytics(
+        MeetingRequest target, ClaimsPrincipal principal, ConferenceDbContext db, UserManager<ConferenceUser> users, TimeProvider clock)
     {
-        if (!Validation.IsSlug(slug))
-        {
-            return MeetingsApi.InvalidSlug();
-        }
-        var meeting = await db.Meetings.AsNoTracking().SingleOrDefaultAsync(m => m.Slug == slug);
-        if (meeting is null)
-        {
-            return MeetingsApi.MeetingNotFound(slug);
-        }
+        var meeting = target.Meeting;
         if (meeting.HostId != users.GetUserId(principal) && !principal.IsInRole(Roles.Admin))
         {
             return TypedResults.Forbid();
@@ -49,9 +55,19 @@ public static class AnalyticsApi
 
         var now = clock.GetUtcNow();
         var sessions = await db.ParticipantSessions.AsNoTracking().Where(s => s.MeetingId == meeting.Id).ToListAsync();
-        var duration = meeting.StartedAt is { } started ? ((meeting.EndedAt ?? now) - started).TotalMinutes : (double?)null;
-        return TypedResults.Ok(new MeetingFigures(slug, sessions.Count, PeakConcurrency(sessions, now),
-            Math.Round(sessions.Sum(s => Minutes(s, now)), 2), duration is null ? null : Math.Round(duration.Value, 2), meeting.StartedAt, meeting.EndedAt));
+        var calls = await db.MeetingCalls.AsNoTracking().Where(c => c.MeetingId == meeting.Id).OrderBy(c => c.StartedAt).ThenBy(c => c.Id).ToListAsync();
+        var callFigures = calls.Select(call =>
+        {
+            var of = sessions.Where(s => s.RoomSid == call.RoomSid).ToList();
+            var started = call.StartedAt ?? (of.Count > 0 ? of.Min(s => s.JoinedAt) : null);
+            return new CallFigures(call.RoomSid, started, call.EndedAt,
+                started is { } from ? Math.Round(((call.EndedAt ?? now) - from).TotalMinutes, 2) : null,
+                of.Select(s => s.Identity).Distinct().Count(), PeakConcurrency(of, now), Math.Round(of.Sum(s => Minutes(s, now)), 2));
+        }).ToList();
+        double? duration = callFigures.Count == 0 ? null : Math.Round(callFigures.Sum(c => c.DurationMinutes ?? 0), 2);
+        return TypedResults.Ok(new MeetingFigures(meeting.Slug, sessions.Select(s => s.Identity).Distinct().Count(), sessions.Count,
+            PeakConcurrency(sessions, now), Math.Round(sessions.Sum(s => Minutes(s, now)), 2), duration, meeting.StartedAt,
+            calls.Max(c => c.EndedAt), callFigures));
     }
 
     static async Task<Results<Ok<List<DayFigures>>, ValidationProblem, ForbidHttpResult>> Usage(
@@ -106,12 +122,12 @@ public static class AnalyticsApi
                 .Where(s => s.JoinedAt < dayEnd && (s.LeftAt ?? now) > dayStart)
                 .Select(s => new ParticipantSession
                 {
-                    MeetingId = s.MeetingId, Identity = s.Identity, DisplayName = s.DisplayName,
+                    MeetingId = s.MeetingId, Identity = s.Identity, DisplayName = s.DisplayName, ParticipantSid = s.ParticipantSid, RoomSid = s.RoomSid,
                     JoinedAt = s.JoinedAt < dayStart ? dayStart : s.JoinedAt,
                     LeftAt = (s.LeftAt ?? now) > dayEnd ? dayEnd : s.LeftAt ?? now,
                 })
                 .ToList();
-            days.Add(new DayFigures(day, clipped.Select(s => s.MeetingId).Distinct().Count(), clipped.Count,
+            days.Add(new DayFigures(day, clipped.Select(s => s.MeetingId).Distinct().Count(), clipped.Select(s => (s.MeetingId, s.Identity)).Distinct().Count(),
                 Math.Round(clipped.Sum(s => Minutes(s, now)), 2), PeakConcurrency(clipped, now)));
         }
         return TypedResults.Ok(days);

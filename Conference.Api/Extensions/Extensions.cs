@@ -73,11 +73,19 @@ internal static class Extensions
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<MeetingCache>();
         builder.Services.AddHostedService<MeetingCacheEviction>();
+        // Meetings, participants and webhooks (issue 12).
         builder.Services.AddSingleton<Lobby>();
+        builder.Services.AddSingleton<ParticipantKeys>();
         builder.Services.AddScoped<MeetingRoles>();
+        builder.Services.AddScoped<MediaServer>(); // scoped: the typed LiveKit clients it hands out are per request
+        builder.Services.AddExceptionHandler<ServiceNotConfiguredHandler>();
         builder.Services.AddScoped<WebhookEventStore>();
         builder.Services.AddSingleton<WebhookIngestion>();
         builder.Services.AddHostedService(services => services.GetRequiredService<WebhookIngestion>());
+        builder.Services.AddOptions<WebhookOptions>().BindConfiguration("Webhooks");
+        builder.Services.AddScoped<WebhookEffects>();
+        builder.Services.AddSingleton<WebhookMaintenance>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<WebhookMaintenance>());
 
         // The recorder owns recordings; the api reaches it by service discovery. Starting twice is not harmless,
         // so unsafe methods are not retried.

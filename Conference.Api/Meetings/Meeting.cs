@@ -1,8 +1,10 @@
 namespace Conference.Api.Meetings;
 
 /// <summary>
-/// A meeting: a LiveKit room with a readable slug (<c>abc-defg-hij</c>) that is also the room's name, a host,
-/// and the settings the host controls.
+/// A meeting: a link (readable slug <c>abc-defg-hij</c>, also the LiveKit room's name), a title, a host and the
+/// settings the host controls. It lasts until the host deletes it (or the expiry the host set). Each life of its
+/// LiveKit room is a <see cref="MeetingCall"/>: LiveKit closes an empty room and creates it again on the next join,
+/// so a closed room ends a call, never the meeting.
 /// </summary>
 public sealed class Meeting
 {
@@ -16,11 +18,14 @@ public sealed class Meeting
 
     public DateTimeOffset CreatedAt { get; set; }
 
-    /// <summary>When LiveKit said the room started (room_started), the first time.</summary>
+    /// <summary>When its first call started (LiveKit's room_started), or null before anyone joined.</summary>
     public DateTimeOffset? StartedAt { get; set; }
 
-    /// <summary>When the meeting ended for everyone (by the host, or LiveKit's room_finished).</summary>
-    public DateTimeOffset? EndedAt { get; set; }
+    /// <summary>
+    /// The last time the host ended the call for everyone. A join token issued before it is refused by the webhook
+    /// handler (the participant is removed at once), so nobody's token of that call starts it again.
+    /// </summary>
+    public DateTimeOffset? EndedForEveryoneAt { get; set; }
 
     public MeetingSettings Settings { get; set; } = new();
 
@@ -46,6 +51,9 @@ public sealed class MeetingSettings
 
     /// <summary>Who may list and download the meeting's recordings.</summary>
     public RecordingAccess RecordingAccess { get; set; } = RecordingAccess.HostOnly;
+
+    /// <summary>After this the link no longer admits anyone (410); null: until the host deletes the meeting.</summary>
+    public DateTimeOffset? ExpiresAt { get; set; }
 }
 
 public enum RecordingAccess

@@ -23,17 +23,20 @@ public sealed class MeetingCache(IMemoryCache cache, IServiceScopeFactory scopes
         });
 
     /// <summary>
-    /// How many people are in the meeting now, from participant sessions, counted at most once a second per
-    /// meeting: the "full" check may be a second behind, and LiveKit enforces the room's size itself.
+    /// Who is in the meeting now: the identities with an open connection (participant sessions exist only for
+    /// people, never recorders or agents), read at most once a second per meeting: the "full" check may be a second
+    /// behind, and LiveKit enforces the room's size itself.
     /// </summary>
-    public async Task<int> PresentCountAsync(Meeting meeting, CancellationToken cancellationToken = default) =>
-        await cache.GetOrCreateAsync($"present:{meeting.Id}", async entry =>
+    public async Task<IReadOnlySet<string>> PresentIdentitiesAsync(Meeting meeting, CancellationToken cancellationToken = default) =>
+        (await cache.GetOrCreateAsync($"present:{meeting.Id}", async entry =>
         {
             entry.AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(1);
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<ConferenceDbContext>();
-            return await db.ParticipantSessions.CountAsync(s => s.MeetingId == meeting.Id && s.LeftAt == null, cancellationToken);
-        });
+            var identities = await db.ParticipantSessions.Where(s => s.MeetingId == meeting.Id && s.LeftAt == null)
+                .Select(s => s.Identity).Distinct().ToListAsync(cancellationToken);
+            return (IReadOnlySet<string>)identities.ToHashSet(StringComparer.Ordinal);
+        }))!;
 
     public void Evict(string slug) => cache.Remove(Key(slug));
 

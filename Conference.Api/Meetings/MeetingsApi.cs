@@ -1,6 +1,9 @@
 using System.Security.Claims;
 using Conference.Api.Accounts;
 using Conference.Api.Data;
+using Conference.Api.Participants;
+using Conference.Api.Recordings;
+using Conference.Api.Analytics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -12,41 +15,59 @@ namespace Conference.Api.Meetings;
 /// <summary>Create, read, update and delete meetings. Anyone with the link may read one; only its host changes it.</summary>
 public static class MeetingsApi
 {
+    /// <summary>Maps the meetings collection, and every <c>api/meetings/{slug}/…</c> route through one group (see <see cref="MeetingRoutes"/>).</summary>
     public static IEndpointRouteBuilder MapMeetingsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("api/meetings").WithTags("Meetings")
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesValidationProblem();
-
+        var api = app.MapGroup("api/meetings").WithTags("Meetings").ProducesValidationProblem();
         api.MapPost("/", CreateMeeting).WithName("CreateMeeting").WithSummary("Create a meeting; the caller becomes its host.").RequireAuthorization();
         api.MapGet("/", ListMyMeetings).WithName("ListMyMeetings").WithSummary("The caller's meetings, newest first, paged.").RequireAuthorization();
-        api.MapGet("/{slug}", GetMeeting).WithName("GetMeeting").WithSummary("What a meeting's link shows before joining.");
-        api.MapPut("/{slug}/settings", UpdateSettings).WithName("UpdateMeetingSettings").WithSummary("Change lobby, lock, size, auto-record, recording access.").RequireAuthorization();
-        api.MapDelete("/{slug}", DeleteMeeting).WithName("DeleteMeeting").WithSummary("Delete a meeting and its history.").RequireAuthorization();
 
+        var meeting = app.MapMeetingGroup();
+        meeting.MapGet("", GetMeeting).WithTags("Meetings").WithName("GetMeeting")
+            .WithSummary("What a meeting's link shows before joining: title, host, settings, and not started / in progress since / last call ended at.");
+        meeting.MapPut("/settings", UpdateSettings).WithTags("Meetings").WithName("UpdateMeetingSettings")
+            .WithSummary("Change lobby, lock, size, auto-record, recording access, expiry (host only).").RequireMeetingRole(ParticipantRole.Host);
+        meeting.MapDelete("", DeleteMeeting).WithTags("Meetings").WithName("DeleteMeeting")
+            .WithSummary("End its call and stop its recording, then delete the meeting and its history (host only); recordings stay in the library.")
+            .RequireMeetingRole(ParticipantRole.Host);
+
+        meeting.MapJoinApi();
+        meeting.MapModerationApi();
+        meeting.MapMeetingRecordings();
+        meeting.MapMeetingAnalytics();
         return app;
     }
 
     public sealed record CreateMeetingRequest(string? Title, MeetingSettingsDto? Settings);
 
-    public sealed record MeetingSettingsDto(bool? LobbyEnabled, bool? Locked, int? MaxParticipants, bool? AutoRecord, RecordingAccess? RecordingAccess);
+    /// <summary>Settings to change; a field left out keeps its value. <paramref name="ExpiresAt"/>: when the link stops admitting anyone.</summary>
+    public sealed record MeetingSettingsDto(bool? LobbyEnabled, bool? Locked, int? MaxParticipants, bool? AutoRecord, RecordingAccess? RecordingAccess,
+        DateTimeOffset? ExpiresAt = null);
 
+    /// <summary>
+    /// A meeting. <paramref name="Status"/>: NotStarted (no call yet), InProgress (a call runs, since
+    /// <paramref name="InProgressSince"/>) or Idle (its last call ended at <paramref name="LastCallEndedAt"/>; the link
+    /// still works). <paramref name="StartedAt"/> is when its first call started.
+    /// </summary>
     public sealed record MeetingResponse(
-        string Slug, string Title, string HostName, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? EndedAt,
+        string Slug, string Title, string HostName, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt,
+        MeetingStatus Status, DateTimeOffset? InProgressSince, DateTimeOffset? LastCallEndedAt,
         MeetingSettingsResponse Settings, bool Recording = false);
 
-    public sealed record MeetingSettingsResponse(bool LobbyEnabled, bool Locked, int MaxParticipants, bool AutoRecord, RecordingAccess RecordingAccess);
+    public sealed record MeetingSettingsResponse(bool LobbyEnabled, bool Locked, int MaxParticipants, bool AutoRecord, RecordingAccess RecordingAccess,
+        DateTimeOffset? ExpiresAt);
 
     public sealed record MeetingPage(IReadOnlyList<MeetingResponse> Items, int Page, int PageSize, int Total);
 
     static async Task<Results<Created<MeetingResponse>, ValidationProblem>> CreateMeeting(
         CreateMeetingRequest request, ClaimsPrincipal principal, ConferenceDbContext db, UserManager<ConferenceUser> users, TimeProvider clock)
     {
-        var title = string.IsNullOrWhiteSpace(request.Title) ? null : request.Title.Trim();
-        var validation = ValidateSettings(request.Settings);
-        if (title is not null)
+        var validation = ValidateSettings(request.Settings, clock);
+        string? title = null;
+        if (!string.IsNullOrWhiteSpace(request.Title))
         {
-            validation.Name("title", title, 120);
+            validation.PersonText("title", request.Title, MaxTitleLength, out var normalized);
+            title = normalized;
         }
         if (!validation.IsValid)
         {
@@ -66,8 +87,11 @@ public static class MeetingsApi
         db.Meetings.Add(meeting);
         await db.SaveChangesAsync();
 
-        return TypedResults.Created($"/api/meetings/{meeting.Slug}", ToResponse(meeting, host.DisplayName));
+        return TypedResults.Created($"/api/meetings/{meeting.Slug}", ToResponse(meeting, host.DisplayName, CallState.None));
     }
+
+    /// <summary>Titles are counted in text elements (what a reader sees as one character).</summary>
+    public const int MaxTitleLength = 120;
 
     static async Task<Results<Ok<MeetingPage>, ValidationProblem>> ListMyMeetings(
         ClaimsPrincipal principal, ConferenceDbContext db, UserManager<ConferenceUser> users, int page = 1, int pageSize = 20)
@@ -83,75 +107,69 @@ public static class MeetingsApi
         var total = await mine.CountAsync();
         var hostName = (await users.GetUserAsync(principal))!.DisplayName;
         var items = await mine.OrderByDescending(m => m.CreatedAt).Skip((page - 1) * pageSize).Take(pageSize).ToListAsync();
-        return TypedResults.Ok(new MeetingPage(items.Select(m => ToResponse(m, hostName)).ToList(), page, pageSize, total));
+        var calls = await CallStatesAsync(db, items.Select(m => m.Id).ToList());
+        return TypedResults.Ok(new MeetingPage(items.Select(m => ToResponse(m, hostName, calls.GetValueOrDefault(m.Id, CallState.None))).ToList(), page, pageSize, total));
     }
 
-    static async Task<Results<Ok<MeetingResponse>, ProblemHttpResult, ValidationProblem>> GetMeeting(string slug, ConferenceDbContext db, IConnectionMultiplexer redis)
+    static async Task<Ok<MeetingResponse>> GetMeeting(MeetingRequest target, ConferenceDbContext db, IConnectionMultiplexer redis, HttpContext http)
     {
-        if (!Validation.IsSlug(slug))
-        {
-            return InvalidSlug();
-        }
-        var found = await db.Meetings.AsNoTracking()
-            .Where(m => m.Slug == slug)
-            .Join(db.Users, m => m.HostId, u => u.Id, (m, u) => new { Meeting = m, HostName = u.DisplayName })
-            .SingleOrDefaultAsync();
-        if (found is null)
-        {
-            return MeetingNotFound(slug);
-        }
-        return TypedResults.Ok(ToResponse(found.Meeting, found.HostName) with { Recording = await IsRecordingAsync(redis, slug) });
+        var meeting = target.Meeting;
+        var hostName = await db.Users.Where(u => u.Id == meeting.HostId).Select(u => u.DisplayName).SingleAsync(http.RequestAborted);
+        var calls = await CallStatesAsync(db, [meeting.Id]);
+        return TypedResults.Ok(ToResponse(meeting, hostName, calls.GetValueOrDefault(meeting.Id, CallState.None))
+            with { Recording = await IsRecordingAsync(redis, meeting.Slug) });
     }
 
-    static async Task<Results<Ok<MeetingResponse>, ProblemHttpResult, ValidationProblem, ForbidHttpResult>> UpdateSettings(
-        string slug, MeetingSettingsDto request, ClaimsPrincipal principal, ConferenceDbContext db, UserManager<ConferenceUser> users,
-        MeetingChanges changes)
+    static async Task<Results<Ok<MeetingResponse>, ValidationProblem>> UpdateSettings(
+        MeetingRequest target, MeetingSettingsDto request, ConferenceDbContext db, MeetingChanges changes, TimeProvider clock)
     {
-        if (!Validation.IsSlug(slug))
-        {
-            return InvalidSlug();
-        }
-        var validation = ValidateSettings(request);
+        var validation = ValidateSettings(request, clock);
         if (!validation.IsValid)
         {
             return TypedResults.ValidationProblem(validation.Errors);
         }
-        var meeting = await db.Meetings.SingleOrDefaultAsync(m => m.Slug == slug);
-        if (meeting is null)
-        {
-            return MeetingNotFound(slug);
-        }
-        var host = (await users.GetUserAsync(principal))!;
-        if (meeting.HostId != host.Id)
-        {
-            return TypedResults.Forbid();
-        }
-
+        var meeting = await db.Meetings.SingleAsync(m => m.Id == target.Meeting.Id);
         Apply(request, meeting.Settings);
         await db.SaveChangesAsync();
         await changes.PublishAsync(meeting.Slug, "settings");
-        return TypedResults.Ok(ToResponse(meeting, host.DisplayName));
+        var hostName = await db.Users.Where(u => u.Id == meeting.HostId).Select(u => u.DisplayName).SingleAsync();
+        var calls = await CallStatesAsync(db, [meeting.Id]);
+        return TypedResults.Ok(ToResponse(meeting, hostName, calls.GetValueOrDefault(meeting.Id, CallState.None)));
     }
 
-    static async Task<Results<NoContent, ProblemHttpResult, ValidationProblem, ForbidHttpResult>> DeleteMeeting(
-        string slug, ClaimsPrincipal principal, ConferenceDbContext db, UserManager<ConferenceUser> users, MeetingChanges changes)
+    /// <summary>
+    /// A live meeting is ended before it goes: its recording is stopped (so the file is finished and kept in the
+    /// host's library), the LiveKit room deleted (everyone disconnected), then the meeting and its history deleted.
+    /// </summary>
+    static async Task<Results<NoContent, ProblemHttpResult>> DeleteMeeting(MeetingRequest target, ConferenceDbContext db, MeetingChanges changes,
+        IServiceProvider services, HttpContext http, ILogger<Meeting> logger)
     {
-        if (!Validation.IsSlug(slug))
+        var meeting = target.Meeting;
+        if (services.GetService<Recordings.RecorderClient>() is { } recorder)
         {
-            return InvalidSlug();
+            try
+            {
+                var stopped = await recorder.StopAsync(meeting.Slug, http.RequestAborted);
+                if (!stopped.Succeeded && stopped.StatusCode != StatusCodes.Status404NotFound) // 404: nothing was recording
+                {
+                    return TypedResults.Problem("The meeting's recording could not be stopped, so the meeting was not deleted; try again.",
+                        statusCode: StatusCodes.Status503ServiceUnavailable);
+                }
+            }
+            catch (Exception exception) when (exception is HttpRequestException or Polly.ExecutionRejectedException)
+            {
+                logger.LogWarning(exception, "Recorder unreachable while deleting meeting {Meeting}", meeting.Slug);
+                return TypedResults.Problem("The recorder cannot be reached to stop this meeting's recording; try again.",
+                    statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
         }
-        var meeting = await db.Meetings.SingleOrDefaultAsync(m => m.Slug == slug);
-        if (meeting is null)
+        if (services.GetService<Conference.LiveKit.RoomServiceClient>() is { } rooms
+            && await ModerationApi.EndCallAsync(rooms, meeting, http.RequestAborted) is { Result: ProblemHttpResult problem })
         {
-            return MeetingNotFound(slug);
+            return problem;
         }
-        if (meeting.HostId != users.GetUserId(principal))
-        {
-            return TypedResults.Forbid();
-        }
-        db.Meetings.Remove(meeting);
-        await db.SaveChangesAsync();
-        await changes.PublishAsync(slug, "deleted");
+        await db.Meetings.Where(m => m.Id == meeting.Id).ExecuteDeleteAsync(http.RequestAborted);
+        await changes.PublishAsync(meeting.Slug, "deleted");
         return TypedResults.NoContent();
     }
 
@@ -171,14 +189,36 @@ public static class MeetingsApi
         }
     }
 
-    internal static ValidationProblem InvalidSlug() =>
-        TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["slug"] = ["A meeting code looks like abc-defg-hij."] });
+    /// <summary>Where a meeting's calls stand: the running call's start, and the last call's end.</summary>
+    internal sealed record CallState(DateTimeOffset? InProgressSince, bool InProgress, DateTimeOffset? LastCallEndedAt)
+    {
+        public static readonly CallState None = new(null, false, null);
+    }
 
-    internal static ProblemHttpResult MeetingNotFound(string slug) =>
-        TypedResults.Problem($"There is no meeting {slug}.", statusCode: StatusCodes.Status404NotFound, title: "Meeting not found");
+    internal static async Task<Dictionary<Guid, CallState>> CallStatesAsync(ConferenceDbContext db, IReadOnlyList<Guid> meetingIds)
+    {
+        var rows = await db.MeetingCalls.AsNoTracking().Where(c => meetingIds.Contains(c.MeetingId))
+            .GroupBy(c => c.MeetingId)
+            .Select(g => new
+            {
+                MeetingId = g.Key,
+                Running = g.Count(c => c.EndedAt == null),
+                RunningSince = g.Where(c => c.EndedAt == null).Min(c => c.StartedAt),
+                LastEnded = g.Max(c => c.EndedAt),
+            })
+            .ToListAsync();
+        return rows.ToDictionary(r => r.MeetingId, r => new CallState(r.RunningSince, r.Running > 0, r.LastEnded));
+    }
 
-    static Validation ValidateSettings(MeetingSettingsDto? settings) =>
-        new Validation().Range("settings.maxParticipants", settings?.MaxParticipants, 2, MeetingSettings.MaxParticipantsLimit);
+    static Validation ValidateSettings(MeetingSettingsDto? settings, TimeProvider clock)
+    {
+        var validation = new Validation().Range("settings.maxParticipants", settings?.MaxParticipants, 2, MeetingSettings.MaxParticipantsLimit);
+        if (settings?.ExpiresAt is { } expires && expires <= clock.GetUtcNow())
+        {
+            validation.Add("settings.expiresAt", "The expiry must be in the future.");
+        }
+        return validation;
+    }
 
     static void Apply(MeetingSettingsDto? request, MeetingSettings settings)
     {
@@ -191,10 +231,13 @@ public static class MeetingsApi
         settings.MaxParticipants = request.MaxParticipants ?? settings.MaxParticipants;
         settings.AutoRecord = request.AutoRecord ?? settings.AutoRecord;
         settings.RecordingAccess = request.RecordingAccess ?? settings.RecordingAccess;
+        settings.ExpiresAt = request.ExpiresAt ?? settings.ExpiresAt;
     }
 
-    static MeetingResponse ToResponse(Meeting meeting, string hostName) => new(
-        meeting.Slug, meeting.Title, hostName, meeting.CreatedAt, meeting.StartedAt, meeting.EndedAt,
+    static MeetingResponse ToResponse(Meeting meeting, string hostName, CallState calls) => new(
+        meeting.Slug, meeting.Title, hostName, meeting.CreatedAt, meeting.StartedAt,
+        calls.InProgress ? MeetingStatus.InProgress : calls.LastCallEndedAt is not null ? MeetingStatus.Idle : MeetingStatus.NotStarted,
+        calls.InProgress ? calls.InProgressSince ?? meeting.StartedAt : null, calls.LastCallEndedAt,
         new MeetingSettingsResponse(meeting.Settings.LobbyEnabled, meeting.Settings.Locked, meeting.Settings.MaxParticipants,
-            meeting.Settings.AutoRecord, meeting.Settings.RecordingAccess));
+            meeting.Settings.AutoRecord, meeting.Settings.RecordingAccess, meeting.Settings.ExpiresAt));
 }

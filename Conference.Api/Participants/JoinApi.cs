@@ -1,134 +1,213 @@
 using System.Security.Claims;
-using Conference.Api.Accounts;
 using Conference.Api.Data;
 using Conference.Api.Meetings;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
 namespace Conference.Api.Participants;
 
 /// <summary>
-/// Joining a meeting: every check (rate limits, ended, locked, full, lobby) and then a short-lived LiveKit token
-/// whose grants follow the person's role.
+/// Joining a meeting. The caller is the same identity on every join (their account, or the participant key their
+/// browser keeps); the checks (expired, removed, locked, full, lobby) read the meeting and that person's standing
+/// now; the answer is a short-lived LiveKit token, or a lobby ticket only the asking browser holds.
 /// </summary>
 public static class JoinApi
 {
-    public static IEndpointRouteBuilder MapJoinApi(this IEndpointRouteBuilder app)
+    public static RouteGroupBuilder MapJoinApi(this RouteGroupBuilder meeting)
     {
-        var api = app.MapGroup("api/meetings/{slug}").WithTags("Join")
-            .ProducesProblem(StatusCodes.Status404NotFound)
+        meeting.MapPost("/join", Join).WithTags("Join").WithName("JoinMeeting")
+            .WithSummary("Ask to join: a LiveKit token and your participant key, or a lobby ticket to wait with when the lobby is on.")
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status410Gone)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .ProducesValidationProblem();
-
-        api.MapPost("/join", Join).WithName("JoinMeeting")
-            .WithSummary("Ask to join: a LiveKit token, or a lobby ticket to wait with when the lobby is on.")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        meeting.MapPost("/lobby/{requestId}", ClaimLobbyTicket).WithTags("Join").WithName("ClaimLobbyTicket")
+            .WithSummary("A waiting person shows their lobby ticket: still waiting, or (once) the token when admitted.")
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status410Gone)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        api.MapGet("/lobby/{requestId}", LobbyStatus).WithName("GetLobbyStatus")
-            .WithSummary("A waiting guest asks whether they were let in; when admitted the answer carries the token.");
-
-        return app;
+        return meeting;
     }
 
-    public sealed record JoinRequest(string? DisplayName);
+    /// <summary><paramref name="ParticipantKey"/>: the key an earlier join of this meeting returned; the browser keeps it.</summary>
+    public sealed record JoinRequest(string? DisplayName, string? ParticipantKey = null);
 
-    public sealed record JoinResponse(string Status, JoinDetails? Join, string? LobbyRequestId);
+    /// <summary>
+    /// <paramref name="Status"/> is "joined" (with <paramref name="Join"/>) or "waiting" (with the lobby request, its
+    /// ticket — shown only here, keep it secret — and the participant key to keep).
+    /// </summary>
+    public sealed record JoinResponse(string Status, JoinDetails? Join, string? LobbyRequestId, string? LobbyTicket = null,
+        string? ParticipantKey = null, DateTimeOffset? LobbyExpiresAt = null);
 
+    /// <summary>
+    /// What the browser needs to connect to LiveKit. <paramref name="ParticipantCredential"/> is the participant key:
+    /// kept by the browser for this meeting, sent back on the next join (same identity) and in
+    /// <c>X-Participant-Token</c> on moderation calls.
+    /// </summary>
     public sealed record JoinDetails(string ServerUrl, string RoomName, string Identity, string Token, DateTimeOffset ExpiresAt,
         string Role, string ParticipantCredential);
 
+    public sealed record LobbyTicketRequest(string? Ticket);
+
     static async Task<Results<Ok<JoinResponse>, Accepted<JoinResponse>, ValidationProblem, ProblemHttpResult>> Join(
-        string slug, JoinRequest request, HttpContext http, MeetingCache meetings, Lobby lobby)
+        MeetingRequest target, JoinRequest request, HttpContext http, MediaServer media, ParticipantKeys keys, Lobby lobby,
+        ConferenceDbContext db, MeetingChanges changes, TimeProvider clock)
     {
-        if (!Validation.IsSlug(slug))
-        {
-            return MeetingsApi.InvalidSlug();
-        }
-        var validation = new Validation().Name("displayName", request.DisplayName, 64);
+        var validation = new Validation().PersonText("displayName", request.DisplayName, 64, out var displayName);
         if (!validation.IsValid)
         {
             return TypedResults.ValidationProblem(validation.Errors);
         }
-        if (await RateLimits.CheckJoinAsync(http, slug) is ProblemHttpResult tooMany)
+        if (await RateLimits.CheckJoinAsync(http, target.Slug) is ProblemHttpResult tooMany)
         {
             return tooMany;
         }
-        if (http.RequestServices.GetService<JoinTokens>() is not { } tokens)
+        var tokens = media.Tokens;
+        var meeting = target.Meeting;
+        if (Expired(meeting, clock) is { } expired)
         {
-            return MediaServerNotConfigured();
-        }
-
-        var meeting = await meetings.FindAsync(slug, http.RequestAborted);
-        if (meeting is null)
-        {
-            return MeetingsApi.MeetingNotFound(slug);
-        }
-        if (meeting.EndedAt is not null)
-        {
-            return TypedResults.Problem("This meeting has ended.", statusCode: StatusCodes.Status410Gone, title: "Meeting ended");
+            return expired;
         }
 
         // The claim, not UserManager: join is the hot path, and the id is all it needs.
-        var isHost = http.User.FindFirstValue(ClaimTypes.NameIdentifier) == meeting.HostId;
-        if (meeting.Settings.Locked && !isHost)
+        var userId = http.User.FindFirstValue(ClaimTypes.NameIdentifier);
+        var identity = userId is not null ? ParticipantIdentities.ForAccount(userId)
+            : keys.Read(meeting.Id, request.ParticipantKey) ?? ParticipantIdentities.NewGuest();
+        var isHost = userId is not null && userId == meeting.HostId;
+        var known = await db.MeetingParticipants.AsNoTracking()
+            .SingleOrDefaultAsync(p => p.MeetingId == meeting.Id && p.Identity == identity, http.RequestAborted);
+        var role = isHost ? ParticipantRole.Host : known is { RemovedAt: null } ? known.Role : ParticipantRole.Guest;
+        var removed = !isHost && known?.RemovedAt is not null;
+
+        if (removed && !meeting.Settings.LobbyEnabled)
+        {
+            return TypedResults.Problem("You were removed from this meeting.", statusCode: StatusCodes.Status403Forbidden, title: "Removed");
+        }
+        if (await NotOpenAsync(meeting, identity, role, http) is { } notOpen)
+        {
+            return notOpen;
+        }
+
+        var participantKey = keys.Issue(meeting.Id, identity);
+        if (meeting.Settings.LobbyEnabled && role == ParticipantRole.Guest)
+        {
+            if (await lobby.DenialsAsync(meeting.Slug, identity) >= Lobby.MaxDenials)
+            {
+                return TypedResults.Problem("The host did not let you in, several times; you cannot ask again today.",
+                    statusCode: StatusCodes.Status403Forbidden, title: "Not admitted");
+            }
+            if (await lobby.AddAsync(meeting.Slug, identity, displayName, removed) is not var (waiting, ticket))
+            {
+                return TypedResults.Problem("Too many people are waiting to be let in; try again in a few minutes.",
+                    statusCode: StatusCodes.Status429TooManyRequests, title: "Lobby full");
+            }
+            await changes.PublishAsync(meeting.Slug, "lobby");
+            return TypedResults.Accepted($"/api/meetings/{meeting.Slug}/lobby/{waiting.Id}",
+                new JoinResponse("waiting", null, waiting.Id, ticket, participantKey, waiting.ExpiresAt));
+        }
+
+        await RememberAsync(db, meeting, identity, userId, displayName, role, readmitted: false, clock, http.RequestAborted);
+        return TypedResults.Ok(new JoinResponse("joined", Details(tokens, meeting, identity, displayName, role, participantKey), null,
+            ParticipantKey: participantKey));
+    }
+
+    static async Task<Results<Ok<JoinResponse>, ProblemHttpResult>> ClaimLobbyTicket(
+        MeetingRequest target, string requestId, LobbyTicketRequest request, HttpContext http, MediaServer media, ParticipantKeys keys,
+        Lobby lobby, ConferenceDbContext db, TimeProvider clock)
+    {
+        var meeting = target.Meeting;
+        var waiting = await lobby.FindAsync(meeting.Slug, requestId);
+        // Without the ticket a request id is worth nothing, and says nothing about whether it exists.
+        if (waiting is null || !Lobby.HoldsTicket(waiting, request.Ticket))
+        {
+            return TypedResults.Problem("There is no such lobby request for this ticket; it may have expired.", statusCode: StatusCodes.Status404NotFound);
+        }
+        var tokens = media.Tokens;
+        switch (waiting.Status)
+        {
+            case Lobby.Status.Waiting:
+                return TypedResults.Ok(new JoinResponse("waiting", null, waiting.Id, LobbyExpiresAt: waiting.ExpiresAt));
+            case Lobby.Status.Denied:
+                return TypedResults.Problem("The host did not let you in.", statusCode: StatusCodes.Status403Forbidden, title: "Not admitted");
+            case Lobby.Status.Spent:
+                return TypedResults.Problem("This lobby ticket was already used; ask to join again.", statusCode: StatusCodes.Status410Gone, title: "Ticket used");
+        }
+
+        // Admitted: still only while the meeting is open to this person.
+        if (Expired(meeting, clock) is { } expired)
+        {
+            return expired;
+        }
+        if (meeting.EndedForEveryoneAt is { } ended && ended >= waiting.RequestedAt)
+        {
+            return TypedResults.Problem("The host ended the call after you asked; ask to join again.", statusCode: StatusCodes.Status410Gone, title: "Call ended");
+        }
+        var known = await db.MeetingParticipants.AsNoTracking()
+            .SingleOrDefaultAsync(p => p.MeetingId == meeting.Id && p.Identity == waiting.Identity, http.RequestAborted);
+        if (known?.RemovedAt is { } removedAt && removedAt > waiting.RequestedAt)
+        {
+            return TypedResults.Problem("You were removed from this meeting.", statusCode: StatusCodes.Status403Forbidden, title: "Removed");
+        }
+        if (await NotOpenAsync(meeting, waiting.Identity, ParticipantRole.Guest, http) is { } notOpen)
+        {
+            return notOpen;
+        }
+        if (!await lobby.SpendAsync(meeting.Slug, waiting))
+        {
+            return TypedResults.Problem("This lobby ticket was already used; ask to join again.", statusCode: StatusCodes.Status410Gone, title: "Ticket used");
+        }
+        var userId = ParticipantIdentities.UserIdOf(waiting.Identity);
+        // Admitted from the lobby: a host let this person in, so an earlier removal no longer keeps them out.
+        await RememberAsync(db, meeting, waiting.Identity, userId, waiting.DisplayName, ParticipantRole.Guest, readmitted: true, clock, http.RequestAborted);
+        return TypedResults.Ok(new JoinResponse("joined",
+            Details(tokens, meeting, waiting.Identity, waiting.DisplayName, ParticipantRole.Guest, keys.Issue(meeting.Id, waiting.Identity)), null));
+    }
+
+    static ProblemHttpResult? Expired(Meeting meeting, TimeProvider clock) =>
+        meeting.Settings.ExpiresAt is { } expires && expires <= clock.GetUtcNow()
+            ? TypedResults.Problem("This meeting's link has expired.", statusCode: StatusCodes.Status410Gone, title: "Meeting expired")
+            : null;
+
+    /// <summary>Locked (only hosts and co-hosts get in) or full (people connected now, not counting this person's own connections).</summary>
+    static async Task<ProblemHttpResult?> NotOpenAsync(Meeting meeting, string identity, ParticipantRole role, HttpContext http)
+    {
+        if (meeting.Settings.Locked && role == ParticipantRole.Guest)
         {
             return TypedResults.Problem("The host has locked this meeting; nobody new can join.", statusCode: StatusCodes.Status403Forbidden, title: "Meeting locked");
         }
-        var present = await meetings.PresentCountAsync(meeting, http.RequestAborted);
-        if (present >= meeting.Settings.MaxParticipants)
+        var present = await http.RequestServices.GetRequiredService<MeetingCache>().PresentIdentitiesAsync(meeting, http.RequestAborted);
+        var others = present.Count - (present.Contains(identity) ? 1 : 0);
+        if (others >= meeting.Settings.MaxParticipants && role != ParticipantRole.Host)
         {
             return TypedResults.Problem($"This meeting is full ({meeting.Settings.MaxParticipants} people).", statusCode: StatusCodes.Status409Conflict, title: "Meeting full");
         }
-
-        var displayName = request.DisplayName!.Trim();
-        if (meeting.Settings.LobbyEnabled && !isHost)
-        {
-            var waiting = await lobby.AddAsync(slug, displayName);
-            await http.RequestServices.GetRequiredService<MeetingChanges>().PublishAsync(slug, "lobby");
-            return TypedResults.Accepted($"/api/meetings/{slug}/lobby/{waiting.Id}", new JoinResponse("waiting", null, waiting.Id));
-        }
-
-        return TypedResults.Ok(new JoinResponse("joined", Details(tokens, meeting, displayName, isHost ? ParticipantRole.Host : ParticipantRole.Guest), null));
+        return null;
     }
 
-    static async Task<Results<Ok<JoinResponse>, ValidationProblem, ProblemHttpResult>> LobbyStatus(
-        string slug, string requestId, HttpContext http, MeetingCache meetings, Lobby lobby)
+    /// <summary>
+    /// Records the person in the meeting (once per identity, whatever the races): the name they joined with, the
+    /// host's role for the host; a role the host gave stays. <paramref name="readmitted"/> lifts an earlier removal.
+    /// </summary>
+    static Task RememberAsync(ConferenceDbContext db, Meeting meeting, string identity, string? userId, string displayName,
+        ParticipantRole role, bool readmitted, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (!Validation.IsSlug(slug))
-        {
-            return MeetingsApi.InvalidSlug();
-        }
-        var meeting = await meetings.FindAsync(slug, http.RequestAborted);
-        var waiting = meeting is null ? null : await lobby.FindAsync(slug, requestId);
-        if (meeting is null || waiting is null)
-        {
-            return TypedResults.Problem("There is no such lobby request; it may have expired.", statusCode: StatusCodes.Status404NotFound);
-        }
-        if (http.RequestServices.GetService<JoinTokens>() is not { } tokens)
-        {
-            return MediaServerNotConfigured();
-        }
-        return waiting.Status switch
-        {
-            Lobby.Status.Admitted when meeting.EndedAt is null =>
-                TypedResults.Ok(new JoinResponse("joined", Details(tokens, meeting, waiting.DisplayName, ParticipantRole.Guest), null)),
-            Lobby.Status.Denied => TypedResults.Problem("The host did not let you in.", statusCode: StatusCodes.Status403Forbidden, title: "Not admitted"),
-            _ when meeting.EndedAt is not null => TypedResults.Problem("This meeting has ended.", statusCode: StatusCodes.Status410Gone),
-            _ => TypedResults.Ok(new JoinResponse("waiting", null, waiting.Id)),
-        };
+        var roleName = role.ToString();
+        var now = clock.GetUtcNow();
+        return db.Database.ExecuteSqlAsync($"""
+            INSERT INTO meeting_participants ("MeetingId", "Identity", "UserId", "DisplayName", "Role", "FirstJoinedAt", "TimesRemoved")
+            VALUES ({meeting.Id}, {identity}, {userId}, {displayName}, {roleName}, {now}, 0)
+            ON CONFLICT ("MeetingId", "Identity") DO UPDATE SET
+                "DisplayName" = EXCLUDED."DisplayName",
+                "Role" = CASE WHEN EXCLUDED."Role" = 'Host' THEN 'Host' ELSE meeting_participants."Role" END,
+                "RemovedAt" = CASE WHEN {readmitted} THEN NULL ELSE meeting_participants."RemovedAt" END
+            """, cancellationToken);
     }
 
-    static JoinDetails Details(JoinTokens tokens, Meeting meeting, string displayName, ParticipantRole role)
+    static JoinDetails Details(JoinTokens tokens, Meeting meeting, string identity, string displayName, ParticipantRole role, string participantKey)
     {
-        var token = tokens.Mint(meeting, displayName, role);
-        return new JoinDetails(tokens.ServerUrl.ToString(), meeting.RoomName, token.Identity, token.Token, token.ExpiresAt,
-            role.ToString(), token.ParticipantCredential);
+        var token = tokens.Mint(meeting, identity, displayName, role);
+        return new JoinDetails(tokens.ServerUrl.ToString(), meeting.RoomName, identity, token.Token, token.ExpiresAt, role.ToString(), participantKey);
     }
-
-    static ProblemHttpResult MediaServerNotConfigured() =>
-        TypedResults.Problem("This server has no media server (LiveKit) configured, so meetings cannot be joined.",
-            statusCode: StatusCodes.Status503ServiceUnavailable, title: "Media server unavailable");
 }

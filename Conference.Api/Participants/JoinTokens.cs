@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Conference.Api.Meetings;
 using Conference.LiveKit;
@@ -18,34 +16,29 @@ public sealed class MediaServerOptions
 }
 
 /// <summary>
-/// Mints the short-lived LiveKit token a person joins with. Grants follow the role: everyone publishes camera,
-/// microphone and screen and subscribes; hosts and co-hosts also get roomAdmin for this room only. No browser
-/// token carries roomCreate, roomList or roomRecord.
+/// Mints the short-lived LiveKit token a person joins with, for the identity they keep in this meeting. Everyone
+/// publishes camera, microphone and screen and subscribes. No browser token carries roomAdmin, roomCreate, roomList
+/// or roomRecord: moderation goes through the api, which checks the caller's role in the database on every call, so
+/// taking a role away takes effect at once rather than when a token expires.
 /// </summary>
 public sealed class JoinTokens(IOptions<LiveKitOptions> liveKit, IOptions<MediaServerOptions> media, TimeProvider clock)
 {
-    static readonly IReadOnlyList<TrackSource> PublishableSources =
+    /// <summary>What everyone in a meeting may publish; UpdateParticipant sends the same set.</summary>
+    public static readonly IReadOnlyList<TrackSource> PublishableSources =
         [TrackSource.Camera, TrackSource.Microphone, TrackSource.ScreenShare, TrackSource.ScreenShareAudio];
 
     public Uri ServerUrl => media.Value.PublicUrl ?? WebSocketUrl(liveKit.Value.Url!);
 
-    /// <summary>
-    /// <paramref name="Token"/> connects to LiveKit; <paramref name="ParticipantCredential"/> proves to our api who
-    /// this participant is for the whole meeting (same signature, no grant to join or do anything in LiveKit).
-    /// </summary>
-    public sealed record JoinToken(string Identity, string Token, DateTimeOffset ExpiresAt, string ParticipantCredential);
+    public sealed record JoinToken(string Token, DateTimeOffset ExpiresAt);
 
-    static readonly TimeSpan CredentialLifetime = TimeSpan.FromHours(12);
-
-    public JoinToken Mint(Meeting meeting, string displayName, ParticipantRole role)
+    public JoinToken Mint(Meeting meeting, string identity, string displayName, ParticipantRole role)
     {
-        var identity = NewIdentity(displayName);
         var lifetime = media.Value.TokenLifetime;
-        var moderator = role is ParticipantRole.Host or ParticipantRole.CoHost;
+        var now = clock.GetUtcNow();
         var token = new AccessToken(liveKit.Value.ApiKey, liveKit.Value.ApiSecret, clock)
             .WithIdentity(identity)
             .WithName(displayName)
-            .WithMetadata(JsonSerializer.Serialize(new ParticipantMetadata(role.ToString())))
+            .WithMetadata(Metadata(role, now))
             .WithTtl(lifetime)
             .WithGrants(new VideoGrants
             {
@@ -55,7 +48,6 @@ public sealed class JoinTokens(IOptions<LiveKitOptions> liveKit, IOptions<MediaS
                 CanSubscribe = true,
                 CanPublishData = true,
                 CanPublishSources = PublishableSources,
-                RoomAdmin = moderator ? true : null,
             })
             // Used when this join creates the room: LiveKit itself then enforces the size limit.
             .WithRoomConfig(new RoomConfiguration
@@ -63,40 +55,18 @@ public sealed class JoinTokens(IOptions<LiveKitOptions> liveKit, IOptions<MediaS
                 Name = meeting.RoomName,
                 MaxParticipants = (uint)meeting.Settings.MaxParticipants,
             });
-        var credential = new AccessToken(liveKit.Value.ApiKey, liveKit.Value.ApiSecret, clock)
-            .WithIdentity(identity)
-            .WithTtl(CredentialLifetime)
-            .WithGrants(new VideoGrants { Room = meeting.RoomName, CanPublish = false, CanSubscribe = false, CanPublishData = false })
-            .ToJwt();
-        return new JoinToken(identity, token.ToJwt(), clock.GetUtcNow() + lifetime, credential);
+        return new JoinToken(token.ToJwt(), now + lifetime);
     }
 
-    /// <summary>What the browser and our webhook handler read from a participant's metadata.</summary>
-    public sealed record ParticipantMetadata(string Role);
+    /// <summary>The participant metadata for a role, as every browser reads it; <paramref name="issuedAt"/> dates the token.</summary>
+    public static string Metadata(ParticipantRole role, DateTimeOffset? issuedAt = null) =>
+        JsonSerializer.Serialize(new ParticipantMetadata(role.ToString(), issuedAt));
 
-    /// <summary>Readable and unique: "ada-lovelace-k3x9qz".</summary>
-    static string NewIdentity(string displayName)
-    {
-        var name = new StringBuilder();
-        foreach (var c in displayName.ToLowerInvariant())
-        {
-            if (char.IsAsciiLetterOrDigit(c))
-            {
-                name.Append(c);
-            }
-            else if (name.Length > 0 && name[^1] != '-')
-            {
-                name.Append('-');
-            }
-            if (name.Length >= 24)
-            {
-                break;
-            }
-        }
-        var prefix = name.ToString().Trim('-');
-        var suffix = RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyz0123456789", 6);
-        return prefix.Length == 0 ? $"guest-{suffix}" : $"{prefix}-{suffix}";
-    }
+    /// <summary>
+    /// What the browser and our webhook handler read from a participant's metadata: the role, and when the join
+    /// token was issued (a token older than the host's "end for everyone" is turned away).
+    /// </summary>
+    public sealed record ParticipantMetadata(string Role, DateTimeOffset? IssuedAt = null);
 
     static Uri WebSocketUrl(Uri url) =>
         new UriBuilder(url) { Scheme = url.Scheme == Uri.UriSchemeHttps ? "wss" : "ws" }.Uri;

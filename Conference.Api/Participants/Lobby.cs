@@ -1,61 +1,137 @@
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using StackExchange.Redis;
 
 namespace Conference.Api.Participants;
 
 /// <summary>
-/// Guests waiting to be let in, kept in Redis (one hash per meeting) so any api instance can admit them and the
-/// guest's next poll, wherever it lands, sees the answer.
+/// People waiting to be let in, kept in Redis (one hash per meeting) so any api instance can answer them. Each
+/// request holds the hash of a ticket only the asking browser knows; it is answered once (waiting → admitted or
+/// denied, by compare-and-set), and an admitted ticket turns into a join token once (admitted → spent). The lobby is
+/// bounded: at most <see cref="MaxWaiting"/> live requests per meeting, each expiring <see cref="RequestLifetime"/>
+/// after it was made; one identity holds one request at a time. A person denied <see cref="MaxDenials"/> times in a
+/// day may not ask again that day.
 /// </summary>
 public sealed class Lobby(IConnectionMultiplexer redis, TimeProvider clock)
 {
-    static readonly TimeSpan KeepFor = TimeSpan.FromHours(2);
+    public const int MaxWaiting = 50;
+    public const int MaxDenials = 3;
+    public static readonly TimeSpan RequestLifetime = TimeSpan.FromMinutes(15);
+    static readonly TimeSpan DenialsKeptFor = TimeSpan.FromDays(1);
 
-    public enum Status { Waiting, Admitted, Denied }
+    public enum Status { Waiting, Admitted, Denied, Spent }
 
-    public sealed record Request(string Id, string DisplayName, DateTimeOffset RequestedAt, Status Status);
+    /// <summary>One request to join. <paramref name="RemovedBefore"/>: a host or co-host removed this identity earlier.</summary>
+    public sealed record Request(string Id, string Identity, string DisplayName, DateTimeOffset RequestedAt, DateTimeOffset ExpiresAt,
+        Status Status, string TicketHash, bool RemovedBefore);
 
-    public async Task<Request> AddAsync(string slug, string displayName)
+    /// <summary>Adds a request; returns it and its ticket (shown once, to the asker), or null when the lobby is full.</summary>
+    public async Task<(Request Request, string Ticket)?> AddAsync(string slug, string identity, string displayName, bool removedBefore)
     {
-        var request = new Request(RandomNumberGenerator.GetHexString(16, lowercase: true), displayName, clock.GetUtcNow(), Status.Waiting);
-        await SaveAsync(slug, request);
-        return request;
+        var db = redis.GetDatabase();
+        var now = clock.GetUtcNow();
+        var live = new List<Request>();
+        foreach (var entry in await db.HashGetAllAsync(Key(slug)))
+        {
+            var existing = Parse(entry.Value);
+            // Expired entries, and this identity's earlier ask (a reload asks again), make room.
+            if (existing is null || existing.ExpiresAt <= now || existing.Identity == identity && existing.Status == Status.Waiting)
+            {
+                await db.HashDeleteAsync(Key(slug), entry.Name);
+            }
+            else
+            {
+                live.Add(existing);
+            }
+        }
+        if (live.Count(r => r.Status == Status.Waiting) >= MaxWaiting || live.Count >= 4 * MaxWaiting)
+        {
+            return null;
+        }
+        var ticket = RandomNumberGenerator.GetHexString(48, lowercase: true);
+        var request = new Request(RandomNumberGenerator.GetHexString(16, lowercase: true), identity, displayName, now, now + RequestLifetime,
+            Status.Waiting, Hash(ticket), removedBefore);
+        await db.HashSetAsync(Key(slug), request.Id, JsonSerializer.Serialize(request));
+        await db.KeyExpireAsync(Key(slug), RequestLifetime + TimeSpan.FromMinutes(1));
+        return (request, ticket);
     }
 
+    /// <summary>The request, if it exists and has not expired.</summary>
     public async Task<Request?> FindAsync(string slug, string requestId)
     {
-        var value = await redis.GetDatabase().HashGetAsync(Key(slug), requestId);
-        return value.IsNullOrEmpty ? null : JsonSerializer.Deserialize<Request>(value.ToString());
+        var request = Parse(await redis.GetDatabase().HashGetAsync(Key(slug), requestId));
+        return request is not null && request.ExpiresAt > clock.GetUtcNow() ? request : null;
     }
+
+    /// <summary>Whether <paramref name="ticket"/> is this request's (constant time).</summary>
+    public static bool HoldsTicket(Request request, string? ticket) =>
+        !string.IsNullOrEmpty(ticket) && ticket.Length <= 128
+        && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Hash(ticket)), Encoding.ASCII.GetBytes(request.TicketHash));
 
     public async Task<IReadOnlyList<Request>> WaitingAsync(string slug)
     {
+        var now = clock.GetUtcNow();
         var entries = await redis.GetDatabase().HashValuesAsync(Key(slug));
-        return entries.Select(e => JsonSerializer.Deserialize<Request>(e.ToString())!)
-            .Where(r => r.Status == Status.Waiting)
+        return entries.Select(Parse).OfType<Request>()
+            .Where(r => r.Status == Status.Waiting && r.ExpiresAt > now)
             .OrderBy(r => r.RequestedAt)
             .ToList();
     }
 
-    /// <summary>Answers a waiting request; false when there is none (already answered, or expired).</summary>
-    public async Task<bool> AnswerAsync(string slug, string requestId, Status answer)
+    /// <summary>Answers a waiting request once; null when there is none waiting (answered already, or expired).</summary>
+    public async Task<Request?> AnswerAsync(string slug, string requestId, Status answer)
     {
         var request = await FindAsync(slug, requestId);
-        if (request is null || request.Status != Status.Waiting)
+        if (request is null || request.Status != Status.Waiting || !await SwapAsync(slug, request, request with { Status = answer }))
         {
-            return false;
+            return null;
         }
-        await SaveAsync(slug, request with { Status = answer });
-        return true;
+        if (answer == Status.Denied)
+        {
+            var denials = DenialsKey(slug, request.Identity);
+            await redis.GetDatabase().StringIncrementAsync(denials);
+            await redis.GetDatabase().KeyExpireAsync(denials, DenialsKeptFor);
+        }
+        return request;
     }
 
-    async Task SaveAsync(string slug, Request request)
+    /// <summary>Spends an admitted request's ticket: true for exactly one caller.</summary>
+    public Task<bool> SpendAsync(string slug, Request admitted) =>
+        admitted.Status == Status.Admitted ? SwapAsync(slug, admitted, admitted with { Status = Status.Spent }) : Task.FromResult(false);
+
+    /// <summary>How often this identity was denied in this meeting in the last day.</summary>
+    public async Task<long> DenialsAsync(string slug, string identity) =>
+        (long?)await redis.GetDatabase().StringGetAsync(DenialsKey(slug, identity)) ?? 0;
+
+    /// <summary>Compare-and-set on the stored JSON, so of two answers (or two spends) only the first counts.</summary>
+    async Task<bool> SwapAsync(string slug, Request current, Request next)
     {
-        var db = redis.GetDatabase();
-        await db.HashSetAsync(Key(slug), request.Id, JsonSerializer.Serialize(request));
-        await db.KeyExpireAsync(Key(slug), KeepFor);
+        var transaction = redis.GetDatabase().CreateTransaction();
+        transaction.AddCondition(Condition.HashEqual(Key(slug), current.Id, JsonSerializer.Serialize(current)));
+        _ = transaction.HashSetAsync(Key(slug), current.Id, JsonSerializer.Serialize(next));
+        return await transaction.ExecuteAsync();
     }
+
+    static Request? Parse(RedisValue value)
+    {
+        if (value.IsNullOrEmpty)
+        {
+            return null;
+        }
+        try
+        {
+            return JsonSerializer.Deserialize<Request>(value.ToString());
+        }
+        catch (JsonException)
+        {
+            return null; // an entry of the old shape (before tickets): it expires with its key
+        }
+    }
+
+    static string Hash(string ticket) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ticket)));
 
     static string Key(string slug) => $"lobby:{slug}";
+
+    static string DenialsKey(string slug, string identity) => $"lobby-denied:{slug}:{identity}";
 }

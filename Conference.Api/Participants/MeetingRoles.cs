@@ -1,63 +1,42 @@
 using System.Security.Claims;
-using Conference.Api.Accounts;
 using Conference.Api.Data;
 using Conference.Api.Meetings;
-using Conference.LiveKit;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
 namespace Conference.Api.Participants;
 
 /// <summary>
-/// Who the caller is in a meeting. The host is the account that created it. A co-host is a participant the
-/// host promoted; guests have no account, so a participant proves who they are with the LiveKit token they
-/// joined with, in the <c>X-Participant-Token</c> header.
+/// Who the caller is in a meeting. The host is the account that created it. Everyone else is the participant their
+/// identity names: a signed-in account, or the participant key the web sends in <c>X-Participant-Token</c>. The role
+/// is read from <c>meeting_participants</c> on every call, so a demotion or a removal counts at once.
 /// </summary>
-public sealed class MeetingRoles(ConferenceDbContext db, UserManager<ConferenceUser> users, IServiceProvider services)
+public sealed class MeetingRoles(ConferenceDbContext db, ParticipantKeys keys)
 {
     public const string ParticipantTokenHeader = "X-Participant-Token";
 
-    public async Task<ParticipantRole?> ModeratorRoleAsync(Meeting meeting, HttpContext http)
+    public async Task<Caller> CallerAsync(Meeting meeting, HttpContext http)
     {
-        if (users.GetUserId(http.User) is { } userId && userId == meeting.HostId)
+        var userId = http.User.FindFirstValue(ClaimTypes.NameIdentifier);
+        if (userId is not null && userId == meeting.HostId)
         {
-            return ParticipantRole.Host;
+            return new Caller(ParticipantIdentities.ForAccount(userId), ParticipantRole.Host, null);
         }
-        if (ParticipantIdentity(meeting, http) is { } identity)
+        var identity = keys.Read(meeting.Id, http.Request.Headers[ParticipantTokenHeader].ToString())
+            ?? (userId is null ? null : ParticipantIdentities.ForAccount(userId));
+        if (identity is null)
         {
-            var role = await db.ParticipantSessions.AsNoTracking()
-                .Where(s => s.MeetingId == meeting.Id && s.Identity == identity)
-                .Select(s => (ParticipantRole?)s.Role)
-                .SingleOrDefaultAsync();
-            if (role is ParticipantRole.Host or ParticipantRole.CoHost)
-            {
-                return role;
-            }
+            return new Caller(null, null, null);
         }
-        return null;
+        var participant = await db.MeetingParticipants.AsNoTracking()
+            .SingleOrDefaultAsync(p => p.MeetingId == meeting.Id && p.Identity == identity, http.RequestAborted);
+        return new Caller(identity, participant is { RemovedAt: null } ? participant.Role : null, participant);
     }
 
-    /// <summary>Whether the caller's participant credential belongs to someone who was in this meeting, in any role.</summary>
-    public async Task<bool> TookPartAsync(Meeting meeting, HttpContext http) =>
-        ParticipantIdentity(meeting, http) is { } identity
-        && await db.ParticipantSessions.AsNoTracking().AnyAsync(s => s.MeetingId == meeting.Id && s.Identity == identity);
-
-    /// <summary>The identity in a valid participant token for this meeting's room, else null.</summary>
-    string? ParticipantIdentity(Meeting meeting, HttpContext http)
+    /// <summary>Whether the caller took part in this meeting (has connected at least once), in any role.</summary>
+    public async Task<bool> TookPartAsync(Meeting meeting, HttpContext http)
     {
-        if (http.Request.Headers[ParticipantTokenHeader].ToString() is not { Length: > 0 } token
-            || services.GetService<TokenVerifier>() is not { } verifier)
-        {
-            return null;
-        }
-        try
-        {
-            var claims = verifier.Verify(token);
-            return claims.Video?.Room == meeting.RoomName ? claims.Identity : null;
-        }
-        catch (TokenVerificationException)
-        {
-            return null;
-        }
+        var caller = await CallerAsync(meeting, http);
+        return caller.Identity is { } identity
+            && await db.ParticipantSessions.AsNoTracking().AnyAsync(s => s.MeetingId == meeting.Id && s.Identity == identity);
     }
 }

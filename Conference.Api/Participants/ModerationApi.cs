@@ -7,38 +7,40 @@ using Microsoft.EntityFrameworkCore;
 namespace Conference.Api.Participants;
 
 /// <summary>
-/// What hosts and co-hosts do during a meeting: the lobby, the participant list, mute, remove, promote, lock,
-/// end for everyone. The host is recognised by their account, a co-host by their participant credential.
+/// What hosts and co-hosts do during a meeting: the lobby, the participant list, mute, remove, roles, lock, end the
+/// call for everyone. Every call checks the caller's role in the database now. Co-hosts act on guests only, never on
+/// the host or another co-host; only the host changes roles and ends the call for everyone.
 /// </summary>
 public static class ModerationApi
 {
-    public static IEndpointRouteBuilder MapModerationApi(this IEndpointRouteBuilder app)
+    public static RouteGroupBuilder MapModerationApi(this RouteGroupBuilder meeting)
     {
-        var api = app.MapGroup("api/meetings/{slug}").WithTags("Moderation")
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesValidationProblem();
+        var moderators = meeting.MapGroup("").WithTags("Moderation").RequireMeetingRole(ParticipantRole.CoHost);
+        var host = meeting.MapGroup("").WithTags("Moderation").RequireMeetingRole(ParticipantRole.Host);
 
-        api.MapGet("/lobby", ListLobby).WithName("ListLobby").WithSummary("Guests waiting to be let in.");
-        api.MapPost("/lobby/{requestId}/admit", (string slug, string requestId, HttpContext http) => AnswerLobby(slug, requestId, Lobby.Status.Admitted, http))
-            .WithName("AdmitGuest").WithSummary("Let a waiting guest in.");
-        api.MapPost("/lobby/{requestId}/deny", (string slug, string requestId, HttpContext http) => AnswerLobby(slug, requestId, Lobby.Status.Denied, http))
-            .WithName("DenyGuest").WithSummary("Turn a waiting guest away.");
+        moderators.MapGet("/lobby", ListLobby).WithName("ListLobby").WithSummary("People waiting to be let in (and whether they were removed before).");
+        moderators.MapPost("/lobby/{requestId}/admit", (MeetingRequest target, string requestId, Lobby lobby, MeetingChanges changes) =>
+                AnswerLobby(target, requestId, Lobby.Status.Admitted, lobby, changes))
+            .WithName("AdmitGuest").WithSummary("Let a waiting person in; their ticket then turns into a token, once.");
+        moderators.MapPost("/lobby/{requestId}/deny", (MeetingRequest target, string requestId, Lobby lobby, MeetingChanges changes) =>
+                AnswerLobby(target, requestId, Lobby.Status.Denied, lobby, changes))
+            .WithName("DenyGuest").WithSummary($"Turn a waiting person away (after {Lobby.MaxDenials} they cannot ask again that day).");
 
-        api.MapGet("/participants", ListParticipants).WithName("ListParticipants")
-            .WithSummary("Who is in the room now (LiveKit) with their role and join time (our sessions).");
-        api.MapPost("/participants/{identity}/mute", MuteTrack).WithName("MuteTrack").WithSummary("Mute one of a participant's tracks.");
-        api.MapDelete("/participants/{identity}", RemoveParticipant).WithName("RemoveParticipant").WithSummary("Remove a participant from the room.");
-        api.MapPut("/participants/{identity}/role", ChangeRole).WithName("ChangeParticipantRole").WithSummary("Promote to co-host or demote to guest.");
-        api.MapPut("/lock", (string slug, LockRequest request, HttpContext http) => SetLock(slug, request, http))
-            .WithName("LockMeeting").WithSummary("Lock or unlock: when locked nobody new joins except the host.");
-        api.MapPost("/end", EndMeeting).WithName("EndMeeting").WithSummary("End the meeting for everyone (deletes the LiveKit room).");
+        moderators.MapGet("/participants", ListParticipants).WithName("ListParticipants")
+            .WithSummary("The people in the call now (LiveKit; recorders and agents left out) with their role in the meeting.");
+        moderators.MapPost("/participants/{identity}/mute", MuteTrack).WithName("MuteTrack").WithSummary("Mute one of a guest's tracks.");
+        moderators.MapDelete("/participants/{identity}", RemoveParticipant).WithName("RemoveParticipant")
+            .WithSummary("Remove a guest from the call and keep them out of this meeting (with the lobby on they may ask again).");
+        host.MapPut("/participants/{identity}/role", ChangeRole).WithName("ChangeParticipantRole")
+            .WithSummary("Make someone co-host or guest, connected or not; takes effect in LiveKit and the api at once.");
+        moderators.MapPut("/lock", SetLock).WithName("LockMeeting").WithSummary("Lock or unlock: when locked nobody new joins except the host and co-hosts.");
+        host.MapPost("/end", EndCall).WithName("EndMeeting")
+            .WithSummary("End the current call for everyone (deletes the LiveKit room); the link works again for a new call.");
 
-        return app;
+        return meeting;
     }
 
-    public sealed record LobbyEntry(string RequestId, string DisplayName, DateTimeOffset RequestedAt);
+    public sealed record LobbyEntry(string RequestId, string DisplayName, DateTimeOffset RequestedAt, bool RemovedBefore);
 
     public sealed record ParticipantResponse(string Identity, string Name, string Role, DateTimeOffset? JoinedAt, bool IsPublisher,
         IReadOnlyList<TrackResponse> Tracks);
@@ -51,213 +53,183 @@ public static class ModerationApi
 
     public sealed record LockRequest(bool Locked);
 
-    /// <summary>The meeting and the caller's moderator role, or the problem to answer with.</summary>
-    internal sealed record Moderation(Meeting? Meeting, IResult? Problem);
-
-    /// <summary>The meeting when the caller is its host or a co-host; else the problem to answer (400, 404, 401 or 403).</summary>
-    internal static async Task<Moderation> AuthorizeAsync(string slug, HttpContext http)
+    static async Task<Ok<List<LobbyEntry>>> ListLobby(MeetingRequest target, Lobby lobby)
     {
-        if (!Validation.IsSlug(slug))
-        {
-            return new(null, MeetingsApi.InvalidSlug());
-        }
-        var meeting = await http.RequestServices.GetRequiredService<MeetingCache>().FindAsync(slug, http.RequestAborted);
-        if (meeting is null)
-        {
-            return new(null, MeetingsApi.MeetingNotFound(slug));
-        }
-        var role = await http.RequestServices.GetRequiredService<MeetingRoles>().ModeratorRoleAsync(meeting, http);
-        if (role is null)
-        {
-            var signedIn = http.User.Identity?.IsAuthenticated == true || http.Request.Headers.ContainsKey(MeetingRoles.ParticipantTokenHeader);
-            return new(null, signedIn
-                ? TypedResults.Problem("Only the host and co-hosts can do this.", statusCode: StatusCodes.Status403Forbidden)
-                : TypedResults.Problem("Sign in as the host, or send your participant credential.", statusCode: StatusCodes.Status401Unauthorized));
-        }
-        return new(meeting, null);
+        var waiting = await lobby.WaitingAsync(target.Slug);
+        return TypedResults.Ok(waiting.Select(w => new LobbyEntry(w.Id, w.DisplayName, w.RequestedAt, w.RemovedBefore)).ToList());
     }
 
-    static async Task<IResult> ListLobby(string slug, HttpContext http, Lobby lobby)
+    static async Task<Results<NoContent, ProblemHttpResult>> AnswerLobby(MeetingRequest target, string requestId, Lobby.Status answer,
+        Lobby lobby, MeetingChanges changes)
     {
-        var (meeting, problem) = await AuthorizeAsync(slug, http);
-        if (meeting is null)
-        {
-            return problem!;
-        }
-        var waiting = await lobby.WaitingAsync(slug);
-        return TypedResults.Ok(waiting.Select(w => new LobbyEntry(w.Id, w.DisplayName, w.RequestedAt)).ToList());
-    }
-
-    static async Task<IResult> AnswerLobby(string slug, string requestId, Lobby.Status answer, HttpContext http)
-    {
-        var (meeting, problem) = await AuthorizeAsync(slug, http);
-        if (meeting is null)
-        {
-            return problem!;
-        }
-        if (!await http.RequestServices.GetRequiredService<Lobby>().AnswerAsync(slug, requestId, answer))
+        if (await lobby.AnswerAsync(target.Slug, requestId, answer) is null)
         {
             return TypedResults.Problem("Nobody is waiting with that request; they may have left or been answered.", statusCode: StatusCodes.Status404NotFound);
         }
-        await http.RequestServices.GetRequiredService<MeetingChanges>().PublishAsync(slug, "lobby");
+        await changes.PublishAsync(target.Slug, "lobby");
         return TypedResults.NoContent();
     }
 
-    static async Task<IResult> ListParticipants(string slug, HttpContext http, ConferenceDbContext db)
+    static async Task<Results<Ok<List<ParticipantResponse>>, ProblemHttpResult>> ListParticipants(
+        MeetingRequest target, MediaServer media, ConferenceDbContext db, HttpContext http)
     {
-        var (meeting, problem) = await AuthorizeAsync(slug, http);
-        if (meeting is null)
-        {
-            return problem!;
-        }
-        if (http.RequestServices.GetService<RoomServiceClient>() is not { } rooms)
-        {
-            return MediaServerNotConfigured();
-        }
+        var meeting = target.Meeting;
         IReadOnlyList<ParticipantInfo> inRoom;
         try
         {
-            inRoom = await rooms.ListParticipantsAsync(new ListParticipantsRequest { Room = meeting.RoomName }, http.RequestAborted);
+            inRoom = await media.Rooms.ListParticipantsAsync(new ListParticipantsRequest { Room = meeting.RoomName }, http.RequestAborted);
         }
         catch (LiveKitException exception) when (exception.Code == "not_found")
         {
-            inRoom = []; // nobody has joined yet
+            inRoom = []; // no call right now
         }
-        var roles = await db.ParticipantSessions.AsNoTracking()
-            .Where(s => s.MeetingId == meeting.Id && s.LeftAt == null)
-            .ToDictionaryAsync(s => s.Identity, s => s.Role, http.RequestAborted);
-        return TypedResults.Ok(inRoom.Select(p => new ParticipantResponse(
+        catch (Exception exception) when (exception is LiveKitException or HttpRequestException)
+        {
+            return MediaServerFailed(exception);
+        }
+        var people = inRoom.Where(p => Webhooks.WebhookEventStore.IsPerson(p.Kind)).ToList();
+        var identities = people.Select(p => p.Identity).ToList();
+        var roles = await db.MeetingParticipants.AsNoTracking()
+            .Where(p => p.MeetingId == meeting.Id && identities.Contains(p.Identity))
+            .ToDictionaryAsync(p => p.Identity, p => p.Role, http.RequestAborted);
+        return TypedResults.Ok(people.Select(p => new ParticipantResponse(
             p.Identity, p.Name, (roles.TryGetValue(p.Identity, out var role) ? role : ParticipantRole.Guest).ToString(), p.JoinedAt, p.IsPublisher,
             p.Tracks.Select(t => new TrackResponse(t.Sid, t.Source.ToString(), t.Type.ToString(), t.Muted)).ToList())).ToList());
     }
 
-    static async Task<IResult> MuteTrack(string slug, string identity, MuteRequest request, HttpContext http)
+    static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> MuteTrack(
+        MeetingRequest target, string identity, MuteRequest request, MediaServer media, ConferenceDbContext db, HttpContext http)
     {
-        var (meeting, problem) = await AuthorizeAsync(slug, http);
-        if (meeting is null)
-        {
-            return problem!;
-        }
         if (string.IsNullOrWhiteSpace(request.TrackSid))
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["trackSid"] = ["The track to mute is required."] });
         }
-        return await CallLiveKitAsync(http, rooms => rooms.MutePublishedTrackAsync(
-            new MuteRoomTrackRequest { Room = meeting.RoomName, Identity = identity, TrackSid = request.TrackSid, Muted = true }, http.RequestAborted));
+        if (await OutrankedAsync(target, identity, db) is { } outranked)
+        {
+            return outranked;
+        }
+        return (await CallLiveKitAsync(() => media.Rooms.MutePublishedTrackAsync(
+            new MuteRoomTrackRequest { Room = target.Meeting.RoomName, Identity = identity, TrackSid = request.TrackSid, Muted = true }, http.RequestAborted),
+            notConnectedIsFine: false)).Result switch { NoContent done => done, var problem => (ProblemHttpResult)problem };
     }
 
-    static async Task<IResult> RemoveParticipant(string slug, string identity, HttpContext http)
+    static async Task<Results<NoContent, ProblemHttpResult>> RemoveParticipant(
+        MeetingRequest target, string identity, MediaServer media, ConferenceDbContext db, MeetingChanges changes, TimeProvider clock, HttpContext http)
     {
-        var (meeting, problem) = await AuthorizeAsync(slug, http);
-        if (meeting is null)
+        if (await OutrankedAsync(target, identity, db) is { } outranked)
         {
-            return problem!;
+            return outranked;
         }
-        return await CallLiveKitAsync(http, rooms => rooms.RemoveParticipantAsync(
-            new RoomParticipantIdentity { Room = meeting.RoomName, Identity = identity }, http.RequestAborted));
+        var meeting = target.Meeting;
+        var rooms = media.Rooms;
+        // Kept out first (their key is refused from now on), then disconnected: LiveKit's RemoveParticipant revokes nothing.
+        var now = clock.GetUtcNow();
+        var marked = await db.MeetingParticipants.Where(p => p.MeetingId == meeting.Id && p.Identity == identity)
+            .ExecuteUpdateAsync(p => p.SetProperty(x => x.RemovedAt, now).SetProperty(x => x.TimesRemoved, x => x.TimesRemoved + 1)
+                .SetProperty(x => x.Role, ParticipantRole.Guest), http.RequestAborted);
+        var result = await CallLiveKitAsync(() => rooms.RemoveParticipantAsync(
+            new RoomParticipantIdentity { Room = meeting.RoomName, Identity = identity }, http.RequestAborted), notConnectedIsFine: marked > 0);
+        await changes.PublishAsync(meeting.Slug, "participants");
+        return result;
     }
 
-    static async Task<IResult> ChangeRole(string slug, string identity, RoleRequest request, HttpContext http, ConferenceDbContext db)
+    static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ChangeRole(
+        MeetingRequest target, string identity, RoleRequest request, MediaServer media, ConferenceDbContext db, MeetingChanges changes, HttpContext http)
     {
-        var (meeting, problem) = await AuthorizeAsync(slug, http);
-        if (meeting is null)
-        {
-            return problem!;
-        }
         if (request.Role is not (ParticipantRole.CoHost or ParticipantRole.Guest))
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["role"] = ["The role must be CoHost or Guest."] });
         }
-        var session = await db.ParticipantSessions.SingleOrDefaultAsync(s => s.MeetingId == meeting.Id && s.Identity == identity && s.LeftAt == null);
-        if (session is null || session.Role == ParticipantRole.Host)
+        var meeting = target.Meeting;
+        var participant = await db.MeetingParticipants.SingleOrDefaultAsync(p => p.MeetingId == meeting.Id && p.Identity == identity, http.RequestAborted);
+        if (participant is null || participant.Role == ParticipantRole.Host)
         {
-            return TypedResults.Problem("There is no such participant in the meeting (the host's role cannot change).", statusCode: StatusCodes.Status404NotFound);
+            return TypedResults.Problem("Nobody with that identity has joined this meeting (and the host's role cannot change).", statusCode: StatusCodes.Status404NotFound);
         }
-        session.Role = request.Role.Value;
-        await db.SaveChangesAsync();
+        var rooms = media.Rooms;
+        participant.Role = request.Role.Value;
+        await db.SaveChangesAsync(http.RequestAborted);
+        await changes.PublishAsync(meeting.Slug, "participants");
 
-        // UpdateParticipant replaces the whole permission set, so send all of it, and the role in the metadata
-        // so every browser shows the change.
-        var result = await CallLiveKitAsync(http, rooms => rooms.UpdateParticipantAsync(new UpdateParticipantRequest
+        // In the api the new role counts from the commit above. LiveKit is told too, so every browser shows it:
+        // UpdateParticipant replaces the whole permission set, so all of it is sent. Not connected is fine.
+        return (await CallLiveKitAsync(() => rooms.UpdateParticipantAsync(new UpdateParticipantRequest
         {
             Room = meeting.RoomName,
             Identity = identity,
-            Metadata = System.Text.Json.JsonSerializer.Serialize(new JoinTokens.ParticipantMetadata(request.Role.Value.ToString())),
+            Metadata = JoinTokens.Metadata(request.Role.Value),
             Permission = new ParticipantPermission
             {
                 CanSubscribe = true,
                 CanPublish = true,
                 CanPublishData = true,
-                CanPublishSources = [TrackSource.Camera, TrackSource.Microphone, TrackSource.ScreenShare, TrackSource.ScreenShareAudio],
+                CanPublishSources = JoinTokens.PublishableSources,
             },
-        }, http.RequestAborted));
-        await http.RequestServices.GetRequiredService<MeetingChanges>().PublishAsync(slug, "participants");
-        return result;
+        }, http.RequestAborted), notConnectedIsFine: true)).Result switch { NoContent done => done, var problem => (ProblemHttpResult)problem };
     }
 
-    static async Task<IResult> SetLock(string slug, LockRequest request, HttpContext http)
+    static async Task<NoContent> SetLock(MeetingRequest target, LockRequest request, ConferenceDbContext db, MeetingChanges changes, HttpContext http)
     {
-        var (meeting, problem) = await AuthorizeAsync(slug, http);
-        if (meeting is null)
-        {
-            return problem!;
-        }
-        var db = http.RequestServices.GetRequiredService<ConferenceDbContext>();
-        var stored = await db.Meetings.SingleAsync(m => m.Id == meeting.Id);
-        stored.Settings.Locked = request.Locked;
-        await db.SaveChangesAsync();
-        await http.RequestServices.GetRequiredService<MeetingChanges>().PublishAsync(slug, "lock");
+        await db.Meetings.Where(m => m.Id == target.Meeting.Id)
+            .ExecuteUpdateAsync(m => m.SetProperty(x => x.Settings.Locked, request.Locked), http.RequestAborted);
+        await changes.PublishAsync(target.Slug, "lock");
         return TypedResults.NoContent();
     }
 
-    static async Task<IResult> EndMeeting(string slug, HttpContext http, TimeProvider clock)
+    static async Task<Results<NoContent, ProblemHttpResult>> EndCall(MeetingRequest target, MediaServer media, ConferenceDbContext db,
+        MeetingChanges changes, TimeProvider clock, HttpContext http)
     {
-        var (meeting, problem) = await AuthorizeAsync(slug, http);
-        if (meeting is null)
-        {
-            return problem!;
-        }
-        var db = http.RequestServices.GetRequiredService<ConferenceDbContext>();
-        var stored = await db.Meetings.SingleAsync(m => m.Id == meeting.Id);
-        stored.EndedAt ??= clock.GetUtcNow();
-        await db.SaveChangesAsync();
-        await http.RequestServices.GetRequiredService<MeetingChanges>().PublishAsync(slug, "ended");
-        if (http.RequestServices.GetService<RoomServiceClient>() is { } rooms)
-        {
-            try
-            {
-                await rooms.DeleteRoomAsync(new DeleteRoomRequest { Room = meeting.RoomName }, http.RequestAborted);
-            }
-            catch (LiveKitException exception) when (exception.Code == "not_found")
-            {
-                // Nobody was in the room: ended all the same.
-            }
-        }
-        return TypedResults.NoContent();
+        var rooms = media.Rooms;
+        var now = clock.GetUtcNow();
+        // From now on a token issued before this moment is turned away if it joins (see WebhookEventStore).
+        await db.Meetings.Where(m => m.Id == target.Meeting.Id)
+            .ExecuteUpdateAsync(m => m.SetProperty(x => x.EndedForEveryoneAt, now), http.RequestAborted);
+        await changes.PublishAsync(target.Slug, "ended");
+        return await EndCallAsync(rooms, target.Meeting, http.RequestAborted);
     }
 
-    /// <summary>Calls LiveKit and turns its errors into problems: a missing participant is 404, LiveKit down is 503.</summary>
-    static async Task<IResult> CallLiveKitAsync(HttpContext http, Func<RoomServiceClient, Task> call)
+    /// <summary>Deletes the meeting's LiveKit room (everyone gets ROOM_DELETED); no room means no call, which is fine.</summary>
+    internal static Task<Results<NoContent, ProblemHttpResult>> EndCallAsync(RoomServiceClient rooms, Meeting meeting, CancellationToken cancellationToken) =>
+        CallLiveKitAsync(() => rooms.DeleteRoomAsync(new DeleteRoomRequest { Room = meeting.RoomName }, cancellationToken), notConnectedIsFine: true);
+
+    /// <summary>403 when a co-host aims at the host or another co-host: co-hosts moderate guests only.</summary>
+    static async Task<ProblemHttpResult?> OutrankedAsync(MeetingRequest target, string identity, ConferenceDbContext db)
     {
-        if (http.RequestServices.GetService<RoomServiceClient>() is not { } rooms)
+        var caller = await target.CallerAsync();
+        if (caller.Role == ParticipantRole.Host)
         {
-            return MediaServerNotConfigured();
+            return identity == ParticipantIdentities.ForAccount(target.Meeting.HostId)
+                ? TypedResults.Problem("The host cannot do this to themselves.", statusCode: StatusCodes.Status403Forbidden)
+                : null;
         }
+        var targetRole = identity == ParticipantIdentities.ForAccount(target.Meeting.HostId)
+            ? ParticipantRole.Host
+            : await db.MeetingParticipants.AsNoTracking()
+                .Where(p => p.MeetingId == target.Meeting.Id && p.Identity == identity && p.RemovedAt == null)
+                .Select(p => (ParticipantRole?)p.Role).SingleOrDefaultAsync() ?? ParticipantRole.Guest;
+        return targetRole >= ParticipantRole.CoHost
+            ? TypedResults.Problem("Co-hosts moderate guests only, never the host or another co-host.", statusCode: StatusCodes.Status403Forbidden)
+            : null;
+    }
+
+    /// <summary>Calls LiveKit: someone not connected is 404 (or fine), LiveKit away is 503, never 500.</summary>
+    static async Task<Results<NoContent, ProblemHttpResult>> CallLiveKitAsync(Func<Task> call, bool notConnectedIsFine)
+    {
         try
         {
-            await call(rooms);
+            await call();
             return TypedResults.NoContent();
         }
         catch (LiveKitException exception) when (exception.Code == "not_found")
         {
-            return TypedResults.Problem(exception.Message, statusCode: StatusCodes.Status404NotFound);
+            return notConnectedIsFine ? TypedResults.NoContent() : TypedResults.Problem(exception.Message, statusCode: StatusCodes.Status404NotFound);
         }
         catch (Exception exception) when (exception is LiveKitException or HttpRequestException)
         {
-            return TypedResults.Problem($"The media server could not do it: {exception.Message}", statusCode: StatusCodes.Status503ServiceUnavailable);
+            return MediaServerFailed(exception);
         }
     }
 
-    static ProblemHttpResult MediaServerNotConfigured() =>
-        TypedResults.Problem("This server has no media server (LiveKit) configured.", statusCode: StatusCodes.Status503ServiceUnavailable);
+    static ProblemHttpResult MediaServerFailed(Exception exception) =>
+        TypedResults.Problem($"The media server could not do it: {exception.Message}", statusCode: StatusCodes.Status503ServiceUnavailable);
 }

@@ -1,17 +1,29 @@
 namespace Conference.Api.Participants;
 
-/// <summary>One stay of one person in one meeting, from LiveKit's participant_joined to participant_left.</summary>
+/// <summary>
+/// One connection of one person to one call, keyed by LiveKit's participant sid (<c>PA_…</c>): a reconnect or a
+/// second tab is a new session of the same identity. From participant_joined to participant_left (in either order).
+/// Only people (LiveKit kinds STANDARD and SIP) have sessions: recorders, agents and ingress never do, so they never
+/// count toward "full", presence or analytics.
+/// </summary>
 public sealed class ParticipantSession
 {
     public long Id { get; set; }
 
     public Guid MeetingId { get; set; }
 
-    /// <summary>The LiveKit identity; unique per join.</summary>
+    /// <summary>LiveKit's participant sid, unique per connection.</summary>
+    public required string ParticipantSid { get; set; }
+
+    /// <summary>The call (LiveKit room sid) this connection was part of.</summary>
+    public required string RoomSid { get; set; }
+
+    /// <summary>The LiveKit identity; the same on every join from the same browser or account.</summary>
     public required string Identity { get; set; }
 
     public required string DisplayName { get; set; }
 
+    /// <summary>The role the token carried when they connected (the live role is <see cref="MeetingParticipant.Role"/>).</summary>
     public ParticipantRole Role { get; set; }
 
     /// <summary>The account, when a signed-in person joined.</summary>
@@ -21,7 +33,7 @@ public sealed class ParticipantSession
 
     public DateTimeOffset? LeftAt { get; set; }
 
-    /// <summary>LiveKit's disconnect reason (CLIENT_INITIATED, ROOM_DELETED, ...) or "connection_aborted".</summary>
+    /// <summary>LiveKit's disconnect reason (CLIENT_INITIATED, DUPLICATE_IDENTITY, ...), CONNECTION_ABORTED or ROOM_CLOSED.</summary>
     public string? DisconnectReason { get; set; }
 }
 

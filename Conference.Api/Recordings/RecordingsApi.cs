@@ -12,24 +12,27 @@ namespace Conference.Api.Recordings;
 /// </summary>
 public static class RecordingsApi
 {
-    public static IEndpointRouteBuilder MapRecordingsApi(this IEndpointRouteBuilder app)
+    /// <summary>The meeting's recording routes, on the meetings group (which has checked the slug and loaded the meeting).</summary>
+    public static RouteGroupBuilder MapMeetingRecordings(this RouteGroupBuilder meetingGroup)
     {
-        var meeting = app.MapGroup("api/meetings/{slug}/recordings").WithTags("Recordings")
+        var meeting = meetingGroup.MapGroup("/recordings").WithTags("Recordings")
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-            .ProducesValidationProblem();
-        meeting.MapPost("/", Start).WithName("StartRecording")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        meeting.MapPost("/", Start).WithName("StartRecording").RequireMeetingRole(ParticipantRole.CoHost)
             .WithSummary("Start recording the meeting (host or co-host); 409 when it is already being recorded.")
             .Produces<RecordingResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict);
-        meeting.MapPost("/stop", Stop).WithName("StopRecording")
+        meeting.MapPost("/stop", Stop).WithName("StopRecording").RequireMeetingRole(ParticipantRole.CoHost)
             .WithSummary("Stop the running recording (host or co-host); 404 when nothing is running.")
             .Produces<RecordingResponse>();
         meeting.MapGet("/", ListMeetingRecordings).WithName("ListMeetingRecordings")
             .WithSummary("The meeting's recordings, newest first, as the meeting's recording access allows.")
             .Produces<RecordingPageResponse>();
+        return meetingGroup;
+    }
 
+    public static IEndpointRouteBuilder MapRecordingsApi(this IEndpointRouteBuilder app)
+    {
         var recordings = app.MapGroup("api/recordings").WithTags("Recordings")
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
@@ -49,37 +52,24 @@ public static class RecordingsApi
 
     public sealed record StartRecordingRequest(string? Layout, bool? AudioOnly);
 
-    static async Task<IResult> Start(string slug, StartRecordingRequest? request, HttpContext http)
+    static async Task<IResult> Start(MeetingRequest target, StartRecordingRequest? request, HttpContext http)
     {
-        var (meeting, problem) = await ModerationApi.AuthorizeAsync(slug, http);
-        if (meeting is null)
-        {
-            return problem!;
-        }
+        var meeting = target.Meeting;
+        var slug = meeting.Slug;
         return await CallAsync(http, recorder => recorder.StartAsync(slug, meeting.HostId, request?.Layout, request?.AudioOnly, http.RequestAborted),
             recording => TypedResults.Created($"/api/recordings/{recording.Id}", RecordingResponse.From(recording)));
     }
 
-    static async Task<IResult> Stop(string slug, HttpContext http)
+    static async Task<IResult> Stop(MeetingRequest target, HttpContext http)
     {
-        var (meeting, problem) = await ModerationApi.AuthorizeAsync(slug, http);
-        if (meeting is null)
-        {
-            return problem!;
-        }
+        var slug = target.Slug;
         return await CallAsync(http, recorder => recorder.StopAsync(slug, http.RequestAborted), recording => TypedResults.Ok(RecordingResponse.From(recording)));
     }
 
-    static async Task<IResult> ListMeetingRecordings(string slug, string? cursor, int? limit, HttpContext http, MeetingCache meetings)
+    static async Task<IResult> ListMeetingRecordings(MeetingRequest target, string? cursor, int? limit, HttpContext http)
     {
-        if (!Validation.IsSlug(slug))
-        {
-            return MeetingsApi.InvalidSlug();
-        }
-        if (await meetings.FindAsync(slug, http.RequestAborted) is not { } meeting)
-        {
-            return MeetingsApi.MeetingNotFound(slug);
-        }
+        var meeting = target.Meeting;
+        var slug = meeting.Slug;
         if (await ViewProblemAsync(meeting.HostId, meeting, http) is { } denied)
         {
             return denied;

@@ -29,7 +29,7 @@ public static class LiveKitWebhooksApi
         return app;
     }
 
-    static async Task<Results<Ok, ProblemHttpResult>> Receive(HttpContext http, WebhookIngestion ingestion, MeetingChanges changes, AutoRecord autoRecord)
+    static async Task<Results<Ok, ProblemHttpResult>> Receive(HttpContext http, WebhookIngestion ingestion, WebhookEffects effects, AutoRecord autoRecord)
     {
         if (http.RequestServices.GetService<WebhookReceiver>() is not { } receiver)
         {
@@ -61,24 +61,42 @@ public static class LiveKitWebhooksApi
             return TypedResults.Problem("The event has no id or no event name.", statusCode: StatusCodes.Status400BadRequest);
         }
 
-        string? applied;
+        WebhookEffect effect;
         try
         {
-            applied = await ingestion.StoreAndApplyAsync(webhookEvent, body, http.RequestAborted);
+            effect = await ingestion.StoreAndApplyAsync(webhookEvent, body, http.RequestAborted);
         }
         catch (OperationCanceledException) when (!http.RequestAborted.IsCancellationRequested)
         {
-            return TypedResults.Problem("The api is shutting down; LiveKit will deliver the event again.", statusCode: StatusCodes.Status503ServiceUnavailable);
+            return Unavailable(http, "The api is shutting down; LiveKit will deliver the event again.");
         }
-        if (applied is { } slug)
+        catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            await changes.PublishAsync(slug, webhookEvent.Event);
-            if (webhookEvent.Event == WebhookEventNames.RoomStarted)
+            // Not even storing it worked (the database is away): a verified event is never a 500; LiveKit retries.
+            http.RequestServices.GetRequiredService<ILogger<WebhookIngestion>>().LogWarning(exception, "Webhook {EventId} could not be stored", webhookEvent.Id);
+            return Unavailable(http, "The event could not be stored now; LiveKit will deliver it again.");
+        }
+        try
+        {
+            await effects.RunAsync(webhookEvent.Event, effect, http.RequestAborted);
+            if (effect.Slug is { } slug && webhookEvent.Event == WebhookEventNames.RoomStarted)
             {
                 await autoRecord.RoomStartedAsync(slug, http.RequestAborted);
             }
         }
+        catch (Exception exception) when (exception is StackExchange.Redis.RedisException)
+        {
+            // Stored and applied: open pages catch up on their next refresh.
+            http.RequestServices.GetRequiredService<ILogger<WebhookIngestion>>().LogWarning(exception, "Webhook {EventId} applied, but pages were not told", webhookEvent.Id);
+        }
         return TypedResults.Ok();
+    }
+
+    static ProblemHttpResult Unavailable(HttpContext http, string detail)
+    {
+        http.Response.Headers.RetryAfter = "5";
+        return TypedResults.Problem(detail, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Try again",
+            extensions: new Dictionary<string, object?> { ["retryAfterSeconds"] = 5 });
     }
 
     /// <summary>The raw bytes, exactly as signed; null when over the limit.</summary>

@@ -19,8 +19,8 @@ public sealed class WebhookIngestion(IServiceScopeFactory scopes, ILogger<Webhoo
         FullMode = BoundedChannelFullMode.Wait,
     });
 
-    /// <summary>Stores and applies the event; returns the meeting slug it changed, or null (see <see cref="WebhookEventStore"/>).</summary>
-    public async Task<string?> StoreAndApplyAsync(WebhookEvent webhookEvent, byte[] body, CancellationToken cancellationToken)
+    /// <summary>Stores and applies the event; returns what it changed (see <see cref="WebhookEventStore"/>).</summary>
+    public async Task<WebhookEffect> StoreAndApplyAsync(WebhookEvent webhookEvent, byte[] body, CancellationToken cancellationToken)
     {
         var pending = new Pending(new ReceivedWebhook(webhookEvent, body));
         try
@@ -64,10 +64,10 @@ public sealed class WebhookIngestion(IServiceScopeFactory scopes, ILogger<Webhoo
     {
         try
         {
-            var slugs = await StoreAsync(batch.Select(p => p.Webhook).ToList(), cancellationToken);
+            var effects = await StoreAsync(batch.Select(p => p.Webhook).ToList(), cancellationToken);
             for (var i = 0; i < batch.Count; i++)
             {
-                batch[i].Result.TrySetResult(slugs[i]);
+                batch[i].Result.TrySetResult(effects[i]);
             }
         }
         catch (Exception exception) when (batch.Count > 1 && exception is not OperationCanceledException)
@@ -93,14 +93,16 @@ public sealed class WebhookIngestion(IServiceScopeFactory scopes, ILogger<Webhoo
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            // Kept, so nothing LiveKit told us is lost and its retries stop; not applied, so an operator looks.
-            logger.LogError(exception, "Webhook {EventId} ({Event}) could not be applied; it is stored unapplied",
+            // Kept, so nothing LiveKit told us is lost and its retries stop; unapplied, so the retry loop
+            // (WebhookMaintenance) tries it again until it applies.
+            logger.LogError(exception, "Webhook {EventId} ({Event}) could not be applied; it is stored and will be tried again",
                 pending.Webhook.Event.Id, pending.Webhook.Event.Event);
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<WebhookEventStore>().StoreOnlyAsync(pending.Webhook, cancellationToken);
-                pending.Result.TrySetResult(null);
+                await scope.ServiceProvider.GetRequiredService<WebhookEventStore>()
+                    .StoreUnappliedAsync(pending.Webhook, exception.GetBaseException().Message, cancellationToken);
+                pending.Result.TrySetResult(WebhookEffect.None);
             }
             catch (Exception storeException)
             {
@@ -109,7 +111,7 @@ public sealed class WebhookIngestion(IServiceScopeFactory scopes, ILogger<Webhoo
         }
     }
 
-    async Task<string?[]> StoreAsync(IReadOnlyList<ReceivedWebhook> webhooks, CancellationToken cancellationToken)
+    async Task<WebhookEffect[]> StoreAsync(IReadOnlyList<ReceivedWebhook> webhooks, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -128,6 +130,6 @@ public sealed class WebhookIngestion(IServiceScopeFactory scopes, ILogger<Webhoo
 
     sealed record Pending(ReceivedWebhook Webhook)
     {
-        public TaskCompletionSource<string?> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<WebhookEffect> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

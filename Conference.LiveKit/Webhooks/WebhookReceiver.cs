@@ -53,6 +53,13 @@ public sealed class WebhookReceiver(TokenVerifier verifier)
         }
     }
 
+    /// <summary>
+    /// Parses a body that was verified when it arrived (e.g. one stored, to apply again later). It checks no
+    /// signature: never call it on a body that did not pass <see cref="Receive"/>.
+    /// </summary>
+    /// <exception cref="JsonException">The body is not a LiveKit event.</exception>
+    public static WebhookEvent ReadVerifiedBody(ReadOnlySpan<byte> rawBody) => WebhookEventReader.Read(rawBody);
+
     /// <inheritdoc cref="Receive"/>
     public Task<WebhookEvent> ReceiveAsync(ReadOnlyMemory<byte> rawBody, string? authorizationHeader, CancellationToken cancellationToken = default)
     {

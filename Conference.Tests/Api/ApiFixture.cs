@@ -66,6 +66,9 @@ public sealed class ApiFixture : IAsyncLifetime
             host.UseSetting("LiveKit:ApiKey", LiveKitApiKey);
             host.UseSetting("LiveKit:ApiSecret", LiveKitApiSecret);
             host.UseSetting("MediaServer:PublicUrl", PublicLiveKitUrl);
+            // Tests run webhook maintenance passes themselves (WebhookMaintenance.RunOnceAsync); a timer's pass
+            // in the middle of a test would count an extra attempt.
+            host.UseSetting("Webhooks:RetryInterval", "01:00:00");
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             {
                 host.UseSetting(key, value);

@@ -97,7 +97,7 @@ public sealed class BadInputTests(ApiFixture fixture)
             "post /api/accounts/signup", "post /api/accounts/signin", "post /api/accounts/refresh", "post /api/accounts/signout", "get /api/accounts/me",
             "get /api/admin/settings", "put /api/admin/settings",
             "post /api/meetings", "get /api/meetings", "get /api/meetings/{slug}", "put /api/meetings/{slug}/settings", "delete /api/meetings/{slug}",
-            "post /api/meetings/{slug}/join", "get /api/meetings/{slug}/lobby/{requestId}", "get /api/meetings/{slug}/lobby",
+            "post /api/meetings/{slug}/join", "post /api/meetings/{slug}/lobby/{requestId}", "get /api/meetings/{slug}/lobby",
             "post /api/meetings/{slug}/lobby/{requestId}/admit", "post /api/meetings/{slug}/lobby/{requestId}/deny",
             "get /api/meetings/{slug}/participants", "post /api/meetings/{slug}/participants/{identity}/mute",
             "delete /api/meetings/{slug}/participants/{identity}", "put /api/meetings/{slug}/participants/{identity}/role",

@@ -5,38 +5,51 @@ namespace Conference.Tests.Api;
 /// <summary>Webhook bodies in the shape LiveKit sends (protojson: camelCase, int64 as strings, defaults left out).</summary>
 internal static class WebhookJson
 {
-    public static string RoomStarted(string room, DateTimeOffset at, string? id = null) => Serialize(new
+    public static string RoomStarted(string room, DateTimeOffset at, string? id = null, string? roomSid = null) => Serialize(new
     {
         @event = "room_started",
-        room = new { sid = $"RM_{room}", name = room, emptyTimeout = 300, creationTime = at.ToUnixTimeSeconds().ToString() },
+        room = new { sid = roomSid ?? $"RM_{room}", name = room, emptyTimeout = 300, creationTime = at.ToUnixTimeSeconds().ToString() },
         id = id ?? NewId(),
         createdAt = at.ToUnixTimeSeconds().ToString(),
     });
 
-    public static string RoomFinished(string room, DateTimeOffset at, string? id = null) => Serialize(new
+    public static string RoomFinished(string room, DateTimeOffset at, string? id = null, string? roomSid = null) => Serialize(new
     {
         @event = "room_finished",
-        room = new { sid = $"RM_{room}", name = room },
+        room = new { sid = roomSid ?? $"RM_{room}", name = room },
         id = id ?? NewId(),
         createdAt = at.ToUnixTimeSeconds().ToString(),
     });
 
     public static string Participant(string eventName, string room, string identity, string name, DateTimeOffset joinedAt,
-        DateTimeOffset at, string role = "Guest", string? id = null) => Serialize(new
+        DateTimeOffset at, string role = "Guest", string? id = null, string? roomSid = null, string? sid = null, string? kind = null,
+        DateTimeOffset? issuedAt = null, string? disconnectReason = null) => Serialize(new
     {
         @event = eventName,
-        room = new { sid = $"RM_{room}", name = room },
+        room = new { sid = roomSid ?? $"RM_{room}", name = room },
         participant = new
         {
-            sid = $"PA_{identity}",
+            sid = sid ?? $"PA_{identity}",
+            kind,
             identity,
             name,
             state = eventName == "participant_joined" ? "ACTIVE" : "DISCONNECTED",
-            metadata = JsonSerializer.Serialize(new { Role = role }),
+            metadata = JsonSerializer.Serialize(new { Role = role, IssuedAt = issuedAt }),
             joinedAt = joinedAt.ToUnixTimeSeconds().ToString(),
-            disconnectReason = eventName == "participant_left" ? "CLIENT_INITIATED" : null,
+            disconnectReason = disconnectReason ?? (eventName == "participant_left" ? "CLIENT_INITIATED" : null),
         },
         id = id ?? NewId(),
+        createdAt = at.ToUnixTimeSeconds().ToString(),
+    });
+
+    /// <summary>A track_published event: the track's name is whatever the browser chose.</summary>
+    public static string TrackPublished(string room, string identity, string trackName, DateTimeOffset at) => Serialize(new
+    {
+        @event = "track_published",
+        room = new { sid = $"RM_{room}", name = room },
+        participant = new { sid = $"PA_{identity}", identity },
+        track = new { sid = "TR_1", name = trackName, type = "AUDIO", source = "MICROPHONE" },
+        id = NewId(),
         createdAt = at.ToUnixTimeSeconds().ToString(),
     });
 

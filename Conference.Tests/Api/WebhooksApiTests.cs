@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Conference.Tests.Api;
@@ -25,7 +26,8 @@ public sealed class WebhooksApiTests(ApiFixture fixture)
 
         var meeting = await livekit.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}");
         Assert.Equal(start.ToUnixTimeSeconds(), meeting.GetProperty("startedAt").GetDateTimeOffset().ToUnixTimeSeconds());
-        Assert.Equal(start.AddMinutes(25).ToUnixTimeSeconds(), meeting.GetProperty("endedAt").GetDateTimeOffset().ToUnixTimeSeconds());
+        Assert.Equal("Idle", meeting.GetProperty("status").GetString());
+        Assert.Equal(start.AddMinutes(25).ToUnixTimeSeconds(), meeting.GetProperty("lastCallEndedAt").GetDateTimeOffset().ToUnixTimeSeconds());
 
         var sessions = await QueryAsync($"""SELECT "Identity", "Role", "DisconnectReason", EXTRACT(EPOCH FROM "LeftAt" - "JoinedAt")::int FROM participant_sessions s JOIN meetings m ON m."Id" = s."MeetingId" WHERE m."Slug" = '{slug}' ORDER BY 1""");
         Assert.Equal(
@@ -119,18 +121,25 @@ public sealed class WebhooksApiTests(ApiFixture fixture)
         await Task.WhenAll(bodies.Concat(bodies).Select((body, i) => PostOkAsync(clients[i % 2], body)));
 
         Assert.Equal(60L, (await QueryAsync($"SELECT count(*) FROM participant_sessions WHERE \"Identity\" LIKE 'burst-%'"))[0][0]);
-        Assert.Equal(60L, (await QueryAsync($"SELECT count(*) FROM livekit_webhook_events WHERE \"Payload\"->'participant'->>'identity' LIKE 'burst-%'"))[0][0]);
+        Assert.Equal(60L, (await QueryAsync($"SELECT count(*) FROM livekit_webhook_events WHERE convert_from(\"Payload\", 'UTF8')::jsonb->'participant'->>'identity' LIKE 'burst-%'"))[0][0]);
     }
 
     [Fact]
-    public async Task An_event_the_database_refuses_is_stored_unapplied_and_the_rest_of_its_burst_still_applies()
+    public async Task An_event_that_fails_to_apply_is_stored_retried_until_it_applies_and_the_rest_of_its_burst_still_applies()
     {
         using var host = await fixture.SignedInHostAsync();
         var slug = await MeetingsApiTests.CreateAsync(host);
         var livekit = fixture.Api.CreateClient();
         var now = DateTimeOffset.UtcNow;
-        // Identities are stored up to 128 characters; this one cannot become a session.
-        var refused = WebhookJson.Participant("participant_joined", slug, new string('r', 200), "Long", now, now);
+        // The database refuses this one session for now (a trigger stands in for any failure that passes).
+        var identity = $"refused-{Guid.NewGuid():N}";
+        await QueryAsync($"""
+            CREATE OR REPLACE FUNCTION refuse_{identity.Replace('-', '_')}() RETURNS trigger AS $$
+            BEGIN IF NEW."Identity" = '{identity}' THEN RAISE EXCEPTION 'refused for the test'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql;
+            CREATE TRIGGER refuse_{identity.Replace('-', '_')} BEFORE INSERT ON participant_sessions FOR EACH ROW EXECUTE FUNCTION refuse_{identity.Replace('-', '_')}();
+            SELECT 1
+            """);
+        var refused = WebhookJson.Participant("participant_joined", slug, identity, "Refused", now, now);
         var bodies = Enumerable.Range(0, 40)
             .Select(i => WebhookJson.Participant("participant_joined", slug, $"refusal-{i:D4}", $"R{i}", now, now))
             .Append(refused)
@@ -140,8 +149,35 @@ public sealed class WebhooksApiTests(ApiFixture fixture)
 
         Assert.Equal(40L, (await QueryAsync($"SELECT count(*) FROM participant_sessions WHERE \"Identity\" LIKE 'refusal-%'"))[0][0]);
         var refusedId = JsonDocument.Parse(refused).RootElement.GetProperty("id").GetString();
-        Assert.Equal(1L, (await QueryAsync($"SELECT count(*) FROM livekit_webhook_events WHERE \"Id\" = '{refusedId}'"))[0][0]);
-        Assert.Equal(0L, (await QueryAsync($"SELECT count(*) FROM participant_sessions WHERE \"Identity\" LIKE 'rrrr%'"))[0][0]);
+        Assert.Equal([false, 1], (await QueryAsync($"SELECT \"AppliedAt\" IS NOT NULL, \"ApplyAttempts\" FROM livekit_webhook_events WHERE \"Id\" = '{refusedId}'"))[0]);
+
+        // Still refused: the next attempt counts and keeps it.
+        var maintenance = fixture.Api.Services.GetRequiredService<Conference.Api.Webhooks.WebhookMaintenance>();
+        await maintenance.RunOnceAsync(prune: false, CancellationToken.None);
+        Assert.Equal([false, 2], (await QueryAsync($"SELECT \"AppliedAt\" IS NOT NULL, \"ApplyAttempts\" FROM livekit_webhook_events WHERE \"Id\" = '{refusedId}'"))[0]);
+
+        // The cause goes away: the next attempt applies it.
+        await QueryAsync($"DROP TRIGGER refuse_{identity.Replace('-', '_')} ON participant_sessions; SELECT 1");
+        await maintenance.RunOnceAsync(prune: false, CancellationToken.None);
+        Assert.Equal(true, (await QueryAsync($"SELECT \"AppliedAt\" IS NOT NULL FROM livekit_webhook_events WHERE \"Id\" = '{refusedId}'"))[0][0]);
+        Assert.Equal(1L, (await QueryAsync($"SELECT count(*) FROM participant_sessions WHERE \"Identity\" = '{identity}'"))[0][0]);
+    }
+
+    [Fact]
+    public async Task Events_older_than_the_retention_are_pruned_and_newer_ones_kept()
+    {
+        var old = WebhookJson.NewId();
+        await QueryAsync($"""
+            INSERT INTO livekit_webhook_events ("Id", "Type", "ReceivedAt", "AppliedAt", "ApplyAttempts", "Payload")
+            VALUES ('{old}', 'room_started', now() - interval '31 days', now() - interval '31 days', 0, '\x7b7d');
+            SELECT 1
+            """);
+        var body = WebhookJson.RoomStarted("abc-defg-hij", DateTimeOffset.UtcNow);
+        await PostOkAsync(fixture.Api.CreateClient(), body);
+        await fixture.Api.Services.GetRequiredService<Conference.Api.Webhooks.WebhookMaintenance>().RunOnceAsync(prune: true, CancellationToken.None);
+        Assert.Equal(0L, (await QueryAsync($"SELECT count(*) FROM livekit_webhook_events WHERE \"Id\" = '{old}'"))[0][0]);
+        var kept = JsonDocument.Parse(body).RootElement.GetProperty("id").GetString();
+        Assert.Equal(1L, (await QueryAsync($"SELECT count(*) FROM livekit_webhook_events WHERE \"Id\" = '{kept}'"))[0][0]);
     }
 
     async Task PostOkAsync(HttpClient client, string body)
@@ -160,7 +196,7 @@ public sealed class WebhooksApiTests(ApiFixture fixture)
         return await client.SendAsync(request);
     }
 
-    async Task<List<object?[]>> QueryAsync(string sql)
+    internal async Task<List<object?[]>> QueryAsync(string sql)
     {
         await using var connection = new NpgsqlConnection(fixture.DatabaseConnectionString);
         await connection.OpenAsync();

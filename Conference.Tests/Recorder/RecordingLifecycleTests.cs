@@ -347,7 +347,7 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
             r => r.GetProperty("id").GetGuid() == id);
 
         // A guest in the call: a co-host may stop; with access for participants a guest may list, never delete.
-        using var guest = await JoinAsync(slug, "CoHost");
+        using var guest = await JoinAsync(slug, "CoHost", host);
         Assert.Equal(HttpStatusCode.Forbidden, (await guest.GetAsync($"/api/recordings/{id}/download")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await guest.PostAsync($"/api/meetings/{slug}/recordings/stop", null)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await host.PutAsJsonAsync($"/api/meetings/{slug}/settings", new { recordingAccess = "Participants" })).StatusCode);
@@ -507,8 +507,11 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
     /// <summary>The egress most recently started for the meeting's room.</summary>
     string EgressIdOf(string slug) => fixture.Egress.Latest(slug).EgressId;
 
-    /// <summary>A guest who joined the meeting and is in the call (LiveKit said so), carrying their participant credential.</summary>
-    async Task<HttpClient> JoinAsync(string slug, string role)
+    /// <summary>
+    /// Someone who joined the meeting and is in the call (LiveKit said so), carrying their participant credential; the
+    /// host makes them co-host when <paramref name="role"/> says so (roles are the meeting's, not the token's).
+    /// </summary>
+    async Task<HttpClient> JoinAsync(string slug, string role, HttpClient host)
     {
         var client = fixture.Api.CreateClient();
         var joined = await client.PostAsJsonAsync($"/api/meetings/{slug}/join", new { displayName = "Gina" });
@@ -517,6 +520,10 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
         var now = DateTimeOffset.UtcNow;
         (await fixture.Platform.PostWebhookAsync(client, WebhookJson.Participant("participant_joined", slug, join.GetProperty("identity").GetString()!, "Gina", now, now, role: role)))
             .EnsureSuccessStatusCode();
+        if (role == "CoHost")
+        {
+            (await host.PutAsJsonAsync($"/api/meetings/{slug}/participants/{join.GetProperty("identity").GetString()}/role", new { role })).EnsureSuccessStatusCode();
+        }
         client.DefaultRequestHeaders.Add("X-Participant-Token", join.GetProperty("participantCredential").GetString());
         return client;
     }

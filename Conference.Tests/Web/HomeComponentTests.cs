@@ -11,7 +11,9 @@ public sealed class HomeComponentTests : WebComponentTest
 
     static object MeetingJson(string slug, string title, DateTimeOffset? startedAt = null, DateTimeOffset? endedAt = null) => new
     {
-        slug, title, hostName = "Ada Host", createdAt = DateTimeOffset.Parse("2026-11-20T09:00:00Z"), startedAt, endedAt,
+        slug, title, hostName = "Ada Host", createdAt = DateTimeOffset.Parse("2026-11-20T09:00:00Z"), startedAt,
+        status = endedAt is not null ? "Idle" : startedAt is not null ? "InProgress" : "NotStarted",
+        inProgressSince = endedAt is null ? startedAt : null, lastCallEndedAt = endedAt,
         settings = new { lobbyEnabled = false, locked = false, maxParticipants = 50, autoRecord = false, recordingAccess = "HostOnly" },
     };
 
@@ -87,7 +89,7 @@ public sealed class HomeComponentTests : WebComponentTest
         var rows = list.FindAll("li.meeting-row");
         Assert.Equal("m/abc-defg-hij", rows[0].QuerySelector("a.meeting-name")!.GetAttribute("href"));
         Assert.Contains("In progress", rows[0].TextContent);
-        Assert.Contains("Ended", rows[1].TextContent);
+        Assert.Contains("Last call ended", rows[1].TextContent);
         Assert.Contains("m/klm-nopq-rst/recordings", rows[1].InnerHtml);
         Assert.Contains("newest 2 of 12", list.Markup);
         Assert.Equal("/api/meetings?page=1&pageSize=8", Assert.Single(Api.Requests).PathAndQuery);

@@ -51,18 +51,35 @@ public sealed class MeetingLinkPageTests : WebComponentTest
     }
 
     [Fact]
-    public void An_ended_meeting_offers_no_way_in()
+    public void A_meeting_whose_last_call_ended_still_lets_people_in()
     {
+        var lastEnded = DateTimeOffset.UtcNow.AddHours(-20);
         Api.On("GET", "/api/meetings/abc-defg-hij", new
         {
             slug = "abc-defg-hij", title = "Yesterday", hostName = "Ada Host", createdAt = DateTimeOffset.UtcNow.AddDays(-1),
-            startedAt = DateTimeOffset.UtcNow.AddDays(-1), endedAt = DateTimeOffset.UtcNow.AddHours(-20),
+            startedAt = DateTimeOffset.UtcNow.AddDays(-1), status = "Idle", lastCallEndedAt = lastEnded,
             settings = new { lobbyEnabled = false, locked = false, maxParticipants = 50, autoRecord = false, recordingAccess = "HostOnly" },
         });
 
         var page = Render<MeetingLinkPage>(parameters => parameters.Add(p => p.Slug, "abc-defg-hij"));
 
-        page.WaitForAssertion(() => Assert.Contains("This meeting has ended", page.Markup));
+        page.WaitForAssertion(() => Assert.Contains("Last call ended", page.Markup));
+        Assert.Single(page.FindComponents<Stub<PreJoinAndCall>>());
+    }
+
+    [Fact]
+    public void An_expired_meeting_offers_no_way_in()
+    {
+        Api.On("GET", "/api/meetings/abc-defg-hij", new
+        {
+            slug = "abc-defg-hij", title = "Old", hostName = "Ada Host", createdAt = DateTimeOffset.UtcNow.AddDays(-3), status = "NotStarted",
+            settings = new { lobbyEnabled = false, locked = false, maxParticipants = 50, autoRecord = false, recordingAccess = "HostOnly",
+                expiresAt = DateTimeOffset.UtcNow.AddDays(-1) },
+        });
+
+        var page = Render<MeetingLinkPage>(parameters => parameters.Add(p => p.Slug, "abc-defg-hij"));
+
+        page.WaitForAssertion(() => Assert.Contains("link has expired", page.Markup));
         Assert.Empty(page.FindComponents<Stub<PreJoinAndCall>>());
     }
 
@@ -80,23 +97,24 @@ public sealed class MeetingLinkPageTests : WebComponentTest
     [Fact]
     public async Task The_meeting_s_state_follows_what_the_api_announces()
     {
-        object Meeting(DateTimeOffset? startedAt, DateTimeOffset? endedAt) => new
+        object Meeting(string status, DateTimeOffset? inProgressSince, DateTimeOffset? lastCallEndedAt) => new
         {
-            slug = "abc-defg-hij", title = "Standup", hostName = "Ada Host", createdAt = DateTimeOffset.UtcNow, startedAt, endedAt,
+            slug = "abc-defg-hij", title = "Standup", hostName = "Ada Host", createdAt = DateTimeOffset.UtcNow, status, inProgressSince, lastCallEndedAt,
             settings = new { lobbyEnabled = false, locked = false, maxParticipants = 50, autoRecord = false, recordingAccess = "HostOnly" },
         };
-        Api.On("GET", "/api/meetings/abc-defg-hij", Meeting(null, null));
+        Api.On("GET", "/api/meetings/abc-defg-hij", Meeting("NotStarted", null, null));
         var page = Render<MeetingLinkPage>(parameters => parameters.Add(p => p.Slug, "abc-defg-hij"));
         page.WaitForAssertion(() => Assert.Equal("Not started", page.Find(".status-badge").TextContent));
 
-        Api.On("GET", "/api/meetings/abc-defg-hij", Meeting(DateTimeOffset.UtcNow, null));
+        Api.On("GET", "/api/meetings/abc-defg-hij", Meeting("InProgress", DateTimeOffset.UtcNow, null));
         await Notifications.NotifyAsync(new Conference.Web.Meetings.MeetingChange("abc-defg-hij", "room_started"));
         page.WaitForAssertion(() => Assert.Equal("In progress", page.Find(".status-badge").TextContent));
 
-        // Ended while open: the badge says so, and the call (its own end screen) stays on the page.
-        Api.On("GET", "/api/meetings/abc-defg-hij", Meeting(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow));
+        // The call ended for everyone while the page was open: the badge says so, the link still works, and the
+        // call (its own end screen) stays on the page.
+        Api.On("GET", "/api/meetings/abc-defg-hij", Meeting("Idle", null, DateTimeOffset.UtcNow));
         await Notifications.NotifyAsync(new Conference.Web.Meetings.MeetingChange("abc-defg-hij", "ended"));
-        page.WaitForAssertion(() => Assert.Equal("Ended", page.Find(".status-badge").TextContent));
+        page.WaitForAssertion(() => Assert.Equal("Last call ended", page.Find(".status-badge").TextContent));
         Assert.Single(page.FindComponents<Stub<PreJoinAndCall>>());
     }
 }

@@ -45,6 +45,22 @@ public sealed class WaitingRoomTests : WebComponentTest
     }
 
     [Fact]
+    public void Someone_removed_before_is_marked_so_the_host_knows()
+    {
+        Api.On("GET", LobbyPath, new[]
+        {
+            new { requestId = "r1", displayName = "Sam", requestedAt = DateTimeOffset.UtcNow, removedBefore = false },
+            new { requestId = "r2", displayName = "Mal", requestedAt = DateTimeOffset.UtcNow, removedBefore = true },
+        });
+        var room = Render();
+
+        room.WaitForAssertion(() => Assert.Equal(2, room.FindAll("li").Count));
+        var rows = room.FindAll("li");
+        Assert.Empty(rows[0].QuerySelectorAll("[data-testid=removed-before]"));
+        Assert.Single(rows[1].QuerySelectorAll("[data-testid=removed-before]"));
+    }
+
+    [Fact]
     public async Task Someone_who_is_not_the_host_sees_nothing_and_is_not_asked_again()
     {
         Api.OnProblem("GET", LobbyPath, HttpStatusCode.Forbidden, "Forbidden", "Only the host and co-hosts can do this.");

@@ -16,6 +16,6 @@ public sealed class AnalyticsClient(HttpClient http, ApiCredentials credentials)
 }
 
 public sealed record MeetingFigures(string Slug, int Participants, int PeakConcurrency, double ParticipantMinutes, double? DurationMinutes,
-    DateTimeOffset? StartedAt, DateTimeOffset? EndedAt);
+    DateTimeOffset? StartedAt, DateTimeOffset? LastCallEndedAt);
 
 public sealed record DayFigures(DateOnly Day, int Meetings, int Participants, double ParticipantMinutes, int PeakConcurrency);

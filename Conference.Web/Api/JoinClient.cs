@@ -7,16 +7,24 @@ namespace Conference.Web.Api;
 public sealed class JoinClient(HttpClient http, ApiCredentials credentials) : ApiClient(http, credentials)
 {
     /// <summary>Asks to join: either the LiveKit connection details, or a lobby request to wait with.</summary>
-    public async Task<JoinResult> JoinAsync(string slug, string displayName, CancellationToken cancellationToken = default) =>
-        await PostAsync<JoinResult>($"api/meetings/{Uri.EscapeDataString(slug)}/join", new { displayName }, cancellationToken: cancellationToken);
+    /// <remarks><paramref name="participantKey"/>: the key an earlier join of this meeting returned, so this is the same person.</remarks>
+    public async Task<JoinResult> JoinAsync(string slug, string displayName, string? participantKey = null, CancellationToken cancellationToken = default) =>
+        await PostAsync<JoinResult>($"api/meetings/{Uri.EscapeDataString(slug)}/join", new { displayName, participantKey }, cancellationToken: cancellationToken);
 
-    /// <summary>A waiting guest asks whether they were let in. Denied is a 403 problem; an ended meeting 410.</summary>
-    public async Task<JoinResult> LobbyStatusAsync(string slug, string lobbyRequestId, CancellationToken cancellationToken = default) =>
-        await GetAsync<JoinResult>($"api/meetings/{Uri.EscapeDataString(slug)}/lobby/{Uri.EscapeDataString(lobbyRequestId)}", cancellationToken);
+    /// <summary>
+    /// A waiting guest shows their lobby ticket: still waiting, or (once) the token. Denied or removed is a 403
+    /// problem; a used ticket or an ended call 410.
+    /// </summary>
+    public async Task<JoinResult> LobbyStatusAsync(string slug, string lobbyRequestId, string ticket, CancellationToken cancellationToken = default) =>
+        await PostAsync<JoinResult>($"api/meetings/{Uri.EscapeDataString(slug)}/lobby/{Uri.EscapeDataString(lobbyRequestId)}", new { ticket },
+            cancellationToken: cancellationToken);
 }
 
-/// <summary><see cref="Status"/> is "joined" (with <see cref="Join"/>) or "waiting" (with <see cref="LobbyRequestId"/>).</summary>
-public sealed record JoinResult(string Status, JoinDetails? Join, string? LobbyRequestId)
+/// <summary>
+/// <see cref="Status"/> is "joined" (with <see cref="Join"/>) or "waiting" (with <see cref="LobbyRequestId"/> and its secret
+/// <see cref="LobbyTicket"/>). <see cref="ParticipantKey"/> keeps this person the same identity on the next join.
+/// </summary>
+public sealed record JoinResult(string Status, JoinDetails? Join, string? LobbyRequestId, string? LobbyTicket = null, string? ParticipantKey = null)
 {
     public bool IsWaiting => Status == "waiting";
 }

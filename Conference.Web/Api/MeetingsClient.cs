@@ -20,13 +20,19 @@ public sealed class MeetingsClient(HttpClient http, ApiCredentials credentials) 
         await SendWithoutResultAsync(HttpMethod.Delete, $"api/meetings/{Uri.EscapeDataString(slug)}", cancellationToken: cancellationToken);
 }
 
+/// <summary>
+/// A meeting lasts until its host deletes it; each LiveKit room life is a call. <see cref="Status"/> is NotStarted,
+/// InProgress (since <see cref="InProgressSince"/>) or Idle (last call ended at <see cref="LastCallEndedAt"/>).
+/// </summary>
 public sealed record Meeting(string Slug, string Title, string HostName, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt,
-    DateTimeOffset? EndedAt, MeetingSettings Settings)
+    string Status, DateTimeOffset? InProgressSince, DateTimeOffset? LastCallEndedAt, MeetingSettings Settings)
 {
-    public bool HasEnded => EndedAt is not null;
+    /// <summary>Past the expiry the host set: the link no longer admits anyone.</summary>
+    public bool HasExpired => Settings.ExpiresAt is { } expires && expires <= DateTimeOffset.UtcNow;
 }
 
-public sealed record MeetingSettings(bool LobbyEnabled, bool Locked, int MaxParticipants, bool AutoRecord, RecordingAccess RecordingAccess);
+public sealed record MeetingSettings(bool LobbyEnabled, bool Locked, int MaxParticipants, bool AutoRecord, RecordingAccess RecordingAccess,
+    DateTimeOffset? ExpiresAt = null);
 
 /// <summary>A change to a meeting's settings: null leaves a setting as it is.</summary>
 public sealed record MeetingSettingsChange(bool? LobbyEnabled = null, bool? Locked = null, int? MaxParticipants = null, bool? AutoRecord = null,

@@ -40,7 +40,8 @@ public sealed class ModerationClient(HttpClient http, ApiCredentials credentials
     static string Participant(string slug, string identity) => $"{Meeting(slug)}/participants/{Uri.EscapeDataString(identity)}";
 }
 
-public sealed record LobbyEntry(string RequestId, string DisplayName, DateTimeOffset RequestedAt);
+/// <summary>Someone waiting; <see cref="RemovedBefore"/>: a host or co-host removed this person from the meeting earlier.</summary>
+public sealed record LobbyEntry(string RequestId, string DisplayName, DateTimeOffset RequestedAt, bool RemovedBefore = false);
 
 public sealed record Participant(string Identity, string Name, ParticipantRole Role, DateTimeOffset? JoinedAt, bool IsPublisher,
     IReadOnlyList<ParticipantTrack> Tracks);

@@ -130,7 +130,7 @@ namespace Conference.Api.Data.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<DateTimeOffset?>("EndedAt")
+                    b.Property<DateTimeOffset?>("EndedForEveryoneAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("HostId")
@@ -147,8 +147,8 @@ namespace Conference.Api.Data.Migrations
 
                     b.Property<string>("Title")
                         .IsRequired()
-                        .HasMaxLength(120)
-                        .HasColumnType("character varying(120)");
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)");
 
                     b.HasKey("Id");
 
@@ -158,6 +158,84 @@ namespace Conference.Api.Data.Migrations
                     b.HasIndex("HostId", "CreatedAt");
 
                     b.ToTable("meetings", (string)null);
+                });
+
+            modelBuilder.Entity("Conference.Api.Meetings.MeetingCall", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset?>("EndedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("MeetingId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("RoomSid")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RoomSid")
+                        .IsUnique();
+
+                    b.HasIndex("MeetingId", "StartedAt");
+
+                    b.ToTable("meeting_calls", (string)null);
+                });
+
+            modelBuilder.Entity("Conference.Api.Participants.MeetingParticipant", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<DateTimeOffset>("FirstJoinedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Identity")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<Guid>("MeetingId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("RemovedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<int>("TimesRemoved")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MeetingId", "Identity")
+                        .IsUnique();
+
+                    b.ToTable("meeting_participants", (string)null);
                 });
 
             modelBuilder.Entity("Conference.Api.Participants.ParticipantSession", b =>
@@ -174,8 +252,8 @@ namespace Conference.Api.Data.Migrations
 
                     b.Property<string>("DisplayName")
                         .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
 
                     b.Property<string>("Identity")
                         .IsRequired()
@@ -191,10 +269,20 @@ namespace Conference.Api.Data.Migrations
                     b.Property<Guid>("MeetingId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("ParticipantSid")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<string>("Role")
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
+
+                    b.Property<string>("RoomSid")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
 
                     b.Property<string>("UserId")
                         .HasColumnType("text");
@@ -203,7 +291,11 @@ namespace Conference.Api.Data.Migrations
 
                     b.HasIndex("JoinedAt");
 
-                    b.HasIndex("MeetingId", "Identity")
+                    b.HasIndex("RoomSid");
+
+                    b.HasIndex("MeetingId", "Identity");
+
+                    b.HasIndex("MeetingId", "ParticipantSid")
                         .IsUnique();
 
                     b.ToTable("participant_sessions", (string)null);
@@ -215,9 +307,22 @@ namespace Conference.Api.Data.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
-                    b.Property<string>("Payload")
+                    b.Property<DateTimeOffset?>("AppliedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("ApplyAttempts")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset?>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<byte[]>("Payload")
                         .IsRequired()
-                        .HasColumnType("jsonb");
+                        .HasColumnType("bytea");
 
                     b.Property<DateTimeOffset>("ReceivedAt")
                         .HasColumnType("timestamp with time zone");
@@ -234,6 +339,9 @@ namespace Conference.Api.Data.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("ReceivedAt");
+
+                    b.HasIndex(new[] { "ReceivedAt" }, "IX_livekit_webhook_events_unapplied")
+                        .HasFilter("\"AppliedAt\" IS NULL");
 
                     b.ToTable("livekit_webhook_events", (string)null);
                 });
@@ -386,6 +494,9 @@ namespace Conference.Api.Data.Migrations
                             b1.Property<bool>("AutoRecord")
                                 .HasColumnType("boolean");
 
+                            b1.Property<DateTimeOffset?>("ExpiresAt")
+                                .HasColumnType("timestamp with time zone");
+
                             b1.Property<bool>("LobbyEnabled")
                                 .HasColumnType("boolean");
 
@@ -409,6 +520,24 @@ namespace Conference.Api.Data.Migrations
                         });
 
                     b.Navigation("Settings")
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Conference.Api.Meetings.MeetingCall", b =>
+                {
+                    b.HasOne("Conference.Api.Meetings.Meeting", null)
+                        .WithMany()
+                        .HasForeignKey("MeetingId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Conference.Api.Participants.MeetingParticipant", b =>
+                {
+                    b.HasOne("Conference.Api.Meetings.Meeting", null)
+                        .WithMany()
+                        .HasForeignKey("MeetingId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

@@ -9,12 +9,13 @@ namespace Conference.Tests.Web.Call;
 public class LobbyWaitingTests : CallTestBase
 {
     const string Slug = "abc-defg-hij";
-    const string StatusRoute = $"GET /api/meetings/{Slug}/lobby/req-1";
+    const string StatusRoute = $"POST /api/meetings/{Slug}/lobby/req-1";
 
     IRenderedComponent<LobbyWaiting> Wait(Action<JoinDetails>? admitted = null) =>
         Render<LobbyWaiting>(p => p
             .Add(x => x.Slug, Slug)
             .Add(x => x.RequestId, "req-1")
+            .Add(x => x.Ticket, "ticket-1")
             .Add(x => x.DisplayName, "Ada")
             .Add(x => x.OnAdmitted, (JoinDetails d) => admitted?.Invoke(d)));
 

@@ -2,6 +2,7 @@ using System.Net;
 using Bunit;
 using Conference.Web.Api;
 using Conference.Web.Components.Call;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Conference.Tests.Web.Call;
 
@@ -9,11 +10,19 @@ public class PreJoinAndCallTests : CallTestBase
 {
     const string Slug = "abc-defg-hij";
 
+    readonly Bunit.TestDoubles.BunitPersistentComponentState pageState;
+
+    public PreJoinAndCallTests()
+    {
+        Services.AddHttpContextAccessor();
+        pageState = AddBunitPersistentComponentState();
+    }
+
     IRenderedComponent<PreJoinAndCall> Page() =>
         Render<PreJoinAndCall>(p => p.Add(x => x.Slug, Slug));
 
     void MeetingExists() => Api.Answer($"GET /api/meetings/{Slug}", HttpStatusCode.OK, new Meeting(Slug, "Weekly sync", "Ada", DateTimeOffset.UtcNow,
-        null, null, new MeetingSettings(true, false, 50, false, RecordingAccess.HostOnly)));
+        null, "NotStarted", null, null, new MeetingSettings(true, false, 50, false, RecordingAccess.HostOnly)));
 
     static void Join(IRenderedComponent<PreJoinAndCall> cut)
     {
@@ -44,19 +53,33 @@ public class PreJoinAndCallTests : CallTestBase
     public void A_guest_in_a_lobby_meeting_waits_and_joins_when_admitted()
     {
         MeetingExists();
-        Api.Answer($"POST /api/meetings/{Slug}/join", HttpStatusCode.Accepted, new JoinResult("waiting", null, "req-9"));
-        Api.Answer($"GET /api/meetings/{Slug}/lobby/req-9", HttpStatusCode.OK, new JoinResult("waiting", null, "req-9"));
+        Api.Answer($"POST /api/meetings/{Slug}/join", HttpStatusCode.Accepted, new JoinResult("waiting", null, "req-9", "ticket-9", "key-9"));
+        Api.Answer($"POST /api/meetings/{Slug}/lobby/req-9", HttpStatusCode.OK, new JoinResult("waiting", null, "req-9"));
         var cut = Page();
         Join(cut);
 
         cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=lobby-waiting]")));
-        cut.WaitForAssertion(() => Assert.Single(Api.Routes, r => r == $"GET /api/meetings/{Slug}/lobby/req-9"));
+        cut.WaitForAssertion(() => Assert.Single(Api.Routes, r => r == $"POST /api/meetings/{Slug}/lobby/req-9"));
         Assert.Empty(Media.Calls);
+        // The ticket only this join got goes with every poll; the key goes to the browser's HttpOnly cookie.
+        cut.WaitForAssertion(() => Assert.Contains("\"ticket\":\"ticket-9\"", Api.Requests.Last(r => r.Route.EndsWith("/lobby/req-9")).Body));
+        Assert.Contains(JSInterop.Invocations, i => i.Identifier == "fetch" && (string?)i.Arguments[0] == $"/m/{Slug}/participant-key");
 
         // The host admits: the api publishes the lobby change, and the page asks once more.
-        Api.Answer($"GET /api/meetings/{Slug}/lobby/req-9", HttpStatusCode.OK, new JoinResult("joined", Details(token: "admitted-token"), null));
+        Api.Answer($"POST /api/meetings/{Slug}/lobby/req-9", HttpStatusCode.OK, new JoinResult("joined", Details(token: "admitted-token"), null));
         cut.InvokeAsync(() => Notifications.NotifyAsync(new Conference.Web.Meetings.MeetingChange(Slug, "lobby")));
         cut.WaitForAssertion(() => Assert.Equal("admitted-token", Media.LastConnect?.Token));
+    }
+
+    [Fact]
+    public void The_participant_key_the_page_was_rendered_with_goes_with_the_join()
+    {
+        MeetingExists();
+        pageState.Persist("participant-key", "kept-key");
+        Api.Answer($"POST /api/meetings/{Slug}/join", HttpStatusCode.OK, new JoinResult("joined", Details(token: "api-token"), null));
+        var cut = Page();
+        Join(cut);
+        cut.WaitForAssertion(() => Assert.Contains("\"participantKey\":\"kept-key\"", Api.Requests.Single(r => r.Route.EndsWith("/join")).Body));
     }
 
     [Fact]

@@ -1,0 +1,336 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Npgsql;
+
+namespace Conference.Tests.Api;
+
+/// <summary>
+/// Meetings as people use them, driven by webhooks signed the way LiveKit signs them. The five faults of issue 12's
+/// "Why" are kept here as tests, and each scenario's events are also replayed shuffled and duplicated.
+/// </summary>
+[Collection(ApiCollection.Name)]
+public sealed class MeetingModelTests(ApiFixture fixture)
+{
+    // Why 1: a closed room ended the meeting for good (410 for everyone, the host included).
+    [Fact]
+    public async Task After_LiveKit_closes_the_empty_room_the_same_link_starts_a_new_call()
+    {
+        using var host = await fixture.SignedInHostAsync();
+        var slug = await MeetingsApiTests.CreateAsync(host);
+        var guest = await JoinApiTests.JoinAsync(fixture.Api.CreateClient(), slug, "Early Guest");
+        var identity = guest.GetProperty("join").GetProperty("identity").GetString()!;
+        var t = DateTimeOffset.UtcNow.AddMinutes(-10);
+        foreach (var body in new[]
+                 {
+                     WebhookJson.RoomStarted(slug, t, roomSid: $"RM_first_{slug}"),
+                     WebhookJson.Participant("participant_joined", slug, identity, "Early Guest", t, t, roomSid: $"RM_first_{slug}", sid: $"PA_g1_{slug}"),
+                     WebhookJson.Participant("participant_left", slug, identity, "Early Guest", t, t.AddMinutes(1), roomSid: $"RM_first_{slug}", sid: $"PA_g1_{slug}"),
+                     WebhookJson.RoomFinished(slug, t.AddMinutes(2), roomSid: $"RM_first_{slug}"),
+                 })
+        {
+            await PostOkAsync(body);
+        }
+
+        var idle = await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}");
+        Assert.Equal("Idle", idle.GetProperty("status").GetString());
+        Assert.Equal(t.AddMinutes(2).ToUnixTimeSeconds(), idle.GetProperty("lastCallEndedAt").GetDateTimeOffset().ToUnixTimeSeconds());
+
+        // Everyone can join again, the host included; LiveKit makes a new room (a new call).
+        await JoinApiTests.JoinAsync(host, slug, "Host");
+        await JoinApiTests.JoinAsync(fixture.Api.CreateClient(), slug, "Early Guest", guest.GetProperty("join").GetProperty("participantCredential").GetString());
+        await PostOkAsync(WebhookJson.RoomStarted(slug, t.AddMinutes(5), roomSid: $"RM_second_{slug}"));
+        var running = await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}");
+        Assert.Equal("InProgress", running.GetProperty("status").GetString());
+        Assert.Equal(t.AddMinutes(5).ToUnixTimeSeconds(), running.GetProperty("inProgressSince").GetDateTimeOffset().ToUnixTimeSeconds());
+
+        var figures = await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}/analytics");
+        Assert.Equal([$"RM_first_{slug}", $"RM_second_{slug}"], figures.GetProperty("calls").EnumerateArray().Select(c => c.GetProperty("roomSid").GetString()));
+    }
+
+    // Why 2: the recorder (kind EGRESS) counted as a person: "full" at 2 with one person, and in analytics.
+    [Fact]
+    public async Task Recorders_and_agents_never_count_toward_full_presence_or_analytics()
+    {
+        using var host = await fixture.SignedInHostAsync();
+        var slug = await MeetingsApiTests.CreateAsync(host, new { title = "Two", settings = new { maxParticipants = 2 } });
+        var hostJoin = (await JoinApiTests.JoinAsync(host, slug, "Host")).GetProperty("join").GetProperty("identity").GetString()!;
+        var t = DateTimeOffset.UtcNow.AddMinutes(-1);
+        await PostOkAsync(WebhookJson.Participant("participant_joined", slug, hostJoin, "Host", t, t, role: "Host"));
+        await PostOkAsync(WebhookJson.Participant("participant_joined", slug, "EG_abc123", "", t, t, kind: "EGRESS"));
+        await PostOkAsync(WebhookJson.Participant("participant_joined", slug, "agent-1", "Agent", t, t, kind: "AGENT"));
+
+        await Task.Delay(1100); // the presence count is cached for a second
+        await JoinApiTests.JoinAsync(fixture.Api.CreateClient(), slug, "Second Person");
+
+        var figures = await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}/analytics");
+        Assert.Equal(1, figures.GetProperty("participants").GetInt32());
+        Assert.Equal(1, figures.GetProperty("peakConcurrency").GetInt32());
+    }
+
+    // Why 3: a track name with U+0000 made every delivery a 500 (jsonb refused it) and the event was lost.
+    [Fact]
+    public async Task Any_payload_is_stored_byte_for_byte_and_applied_never_a_500()
+    {
+        using var host = await fixture.SignedInHostAsync();
+        var slug = await MeetingsApiTests.CreateAsync(host);
+        var t = DateTimeOffset.UtcNow;
+        var track = WebhookJson.TrackPublished(slug, "nul-person", "mic\u0000\u202Eevil", t);
+        var joined = WebhookJson.Participant("participant_joined", slug, "nul-person", "Nul\u0000Name " + new string('x', 600), t, t);
+        foreach (var body in new[] { track, joined, track, joined })
+        {
+            await PostOkAsync(body);
+        }
+
+        foreach (var body in new[] { track, joined })
+        {
+            var id = JsonDocument.Parse(body).RootElement.GetProperty("id").GetString();
+            var stored = (byte[])(await QueryAsync($"SELECT \"Payload\" FROM livekit_webhook_events WHERE \"Id\" = '{id}'"))[0][0]!;
+            Assert.Equal(System.Text.Encoding.UTF8.GetBytes(body), stored);
+        }
+        var name = (string)(await QueryAsync("SELECT \"DisplayName\" FROM participant_sessions WHERE \"Identity\" = 'nul-person'"))[0][0]!;
+        Assert.StartsWith("Nul\uFFFDName", name);
+    }
+
+    // Why 4: an admitted lobby ticket could be read again and again: 3 reads, 3 tokens, 3 identities, even after locking.
+    [Fact]
+    public async Task A_lobby_ticket_is_the_askers_alone_and_turns_into_one_token_while_the_meeting_is_open()
+    {
+        using var host = await fixture.SignedInHostAsync();
+        var slug = await MeetingsApiTests.CreateAsync(host, new { title = "Lobby", settings = new { lobbyEnabled = true } });
+        var guest = fixture.Api.CreateClient();
+        var asked = await (await guest.PostAsJsonAsync($"/api/meetings/{slug}/join", new { displayName = "Gil" })).Content.ReadFromJsonAsync<JsonElement>();
+        var requestId = asked.GetProperty("lobbyRequestId").GetString()!;
+        var ticket = asked.GetProperty("lobbyTicket").GetString()!;
+        (await host.PostAsync($"/api/meetings/{slug}/lobby/{requestId}/admit", null)).EnsureSuccessStatusCode();
+
+        // Someone who only knows the request id gets nothing.
+        var stranger = await fixture.Api.CreateClient().PostAsJsonAsync($"/api/meetings/{slug}/lobby/{requestId}", new { ticket = new string('0', 48) });
+        Assert.Equal(HttpStatusCode.NotFound, stranger.StatusCode);
+
+        // Locked after admitting: not open to a guest now, and the ticket is not spent by the refusal.
+        Assert.Equal(HttpStatusCode.NoContent, (await host.PutAsJsonAsync($"/api/meetings/{slug}/lock", new { locked = true })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await guest.PostAsJsonAsync($"/api/meetings/{slug}/lobby/{requestId}", new { ticket })).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await host.PutAsJsonAsync($"/api/meetings/{slug}/lock", new { locked = false })).StatusCode);
+
+        // Three claims at once: exactly one token.
+        var claims = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => guest.PostAsJsonAsync($"/api/meetings/{slug}/lobby/{requestId}", new { ticket })));
+        Assert.Equal(1, claims.Count(c => c.StatusCode == HttpStatusCode.OK));
+        Assert.Equal(2, claims.Count(c => c.StatusCode == HttpStatusCode.Gone));
+    }
+
+    // Why 5: each join was a new identity, so a reload lost the co-host role and a removed person walked back in;
+    // a co-host kept rights for 12 h after leaving; the host could not demote someone absent.
+    [Fact]
+    public async Task Roles_follow_the_person_and_removal_keeps_them_out()
+    {
+        using var host = await fixture.SignedInHostAsync();
+        var slug = await MeetingsApiTests.CreateAsync(host);
+        var browser = fixture.Api.CreateClient();
+        var first = (await JoinApiTests.JoinAsync(browser, slug, "Cora")).GetProperty("join");
+        var identity = first.GetProperty("identity").GetString()!;
+        var key = first.GetProperty("participantCredential").GetString()!;
+
+        Assert.Equal(HttpStatusCode.NoContent, (await host.PutAsJsonAsync($"/api/meetings/{slug}/participants/{identity}/role", new { role = "CoHost" })).StatusCode);
+        var reload = (await JoinApiTests.JoinAsync(browser, slug, "Cora", key)).GetProperty("join");
+        Assert.Equal((identity, "CoHost"), (reload.GetProperty("identity").GetString(), reload.GetProperty("role").GetString()));
+
+        var coHost = fixture.Api.CreateClient();
+        coHost.DefaultRequestHeaders.Add("X-Participant-Token", key);
+        Assert.Equal(HttpStatusCode.OK, (await coHost.GetAsync($"/api/meetings/{slug}/lobby")).StatusCode);
+        // Co-hosts never act on the host, never end the call, never change roles or settings.
+        var hostIdentity = (await JoinApiTests.JoinAsync(host, slug, "Host")).GetProperty("join").GetProperty("identity").GetString();
+        Assert.Equal(HttpStatusCode.Forbidden, (await coHost.DeleteAsync($"/api/meetings/{slug}/participants/{hostIdentity}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await coHost.PostAsync($"/api/meetings/{slug}/end", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await coHost.PutAsJsonAsync($"/api/meetings/{slug}/settings", new { locked = true })).StatusCode);
+
+        // Demoted while away (nothing is connected): at once, no moderator rights, and the next join is a guest.
+        Assert.Equal(HttpStatusCode.NoContent, (await host.PutAsJsonAsync($"/api/meetings/{slug}/participants/{identity}/role", new { role = "Guest" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await coHost.GetAsync($"/api/meetings/{slug}/lobby")).StatusCode);
+        Assert.Equal("Guest", (await JoinApiTests.JoinAsync(browser, slug, "Cora", key)).GetProperty("join").GetProperty("role").GetString());
+
+        // Removed: their key is refused.
+        Assert.Equal(HttpStatusCode.NoContent, (await host.DeleteAsync($"/api/meetings/{slug}/participants/{identity}")).StatusCode);
+        var back = await browser.PostAsJsonAsync($"/api/meetings/{slug}/join", new { displayName = "Cora", participantKey = key });
+        Assert.Equal(HttpStatusCode.Forbidden, back.StatusCode);
+        Assert.Contains("removed", await back.Content.ReadAsStringAsync());
+
+        // With the lobby on they may ask again, and the host sees they were removed before.
+        Assert.Equal(HttpStatusCode.OK, (await host.PutAsJsonAsync($"/api/meetings/{slug}/settings", new { lobbyEnabled = true })).StatusCode);
+        var asked = await browser.PostAsJsonAsync($"/api/meetings/{slug}/join", new { displayName = "Cora", participantKey = key });
+        Assert.Equal(HttpStatusCode.Accepted, asked.StatusCode);
+        var waiting = (await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}/lobby")).EnumerateArray().Single();
+        Assert.True(waiting.GetProperty("removedBefore").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Denied_people_can_ask_a_few_times_then_no_more()
+    {
+        using var host = await fixture.SignedInHostAsync();
+        var slug = await MeetingsApiTests.CreateAsync(host, new { title = "Lobby", settings = new { lobbyEnabled = true } });
+        var browser = fixture.Api.CreateClient();
+        string? key = null;
+        for (var i = 0; i < Conference.Api.Participants.Lobby.MaxDenials; i++)
+        {
+            var asked = await (await browser.PostAsJsonAsync($"/api/meetings/{slug}/join", new { displayName = "Pest", participantKey = key })).Content.ReadFromJsonAsync<JsonElement>();
+            key = asked.GetProperty("participantKey").GetString();
+            (await host.PostAsync($"/api/meetings/{slug}/lobby/{asked.GetProperty("lobbyRequestId").GetString()}/deny", null)).EnsureSuccessStatusCode();
+        }
+        var refused = await browser.PostAsJsonAsync($"/api/meetings/{slug}/join", new { displayName = "Pest", participantKey = key });
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Empty((await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}/lobby")).EnumerateArray());
+    }
+
+    /// <summary>Two calls; in the first, Ann reconnects (a new sid, old left after new joined) and Bob's tab is replaced.</summary>
+    static List<string> Scenario(string slug, DateTimeOffset t) =>
+    [
+        WebhookJson.RoomStarted(slug, t, roomSid: $"RM_c1_{slug}"),
+        WebhookJson.Participant("participant_joined", slug, "ann", "Ann", t, t, roomSid: $"RM_c1_{slug}", sid: $"PA_a1_{slug}"),
+        WebhookJson.Participant("participant_joined", slug, "bob", "Bob", t.AddMinutes(1), t.AddMinutes(1), roomSid: $"RM_c1_{slug}", sid: $"PA_b1_{slug}"),
+        WebhookJson.Participant("participant_joined", slug, "EG_rec", "", t.AddMinutes(1), t.AddMinutes(1), roomSid: $"RM_c1_{slug}", sid: $"PA_e1_{slug}", kind: "EGRESS"),
+        WebhookJson.Participant("participant_joined", slug, "ann", "Ann", t.AddMinutes(3), t.AddMinutes(3), roomSid: $"RM_c1_{slug}", sid: $"PA_a2_{slug}"),
+        WebhookJson.Participant("participant_connection_aborted", slug, "ann", "Ann", t, t.AddMinutes(3).AddSeconds(2), roomSid: $"RM_c1_{slug}", sid: $"PA_a1_{slug}"),
+        WebhookJson.Participant("participant_joined", slug, "bob", "Bob", t.AddMinutes(4), t.AddMinutes(4), roomSid: $"RM_c1_{slug}", sid: $"PA_b2_{slug}"),
+        WebhookJson.Participant("participant_left", slug, "bob", "Bob", t.AddMinutes(1), t.AddMinutes(4), roomSid: $"RM_c1_{slug}", sid: $"PA_b1_{slug}", disconnectReason: "DUPLICATE_IDENTITY"),
+        WebhookJson.RoomFinished(slug, t.AddMinutes(10), roomSid: $"RM_c1_{slug}"),
+        WebhookJson.RoomStarted(slug, t.AddMinutes(20), roomSid: $"RM_c2_{slug}"),
+        WebhookJson.Participant("participant_joined", slug, "ann", "Ann", t.AddMinutes(20), t.AddMinutes(20), roomSid: $"RM_c2_{slug}", sid: $"PA_a3_{slug}"),
+    ];
+
+    public static TheoryData<string> Orders => ["in order", "reversed", "shuffled", "shuffled and duplicated"];
+
+    [Theory]
+    [MemberData(nameof(Orders))]
+    public async Task Calls_and_sessions_converge_whatever_the_order_and_duplicates(string order)
+    {
+        using var host = await fixture.SignedInHostAsync();
+        var slug = await MeetingsApiTests.CreateAsync(host);
+        var t = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeSeconds()); // LiveKit's times are whole seconds
+        var events = Scenario(slug, t);
+        var random = new Random(order.Length);
+        var delivered = order switch
+        {
+            "in order" => events,
+            "reversed" => Enumerable.Reverse(events).ToList(),
+            "shuffled" => events.OrderBy(_ => random.Next()).ToList(),
+            _ => events.Concat(events).Concat(events.Take(4)).OrderBy(_ => random.Next()).ToList(),
+        };
+        foreach (var body in delivered)
+        {
+            await PostOkAsync(body);
+        }
+
+        var calls = await QueryAsync($"""
+            SELECT c."RoomSid", EXTRACT(EPOCH FROM c."StartedAt" - TIMESTAMPTZ '{t:O}')::int, EXTRACT(EPOCH FROM c."EndedAt" - TIMESTAMPTZ '{t:O}')::int
+            FROM meeting_calls c JOIN meetings m ON m."Id" = c."MeetingId" WHERE m."Slug" = '{slug}' ORDER BY 1
+            """);
+        Assert.Equal([$"RM_c1_{slug} 0 600", $"RM_c2_{slug} 1200 "], calls.Select(Row));
+        var sessions = await QueryAsync($"""
+            SELECT s."ParticipantSid", s."Identity", EXTRACT(EPOCH FROM s."JoinedAt" - TIMESTAMPTZ '{t:O}')::int,
+                   EXTRACT(EPOCH FROM s."LeftAt" - TIMESTAMPTZ '{t:O}')::int, s."DisconnectReason"
+            FROM participant_sessions s JOIN meetings m ON m."Id" = s."MeetingId" WHERE m."Slug" = '{slug}' ORDER BY 1
+            """);
+        Assert.Equal(
+            [
+                $"PA_a1_{slug} ann 0 182 CONNECTION_ABORTED",
+                $"PA_a2_{slug} ann 180 600 ROOM_CLOSED",
+                $"PA_a3_{slug} ann 1200  ",
+                $"PA_b1_{slug} bob 60 240 DUPLICATE_IDENTITY",
+                $"PA_b2_{slug} bob 240 600 ROOM_CLOSED",
+            ],
+            sessions.Select(Row));
+
+        var meeting = await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}");
+        Assert.Equal("InProgress", meeting.GetProperty("status").GetString());
+        var figures = await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}/analytics");
+        Assert.Equal(2, figures.GetProperty("participants").GetInt32());
+        Assert.Equal(2, figures.GetProperty("calls").EnumerateArray().First().GetProperty("participants").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_token_of_a_call_the_host_ended_is_removed_when_it_joins_again()
+    {
+        using var host = await fixture.SignedInHostAsync();
+        var slug = await MeetingsApiTests.CreateAsync(host);
+        var issued = DateTimeOffset.UtcNow.AddSeconds(-30);
+        Assert.Equal(HttpStatusCode.NoContent, (await host.PostAsync($"/api/meetings/{slug}/end", null)).StatusCode);
+        var before = fixture.LiveKit.Requests.Count(r => r.Method == "RemoveParticipant");
+        await PostOkAsync(WebhookJson.Participant("participant_joined", slug, "g-stale", "Stale", DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, roomSid: $"RM_after_{slug}", issuedAt: issued));
+        var removed = fixture.LiveKit.Requests.Where(r => r.Method == "RemoveParticipant").Skip(before).Single();
+        Assert.Equal("g-stale", JsonDocument.Parse(removed.Body).RootElement.GetProperty("identity").GetString());
+    }
+
+    public static TheoryData<string> GoodNames => ["山田 太郎", "محمد عبد الله", "अनुष्का शर्मा", "Zoë 👩🏽‍💻", "👨‍👩‍👧‍👦", "e\u0301le\u0300ve"];
+
+    [Theory]
+    [MemberData(nameof(GoodNames))]
+    public async Task Names_in_any_language_and_emoji_are_kept_in_NFC(string name)
+    {
+        using var host = await fixture.SignedInHostAsync();
+        var slug = await MeetingsApiTests.CreateAsync(host, new { title = name });
+        var join = (await JoinApiTests.JoinAsync(fixture.Api.CreateClient(), slug, name)).GetProperty("join");
+        var claims = fixture.LiveKitVerifier.Verify(join.GetProperty("token").GetString()!);
+        Assert.Equal(name.Normalize(System.Text.NormalizationForm.FormC), claims.Name);
+        Assert.Equal(name.Normalize(System.Text.NormalizationForm.FormC), (await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}")).GetProperty("title").GetString());
+    }
+
+    public static TheoryData<string, string> BadNames => new()
+    {
+        { "Eve\u202Egnp.exe", "direction" },     // right-to-left override
+        { "Eve\u2067x\u2069", "direction" },     // isolate
+        { "Eve\u0000", "control" },
+        { "Eve\u001B[31m", "control" },
+        { "\u200B\u200D\u2060", "visible" },     // zero-width only
+        { "\u3164\u3164", "visible" },           // Hangul fillers render blank
+        { string.Concat(Enumerable.Repeat("👩🏽‍💻", 65)), "at most" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadNames))]
+    public async Task Names_that_hide_or_reorder_text_are_a_problem_naming_the_field(string name, string why)
+    {
+        using var host = await fixture.SignedInHostAsync();
+        var slug = await MeetingsApiTests.CreateAsync(host);
+        var response = await fixture.Api.CreateClient().PostAsJsonAsync($"/api/meetings/{slug}/join", new { displayName = name });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Contains(why, problem.GetProperty("errors").GetProperty("displayName")[0].GetString());
+
+        var title = await host.PostAsJsonAsync("/api/meetings", new { title = name + (why == "at most" ? string.Concat(Enumerable.Repeat("x", 60)) : "") });
+        Assert.Equal(HttpStatusCode.BadRequest, title.StatusCode);
+        Assert.True((await title.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("title", out _));
+    }
+
+    [Fact]
+    public async Task Sixty_four_emoji_with_skin_tones_and_joiners_are_sixty_four_characters()
+    {
+        using var host = await fixture.SignedInHostAsync();
+        var slug = await MeetingsApiTests.CreateAsync(host);
+        await JoinApiTests.JoinAsync(fixture.Api.CreateClient(), slug, string.Concat(Enumerable.Repeat("👩🏽‍💻", 64)));
+    }
+
+    static string Row(object?[] row) => string.Join(' ', row.Select(v => v is DBNull ? "" : v?.ToString()));
+
+    async Task PostOkAsync(string body)
+    {
+        var response = await fixture.PostWebhookAsync(fixture.Api.CreateClient(), body);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+    }
+
+    async Task<List<object?[]>> QueryAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(fixture.DatabaseConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<object?[]>();
+        while (await reader.ReadAsync())
+        {
+            var row = new object?[reader.FieldCount];
+            reader.GetValues(row!);
+            rows.Add(row);
+        }
+        return rows;
+    }
+}
+
