@@ -7,6 +7,9 @@ namespace Conference.Tests.Journeys;
 /// <summary>What people do in the journeys, step by step, in the words of the page (labels, roles, test ids).</summary>
 internal static class Journey
 {
+    /// <summary>How long a page may take to load, as the browser's own default for actions (SiteBrowser).</summary>
+    public static readonly float PageLoad = 60_000;
+
     /// <summary>Signs up through the form (and so is signed in) on a fresh page; returns the account's email.</summary>
     public static async Task<string> SignUpAsync(WatchedPage person, string name)
     {
@@ -29,6 +32,8 @@ internal static class Journey
     /// <summary>On the pre-join page: waits for the camera preview, types the name and clicks Join.</summary>
     public static async Task JoinFromPreJoinAsync(WatchedPage person, string name)
     {
+        // The meeting page loads its meeting from the api first: with four browsers on 2 cores that has taken over 5 s.
+        await Assertions.Expect(person.Page.GetByLabel("Camera preview")).ToBeVisibleAsync(new() { Timeout = PageLoad });
         await WebJourney.ExpectCameraPreviewAsync(person.Page);
         await person.Page.Locator("#display-name").FillAsync(name);
         await person.Page.GetByRole(AriaRole.Button, new() { Name = "Join", Exact = true }).ClickAsync();
@@ -146,6 +151,7 @@ internal static class Journey
         await OpenPanelAsync(person, "toggle-chat");
         await person.Page.GetByLabel("Message", new() { Exact = true }).FillAsync(text);
         await person.Page.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();
+        await Assertions.Expect(person.Page.Locator("[data-testid=chat-log] li.mine p").Last).ToHaveTextAsync(text);
     }
 }
 
