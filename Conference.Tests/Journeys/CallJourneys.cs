@@ -86,7 +86,7 @@ public sealed class CallJourneys(JourneyFixture fixture)
         await host.Page.GetByTestId("toggle-layout").ClickAsync();
         await Assertions.Expect(stage).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\bgrid\b"));
         await lia.Page.GetByTestId("toggle-screen").ClickAsync();
-        await Assertions.Expect(lia.Page.GetByTestId("toggle-screen")).ToHaveAttributeAsync("aria-pressed", "true");
+        await Assertions.Expect(lia.Page.GetByTestId("toggle-screen")).ToHaveAttributeAsync("aria-pressed", "true", new() { Timeout = Journey.MediaStart });
         foreach (var viewer in new[] { host, kai })
         {
             await Assertions.Expect(viewer.Page.Locator(".stage-focus [data-testid=tile].screen")).ToBeVisibleAsync();

@@ -10,6 +10,12 @@ internal static class Journey
     /// <summary>How long a page may take to load, as the browser's own default for actions (SiteBrowser).</summary>
     public static readonly float PageLoad = 60_000;
 
+    /// <summary>
+    /// How long starting a new track may take (capture, encoder, renegotiation with the emulator): over 5 s has been
+    /// seen with three browsers on 2 cores under a load average near 80.
+    /// </summary>
+    public static readonly float MediaStart = 30_000;
+
     /// <summary>Signs up through the form (and so is signed in) on a fresh page; returns the account's email.</summary>
     public static async Task<string> SignUpAsync(WatchedPage person, string name)
     {
