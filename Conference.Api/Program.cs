@@ -1,6 +1,7 @@
 using Conference.Api;
 using Conference.Api.Accounts;
 using Conference.Api.Data;
+using Conference.Api.Extensions;
 using Conference.Api.Analytics;
 using Conference.Api.Meetings;
 using Conference.Api.Participants;
@@ -18,6 +19,8 @@ var app = builder.Build();
 app.UseForwardedHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseRequestBodyLimits();
+app.UseAccountSessions();
 
 app.MapDefaultEndpoints();
 app.MapOpenApi();
@@ -35,5 +38,6 @@ app.MapPublicHealth();
 
 await app.MigrateDatabaseAsync();
 await app.EnsureRolesAsync();
+await app.EnsureAdminSetupCodeAsync();
 
 app.Run();

@@ -1,16 +1,29 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Net;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Conference.Api;
 
-/// <summary>Limits per client address and per meeting, shared by every api instance through Redis.</summary>
+/// <summary>Limits per client address, per account and address, and per address within a meeting, shared by every api instance through Redis.</summary>
 public sealed class RateLimitOptions
 {
+    /// <summary>Sign-up, sign-in and password changes from one address, whatever the account.</summary>
     public int SignInPerIpPerMinute { get; set; } = 10;
+
+    /// <summary>Sign-in attempts at one account from one address: slows password guessing, never locks the owner out.</summary>
+    public int SignInPerAccountAndIpPerMinute { get; set; } = 5;
+
     public int JoinPerIpPerMinute { get; set; } = 30;
-    public int JoinPerMeetingPerMinute { get; set; } = 300;
+
+    /// <summary>
+    /// Joins of one meeting from one address. Counted per address, not per meeting, so a few addresses cannot use
+    /// up a meeting-wide allowance and lock everyone else (the host included) out.
+    /// </summary>
+    public int JoinPerIpPerMeetingPerMinute { get; set; } = 10;
 }
 
 /// <summary>
@@ -19,8 +32,19 @@ public sealed class RateLimitOptions
 /// they are exact. Large limits are counted locally while far below the limit and sent to Redis every
 /// 100 ms, so a busy meeting's joins do not each wait for Redis; near the limit every hit goes to Redis again.
 /// </summary>
-public sealed class RedisRateLimiter(IConnectionMultiplexer redis, TimeProvider clock, ILogger<RedisRateLimiter> logger) : BackgroundService
+/// <remarks>
+/// Without Redis (down, or not answering) every instance keeps counting on its own and says so: a warning when
+/// it starts and the <c>conference.rate_limit.local_decisions</c> counter per decision. The hits it counted are
+/// sent to Redis when it is back. Limits then hold per instance, which is what one server runs anyway.
+/// </remarks>
+public sealed class RedisRateLimiter(IConnectionMultiplexer redis, TimeProvider clock, ILogger<RedisRateLimiter> logger, IMeterFactory meters)
+    : BackgroundService
 {
+    readonly Counter<long> localDecisions = meters.Create("Conference.Api.RateLimits")
+        .CreateCounter<long>("conference.rate_limit.local_decisions", "{decision}", "Rate-limit decisions made without Redis (per-instance counts).");
+
+    int redisUnavailable; // 1 while the last attempt to reach Redis failed; for logging the change once
+
     static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
     static readonly TimeSpan FlushEvery = TimeSpan.FromMilliseconds(100);
 
@@ -80,8 +104,35 @@ public sealed class RedisRateLimiter(IConnectionMultiplexer redis, TimeProvider 
         {
             return null;
         }
-        var counts = await FlushAsync(hit, window);
-        return counters.Where((c, i) => counts[i] > c.Limit).Any() ? retryAfter : null;
+        // A disconnected multiplexer would queue the command until its timeout (seconds): decide locally at once.
+        if (!redis.IsConnected)
+        {
+            return DecideLocally(null);
+        }
+        try
+        {
+            var counts = await FlushAsync(hit, window);
+            if (Interlocked.Exchange(ref redisUnavailable, 0) == 1)
+            {
+                logger.LogInformation("Redis answers again; rate limits are shared by every api instance again");
+            }
+            return counters.Where((c, i) => counts[i] > c.Limit).Any() ? retryAfter : null;
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            return DecideLocally(exception);
+        }
+    }
+
+    // This instance's counts already passed the limit check above; the hit stays pending for Redis.
+    TimeSpan? DecideLocally(Exception? exception)
+    {
+        localDecisions.Add(1);
+        if (Interlocked.Exchange(ref redisUnavailable, 1) == 0)
+        {
+            logger.LogWarning(exception, "Redis is unavailable; rate limits are counted by this api instance alone until it returns");
+        }
+        return null;
     }
 
     /// <summary>Sends what the keys' buckets have not told Redis yet, and learns the shared counts back.</summary>
@@ -144,7 +195,7 @@ public sealed class RedisRateLimiter(IConnectionMultiplexer redis, TimeProvider 
                 }
             }
             var keys = buckets.Where(b => Volatile.Read(ref b.Value.Pending) > 0).Select(b => (b.Key, b.Value)).ToArray();
-            if (keys.Length == 0)
+            if (keys.Length == 0 || !redis.IsConnected)
             {
                 continue;
             }
@@ -152,9 +203,9 @@ public sealed class RedisRateLimiter(IConnectionMultiplexer redis, TimeProvider 
             {
                 await FlushAsync(keys, window);
             }
-            catch (RedisException exception)
+            catch (Exception exception) when (exception is RedisException or TimeoutException)
             {
-                logger.LogWarning(exception, "Could not send {Count} rate-limit counters to Redis; will retry", keys.Length);
+                logger.LogDebug(exception, "Could not send {Count} rate-limit counters to Redis; will retry", keys.Length);
             }
         }
     }
@@ -174,19 +225,54 @@ public static class RateLimits
                 : await next(context);
         }).ProducesProblem(StatusCodes.Status429TooManyRequests);
 
-    /// <summary>Join: per client IP and per meeting, so neither one noisy client nor a flood on one link gets through.</summary>
-    public static async Task<IResult?> CheckJoinAsync(HttpContext http, string slug)
+    /// <summary>
+    /// One sign-in attempt at <paramref name="email"/> from this client's address; a 429 problem when there were too
+    /// many. The account is named by a hash, so Redis never holds the email.
+    /// </summary>
+    public static async Task<ProblemHttpResult?> CheckSignInAttemptAsync(HttpContext http, string email)
     {
         var options = http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
         var limiter = http.RequestServices.GetRequiredService<RedisRateLimiter>();
+        var account = Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(email.ToUpperInvariant())), 0, 12);
+        var retryAfter = await limiter.HitAsync(($"signin:account:{account}:ip:{ClientIp(http)}", options.SignInPerAccountAndIpPerMinute));
+        if (retryAfter is not { } wait)
+        {
+            return null;
+        }
+        SetRetryAfter(http, wait);
+        return TypedResults.Problem($"Too many sign-in attempts for this account from your address; try again in {Seconds(wait)} s.",
+            statusCode: StatusCodes.Status429TooManyRequests);
+    }
+
+    /// <summary>
+    /// Join: per client IP, and per IP within the meeting, so neither one noisy client nor a few addresses flooding one
+    /// link get through, and nobody else's joins count against them.
+    /// </summary>
+    /// <returns>Null to go on; else the 429 problem to answer with (Retry-After is already set on the response).</returns>
+    public static async Task<ProblemHttpResult?> CheckJoinAsync(HttpContext http, string slug)
+    {
+        var options = http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
+        var limiter = http.RequestServices.GetRequiredService<RedisRateLimiter>();
+        var address = ClientIp(http);
         var retryAfter = await limiter.HitAsync(
-            ($"join:ip:{ClientIp(http)}", options.JoinPerIpPerMinute), ($"join:meeting:{slug}", options.JoinPerMeetingPerMinute));
-        return retryAfter is { } wait ? TooManyRequests(wait) : null;
+            ($"join:ip:{address}", options.JoinPerIpPerMinute), ($"join:meeting:{slug}:ip:{address}", options.JoinPerIpPerMeetingPerMinute));
+        if (retryAfter is not { } wait)
+        {
+            return null;
+        }
+        // A plain problem result (not a wrapper), so the join endpoint's typed results can carry it.
+        SetRetryAfter(http, wait);
+        return TypedResults.Problem($"Too many requests; try again in {Seconds(wait)} s.", statusCode: StatusCodes.Status429TooManyRequests);
     }
 
     static IResult TooManyRequests(TimeSpan retryAfter) =>
         new RetryAfterResult(retryAfter, TypedResults.Problem(
-            $"Too many requests; try again in {Math.Ceiling(retryAfter.TotalSeconds)} s.", statusCode: StatusCodes.Status429TooManyRequests));
+            $"Too many requests; try again in {Seconds(retryAfter)} s.", statusCode: StatusCodes.Status429TooManyRequests));
+
+    static int Seconds(TimeSpan wait) => (int)Math.Ceiling(wait.TotalSeconds);
+
+    static void SetRetryAfter(HttpContext http, TimeSpan wait) =>
+        http.Response.Headers.RetryAfter = Seconds(wait).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     static string ClientIp(HttpContext http) => (http.Connection.RemoteIpAddress ?? IPAddress.None).ToString();
 
@@ -194,7 +280,7 @@ public static class RateLimits
     {
         public Task ExecuteAsync(HttpContext httpContext)
         {
-            httpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            SetRetryAfter(httpContext, retryAfter);
             return inner.ExecuteAsync(httpContext);
         }
     }

@@ -39,11 +39,10 @@ public sealed partial class Validation
         {
             return Add(field, $"The {field} is required.");
         }
-        if (!IsWellFormed(value)) // a lone surrogate: Normalize would throw
+        if (!IsWellFormed(value) || !TryNormalize(value, out var text))
         {
             return Add(field, $"The {field} is not valid Unicode text.");
         }
-        var text = value.Normalize(NormalizationForm.FormC).Trim();
         if (text.Any(char.IsControl))
         {
             return Add(field, $"The {field} must not contain control characters.");
@@ -83,6 +82,24 @@ public sealed partial class Validation
             }
         }
         return false;
+    }
+
+    /// <summary>
+    /// NFC, trimmed. ICU's normaliser refuses what it cannot map (lone surrogates, checked before; noncharacters such
+    /// as U+FFFF and U+FDD0) with an <see cref="ArgumentException"/>: that is bad input, not a server error.
+    /// </summary>
+    static bool TryNormalize(string value, out string normalized)
+    {
+        try
+        {
+            normalized = value.Normalize(NormalizationForm.FormC).Trim();
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            normalized = "";
+            return false;
+        }
     }
 
     static bool IsWellFormed(string value)

@@ -61,6 +61,10 @@ public static class InfrastructureBuilderExtensions
             .WithEnvironment("LIVEKIT_SITE_ADDRESS", builder.ExecutionContext.IsPublishMode ? ReferenceExpression.Create($"livekit.{parameters.Domain}") : ReferenceExpression.Create($"http://livekit.localhost"))
             .WithEnvironment("DASHBOARD_SITE_ADDRESS", builder.ExecutionContext.IsPublishMode ? ReferenceExpression.Create($"dashboard.{parameters.Domain}") : ReferenceExpression.Create($"http://dashboard.localhost"))
             .WithEnvironment("LIVEKIT_PUBLIC_ORIGIN", ReferenceExpression.Create($"wss://livekit.{parameters.Domain}"));
+        if (storageSettings is not null)
+        {
+            caddy.WithStorageOrigin(storageSettings);
+        }
 
         // TURN for browsers behind firewalls that pass only TLS: --Conference:Turn=true when publishing.
         if (bool.TryParse(builder.Configuration["Conference:Turn"], out var turn) && turn)
@@ -89,9 +93,8 @@ public static class InfrastructureBuilderExtensions
         var liveKit = builder.AddLiveKitForProcesses("livekit", parameters);
 
         builder.AddUnavailable("egress", "LiveKitEgress", "Egress runs headless Chrome in its container; recording needs a container engine.");
-        var objectStorage = builder.Configuration["Parameters:storage-endpoint"] is { Length: > 0 }
-            ? builder.AddConnectionString("storage", builder.ExternalStorageSettings(parameters).ConnectionString)
-            : null;
+        var storageSettings = builder.Configuration["Parameters:storage-endpoint"] is { Length: > 0 } ? builder.ExternalStorageSettings(parameters) : null;
+        var objectStorage = storageSettings is null ? null : builder.AddConnectionString("storage", storageSettings.ConnectionString);
         if (objectStorage is null)
         {
             builder.AddUnavailable("storage", "ObjectStorage", "MinIO needs a container engine; set Parameters:storage-endpoint to use an external S3-compatible bucket.");
@@ -102,6 +105,10 @@ public static class InfrastructureBuilderExtensions
         {
             caddy = builder.AddCaddyProcess("caddy", CaddyfilePath(builder), Path.Combine(dataDirectory, "caddy"))
                 .WithEnvironment("LIVEKIT_PUBLIC_ORIGIN", "ws://livekit.localhost:*");
+            if (storageSettings is not null)
+            {
+                caddy.WithStorageOrigin(storageSettings);
+            }
         }
         else
         {

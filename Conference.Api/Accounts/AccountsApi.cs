@@ -10,45 +10,75 @@ using Microsoft.Extensions.Options;
 namespace Conference.Api.Accounts;
 
 /// <summary>
-/// Sign-up, sign-in and the admin's site settings. One sign-in serves both kinds of client: a cookie for the
-/// browser (<c>useCookie: true</c>) or a bearer token for anything else.
+/// Sign-up, sign-in, sessions and the admin's site settings. One sign-in serves both kinds of client: a cookie for
+/// the browser (<c>useCookie: true</c>) or a bearer token with a rotating refresh token for anything else (the web
+/// app keeps that pair in its own cookie).
 /// </summary>
 public static class AccountsApi
 {
     public const int MinimumPasswordLength = 10;
 
+    const string WrongCredentials = "The email or password is wrong.";
+
     public static IEndpointRouteBuilder MapAccountsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("api/accounts").WithTags("Accounts");
 
-        api.MapPost("/signup", SignUp).WithName("SignUp").WithSummary("Create a host account; the first account becomes the admin.")
+        api.MapGet("/signup", SignUpRequirements).WithName("GetSignUpRequirements")
+            .WithSummary("Whether sign-up is open, and whether it needs the admin setup code (no admin exists yet).");
+        api.MapPost("/signup", SignUp).WithName("SignUp")
+            .WithSummary("Create a host account. While no admin exists, only a sign-up with the setup code from the api's log is accepted, and it becomes the admin.")
             .WithSignInRateLimit();
-        api.MapPost("/signin", SignIn).WithName("SignIn").WithSummary("Sign in with a cookie (browsers) or a bearer token.")
-            .WithSignInRateLimit();
+        api.MapPost("/signin", SignIn).WithName("SignIn")
+            .WithSummary("Sign in with a cookie (browsers) or a bearer token. Unknown email and wrong password get the same answer.")
+            .WithSignInRateLimit()
+            .Produces<AccessTokenResponse>();
         api.MapPost("/refresh", Refresh).WithName("RefreshToken")
-            .WithSummary("Trade a refresh token for a new bearer token, while the account is unchanged (no password change, not locked out).")
+            .WithSummary("Trade a refresh token for a new bearer token and refresh token; the old one stops working, and presenting it again ends the sign-in.")
             // Not under the sign-in rate limit: a refresh token cannot be guessed, and every signed-in person's
             // refreshes come from the web's one address, which a stranger's failed sign-ins would otherwise exhaust.
             .Produces<AccessTokenResponse>();
-        api.MapPost("/signout", SignOut).WithName("SignOut").WithSummary("End the cookie session.").RequireAuthorization();
+        api.MapPost("/signout", SignOut).WithName("SignOut")
+            .WithSummary("End this sign-in: the cookie, or the bearer token's refresh token and access token.").RequireAuthorization();
+        api.MapPost("/signout-everywhere", SignOutEverywhere).WithName("SignOutEverywhere")
+            .WithSummary("End every sign-in of this account, on every device.").RequireAuthorization();
+        api.MapPost("/password", ChangePassword).WithName("ChangePassword")
+            .WithSummary("Change the password; every other sign-in ends. Bearer callers get new tokens.")
+            .RequireAuthorization().WithSignInRateLimit()
+            .Produces<AccessTokenResponse>();
         api.MapGet("/me", Me).WithName("GetMyAccount").WithSummary("The signed-in account.").RequireAuthorization();
 
         var admin = app.MapGroup("api/admin").WithTags("Admin").RequireAuthorization(policy => policy.RequireRole(Roles.Admin));
         admin.MapGet("/settings", GetSettings).WithName("GetSiteSettings").WithSummary("Sign-up and retention settings.");
         admin.MapPut("/settings", UpdateSettings).WithName("UpdateSiteSettings").WithSummary("Open or close sign-up; set recording retention.");
+        admin.MapAccountAdministration();
 
         return app;
     }
 
-    public sealed record SignUpRequest(string? Email, string? Password, [property: Description("Shown to others in meetings, 1–64 characters.")] string? DisplayName);
+    public sealed record SignUpRequest(
+        string? Email,
+        string? Password,
+        [property: Description("Shown to others in meetings, 1–64 characters.")] string? DisplayName,
+        [property: Description("Required while no admin exists: the one-time code printed in the api's log. That sign-up becomes the admin.")] string? SetupCode = null);
+
+    public sealed record SignUpRequirementsResponse(bool SignUpOpen, bool SetupCodeRequired);
 
     public sealed record SignInRequest(string? Email, string? Password, [property: Description("true: set a cookie (browsers); false: return a bearer token.")] bool UseCookie = false);
 
-    public sealed record RefreshRequest([property: Description("The refreshToken of an earlier sign-in or refresh.")] string? RefreshToken);
+    public sealed record RefreshRequest([property: Description("The refreshToken of the latest sign-in or refresh.")] string? RefreshToken);
+
+    public sealed record ChangePasswordRequest(string? CurrentPassword, string? NewPassword);
 
     public sealed record AccountResponse(string Id, string Email, string DisplayName, bool IsAdmin);
 
     public sealed record SiteSettingsDto(bool SignUpOpen, int RecordingRetentionDays);
+
+    static async Task<Ok<SignUpRequirementsResponse>> SignUpRequirements(ConferenceDbContext db)
+    {
+        var settings = await db.SiteSettings.AsNoTracking().SingleAsync();
+        return TypedResults.Ok(new SignUpRequirementsResponse(settings.SignUpOpen || settings.AdminSetupCode is not null, settings.AdminSetupCode is not null));
+    }
 
     static async Task<Results<Created<AccountResponse>, ValidationProblem, ProblemHttpResult>> SignUp(
         SignUpRequest request, UserManager<ConferenceUser> users, ConferenceDbContext db, TimeProvider clock)
@@ -62,14 +92,40 @@ public static class AccountsApi
         {
             validation.Add("password", "The password is required.");
         }
+        if (request.SetupCode is { Length: > 64 })
+        {
+            validation.Add("setupCode", "The setup code is wrong or has been used.");
+        }
         if (!validation.IsValid)
         {
             return TypedResults.ValidationProblem(validation.Errors);
         }
 
-        var settings = await db.SiteSettings.SingleAsync();
-        var firstAccount = !await users.Users.AnyAsync();
-        if (!settings.SignUpOpen && !firstAccount)
+        // The account and its admin role are made together with claiming the code, or not at all.
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        var settings = await db.SiteSettings.AsNoTracking().SingleAsync();
+        var becomesAdmin = false;
+        if (settings.AdminSetupCode is not null)
+        {
+            if (string.IsNullOrWhiteSpace(request.SetupCode))
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+                {
+                    ["setupCode"] = ["This server has no admin yet: enter the setup code printed in the api's log."],
+                });
+            }
+            // The row stays locked until this transaction ends, so a second sign-up with the same code waits and then
+            // finds it gone: exactly one admin, however many race.
+            var code = AdminSetup.Normalize(request.SetupCode);
+            var claimed = await db.SiteSettings.Where(s => s.Id == SiteSettings.SingletonId && s.AdminSetupCode == code)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.AdminSetupCode, (string?)null));
+            if (claimed == 0)
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["setupCode"] = ["The setup code is wrong or has been used."] });
+            }
+            becomesAdmin = true;
+        }
+        else if (!settings.SignUpOpen)
         {
             return TypedResults.Problem("Sign-up is closed on this server; ask its admin for an account.", statusCode: StatusCodes.Status403Forbidden);
         }
@@ -90,17 +146,16 @@ public static class AccountsApi
             }
             return TypedResults.ValidationProblem(validation.Errors);
         }
-
-        // The first account administers the server. Two sign-ups racing for it is harmless: both can close sign-up.
-        if (firstAccount)
+        if (becomesAdmin)
         {
             await users.AddToRoleAsync(user, Roles.Admin);
         }
-        return TypedResults.Created("/api/accounts/me", new AccountResponse(user.Id, user.Email, user.DisplayName, firstAccount));
+        await transaction.CommitAsync();
+        return TypedResults.Created("/api/accounts/me", new AccountResponse(user.Id, user.Email, user.DisplayName, becomesAdmin));
     }
 
-    static async Task<Results<EmptyHttpResult, ValidationProblem, ProblemHttpResult>> SignIn(
-        SignInRequest request, SignInManager<ConferenceUser> signIn, UserManager<ConferenceUser> users)
+    static async Task<Results<EmptyHttpResult, SignInHttpResult, ValidationProblem, ProblemHttpResult>> SignIn(
+        SignInRequest request, HttpContext http, SignInManager<ConferenceUser> signIn, UserManager<ConferenceUser> users, RefreshTokens refreshTokens)
     {
         if (string.IsNullOrWhiteSpace(request.Email) || string.IsNullOrEmpty(request.Password))
         {
@@ -109,30 +164,51 @@ public static class AccountsApi
             if (string.IsNullOrEmpty(request.Password)) validation.Add("password", "The password is required.");
             return TypedResults.ValidationProblem(validation.Errors);
         }
-
-        signIn.AuthenticationScheme = request.UseCookie ? IdentityConstants.ApplicationScheme : IdentityConstants.BearerScheme;
-        var user = await users.FindByEmailAsync(request.Email.Trim());
-        var result = user is null
-            ? Microsoft.AspNetCore.Identity.SignInResult.Failed
-            : await signIn.PasswordSignInAsync(user, request.Password, isPersistent: request.UseCookie, lockoutOnFailure: true);
-
-        if (result.IsLockedOut)
+        var email = request.Email.Trim();
+        // Per account and address: slows someone guessing one account's password without locking its owner out
+        // (the owner signs in from another address; an attacker's misses never lock the account).
+        if (await RateLimits.CheckSignInAttemptAsync(http, email) is { } tooMany)
         {
-            return TypedResults.Problem("Too many failed sign-ins; the account is locked for a few minutes.", statusCode: StatusCodes.Status423Locked);
+            return tooMany;
         }
-        if (!result.Succeeded)
+
+        var user = await users.FindByEmailAsync(email);
+        if (user is null)
         {
-            return TypedResults.Problem("The email or password is wrong.", statusCode: StatusCodes.Status401Unauthorized);
+            // The same work as a wrong password, so the answer's timing does not tell which emails have accounts.
+            users.PasswordHasher.VerifyHashedPassword(new ConferenceUser(), UnknownAccountHash(users), request.Password);
+            return TypedResults.Problem(WrongCredentials, statusCode: StatusCodes.Status401Unauthorized);
         }
-        // The sign-in manager has written the cookie or the bearer token response.
-        return TypedResults.Empty;
+        var checkedPassword = await signIn.CheckPasswordSignInAsync(user, request.Password, lockoutOnFailure: false);
+        if (!checkedPassword.Succeeded)
+        {
+            return TypedResults.Problem(WrongCredentials, statusCode: StatusCodes.Status401Unauthorized);
+        }
+        // Said only to someone who knows the password.
+        if (user.DisabledAt is not null)
+        {
+            return TypedResults.Problem("This account has been disabled by the server's admin.", statusCode: StatusCodes.Status403Forbidden);
+        }
+
+        if (request.UseCookie)
+        {
+            await signIn.SignInAsync(user, isPersistent: true);
+            return TypedResults.Empty;
+        }
+        var principal = await signIn.CreateUserPrincipalAsync(user);
+        await refreshTokens.StartAsync(principal, user.Id);
+        return TypedResults.SignIn(principal, authenticationScheme: IdentityConstants.BearerScheme);
     }
 
-    // What Identity's own /refresh does: the refresh token is the protected sign-in ticket; it is honoured until it
-    // expires and only while the account's security stamp is unchanged (a new password or email ends it). A lockout
-    // does not: it is what five wrong passwords cause, and anyone knowing a host's email could sign them out with it.
+    static string? unknownAccountHash;
+
+    static string UnknownAccountHash(UserManager<ConferenceUser> users) =>
+        unknownAccountHash ??= users.PasswordHasher.HashPassword(new ConferenceUser(), Guid.NewGuid().ToString());
+
+    // The refresh token is the protected sign-in ticket (as in Identity's own /refresh), honoured until it expires,
+    // while the account is unchanged (security stamp), not disabled, and only once: it must be its family's current token.
     static async Task<Results<SignInHttpResult, ValidationProblem, ProblemHttpResult>> Refresh(RefreshRequest request,
-        SignInManager<ConferenceUser> signIn, IOptionsMonitor<BearerTokenOptions> bearerOptions, TimeProvider clock)
+        SignInManager<ConferenceUser> signIn, IOptionsMonitor<BearerTokenOptions> bearerOptions, RefreshTokens refreshTokens, TimeProvider clock)
     {
         if (string.IsNullOrWhiteSpace(request.RefreshToken))
         {
@@ -143,19 +219,84 @@ public static class AccountsApi
         var user = ticket?.Properties.ExpiresUtc is { } expires && expires > clock.GetUtcNow()
             ? await signIn.ValidateSecurityStampAsync(ticket.Principal)
             : null;
-        if (user is null)
+        if (ticket is null || user is null || user.DisabledAt is not null)
         {
-            return TypedResults.Problem("The refresh token is not valid (any more); sign in again.", statusCode: StatusCodes.Status401Unauthorized);
+            return NotValidAnyMore();
         }
-
         var principal = await signIn.CreateUserPrincipalAsync(user);
+        if (!await refreshTokens.RotateAsync(ticket.Principal, principal, user.Id))
+        {
+            return NotValidAnyMore();
+        }
         return TypedResults.SignIn(principal, authenticationScheme: IdentityConstants.BearerScheme);
+
+        static ProblemHttpResult NotValidAnyMore() =>
+            TypedResults.Problem("The refresh token is not valid (any more); sign in again.", statusCode: StatusCodes.Status401Unauthorized);
     }
 
-    static async Task<NoContent> SignOut(SignInManager<ConferenceUser> signIn)
+    static async Task<NoContent> SignOut(ClaimsPrincipal principal, SignInManager<ConferenceUser> signIn, RefreshTokens refreshTokens)
     {
-        await signIn.SignOutAsync();
+        if (!await refreshTokens.RevokeAsync(principal))
+        {
+            await signIn.SignOutAsync();
+        }
         return TypedResults.NoContent();
+    }
+
+    static async Task<Results<NoContent, UnauthorizedHttpResult>> SignOutEverywhere(ClaimsPrincipal principal,
+        UserManager<ConferenceUser> users, SignInManager<ConferenceUser> signIn, RefreshTokens refreshTokens)
+    {
+        if (await users.GetUserAsync(principal) is not { } user)
+        {
+            return TypedResults.Unauthorized();
+        }
+        // A new security stamp ends every cookie and access token at its next request; revoking the families ends
+        // the refresh tokens, and says so in the database for anyone reading it.
+        await users.UpdateSecurityStampAsync(user);
+        await refreshTokens.RevokeAllAsync(user.Id);
+        if (!principal.HasClaim(c => c.Type == RefreshTokens.FamilyClaim))
+        {
+            await signIn.SignOutAsync();
+        }
+        return TypedResults.NoContent();
+    }
+
+    static async Task<Results<SignInHttpResult, NoContent, ValidationProblem, UnauthorizedHttpResult>> ChangePassword(
+        ChangePasswordRequest request, ClaimsPrincipal principal, UserManager<ConferenceUser> users, SignInManager<ConferenceUser> signIn,
+        RefreshTokens refreshTokens)
+    {
+        var validation = new Validation();
+        if (string.IsNullOrEmpty(request.CurrentPassword)) validation.Add("currentPassword", "The current password is required.");
+        if (string.IsNullOrEmpty(request.NewPassword)) validation.Add("newPassword", "The new password is required.");
+        if (!validation.IsValid)
+        {
+            return TypedResults.ValidationProblem(validation.Errors);
+        }
+        if (await users.GetUserAsync(principal) is not { } user)
+        {
+            return TypedResults.Unauthorized();
+        }
+        var changed = await users.ChangePasswordAsync(user, request.CurrentPassword!, request.NewPassword!);
+        if (!changed.Succeeded)
+        {
+            foreach (var error in changed.Errors)
+            {
+                validation.Add(error.Code == nameof(IdentityErrorDescriber.PasswordMismatch) ? "currentPassword" : "newPassword",
+                    error.Code == nameof(IdentityErrorDescriber.PasswordMismatch) ? "The current password is wrong." : error.Description);
+            }
+            return TypedResults.ValidationProblem(validation.Errors);
+        }
+        // The new password changed the security stamp, which ends every sign-in, this one included; this one goes on
+        // with a new cookie or new tokens.
+        await refreshTokens.RevokeAllAsync(user.Id);
+        if (!principal.HasClaim(c => c.Type == RefreshTokens.FamilyClaim))
+        {
+            await signIn.RefreshSignInAsync(user);
+            return TypedResults.NoContent();
+        }
+        var renewed = await signIn.CreateUserPrincipalAsync(user);
+        await refreshTokens.StartAsync(renewed, user.Id);
+        return TypedResults.SignIn(renewed, authenticationScheme: IdentityConstants.BearerScheme);
     }
 
     static async Task<Results<Ok<AccountResponse>, UnauthorizedHttpResult>> Me(ClaimsPrincipal principal, UserManager<ConferenceUser> users)

@@ -12,4 +12,10 @@ public sealed class SiteSettings
 
     /// <summary>Days a recording is kept before the recorder deletes it.</summary>
     public int RecordingRetentionDays { get; set; } = 30;
+
+    /// <summary>
+    /// While no admin exists: the one-time code that makes a sign-up the admin (printed in the api's log at start).
+    /// Null once claimed. Kept in the database so every api instance prints and accepts the same code.
+    /// </summary>
+    public string? AdminSetupCode { get; set; }
 }

@@ -1,4 +1,6 @@
 using Conference.Api.Accounts;
+using Conference.Api.Mail;
+using Conference.Api.Scheduling;
 using Conference.Api.Meetings;
 using Conference.Api.Participants;
 using Conference.Api.Webhooks;
@@ -17,9 +19,16 @@ public sealed class ConferenceDbContext(DbContextOptions<ConferenceDbContext> op
     public DbSet<WebhookEventRecord> WebhookEvents => Set<WebhookEventRecord>();
     public DbSet<SiteSettings> SiteSettings => Set<SiteSettings>();
 
+    public DbSet<RefreshTokenFamily> RefreshTokenFamilies => Set<RefreshTokenFamily>();
+
+    public DbSet<OutboxMail> MailOutbox => Set<OutboxMail>();
+    public DbSet<ScheduledMeeting> ScheduledMeetings => Set<ScheduledMeeting>();
+    public DbSet<Invitee> Invitees => Set<Invitee>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
+        builder.ApplyMailAndScheduling();
 
         builder.Entity<ConferenceUser>(user => user.Property(u => u.DisplayName).HasMaxLength(64));
 
@@ -89,6 +98,13 @@ public sealed class ConferenceDbContext(DbContextOptions<ConferenceDbContext> op
         {
             settings.ToTable("site_settings");
             settings.HasData(new SiteSettings());
+            settings.Property(s => s.AdminSetupCode).HasMaxLength(32);
+        });
+        builder.Entity<RefreshTokenFamily>(family =>
+        {
+            family.ToTable("refresh_token_families");
+            family.HasIndex(f => f.UserId);
+            family.HasOne<ConferenceUser>().WithMany().HasForeignKey(f => f.UserId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 }

@@ -1,6 +1,8 @@
 using System.Text.Json.Serialization;
 using Conference.Api.Accounts;
 using Conference.Api.Data;
+using Conference.Api.Mail;
+using Conference.Api.Scheduling;
 using Conference.Api.Meetings;
 using Conference.Api.Participants;
 using Conference.Api.Recordings;
@@ -27,8 +29,10 @@ internal static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         // Both client integrations register health checks, so /health reports Postgres and Redis for real.
-        builder.AddNpgsqlDbContext<ConferenceDbContext>(DatabaseName);
-        builder.AddRedisClient(RedisName);
+        builder.AddNpgsqlDbContext<ConferenceDbContext>(DatabaseName, ResilienceExtensions.FailFast);
+        builder.AddRedisClient(RedisName, configureOptions: ResilienceExtensions.FailFast);
+        builder.AddDependencyResilience();
+        builder.AddRequestLimits();
 
         builder.Services.AddIdentityApiEndpoints<ConferenceUser>(options =>
             {
@@ -38,8 +42,9 @@ internal static class Extensions
                 options.Password.RequireDigit = false;
                 options.Password.RequireUppercase = false;
                 options.Password.RequiredUniqueChars = 4;
-                options.Lockout.MaxFailedAccessAttempts = 5;
-                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
+                // No lockout: anyone knowing a host's email could keep them out with five wrong passwords. Sign-in
+                // attempts are rate-limited per account and address instead (RateLimits).
+                options.Lockout.AllowedForNewUsers = false;
                 options.User.RequireUniqueEmail = true;
             })
             .AddRoles<IdentityRole>()
@@ -53,6 +58,7 @@ internal static class Extensions
             cookie.Events.OnRedirectToAccessDenied = context => { context.Response.StatusCode = StatusCodes.Status403Forbidden; return Task.CompletedTask; };
         });
         builder.Services.AddAuthorization();
+        builder.Services.AddScoped<RefreshTokens>();
 
         // Api and web share one key ring, so a cookie issued by either is read by both, on any instance.
         builder.Services.AddDataProtection().SetApplicationName("Conference");
@@ -86,6 +92,7 @@ internal static class Extensions
         builder.Services.AddScoped<WebhookEffects>();
         builder.Services.AddSingleton<WebhookMaintenance>();
         builder.Services.AddHostedService(services => services.GetRequiredService<WebhookMaintenance>());
+        builder.AddMailAndScheduling(); // issue 17: the mail outbox and scheduled meetings
 
         // The recorder owns recordings; the api reaches it by service discovery. Starting twice is not harmless,
         // so unsafe methods are not retried.

@@ -48,6 +48,15 @@ public static class CaddyBuilderExtensions
     }
 
     /// <summary>
+    /// The object storage's origin in the page's Content-Security-Policy (media-src), so recordings play from their
+    /// presigned links. The storage endpoint parameter is an origin (scheme and host); a CSP source with a trailing
+    /// slash or path would still match the whole path-style bucket.
+    /// </summary>
+    public static IResourceBuilder<T> WithStorageOrigin<T>(this IResourceBuilder<T> caddy, ObjectStorage.ObjectStorageSettings storage)
+        where T : IResourceWithEnvironment =>
+        caddy.WithEnvironment("STORAGE_ORIGIN", storage.Endpoint);
+
+    /// <summary>
     /// Points Caddy's routes at the services, wherever they run. Caddy does not wait for them: it answers 502 until they are up, which is what a browser should see.
     /// </summary>
     public static IResourceBuilder<IResourceWithEnvironment> WithRoutes(this IResourceBuilder<IResourceWithEnvironment> caddy,

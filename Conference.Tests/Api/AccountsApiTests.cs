@@ -93,7 +93,7 @@ public sealed class AccountsApiTests(ApiFixture fixture)
     }
 
     [Fact]
-    public async Task A_wrong_password_is_401_and_five_lock_the_account()
+    public async Task A_wrong_password_is_401_and_any_number_of_them_lock_nothing()
     {
         var client = fixture.Api.CreateClient();
         var email = $"lock-{Guid.NewGuid():N}@example.org";
@@ -104,10 +104,9 @@ public sealed class AccountsApiTests(ApiFixture fixture)
         {
             statuses.Add((await client.PostAsJsonAsync("/api/accounts/signin", new { email, password = "wrong password!" })).StatusCode);
         }
-        Assert.Equal(HttpStatusCode.Unauthorized, statuses[0]);
-        Assert.Equal((HttpStatusCode)423, statuses[^1]);
-        // Locked even with the right password now.
-        Assert.Equal((HttpStatusCode)423, (await client.PostAsJsonAsync("/api/accounts/signin", new { email, password = "correct horse battery" })).StatusCode);
+        Assert.All(statuses, status => Assert.Equal(HttpStatusCode.Unauthorized, status));
+        // No lockout: anyone who knows the email could otherwise keep the owner out (guessing is rate-limited instead).
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync("/api/accounts/signin", new { email, password = "correct horse battery" })).StatusCode);
     }
 
     [Fact]

@@ -25,6 +25,9 @@ public sealed class ApiFixture : IAsyncLifetime
     public PostgresServer Postgres => postgres;
     public string RedisConnectionString => redis.ConnectionString;
 
+    /// <summary>The fixture's Redis, for tests that stop and restart it.</summary>
+    public RedisServer Redis => redis;
+
     public WebApplicationFactory<ConferenceDbContext> Api { get; private set; } = null!;
 
     /// <summary>LiveKit's server cannot run here; this speaks its Twirp JSON for the calls the api makes.</summary>
@@ -41,6 +44,33 @@ public sealed class ApiFixture : IAsyncLifetime
         DatabaseConnectionString = await postgres.CreateDatabaseAsync("conference");
         Api = CreateApi();
         Api.CreateClient().Dispose(); // start it: migrations run before the first request
+        // A fresh server has no admin and takes no sign-up without the setup code; become its admin the way an
+        // operator does, with the code the api printed (read here from where it keeps it).
+        using var client = Api.CreateClient();
+        (await client.PostAsJsonAsync("/api/accounts/signup",
+            new { email = AdminEmail, password = AdminPassword, displayName = "Ada Admin", setupCode = await ReadAdminSetupCodeAsync() })).EnsureSuccessStatusCode();
+    }
+
+    public const string AdminEmail = "admin@example.org";
+    public const string AdminPassword = "correct horse battery";
+
+    /// <summary>The setup code waiting in the database (null once claimed): what the api prints at start.</summary>
+    public async Task<string?> ReadAdminSetupCodeAsync()
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(DatabaseConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("SELECT \"AdminSetupCode\" FROM site_settings", connection);
+        return await command.ExecuteScalarAsync() as string;
+    }
+
+    /// <summary>A client signed in (bearer) as the fixture's admin.</summary>
+    public async Task<HttpClient> SignedInAdminAsync(WebApplicationFactory<ConferenceDbContext>? api = null)
+    {
+        var client = (api ?? Api).CreateClient();
+        var signIn = await client.PostAsJsonAsync("/api/accounts/signin", new { email = AdminEmail, password = AdminPassword });
+        signIn.EnsureSuccessStatusCode();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", (await signIn.Content.ReadFromJsonAsync<BearerToken>())!.AccessToken);
+        return client;
     }
 
     public WebApplicationFactory<ConferenceDbContext> CreateApi(IDictionary<string, string?>? settings = null,
@@ -61,7 +91,8 @@ public sealed class ApiFixture : IAsyncLifetime
             // Every test client shares one address here; RateLimitTests gives each client its own.
             host.UseSetting("RateLimits:SignInPerIpPerMinute", "100000");
             host.UseSetting("RateLimits:JoinPerIpPerMinute", "100000");
-            host.UseSetting("RateLimits:JoinPerMeetingPerMinute", "100000");
+            host.UseSetting("RateLimits:SignInPerAccountAndIpPerMinute", "100000");
+            host.UseSetting("RateLimits:JoinPerIpPerMeetingPerMinute", "100000");
             host.UseSetting("LiveKit:Url", LiveKit.Url.ToString());
             host.UseSetting("LiveKit:ApiKey", LiveKitApiKey);
             host.UseSetting("LiveKit:ApiSecret", LiveKitApiSecret);

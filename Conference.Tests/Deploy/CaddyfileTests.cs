@@ -15,6 +15,7 @@ public sealed class CaddyfileTests
         ["LIVEKIT_SITE_ADDRESS"] = "livekit.meet.example.org",
         ["DASHBOARD_SITE_ADDRESS"] = "dashboard.meet.example.org",
         ["LIVEKIT_PUBLIC_ORIGIN"] = "wss://livekit.meet.example.org",
+        ["STORAGE_ORIGIN"] = "https://namespace.compat.objectstorage.eu-frankfurt-1.oraclecloud.com",
         ["WEB_UPSTREAM"] = "web:8080",
         ["API_UPSTREAM"] = "api:8080",
         ["LIVEKIT_UPSTREAM"] = "livekit:7880",

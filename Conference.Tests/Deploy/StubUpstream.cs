@@ -11,9 +11,9 @@ namespace Conference.Tests.Deploy;
 /// </summary>
 public sealed class StubUpstream : IAsyncDisposable
 {
-    readonly WebApplication _app;
+    readonly WebApplication? _app;
 
-    StubUpstream(string name, WebApplication app)
+    StubUpstream(string name, WebApplication? app)
     {
         Name = name;
         _app = app;
@@ -27,6 +27,11 @@ public sealed class StubUpstream : IAsyncDisposable
 
     public int HealthStatus { get; set; } = StatusCodes.Status200OK;
 
+    /// <summary>Request body bytes that reached this upstream, over all requests.</summary>
+    public long BodyBytesReceived => Interlocked.Read(ref _bodyBytesReceived);
+
+    long _bodyBytesReceived;
+
     public static async Task<StubUpstream> StartAsync(string name)
     {
         var port = LocalMachine.FreePort();
@@ -35,15 +40,30 @@ public sealed class StubUpstream : IAsyncDisposable
         var app = builder.Build();
         var upstream = new StubUpstream(name, app) { Port = port };
         app.MapGet("/health", () => Results.StatusCode(upstream.HealthStatus));
-        app.MapFallback(context =>
+        app.MapFallback(async context =>
         {
+            var buffer = new byte[64 * 1024];
+            int read;
+            while ((read = await context.Request.Body.ReadAsync(buffer)) > 0)
+            {
+                Interlocked.Add(ref upstream._bodyBytesReceived, read);
+            }
             // What Blazor's interactive server mode sends; Caddy's policy must replace it, not add a second one.
             context.Response.Headers.ContentSecurityPolicy = "frame-ancestors 'self'";
-            return context.Response.WriteAsync($"{name} {context.Request.Path}{context.Request.QueryString}");
+            await context.Response.WriteAsync($"{name} {context.Request.Path}{context.Request.QueryString}");
         });
         await app.StartAsync();
         return upstream;
     }
 
-    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+    /// <summary>Names a server some test runs itself (with its own routes) as the upstream at <paramref name="port"/>.</summary>
+    public static StubUpstream At(string name, int port) => new(name, null) { Port = port };
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+    }
 }

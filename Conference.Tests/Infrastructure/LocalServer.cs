@@ -102,6 +102,32 @@ public abstract class LocalServer : IAsyncLifetime, IAsyncDisposable
 
     ValueTask IAsyncDisposable.DisposeAsync() => new(DisposeAsync());
 
+    /// <summary>
+    /// Stops the server but keeps its port, directory and data, so a test can watch its clients cope without it;
+    /// <see cref="StartAgainAsync"/> brings it back. Needs a server whose <see cref="StopAsync"/> stops it.
+    /// </summary>
+    public async Task StopForNowAsync()
+    {
+        if (_process is not { HasExited: false } process)
+        {
+            return;
+        }
+        // Only the polite stop: closing the watchdog's stdin would delete the work directory, data and all.
+        await StopAsync();
+        using (var timeout = new CancellationTokenSource(StopTimeout))
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        process.Dispose();
+        _process = null;
+    }
+
+    /// <summary>Starts a server stopped by <see cref="StopForNowAsync"/> again, on the same port with the same data.</summary>
+    public Task StartAgainAsync() => RestartAsync();
+
+    /// <summary>Starts the server process again over the existing work directory; by default the whole start.</summary>
+    protected virtual Task RestartAsync() => StartAsync();
+
     /// <summary>Prepares the work directory and calls <see cref="StartProcessAsync"/>.</summary>
     protected abstract Task StartAsync();
 

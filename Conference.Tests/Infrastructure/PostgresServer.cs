@@ -53,6 +53,12 @@ public sealed class PostgresServer() : LocalServer("postgres")
         await RunAsPostgresUserAsync("initdb",
             "-D", DataDirectory, "-U", Superuser, "--auth=scram-sha-256", $"--pwfile={passwordFile}",
             "--encoding=UTF8", "--locale=C", "--no-sync", "--no-instructions");
+        await RestartAsync();
+    }
+
+    /// <summary>The server over the existing cluster (first start, or again after <see cref="LocalServer.StopForNowAsync"/>).</summary>
+    protected override async Task RestartAsync()
+    {
         var (fileName, arguments) = AsPostgresUser("postgres",
             "-D", DataDirectory, "-p", Port.ToString(), "-k", WorkDirectory,
             "-c", "listen_addresses=127.0.0.1",

@@ -18,6 +18,19 @@ public sealed class RedisServer() : LocalServer("redis-server")
             "--dir", WorkDirectory, "--requirepass", _password],
         AnswersPingAsync);
 
+    // Nothing to keep (no persistence), so the stop is immediate; it lets a test stop Redis and start it again.
+    protected override async Task StopAsync()
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, Port);
+        await client.GetStream().WriteAsync(Encoding.ASCII.GetBytes($"AUTH {_password}\r\nSHUTDOWN NOSAVE\r\n"));
+        // Redis closes the connection as it exits.
+        using var reader = new StreamReader(client.GetStream(), Encoding.ASCII);
+        while (await reader.ReadLineAsync() is not null)
+        {
+        }
+    }
+
     // Plain RESP over a socket: it answers as soon as Redis has loaded, with no client library in between.
     private async Task AnswersPingAsync(CancellationToken cancellationToken)
     {

@@ -37,7 +37,7 @@ public sealed class RecorderFixture : IAsyncLifetime
     /// <summary>What the AppHost generates and gives both the api and the recorder.</summary>
     public string InternalKey { get; } = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
 
-    /// <summary>The first account of this api, so the admin (site settings).</summary>
+    /// <summary>The api's admin (site settings).</summary>
     public HttpClient Admin { get; private set; } = null!;
 
     public string StorageConnectionString => $"Endpoint={s3rver.Endpoint};Region=us-east-1;Bucket={s3rver.Bucket};AccessKey={S3rverServer.AccessKey};SecretKey={S3rverServer.SecretKey}";
@@ -56,7 +56,7 @@ public sealed class RecorderFixture : IAsyncLifetime
                 [Conference.Recorder.Contracts.InternalApiKey.ConfigurationKey] = InternalKey,
             },
             services => services.AddHttpClient<RecorderClient>().ConfigurePrimaryHttpMessageHandler(() => new CurrentRecorderHandler(this)));
-        Admin = await Platform.SignedInHostAsync(Api, "Ada Admin");
+        Admin = await Platform.SignedInAdminAsync(Api);
     }
 
     /// <summary>Stops the running recorder; the next starts (with <paramref name="settings"/>) after <paramref name="whileDown"/>.</summary>

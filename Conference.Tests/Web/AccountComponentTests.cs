@@ -41,6 +41,28 @@ public sealed class AccountComponentTests : WebComponentTest
     }
 
     [Fact]
+    public void The_admin_disables_an_account_and_enables_it_again()
+    {
+        SignIn(admin: true);
+        Api.On("GET", "/api/admin/accounts", new[]
+        {
+            new { id = "u2", email = "bo@example.org", displayName = "Bo Host", isAdmin = false, createdAt = "2026-11-27T08:00:00Z", disabledAt = (string?)null },
+            new { id = "u1", email = "ada@example.org", displayName = "Ada", isAdmin = true, createdAt = "2026-11-26T08:00:00Z", disabledAt = (string?)null },
+        });
+        Api.On("POST", "/api/admin/accounts/u2/disable",
+            new { id = "u2", email = "bo@example.org", displayName = "Bo Host", isAdmin = false, createdAt = "2026-11-27T08:00:00Z", disabledAt = "2026-11-29T08:00:00Z" });
+        var page = Render<AccountsPage>();
+        page.WaitForAssertion(() => page.Find("#account-u2 button"));
+        Assert.Empty(page.FindAll("#account-u1 button")); // the admin is not offered to disable themselves
+
+        page.Find("#account-u2 button").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("Disabled", page.Find("#account-u2").TextContent));
+        Assert.Equal("Enable", page.Find("#account-u2 button").TextContent.Trim());
+        Assert.Single(Api.Seen("POST", "/api/admin/accounts/u2/disable"));
+    }
+
+    [Fact]
     public void A_retention_the_api_refuses_is_explained_at_the_field()
     {
         SignIn(admin: true);

@@ -51,6 +51,28 @@ public sealed class ApiSessionTests : WebComponentTest
     }
 
     [Fact]
+    public async Task A_refresh_token_renewed_long_ago_is_never_presented_again_its_chain_is_followed()
+    {
+        // The api's refresh tokens work once (a second use ends the sign-in). The circuit renewed refresh-1 an hour ago;
+        // now the browser's cookie, still holding refresh-1, needs a token: it must get refresh-2's successor.
+        SignInWithSession(Now.AddMinutes(3));
+        Api.On("POST", "/api/accounts/refresh", new { tokenType = "Bearer", accessToken = "new-token", expiresIn = 3600, refreshToken = "refresh-2" });
+        var renewals = Services.GetRequiredService<ApiTokenRenewals>();
+        Assert.Equal("refresh-2", (await renewals.RenewAsync("refresh-1")).Token.RefreshToken);
+
+        clock.Now = Now.AddMinutes(58);
+        Api.On("POST", "/api/accounts/refresh", new { tokenType = "Bearer", accessToken = "newer-token", expiresIn = 3600, refreshToken = "refresh-3" });
+        var renewed = await renewals.RenewAsync("refresh-1");
+
+        Assert.Equal("newer-token", renewed.Token.AccessToken);
+        Assert.Equal(["""{"refreshToken":"refresh-1"}""", """{"refreshToken":"refresh-2"}"""], Api.Seen("POST", "/api/accounts/refresh").Select(r => r.Body));
+        // Within the new token's hour, both old tokens lead to it without asking the api again.
+        Assert.Equal("newer-token", (await renewals.RenewAsync("refresh-1")).Token.AccessToken);
+        Assert.Equal("newer-token", (await renewals.RenewAsync("refresh-2")).Token.AccessToken);
+        Assert.Equal(2, Api.Seen("POST", "/api/accounts/refresh").Count());
+    }
+
+    [Fact]
     public async Task A_token_with_time_left_is_sent_as_it_is()
     {
         SignInWithSession(Now.AddMinutes(30));

@@ -97,4 +97,28 @@ public sealed class E2eePassphraseTests(WebAppFixture fixture)
         Assert.DoesNotContain(traffic.Frames, f => f.Contains(passphrase, StringComparison.Ordinal));
         Assert.DoesNotContain(fixture.Web.Logs.Lines, l => l.Contains(passphrase, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task A_passphrase_link_pasted_on_the_home_page_opens_the_meeting_encrypted_and_the_passphrase_never_crosses_the_circuit()
+    {
+        var host = await fixture.NewPageAsync();
+        await WebJourney.SignUpAsync(host, "Pat Host");
+        var slug = await WebJourney.StartMeetingAsync(host, "Pasted link");
+        var passphrase = $"Pasted{Guid.NewGuid():N}";
+
+        var guest = await fixture.NewPageAsync();
+        var traffic = new Traffic(guest);
+        await guest.GotoAsync("");
+        await guest.Locator("main[data-interactive=true]").WaitForAsync();
+        await guest.GetByLabel("Meeting link or code").FillAsync($"{fixture.Web.Url}m/{slug}#passphrase={passphrase}");
+        await guest.GetByRole(AriaRole.Button, new() { Name = "Join", Exact = true }).ClickAsync();
+
+        await WebJourney.WaitForPageAsync(guest, path => path == $"/m/{slug}");
+        await Assertions.Expect(guest.GetByTestId("meeting")).ToHaveAttributeAsync("data-encrypted", "true");
+        // The link itself crossed (the field is bound as it is typed), without its fragment.
+        Assert.Contains(traffic.Frames, f => f.Contains($"m/{slug}", StringComparison.Ordinal));
+        Assert.DoesNotContain(traffic.Frames, f => f.Contains(passphrase, StringComparison.Ordinal));
+        Assert.DoesNotContain(traffic.Requests, r => r.Contains(passphrase, StringComparison.Ordinal));
+        Assert.DoesNotContain(fixture.Web.Logs.Lines, l => l.Contains(passphrase, StringComparison.Ordinal));
+    }
 }

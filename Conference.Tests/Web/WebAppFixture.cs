@@ -15,7 +15,8 @@ namespace Conference.Tests.Web;
 /// </summary>
 public sealed class WebAppFixture : IAsyncLifetime
 {
-    public const string AdminEmail = "admin@example.org";
+    /// <summary>The server's admin, made by <see cref="ApiFixture"/> with the setup code.</summary>
+    public const string AdminEmail = ApiFixture.AdminEmail;
 
     public ApiFixture Platform { get; } = new();
 
@@ -38,12 +39,6 @@ public sealed class WebAppFixture : IAsyncLifetime
                 services.AddSingleton<IStartupFilter>(new ClientAddressesSeen(ClientAddresses));
                 ApiLogs.AddTo(services);
             });
-        // The first account on a server is its admin; make it before any test signs up.
-        using (var client = Api.CreateClient())
-        {
-            (await client.PostAsJsonAsync("/api/accounts/signup", new { email = AdminEmail, password = WebJourney.Password, displayName = "Ada Admin" }))
-                .EnsureSuccessStatusCode();
-        }
         Web = await WebAppServer.StartAsync(Api, Platform.RedisConnectionString);
     }
 

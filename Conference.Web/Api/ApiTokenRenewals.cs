@@ -4,9 +4,16 @@ namespace Conference.Web.Api;
 
 /// <summary>
 /// One renewal per refresh token, shared by every request and circuit that finds the same api token about to lapse
-/// (a page load sends several requests at once). Its outcome, a new token or a failure, is reused for
-/// <see cref="Remembered"/>, so an api that is down is not asked again by every request in the meantime.
+/// (a page load sends several requests at once). A failure is reused for <see cref="Remembered"/>, so an api that is
+/// down is not asked again by every request in the meantime.
 /// </summary>
+/// <remarks>
+/// The api's refresh tokens rotate and a token presented twice ends the sign-in (reuse detection). The browser's
+/// cookie and a long-lived circuit both hold the tokens of the sign-in, and either may renew first; so a successful
+/// renewal is remembered as long as a sign-in lasts, and whoever comes later with the old refresh token follows the
+/// chain to the newest token instead of presenting a spent one. (Per web instance: behind several web instances,
+/// pin a person to one.)
+/// </remarks>
 public sealed class ApiTokenRenewals(IServiceProvider services, TimeProvider clock)
 {
     public static readonly TimeSpan Remembered = TimeSpan.FromSeconds(30);
@@ -19,19 +26,25 @@ public sealed class ApiTokenRenewals(IServiceProvider services, TimeProvider clo
     readonly ConcurrentDictionary<string, Renewal> recent = new();
 
     /// <summary>The new token; an <see cref="ApiProblemException"/> (401 when the api refuses the refresh token).</summary>
-    public Task<Renewed> RenewAsync(string refreshToken)
+    public async Task<Renewed> RenewAsync(string refreshToken)
     {
         var now = clock.GetUtcNow();
         // Renewals are rare (each person's about once an hour), so a sweep on each is cheap and keeps the map small.
-        foreach (var (token, renewal) in recent)
+        foreach (var (token, old) in recent)
         {
-            if (now - renewal.StartedAt > Remembered)
+            var age = now - old.StartedAt;
+            if (age > Accounts.SignInCookie.Lifetime || (age > Remembered && !old.Result.Value.IsCompletedSuccessfully))
             {
                 recent.TryRemove(token, out _);
             }
         }
         // Not cancelled by the request that started it: the others share it. The api client has its own timeout.
-        return recent.GetOrAdd(refreshToken, token => new Renewal(now, new Lazy<Task<Renewed>>(() => RenewNowAsync(token)))).Result.Value;
+        var renewal = recent.GetOrAdd(refreshToken, token => new Renewal(now, new Lazy<Task<Renewed>>(() => RenewNowAsync(token))));
+        var renewed = await renewal.Result.Value;
+        // Someone renewed this token long ago: its successor may itself be due (or already renewed further).
+        return ApiSession.From(renewed.Token, renewal.StartedAt).NeedsRefresh(now) && renewed.Token.RefreshToken != refreshToken
+            ? await RenewAsync(renewed.Token.RefreshToken)
+            : renewed;
     }
 
     // The account is read again too, so a sign-in that lasts days does not keep a changed name or a revoked admin role.

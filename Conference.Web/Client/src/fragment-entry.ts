@@ -1,5 +1,6 @@
 /** Loaded as a classic script before blazor.web.js: see passphrase.ts for why. */
-import { stashPassphraseFromFragment, watchForPassphraseLinks } from './passphrase';
+import { stashPassphraseFromFragment, watchForPassphraseLinks, watchTypedLinks } from './passphrase';
 
 stashPassphraseFromFragment();
 watchForPassphraseLinks();
+watchTypedLinks();

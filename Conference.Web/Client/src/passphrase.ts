@@ -64,3 +64,45 @@ export function storedPassphrase(
     return null; // storage disabled: no encryption rather than a broken page
   }
 }
+
+/**
+ * A meeting link pasted or typed into a field (the home page's "meeting link or code") would carry its passphrase to
+ * the server with the field's value, as Blazor sends what is typed. Takes `…#passphrase=…` off such a value, stashes
+ * the passphrase for the link's page as {@link stashPassphraseFromFragment} does, and returns the value without the
+ * fragment; any other value comes back unchanged.
+ */
+export function stashPassphraseFromTypedLink(value: string, storage: Storage = window.sessionStorage): string {
+  const hashAt = value.indexOf('#');
+  if (hashAt < 0) {
+    return value;
+  }
+  const passphrase = passphraseFromHash(value.slice(hashAt));
+  if (passphrase === null) {
+    return value;
+  }
+  const link = value.slice(0, hashAt);
+  try {
+    storage.setItem(storagePrefix + new URL(link, window.location.origin).pathname, passphrase);
+  } catch {
+    // Not a link, or storage disabled: the passphrase is dropped rather than sent; the person joins unencrypted and is told so.
+  }
+  return link;
+}
+
+/**
+ * Watches fields marked `data-passphrase-safe` in the capture phase, so the value is cleaned before Blazor's own
+ * (delegated, bubbling) input and change handlers read it and send it over the circuit.
+ */
+export function watchTypedLinks(target: Pick<Window, 'addEventListener'> = window): void {
+  const clean = (event: Event) => {
+    const field = event.target;
+    if (field instanceof HTMLInputElement && field.hasAttribute('data-passphrase-safe')) {
+      const cleaned = stashPassphraseFromTypedLink(field.value);
+      if (cleaned !== field.value) {
+        field.value = cleaned;
+      }
+    }
+  };
+  target.addEventListener('input', clean, true);
+  target.addEventListener('change', clean, true);
+}

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Conference.Tests.Web;
+namespace Conference.Tests;
 
 /// <summary>
 /// Keeps every log message of a server, at every level, whatever the console shows: tests read it to prove that

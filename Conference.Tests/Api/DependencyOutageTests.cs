@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Conference.Tests.Api;
+
+/// <summary>
+/// The real Redis and Postgres fixtures are stopped while the api serves requests, then started again: joining goes on
+/// without Redis (rate limits counted per instance, said in the log and a metric), what needs a dependency answers
+/// 503 with Retry-After within a couple of seconds (never 500, never a hang), health says degraded or unhealthy, and
+/// everything works again when the dependency returns, without restarting the api.
+/// </summary>
+[Collection(ApiAloneCollection.Name)]
+public sealed class DependencyOutageTests(ApiAloneFixture alone) : IClassFixture<ApiAloneFixture>
+{
+    static readonly TimeSpan Quick = TimeSpan.FromSeconds(2.5);
+
+    ApiFixture Fixture => alone.Platform;
+
+    [Fact]
+    public async Task Without_Redis_joining_goes_on_the_lobby_answers_503_and_all_recovers_when_it_returns()
+    {
+        var log = new LogCapture();
+        // The production limits: small enough to be counted in Redis on every join.
+        var api = Fixture.CreateApi(new Dictionary<string, string?> { ["RateLimits:JoinPerIpPerMinute"] = "30", ["RateLimits:JoinPerIpPerMeetingPerMinute"] = "10" },
+            services => services.AddSingleton<ILoggerProvider>(log));
+        using var host = await Fixture.SignedInHostAsync(api);
+        var slug = await MeetingsApiTests.CreateAsync(host);
+        var lobbySlug = await MeetingsApiTests.CreateAsync(host, new { title = "Lobby", settings = new { lobbyEnabled = true } });
+        var guest = api.CreateClient();
+        using var localDecisions = new MeasurementCount("conference.rate_limit.local_decisions");
+
+        await Fixture.Redis.StopForNowAsync();
+        try
+        {
+            // Every request below is answered quickly, during the outage.
+            var (join, joinTime) = await TimedAsync(() => guest.PostAsJsonAsync($"/api/meetings/{slug}/join", new { displayName = "Guest Gil" }));
+            Assert.Equal(HttpStatusCode.OK, join.StatusCode);
+            Assert.InRange(joinTime, TimeSpan.Zero, Quick);
+            Assert.Equal(HttpStatusCode.OK, (await host.PostAsJsonAsync($"/api/meetings/{slug}/join", new { displayName = "Host" })).StatusCode);
+
+            var (lobby, lobbyTime) = await TimedAsync(() => guest.PostAsJsonAsync($"/api/meetings/{lobbySlug}/join", new { displayName = "Guest Gil" }));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, lobby.StatusCode);
+            Assert.True(lobby.Headers.RetryAfter?.Delta > TimeSpan.Zero, "no Retry-After");
+            Assert.Contains("Redis", (await lobby.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+            Assert.InRange(lobbyTime, TimeSpan.Zero, Quick);
+
+            var (health, _) = await TimedAsync(() => guest.GetAsync("/api/health"));
+            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+            Assert.Equal("Degraded", (await health.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+
+            Assert.True(localDecisions.Count > 0, "no local rate-limit decision was counted");
+            Assert.Contains(log.Lines, m => m.Contains("rate limits are counted by this api instance alone", StringComparison.Ordinal));
+        }
+        finally
+        {
+            await Fixture.Redis.StartAgainAsync();
+        }
+
+        // The multiplexer reconnects by itself; the lobby works again within seconds, on the same api.
+        var admitted = await EventuallyAsync(async () =>
+            (await guest.PostAsJsonAsync($"/api/meetings/{lobbySlug}/join", new { displayName = "Guest Gil" })).StatusCode == HttpStatusCode.Accepted);
+        Assert.True(admitted, "the lobby did not recover after Redis returned");
+        Assert.Equal("Healthy", (await guest.GetFromJsonAsync<JsonElement>("/api/health")).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Without_Postgres_requests_get_503_with_Retry_After_at_once_and_work_again_when_it_returns()
+    {
+        var api = Fixture.CreateApi();
+        using var host = await Fixture.SignedInHostAsync(api);
+        var slug = await MeetingsApiTests.CreateAsync(host);
+        var anonymous = api.CreateClient();
+
+        // Requests keep coming while the database goes away under them.
+        using var stop = new CancellationTokenSource();
+        var traffic = Task.Run(async () =>
+        {
+            var seen = new List<(HttpStatusCode Status, TimeSpan Time)>();
+            while (!stop.IsCancellationRequested)
+            {
+                var (response, time) = await TimedAsync(() => host.GetAsync("/api/meetings"));
+                seen.Add((response.StatusCode, time));
+            }
+            return seen;
+        });
+        await Task.Delay(300);
+        await Fixture.Postgres.StopForNowAsync();
+        try
+        {
+            var (list, listTime) = await TimedAsync(() => host.GetAsync("/api/meetings"));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, list.StatusCode);
+            Assert.True(list.Headers.RetryAfter?.Delta > TimeSpan.Zero, "no Retry-After");
+            Assert.Contains("database", (await list.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+            Assert.InRange(listTime, TimeSpan.Zero, Quick);
+
+            var (signIn, signInTime) = await TimedAsync(() => anonymous.PostAsJsonAsync("/api/accounts/signin",
+                new { email = ApiFixture.AdminEmail, password = ApiFixture.AdminPassword }));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, signIn.StatusCode);
+            Assert.InRange(signInTime, TimeSpan.Zero, Quick);
+
+            var (health, _) = await TimedAsync(() => anonymous.GetAsync("/api/health"));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+            await Task.Delay(500);
+        }
+        finally
+        {
+            await Fixture.Postgres.StartAgainAsync();
+        }
+        stop.Cancel();
+        var seen = await traffic;
+
+        Assert.Contains(seen, s => s.Status == HttpStatusCode.ServiceUnavailable);
+        Assert.All(seen, s => Assert.True(s.Status is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, $"answered {s.Status}"));
+        Assert.All(seen, s => Assert.InRange(s.Time, TimeSpan.Zero, Quick));
+
+        var recovered = await EventuallyAsync(async () => (await host.GetAsync("/api/meetings")).StatusCode == HttpStatusCode.OK);
+        Assert.True(recovered, "the api did not recover after Postgres returned");
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.PostAsJsonAsync($"/api/meetings/{slug}/join", new { displayName = "Back" })).StatusCode);
+    }
+
+    static async Task<(HttpResponseMessage Response, TimeSpan Time)> TimedAsync(Func<Task<HttpResponseMessage>> send)
+    {
+        var clock = Stopwatch.StartNew();
+        var response = await send();
+        return (response, clock.Elapsed);
+    }
+
+    /// <summary>Tries <paramref name="condition"/> every 200 ms for up to 15 s.</summary>
+    static async Task<bool> EventuallyAsync(Func<Task<bool>> condition)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            if (await condition())
+            {
+                return true;
+            }
+            await Task.Delay(200);
+        }
+        return false;
+    }
+
+    /// <summary>Counts what an instrument (by name) records, from any meter in the process.</summary>
+    sealed class MeasurementCount : IDisposable
+    {
+        readonly MeterListener listener = new();
+        long count;
+
+        public MeasurementCount(string instrument)
+        {
+            listener.InstrumentPublished = (published, l) =>
+            {
+                if (published.Name == instrument)
+                {
+                    l.EnableMeasurementEvents(published);
+                }
+            };
+            listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref count, value));
+            listener.Start();
+        }
+
+        public long Count => Interlocked.Read(ref count);
+
+        public void Dispose() => listener.Dispose();
+    }
+}
