@@ -43,6 +43,14 @@ if (builder.ExecutionContext.IsPublishMode)
     // Browsers reach LiveKit through Caddy, not at the internal address the api calls it on.
     api.WithEnvironment("MediaServer__PublicUrl", ReferenceExpression.Create($"wss://livekit.{parameters.Domain.Resource}"));
 }
+else if (runtime == RuntimeVariant.Processes && infrastructure.LiveKit?.Resource is ILiveKitResource
+         && infrastructure.FrontDoor?.Resource is IResourceWithEndpoints frontDoor)
+{
+    // Browsers reach the local LiveKit through Caddy's livekit.localhost:PORT site too: the only media origin the
+    // site's Content-Security-Policy allows (LiveKit's own port would be refused by connect-src).
+    var frontDoorPort = frontDoor.GetEndpoint("http").Property(EndpointProperty.Port);
+    api.WithEnvironment("MediaServer__PublicUrl", ReferenceExpression.Create($"ws://livekit.localhost:{frontDoorPort}"));
+}
 
 // LiveKit posts its signed webhooks to both: the api keeps who is in which meeting, the recorder its egresses.
 infrastructure.LiveKit?

@@ -38,10 +38,12 @@ internal sealed partial class AppHostRun : IAsyncDisposable
     }
 
     /// <summary>
-    /// Runs <c>dotnet run --project Conference.AppHost [build options] -- [arguments]</c> in <paramref name="checkout"/>.
+    /// Runs <c>dotnet run --project Conference.AppHost [build options] -- [arguments]</c> in <paramref name="checkout"/>,
+    /// with <paramref name="environment"/> on top of the test run's own variables (e.g. a PATH that finds a tool).
     /// <paramref name="workDirectory"/> is deleted by the watchdog should the test run end before <see cref="DisposeAsync"/>.
     /// </summary>
-    public static AppHostRun Start(string checkout, string workDirectory, IEnumerable<string> buildOptions, IEnumerable<string> arguments)
+    public static AppHostRun Start(string checkout, string workDirectory, IEnumerable<string> buildOptions, IEnumerable<string> arguments,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         string[] dashboard =
         [
@@ -58,6 +60,10 @@ internal sealed partial class AppHostRun : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            startInfo.Environment[name] = value;
+        }
         var run = new AppHostRun(Process.Start(startInfo)!);
         run.watchdog.OutputDataReceived += (_, line) => run.Read(line.Data);
         run.watchdog.ErrorDataReceived += (_, line) => run.Read(line.Data);

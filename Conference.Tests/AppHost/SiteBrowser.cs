@@ -36,13 +36,19 @@ internal sealed class SiteBrowser : IAsyncDisposable
         return new SiteBrowser(playwright, browser, site);
     }
 
-    /// <summary>A page in a fresh browser profile (its own cookies), allowed the camera and microphone.</summary>
-    public async Task<WatchedPage> NewPageAsync()
+    /// <summary>
+    /// A page in a fresh browser profile (its own cookies), allowed the camera and microphone; with
+    /// <paramref name="phone"/>, the size and touch of a phone held upright (390 × 844 CSS pixels).
+    /// </summary>
+    public async Task<WatchedPage> NewPageAsync(bool phone = false)
     {
         var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = site.ToString(),
             Permissions = ["camera", "microphone"],
+            ViewportSize = phone ? new ViewportSize { Width = 390, Height = 844 } : null,
+            IsMobile = phone,
+            HasTouch = phone,
         });
         // Bounds how long a failing step waits; a loaded 2-core machine has taken over 20 s for one page.
         context.SetDefaultTimeout(60_000);

@@ -133,7 +133,9 @@ export class Session implements ParticipantConnection {
     this.send(new SignalResponse({
       message: { case: "leave", value: new LeaveRequest({ canReconnect: false, reason, action: LeaveRequest_Action.DISCONNECT }) },
     }));
-    this.teardown();
+    // The client closes its peer connections when it reads the LeaveRequest, as with LiveKit; closing ours at once
+    // could reach it first (everything is on loopback here) and look like a transport failure to livekit-client.
+    this.teardown(1000);
     setTimeout(() => this.ws.close(1000, DisconnectReason[reason]), 50);
   }
 
@@ -187,6 +189,7 @@ export class Session implements ParticipantConnection {
 
   private async answerPublisher(offer: SessionDescription) {
     await this.publisher.setRemoteDescription({ type: "offer", sdp: offer.sdp });
+    this.unpublishStoppedTracks(offer.sdp);
     const midToTrackId: Record<string, string> = {};
     if (this.options.singlePeerConnection) {
       await this.assignMediaSections(offer.sdp);
@@ -399,6 +402,21 @@ export class Session implements ParticipantConnection {
   }
 
   /** A remote track arrived on the publisher connection: match it by msid to an AddTrackRequest and publish. */
+  /**
+   * livekit-client unpublishes a track by removing its sender and renegotiating (unpublishTrack, e.g. stopping a
+   * screen share): its m-line no longer sends. LiveKit then ends the track for everyone and confirms with
+   * TrackUnpublishedResponse; so does the emulator.
+   */
+  private unpublishStoppedTracks(sdp: string) {
+    const sending = sendingMids(sdp);
+    for (const track of [...this.participant.tracks.values()]) {
+      if (track.info.mid && !sending.has(track.info.mid)) {
+        this.room.unpublish(track);
+        this.send(new SignalResponse({ message: { case: "trackUnpublished", value: { trackSid: track.info.sid } } }));
+      }
+    }
+  }
+
   private onPublishedMedia(mid: string, track: import("werift").MediaStreamTrack, receiver: import("werift").RTCRtpReceiver) {
     const cid = msidTrackIdsByMid(this.publisher.remoteDescription?.sdp ?? "").get(mid);
     let published = [...this.participant.tracks.values()].find((t) => t.info.mid === mid);
@@ -482,15 +500,30 @@ export class Session implements ParticipantConnection {
     this.room.remove(this.participant, DisconnectReason.SIGNAL_CLOSE);
   }
 
-  private teardown() {
+  /** Ends this session at once; its peer connections close after closeAfterMs (0: now). */
+  private teardown(closeAfterMs = 0) {
     if (this.closed) return;
     this.closed = true;
     this.participant.connection = undefined;
     this.participant.info.state = ParticipantInfo_State.DISCONNECTED;
     for (const timer of this.timers) clearInterval(timer);
-    void this.publisher.close().catch(() => undefined);
-    void this.subscriber?.close().catch(() => undefined);
+    const closeConnections = () => {
+      void this.publisher.close().catch(() => undefined);
+      void this.subscriber?.close().catch(() => undefined);
+    };
+    if (closeAfterMs > 0) setTimeout(closeConnections, closeAfterMs).unref();
+    else closeConnections();
   }
+}
+
+/** The mids of an offer's m-lines on which the client sends (sendrecv or sendonly, port not 0). */
+function sendingMids(sdp: string): Set<string> {
+  const result = new Set<string>();
+  for (const section of sdp.split(/\r?\nm=/).slice(1)) {
+    const mid = /\r?\na=mid:(\S+)/.exec(section)?.[1];
+    if (mid && !/^\S+ 0 /.test(section) && /\r?\na=(sendrecv|sendonly)/.test(section)) result.add(mid);
+  }
+  return result;
 }
 
 /** The mids of an offer's m-lines on which the client only receives (v1: where subscribed tracks can go). */

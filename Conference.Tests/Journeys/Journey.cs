@@ -1,0 +1,168 @@
+using Conference.Tests.AppHost;
+using Conference.Tests.Web;
+using Microsoft.Playwright;
+
+namespace Conference.Tests.Journeys;
+
+/// <summary>What people do in the journeys, step by step, in the words of the page (labels, roles, test ids).</summary>
+internal static class Journey
+{
+    /// <summary>How long a page may take to load, as the browser's own default for actions (SiteBrowser).</summary>
+    public static readonly float PageLoad = 60_000;
+
+    /// <summary>
+    /// How long starting a new track may take (capture, encoder, renegotiation with the emulator): over 5 s has been
+    /// seen with three browsers on 2 cores under a load average near 80.
+    /// </summary>
+    public static readonly float MediaStart = 30_000;
+
+    /// <summary>Signs up through the form (and so is signed in) on a fresh page; returns the account's email.</summary>
+    public static async Task<string> SignUpAsync(WatchedPage person, string name)
+    {
+        var email = await WebJourney.SignUpAsync(person.Page, name);
+        await person.WaitForCircuitAsync();
+        return email;
+    }
+
+    /// <summary>Starts a meeting from the home page; returns its code (the slug in /m/CODE).</summary>
+    public static Task<string> StartMeetingAsync(WatchedPage host, string title, bool lobby = false) =>
+        WebJourney.StartMeetingAsync(host.Page, title, lobby);
+
+    /// <summary>Opens the meeting's page, waits for the camera preview, types the name and clicks Join.</summary>
+    public static async Task OpenAndJoinAsync(WatchedPage person, string code, string name)
+    {
+        await WebJourney.GotoInteractiveAsync(person.Page, $"m/{code}");
+        await JoinFromPreJoinAsync(person, name);
+    }
+
+    /// <summary>On the pre-join page: waits for the camera preview, types the name and clicks Join.</summary>
+    public static async Task JoinFromPreJoinAsync(WatchedPage person, string name)
+    {
+        // The meeting page loads its meeting from the api first: with four browsers on 2 cores that has taken over 5 s.
+        await Assertions.Expect(person.Page.GetByLabel("Camera preview")).ToBeVisibleAsync(new() { Timeout = PageLoad });
+        await WebJourney.ExpectCameraPreviewAsync(person.Page);
+        await person.Page.Locator("#display-name").FillAsync(name);
+        await person.Page.GetByRole(AriaRole.Button, new() { Name = "Join", Exact = true }).ClickAsync();
+    }
+
+    /// <summary>The call page says it is connected.</summary>
+    public static async Task ExpectConnectedAsync(WatchedPage person)
+    {
+        try
+        {
+            await Assertions.Expect(person.Page.GetByTestId("call-room")).ToHaveAttributeAsync("data-state", "Connected", new() { Timeout = 30_000 });
+        }
+        catch (PlaywrightException notConnected)
+        {
+            // What went wrong on the page (a refused request, a console error) says more than the state alone.
+            await person.ExpectNothingWrongAsync();
+            throw new PlaywrightException(notConnected.Message, notConnected);
+        }
+    }
+
+    /// <summary>The tile of the person whose display name is <paramref name="name"/> (their camera, not a screen).</summary>
+    public static ILocator Tile(WatchedPage viewer, string name) =>
+        viewer.Page.Locator("[data-testid=tile]:not(.screen)").Filter(new() { Has = viewer.Page.Locator(".tile-name", new() { HasTextString = name }) });
+
+    /// <summary>
+    /// <paramref name="viewer"/> shows <paramref name="name"/>'s camera as a video whose frames are decoding: its
+    /// decoded-frame count goes up while we watch.
+    /// </summary>
+    public static async Task ExpectVideoFramesFromAsync(WatchedPage viewer, string name)
+    {
+        var identity = await Tile(viewer, name).GetAttributeAsync("data-identity");
+        var video = $"[data-video-identity=\"{identity}\"][data-video-source=camera] video";
+        await viewer.Page.WaitForFunctionAsync($$"""
+            async () => {
+                const v = document.querySelector('{{video}}');
+                if (!v || v.readyState < 2 || v.videoWidth === 0) return false;
+                const before = v.getVideoPlaybackQuality().totalVideoFrames;
+                await new Promise(r => setTimeout(r, 300));
+                return v.getVideoPlaybackQuality().totalVideoFrames > before;
+            }
+            """, null, new() { PollingInterval = 250 });
+    }
+
+    /// <summary>
+    /// <paramref name="listener"/> plays <paramref name="count"/> remote microphones with sound in them: each
+    /// <c>&lt;audio&gt;</c> the call page plays peaks above silence (Chromium's fake microphone beeps) within 2 s.
+    /// </summary>
+    public static async Task ExpectAudioFromOthersAsync(WatchedPage listener, int count) =>
+        await listener.Page.WaitForFunctionAsync("""
+            async count => {
+                const playing = [...document.querySelectorAll('audio')].filter(a => a.srcObject && a.srcObject.getAudioTracks().length > 0);
+                if (playing.length < count) return false;
+                const context = new AudioContext();
+                await context.resume();
+                const analysers = playing.map(a => {
+                    const analyser = context.createAnalyser();
+                    analyser.fftSize = 2048;
+                    context.createMediaStreamSource(a.srcObject).connect(analyser);
+                    return analyser;
+                });
+                const peaks = analysers.map(() => 0);
+                const samples = new Float32Array(2048);
+                for (let i = 0; i < 40; i++) {
+                    await new Promise(r => setTimeout(r, 50));
+                    analysers.forEach((analyser, k) => {
+                        analyser.getFloatTimeDomainData(samples);
+                        for (const s of samples) peaks[k] = Math.max(peaks[k], Math.abs(s));
+                    });
+                }
+                await context.close();
+                return peaks.filter(p => p > 0.01).length >= count;
+            }
+            """, count, new() { PollingInterval = 500 });
+
+    /// <summary>
+    /// A host signs up, starts a meeting and joins it; then each of <paramref name="guests"/> opens the meeting's
+    /// page in a browser of their own and joins. Everyone is connected and sees everyone's tile.
+    /// </summary>
+    public static async Task<Call> MeetAsync(JourneyFixture fixture, string title, string hostName, params string[] guests)
+    {
+        var host = await fixture.NewPageAsync();
+        await SignUpAsync(host, hostName);
+        var code = await StartMeetingAsync(host, title);
+        await JoinFromPreJoinAsync(host, hostName);
+        await ExpectConnectedAsync(host);
+        var people = new List<WatchedPage> { host };
+        foreach (var name in guests)
+        {
+            var guest = await fixture.NewPageAsync();
+            await OpenAndJoinAsync(guest, code, name);
+            await ExpectConnectedAsync(guest);
+            people.Add(guest);
+        }
+        foreach (var person in people)
+        {
+            await Assertions.Expect(person.Page.Locator("[data-testid=tile]:not(.screen)")).ToHaveCountAsync(people.Count);
+        }
+        return new Call(code, host, people.Skip(1).ToList());
+    }
+
+    /// <summary>Opens the side panel <paramref name="testId"/> (toggle-chat, toggle-people) if it is not open.</summary>
+    public static async Task OpenPanelAsync(WatchedPage person, string testId)
+    {
+        var toggle = person.Page.GetByTestId(testId);
+        if (await toggle.GetAttributeAsync("aria-pressed") != "true")
+        {
+            await toggle.ClickAsync();
+        }
+        await Assertions.Expect(toggle).ToHaveAttributeAsync("aria-pressed", "true");
+    }
+
+    /// <summary>Sends <paramref name="text"/> in the chat (opening it first).</summary>
+    public static async Task SendChatAsync(WatchedPage person, string text)
+    {
+        await OpenPanelAsync(person, "toggle-chat");
+        await person.Page.GetByLabel("Message", new() { Exact = true }).FillAsync(text);
+        await person.Page.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();
+        await Assertions.Expect(person.Page.Locator("[data-testid=chat-log] li.mine p").Last).ToHaveTextAsync(text);
+    }
+}
+
+/// <summary>A meeting in progress: its code, the host's page and the guests' pages, in the order they joined.</summary>
+internal sealed record Call(string Code, WatchedPage Host, IReadOnlyList<WatchedPage> Guests)
+{
+    public IEnumerable<WatchedPage> Everyone => [Host, .. Guests];
+}

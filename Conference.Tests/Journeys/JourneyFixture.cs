@@ -1,0 +1,132 @@
+using Conference.Tests.AppHost;
+using Conference.Tests.Infrastructure;
+using Conference.Tests.Web;
+using Microsoft.Playwright;
+
+namespace Conference.Tests.Journeys;
+
+/// <summary>
+/// The journeys share ONE run of the README's command, so they run one after another in this collection (and not
+/// beside the other AppHost runs on 2 cores).
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class JourneyCollection : ICollectionFixture<JourneyFixture>
+{
+    public const string Name = "Journeys";
+}
+
+/// <summary>
+/// The product as people run it: <c>dotnet run --project Conference.AppHost</c> (Processes variant, as built for this
+/// test run) with the LiveKit emulator found on PATH as <c>livekit-server</c> (its room timeouts shortened to
+/// <see cref="RoomTimeout"/> by its test switch), s3rver as the recordings bucket through the
+/// <c>storage-endpoint</c> parameter, and Debian's Chromium with a fake camera and microphone reaching the site
+/// through Caddy, at the address the console gives. Each <see cref="NewPageAsync"/> is a fresh browser profile: one
+/// person.
+/// </summary>
+public sealed class JourneyFixture : IAsyncLifetime
+{
+    /// <summary>How long the emulator keeps an empty room (LiveKit's empty and departure timeouts).</summary>
+    public static readonly TimeSpan RoomTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>Bounds a start that fails; a quiet machine is ready in about half a minute.</summary>
+    static readonly TimeSpan GiveUpAfter = TimeSpan.FromMinutes(4);
+
+    readonly string dataDirectory = Directory.CreateTempSubdirectory("conference-journeys-").FullName;
+    readonly S3rverServer bucket = new();
+    AppHostRun? run;
+    SiteBrowser? browser;
+
+    /// <summary>The site's front door (Caddy), as the console announced it.</summary>
+    public Uri Site { get; private set; } = null!;
+
+    /// <summary>The AppHost's console so far (its own log lines; what a person sees in the terminal).</summary>
+    public string Console => run?.Console ?? "";
+
+    /// <summary>The bucket recordings are uploaded to.</summary>
+    public S3rverServer Bucket => bucket;
+
+    public async Task InitializeAsync()
+    {
+        await bucket.InitializeAsync();
+
+        // livekit-server on PATH is the emulator, with its test switch for short room timeouts in front of the
+        // arguments the AppHost gives the real binary.
+        var bin = Directory.CreateDirectory(Path.Combine(dataDirectory, "bin")).FullName;
+        var wrapper = Path.Combine(bin, "livekit-server");
+        var emulator = Path.Combine(LocalMachine.RepositoryRoot, "tools", "livekit-emulator", "bin", "livekit-server");
+        await File.WriteAllTextAsync(wrapper,
+            $"#!/usr/bin/env bash\nexec '{emulator}' --room-timeouts-ms {(int)RoomTimeout.TotalMilliseconds} \"$@\"\n");
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("The journeys run the AppHost's Processes variant, on Linux.");
+        }
+        File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
+        run = AppHostRun.Start(LocalMachine.RepositoryRoot, dataDirectory, ["--no-build", "-c", configuration],
+            [
+                "--Conference:Runtime=Processes",
+                $"--Conference:DataDirectory={dataDirectory}",
+                $"--Parameters:storage-endpoint={bucket.Endpoint}",
+                $"--Parameters:storage-bucket={bucket.Bucket}",
+            ],
+            new Dictionary<string, string> { ["PATH"] = $"{bin}:{Environment.GetEnvironmentVariable("PATH")}" });
+        Site = await run.WaitForSiteAsync(GiveUpAfter);
+        browser = await SiteBrowser.LaunchAsync(Site);
+        await SignUpTheAdminAsync();
+    }
+
+    /// <summary>
+    /// A fresh server has no admin: its first sign-up needs the setup code the api prints in its log. A person reads
+    /// it in the dashboard's console logs (the console gives the dashboard's login link); so does this, and signs the
+    /// admin up through the form, after which the journeys' people sign up as anyone does.
+    /// </summary>
+    async Task SignUpTheAdminAsync()
+    {
+        var login = System.Text.RegularExpressions.Regex.Match(run!.Console, @"Login to the dashboard at (?<url>http\S+)");
+        Assert.True(login.Success, $"The console gave no dashboard login link:{Environment.NewLine}{run.Console}");
+        var dashboard = await browser!.NewPageAsync();
+        await dashboard.Page.GotoAsync(login.Groups["url"].Value);
+        await dashboard.Page.GotoAsync(new Uri(new Uri(login.Groups["url"].Value), "/consolelogs/resource/api").ToString());
+        var line = dashboard.Page.GetByText(new System.Text.RegularExpressions.Regex("Sign up with the setup code [A-Z0-9-]{14}")).First;
+        await line.WaitForAsync(new() { Timeout = Journey.PageLoad });
+        var code = System.Text.RegularExpressions.Regex.Match(await line.InnerTextAsync(), "setup code (?<code>[A-Z0-9-]{14})").Groups["code"].Value;
+        await dashboard.Page.Context.CloseAsync();
+
+        var admin = await browser.NewPageAsync();
+        await admin.Page.GotoAsync("account/signup");
+        await admin.Page.GetByLabel("Your name").FillAsync("Ada Admin");
+        await admin.Page.GetByLabel("Email").FillAsync($"{Guid.NewGuid():N}@example.org");
+        await admin.Page.GetByLabel("Password").FillAsync(WebJourney.Password);
+        await admin.Page.GetByLabel("Setup code").FillAsync(code);
+        await admin.Page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
+        await admin.Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        await admin.Page.Context.CloseAsync();
+    }
+
+    /// <summary>A new person: a fresh browser profile with camera and microphone allowed (a phone if asked).</summary>
+    internal async Task<WatchedPage> NewPageAsync(bool phone = false) => await browser!.NewPageAsync(phone);
+
+    /// <summary>Saves a screenshot under the test output's screenshots/ (and docs/screenshots/ when asked, as the web tests do).</summary>
+    public static Task ScreenshotAsync(IPage page, string name) => WebAppServer.ScreenshotAsync(page, name);
+
+    public async Task DisposeAsync()
+    {
+        if (browser is not null)
+        {
+            await browser.DisposeAsync();
+        }
+        if (run is not null)
+        {
+            await run.DisposeAsync();
+        }
+        await bucket.DisposeAsync();
+        var survivors = await LocalProcesses.WaitUntilNoneContainAsync(dataDirectory, TimeSpan.FromSeconds(30));
+        if (Directory.Exists(dataDirectory))
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+        Assert.Empty(survivors);
+    }
+}

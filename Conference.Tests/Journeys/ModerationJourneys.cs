@@ -1,0 +1,97 @@
+using Microsoft.Playwright;
+
+namespace Conference.Tests.Journeys;
+
+/// <summary>
+/// What a host does to the call, seen from every browser in it: mute, remove, promote, lock, end; the lobby.
+/// </summary>
+[Collection(JourneyCollection.Name)]
+public sealed class ModerationJourneys(JourneyFixture fixture)
+{
+    [Fact]
+    public async Task A_host_mutes_promotes_locks_removes_and_ends_the_meeting_for_everyone()
+    {
+        var call = await Journey.MeetAsync(fixture, "Town hall", "Mo Host", "Ana Guest", "Ben Guest");
+        var (host, ana, ben) = (call.Host, call.Guests[0], call.Guests[1]);
+        await Journey.OpenPanelAsync(host, "toggle-people");
+
+        // Mute: Ana's own page shows her microphone off, and so does everyone's tile of her.
+        await host.Page.GetByRole(AriaRole.Button, new() { Name = "Mute Ana Guest" }).ClickAsync();
+        await Assertions.Expect(ana.Page.GetByTestId("toggle-microphone")).ToHaveAttributeAsync("aria-pressed", "false");
+        await Assertions.Expect(Journey.Tile(ben, "Ana Guest").GetByTestId("tile-muted")).ToBeVisibleAsync();
+
+        // Promote: Ben's host controls appear on his page.
+        Assert.Equal(0, await ben.Page.GetByTestId("toggle-recording").CountAsync());
+        await host.Page.GetByRole(AriaRole.Button, new() { Name = "Make Ben Guest a co-host" }).ClickAsync();
+        await Assertions.Expect(ben.Page.GetByTestId("toggle-recording")).ToBeVisibleAsync();
+        await Journey.OpenPanelAsync(ben, "toggle-people");
+        await Assertions.Expect(ben.Page.GetByRole(AriaRole.Group, new() { Name = "Meeting controls" })).ToBeVisibleAsync();
+        await Assertions.Expect(ben.Page.GetByRole(AriaRole.Button, new() { Name = "Remove Ana Guest" })).ToBeVisibleAsync();
+
+        // Lock: someone new is told the meeting is locked.
+        await host.Page.GetByRole(AriaRole.Button, new() { Name = "Lock meeting" }).ClickAsync();
+        await Assertions.Expect(host.Page.GetByRole(AriaRole.Button, new() { Name = "Unlock meeting" })).ToBeVisibleAsync();
+        var latecomer = await fixture.NewPageAsync();
+        await Journey.OpenAndJoinAsync(latecomer, call.Code, "Lee Late");
+        await Assertions.Expect(latecomer.Page.GetByTestId("join-error")).ToContainTextAsync("locked");
+        await host.Page.GetByRole(AriaRole.Button, new() { Name = "Unlock meeting" }).ClickAsync();
+        await Assertions.Expect(host.Page.GetByRole(AriaRole.Button, new() { Name = "Lock meeting" })).ToBeVisibleAsync();
+
+        // Remove: Ana is told why, and cannot come back, not even from a fresh page.
+        await host.Page.GetByRole(AriaRole.Button, new() { Name = "Remove Ana Guest" }).ClickAsync();
+        var ended = ana.Page.GetByTestId("call-ended");
+        await Assertions.Expect(ended).ToHaveAttributeAsync("data-end", "Removed");
+        await Assertions.Expect(ended.GetByRole(AriaRole.Heading)).ToHaveTextAsync("A host removed you from the meeting.");
+        await Assertions.Expect(ana.Page.GetByTestId("rejoin")).ToHaveCountAsync(0);
+        await Assertions.Expect(Journey.Tile(host, "Ana Guest")).ToHaveCountAsync(0);
+        await Journey.OpenAndJoinAsync(ana, call.Code, "Ana Guest");
+        await Assertions.Expect(ana.Page.GetByTestId("join-error")).ToContainTextAsync("removed");
+
+        // End for everyone: every page in the call says so.
+        await host.Page.GetByRole(AriaRole.Button, new() { Name = "End for everyone" }).ClickAsync();
+        await host.Page.GetByTestId("confirm-end").ClickAsync();
+        foreach (var person in new[] { host, ben })
+        {
+            await Assertions.Expect(person.Page.GetByTestId("call-ended")).ToHaveAttributeAsync("data-end", "MeetingEnded");
+            await Assertions.Expect(person.Page.GetByTestId("call-ended").GetByRole(AriaRole.Heading)).ToHaveTextAsync("The meeting has ended.");
+        }
+        foreach (var person in new[] { host, ben })
+        {
+            await person.ExpectNothingWrongAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_host_admits_one_guest_from_the_lobby_and_denies_another()
+    {
+        var host = await fixture.NewPageAsync();
+        await Journey.SignUpAsync(host, "Lou Host");
+        var code = await Journey.StartMeetingAsync(host, "Interviews", lobby: true);
+        await Journey.JoinFromPreJoinAsync(host, "Lou Host");
+        await Journey.ExpectConnectedAsync(host);
+
+        var welcome = await fixture.NewPageAsync();
+        await Journey.OpenAndJoinAsync(welcome, code, "Wes Welcome");
+        await Assertions.Expect(welcome.Page.GetByTestId("lobby-waiting").GetByRole(AriaRole.Heading)).ToHaveTextAsync("Waiting to be let in");
+        var unwelcome = await fixture.NewPageAsync();
+        await Journey.OpenAndJoinAsync(unwelcome, code, "Una Unwelcome");
+        await Assertions.Expect(unwelcome.Page.GetByTestId("lobby-waiting").GetByRole(AriaRole.Heading)).ToHaveTextAsync("Waiting to be let in");
+
+        // The host's People button counts who waits; the panel lists them.
+        await Assertions.Expect(host.Page.GetByTestId("toggle-people")).ToHaveAttributeAsync("aria-label", "People, 2 waiting");
+        await Journey.OpenPanelAsync(host, "toggle-people");
+        var lobby = host.Page.GetByTestId("lobby-list");
+        await lobby.GetByRole(AriaRole.Button, new() { Name = "Admit Wes Welcome" }).ClickAsync();
+        await lobby.GetByRole(AriaRole.Button, new() { Name = "Deny Una Unwelcome" }).ClickAsync();
+
+        await Journey.ExpectConnectedAsync(welcome);
+        await Journey.ExpectVideoFramesFromAsync(host, "Wes Welcome");
+        await Journey.ExpectVideoFramesFromAsync(welcome, "Lou Host");
+        await Assertions.Expect(unwelcome.Page.GetByTestId("lobby-denied")).ToBeVisibleAsync();
+        await Assertions.Expect(host.Page.GetByTestId("lobby-list")).ToHaveCountAsync(0);
+        foreach (var person in new[] { host, welcome, unwelcome })
+        {
+            await person.ExpectNothingWrongAsync();
+        }
+    }
+}
