@@ -73,15 +73,9 @@ public sealed class MeetingModelJourneys(JourneyFixture fixture) : IDisposable
         // Dot's signalling socket (LiveKit's /rtc) passes through a switch we can open: Chromium's offline mode
         // leaves open WebSockets alone (microsoft/playwright#4910), so the cut is made on the socket itself.
         var dot = await fixture.NewPageAsync();
-        var cut = false;
         IWebSocketRoute? signalling = null;
-        await dot.Page.RouteWebSocketAsync(new Regex("/rtc"), async route =>
+        await dot.Page.RouteWebSocketAsync(new Regex("/rtc"), route =>
         {
-            if (cut)
-            {
-                await route.CloseAsync(new() { Code = 1001, Reason = "network cut" });
-                return;
-            }
             signalling = route;
             route.ConnectToServer();
         });
@@ -90,13 +84,10 @@ public sealed class MeetingModelJourneys(JourneyFixture fixture) : IDisposable
         var dotIdentity = await SiteApi.IdentityOnTileAsync(host, "Dot Guest");
         await MakeCoHostAsync(host, dot, "Dot Guest");
 
-        // The network goes: the socket drops and every new one fails, so the page says it is reconnecting. The
-        // emulator does not resume a session, so when the network is back the client makes a full reconnect: a new
-        // connection (participant sid) of the same person.
-        cut = true;
+        // The network blips: the socket drops and the page says it is reconnecting. The emulator does not resume a
+        // session, so the client makes a full reconnect: a new connection (participant sid) of the same person.
         await signalling!.CloseAsync(new() { Code = 1001, Reason = "network cut" });
         await Assertions.Expect(dot.Page.GetByTestId("call-room")).ToHaveAttributeAsync("data-state", "Reconnecting");
-        cut = false;
         await Journey.ExpectConnectedAsync(dot);
 
         Assert.Equal(dotIdentity, await SiteApi.IdentityOnTileAsync(host, "Dot Guest"));
