@@ -43,11 +43,11 @@ if (builder.ExecutionContext.IsPublishMode)
     // Browsers reach LiveKit through Caddy, not at the internal address the api calls it on.
     api.WithEnvironment("MediaServer__PublicUrl", ReferenceExpression.Create($"wss://livekit.{parameters.Domain.Resource}"));
 }
-else if (runtime == RuntimeVariant.Processes && infrastructure.LiveKit?.Resource is ILiveKitResource
-         && infrastructure.FrontDoor?.Resource is IResourceWithEndpoints frontDoor)
+else if (infrastructure.LiveKit?.Resource is LiveKitProcessResource && infrastructure.FrontDoor?.Resource is IResourceWithEndpoints frontDoor)
 {
-    // Browsers reach the local LiveKit through Caddy's livekit.localhost:PORT site too: the only media origin the
-    // site's Content-Security-Policy allows (LiveKit's own port would be refused by connect-src).
+    // Browsers reach a local livekit-server through Caddy's livekit.localhost:PORT site too: the only media origin the
+    // site's Content-Security-Policy allows (LiveKit's own port would be refused by connect-src). An external LiveKit
+    // keeps its own URL.
     var frontDoorPort = frontDoor.GetEndpoint("http").Property(EndpointProperty.Port);
     api.WithEnvironment("MediaServer__PublicUrl", ReferenceExpression.Create($"ws://livekit.localhost:{frontDoorPort}"));
 }
