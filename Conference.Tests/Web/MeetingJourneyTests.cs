@@ -127,9 +127,5 @@ public sealed class MeetingJourneyTests(WebAppFixture fixture)
         var grants = fixture.Platform.LiveKitVerifier.Verify(signal.AccessToken!).Video!;
         Assert.Equal(slug, grants.Room);
         Assert.Null(grants.RoomAdmin);
-        if (phone)
-        {
-            await WebAppFixture.ScreenshotAsync(guest, "call-phone");
-        }
     }
 }
