@@ -112,6 +112,8 @@ public sealed class RunCommand : IAsyncLifetime
             ["--Conference:Runtime=Processes", $"--Conference:DataDirectory={dataDirectory}"]);
         var site = await run.WaitForSiteAsync(GiveUpAfter);
         Browser = await SiteBrowser.LaunchAsync(site);
+        // As a person would on a fresh server: the admin first, with the setup code from the api's log.
+        await FirstAdmin.SignUpAsync(run, Browser, 60_000);
     }
 
     public async Task DisposeAsync()

@@ -53,68 +53,6 @@ public sealed class CallJourneys(JourneyFixture fixture)
     }
 
     [Fact]
-    public async Task Layouts_pin_a_screen_share_on_stage_speaking_and_connection_quality_follow_the_call()
-    {
-        var call = await Journey.MeetAsync(fixture, "Stage check", "Sol Host", "Lia Guest", "Kai Guest");
-        var (host, lia, kai) = (call.Host, call.Guests[0], call.Guests[1]);
-        var stage = host.Page.Locator("section.stage");
-        await Assertions.Expect(stage).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\bgrid\b"));
-
-        // Connection quality shows on every tile (the emulator always reports excellent).
-        await Assertions.Expect(Journey.Tile(host, "Lia Guest").Locator(".quality")).ToHaveAttributeAsync("aria-label", "Connection excellent");
-
-        // Speaking follows who talks: Kai mutes, so Kai's tile stops showing speech while Lia's still does.
-        await kai.Page.GetByTestId("toggle-microphone").ClickAsync();
-        await Assertions.Expect(kai.Page.GetByTestId("toggle-microphone")).ToHaveAttributeAsync("aria-pressed", "false");
-        await Assertions.Expect(Journey.Tile(host, "Kai Guest").GetByTestId("tile-muted")).ToBeVisibleAsync();
-        await Assertions.Expect(Journey.Tile(host, "Kai Guest")).Not.ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\bspeaking\b"));
-        await Assertions.Expect(Journey.Tile(host, "Lia Guest")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\bspeaking\b"));
-
-        // Speaker layout: one tile on stage, the others in the strip.
-        await host.Page.GetByTestId("toggle-layout").ClickAsync();
-        await Assertions.Expect(stage).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\bfocus\b"));
-        await Assertions.Expect(host.Page.Locator(".stage-focus [data-testid=tile]")).ToHaveCountAsync(1);
-        await Assertions.Expect(host.Page.Locator(".stage-strip [data-testid=tile]")).ToHaveCountAsync(2);
-
-        // Pin: Kai (muted, not speaking) takes the stage and keeps it.
-        await Journey.Tile(host, "Kai Guest").GetByRole(AriaRole.Button, new() { Name = "Pin Kai Guest" }).ClickAsync();
-        await Assertions.Expect(host.Page.Locator(".stage-focus .tile-name")).ToHaveTextAsync("Kai Guest");
-        await Journey.ExpectVideoFramesFromAsync(host, "Kai Guest");
-        await host.Page.GetByRole(AriaRole.Button, new() { Name = "Unpin Kai Guest" }).ClickAsync();
-
-        // Back to the grid; then Lia shares her screen and it takes everyone's stage.
-        await host.Page.GetByTestId("toggle-layout").ClickAsync();
-        await Assertions.Expect(stage).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\bgrid\b"));
-        await lia.Page.GetByTestId("toggle-screen").ClickAsync();
-        await Assertions.Expect(lia.Page.GetByTestId("toggle-screen")).ToHaveAttributeAsync("aria-pressed", "true", new() { Timeout = Journey.MediaStart });
-        foreach (var viewer in new[] { host, kai })
-        {
-            await Assertions.Expect(viewer.Page.Locator(".stage-focus [data-testid=tile].screen")).ToBeVisibleAsync();
-            await viewer.Page.WaitForFunctionAsync("""
-                async () => {
-                    const v = document.querySelector('.stage-focus [data-video-source=screen_share] video');
-                    if (!v || v.readyState < 2 || v.videoWidth === 0) return false;
-                    const before = v.getVideoPlaybackQuality().totalVideoFrames;
-                    await new Promise(r => setTimeout(r, 300));
-                    return v.getVideoPlaybackQuality().totalVideoFrames > before;
-                }
-                """, null, new() { PollingInterval = 250 });
-        }
-        await Journey.SendChatAsync(host, "Can everyone see Lia's screen?");
-        await Assertions.Expect(host.Page.GetByTestId("chat-log")).ToContainTextAsync("Can everyone see Lia's screen?");
-        await JourneyFixture.ScreenshotAsync(host.Page, "call-screen-share-chat-desktop");
-
-        // Lia stops sharing: the stage goes back to the grid.
-        await lia.Page.GetByTestId("toggle-screen").ClickAsync();
-        await Assertions.Expect(host.Page.Locator("[data-testid=tile].screen")).ToHaveCountAsync(0);
-        await Assertions.Expect(stage).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\bgrid\b"));
-        foreach (var person in call.Everyone)
-        {
-            await person.ExpectNothingWrongAsync();
-        }
-    }
-
-    [Fact]
     public async Task Chat_in_order_with_an_unread_badge_and_safe_links_a_raised_hand_and_reactions_reach_the_others()
     {
         var call = await Journey.MeetAsync(fixture, "Chatty", "Cam Host", "Dee Guest");

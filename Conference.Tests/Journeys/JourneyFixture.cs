@@ -74,35 +74,7 @@ public sealed class JourneyFixture : IAsyncLifetime
             new Dictionary<string, string> { ["PATH"] = $"{bin}:{Environment.GetEnvironmentVariable("PATH")}" });
         Site = await run.WaitForSiteAsync(GiveUpAfter);
         browser = await SiteBrowser.LaunchAsync(Site);
-        await SignUpTheAdminAsync();
-    }
-
-    /// <summary>
-    /// A fresh server has no admin: its first sign-up needs the setup code the api prints in its log. A person reads
-    /// it in the dashboard's console logs (the console gives the dashboard's login link); so does this, and signs the
-    /// admin up through the form, after which the journeys' people sign up as anyone does.
-    /// </summary>
-    async Task SignUpTheAdminAsync()
-    {
-        var login = System.Text.RegularExpressions.Regex.Match(run!.Console, @"Login to the dashboard at (?<url>http\S+)");
-        Assert.True(login.Success, $"The console gave no dashboard login link:{Environment.NewLine}{run.Console}");
-        var dashboard = await browser!.NewPageAsync();
-        await dashboard.Page.GotoAsync(login.Groups["url"].Value);
-        await dashboard.Page.GotoAsync(new Uri(new Uri(login.Groups["url"].Value), "/consolelogs/resource/api").ToString());
-        var line = dashboard.Page.GetByText(new System.Text.RegularExpressions.Regex("Sign up with the setup code [A-Z0-9-]{14}")).First;
-        await line.WaitForAsync(new() { Timeout = Journey.PageLoad });
-        var code = System.Text.RegularExpressions.Regex.Match(await line.InnerTextAsync(), "setup code (?<code>[A-Z0-9-]{14})").Groups["code"].Value;
-        await dashboard.Page.Context.CloseAsync();
-
-        var admin = await browser.NewPageAsync();
-        await admin.Page.GotoAsync("account/signup");
-        await admin.Page.GetByLabel("Your name").FillAsync("Ada Admin");
-        await admin.Page.GetByLabel("Email").FillAsync($"{Guid.NewGuid():N}@example.org");
-        await admin.Page.GetByLabel("Password").FillAsync(WebJourney.Password);
-        await admin.Page.GetByLabel("Setup code").FillAsync(code);
-        await admin.Page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
-        await admin.Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
-        await admin.Page.Context.CloseAsync();
+        await FirstAdmin.SignUpAsync(run, browser, Journey.PageLoad);
     }
 
     /// <summary>A new person: a fresh browser profile with camera and microphone allowed (a phone if asked).</summary>
