@@ -52,8 +52,10 @@ public sealed class AccountSecurityTests(ApiFixture fixture)
                 new { email = $"racer{i}@example.org", password = Password, displayName = $"Racer {i}", setupCode = code.ToLowerInvariant() });
             return (response.StatusCode, Body: await response.Content.ReadAsStringAsync());
         }));
-        var winner = Assert.Single(racers, r => r.StatusCode == HttpStatusCode.Created);
-        Assert.True(JsonDocument.Parse(winner.Body).RootElement.GetProperty("isAdmin").GetBoolean());
+        // A racer that reads the settings after the winner's commit finds ordinary sign-up (as "later" below does) and
+        // is made an ordinary account; one that reads them before waits on the row and is refused. Either way: one admin.
+        var created = racers.Where(r => r.StatusCode == HttpStatusCode.Created).ToList();
+        Assert.Single(created, r => JsonDocument.Parse(r.Body).RootElement.GetProperty("isAdmin").GetBoolean());
         Assert.All(racers.Where(r => r.StatusCode != HttpStatusCode.Created), r => Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode));
         await using (var scope = api.Services.CreateAsyncScope())
         {
