@@ -60,7 +60,14 @@ public sealed class LiveKitBot : IAsyncDisposable
                 await bot.DisposeAsync();
                 lock (output)
                 {
-                    throw new InvalidOperationException($"The bot {identity} did not join {room} with its tracks:{Environment.NewLine}{output}");
+                    // The emulator's side of the story: its lines about this room or identity (it logs JSON lines).
+                    var emulatorLines = emulator.Output.Split('\n')
+                        .Where(line => line.Contains(room, StringComparison.Ordinal) || line.Contains(identity, StringComparison.Ordinal)
+                            || line.Contains("\"level\":\"warn", StringComparison.Ordinal) || line.Contains("\"level\":\"error", StringComparison.Ordinal))
+                        .TakeLast(40);
+                    throw new InvalidOperationException(
+                        $"The bot {identity} did not join {room} with its tracks (exited: {process.HasExited}):{Environment.NewLine}{output}" +
+                        $"Emulator:{Environment.NewLine}{string.Join(Environment.NewLine, emulatorLines)}");
                 }
             }
             await Task.Delay(100);

@@ -29,6 +29,9 @@ room.on(RoomEvent.TrackSubscribed, (track, _publication, participant) => {
   (async () => { for await (const _frame of stream) counts[participant.identity]++; })().catch(() => undefined);
 });
 await room.connect(url, await token.toJwt(), { autoSubscribe: true, dynacast: false });
+// Progress on stderr, so a test that waits for the bot can say where it stopped.
+const progress = (step) => console.error(`BOT_PROGRESS ${identity} ${step} after ${Math.round(performance.now())} ms`);
+progress('connected');
 
 const timers = [];
 if (publish) {
@@ -37,8 +40,10 @@ if (publish) {
   const video = new VideoSource(width, height);
   await room.localParticipant.publishTrack(LocalAudioTrack.createAudioTrack('microphone', audio),
     new TrackPublishOptions({ source: TrackSource.SOURCE_MICROPHONE }));
+  progress('published microphone');
   await room.localParticipant.publishTrack(LocalVideoTrack.createVideoTrack('camera', video),
     new TrackPublishOptions({ source: TrackSource.SOURCE_CAMERA }));
+  progress('published camera');
   const rgba = new Uint8Array(width * height * 4);
   let frame = 0;
   timers.push(setInterval(() => {
