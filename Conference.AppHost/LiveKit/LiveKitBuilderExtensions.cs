@@ -66,18 +66,20 @@ public static class LiveKitBuilderExtensions
     }
 
     /// <summary>
-    /// Adds <c>livekit-server --dev</c> from PATH as a local process on the usual ports (the browser needs
-    /// 7881/7882 as advertised). Without Redis: egress cannot run without containers anyway.
+    /// Adds <c>livekit-server --dev</c> from PATH as a local process: signalling and API on a free port, media on the
+    /// usual ports (the browser needs 7881/7882 as advertised). Without Redis: egress cannot run without containers anyway.
     /// </summary>
     public static IResourceBuilder<LiveKitProcessResource> AddLiveKitProcess(this IDistributedApplicationBuilder builder,
         string name, string command, IResourceBuilder<ParameterResource> apiKey, IResourceBuilder<ParameterResource> apiSecret)
     {
         var config = new LiveKitConfig { ApiKey = apiKey.Resource, ApiSecret = apiSecret.Resource, BindAddress = "127.0.0.1" };
 
-        return builder.AddResource(new LiveKitProcessResource(name, command, builder.AppHostDirectory, config))
+        var resource = new LiveKitProcessResource(name, command, builder.AppHostDirectory, config);
+        // A free port, not 7880: browsers reach it through Caddy's livekit site, the services through its endpoint.
+        config.ListenPort = ReferenceExpression.Create($"{resource.HttpEndpoint.Property(EndpointProperty.TargetPort)}");
+        return builder.AddResource(resource)
             .WithArgs("--dev")
-            .WithHttpEndpoint(port: LiveKitConfig.HttpPort, targetPort: LiveKitConfig.HttpPort,
-                name: LiveKitResource.HttpEndpointName, isProxied: false)
+            .WithHttpEndpoint(name: LiveKitResource.HttpEndpointName, isProxied: false)
             .WithLiveKitConfig()
             .WithHttpHealthCheck("/", endpointName: LiveKitResource.HttpEndpointName);
     }

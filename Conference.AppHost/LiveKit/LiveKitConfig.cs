@@ -24,6 +24,13 @@ public sealed class LiveKitConfig
     /// </summary>
     public const int TurnTlsPort = 5349;
 
+    /// <summary>
+    /// The port the server listens on, when it is not <see cref="HttpPort"/>: a local process gets a free port from
+    /// the orchestrator (its endpoint's target port), so two runs on one machine — a developer's and a test's — do not
+    /// collide. Containers keep 7880 inside their own network.
+    /// </summary>
+    public ReferenceExpression? ListenPort { get; set; }
+
     public required ParameterResource ApiKey { get; init; }
     public required ParameterResource ApiSecret { get; init; }
 
@@ -54,7 +61,16 @@ public sealed class LiveKitConfig
     public ReferenceExpression Render()
     {
         var yaml = new ReferenceExpressionBuilder();
-        yaml.AppendLiteral($"port: {HttpPort}\n");
+        if (ListenPort is null)
+        {
+            yaml.AppendLiteral($"port: {HttpPort}\n");
+        }
+        else
+        {
+            yaml.AppendLiteral("port: ");
+            yaml.AppendFormatted(ListenPort);
+            yaml.AppendLiteral("\n");
+        }
         yaml.AppendLiteral($"bind_addresses:\n  - \"{BindAddress}\"\n");
         yaml.AppendLiteral("rtc:\n");
         yaml.AppendLiteral($"  tcp_port: {RtcTcpPort}\n");

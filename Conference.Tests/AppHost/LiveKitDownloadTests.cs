@@ -91,6 +91,11 @@ public sealed class LiveKitDownloadTests : IDisposable
         {
             var liveKit = Assert.IsAssignableFrom<ExecutableResource>(app.Resource("livekit"));
             Assert.Equal(Path.Combine(_cache, LiveKitServerDownload.Version, "livekit-server"), liveKit.Command);
+            // Signalling on a port the orchestrator picks, written into its config, so two runs on one machine do not collide.
+            var http = liveKit.Annotations.OfType<EndpointAnnotation>().Single(e => e.Name == "http");
+            Assert.Null(http.Port);
+            Assert.False(http.IsProxied);
+            Assert.Contains("{livekit.bindings.http.targetPort}", Assert.IsType<LiveKitProcessResource>(liveKit).Config.Render().ValueExpression);
         }
 
         _server.Publish(Asset(arch), Tarball(Binary), checksumOf: Tarball("tampered"));
