@@ -69,8 +69,9 @@ var web = builder.AddProject<Projects.Conference_Web>("web")
 // The front door: the site to web, /api to the api, livekit.DOMAIN to LiveKit.
 infrastructure.FrontDoor?.WithRoutes(web, api, infrastructure.LiveKit);
 
-// The console says where the site is, and which part failed and why (not only the dashboard).
+// The console says where the site is, the first admin's setup code, and which part failed and why (not only the dashboard).
 builder.AnnounceSite(web, infrastructure.FrontDoor);
+builder.AnnounceAdminSetupCode(api);
 builder.AddFailedResourceReporter();
 
 builder.AddComposePublishing();
