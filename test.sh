@@ -6,7 +6,7 @@ cd "$(dirname "$0")"
 
 # apt-get runs only when something is missing, so a prepared machine starts testing at once.
 missing=()
-for package in redis-server caddy chromium fonts-liberation; do
+for package in redis-server caddy chromium fonts-liberation fonts-noto-color-emoji; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if ! command -v initdb >/dev/null && [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then
@@ -18,7 +18,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get -o DPkg::Lock::Timeout=600 update
   apt-get -o DPkg::Lock::Timeout=600 install -y "${missing[@]}"
   # Installing may start system-wide services; the tests start their own on free ports, so stop them.
-  # (chromium and the fonts have no service; postgresql-15's service is named postgresql.)
+  # (chromium and the fonts — Liberation for text, Noto Color Emoji for emoji in names and reactions — have no service; postgresql-15's service is named postgresql.)
   for service in "${missing[@]/postgresql-15/postgresql}"; do
     if [ -d /run/systemd/system ]; then
       systemctl disable --now "$service" >/dev/null 2>&1 || true
