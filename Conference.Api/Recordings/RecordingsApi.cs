@@ -50,6 +50,9 @@ public static class RecordingsApi
         return app;
     }
 
+    /// <summary>How to record; every field may be left out.</summary>
+    /// <param name="Layout">"grid" (default) or "speaker" (LiveKit Egress room-composite layouts).</param>
+    /// <param name="AudioOnly">true: an audio file only (default false).</param>
     public sealed record StartRecordingRequest(string? Layout, bool? AudioOnly);
 
     static async Task<IResult> Start(MeetingRequest target, StartRecordingRequest? request, HttpContext http)
