@@ -38,18 +38,13 @@ var api = builder.AddProject<Projects.Conference_Api>("api")
     .WithReference(recorder)
     .WithInternalKey(recorder, recorderInternalKey)
     .WithHttpHealthCheck("/health");
-if (builder.ExecutionContext.IsPublishMode)
+// Where browsers reach LiveKit's signalling when that is not the address the services call it on. The api hands it
+// out with join tokens; the web's and Caddy's Content-Security-Policy (connect-src) allow exactly its origin.
+var liveKitPublicUrl = builder.LiveKitPublicUrl(parameters, infrastructure);
+if (liveKitPublicUrl is not null)
 {
-    // Browsers reach LiveKit through Caddy, not at the internal address the api calls it on.
-    api.WithEnvironment("MediaServer__PublicUrl", ReferenceExpression.Create($"wss://livekit.{parameters.Domain.Resource}"));
-}
-else if (infrastructure.LiveKit?.Resource is LiveKitProcessResource && infrastructure.FrontDoor?.Resource is IResourceWithEndpoints frontDoor)
-{
-    // Browsers reach a local livekit-server through Caddy's livekit.localhost:PORT site too: the only media origin the
-    // site's Content-Security-Policy allows (LiveKit's own port would be refused by connect-src). An external LiveKit
-    // keeps its own URL.
-    var frontDoorPort = frontDoor.GetEndpoint("http").Property(EndpointProperty.Port);
-    api.WithEnvironment("MediaServer__PublicUrl", ReferenceExpression.Create($"ws://livekit.localhost:{frontDoorPort}"));
+    api.WithEnvironment("MediaServer__PublicUrl", liveKitPublicUrl);
+    infrastructure.FrontDoor?.WithEnvironment("LIVEKIT_PUBLIC_ORIGIN", liveKitPublicUrl);
 }
 
 // LiveKit posts its signed webhooks to both: the api keeps who is in which meeting, the recorder its egresses.
@@ -63,6 +58,9 @@ var web = builder.AddProject<Projects.Conference_Web>("web")
     .WithReference(api).WaitFor(api)
     // The sign-in cookie's keys, shared with the api.
     .WithReference(infrastructure.Redis).WaitFor(infrastructure.Redis)
+    // The page's Content-Security-Policy names the two origins it loads media from, as Caddy's does.
+    .WithOptionalEnvironment("MediaServer__PublicUrl", liveKitPublicUrl ?? infrastructure.LiveKit?.Resource.DirectWebSocketUrl())
+    .WithOptionalEnvironment("Storage__Endpoint", infrastructure.PublicStorageEndpoint)
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health");
 

@@ -14,6 +14,10 @@ namespace Conference.AppHost;
 /// Where Egress reaches the bucket when that is not where the services reach it (MinIO, from inside Egress's
 /// container, by its name on the container network); null when it is the same address.
 /// </param>
+/// <param name="PublicStorageEndpoint">
+/// The bucket's endpoint as browsers reach it when recordings play from presigned links on it (the storage endpoint
+/// parameter); null for MinIO, reached only on this machine.
+/// </param>
 public sealed record Infrastructure(
     IResourceBuilder<IResourceWithConnectionString> ConferenceDatabase,
     IResourceBuilder<IResourceWithConnectionString> RecordingsDatabase,
@@ -21,7 +25,8 @@ public sealed record Infrastructure(
     IResourceBuilder<ILiveKitResource>? LiveKit,
     IResourceBuilder<IResourceWithConnectionString>? ObjectStorage,
     ReferenceExpression? EgressStorageEndpoint,
-    IResourceBuilder<IResourceWithEnvironment>? FrontDoor);
+    IResourceBuilder<IResourceWithEnvironment>? FrontDoor,
+    ReferenceExpression? PublicStorageEndpoint);
 
 public static class InfrastructureBuilderExtensions
 {
@@ -72,7 +77,7 @@ public static class InfrastructureBuilderExtensions
             liveKit.WithTurn(parameters.Domain, caddy);
         }
 
-        return new Infrastructure(conferenceDb, recordingsDb, redis, liveKit, objectStorage, minio?.Resource.ContainerNetworkUrl, caddy);
+        return new Infrastructure(conferenceDb, recordingsDb, redis, liveKit, objectStorage, minio?.Resource.ContainerNetworkUrl, caddy, storageSettings?.Endpoint);
     }
 
     /// <summary>
@@ -103,8 +108,8 @@ public static class InfrastructureBuilderExtensions
         IResourceBuilder<IResourceWithEnvironment>? caddy = null;
         if (LocalCommand.Find("caddy") is not null)
         {
-            caddy = builder.AddCaddyProcess("caddy", CaddyfilePath(builder), Path.Combine(dataDirectory, "caddy"))
-                .WithEnvironment("LIVEKIT_PUBLIC_ORIGIN", "ws://livekit.localhost:*");
+            // LIVEKIT_PUBLIC_ORIGIN, when LiveKit runs, comes from the AppHost with the address the api hands out.
+            caddy = builder.AddCaddyProcess("caddy", CaddyfilePath(builder), Path.Combine(dataDirectory, "caddy"));
             if (storageSettings is not null)
             {
                 caddy.WithStorageOrigin(storageSettings);
@@ -115,7 +120,7 @@ public static class InfrastructureBuilderExtensions
             builder.AddUnavailable("caddy", "Caddy", "caddy is not installed; open web directly.");
         }
 
-        return new Infrastructure(conferenceDb, recordingsDb, redis, liveKit, objectStorage, EgressStorageEndpoint: null, caddy);
+        return new Infrastructure(conferenceDb, recordingsDb, redis, liveKit, objectStorage, EgressStorageEndpoint: null, caddy, storageSettings?.Endpoint);
     }
 
     /// <summary>

@@ -3,11 +3,13 @@ using Conference.Web.Meetings;
 using Conference.Web.Api;
 using Conference.Web.Components;
 using Conference.Web.Extensions;
+using Conference.Web.Security;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddApplicationServices();
+builder.Services.AddContentSecurityPolicy(builder.Configuration);
 builder.Services.AddRazorComponents()
     .AddInteractiveServerComponents();
 
@@ -15,6 +17,8 @@ var app = builder.Build();
 
 app.UseForwardedHeaders();
 app.Use(CallerAddress.RememberAsync);
+// The page's policy, the same as Caddy's, so a page reached without Caddy is protected too.
+app.UseContentSecurityPolicy();
 
 if (!app.Environment.IsDevelopment())
 {
@@ -25,7 +29,8 @@ app.UseStatusCodePagesWithReExecute("/not-found");
 app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapRazorComponents<App>()
-    .AddInteractiveServerRenderMode();
+    // Our policy already says frame-ancestors 'none'; Blazor's own would be a second, weaker policy header.
+    .AddInteractiveServerRenderMode(server => server.ContentSecurityFrameAncestorsPolicy = null);
 app.MapAccountEndpoints();
 app.MapParticipantKeyCookie(); // issue 12: the browser keeps its participant key per meeting
 app.MapDefaultEndpoints();

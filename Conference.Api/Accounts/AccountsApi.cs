@@ -28,25 +28,35 @@ public static class AccountsApi
             .WithSummary("Whether sign-up is open, and whether it needs the admin setup code (no admin exists yet).");
         api.MapPost("/signup", SignUp).WithName("SignUp")
             .WithSummary("Create a host account. While no admin exists, only a sign-up with the setup code from the api's log is accepted, and it becomes the admin.")
-            .WithSignInRateLimit();
+            .WithSignInRateLimit()
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         api.MapPost("/signin", SignIn).WithName("SignIn")
             .WithSummary("Sign in with a cookie (browsers) or a bearer token. Unknown email and wrong password get the same answer.")
             .WithSignInRateLimit()
-            .Produces<AccessTokenResponse>();
+            .Produces<AccessTokenResponse>()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         api.MapPost("/refresh", Refresh).WithName("RefreshToken")
             .WithSummary("Trade a refresh token for a new bearer token and refresh token; the old one stops working, and presenting it again ends the sign-in.")
             // Not under the sign-in rate limit: a refresh token cannot be guessed, and every signed-in person's
             // refreshes come from the web's one address, which a stranger's failed sign-ins would otherwise exhaust.
-            .Produces<AccessTokenResponse>();
+            .Produces<AccessTokenResponse>()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         api.MapPost("/signout", SignOut).WithName("SignOut")
             .WithSummary("End this sign-in: the cookie, or the bearer token's refresh token and access token.").RequireAuthorization();
         api.MapPost("/signout-everywhere", SignOutEverywhere).WithName("SignOutEverywhere")
-            .WithSummary("End every sign-in of this account, on every device.").RequireAuthorization();
+            .WithSummary("End every sign-in of this account, on every device.").RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
         api.MapPost("/password", ChangePassword).WithName("ChangePassword")
             .WithSummary("Change the password; every other sign-in ends. Bearer callers get new tokens.")
             .RequireAuthorization().WithSignInRateLimit()
-            .Produces<AccessTokenResponse>();
-        api.MapGet("/me", Me).WithName("GetMyAccount").WithSummary("The signed-in account.").RequireAuthorization();
+            .Produces<AccessTokenResponse>()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+        api.MapGet("/me", Me).WithName("GetMyAccount").WithSummary("The signed-in account.").RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
 
         var admin = app.MapGroup("api/admin").WithTags("Admin").RequireAuthorization(policy => policy.RequireRole(Roles.Admin));
         admin.MapGet("/settings", GetSettings).WithName("GetSiteSettings").WithSummary("Sign-up and retention settings.");
@@ -56,6 +66,11 @@ public static class AccountsApi
         return app;
     }
 
+    /// <summary>A new host account.</summary>
+    /// <param name="Email">The sign-in email; one account per address.</param>
+    /// <param name="Password">At least 10 characters.</param>
+    /// <param name="DisplayName">Shown to others in meetings, 1–64 characters.</param>
+    /// <param name="SetupCode">Required while no admin exists: the one-time code printed in the api's log (<c>XXXX-XXXX-XXXX</c>).</param>
     public sealed record SignUpRequest(
         string? Email,
         string? Password,
@@ -64,14 +79,24 @@ public static class AccountsApi
 
     public sealed record SignUpRequirementsResponse(bool SignUpOpen, bool SetupCodeRequired);
 
+    /// <summary>Sign-in by email and password.</summary>
+    /// <param name="Email">The account's email.</param>
+    /// <param name="Password">Its password.</param>
+    /// <param name="UseCookie">true: set a cookie (browsers); false: answer with a bearer token (1 hour) and refresh token.</param>
     public sealed record SignInRequest(string? Email, string? Password, [property: Description("true: set a cookie (browsers); false: return a bearer token.")] bool UseCookie = false);
 
     public sealed record RefreshRequest([property: Description("The refreshToken of the latest sign-in or refresh.")] string? RefreshToken);
 
+    /// <summary>A password change.</summary>
+    /// <param name="CurrentPassword">The password now.</param>
+    /// <param name="NewPassword">At least 10 characters.</param>
     public sealed record ChangePasswordRequest(string? CurrentPassword, string? NewPassword);
 
     public sealed record AccountResponse(string Id, string Email, string DisplayName, bool IsAdmin);
 
+    /// <summary>The site's settings (admin).</summary>
+    /// <param name="SignUpOpen">Whether anyone may sign up.</param>
+    /// <param name="RecordingRetentionDays">Days finished recordings are kept before they are deleted, 1–3650.</param>
     public sealed record SiteSettingsDto(bool SignUpOpen, int RecordingRetentionDays);
 
     static async Task<Ok<SignUpRequirementsResponse>> SignUpRequirements(ConferenceDbContext db)

@@ -31,17 +31,36 @@ public static class AnalyticsApi
         return meeting;
     }
 
-    /// <summary>
-    /// A meeting's figures. <paramref name="Participants"/> counts people (identities), <paramref name="Connections"/>
-    /// their connections; recorders and agents are never counted. <paramref name="DurationMinutes"/> sums its calls.
-    /// </summary>
+    /// <summary>A meeting's figures over all its calls; recorders and agents are never counted.</summary>
+    /// <param name="Slug">The meeting.</param>
+    /// <param name="Participants">People (distinct participant identities).</param>
+    /// <param name="Connections">Their connections (participant sids): a reconnect or second tab counts again.</param>
+    /// <param name="PeakConcurrency">The most people connected at once.</param>
+    /// <param name="ParticipantMinutes">Minutes summed over every connection (two people for 10 minutes: 20), 2 decimals.</param>
+    /// <param name="DurationMinutes">Minutes its calls lasted, summed; null before the first call.</param>
+    /// <param name="StartedAt">When its first call started (UTC).</param>
+    /// <param name="LastCallEndedAt">When its last call ended (UTC); null while one runs or before the first.</param>
+    /// <param name="Calls">Each call, oldest first.</param>
     public sealed record MeetingFigures(string Slug, int Participants, int Connections, int PeakConcurrency, double ParticipantMinutes,
         double? DurationMinutes, DateTimeOffset? StartedAt, DateTimeOffset? LastCallEndedAt, IReadOnlyList<CallFigures> Calls);
 
     /// <summary>One call (one life of the LiveKit room, by room sid).</summary>
+    /// <param name="RoomSid">LiveKit's room sid (<c>RM_…</c>) of this life of the room.</param>
+    /// <param name="StartedAt">room_started (UTC).</param>
+    /// <param name="EndedAt">room_finished (UTC); null while it runs.</param>
+    /// <param name="DurationMinutes">Minutes from start to end (to now while it runs).</param>
+    /// <param name="Participants">People in this call.</param>
+    /// <param name="PeakConcurrency">The most people connected at once.</param>
+    /// <param name="ParticipantMinutes">Minutes summed over every connection, 2 decimals.</param>
     public sealed record CallFigures(string RoomSid, DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, double? DurationMinutes,
         int Participants, int PeakConcurrency, double ParticipantMinutes);
 
+    /// <summary>One UTC day of usage; a session across midnight counts on both days for its part of each.</summary>
+    /// <param name="Day">The UTC date (yyyy-mm-dd).</param>
+    /// <param name="Meetings">Meetings with anyone connected that day.</param>
+    /// <param name="Participants">People (meeting, identity) connected that day.</param>
+    /// <param name="ParticipantMinutes">Minutes summed over every connection that day, 2 decimals.</param>
+    /// <param name="PeakConcurrency">The most people connected at once that day, across meetings.</param>
     public sealed record DayFigures(DateOnly Day, int Meetings, int Participants, double ParticipantMinutes, int PeakConcurrency);
 
     static async Task<Results<Ok<MeetingFigures>, ForbidHttpResult>> MeetingAnalytics(

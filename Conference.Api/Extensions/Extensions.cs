@@ -109,6 +109,7 @@ internal static class Extensions
                 })
                 .WithoutRetryingUnsafeMethods();
         }
+        builder.Services.AddScoped<RecorderService>(); // always: without a recorder, using it is one 503
         builder.Services.AddScoped<AutoRecord>();
 
         // Without LiveKit (e.g. the Processes variant on a machine without livekit-server) the api still runs:

@@ -29,7 +29,8 @@ public static class MeetingsApi
             .WithSummary("Change lobby, lock, size, auto-record, recording access, expiry (host only).").RequireMeetingRole(ParticipantRole.Host);
         meeting.MapDelete("", DeleteMeeting).WithTags("Meetings").WithName("DeleteMeeting")
             .WithSummary("End its call and stop its recording, then delete the meeting and its history (host only); recordings stay in the library.")
-            .RequireMeetingRole(ParticipantRole.Host);
+            .RequireMeetingRole(ParticipantRole.Host)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         meeting.MapJoinApi();
         meeting.MapModerationApi();
@@ -38,25 +39,52 @@ public static class MeetingsApi
         return app;
     }
 
+    /// <summary>A new meeting.</summary>
+    /// <param name="Title">Shown on the link and in the call: up to 120 characters (text elements), NFC-normalised; "{host name}'s meeting" when left out.</param>
+    /// <param name="Settings">Settings other than the defaults (lobby off, unlocked, 50 people, no auto-record, host-only recordings).</param>
     public sealed record CreateMeetingRequest(string? Title, MeetingSettingsDto? Settings);
 
-    /// <summary>Settings to change; a field left out keeps its value. <paramref name="ExpiresAt"/>: when the link stops admitting anyone.</summary>
+    /// <summary>Settings to change; a field left out keeps its value.</summary>
+    /// <param name="LobbyEnabled">Guests wait until the host or a co-host admits them.</param>
+    /// <param name="Locked">Nobody new joins except the host and co-hosts.</param>
+    /// <param name="MaxParticipants">People at once, 2–100 (recorders and agents not counted); default 50.</param>
+    /// <param name="AutoRecord">Record each call from its start.</param>
+    /// <param name="RecordingAccess">Who sees the recordings: Host or Participants.</param>
+    /// <param name="ExpiresAt">When the link stops admitting anyone (UTC, ISO 8601, in the future); null: never.</param>
     public sealed record MeetingSettingsDto(bool? LobbyEnabled, bool? Locked, int? MaxParticipants, bool? AutoRecord, RecordingAccess? RecordingAccess,
         DateTimeOffset? ExpiresAt = null);
 
-    /// <summary>
-    /// A meeting. <paramref name="Status"/>: NotStarted (no call yet), InProgress (a call runs, since
-    /// <paramref name="InProgressSince"/>) or Idle (its last call ended at <paramref name="LastCallEndedAt"/>; the link
-    /// still works). <paramref name="StartedAt"/> is when its first call started.
-    /// </summary>
+    /// <summary>A meeting: its link lasts until its host deletes it (or it expires); each LiveKit room life is a call.</summary>
+    /// <param name="Slug">The meeting code in its link, <c>abc-defg-hij</c>.</param>
+    /// <param name="Title">Up to 120 characters.</param>
+    /// <param name="HostName">The host's display name.</param>
+    /// <param name="CreatedAt">UTC, ISO 8601.</param>
+    /// <param name="StartedAt">When its first call started (UTC); null before.</param>
+    /// <param name="Status">NotStarted (no call yet), InProgress (a call runs) or Idle (the last call ended; the link still works).</param>
+    /// <param name="InProgressSince">When the running call started (UTC); null unless InProgress.</param>
+    /// <param name="LastCallEndedAt">When its last call ended (UTC); null before the first ends.</param>
+    /// <param name="Settings">Its settings now.</param>
+    /// <param name="Recording">Whether a recording runs now.</param>
     public sealed record MeetingResponse(
         string Slug, string Title, string HostName, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt,
         MeetingStatus Status, DateTimeOffset? InProgressSince, DateTimeOffset? LastCallEndedAt,
         MeetingSettingsResponse Settings, bool Recording = false);
 
+    /// <summary>A meeting's settings (see the request's fields for their meaning).</summary>
+    /// <param name="LobbyEnabled">Guests wait to be admitted.</param>
+    /// <param name="Locked">Nobody new joins except the host and co-hosts.</param>
+    /// <param name="MaxParticipants">People at once, 2–100.</param>
+    /// <param name="AutoRecord">Each call records from its start.</param>
+    /// <param name="RecordingAccess">Host or Participants.</param>
+    /// <param name="ExpiresAt">When the link stops admitting anyone (UTC); null: never.</param>
     public sealed record MeetingSettingsResponse(bool LobbyEnabled, bool Locked, int MaxParticipants, bool AutoRecord, RecordingAccess RecordingAccess,
         DateTimeOffset? ExpiresAt);
 
+    /// <summary>A page of the caller's meetings, newest first.</summary>
+    /// <param name="Items">This page.</param>
+    /// <param name="Page">1-based page number.</param>
+    /// <param name="PageSize">Meetings per page.</param>
+    /// <param name="Total">Meetings in all pages.</param>
     public sealed record MeetingPage(IReadOnlyList<MeetingResponse> Items, int Page, int PageSize, int Total);
 
     static async Task<Results<Created<MeetingResponse>, ValidationProblem>> CreateMeeting(

@@ -24,6 +24,7 @@ public static class JoinApi
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         meeting.MapPost("/lobby/{requestId}", ClaimLobbyTicket).WithTags("Join").WithName("ClaimLobbyTicket")
             .WithSummary("A waiting person shows their lobby ticket: still waiting, or (once) the token when admitted.")
+            .ProducesProblem(StatusCodes.Status404NotFound) // no such request for this ticket (the group's 404 is the meeting's)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status410Gone)
@@ -31,24 +32,34 @@ public static class JoinApi
         return meeting;
     }
 
-    /// <summary><paramref name="ParticipantKey"/>: the key an earlier join of this meeting returned; the browser keeps it.</summary>
+    /// <summary>Asks to join a meeting.</summary>
+    /// <param name="DisplayName">The name others see: 1–64 characters (text elements; any language and emoji), NFC-normalised; no control or bidi-override characters.</param>
+    /// <param name="ParticipantKey">The key an earlier join of this meeting returned (the browser keeps it): the same identity and role again. Omit on a first join.</param>
     public sealed record JoinRequest(string? DisplayName, string? ParticipantKey = null);
 
-    /// <summary>
-    /// <paramref name="Status"/> is "joined" (with <paramref name="Join"/>) or "waiting" (with the lobby request, its
-    /// ticket — shown only here, keep it secret — and the participant key to keep).
-    /// </summary>
+    /// <summary>The answer to a join: in (200, with a token) or waiting in the lobby (202, with a ticket).</summary>
+    /// <param name="Status">"joined" (then <c>join</c> is set) or "waiting" (then the lobby fields are set).</param>
+    /// <param name="Join">What the browser needs to connect to LiveKit; null while waiting.</param>
+    /// <param name="LobbyRequestId">The lobby request to claim at <c>POST lobby/{requestId}</c>; null when joined.</param>
+    /// <param name="LobbyTicket">The secret that claims the lobby request, shown only here: keep it in this browser. Answered once.</param>
+    /// <param name="ParticipantKey">The participant key to keep for this meeting and send on the next join.</param>
+    /// <param name="LobbyExpiresAt">When the lobby request expires unanswered (UTC, ISO 8601).</param>
     public sealed record JoinResponse(string Status, JoinDetails? Join, string? LobbyRequestId, string? LobbyTicket = null,
         string? ParticipantKey = null, DateTimeOffset? LobbyExpiresAt = null);
 
-    /// <summary>
-    /// What the browser needs to connect to LiveKit. <paramref name="ParticipantCredential"/> is the participant key:
-    /// kept by the browser for this meeting, sent back on the next join (same identity) and in
-    /// <c>X-Participant-Token</c> on moderation calls.
-    /// </summary>
+    /// <summary>What the browser needs to connect to LiveKit.</summary>
+    /// <param name="ServerUrl">LiveKit's signalling URL as browsers reach it (<c>wss://…</c>).</param>
+    /// <param name="RoomName">The LiveKit room: the meeting's slug.</param>
+    /// <param name="Identity">This person's participant identity in the meeting; the same on every join from this browser.</param>
+    /// <param name="Token">LiveKit access token (a JWT signed with the API secret) for this room only; valid 10 minutes.</param>
+    /// <param name="ExpiresAt">When <c>token</c> stops admitting a new connection (UTC, ISO 8601).</param>
+    /// <param name="Role">Host, CoHost or Guest.</param>
+    /// <param name="ParticipantCredential">The participant key: kept by the browser for this meeting, sent back on the next join and in <c>X-Participant-Token</c> on moderation calls.</param>
     public sealed record JoinDetails(string ServerUrl, string RoomName, string Identity, string Token, DateTimeOffset ExpiresAt,
         string Role, string ParticipantCredential);
 
+    /// <summary>A waiting person's claim on their lobby request.</summary>
+    /// <param name="Ticket">The <c>lobbyTicket</c> the join answered with (96 lowercase hex digits).</param>
     public sealed record LobbyTicketRequest(string? Ticket);
 
     static async Task<Results<Ok<JoinResponse>, Accepted<JoinResponse>, ValidationProblem, ProblemHttpResult>> Join(

@@ -15,4 +15,8 @@ public sealed class MediaServer(IServiceProvider services)
     public JoinTokens Tokens => services.GetService<JoinTokens>() ?? throw new ServiceNotConfiguredException("Media server", Detail);
 
     public RoomServiceClient Rooms => services.GetService<RoomServiceClient>() ?? throw new ServiceNotConfiguredException("Media server", Detail);
+
+    /// <summary>Verifies LiveKit's signed webhooks with its API key and secret.</summary>
+    public WebhookReceiver Webhooks => services.GetService<WebhookReceiver>()
+        ?? throw new ServiceNotConfiguredException("Media server", "This server has no media server (LiveKit) configured, so it cannot verify LiveKit's webhooks.");
 }

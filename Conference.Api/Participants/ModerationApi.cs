@@ -15,8 +15,11 @@ public static class ModerationApi
 {
     public static RouteGroupBuilder MapModerationApi(this RouteGroupBuilder meeting)
     {
-        var moderators = meeting.MapGroup("").WithTags("Moderation").RequireMeetingRole(ParticipantRole.CoHost);
-        var host = meeting.MapGroup("").WithTags("Moderation").RequireMeetingRole(ParticipantRole.Host);
+        // 503: LiveKit (participants, mute, remove, roles, end) or Redis (the lobby) is away, or not configured.
+        var moderators = meeting.MapGroup("").WithTags("Moderation").RequireMeetingRole(ParticipantRole.CoHost)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        var host = meeting.MapGroup("").WithTags("Moderation").RequireMeetingRole(ParticipantRole.Host)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         moderators.MapGet("/lobby", ListLobby).WithName("ListLobby").WithSummary("People waiting to be let in (and whether they were removed before).");
         moderators.MapPost("/lobby/{requestId}/admit", (MeetingRequest target, string requestId, Lobby lobby, MeetingChanges changes) =>
@@ -40,17 +43,40 @@ public static class ModerationApi
         return meeting;
     }
 
+    /// <summary>A person waiting in the lobby.</summary>
+    /// <param name="RequestId">Their lobby request, to admit or deny.</param>
+    /// <param name="DisplayName">The name they gave.</param>
+    /// <param name="RequestedAt">When they asked (UTC, ISO 8601).</param>
+    /// <param name="RemovedBefore">Whether they were removed from this meeting before.</param>
     public sealed record LobbyEntry(string RequestId, string DisplayName, DateTimeOffset RequestedAt, bool RemovedBefore);
 
+    /// <summary>A person in the call now, as LiveKit reports them.</summary>
+    /// <param name="Identity">Their participant identity in the meeting.</param>
+    /// <param name="Name">Their display name.</param>
+    /// <param name="Role">Host, CoHost or Guest, as the api holds it now.</param>
+    /// <param name="JoinedAt">When this connection joined (UTC); null if LiveKit did not say.</param>
+    /// <param name="IsPublisher">Whether they may publish camera, microphone and screen.</param>
+    /// <param name="Tracks">Their published tracks.</param>
     public sealed record ParticipantResponse(string Identity, string Name, string Role, DateTimeOffset? JoinedAt, bool IsPublisher,
         IReadOnlyList<TrackResponse> Tracks);
 
+    /// <summary>A published track.</summary>
+    /// <param name="Sid">LiveKit's track sid (<c>TR_…</c>), what <c>mute</c> takes.</param>
+    /// <param name="Source">Camera, Microphone, ScreenShare, ScreenShareAudio or Unknown (LiveKit's TrackSource).</param>
+    /// <param name="Type">Audio, Video or Data (LiveKit's TrackType).</param>
+    /// <param name="Muted">Whether it is muted now.</param>
     public sealed record TrackResponse(string Sid, string Source, string Type, bool Muted);
 
+    /// <summary>Which track to mute.</summary>
+    /// <param name="TrackSid">The track's sid (<c>TR_…</c>) from the participant list.</param>
     public sealed record MuteRequest(string? TrackSid);
 
+    /// <summary>The role to give.</summary>
+    /// <param name="Role">CoHost or Guest (the host's role cannot be given or taken).</param>
     public sealed record RoleRequest(ParticipantRole? Role);
 
+    /// <summary>Lock or unlock.</summary>
+    /// <param name="Locked">true: nobody new joins except the host and co-hosts.</param>
     public sealed record LockRequest(bool Locked);
 
     static async Task<Ok<List<LobbyEntry>>> ListLobby(MeetingRequest target, Lobby lobby)

@@ -3,7 +3,7 @@ using Conference.Api.Meetings;
 namespace Conference.Api.Recordings;
 
 /// <summary>Starts recording when the room of a meeting with auto-record on starts (LiveKit's room_started).</summary>
-public sealed class AutoRecord(MeetingCache meetings, IServiceProvider services, ILogger<AutoRecord> logger)
+public sealed class AutoRecord(MeetingCache meetings, RecorderService recorders, ILogger<AutoRecord> logger)
 {
     public async Task RoomStartedAsync(string slug, CancellationToken cancellationToken)
     {
@@ -11,14 +11,14 @@ public sealed class AutoRecord(MeetingCache meetings, IServiceProvider services,
         {
             return;
         }
-        if (services.GetService<RecorderClient>() is not { } recorder)
+        if (!recorders.IsConfigured)
         {
             logger.LogWarning("Meeting {Meeting} records automatically, but this server has no recorder configured", slug);
             return;
         }
         try
         {
-            var reply = await recorder.StartAsync(slug, meeting.HostId, layout: null, audioOnly: null, cancellationToken);
+            var reply = await recorders.Client.StartAsync(slug, meeting.HostId, layout: null, audioOnly: null, cancellationToken);
             if (reply.Succeeded)
             {
                 logger.LogInformation("Auto-record started recording {Recording} of meeting {Meeting}", reply.Value!.Id, slug);

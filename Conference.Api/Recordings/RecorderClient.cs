@@ -83,6 +83,16 @@ public sealed record RecorderReply<T>(T? Value, int StatusCode, string? Problem)
 }
 
 /// <summary>A recording as the api shows it: the recorder's, without the host's account id.</summary>
+/// <param name="Id">The recording.</param>
+/// <param name="MeetingSlug">The meeting it recorded.</param>
+/// <param name="Status">Starting, Recording, Processing (uploading), Ready (downloadable) or Failed.</param>
+/// <param name="Layout">"grid" or "speaker".</param>
+/// <param name="AudioOnly">Whether it is audio only.</param>
+/// <param name="StartedAt">When recording began (UTC).</param>
+/// <param name="EndedAt">When it stopped (UTC); null while recording.</param>
+/// <param name="DurationSeconds">Its length in seconds, once known.</param>
+/// <param name="SizeBytes">The file's size in bytes, once uploaded.</param>
+/// <param name="Error">Why it failed, when it did.</param>
 public sealed record RecordingResponse(
     Guid Id, string MeetingSlug, RecordingStatus Status, string Layout, bool AudioOnly,
     DateTimeOffset StartedAt, DateTimeOffset? EndedAt, double? DurationSeconds, long? SizeBytes, string? Error)
@@ -91,4 +101,7 @@ public sealed record RecordingResponse(
         recording.Layout, recording.AudioOnly, recording.StartedAt, recording.EndedAt, recording.DurationSeconds, recording.SizeBytes, recording.Error);
 }
 
+/// <summary>A page of recordings, newest first.</summary>
+/// <param name="Items">This page.</param>
+/// <param name="NextCursor">Pass as <c>cursor</c> for the next page; null on the last.</param>
 public sealed record RecordingPageResponse(IReadOnlyList<RecordingResponse> Items, string? NextCursor);

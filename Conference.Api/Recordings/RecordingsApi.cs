@@ -50,6 +50,9 @@ public static class RecordingsApi
         return app;
     }
 
+    /// <summary>How to record; every field may be left out.</summary>
+    /// <param name="Layout">"grid" (default) or "speaker" (LiveKit Egress room-composite layouts).</param>
+    /// <param name="AudioOnly">true: an audio file only (default false).</param>
     public sealed record StartRecordingRequest(string? Layout, bool? AudioOnly);
 
     static async Task<IResult> Start(MeetingRequest target, StartRecordingRequest? request, HttpContext http)
@@ -132,14 +135,10 @@ public static class RecordingsApi
     static Task<IResult> CallAsync<T>(HttpContext http, Func<RecorderClient, Task<RecorderReply<T>>> call, Func<T, IResult> onSuccess) =>
         CallAsync(http, call, value => Task.FromResult(onSuccess(value)));
 
-    /// <summary>Calls the recorder: its problems pass through; no recorder, or one that cannot be reached, is 503, never 500.</summary>
+    /// <summary>Calls the recorder: its problems pass through; one that cannot be reached is 503, never 500 (none at all: <see cref="RecorderService"/>).</summary>
     static async Task<IResult> CallAsync<T>(HttpContext http, Func<RecorderClient, Task<RecorderReply<T>>> call, Func<T, Task<IResult>> onSuccess)
     {
-        if (http.RequestServices.GetService<RecorderClient>() is not { } recorder)
-        {
-            return TypedResults.Problem("This server has no recorder configured.", statusCode: StatusCodes.Status503ServiceUnavailable,
-                title: "Recording is not available");
-        }
+        var recorder = http.RequestServices.GetRequiredService<RecorderService>().Client; // none here: 503, answered in one place
         RecorderReply<T> reply;
         try
         {

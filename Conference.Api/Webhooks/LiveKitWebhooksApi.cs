@@ -1,5 +1,6 @@
 using Conference.Api.Data;
 using Conference.Api.Meetings;
+using Conference.Api.Participants;
 using Conference.Api.Recordings;
 using Conference.LiveKit;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -29,12 +30,9 @@ public static class LiveKitWebhooksApi
         return app;
     }
 
-    static async Task<Results<Ok, ProblemHttpResult>> Receive(HttpContext http, WebhookIngestion ingestion, WebhookEffects effects, AutoRecord autoRecord)
+    static async Task<Results<Ok, ProblemHttpResult>> Receive(HttpContext http, MediaServer mediaServer, WebhookIngestion ingestion, WebhookEffects effects, AutoRecord autoRecord)
     {
-        if (http.RequestServices.GetService<WebhookReceiver>() is not { } receiver)
-        {
-            return TypedResults.Problem("LiveKit is not configured on this server.", statusCode: StatusCodes.Status503ServiceUnavailable);
-        }
+        var receiver = mediaServer.Webhooks; // no LiveKit here: 503, answered where every "not configured" is
         if (http.Request.ContentLength > MaxBodyBytes)
         {
             return TypedResults.Problem("The body is too large for a LiveKit event.", statusCode: StatusCodes.Status413PayloadTooLarge);

@@ -1,4 +1,5 @@
 using Conference.Api.Meetings;
+using Conference.Api.Participants;
 using Conference.LiveKit;
 using Microsoft.Extensions.Options;
 
@@ -15,7 +16,7 @@ public sealed class WebhookOptions
 }
 
 /// <summary>What the api does after an event is applied: tell open pages, and remove a connection made with a dead call's token.</summary>
-public sealed class WebhookEffects(MeetingChanges changes, IServiceProvider services, ILogger<WebhookEffects> logger)
+public sealed class WebhookEffects(MeetingChanges changes, MediaServer media, ILogger<WebhookEffects> logger)
 {
     public async Task RunAsync(string eventName, WebhookEffect effect, CancellationToken cancellationToken)
     {
@@ -24,11 +25,11 @@ public sealed class WebhookEffects(MeetingChanges changes, IServiceProvider serv
             return;
         }
         await changes.PublishAsync(slug, eventName);
-        if (effect.Remove is { } stale && services.GetService<RoomServiceClient>() is { } rooms)
+        if (effect.Remove is { } stale && media.IsConfigured)
         {
             try
             {
-                await rooms.RemoveParticipantAsync(new RoomParticipantIdentity { Room = stale.Room, Identity = stale.Identity }, cancellationToken);
+                await media.Rooms.RemoveParticipantAsync(new RoomParticipantIdentity { Room = stale.Room, Identity = stale.Identity }, cancellationToken);
             }
             catch (Exception exception) when (exception is LiveKitException or HttpRequestException)
             {

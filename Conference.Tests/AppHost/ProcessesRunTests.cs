@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
+using Conference.Tests.Web;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Playwright;
 
 namespace Conference.Tests.AppHost;
 
@@ -60,6 +62,61 @@ public sealed class ProcessesRunTests(RunningAppHost running, Xunit.Abstractions
         Assert.Contains("<title>Conference</title>", await home.Content.ReadAsStringAsync());
         Assert.Equal("nosniff", home.Headers.GetValues("X-Content-Type-Options").Single());
         Assert.Contains("frame-ancestors 'none'", home.Headers.GetValues("Content-Security-Policy").Single());
+    }
+
+    [Fact]
+    public async Task Web_reached_directly_sends_the_sites_policy_and_its_pages_run_under_it_in_Chromium()
+    {
+        var web = app.GetEndpoint("web", "http");
+        await using var browser = await SiteBrowser.LaunchAsync(web);
+        var home = await browser.NewPageAsync();
+        var document = await home.GotoAsync("");
+        // The web's own policy, the one Caddy sends too (no LiveKit or bucket on this machine: the site itself only).
+        var policy = await document.HeaderValueAsync("content-security-policy");
+        Assert.Equal(Conference.Web.Security.ContentSecurityPolicy.Render(null, null), policy);
+        Assert.Null(await document.HeaderValueAsync("permissions-policy")); // Caddy's header: this page did not pass Caddy
+        await home.ExpectLoadedAsync();
+        await home.WaitForCircuitAsync(); // the circuit's WebSocket is allowed
+        await home.Page.GetByLabel("Meeting link or code").FillAsync("not a code");
+        await home.Page.GetByRole(AriaRole.Button, new() { Name = "Join", Exact = true }).ClickAsync();
+        await Assertions.Expect(home.Page.Locator("#meeting-code-error")).ToContainTextAsync("A code looks like abc-defg-hij");
+        await home.ExpectNothingWrongAsync();
+
+        // The first admin signs up (a plain form post: form-action 'self'), starts a meeting and sees the prejoin
+        // page's camera preview, which the call module plays from a MediaStream.
+        var host = await browser.NewPageAsync();
+        await host.GotoAsync("account/signup");
+        await host.Page.GetByLabel("Your name").FillAsync("Cora Policy");
+        await host.Page.GetByLabel("Email").FillAsync($"{Guid.NewGuid():N}@example.org");
+        await host.Page.GetByLabel("Password").FillAsync(WebJourney.Password);
+        await host.Page.GetByLabel("Setup code").FillAsync(await AdminSetupCodeAsync());
+        await host.Page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
+        await host.Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        await host.WaitForCircuitAsync();
+        await host.Page.GetByLabel("Title").FillAsync("Under the policy");
+        await host.Page.GetByRole(AriaRole.Button, new() { Name = "Start meeting" }).ClickAsync();
+        await host.Page.WaitForURLAsync(url => new Uri(url).AbsolutePath.StartsWith("/m/", StringComparison.Ordinal));
+        await host.Page.WaitForFunctionAsync(
+            "() => { const v = document.querySelector('video[aria-label=\"Camera preview\"]'); return v && v.readyState >= 2 && v.videoWidth > 0; }");
+        await host.ExpectLoadedAsync("/js/call.js");
+
+        // A violation is also a console error (checked above); the pages' own report says the same, by directive.
+        foreach (var page in new[] { home, host })
+        {
+            Assert.Equal("[]", await page.Page.EvaluateAsync<string>("() => JSON.stringify(window.cspViolations ?? [])"));
+        }
+    }
+
+    /// <summary>
+    /// The one-time setup code the api prints while no admin exists, read from where it keeps it (the run-command
+    /// tests read it from the log, as a person does).
+    /// </summary>
+    async Task<string> AdminSetupCodeAsync()
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(await app.GetConnectionStringAsync("conference"));
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("SELECT \"AdminSetupCode\" FROM site_settings", connection);
+        return await command.ExecuteScalarAsync() as string ?? throw new InvalidOperationException("The api holds no setup code: an admin exists already.");
     }
 
     [Theory]

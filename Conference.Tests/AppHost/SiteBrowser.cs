@@ -52,6 +52,9 @@ internal sealed class SiteBrowser : IAsyncDisposable
         });
         // Bounds how long a failing step waits; a loaded 2-core machine has taken over 20 s for one page.
         context.SetDefaultTimeout(60_000);
+        // Every Content-Security-Policy violation the page reports (CSP3 §5.3), kept for WatchedPage's checks.
+        await context.AddInitScriptAsync(
+            "window.cspViolations = []; document.addEventListener('securitypolicyviolation', e => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));");
         return new WatchedPage(await context.NewPageAsync());
     }
 

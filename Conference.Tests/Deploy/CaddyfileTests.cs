@@ -103,7 +103,7 @@ public sealed class CaddyfileTests
     static string Header(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues(name, out var values) ? string.Join(", ", values) : "";
 
-    static async Task<(int ExitCode, string Output, string Error)> CaddyAsync(string[] arguments, Dictionary<string, string> environment)
+    internal static async Task<(int ExitCode, string Output, string Error)> CaddyAsync(string[] arguments, Dictionary<string, string> environment)
     {
         var directory = Directory.CreateTempSubdirectory("conference-caddyfile-").FullName;
         try
