@@ -13,13 +13,11 @@ namespace Conference.Api.Accounts;
 /// <summary>
 /// Password reset by email. Asking always answers 202, whether or not an account has that address (no account
 /// enumeration); an account gets a link to <c>{site}/account/reset</c> with Identity's reset token, good for
-/// <see cref="LinkLifetime"/> and once: the new password changes the security stamp the token is bound to. Setting it
+/// <see cref="MailOptions.PasswordResetLinkLifetime"/> (an hour) and once: the new password changes the security stamp the token is bound to. Setting it
 /// ends every sign-in of the account (cookies, access tokens, refresh tokens).
 /// </summary>
 public static class PasswordResetApi
 {
-    public static readonly TimeSpan LinkLifetime = TimeSpan.FromHours(1);
-
     /// <summary>At most one reset mail per account in this time, so nobody can flood someone's inbox through us.</summary>
     public static readonly TimeSpan MailInterval = TimeSpan.FromMinutes(1);
 
@@ -42,7 +40,7 @@ public static class PasswordResetApi
     public sealed record PasswordResetConfirmation(string? Email, string? Token, string? NewPassword);
 
     static async Task<Results<Accepted, ValidationProblem>> RequestReset(PasswordResetRequest request, UserManager<ConferenceUser> users,
-        ConferenceDbContext db, MailOutbox outbox, PersonalLinks links, TimeProvider clock)
+        ConferenceDbContext db, MailOutbox outbox, PersonalLinks links, TimeProvider clock, Microsoft.Extensions.Options.IOptions<MailOptions> mail)
     {
         var email = request.Email?.Trim();
         if (string.IsNullOrEmpty(email) || email.Length > 256 || !email.Contains('@') || email.Any(char.IsControl))
@@ -65,7 +63,7 @@ public static class PasswordResetApi
 
                     Set a new password: {link}
 
-                    The link works once, within {LinkLifetime.TotalMinutes:0} minutes. If you did not ask, ignore this mail: your password stays as it is.
+                    The link works once, within {mail.Value.PasswordResetLinkLifetime.TotalMinutes:0} minutes. If you did not ask, ignore this mail: your password stays as it is.
                     """,
             };
             outbox.Enqueue(message);

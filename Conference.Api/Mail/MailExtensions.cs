@@ -24,7 +24,8 @@ internal static class MailAndSchedulingExtensions
         builder.Services.AddHostedService(services => services.GetRequiredService<Reminders>());
 
         // Identity's data-protection tokens (the password reset link) are good for an hour, not its default day.
-        builder.Services.Configure<DataProtectionTokenProviderOptions>(options => options.TokenLifespan = PasswordResetApi.LinkLifetime);
+        builder.Services.AddOptions<DataProtectionTokenProviderOptions>()
+            .Configure<Microsoft.Extensions.Options.IOptions<MailOptions>>((tokens, mail) => tokens.TokenLifespan = mail.Value.PasswordResetLinkLifetime);
     }
 
     /// <summary>The scheduling, calendar feed and password reset endpoints.</summary>

@@ -43,6 +43,9 @@ public sealed class MailOptions
     /// </summary>
     public Uri SiteUrl { get; set; } = new("http://localhost/");
 
+    /// <summary>How long a password reset link works (Identity's data-protection token lifespan); once used, it ends.</summary>
+    public TimeSpan PasswordResetLinkLifetime { get; set; } = TimeSpan.FromHours(1);
+
     public bool IsConfigured => !string.IsNullOrWhiteSpace(Host);
 
     internal SecureSocketOptions SocketOptions => Tls switch

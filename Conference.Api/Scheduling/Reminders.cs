@@ -40,7 +40,7 @@ public sealed class Reminders(IServiceScopeFactory scopes, IOptionsMonitor<Sched
     /// <summary>One pass: queues the reminders due now. Returns how many occurrences it reminded of.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
     {
-        var now = clock.GetUtcNow();
+        var now = clock.GetUtcNow().ToUniversalTime(); // timestamptz parameters must be UTC
         var lead = options.CurrentValue.ReminderLead;
         var horizon = now + lead;
         var yesterday = DateOnly.FromDateTime(now.UtcDateTime.AddDays(-1));
