@@ -33,6 +33,7 @@ internal static class MailAndSchedulingExtensions
     {
         app.MapSchedulingApi();
         app.MapCalendarFeedApi();
+        app.MapInvitationsApi();
         app.MapPasswordResetApi();
         return app;
     }
