@@ -100,12 +100,11 @@ public static class SchedulingApi
         var organizer = Organizer(host);
         var added = invitees.Select(i => NewInvitee(scheduled, i, links, now)).ToList();
         db.Invitees.AddRange(added);
-        await db.SaveChangesAsync(); // invitee ids first: nothing in the mail depends on them, but the response does
         foreach (var invitee in added)
         {
             mail.Request(scheduled, meeting.Slug, organizer, invitee, update: false);
         }
-        await db.SaveChangesAsync();
+        await db.SaveChangesAsync(); // the meeting, its schedule, invitees and invitations together, or none
         mail.Send();
         return TypedResults.Created($"/api/scheduled-meetings/{meeting.Slug}", ToResponse(scheduled, meeting.Slug, added, now));
     }
@@ -156,7 +155,8 @@ public static class SchedulingApi
     /// zone, duration, recurrence, title, description); the lobby choice alone changes no calendar.
     /// </summary>
     static async Task<Results<Ok<ScheduledMeetingResponse>, ValidationProblem, ProblemHttpResult>> Update(string slug, ScheduleRequest request,
-        ClaimsPrincipal principal, ConferenceDbContext db, UserManager<ConferenceUser> users, ScheduleMail mail, TimeProvider clock)
+        ClaimsPrincipal principal, ConferenceDbContext db, UserManager<ConferenceUser> users, ScheduleMail mail, MeetingChanges changes,
+        TimeProvider clock)
     {
         if (!Validation.IsSlug(slug))
         {
@@ -199,6 +199,14 @@ public static class SchedulingApi
         await db.SaveChangesAsync();
         await transaction.CommitAsync();
         mail.Send();
+        try
+        {
+            await changes.PublishAsync(slug, "settings"); // the meeting's title may have changed: cached copies go
+        }
+        catch (StackExchange.Redis.RedisException)
+        {
+            // Saved and mailed already; a cached title is at most the cache's lifetime old.
+        }
         return TypedResults.Ok(ToResponse(scheduled, slug, invitees, now));
     }
 
