@@ -43,7 +43,8 @@ public static class PasswordResetApi
         ConferenceDbContext db, MailOutbox outbox, PersonalLinks links, TimeProvider clock, Microsoft.Extensions.Options.IOptions<MailOptions> mail)
     {
         var email = request.Email?.Trim();
-        if (string.IsNullOrEmpty(email) || email.Length > 256 || !email.Contains('@') || email.Any(char.IsControl))
+        if (string.IsNullOrEmpty(email) || email.Length > 256 || !email.Contains('@') || email.Any(char.IsControl)
+            || !ScheduleValidation.IsWellFormedText(email))
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["email"] = ["A valid email address is required."] });
         }
@@ -77,7 +78,10 @@ public static class PasswordResetApi
         RefreshTokens refreshTokens)
     {
         var validation = new Validation();
-        if (string.IsNullOrWhiteSpace(request.Email)) validation.Add("email", "The email is required.");
+        if (string.IsNullOrWhiteSpace(request.Email) || request.Email.Length > 256 || !ScheduleValidation.IsWellFormedText(request.Email))
+        {
+            validation.Add("email", "The email is required.");
+        }
         if (string.IsNullOrWhiteSpace(request.Token)) validation.Add("token", "The token from the reset link is required.");
         if (string.IsNullOrEmpty(request.NewPassword)) validation.Add("newPassword", "The new password is required.");
         if (!validation.IsValid)

@@ -175,12 +175,29 @@ internal static class ScheduleValidation
     /// <summary>One plain address (RFC 5321 length limits), no display name, no list, no control characters.</summary>
     static bool IsEmailAddress(string? value)
     {
-        if (string.IsNullOrEmpty(value) || value.Length > 254 || value.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)) || !value.Contains('@'))
+        if (string.IsNullOrEmpty(value) || value.Length > 254 || value.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)) || !value.Contains('@')
+            || !IsWellFormedText(value))
         {
             return false;
         }
         return MailAddress.TryCreate(value, out var address) && address.Address == value && address.User.Length <= 64 && address.Host.Contains('.');
     }
+
+    /// <summary>No lone surrogates: such text cannot be encoded as UTF-8, so Postgres and SMTP could not take it.</summary>
+    public static bool IsWellFormedText(string value)
+    {
+        try
+        {
+            StrictUtf8.GetByteCount(value);
+            return true;
+        }
+        catch (System.Text.EncoderFallbackException)
+        {
+            return false;
+        }
+    }
+
+    static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     static bool TryNormalize(ref string text)
     {

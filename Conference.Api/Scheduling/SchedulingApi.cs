@@ -23,17 +23,19 @@ public static class SchedulingApi
     public static IEndpointRouteBuilder MapSchedulingApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("api/scheduled-meetings").WithTags("Scheduling").RequireAuthorization()
-            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPost("/", Create).WithName("ScheduleMeeting")
             .WithSummary("Schedule a meeting (a new meeting link) and mail each invitee an invitation with their personal link.");
         api.MapGet("/", ListUpcoming).WithName("ListScheduledMeetings")
             .WithSummary("The caller's scheduled meetings still to come or running, soonest first.");
         api.MapGet("/{slug}", Get).WithName("GetScheduledMeeting").WithSummary("One of the caller's scheduled meetings.");
         api.MapPut("/{slug}", Update).WithName("UpdateScheduledMeeting")
-            .WithSummary("Change time, recurrence, title or description: invitees get an update (SEQUENCE +1).");
+            .WithSummary("Change time, recurrence, title or description: invitees get an update (SEQUENCE +1).")
+            .ProducesProblem(StatusCodes.Status409Conflict);
         api.MapDelete("/{slug}", Cancel).WithName("CancelScheduledMeeting")
             .WithSummary("Cancel: invitees get METHOD:CANCEL and their links stop working. The meeting link stays the host's.");
-        api.MapPost("/{slug}/invitees", AddInvitee).WithName("AddInvitee").WithSummary("Invite one more person.");
+        api.MapPost("/{slug}/invitees", AddInvitee).WithName("AddInvitee").WithSummary("Invite one more person.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
         api.MapDelete("/{slug}/invitees/{inviteeId:long}", RemoveInvitee).WithName("RemoveInvitee")
             .WithSummary("Take one person off: they alone get METHOD:CANCEL, and their link stops working.");
         api.MapDelete("/{slug}/invitees/{inviteeId:long}/link", RevokeLink).WithName("RevokeInviteeLink")
