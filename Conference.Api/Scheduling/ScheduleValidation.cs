@@ -183,15 +183,19 @@ internal static class ScheduleValidation
         return MailAddress.TryCreate(value, out var address) && address.Address == value && address.User.Length <= 64 && address.Host.Contains('.');
     }
 
-    /// <summary>No lone surrogates: such text cannot be encoded as UTF-8, so Postgres and SMTP could not take it.</summary>
+    /// <summary>
+    /// No lone surrogates (such text cannot be encoded as UTF-8, so Postgres and SMTP could not take it) and nothing
+    /// ICU's normaliser refuses (noncharacters such as U+FFFF), which Identity's email lookup normalises.
+    /// </summary>
     public static bool IsWellFormedText(string value)
     {
         try
         {
             StrictUtf8.GetByteCount(value);
+            _ = value.Normalize();
             return true;
         }
-        catch (System.Text.EncoderFallbackException)
+        catch (ArgumentException) // EncoderFallbackException is one too
         {
             return false;
         }
