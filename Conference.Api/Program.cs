@@ -6,6 +6,7 @@ using Conference.Api.Analytics;
 using Conference.Api.Meetings;
 using Conference.Api.Participants;
 using Conference.Api.Recordings;
+using Conference.Api.Scheduling;
 using Conference.Api.Webhooks;
 using Scalar.AspNetCore;
 
@@ -34,6 +35,7 @@ app.MapMeetingsApi(); // every api/meetings/{slug}/… route: join, moderation, 
 app.MapRecordingsApi();
 app.MapLiveKitWebhooksApi();
 app.MapAnalyticsApi();
+app.MapMailAndSchedulingApis(); // scheduled meetings, calendar feeds, password reset by mail
 app.MapPublicHealth();
 
 await app.MigrateDatabaseAsync();

@@ -24,6 +24,7 @@ public sealed class ConferenceDbContext(DbContextOptions<ConferenceDbContext> op
     public DbSet<OutboxMail> MailOutbox => Set<OutboxMail>();
     public DbSet<ScheduledMeeting> ScheduledMeetings => Set<ScheduledMeeting>();
     public DbSet<Invitee> Invitees => Set<Invitee>();
+    public DbSet<CalendarFeed> CalendarFeeds => Set<CalendarFeed>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -37,6 +37,15 @@ public sealed class MailOptions
     /// <summary>How long one instance holds a claimed message before another may try it (a crash mid-send).</summary>
     public TimeSpan ClaimDuration { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// The site's public address (the front door, e.g. <c>https://meet.example.org/</c>): links in mail (personal
+    /// join links, calendar feeds, password reset) point at it.
+    /// </summary>
+    public Uri SiteUrl { get; set; } = new("http://localhost/");
+
+    /// <summary>How long a password reset link works (Identity's data-protection token lifespan); once used, it ends.</summary>
+    public TimeSpan PasswordResetLinkLifetime { get; set; } = TimeSpan.FromHours(1);
+
     public bool IsConfigured => !string.IsNullOrWhiteSpace(Host);
 
     internal SecureSocketOptions SocketOptions => Tls switch

@@ -102,7 +102,9 @@ public static class JoinApi
         }
 
         var participantKey = keys.Issue(meeting.Id, identity);
-        if (meeting.Settings.LobbyEnabled && role == ParticipantRole.Guest)
+        // An invitee joining by their personal link's key goes past the lobby when the host chose so (issue 17).
+        if (meeting.Settings.LobbyEnabled && role == ParticipantRole.Guest && (removed
+            || !await Scheduling.InvitationsApi.SkipsLobbyAsync(db, meeting.Id, identity, http.RequestAborted)))
         {
             if (await lobby.DenialsAsync(meeting.Slug, identity) >= Lobby.MaxDenials)
             {

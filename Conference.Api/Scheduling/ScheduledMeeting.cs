@@ -46,6 +46,9 @@ public sealed class ScheduledMeeting
 
     /// <summary>The start (instant) of the occurrence the last reminder went out for, so each gets one reminder.</summary>
     public DateTimeOffset? RemindedFor { get; set; }
+
+    /// <summary>The host's choice: people joining by their personal link go straight in, past the meeting's lobby.</summary>
+    public bool InviteesSkipLobby { get; set; }
 }
 
 /// <summary>How a scheduled meeting repeats (RRULE FREQ).</summary>
@@ -57,9 +60,10 @@ public enum Recurrence
 }
 
 /// <summary>
-/// Someone invited to a scheduled meeting by email. Their personal link carries a secret token (only its SHA-256 is
-/// kept) that stands for their participant identity in the meeting, so joining by it fills in their name and makes
-/// them the same person every time; revoking it, or removing them, makes the link worthless.
+/// Someone invited to a scheduled meeting by email. Their personal link carries a secret token that stands for their
+/// participant identity in the meeting, so joining by it fills in their name and makes them the same person every
+/// time; revoking it, or removing them, makes the link worthless. The token is found by its SHA-256 and kept only
+/// encrypted (ASP.NET Data Protection), because every update and reminder mails the same link again.
 /// </summary>
 public sealed class Invitee
 {
@@ -76,8 +80,11 @@ public sealed class Invitee
     /// <summary>The LiveKit identity they join with by their link (<c>g-…</c>, see ParticipantIdentities).</summary>
     public required string Identity { get; set; }
 
-    /// <summary>SHA-256 (hex) of the personal link's token.</summary>
+    /// <summary>SHA-256 (hex) of the personal link's token: how a link finds its invitee.</summary>
     public required string LinkTokenHash { get; set; }
+
+    /// <summary>The token itself, encrypted with the key ring (<see cref="PersonalLinks"/>), to put the link in later mail.</summary>
+    public required string ProtectedLinkToken { get; set; }
 
     public DateTimeOffset InvitedAt { get; set; }
 

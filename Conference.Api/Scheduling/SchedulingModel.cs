@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Conference.Api.Scheduling;
 
-/// <summary>The tables of the mail outbox and of scheduled meetings.</summary>
+/// <summary>The tables of the mail outbox, scheduled meetings, their invitees and the hosts' calendar feeds.</summary>
 internal static class SchedulingModel
 {
     public static void ApplyMailAndScheduling(this ModelBuilder builder)
@@ -45,7 +45,17 @@ internal static class SchedulingModel
             invitee.Property(i => i.Name).HasMaxLength(256);
             invitee.Property(i => i.Identity).HasMaxLength(128);
             invitee.Property(i => i.LinkTokenHash).HasMaxLength(64);
+            invitee.Property(i => i.ProtectedLinkToken).HasMaxLength(1024);
             invitee.HasOne<ScheduledMeeting>().WithMany().HasForeignKey(i => i.ScheduledMeetingId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<CalendarFeed>(feed =>
+        {
+            feed.ToTable("calendar_feeds");
+            feed.HasKey(f => f.UserId);
+            feed.HasIndex(f => f.TokenHash).IsUnique();
+            feed.Property(f => f.TokenHash).HasMaxLength(64);
+            feed.HasOne<Accounts.ConferenceUser>().WithMany().HasForeignKey(f => f.UserId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 }

@@ -389,6 +389,27 @@ namespace Conference.Api.Data.Migrations
                     b.ToTable("participant_sessions", (string)null);
                 });
 
+            modelBuilder.Entity("Conference.Api.Scheduling.CalendarFeed", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("UserId");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique();
+
+                    b.ToTable("calendar_feeds", (string)null);
+                });
+
             modelBuilder.Entity("Conference.Api.Scheduling.Invitee", b =>
                 {
                     b.Property<long>("Id")
@@ -421,6 +442,11 @@ namespace Conference.Api.Data.Migrations
                     b.Property<string>("Name")
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
+
+                    b.Property<string>("ProtectedLinkToken")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
 
                     b.Property<DateTimeOffset?>("RemovedAt")
                         .HasColumnType("timestamp with time zone");
@@ -461,6 +487,9 @@ namespace Conference.Api.Data.Migrations
                     b.Property<string>("HostId")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<bool>("InviteesSkipLobby")
+                        .HasColumnType("boolean");
 
                     b.Property<Guid>("MeetingId")
                         .HasColumnType("uuid");
@@ -767,6 +796,15 @@ namespace Conference.Api.Data.Migrations
                     b.HasOne("Conference.Api.Meetings.Meeting", null)
                         .WithMany()
                         .HasForeignKey("MeetingId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Conference.Api.Scheduling.CalendarFeed", b =>
+                {
+                    b.HasOne("Conference.Api.Accounts.ConferenceUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
