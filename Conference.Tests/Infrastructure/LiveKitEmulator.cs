@@ -79,6 +79,12 @@ public class LiveKitEmulator : LocalServer
     /// <summary>The next <paramref name="count"/> webhook deliveries are answered 503, to see the emulator retry.</summary>
     public void FailNextWebhooks(int count) => Interlocked.Exchange(ref _failuresToInject, count);
 
+    /// <summary>
+    /// When set, every delivery is handed on as it arrives (same body, same Authorization) and answered with the status
+    /// this returns, so a receiver (the api) gets exactly the emulator's deliveries, retries, order and duplicates included.
+    /// </summary>
+    public Func<ReceivedWebhook, Task<int>>? Relay { get; set; }
+
     /// <summary>Extra command-line switches (test switches such as <c>--webhook-shuffle</c>).</summary>
     protected virtual IEnumerable<string> ExtraArguments => [];
 
@@ -183,8 +189,16 @@ public class LiveKitEmulator : LocalServer
                 continue;
             }
             Interlocked.Exchange(ref _failuresToInject, 0);
-            _webhooks.Enqueue(new ReceivedWebhook(body, context.Request.Headers["Authorization"] ?? "",
-                context.Request.ContentType ?? "", DateTimeOffset.UtcNow));
+            var hook = new ReceivedWebhook(body, context.Request.Headers["Authorization"] ?? "",
+                context.Request.ContentType ?? "", DateTimeOffset.UtcNow);
+            var status = Relay is { } relay ? await relay(hook) : 200;
+            if (status is < 200 or > 299)
+            {
+                context.Response.StatusCode = status; // the emulator retries it, as LiveKit would
+                context.Response.Close();
+                continue;
+            }
+            _webhooks.Enqueue(hook);
             context.Response.StatusCode = 200;
             context.Response.Close();
             _webhookArrived.Release();
