@@ -80,10 +80,15 @@ public sealed class CallBrowser : IAsyncLifetime
     public async Task<CallPage> JoinAsync(LiveKitEmulator emulator, string room, string identity, bool publish = true,
         Func<VideoGrants, VideoGrants>? grants = null, bool singlePeerConnection = true)
     {
+        return await JoinWithTokenAsync(emulator, Token(emulator, room, identity, grants), identity, publish, singlePeerConnection);
+    }
+
+    /// <summary>Opens the call page and connects with <paramref name="token"/> (one an application issued).</summary>
+    public async Task<CallPage> JoinWithTokenAsync(LiveKitEmulator emulator, string token, string identity, bool publish = true, bool singlePeerConnection = true)
+    {
         var page = await OpenAsync();
         var console = new System.Collections.Concurrent.ConcurrentQueue<string>();
         page.Console += (_, message) => console.Enqueue($"{message.Type}: {message.Text}");
-        var token = Token(emulator, room, identity, grants);
         try
         {
             var sid = await page.EvaluateAsync<string>("([url, token, publish, single]) => window.join(url, token, publish, single)",

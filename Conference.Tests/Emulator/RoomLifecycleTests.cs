@@ -3,7 +3,7 @@ using Conference.Tests.Infrastructure;
 namespace Conference.Tests.Emulator;
 
 /// <summary>
-/// Room lifecycle, duplicate identities, a cut signalling socket and removal, as livekit-client in Chromium
+/// Room lifecycle, duplicate identities and removal (reconnects: <see cref="ReconnectTests"/>), as livekit-client in Chromium
 /// experiences them and as the emulator's webhooks report them (checked by LiveKit's own WebhookReceiver).
 /// Room timeouts are the fixture's shortened <see cref="LiveKitEmulator.RoomTimeout"/>.
 /// </summary>
@@ -53,25 +53,6 @@ public sealed class RoomLifecycleTests(LiveKitEmulator emulator, CallBrowser bro
         Assert.Equal("DUPLICATE_IDENTITY", left.Json["participant"]?["disconnectReason"]?.GetValue<string>());
         Assert.NotEqual(first.Sid, second.Sid);
         await second.LeaveAsync();
-    }
-
-    [Fact]
-    public async Task A_cut_signalling_socket_ends_in_a_full_reconnect_with_a_new_sid_and_the_old_one_reported_left()
-    {
-        var room = $"cut-{Guid.NewGuid():N}";
-        var ada = await browser.JoinAsync(emulator, room, "ada");
-        var bob = await browser.JoinAsync(emulator, room, "bob");
-        await bob.WaitForVideoAsync("ada");
-
-        await ada.Page.EvaluateAsync("() => window.cutSignal()");
-        await ada.WaitForEventAsync("e.event === 'reconnected'");
-        var left = await emulator.WaitForWebhookAsync(w => w.Event == "participant_left" && w.ParticipantSid == ada.Sid);
-        var rejoined = await emulator.WaitForWebhookAsync(w => w.Event == "participant_joined" && w.RoomName == room && w.Identity == "ada" && w.ParticipantSid != ada.Sid);
-        Assert.Equal(left.RoomSid, rejoined.RoomSid);
-        // After the full reconnect ada publishes again and bob sees her.
-        await bob.WaitForVideoAsync("ada");
-        await ada.LeaveAsync();
-        await bob.LeaveAsync();
     }
 
     [Fact]

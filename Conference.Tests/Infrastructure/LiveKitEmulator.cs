@@ -26,6 +26,7 @@ public class LiveKitEmulator : LocalServer
     protected LiveKitEmulator(string name) : base(name)
     {
         WebhookPort = LocalMachine.FreePort();
+        TestControlPort = LocalMachine.FreePort();
     }
 
     /// <summary>The API key it accepts and signs webhooks with (settable: a fixture may give the key its app is configured with).</summary>
@@ -44,6 +45,30 @@ public class LiveKitEmulator : LocalServer
 
     public int WebhookPort { get; }
 
+    /// <summary>Loopback port of the emulator's test controls (<c>--test-control-port</c>; not part of LiveKit).</summary>
+    public int TestControlPort { get; }
+
+    /// <summary>
+    /// Cuts <paramref name="identity"/>'s signalling socket in <paramref name="room"/> as a lost network would (no
+    /// close frame); for <paramref name="offline"/> their new sockets are cut too. With <paramref name="forget"/> the
+    /// emulator also loses the participant (as a restarted LiveKit node would), so the client cannot resume and
+    /// reconnects in full. Returns the sid that was cut.
+    /// </summary>
+    public Task<string> DropSignalAsync(string room, string identity, TimeSpan? offline = null, bool forget = false) =>
+        DropSignalAsync(TestControlPort, room, identity, offline, forget);
+
+    /// <summary><see cref="DropSignalAsync(string, string, TimeSpan?, bool)"/> for an emulator whose test controls listen on <paramref name="controlPort"/>.</summary>
+    public static async Task<string> DropSignalAsync(int controlPort, string room, string identity, TimeSpan? offline = null, bool forget = false)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var query = $"room={Uri.EscapeDataString(room)}&identity={Uri.EscapeDataString(identity)}" +
+            $"&offline-ms={(int)(offline ?? TimeSpan.Zero).TotalMilliseconds}" + (forget ? "&forget=1" : "");
+        using var response = await http.PostAsync($"http://127.0.0.1:{controlPort}/signal/drop?{query}", null);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"the emulator's test control answered {(int)response.StatusCode}: {body}");
+        return JsonNode.Parse(body)!["sid"]!.GetValue<string>();
+    }
+
     /// <summary>Our own RoomService client (Conference.LiveKit) with the emulator's key: for tests to see or set up its rooms.</summary>
     public Conference.LiveKit.RoomServiceClient RoomService() => new(new HttpClient(),
         Microsoft.Extensions.Options.Options.Create(new Conference.LiveKit.LiveKitOptions { Url = HttpUrl, ApiKey = ApiKey, ApiSecret = ApiSecret }));
@@ -53,6 +78,12 @@ public class LiveKitEmulator : LocalServer
 
     /// <summary>The next <paramref name="count"/> webhook deliveries are answered 503, to see the emulator retry.</summary>
     public void FailNextWebhooks(int count) => Interlocked.Exchange(ref _failuresToInject, count);
+
+    /// <summary>
+    /// When set, every delivery is handed on as it arrives (same body, same Authorization) and answered with the status
+    /// this returns, so a receiver (the api) gets exactly the emulator's deliveries, retries, order and duplicates included.
+    /// </summary>
+    public Func<ReceivedWebhook, Task<int>>? Relay { get; set; }
 
     /// <summary>Extra command-line switches (test switches such as <c>--webhook-shuffle</c>).</summary>
     protected virtual IEnumerable<string> ExtraArguments => [];
@@ -114,7 +145,8 @@ public class LiveKitEmulator : LocalServer
             throw new InvalidOperationException("The LiveKit emulator's packages are missing: run ./test.sh (or npm ci in tools/livekit-emulator).");
         }
         return StartProcessAsync(launcher,
-            ["--config", config, "--room-timeouts-ms", ((int)RoomTimeout.TotalMilliseconds).ToString(), "--webhook-retry-ms", "200", .. ExtraArguments],
+            ["--config", config, "--room-timeouts-ms", ((int)RoomTimeout.TotalMilliseconds).ToString(), "--webhook-retry-ms", "200",
+                "--test-control-port", TestControlPort.ToString(), .. ExtraArguments],
             AnswersHttpAsync);
     }
 
@@ -157,8 +189,16 @@ public class LiveKitEmulator : LocalServer
                 continue;
             }
             Interlocked.Exchange(ref _failuresToInject, 0);
-            _webhooks.Enqueue(new ReceivedWebhook(body, context.Request.Headers["Authorization"] ?? "",
-                context.Request.ContentType ?? "", DateTimeOffset.UtcNow));
+            var hook = new ReceivedWebhook(body, context.Request.Headers["Authorization"] ?? "",
+                context.Request.ContentType ?? "", DateTimeOffset.UtcNow);
+            var status = Relay is { } relay ? await relay(hook) : 200;
+            if (status is < 200 or > 299)
+            {
+                context.Response.StatusCode = status; // the emulator retries it, as LiveKit would
+                context.Response.Close();
+                continue;
+            }
+            _webhooks.Enqueue(hook);
             context.Response.StatusCode = 200;
             context.Response.Close();
             _webhookArrived.Release();

@@ -33,6 +33,7 @@ public sealed class JourneyFixture : IAsyncLifetime
 
     readonly string dataDirectory = Directory.CreateTempSubdirectory("conference-journeys-").FullName;
     readonly S3rverServer bucket = new();
+    readonly int testControlPort = LocalMachine.FreePort();
     AppHostRun? run;
     SiteBrowser? browser;
 
@@ -55,7 +56,7 @@ public sealed class JourneyFixture : IAsyncLifetime
         var wrapper = Path.Combine(bin, "livekit-server");
         var emulator = Path.Combine(LocalMachine.RepositoryRoot, "tools", "livekit-emulator", "bin", "livekit-server");
         await File.WriteAllTextAsync(wrapper,
-            $"#!/usr/bin/env bash\nexec '{emulator}' --room-timeouts-ms {(int)RoomTimeout.TotalMilliseconds} \"$@\"\n");
+            $"#!/usr/bin/env bash\nexec '{emulator}' --room-timeouts-ms {(int)RoomTimeout.TotalMilliseconds} --test-control-port {testControlPort} \"$@\"\n");
         if (OperatingSystem.IsWindows())
         {
             throw new PlatformNotSupportedException("The journeys run the AppHost's Processes variant, on Linux.");
@@ -76,6 +77,13 @@ public sealed class JourneyFixture : IAsyncLifetime
         browser = await SiteBrowser.LaunchAsync(Site);
         await FirstAdmin.SignUpAsync(run, browser, Journey.PageLoad);
     }
+
+    /// <summary>
+    /// The emulator cuts <paramref name="identity"/>'s signalling socket in the call of meeting <paramref name="code"/>
+    /// as a lost network would (its test control; see <see cref="LiveKitEmulator.DropSignalAsync(string, string, TimeSpan?, bool)"/>).
+    /// </summary>
+    public Task<string> DropSignalAsync(string code, string identity, TimeSpan? offline = null, bool forget = false) =>
+        LiveKitEmulator.DropSignalAsync(testControlPort, code, identity, offline, forget);
 
     /// <summary>A new person: a fresh browser profile with camera and microphone allowed (a phone if asked).</summary>
     internal async Task<WatchedPage> NewPageAsync(bool phone = false) => await browser!.NewPageAsync(phone);

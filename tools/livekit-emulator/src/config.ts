@@ -17,6 +17,8 @@ export interface EmulatorConfig {
   webhookDuplicate: boolean;
   webhookRetryBaseMs: number;
   refreshTokenIntervalMs: number;
+  /** Loopback port of the test controls (src/testcontrol.ts); none unless given. */
+  testControlPort?: number;
 }
 
 export const HELP = `livekit-server (LiveKit emulator) — a TEST DOUBLE of LiveKit's server for local runs and tests.
@@ -37,6 +39,8 @@ Test switches (emulator only):
   --webhook-duplicate    deliver every webhook twice
   --webhook-retry-ms N   first retry delay for a failed webhook (default 1000, doubling)
   --refresh-token-ms N   how often clients get a fresh token (default 300000; LiveKit: 10 minutes)
+  --test-control-port N  serve test controls on 127.0.0.1:N (POST /signal/drop?room=&identity=[&offline-ms=][&forget=1]
+                         cuts a participant's signal socket as a network drop would)
   --help                 this text
 `;
 
@@ -53,6 +57,7 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv): EmulatorConf
   let webhookDuplicate = false;
   let webhookRetryBaseMs = 1000;
   let refreshTokenIntervalMs = 5 * 60_000;
+  let testControlPort: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].includes("=") ? argv[i].split(/=(.*)/s, 2) : [argv[i], undefined];
     const value = () => inline ?? argv[++i] ?? fail(`${flag} needs a value`);
@@ -69,6 +74,7 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv): EmulatorConf
       case "--webhook-duplicate": webhookDuplicate = true; break;
       case "--webhook-retry-ms": webhookRetryBaseMs = Number(value()); break;
       case "--refresh-token-ms": refreshTokenIntervalMs = Number(value()); break;
+      case "--test-control-port": testControlPort = Number(value()); break;
       default: log.warn("unknown option ignored", { option: argv[i] });
     }
   }
@@ -126,6 +132,7 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv): EmulatorConf
     webhookDuplicate,
     webhookRetryBaseMs,
     refreshTokenIntervalMs,
+    testControlPort,
   };
 }
 

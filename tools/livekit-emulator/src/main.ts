@@ -2,7 +2,18 @@
 // endpoint, and the Twirp server API, as LiveKit does.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { gunzipSync } from "node:zlib";
-import { DisconnectReason, JoinRequest, ParticipantPermission, TrackSource, WrappedJoinRequest, WrappedJoinRequest_Compression } from "@livekit/protocol";
+import {
+  DisconnectReason,
+  JoinRequest,
+  LeaveRequest,
+  LeaveRequest_Action,
+  ParticipantPermission,
+  ReconnectReason,
+  SignalResponse,
+  TrackSource,
+  WrappedJoinRequest,
+  WrappedJoinRequest_Compression,
+} from "@livekit/protocol";
 import { AccessToken, type ClaimGrants } from "livekit-server-sdk";
 import { WebSocketServer } from "ws";
 import { Auth, AuthError } from "./auth.js";
@@ -11,6 +22,7 @@ import { Egress } from "./egress.js";
 import { log } from "./log.js";
 import { Participant, Rooms } from "./rooms.js";
 import { Session, protocolVersion, serverVersion } from "./session.js";
+import { TestControls } from "./testcontrol.js";
 import { Twirp } from "./twirp.js";
 import { Webhooks } from "./webhooks.js";
 
@@ -34,6 +46,8 @@ const auth = new Auth(config.keys);
 const webhooks = new Webhooks(config);
 const rooms = new Rooms(config, webhooks);
 const twirp = new Twirp(config, auth, rooms, webhooks, new Egress(rooms, webhooks));
+const controls = new TestControls(rooms);
+if (config.testControlPort) controls.listen(config.testControlPort);
 const pingIntervalS = 5;
 const pingTimeoutS = 15;
 
@@ -154,6 +168,10 @@ server.on("upgrade", (req, socket, head) => {
     return;
   }
   checkJoin(url, req.headers.authorization).then((checked) => ({ ...checked, joinRequest: url.pathname === "/rtc/v1" ? readJoinRequest(url) : undefined })).then(({ grants, roomName, joinRequest }) => {
+    if (controls.isOffline(roomName, grants.sub!)) {
+      socket.destroy(); // the test has this person's network down
+      return;
+    }
     wss.handleUpgrade(req, socket, head, (ws) => join(ws, url, grants, roomName, joinRequest));
   }, (e) => {
     const refusal = e instanceof Refusal ? e : new Refusal(500, String(e));
@@ -175,7 +193,32 @@ function readJoinRequest(url: URL): JoinRequest {
   }
 }
 
+/**
+ * A client that lost its signal socket reconnects it with reconnect=1 (v0: URL parameters; v1: in the JoinRequest).
+ * As LiveKit's RoomManager.StartSession: the participant of that identity resumes; if the server no longer has it,
+ * the client is told to reconnect in full (LeaveRequest RECONNECT, STATE_MISMATCH) and no room is created.
+ */
+function resumeOrRefuse(ws: import("ws").WebSocket, url: URL, grants: ClaimGrants, roomName: string, joinRequest?: JoinRequest) {
+  const identity = grants.sub!;
+  const reason: ReconnectReason = joinRequest ? joinRequest.reconnectReason : Number(url.searchParams.get("reconnect_reason") ?? 0);
+  const participant = rooms.get(roomName)?.byIdentity(identity);
+  const session = participant?.connection;
+  if (session instanceof Session && session.canResume) {
+    session.resume(ws, reason);
+    return;
+  }
+  log.info("resume refused: the participant is gone; the client reconnects in full", { room: roomName, identity, sid: joinRequest?.participantSid ?? url.searchParams.get("sid") });
+  ws.send(new SignalResponse({
+    message: { case: "leave", value: new LeaveRequest({ canReconnect: true, reason: DisconnectReason.STATE_MISMATCH, action: LeaveRequest_Action.RECONNECT }) },
+  }).toBinary());
+  setTimeout(() => ws.close(1000, "STATE_MISMATCH"), 50);
+}
+
 function join(ws: import("ws").WebSocket, url: URL, grants: ClaimGrants, roomName: string, joinRequest?: JoinRequest) {
+  if (joinRequest ? joinRequest.reconnect : url.searchParams.get("reconnect") === "1") {
+    resumeOrRefuse(ws, url, grants, roomName, joinRequest);
+    return;
+  }
   const room = rooms.getOrCreate(roomName, grants.roomConfig ? {
     ...(grants.roomConfig.emptyTimeout ? { emptyTimeout: grants.roomConfig.emptyTimeout } : {}),
     ...(grants.roomConfig.departureTimeout ? { departureTimeout: grants.roomConfig.departureTimeout } : {}),

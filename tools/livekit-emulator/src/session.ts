@@ -1,7 +1,6 @@
 // One participant's signalling connection (WebSocket /rtc, livekit_rtc.proto) and its two peer connections:
 // publisher (the client offers, the server answers) and subscriber (the server offers).
 import {
-  ClientConfigSetting,
   ClientConfiguration,
   DataPacket,
   DataPacket_Kind,
@@ -22,6 +21,8 @@ import {
   TrackType,
   ConnectionQuality,
   RequestResponse_Reason,
+  ReconnectReason,
+  ReconnectResponse,
   type AddTrackRequest,
 } from "@livekit/protocol";
 import type { RTCDataChannel, RTCPeerConnection, RTCRtpSender, RTCRtpTransceiver } from "werift";
@@ -50,6 +51,9 @@ export interface SessionOptions {
   initialOffer?: SessionDescription;
 }
 
+/** LiveKit closes a participant whose peer connection stayed down this long with no signal connection (participant.go). */
+const disconnectCleanupMs = 5000;
+
 export class Session implements ParticipantConnection {
   private readonly publisher: RTCPeerConnection;
   private subscriber?: RTCPeerConnection;
@@ -61,6 +65,12 @@ export class Session implements ParticipantConnection {
   private subscriberNeedsOffer = false;
   private offerId = 0;
   private closed = false;
+  /**
+   * False between a dropped signal socket and the client's resume (SignalRequest over a new socket with
+   * reconnect=1): the participant, its tracks, subscriptions and peer connections stay, as in LiveKit.
+   */
+  private signalConnected = true;
+  private disconnectTimer?: NodeJS.Timeout;
   private lastSeen = Date.now();
   private readonly timers: NodeJS.Timeout[] = [];
   /** v1: tracks to send, and the transceiver (mid) each one goes out on once the client has offered one. */
@@ -68,7 +78,7 @@ export class Session implements ParticipantConnection {
   private readonly assigned = new Map<string, RTCRtpTransceiver>();
 
   constructor(
-    private readonly ws: WebSocket,
+    private ws: WebSocket,
     readonly room: Room,
     readonly participant: Participant,
     private readonly options: SessionOptions,
@@ -81,17 +91,79 @@ export class Session implements ParticipantConnection {
       this.channels.set(channel.label, channel);
       channel.onMessage.subscribe((data) => this.onData(channel.label, data));
     });
-    this.publisher.connectionStateChange.subscribe((state) => log.debug("publisher pc", { sid: participant.sid, state }));
-    ws.on("message", (data, isBinary) => {
-      this.lastSeen = Date.now();
-      this.queue = this.queue.then(() => this.onMessage(data as Buffer, isBinary)).catch((e) => {
-        log.warn("signal request failed", { sid: participant.sid, error: e });
-      });
+    // Trickle the server's candidates, as LiveKit does: after an ICE restart (resume) the new ones may not be in
+    // the answer werift wrote before it gathered them.
+    this.publisher.onIceCandidate.subscribe((candidate) => {
+      if (!candidate) return;
+      this.send(new SignalResponse({
+        message: { case: "trickle", value: { candidateInit: JSON.stringify(candidate.toJSON()), target: SignalTarget.PUBLISHER } },
+      }));
     });
-    ws.on("close", () => this.onSocketClosed());
-    ws.on("error", () => undefined);
+    this.publisher.connectionStateChange.subscribe((state) => {
+      log.debug("publisher pc", { sid: participant.sid, state });
+      this.onPeerConnectionState();
+    });
+    this.attach(ws);
     this.timers.push(setInterval(() => this.tick(), 2000));
     this.timers.push(setInterval(() => void this.refreshToken(), options.refreshTokenIntervalMs));
+  }
+
+  private attach(ws: WebSocket) {
+    ws.on("message", (data, isBinary) => {
+      if (ws !== this.ws) return;
+      this.lastSeen = Date.now();
+      this.queue = this.queue.then(() => this.onMessage(data as Buffer, isBinary)).catch((e) => {
+        log.warn("signal request failed", { sid: this.participant.sid, error: e });
+      });
+    });
+    ws.on("close", () => this.onSocketClosed(ws));
+    ws.on("error", () => undefined);
+  }
+
+  /** Whether a client that lost its signal socket may resume this session (LiveKit: the participant is not closed). */
+  get canResume() {
+    return !this.closed;
+  }
+
+  /**
+   * Resume (livekit-client's first answer to a dropped signal socket, RTCEngine.resumeConnection): the new socket
+   * takes over, the client gets ReconnectResponse, then the room's participants and the room (anything missed while
+   * it was away), and an ICE restart offer for the subscriber connection (v0); the client restarts ICE on its own
+   * publisher offer. Same sid, same tracks, same subscriptions, no webhook — as LiveKit's Room.ResumeParticipant.
+   */
+  resume(ws: WebSocket, reason: ReconnectReason) {
+    const previous = this.ws;
+    this.ws = ws;
+    this.attach(ws);
+    if (previous.readyState === previous.OPEN || previous.readyState === previous.CONNECTING) previous.terminate();
+    this.signalConnected = true;
+    this.lastSeen = Date.now();
+    clearTimeout(this.disconnectTimer);
+    this.disconnectTimer = undefined;
+    log.info("participant resumed", { room: this.room.name, identity: this.participant.identity, sid: this.participant.sid, reason: ReconnectReason[reason] });
+    this.send(new SignalResponse({
+      message: {
+        case: "reconnect",
+        value: new ReconnectResponse({
+          iceServers: [],
+          clientConfiguration: new ClientConfiguration(),
+          serverInfo: serverInfo(),
+          lastMessageSeq: 0,
+        }),
+      },
+    }));
+    const everyone = [...this.room.participants.values()].filter((p) => !p.hidden || p === this.participant).map((p) => p.snapshot());
+    this.send(new SignalResponse({ message: { case: "update", value: { participants: everyone } } }));
+    this.send(new SignalResponse({ message: { case: "roomUpdate", value: { room: this.room.snapshot() } } }));
+    void this.refreshToken();
+    if (this.subscriber) {
+      // An offer sent while the socket was down is lost with it: start the subscriber's negotiation afresh.
+      this.subscriberNegotiating = false;
+      this.subscriberNeedsOffer = false;
+      this.negotiateSubscriber(true);
+    } else if (this.options.singlePeerConnection && [...this.wanted.keys()].some((sid) => !this.assigned.has(sid))) {
+      this.requestMediaSections();
+    }
   }
 
   /** Sends the JoinResponse and subscribes to what is already published. */
@@ -102,13 +174,13 @@ export class Session implements ParticipantConnection {
       otherParticipants: this.room.visible(this.participant).map((p) => p.snapshot()),
       serverVersion,
       serverRegion: "emulator",
-      serverInfo: new ServerInfo({ edition: ServerInfo_Edition.Standard, version: serverVersion, protocol: protocolVersion, region: "emulator", nodeId: "ND_emulator" }),
+      serverInfo: serverInfo(),
       iceServers: [],
       subscriberPrimary: false,
       pingInterval: this.options.pingIntervalS,
       pingTimeout: this.options.pingTimeoutS,
-      // Resume (same sid after a dropped socket) is not emulated: clients do a full reconnect instead.
-      clientConfiguration: new ClientConfiguration({ resumeConnection: ClientConfigSetting.DISABLED }),
+      // Resume is offered (the default, as LiveKit): a dropped socket is resumed with the same sid.
+      clientConfiguration: new ClientConfiguration(),
       enabledPublishCodecs: [{ mime: "video/VP8" }, { mime: "audio/opus" }],
     });
     this.send(new SignalResponse({ message: { case: "join", value: join } }));
@@ -123,8 +195,9 @@ export class Session implements ParticipantConnection {
     void this.refreshToken();
   }
 
+  /** Sends on the signal socket; while it is down the message is lost, as with LiveKit (resume resends the state). */
   send(response: SignalResponse) {
-    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    if (this.closed || !this.signalConnected || this.ws.readyState !== this.ws.OPEN) return;
     this.ws.send(response.toBinary());
   }
 
@@ -185,10 +258,12 @@ export class Session implements ParticipantConnection {
   deliverData(bytes: Uint8Array, reliable: boolean) {
     const channel = this.channels.get(reliable ? "_reliable" : "_lossy") ?? this.channels.get("_reliable");
     if (channel?.readyState === "open") channel.send(Buffer.from(bytes));
+    else log.warn("data packet not delivered: no open data channel", { sid: this.participant.sid, channels: [...this.channels].map(([l, c]) => `${l}:${c.readyState}`) });
   }
 
   private async answerPublisher(offer: SessionDescription) {
-    await this.publisher.setRemoteDescription({ type: "offer", sdp: offer.sdp });
+    const restarted = restartIceOnNewCredentials(this.publisher, offer.sdp);
+    await this.publisher.setRemoteDescription({ type: "offer", sdp: withoutGeneration(offer.sdp) });
     this.unpublishStoppedTracks(offer.sdp);
     const midToTrackId: Record<string, string> = {};
     if (this.options.singlePeerConnection) {
@@ -197,6 +272,8 @@ export class Session implements ParticipantConnection {
     }
     const answer = await this.publisher.createAnswer();
     await this.publisher.setLocalDescription(answer);
+    // werift's connect() skips transports whose DTLS is still up, so a restarted ICE transport is started here.
+    for (const ice of restarted) void ice.start().catch((e) => log.warn("ICE restart failed", { sid: this.participant.sid, error: e }));
     this.send(new SignalResponse({
       message: { case: "answer", value: new SessionDescription({ type: "answer", sdp: this.publisher.localDescription!.sdp, id: offer.id, midToTrackId }) },
     }));
@@ -246,6 +323,7 @@ export class Session implements ParticipantConnection {
 
   private createSubscriber() {
     const pc = subscriberConnection(this.options.portRange);
+    pc.connectionStateChange.subscribe(() => this.onPeerConnectionState());
     pc.onIceCandidate.subscribe((candidate) => {
       if (!candidate) return;
       this.send(new SignalResponse({
@@ -255,7 +333,7 @@ export class Session implements ParticipantConnection {
     return pc;
   }
 
-  private negotiateSubscriber() {
+  private negotiateSubscriber(iceRestart = false) {
     this.queue = this.queue.then(async () => {
       if (!this.subscriber || this.closed) return;
       if (this.subscriberNegotiating) {
@@ -263,7 +341,7 @@ export class Session implements ParticipantConnection {
         return;
       }
       this.subscriberNegotiating = true;
-      const offer = await this.subscriber.createOffer();
+      const offer = await this.subscriber.createOffer({ iceRestart });
       await this.subscriber.setLocalDescription(offer);
       this.send(new SignalResponse({
         message: { case: "offer", value: new SessionDescription({ type: "offer", sdp: this.subscriber.localDescription!.sdp, id: ++this.offerId }) },
@@ -287,7 +365,7 @@ export class Session implements ParticipantConnection {
         break;
       case "answer":
         if (this.subscriber) {
-          await this.subscriber.setRemoteDescription({ type: "answer", sdp: message.value.sdp });
+          await this.subscriber.setRemoteDescription({ type: "answer", sdp: withoutGeneration(message.value.sdp) });
           this.subscriberNegotiating = false;
           if (this.subscriberNeedsOffer) {
             this.subscriberNeedsOffer = false;
@@ -298,7 +376,7 @@ export class Session implements ParticipantConnection {
       case "trickle": {
         const pc = message.value.target === SignalTarget.SUBSCRIBER ? this.subscriber : this.publisher;
         const init = JSON.parse(message.value.candidateInit || "{}");
-        if (pc && init.candidate) await pc.addIceCandidate(init).catch(() => undefined);
+        if (pc && init.candidate) await pc.addIceCandidate({ ...init, candidate: withoutGeneration(init.candidate) }).catch(() => undefined);
         break;
       }
       case "addTrack":
@@ -480,7 +558,7 @@ export class Session implements ParticipantConnection {
     this.send(new SignalResponse({
       message: { case: "connectionQuality", value: { updates: this.room.visible().map((p) => ({ participantSid: p.sid, quality: ConnectionQuality.EXCELLENT, score: 4.5 })) } },
     }));
-    if (Date.now() - this.lastSeen > this.options.pingTimeoutS * 1000) {
+    if (this.signalConnected && Date.now() - this.lastSeen > this.options.pingTimeoutS * 1000) {
       log.info("signal connection timed out", { sid: this.participant.sid });
       this.ws.terminate();
     }
@@ -492,18 +570,68 @@ export class Session implements ParticipantConnection {
     this.send(new SignalResponse({ message: { case: "refreshToken", value: token } }));
   }
 
-  private onSocketClosed() {
-    if (this.closed) return;
-    // The client lost its signal connection without a LeaveRequest. Resume is not offered, so it will do a full
-    // reconnect with a new sid; this sid is gone for good.
-    this.teardown();
-    this.room.remove(this.participant, DisconnectReason.SIGNAL_CLOSE);
+  /**
+   * The client lost its signal socket without a LeaveRequest. As LiveKit (HandleSignalSourceClose): if media is
+   * connected the participant stays, waiting for the client to resume on a new socket; if not, it is closed at
+   * once with SIGNAL_CLOSE.
+   */
+  private onSocketClosed(ws: WebSocket) {
+    if (this.closed || ws !== this.ws || !this.signalConnected) return;
+    this.signalConnected = false;
+    if (!this.mediaConnected) {
+      log.info("signal closed before media connected: participant closed", { sid: this.participant.sid });
+      this.teardown();
+      this.room.remove(this.participant, DisconnectReason.SIGNAL_CLOSE);
+      return;
+    }
+    log.info("signal closed; the participant stays for the client to resume", { room: this.room.name, identity: this.participant.identity, sid: this.participant.sid });
+    this.onPeerConnectionState();
+  }
+
+  /** Any peer connection of this session is connected (LiveKit: HasICEConnected). */
+  private get mediaConnected() {
+    return [this.publisher, this.subscriber].some((pc) => pc?.connectionState === "connected");
+  }
+
+  /**
+   * Without a signal socket, media is the only sign of the client: when it goes, the participant is closed after
+   * LiveKit's disconnect cleanup delay with CONNECTION_TIMEOUT (its PeerConnectionDisconnected reason).
+   */
+  private onPeerConnectionState() {
+    if (this.closed || this.signalConnected) return;
+    if (this.mediaConnected) {
+      clearTimeout(this.disconnectTimer);
+      this.disconnectTimer = undefined;
+      return;
+    }
+    this.disconnectTimer ??= setTimeout(() => {
+      if (this.closed || this.signalConnected || this.mediaConnected) return;
+      log.info("media lost while signal was down: participant closed", { sid: this.participant.sid });
+      this.teardown();
+      this.room.remove(this.participant, DisconnectReason.CONNECTION_TIMEOUT);
+    }, disconnectCleanupMs);
+  }
+
+  /**
+   * Test control (the emulator's --test-control-port): cuts the signal socket as a network drop would (no close
+   * frame). With forget, the server also loses the participant (as a restarted LiveKit node would), so the client's
+   * resume is answered with a LeaveRequest and it reconnects in full.
+   */
+  dropSignal(forget: boolean) {
+    const ws = this.ws;
+    if (forget) {
+      this.signalConnected = false;
+      this.teardown();
+      this.room.remove(this.participant, DisconnectReason.SIGNAL_CLOSE);
+    }
+    ws.terminate();
   }
 
   /** Ends this session at once; its peer connections close after closeAfterMs (0: now). */
   private teardown(closeAfterMs = 0) {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.disconnectTimer);
     this.participant.connection = undefined;
     this.participant.info.state = ParticipantInfo_State.DISCONNECTED;
     for (const timer of this.timers) clearInterval(timer);
@@ -514,6 +642,40 @@ export class Session implements ParticipantConnection {
     if (closeAfterMs > 0) setTimeout(closeConnections, closeAfterMs).unref();
     else closeConnections();
   }
+}
+
+/**
+ * Chrome marks every ICE candidate "generation 0", also after an ICE restart; werift only nominates a pair whose
+ * remote candidate's generation equals its own restart count, so after a restart (every resume) it would never
+ * send again. The attribute is a legacy extension (not in RFC 8839), so it is dropped before werift reads it.
+ */
+function withoutGeneration(candidateOrSdp: string) {
+  return candidateOrSdp.replace(/ generation \d+/g, "");
+}
+
+/**
+ * An offer with new ICE credentials is an ICE restart (livekit-client sends one on every resume). werift takes new
+ * remote credentials on a connection with inactive m-lines for a "renomination" and never checks the new candidates,
+ * so nothing it sends reaches the client again; restarting its ICE transports first makes it a full restart
+ * (new local credentials, new checks), as RFC 8445 §9 describes.
+ */
+function restartIceOnNewCredentials(pc: RTCPeerConnection, offerSdp: string): RestartableIce[] {
+  const current = /a=ice-ufrag:(\S+)/.exec(pc.remoteDescription?.sdp ?? "")?.[1];
+  const offered = /a=ice-ufrag:(\S+)/.exec(offerSdp)?.[1];
+  if (!current || !offered || current === offered) return [];
+  const transports = (pc as unknown as { dtlsTransports: { iceTransport: RestartableIce }[] }).dtlsTransports.map((d) => d.iceTransport);
+  for (const ice of transports) ice.restart();
+  return transports;
+}
+
+/** The part of werift's RTCIceTransport an ICE restart needs (not in its public types). */
+interface RestartableIce {
+  restart(): void;
+  start(): Promise<void>;
+}
+
+function serverInfo() {
+  return new ServerInfo({ edition: ServerInfo_Edition.Standard, version: serverVersion, protocol: protocolVersion, region: "emulator", nodeId: "ND_emulator" });
 }
 
 /** The mids of an offer's m-lines on which the client sends (sendrecv or sendonly, port not 0). */

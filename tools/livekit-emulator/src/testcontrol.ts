@@ -1,0 +1,53 @@
+// Test controls: what a test needs to do to the server that LiveKit's API cannot ask for — cut a participant's
+// signal socket as a network drop would. Only with --test-control-port, on loopback, never in LiveKit itself.
+import { createServer } from "node:http";
+import { log } from "./log.js";
+import type { Rooms } from "./rooms.js";
+import { Session } from "./session.js";
+
+export class TestControls {
+  /** "room/identity" → until when (ms since epoch) new signal sockets of that person are cut at once. */
+  private readonly offlineUntil = new Map<string, number>();
+
+  constructor(private readonly rooms: Rooms) {}
+
+  /** Whether a signal socket of this person must be cut now (their network is "down"). */
+  isOffline(room: string, identity: string) {
+    const until = this.offlineUntil.get(`${room}/${identity}`);
+    if (until === undefined) return false;
+    if (Date.now() < until) return true;
+    this.offlineUntil.delete(`${room}/${identity}`);
+    return false;
+  }
+
+  /**
+   * POST /signal/drop?room=R&identity=I[&offline-ms=N][&forget=1] — cuts that participant's signal socket (no close
+   * frame, as a lost network). offline-ms: their new signal sockets are cut too for that long (the network stays
+   * down). forget: the server also loses the participant (as a restarted node would), so resume is refused and the
+   * client reconnects in full. Answers {"sid": "PA_…"}, or 404 when nobody of that identity is connected.
+   */
+  listen(port: number) {
+    const server = createServer((req, res) => {
+      const url = new URL(req.url ?? "/", "http://localhost");
+      if (req.method !== "POST" || url.pathname !== "/signal/drop") {
+        res.writeHead(404, { "Content-Type": "text/plain" }).end("unknown test control");
+        return;
+      }
+      const room = url.searchParams.get("room") ?? "";
+      const identity = url.searchParams.get("identity") ?? "";
+      const session = this.rooms.get(room)?.byIdentity(identity)?.connection;
+      if (!(session instanceof Session)) {
+        res.writeHead(404, { "Content-Type": "text/plain" }).end(`no connected participant ${identity} in room ${room}`);
+        return;
+      }
+      const offlineMs = Number(url.searchParams.get("offline-ms") ?? 0);
+      if (offlineMs > 0) this.offlineUntil.set(`${room}/${identity}`, Date.now() + offlineMs);
+      const forget = url.searchParams.get("forget") === "1";
+      const sid = session.participant.sid;
+      log.info("test control: signal socket cut", { room, identity, sid, offlineMs, forget });
+      session.dropSignal(forget);
+      res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ sid }));
+    });
+    server.listen(port, "127.0.0.1", () => log.info("test controls listening (emulator only)", { port }));
+  }
+}
