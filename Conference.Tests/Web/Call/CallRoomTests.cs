@@ -105,6 +105,20 @@ public class CallRoomTests : CallTestBase
     }
 
     [Fact]
+    public async Task When_this_page_s_call_ends_the_others_are_not_announced_as_having_left()
+    {
+        // livekit-client drops every remote participant when its own connection ends; a newcomer's guest page said
+        // "Admin left." when the guest was taken over by a second tab, removed, or the meeting ended.
+        var cut = Call();
+        await Play(cut, e => e.OnParticipants(new RoomSnapshot([Person("me-1", "Me", isLocal: true), Person("ada", "Ada")], [])));
+
+        await Play(cut, e => e.OnConnectionState(MediaConnectionState.Disconnected, DisconnectReason.DuplicateIdentity));
+        await Play(cut, e => e.OnParticipants(new RoomSnapshot([Person("me-1", "Me", isLocal: true)], [])));
+
+        Assert.DoesNotContain("Ada left", cut.Markup);
+    }
+
+    [Fact]
     public async Task Shows_reconnecting_and_the_end_of_the_meeting()
     {
         var cut = Call();

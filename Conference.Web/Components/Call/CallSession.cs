@@ -421,6 +421,12 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
         {
             return; // the first snapshot: everyone already there is not news
         }
+        if (Status is CallStatus.Ended)
+        {
+            // This page's call ended (left, removed, taken over by another tab, meeting ended): livekit-client then
+            // drops every remote participant, and "Ada left" would be false — Ada is still in the call.
+            return;
+        }
         var joined = after.Participants.Where(p => before.Participants.All(b => b.Identity != p.Identity)).Select(p => $"{p.Name} joined");
         var left = before.Participants.Where(p => after.Participants.All(a => a.Identity != p.Identity)).Select(p => $"{p.Name} left");
         var news = string.Join(". ", joined.Concat(left));
