@@ -49,7 +49,7 @@ public sealed class RecordingJourneys(JourneyFixture fixture)
         catch (PlaywrightException notReady)
         {
             // The row says why (a failed egress, a file not found in the bucket): that is the news, not the badge.
-            throw new PlaywrightException($"{notReady.Message}\nThe row: {await row.InnerTextAsync()}", notReady);
+            throw new PlaywrightException($"{notReady.Message}\nThe row: {await row.InnerTextAsync()}\nThe bucket ({fixture.Bucket.Endpoint}) said:\n{fixture.Bucket.Output}", notReady);
         }
 
         // Play: the page's <video> gets the file from the bucket, knows its length and plays on.
