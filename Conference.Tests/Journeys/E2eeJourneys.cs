@@ -56,6 +56,9 @@ public sealed class E2eeJourneys(JourneyFixture fixture)
     /// <summary>Opens the encrypted link, sees it said on the pre-join page and on the call, and joins.</summary>
     static async Task OpenEncryptedAndJoinAsync(WatchedPage person, string link, string name)
     {
+        // From another page, as a link opens: on the meeting's own page only the fragment would change, and the
+        // page reloads itself encrypted (passphrase.ts), leaving the first load's script bodies unreadable.
+        await person.Page.GotoAsync("about:blank");
         await person.Page.GotoAsync(link);
         await person.WaitForCircuitAsync();
         // The passphrase left the address before Blazor started: the server never saw it.
