@@ -65,8 +65,13 @@ public sealed class RecordingJourneys(JourneyFixture fixture)
                 return v.currentTime > before;
             }
             """, null, new() { PollingInterval = 250 });
-        var duration = await library.Page.EvaluateAsync<double>("() => document.querySelector('video[aria-label=\"Recording video\"]').duration");
-        Assert.True(duration > 2 && duration < Recorded.TotalSeconds + 10, $"The recording is {duration} s long; {Recorded.TotalSeconds} s were recorded.");
+        // Its length as the library tells it (from egress's file results). The <video>'s own duration is not checked:
+        // the emulator's WebM (werift's recorder) declares a wrong container duration (an hour for 6 s) — a known
+        // difference of the test double (docs/testing.md), not the product's; LiveKit Egress writes the real one.
+        var meta = await row.Locator(".recording-meta").InnerTextAsync();
+        Assert.True(Enumerable.Range(2, (int)Recorded.TotalSeconds + 9).Any(seconds =>
+                meta.StartsWith(Conference.Web.Recordings.RecordingFormat.Duration(TimeSpan.FromSeconds(seconds)), StringComparison.Ordinal)),
+            $"The library says \"{meta}\"; {Recorded.TotalSeconds} s were recorded.");
 
         foreach (var person in (WatchedPage[])[library, .. call.Everyone])
         {
