@@ -26,8 +26,10 @@ public static class StackParametersBuilderExtensions
             LiveKitApiSecret: builder.AddGeneratedSecret("livekit-api-secret", minLength: 32),
             PostgresPassword: builder.AddGeneratedSecret("postgres-password"),
             RedisPassword: builder.AddGeneratedSecret("redis-password"),
-            StorageRegion: builder.AddParameter("storage-region", "us-east-1", publishValueAsDefault: true),
-            StorageBucket: builder.AddParameter("storage-bucket", "recordings", publishValueAsDefault: true),
+            // A parameter given a value keeps that value and never reads Parameters:NAME, so read it here: a bucket
+            // named on the command line or in user secrets is the one used (the journeys' s3rver bucket was ignored).
+            StorageRegion: builder.AddParameter("storage-region", builder.Configuration["Parameters:storage-region"] ?? "us-east-1", publishValueAsDefault: true),
+            StorageBucket: builder.AddParameter("storage-bucket", builder.Configuration["Parameters:storage-bucket"] ?? "recordings", publishValueAsDefault: true),
             // Oracle's customer secret keys in production; generated MinIO credentials while developing.
             StorageAccessKey: publishing ? builder.AddParameter("storage-access-key", secret: true) : builder.AddGeneratedSecret("storage-access-key"),
             StorageSecretKey: publishing ? builder.AddParameter("storage-secret-key", secret: true) : builder.AddGeneratedSecret("storage-secret-key"),

@@ -71,10 +71,15 @@ public sealed class JourneyFixture : IAsyncLifetime
                 $"--Conference:DataDirectory={dataDirectory}",
                 $"--Parameters:storage-endpoint={bucket.Endpoint}",
                 $"--Parameters:storage-bucket={bucket.Bucket}",
+                // s3rver knows one key; without it every upload is refused ("The AWS Access Key Id you provided does not exist").
+                $"--Parameters:storage-access-key={S3rverServer.AccessKey}",
+                $"--Parameters:storage-secret-key={S3rverServer.SecretKey}",
             ],
             new Dictionary<string, string> { ["PATH"] = $"{bin}:{Environment.GetEnvironmentVariable("PATH")}" });
         Site = await run.WaitForSiteAsync(GiveUpAfter);
         browser = await SiteBrowser.LaunchAsync(Site);
+        // The web tests' fixture sets this too; a run of the journeys alone must wait as long as a full run does.
+        Assertions.SetDefaultExpectTimeout(30_000);
         await FirstAdmin.SignUpAsync(run, browser, Journey.PageLoad);
     }
 
