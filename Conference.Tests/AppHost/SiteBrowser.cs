@@ -183,8 +183,12 @@ internal sealed class WatchedPage
         return again.Headers.TryGetValue("content-type", out var served) && (await again.BodyAsync()).Length > 0 ? served : "(none)";
     }
 
-    /// <summary>"" if the body arrived and is not empty, else what is wrong with it.</summary>
-    static async Task<string> DescribeBodyAsync(IResponse response)
+    /// <summary>
+    /// "" if the body arrived and is not empty, else what is wrong with it. A page that reloads itself at once (a
+    /// meeting link whose fragment changed) drops the browser's copy before it can be read ("No resource with given
+    /// identifier found"); then the site is asked for it again, and only a site that serves it empty is a problem.
+    /// </summary>
+    async Task<string> DescribeBodyAsync(IResponse response)
     {
         try
         {
@@ -192,7 +196,10 @@ internal sealed class WatchedPage
         }
         catch (PlaywrightException exception)
         {
-            return $", body unavailable: {exception.Message.Split('\n')[0]}";
+            var again = await Page.APIRequest.GetAsync(response.Url);
+            return again.Ok && (await again.BodyAsync()).Length > 0
+                ? ""
+                : $", body unavailable ({exception.Message.Split('\n')[0]}) and {again.Status} from the site";
         }
     }
 
