@@ -35,15 +35,35 @@ public static class SharedRedisKeys
 }
 
 /// <summary>
-/// "Something changed in meeting X", published on Redis so every open page refreshes (participants, lock, lobby,
-/// recording). The api publishes most changes; the recorder publishes <c>recording</c> whenever a recording changes
-/// (starts, stops, becomes ready or fails, is deleted).
+/// "Something changed in meeting X", published on Redis so every open page refreshes what the change concerns. The
+/// api publishes most changes (and drops its cached meeting on every one); the recorder publishes
+/// <see cref="Recording"/> whenever a recording changes. <see cref="What"/> is one of the constants below or the name
+/// of the LiveKit webhook event that changed the meeting (<c>room_started</c>, <c>participant_joined</c>…); the web's
+/// pages read it to refresh only what changed (the lobby list on <see cref="Lobby"/>, the lock on <see cref="Lock"/>…).
 /// </summary>
 public sealed record MeetingChange(string Slug, string What)
 {
     public const string Channel = "conference:meeting-changes";
 
-    /// <summary>What changed when a recording started, stopped, became ready, failed or was deleted.</summary>
+    /// <summary>Someone asked to join, or was admitted or denied.</summary>
+    public const string Lobby = "lobby";
+
+    /// <summary>A participant was removed or given another role.</summary>
+    public const string Participants = "participants";
+
+    /// <summary>The meeting was locked or unlocked.</summary>
+    public const string Lock = "lock";
+
+    /// <summary>The host changed the meeting's settings.</summary>
+    public const string Settings = "settings";
+
+    /// <summary>The host ended the call for everyone.</summary>
+    public const string Ended = "ended";
+
+    /// <summary>The meeting was deleted.</summary>
+    public const string Deleted = "deleted";
+
+    /// <summary>A recording started, stopped, became ready, failed or was deleted.</summary>
     public const string Recording = "recording";
 }
 

@@ -45,7 +45,13 @@ run() { # variant round
   pid=$!
   pids+=("$pid")
   wait_for "$api/alive"
-  curl -fs -H 'Content-Type: application/json' -d '{"email":"bench@example.org","password":"bench password 1","displayName":"Bench"}' "$api/api/accounts/signup" >/dev/null
+  # A fresh server takes its first sign-up only with the one-time admin setup code it logs.
+  local code=""
+  for _ in $(seq 150); do
+    code=$(grep -oE '[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}' "$work/api-$variant-$2.log" | head -1) && [ -n "$code" ] && break
+    sleep 0.2
+  done
+  curl -fsS -H 'Content-Type: application/json' -d "{\"email\":\"bench@example.org\",\"password\":\"bench password 1\",\"displayName\":\"Bench\",\"setupCode\":\"$code\"}" "$api/api/accounts/signup" >/dev/null
   token=$(curl -fs -H 'Content-Type: application/json' -d '{"email":"bench@example.org","password":"bench password 1"}' "$api/api/accounts/signin" | python3 -c 'import json,sys; print(json.load(sys.stdin)["accessToken"])')
   meeting() { curl -fs -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d '{"title":"Bench","settings":{"maxParticipants":100}}' "$api/api/meetings" | python3 -c 'import json,sys; print(json.load(sys.stdin)["slug"])'; }
   warm=$(meeting); slug=$(meeting)

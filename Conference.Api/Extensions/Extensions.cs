@@ -8,11 +8,7 @@ using Conference.Api.Participants;
 using Conference.Api.Recordings;
 using Conference.Api.Webhooks;
 using Conference.Recorder.Contracts;
-using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.DataProtection.KeyManagement;
-using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
 using Microsoft.AspNetCore.Identity;
-using StackExchange.Redis;
 
 namespace Conference.Api.Extensions;
 
@@ -22,9 +18,6 @@ internal static class Extensions
     public const string DatabaseName = "conference";
     public const string RedisName = "redis";
     public const string LiveKitName = "livekit";
-
-    /// <summary>Where the shared key ring lives in Redis; the web app names the same key.</summary>
-    public const string DataProtectionKeysKey = "conference:dataprotection-keys";
 
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
@@ -60,10 +53,10 @@ internal static class Extensions
         builder.Services.AddAuthorization();
         builder.Services.AddScoped<RefreshTokens>();
 
-        // Api and web share one key ring, so a cookie issued by either is read by both, on any instance.
-        builder.Services.AddDataProtection().SetApplicationName("Conference");
-        builder.Services.AddOptions<KeyManagementOptions>().Configure<IConnectionMultiplexer>((options, redis) =>
-            options.XmlRepository = new RedisXmlRepository(() => redis.GetDatabase(), DataProtectionKeysKey));
+        // Refresh tokens and participant keys are read by any api instance and after a restart; only the api reads them.
+        // "Conference", the name from when api and web shared one, so keys issued before stay good (participant keys
+        // for 90 days).
+        builder.AddKeyRing("Conference");
 
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));

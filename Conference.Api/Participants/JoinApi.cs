@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Conference.Api.Data;
 using Conference.Api.Meetings;
+using Conference.Recorder.Contracts;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -116,7 +117,7 @@ public static class JoinApi
                 return TypedResults.Problem("Too many people are waiting to be let in; try again in a few minutes.",
                     statusCode: StatusCodes.Status429TooManyRequests, title: "Lobby full");
             }
-            await changes.PublishAsync(meeting.Slug, "lobby");
+            await changes.PublishAsync(meeting.Slug, MeetingChange.Lobby);
             return TypedResults.Accepted($"/api/meetings/{meeting.Slug}/lobby/{waiting.Id}",
                 new JoinResponse("waiting", null, waiting.Id, ticket, participantKey, waiting.ExpiresAt));
         }

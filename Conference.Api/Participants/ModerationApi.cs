@@ -1,6 +1,7 @@
 using Conference.Api.Data;
 using Conference.Api.Meetings;
 using Conference.LiveKit;
+using Conference.Recorder.Contracts;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -92,7 +93,7 @@ public static class ModerationApi
         {
             return TypedResults.Problem("Nobody is waiting with that request; they may have left or been answered.", statusCode: StatusCodes.Status404NotFound);
         }
-        await changes.PublishAsync(target.Slug, "lobby");
+        await changes.PublishAsync(target.Slug, MeetingChange.Lobby);
         return TypedResults.NoContent();
     }
 
@@ -155,7 +156,7 @@ public static class ModerationApi
                 .SetProperty(x => x.Role, ParticipantRole.Guest), http.RequestAborted);
         var result = await CallLiveKitAsync(() => rooms.RemoveParticipantAsync(
             new RoomParticipantIdentity { Room = meeting.RoomName, Identity = identity }, http.RequestAborted), notConnectedIsFine: marked > 0);
-        await changes.PublishAsync(meeting.Slug, "participants");
+        await changes.PublishAsync(meeting.Slug, MeetingChange.Participants);
         return result;
     }
 
@@ -175,7 +176,7 @@ public static class ModerationApi
         var rooms = media.Rooms;
         participant.Role = request.Role.Value;
         await db.SaveChangesAsync(http.RequestAborted);
-        await changes.PublishAsync(meeting.Slug, "participants");
+        await changes.PublishAsync(meeting.Slug, MeetingChange.Participants);
 
         // In the api the new role counts from the commit above. LiveKit is told too, so every browser shows it:
         // UpdateParticipant replaces the whole permission set, so all of it is sent. Not connected is fine.
@@ -198,7 +199,7 @@ public static class ModerationApi
     {
         await db.Meetings.Where(m => m.Id == target.Meeting.Id)
             .ExecuteUpdateAsync(m => m.SetProperty(x => x.Settings.Locked, request.Locked), http.RequestAborted);
-        await changes.PublishAsync(target.Slug, "lock");
+        await changes.PublishAsync(target.Slug, MeetingChange.Lock);
         return TypedResults.NoContent();
     }
 
@@ -210,7 +211,7 @@ public static class ModerationApi
         // From now on a token issued before this moment is turned away if it joins (see WebhookEventStore).
         await db.Meetings.Where(m => m.Id == target.Meeting.Id)
             .ExecuteUpdateAsync(m => m.SetProperty(x => x.EndedForEveryoneAt, now), http.RequestAborted);
-        await changes.PublishAsync(target.Slug, "ended");
+        await changes.PublishAsync(target.Slug, MeetingChange.Ended);
         return await EndCallAsync(rooms, target.Meeting, http.RequestAborted);
     }
 

@@ -37,10 +37,7 @@ internal sealed class ProtoEnumConverter<T> : JsonConverter<T> where T : struct,
 
     public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => ReadValue(ref reader);
 
-    /// <summary>
-    /// Reads the current token as the converter does; shared with WebhookEventReader, so it throws only
-    /// <see cref="JsonException"/> (outside the serializer a FormatException would not be turned into one).
-    /// </summary>
+    /// <summary>Reads the current token as the converter does; every failure is a <see cref="JsonException"/>.</summary>
     public static T ReadValue(ref Utf8JsonReader reader)
     {
         if (reader.TokenType == JsonTokenType.Number)

@@ -49,8 +49,7 @@ internal sealed class ProtoInt64Converter : JsonConverter<long>
 
 internal static class ProtoInt64
 {
-    // Every failure is a JsonException, also outside the serializer (the hand-written WebhookEventReader), where the
-    // reader's own FormatException or InvalidOperationException would not be turned into one.
+    // Every failure is a JsonException, so a body of the wrong shape is one kind of rejection.
     public static long Read(ref Utf8JsonReader reader)
     {
         switch (reader.TokenType)

@@ -88,6 +88,7 @@ public sealed class WebhookReceiverTests
     [InlineData("""{"event":"room_started","createdAt":"400000000000"}""")]
     [InlineData("""{"event":"room_started","createdAt":"9223372036854775807"}""")]
     [InlineData("[]")]
+    [InlineData("null")]
     public void Rejects_json_of_the_wrong_shape(string json)
     {
         var body = Encoding.UTF8.GetBytes(json);

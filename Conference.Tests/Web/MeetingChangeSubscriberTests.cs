@@ -55,10 +55,6 @@ public sealed class MeetingChangeSubscriberTests(RedisServer redis) : IAsyncLife
     }
 
     [Fact]
-    public void The_channel_is_the_one_the_api_and_the_recorder_publish_on() =>
-        Assert.Equal(Contracts.MeetingChange.Channel, MeetingChange.Channel);
-
-    [Fact]
     public async Task A_published_change_reaches_the_pages_of_that_meeting_and_the_pages_of_every_meeting()
     {
         var mine = new ConcurrentQueue<MeetingChange>();

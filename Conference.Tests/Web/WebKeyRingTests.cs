@@ -4,11 +4,12 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using StackExchange.Redis;
 
 namespace Conference.Tests.Web;
 
-/// <summary>The web's sign-in cookie survives a restart or another instance: its keys are the api's, in Redis.</summary>
+/// <summary>The web's sign-in cookie survives a restart or another instance: its key ring is in Redis.</summary>
 [Collection(RedisCollection.Name)]
 public sealed class WebKeyRingTests(RedisServer redis)
 {
@@ -29,6 +30,6 @@ public sealed class WebKeyRingTests(RedisServer redis)
         Assert.Equal("ada", second.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("sign-in").Unprotect(cookie));
 
         await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
-        Assert.True(await connection.GetDatabase().ListLengthAsync(Conference.Web.Extensions.Extensions.DataProtectionKeysKey) > 0);
+        Assert.True(await connection.GetDatabase().ListLengthAsync(KeyRingExtensions.RedisKey) > 0);
     }
 }

@@ -3,11 +3,7 @@ using Conference.Web.Api;
 using Conference.Web.Components.Call;
 using Conference.Web.Meetings;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.DataProtection.KeyManagement;
-using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
 using Microsoft.Extensions.Http.Resilience;
-using StackExchange.Redis;
 
 namespace Conference.Web.Extensions;
 
@@ -16,19 +12,15 @@ public static class Extensions
     /// <summary>The connection name the AppHost gives Redis (the same as the api's).</summary>
     public const string RedisName = "redis";
 
-    /// <summary>The api's key ring in Redis: one ring for the whole site, as the api expects.</summary>
-    public const string DataProtectionKeysKey = "conference:dataprotection-keys";
-
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        // The sign-in cookie (and Blazor's protected state) must survive a restart or another instance of the web:
-        // keys live in Redis, shared with the api. Without Redis (a lone developer run) they stay in memory.
-        builder.Services.AddDataProtection().SetApplicationName("Conference");
+        // The sign-in cookie (and Blazor's protected state) must survive a restart or another instance of the web: the
+        // key ring is in Redis when there is one. The web reads nothing the api protected (the api's tokens and
+        // participant keys are opaque to it), so it protects under its own name.
+        builder.AddKeyRing("Conference.Web");
         if (builder.Configuration.GetConnectionString(RedisName) is { Length: > 0 })
         {
             builder.AddRedisClient(RedisName);
-            builder.Services.AddOptions<KeyManagementOptions>().Configure<IConnectionMultiplexer>((options, redis) =>
-                options.XmlRepository = new RedisXmlRepository(() => redis.GetDatabase(), DataProtectionKeysKey));
             // Open pages (lobby lists, a waiting guest, recordings, the call) update when the api or recorder
             // publishes a meeting change, instead of asking the api every few seconds.
             builder.Services.AddHostedService<MeetingChangeSubscriber>();

@@ -1,25 +1,35 @@
+using Contracts = Conference.Recorder.Contracts;
+
 namespace Conference.Web.Meetings;
 
 /// <summary>
-/// "Something changed in meeting X", as the api and the recorder publish it on Redis (Conference.Recorder.Contracts
-/// MeetingChange, the same JSON). <see cref="What"/> names the change: one of the constants below, or a LiveKit
-/// webhook event's name (room_started, participant_joined…).
+/// "Something changed in meeting X", as the api and the recorder publish it on Redis
+/// (<see cref="Contracts.MeetingChange"/>, the same JSON; the names are the contract's). <see cref="What"/> names the
+/// change: one of the constants below, or a LiveKit webhook event's name (room_started, participant_joined…). Pages
+/// filter on it to refresh only what changed.
 /// </summary>
 public sealed record MeetingChange(string Slug, string What)
 {
-    /// <summary>The Redis channel (Conference.Recorder.Contracts MeetingChange.Channel; a test keeps the two equal).</summary>
-    public const string Channel = "conference:meeting-changes";
+    /// <summary>The Redis channel the api and the recorder publish on.</summary>
+    public const string Channel = Contracts.MeetingChange.Channel;
 
-    /// <summary>Someone asked to join, or was admitted or denied.</summary>
-    public const string Lobby = "lobby";
+    /// <inheritdoc cref="Contracts.MeetingChange.Lobby"/>
+    public const string Lobby = Contracts.MeetingChange.Lobby;
 
-    /// <summary>A recording started, stopped or moved on (processing, ready, failed).</summary>
-    public const string Recording = "recording";
+    /// <inheritdoc cref="Contracts.MeetingChange.Recording"/>
+    public const string Recording = Contracts.MeetingChange.Recording;
 
-    public const string Lock = "lock";
-    public const string Settings = "settings";
-    public const string Ended = "ended";
-    public const string Deleted = "deleted";
+    /// <inheritdoc cref="Contracts.MeetingChange.Lock"/>
+    public const string Lock = Contracts.MeetingChange.Lock;
+
+    /// <inheritdoc cref="Contracts.MeetingChange.Settings"/>
+    public const string Settings = Contracts.MeetingChange.Settings;
+
+    /// <inheritdoc cref="Contracts.MeetingChange.Ended"/>
+    public const string Ended = Contracts.MeetingChange.Ended;
+
+    /// <inheritdoc cref="Contracts.MeetingChange.Deleted"/>
+    public const string Deleted = Contracts.MeetingChange.Deleted;
 
     /// <summary>
     /// Not published by anyone: the web's own word, sent to every page after its link to Redis came back, because
