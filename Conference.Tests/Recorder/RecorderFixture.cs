@@ -110,6 +110,9 @@ public sealed class RecorderFixture : IAsyncLifetime
 
     public string Bucket => s3rver.Bucket;
 
+    /// <summary>The bucket's endpoint: where presigned links point, so the page's policy must allow it for playback.</summary>
+    public Uri StorageEndpoint => s3rver.Endpoint;
+
     /// <summary>Uploads what egress would, without aws-chunked framing (which s3rver would store inside the object).</summary>
     public async Task<byte[]> UploadRecordingFileAsync(string key, int size)
     {

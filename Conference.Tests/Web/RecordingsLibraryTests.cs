@@ -121,7 +121,7 @@ public sealed class RecordingsWebFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await Recordings.InitializeAsync();
-        Web = await WebAppServer.StartAsync(Recordings.Api);
+        Web = await WebAppServer.StartAsync(Recordings.Api, settings: new Dictionary<string, string> { ["Storage:Endpoint"] = Recordings.StorageEndpoint.ToString() });
     }
 
     public async Task DisposeAsync()

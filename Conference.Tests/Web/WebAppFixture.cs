@@ -48,7 +48,8 @@ public sealed class WebAppFixture : IAsyncLifetime
                 services.AddSingleton<IStartupFilter>(new ClientAddressesSeen(ClientAddresses));
                 ApiLogs.AddTo(services);
             });
-        Web = await WebAppServer.StartAsync(Api, Platform.RedisConnectionString);
+        Web = await WebAppServer.StartAsync(Api, Platform.RedisConnectionString,
+            new Dictionary<string, string> { ["MediaServer:PublicUrl"] = LiveKit.Url.ToString() });
     }
 
     public async Task<IPage> NewPageAsync(bool phone = false, string? forwardedFor = null)

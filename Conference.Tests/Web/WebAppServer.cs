@@ -40,8 +40,14 @@ public sealed class WebAppServer : IAsyncDisposable
     /// <summary>Screenshots go to bin/.../screenshots (test artifacts); docs/screenshots holds the README's copies.</summary>
     public static string ScreenshotDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
 
-    /// <summary>Starts the web in front of <paramref name="api"/>; with <paramref name="redis"/> its keys live there, as deployed.</summary>
-    public static async Task<WebAppServer> StartAsync(WebApplicationFactory<ConferenceDbContext> api, string? redis = null)
+    /// <summary>
+    /// Starts the web in front of <paramref name="api"/>; with <paramref name="redis"/> its keys live there, as deployed.
+    /// <paramref name="settings"/> are what the AppHost gives the web besides: LiveKit's public URL and the storage
+    /// endpoint, from which it builds the page's Content-Security-Policy (without them, connections to the emulator
+    /// and playback from the bucket are refused, as they would be in production).
+    /// </summary>
+    public static async Task<WebAppServer> StartAsync(WebApplicationFactory<ConferenceDbContext> api, string? redis = null,
+        IReadOnlyDictionary<string, string>? settings = null)
     {
         var port = LocalMachine.FreePort();
         var logs = new LogCapture();
@@ -55,6 +61,10 @@ public sealed class WebAppServer : IAsyncDisposable
             if (redis is not null)
             {
                 host.UseSetting("ConnectionStrings:redis", redis);
+            }
+            foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            {
+                host.UseSetting(key, value);
             }
             host.ConfigureTestServices(services =>
             {
