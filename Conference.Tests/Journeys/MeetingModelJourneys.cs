@@ -144,6 +144,9 @@ public sealed class MeetingModelJourneys(JourneyFixture fixture) : IDisposable
         // The host sees Kim waiting on the meeting's page and admits her.
         await Assertions.Expect(host.Page.GetByRole(AriaRole.Button, new() { Name = "Admit Kim Guest" })).ToBeVisibleAsync(new() { Timeout = 15_000 });
         await host.Page.GetByRole(AriaRole.Button, new() { Name = "Admit Kim Guest" }).ClickAsync();
+        // The click only sends the event over the circuit; the entry leaves the list once the api has admitted Kim.
+        // Claiming before then rightly answers "waiting" (two fresh-clone runs did exactly that).
+        await Assertions.Expect(host.Page.GetByRole(AriaRole.Button, new() { Name = "Admit Kim Guest" })).ToHaveCountAsync(0, new() { Timeout = 15_000 });
 
         // Only the ticket's holder can claim it (a wrong ticket learns nothing, not even that the request exists)...
         using (var wrong = await api.SendAsync(HttpMethod.Post, $"api/meetings/{code}/lobby/{requestId}", new { ticket = ticket + "x" }))
