@@ -12,6 +12,7 @@ internal sealed class SiteBrowser : IAsyncDisposable
     readonly IPlaywright playwright;
     readonly IBrowser browser;
     readonly Uri site;
+    readonly ConcurrentQueue<IBrowserContext> contexts = new();
 
     SiteBrowser(IPlaywright playwright, IBrowser browser, Uri site)
     {
@@ -52,10 +53,23 @@ internal sealed class SiteBrowser : IAsyncDisposable
         });
         // Bounds how long a failing step waits; a loaded 2-core machine has taken over 20 s for one page.
         context.SetDefaultTimeout(60_000);
+        contexts.Enqueue(context);
         // Every Content-Security-Policy violation the page reports (CSP3 §5.3), kept for WatchedPage's checks.
         await context.AddInitScriptAsync(
             "window.cspViolations = []; document.addEventListener('securitypolicyviolation', e => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));");
         return new WatchedPage(await context.NewPageAsync());
+    }
+
+    /// <summary>
+    /// Closes every page opened so far, as people closing their tabs. A page left open stays in its call, sending and
+    /// decoding video: a full run once had 56 renderers alive, and each later journey shared two cores with them all.
+    /// </summary>
+    public async Task ClosePagesAsync()
+    {
+        while (contexts.TryDequeue(out var context))
+        {
+            await context.CloseAsync();
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -93,6 +93,9 @@ public sealed class JourneyFixture : IAsyncLifetime
     /// <summary>A new person: a fresh browser profile with camera and microphone allowed (a phone if asked).</summary>
     internal async Task<WatchedPage> NewPageAsync(bool phone = false) => await browser!.NewPageAsync(phone);
 
+    /// <summary>Everyone a journey brought in closes their tab (each journey class calls this when its test ends).</summary>
+    internal Task ClosePagesAsync() => browser!.ClosePagesAsync();
+
     /// <summary>Saves a screenshot under the test output's screenshots/ (and docs/screenshots/ when asked, as the web tests do).</summary>
     public static Task ScreenshotAsync(IPage page, string name) => WebAppServer.ScreenshotAsync(page, name);
 

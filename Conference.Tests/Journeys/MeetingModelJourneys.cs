@@ -13,7 +13,7 @@ namespace Conference.Tests.Journeys;
 /// api's answers read through the same front door.
 /// </summary>
 [Collection(JourneyCollection.Name)]
-public sealed class MeetingModelJourneys(JourneyFixture fixture) : IDisposable
+public sealed class MeetingModelJourneys(JourneyFixture fixture) : IAsyncLifetime
 {
     /// <summary>LiveKit's empty timeout (the fixture's) plus the webhook's trip to the api.</summary>
     static readonly TimeSpan RoomCloses = JourneyFixture.RoomTimeout + TimeSpan.FromSeconds(20);
@@ -58,6 +58,37 @@ public sealed class MeetingModelJourneys(JourneyFixture fixture) : IDisposable
         Assert.Equal(benIdentity, await SiteApi.IdentityOnTileAsync(ben, "Ben Guest"));
         await Assertions.Expect(ben.Page.GetByTestId("toggle-recording")).ToBeVisibleAsync();
         await ben.ExpectNothingWrongAsync();
+        await host.ExpectNothingWrongAsync();
+    }
+
+    [Fact]
+    public async Task After_a_network_cut_and_a_full_reconnect_a_co_host_is_still_present_and_still_co_host()
+    {
+        var call = await Journey.MeetAsync(fixture, "Flaky wifi", "Cy Host", "Dot Guest");
+        var (host, dot) = (call.Host, call.Guests[0]);
+        var dotIdentity = await SiteApi.IdentityOnTileAsync(host, "Dot Guest");
+        await MakeCoHostAsync(host, dot, "Dot Guest");
+
+        // Dot's network goes for three seconds and the media server forgets her, as a restarted node would: resuming
+        // is refused, so livekit-client reconnects in full — a new connection (participant sid) of the same person.
+        await fixture.DropSignalAsync(call.Code, dotIdentity, offline: TimeSpan.FromSeconds(3), forget: true);
+        await Assertions.Expect(dot.Page.GetByTestId("call-room")).ToHaveAttributeAsync("data-state", "Reconnecting");
+        await Journey.ExpectConnectedAsync(dot);
+
+        // Still Dot, still a co-host (on her page and on the host's), media flowing both ways again.
+        Assert.Equal(dotIdentity, await SiteApi.IdentityOnTileAsync(host, "Dot Guest"));
+        await Assertions.Expect(dot.Page.GetByTestId("toggle-recording")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await Assertions.Expect(PersonInList(host, "Dot Guest").Locator(".role")).ToHaveTextAsync("Co-host", new() { Timeout = 15_000 });
+        await Journey.ExpectVideoFramesFromAsync(host, "Dot Guest");
+        await Journey.ExpectVideoFramesFromAsync(dot, "Cy Host");
+
+        // The api agrees: two people present, Dot once and as co-host.
+        var key = await SiteApi.ParticipantKeyAsync(dot, call.Code);
+        using var people = await api.SendAsync(HttpMethod.Get, $"api/meetings/{call.Code}/participants", participantKey: key);
+        var list = (await SiteApi.ReadJsonAsync(people)).AsArray();
+        var dotInCall = Assert.Single(list, p => p!["identity"]!.GetValue<string>() == dotIdentity);
+        Assert.Equal("CoHost", dotInCall!["role"]!.GetValue<string>());
+        Assert.Equal(2, list.Count);
         await host.ExpectNothingWrongAsync();
     }
 
@@ -232,5 +263,12 @@ public sealed class MeetingModelJourneys(JourneyFixture fixture) : IDisposable
 
     static string? Status(JsonObject meeting) => meeting["status"]?.GetValue<string>();
 
-    public void Dispose() => api.Dispose();
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <summary>The people of this journey close their tabs, so their calls do not run on under the next journey.</summary>
+    public async Task DisposeAsync()
+    {
+        api.Dispose();
+        await fixture.ClosePagesAsync();
+    }
 }

@@ -8,7 +8,7 @@ namespace Conference.Tests.Journeys;
 /// while the others saw nobody leave.
 /// </summary>
 [Collection(JourneyCollection.Name)]
-public sealed class ReconnectJourneys(JourneyFixture fixture) : IDisposable
+public sealed class ReconnectJourneys(JourneyFixture fixture) : IAsyncLifetime
 {
     readonly SiteApi api = new(fixture.Site);
 
@@ -52,5 +52,12 @@ public sealed class ReconnectJourneys(JourneyFixture fixture) : IDisposable
         Assert.Equal(new[] { anaIdentity, benIdentity }.Order(), identities);
     }
 
-    public void Dispose() => api.Dispose();
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <summary>The people of this journey close their tabs, so their calls do not run on under the next journey.</summary>
+    public async Task DisposeAsync()
+    {
+        api.Dispose();
+        await fixture.ClosePagesAsync();
+    }
 }

@@ -8,7 +8,7 @@ namespace Conference.Tests.Journeys;
 /// DUPLICATE_IDENTITY when the same identity joins again (reference §1).
 /// </summary>
 [Collection(JourneyCollection.Name)]
-public sealed class SecondTabJourneys(JourneyFixture fixture)
+public sealed class SecondTabJourneys(JourneyFixture fixture) : IAsyncLifetime
 {
     [Fact]
     public async Task A_second_tab_of_the_same_person_takes_over_and_the_first_says_so()
@@ -43,5 +43,13 @@ public sealed class SecondTabJourneys(JourneyFixture fixture)
         {
             await person.ExpectNothingWrongAsync();
         }
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <summary>The people of this journey close their tabs, so their calls do not run on under the next journey.</summary>
+    public async Task DisposeAsync()
+    {
+        await fixture.ClosePagesAsync();
     }
 }
