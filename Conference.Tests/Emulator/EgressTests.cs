@@ -1,3 +1,4 @@
+using static Conference.Tests.Emulator.EmulatorSdk;
 using System.Text.Json.Nodes;
 using Conference.Tests.Infrastructure;
 
@@ -106,9 +107,4 @@ public sealed class EgressTests(LiveKitEmulator emulator, CallBrowser browser, S
         },
     };
 
-    private static JsonNode Ok(JsonNode response)
-    {
-        Assert.True(response["ok"]!.GetValue<bool>(), response.ToJsonString());
-        return response["result"] ?? new JsonObject();
-    }
 }

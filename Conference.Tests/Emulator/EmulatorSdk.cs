@@ -8,6 +8,13 @@ namespace Conference.Tests.Emulator;
 internal static class EmulatorSdk
 {
     /// <summary>Calls a RoomServiceClient method; returns <c>{ ok, result }</c> or <c>{ ok: false, status, code, message }</c>.</summary>
+    /// <summary>The result of a call the server SDK reported as succeeded; fails the test with the SDK's answer otherwise.</summary>
+    public static JsonNode Ok(JsonNode response)
+    {
+        Assert.True(response["ok"]!.GetValue<bool>(), response.ToJsonString());
+        return response["result"] ?? new JsonObject();
+    }
+
     public static Task<JsonNode> RoomServiceAsync(LiveKitEmulator emulator, string method, params object?[] args) =>
         CallAsync(emulator, "room", method, args);
 

@@ -86,6 +86,32 @@ public sealed class ReconnectTests(LiveKitEmulator emulator, CallBrowser browser
     }
 
     [Fact]
+    public async Task What_UpdateParticipant_changed_survives_a_full_reconnect_through_the_refreshed_token()
+    {
+        // LiveKit sends a fresh token whenever a participant's claims change (RoomManager: OnClaimsChanged →
+        // refresh_token); livekit-client joins with it on a full reconnect, so a role the server gave stays given.
+        var room = $"claims-{Guid.NewGuid():N}";
+        var ada = await browser.JoinAsync(emulator, room, "ada");
+        var bob = await browser.JoinAsync(emulator, room, "bob", publish: false);
+        await bob.WaitForVideoAsync("ada");
+
+        EmulatorSdk.Ok(await EmulatorSdk.RoomServiceAsync(emulator, "updateParticipant", room, "ada",
+            new { metadata = "{\"role\":\"CoHost\"}", permission = new { canSubscribe = true, canPublish = true, canPublishData = false } }));
+        await ada.WaitForEventAsync("e.event === 'permissionsChanged'");
+
+        await emulator.DropSignalAsync(room, "ada", forget: true);
+        await ada.WaitForEventAsync("e.event === 'reconnected'");
+        Assert.NotEqual(ada.Sid, await ada.Page.EvaluateAsync<string>("() => window.room.localParticipant.sid"));
+        Assert.Equal("{\"role\":\"CoHost\"}", await ada.Page.EvaluateAsync<string>("() => window.room.localParticipant.metadata"));
+        Assert.False(await ada.Page.EvaluateAsync<bool>("() => window.room.localParticipant.permissions.canPublishData"));
+        await bob.Page.WaitForFunctionAsync("() => window.room.remoteParticipants.get('ada')?.metadata === '{\"role\":\"CoHost\"}'");
+        await ada.LeaveAsync();
+        await bob.LeaveAsync();
+        await ada.CloseAsync();
+        await bob.CloseAsync();
+    }
+
+    [Fact]
     public async Task A_full_reconnect_the_client_chooses_reports_the_old_sid_left_and_the_new_one_joined()
     {
         var room = $"full-{Guid.NewGuid():N}";

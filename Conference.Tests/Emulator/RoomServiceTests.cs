@@ -1,3 +1,4 @@
+using static Conference.Tests.Emulator.EmulatorSdk;
 using System.Text.Json.Nodes;
 using Conference.Tests.Infrastructure;
 
@@ -99,9 +100,4 @@ public sealed class RoomServiceTests(LiveKitEmulator emulator, CallBrowser brows
         await bob.LeaveAsync();
     }
 
-    private static JsonNode Ok(JsonNode response)
-    {
-        Assert.True(response["ok"]!.GetValue<bool>(), response.ToJsonString());
-        return response["result"] ?? new JsonObject();
-    }
 }

@@ -77,6 +77,7 @@ public sealed class MeetingModelJourneys(JourneyFixture fixture) : IAsyncLifetim
 
         // Still Dot, still a co-host (on her page and on the host's), media flowing both ways again.
         Assert.Equal(dotIdentity, await SiteApi.IdentityOnTileAsync(host, "Dot Guest"));
+        await Assertions.Expect(Journey.Tile(dot, "Cy Host").Locator(".tile-name")).ToHaveTextAsync("Cy Host");
         await Assertions.Expect(dot.Page.GetByTestId("toggle-recording")).ToBeVisibleAsync(new() { Timeout = 15_000 });
         await Assertions.Expect(PersonInList(host, "Dot Guest").Locator(".role")).ToHaveTextAsync("Co-host", new() { Timeout = 15_000 });
         await Journey.ExpectVideoFramesFromAsync(host, "Dot Guest");

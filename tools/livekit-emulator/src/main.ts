@@ -103,8 +103,14 @@ function permissionFrom(grants: ClaimGrants): ParticipantPermission {
   });
 }
 
+/**
+ * A fresh token with the participant's claims as they are now (LiveKit's RoomManager.refreshToken): name, metadata,
+ * attributes and the video grant updated from the current permission (auth.VideoGrant.UpdateFromPermission). So a
+ * full reconnect after UpdateParticipant keeps what the server was told, e.g. a role carried in metadata.
+ */
 async function refreshToken(participant: Participant, roomName: string, grants: ClaimGrants): Promise<string> {
   const [key, secret] = auth.firstKey;
+  const permission = participant.info.permission;
   const token = new AccessToken(key, secret, {
     identity: participant.identity,
     name: participant.info.name,
@@ -112,7 +118,20 @@ async function refreshToken(participant: Participant, roomName: string, grants: 
     attributes: participant.info.attributes,
     ttl: "10m",
   });
-  token.addGrant({ ...grants.video, room: roomName });
+  token.addGrant({
+    ...grants.video,
+    room: roomName,
+    ...(permission && {
+      canSubscribe: permission.canSubscribe,
+      canPublish: permission.canPublish,
+      canPublishData: permission.canPublishData,
+      canPublishSources: permission.canPublishSources,
+      hidden: permission.hidden,
+      recorder: permission.recorder,
+      canUpdateOwnMetadata: permission.canUpdateMetadata,
+      agent: permission.agent,
+    }),
+  });
   return token.toJwt();
 }
 

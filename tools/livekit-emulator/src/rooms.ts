@@ -34,6 +34,11 @@ export interface ParticipantConnection {
   unsubscribe(track: PublishedTrack): void;
   /** Delivers a data packet (already encoded) on the reliable or lossy channel. */
   deliverData(bytes: Uint8Array, reliable: boolean): void;
+  /**
+   * The participant's name, metadata, attributes or permission changed: LiveKit sends the client a fresh token
+   * carrying them (RoomManager: OnClaimsChanged → refresh_token), which a later full reconnect joins with.
+   */
+  claimsChanged?(): void;
 }
 
 export class PublishedTrack {

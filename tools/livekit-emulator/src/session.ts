@@ -564,6 +564,10 @@ export class Session implements ParticipantConnection {
     }
   }
 
+  claimsChanged() {
+    void this.refreshToken();
+  }
+
   private async refreshToken() {
     if (this.closed) return;
     const token = await this.options.refreshToken(this.participant);

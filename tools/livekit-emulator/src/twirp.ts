@@ -122,6 +122,7 @@ export class Twirp {
       if (req.permission) this.changePermission(r, p, req.permission);
       p.bump();
       r.broadcast(p, undefined);
+      p.connection?.claimsChanged?.();
       return p.snapshot();
     });
     this.route("RoomService", "UpdateSubscriptions", UpdateSubscriptionsRequest, adminOf, (req) => {
