@@ -460,12 +460,22 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
 
     public Task ToggleScreenShareAsync() => media.SetScreenShareAsync(Local?.ScreenSharing != true);
 
-    public Task ToggleHandAsync() => media.SetHandRaisedAsync(Local?.HandRaised != true);
+    public async Task ToggleHandAsync() => SlowDownIfTooFast(await media.SetHandRaisedAsync(Local?.HandRaised != true), "Slow down — your hand went up and down too often. Try again in a moment.");
 
-    public Task SendReactionAsync(string emoji) => media.SendReactionAsync(emoji);
+    public async Task SendReactionAsync(string emoji) => SlowDownIfTooFast(await media.SendReactionAsync(emoji), "Slow down — reactions are being sent too fast. Try again in a moment.");
 
-    /// <summary>Sends a message; false when it could not go (the page keeps the draft).</summary>
-    public Task<bool> SendChatAsync(string text) => media.SendChatAsync(text);
+    /// <summary>Sends a message; anything but <see cref="SendOutcome.Sent"/> keeps the draft (the chat says why).</summary>
+    public Task<SendOutcome> SendChatAsync(string text) => media.SendChatAsync(text);
+
+    /// <summary>The others would have dropped it: nothing was sent, and the person is told so rather than left guessing.</summary>
+    void SlowDownIfTooFast(SendOutcome outcome, string notice)
+    {
+        if (outcome == SendOutcome.TooFast)
+        {
+            Notice = notice;
+            Raise();
+        }
+    }
 
     public async Task StartAudioAsync()
     {
