@@ -18,6 +18,7 @@ public sealed class ModerationJourneys(JourneyFixture fixture)
         // Mute: Ana's own page shows her microphone off, and so does everyone's tile of her.
         await host.Page.GetByRole(AriaRole.Button, new() { Name = "Mute Ana Guest" }).ClickAsync();
         await Assertions.Expect(ana.Page.GetByTestId("toggle-microphone")).ToHaveAttributeAsync("aria-pressed", "false");
+        await Assertions.Expect(ana.Page.GetByTestId("call-notice")).ToContainTextAsync("Mo Host muted your microphone.");
         await Assertions.Expect(Journey.Tile(ben, "Ana Guest").GetByTestId("tile-muted")).ToBeVisibleAsync();
 
         // Promote: Ben's host controls appear on his page.

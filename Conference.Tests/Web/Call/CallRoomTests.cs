@@ -392,6 +392,22 @@ public class CallRoomTests : CallTestBase
     }
 
     [Fact]
+    public async Task A_muted_person_is_told_who_muted_them_and_nobody_else_is()
+    {
+        var cut = Call(); // identity me-1
+        await Play(cut, e => e.OnParticipants(new RoomSnapshot([Person("me-1", "Me", isLocal: true), Person("ada", "Ada")], [])));
+
+        await Notifications.NotifyAsync(new(Slug, MeetingChange.Muted, "ada", "Jo Host", "TR_mic_ada"));
+        Assert.Empty(cut.FindAll("[data-testid=call-notice]"));
+
+        await Notifications.NotifyAsync(new(Slug, MeetingChange.Muted, "me-1", "Jo Host", "TR_mic_me-1"));
+        cut.WaitForAssertion(() => Assert.StartsWith("Jo Host muted your microphone.", cut.Find("[data-testid=call-notice]").TextContent.Trim()));
+
+        await Notifications.NotifyAsync(new(Slug, MeetingChange.Muted, "me-1", null, "TR_cam_me-1"));
+        cut.WaitForAssertion(() => Assert.StartsWith("A host muted your camera.", cut.Find("[data-testid=call-notice]").TextContent.Trim()));
+    }
+
+    [Fact]
     public async Task A_refused_moderation_call_is_shown_and_the_call_goes_on()
     {
         Api.Answer($"DELETE /api/meetings/{Slug}/participants/ada", HttpStatusCode.Forbidden,

@@ -649,6 +649,13 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
     /// <summary>A change published by the api or the recorder for this meeting.</summary>
     async Task OnMeetingChangeAsync(MeetingChange change)
     {
+        if (change is { What: MeetingChange.Muted, Participant: { } muted } && muted == Details.Identity)
+        {
+            // LiveKit's mute arrives in the browser as a mute of the local track, with no word of who did it.
+            var what = change.Track is { } track && track == Local?.CameraTrackSid ? "camera" : "microphone";
+            Notice = $"{Bounded(string.IsNullOrWhiteSpace(change.By) ? "A host" : change.By)} muted your {what}.";
+            Raise();
+        }
         if (change.What is MeetingChange.Lobby || change.IsResync)
         {
             await RefreshLobbyAsync();
