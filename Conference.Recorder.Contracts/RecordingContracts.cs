@@ -24,6 +24,9 @@ public sealed record RecordingInfoPage(IReadOnlyList<RecordingInfo> Items, strin
 /// <summary>A short-lived presigned link that downloads the file straight from object storage.</summary>
 public sealed record RecordingDownload(string Url, DateTimeOffset ExpiresAt);
 
+/// <summary>Whether this server can record now; when not, <see cref="Reason"/> says why in words for people.</summary>
+public sealed record RecordingAvailability(bool Available, string? Reason);
+
 /// <summary>The Redis keys the api and the recorder share (both already use the one Redis).</summary>
 public static class SharedRedisKeys
 {

@@ -297,6 +297,30 @@ public class CallRoomTests : CallTestBase
     }
 
     [Fact]
+    public async Task Record_is_not_offered_where_the_api_says_this_server_cannot_record_and_comes_back_when_it_can()
+    {
+        Api.Answer($"GET /api/meetings/{Slug}/recordings/availability", HttpStatusCode.OK,
+            new RecordingAvailability(false, "Object storage for recordings is not configured on this server."));
+        Api.Answer($"POST /api/meetings/{Slug}/recordings", HttpStatusCode.Created,
+            new Recording(Guid.NewGuid(), Slug, RecordingStatus.Starting, "grid", false, null, null, null, null, null));
+        var cut = Call(Details(role: "Host"));
+        cut.WaitForAssertion(() => Assert.Equal("true", cut.Find("[data-testid=toggle-recording]").GetAttribute("aria-disabled")));
+        Assert.Contains("Object storage", cut.Find("[data-testid=toggle-recording]").GetAttribute("title"));
+        Assert.Equal("credential-1", Api.Requests.Single(r => r.Route.EndsWith("/availability")).Credential);
+
+        // A click asks again; still unavailable: it says why and starts nothing.
+        await Click(cut, "[data-testid=toggle-recording]");
+        cut.WaitForAssertion(() => Assert.Contains("Recording is not available: Object storage", cut.Find("[data-testid=call-notice]").TextContent));
+        Assert.DoesNotContain($"POST /api/meetings/{Slug}/recordings", Api.Routes);
+
+        // Storage came back: the next click records.
+        Api.Answer($"GET /api/meetings/{Slug}/recordings/availability", HttpStatusCode.OK, new RecordingAvailability(true, null));
+        await Click(cut, "[data-testid=toggle-recording]");
+        cut.WaitForAssertion(() => Assert.Contains($"POST /api/meetings/{Slug}/recordings", Api.Routes));
+        Assert.Equal("false", cut.Find("[data-testid=toggle-recording]").GetAttribute("aria-disabled"));
+    }
+
+    [Fact]
     public async Task Recording_is_refused_while_the_meeting_is_end_to_end_encrypted()
     {
         var cut = Call(Details(role: "Host"), encrypted: true);

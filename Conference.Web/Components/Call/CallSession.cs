@@ -155,6 +155,12 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
 
     public bool Recording { get; private set; }
 
+    /// <summary>
+    /// Why this server cannot record (the api says so: no LiveKit Egress or no object storage), or null when it can or
+    /// has not said. While set, Record is shown disabled with this reason; a click asks again (storage may be back).
+    /// </summary>
+    public string? RecordingUnavailable { get; private set; }
+
     public bool AudioBlocked { get; private set; }
 
     public bool Locked { get; private set; }
@@ -217,6 +223,7 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
             }
             Raise();
             await RefreshLobbyAsync();
+            await CheckRecordingAsync();
             return;
         }
         FailureDetail = result.Message;
@@ -296,8 +303,41 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
         }
         Arrange();
         Raise();
-        // Promoted to co-host during the call: the lobby is theirs to answer now.
-        return IsModerator && !wasModerator ? RefreshLobbyAsync() : Task.CompletedTask;
+        // Promoted to co-host during the call: the lobby (and Record) are theirs now.
+        return IsModerator && !wasModerator ? PromotedAsync() : Task.CompletedTask;
+    }
+
+    async Task PromotedAsync()
+    {
+        await RefreshLobbyAsync();
+        await CheckRecordingAsync();
+    }
+
+    /// <summary>Asks the api whether this server can record (hosts and co-hosts; not while encrypted: Record is refused then anyway).</summary>
+    public async Task CheckRecordingAsync()
+    {
+        if (!IsModerator || Encrypted)
+        {
+            return;
+        }
+        try
+        {
+            var availability = await recordings.AvailabilityAsync(Slug, Credential, stop.Token);
+            RecordingUnavailable = availability.Available ? null : availability.Reason ?? "This server cannot record.";
+        }
+        catch (ApiProblemException e) when (e.Status == 503)
+        {
+            RecordingUnavailable = e.Message; // the recorder cannot be reached now; a click asks again
+        }
+        catch (ApiProblemException)
+        {
+            return; // not allowed, or an older api without the question: Record stays offered and says why if it fails
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            return;
+        }
+        Raise();
     }
 
     public Task OnConnectionState(MediaConnectionState value, DisconnectReason? reason)
@@ -554,6 +594,16 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
             Notice = "Recording is not available while the meeting is end-to-end encrypted: the recorder could not see or hear it.";
             Raise();
             return;
+        }
+        if (!Recording && RecordingUnavailable is not null)
+        {
+            await CheckRecordingAsync(); // storage or the recorder may be back
+            if (RecordingUnavailable is { } reason)
+            {
+                Notice = $"Recording is not available: {reason}";
+                Raise();
+                return;
+            }
         }
         await ModerateAsync(async () =>
         {
