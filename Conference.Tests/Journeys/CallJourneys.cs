@@ -7,8 +7,13 @@ namespace Conference.Tests.Journeys;
 /// their own Chromium profile with a fake camera and microphone, through Caddy, with media through the emulator.
 /// </summary>
 [Collection(JourneyCollection.Name)]
-public sealed class CallJourneys(JourneyFixture fixture)
+public sealed class CallJourneys(JourneyFixture fixture) : IAsyncLifetime
 {
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <summary>The journey's browsers leave their calls: they would load the machine for the journeys after it.</summary>
+    public Task DisposeAsync() => fixture.ClosePagesAsync();
+
     [Fact]
     public async Task Two_then_three_people_meet_and_each_sees_and_hears_the_others()
     {

@@ -9,8 +9,13 @@ namespace Conference.Tests.Journeys;
 /// relays frames it cannot read.
 /// </summary>
 [Collection(JourneyCollection.Name)]
-public sealed class E2eeJourneys(JourneyFixture fixture)
+public sealed class E2eeJourneys(JourneyFixture fixture) : IAsyncLifetime
 {
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <summary>The journey's browsers leave their calls: they would load the machine for the journeys after it.</summary>
+    public Task DisposeAsync() => fixture.ClosePagesAsync();
+
     [Fact]
     public async Task Two_people_with_the_same_passphrase_see_and_hear_each_other_and_a_wrong_passphrase_is_told()
     {

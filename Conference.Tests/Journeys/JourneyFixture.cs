@@ -36,6 +36,7 @@ public sealed class JourneyFixture : IAsyncLifetime
     readonly int testControlPort = LocalMachine.FreePort();
     AppHostRun? run;
     SiteBrowser? browser;
+    readonly System.Collections.Concurrent.ConcurrentQueue<WatchedPage> open = new();
 
     /// <summary>The site's front door (Caddy), as the console announced it.</summary>
     public Uri Site { get; private set; } = null!;
@@ -91,7 +92,26 @@ public sealed class JourneyFixture : IAsyncLifetime
         LiveKitEmulator.DropSignalAsync(testControlPort, code, identity, offline, forget);
 
     /// <summary>A new person: a fresh browser profile with camera and microphone allowed (a phone if asked).</summary>
-    internal async Task<WatchedPage> NewPageAsync(bool phone = false) => await browser!.NewPageAsync(phone);
+    internal async Task<WatchedPage> NewPageAsync(bool phone = false)
+    {
+        var page = await browser!.NewPageAsync(phone);
+        open.Enqueue(page);
+        return page;
+    }
+
+    /// <summary>
+    /// Closes every page opened so far (each journey calls it when it ends). A page left open stays in its call:
+    /// Chromium keeps encoding its fake camera and decoding everyone else's. A full run piled up every earlier
+    /// journey's calls (two to four browsers each) on two cores, and the layouts journey, run late, once waited
+    /// over 30 s for its microphones to publish.
+    /// </summary>
+    internal async Task ClosePagesAsync()
+    {
+        while (open.TryDequeue(out var page))
+        {
+            await page.Page.Context.CloseAsync();
+        }
+    }
 
     /// <summary>Saves a screenshot under the test output's screenshots/ (and docs/screenshots/ when asked, as the web tests do).</summary>
     public static Task ScreenshotAsync(IPage page, string name) => WebAppServer.ScreenshotAsync(page, name);

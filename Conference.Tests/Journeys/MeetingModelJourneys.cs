@@ -13,8 +13,13 @@ namespace Conference.Tests.Journeys;
 /// api's answers read through the same front door.
 /// </summary>
 [Collection(JourneyCollection.Name)]
-public sealed class MeetingModelJourneys(JourneyFixture fixture) : IDisposable
+public sealed class MeetingModelJourneys(JourneyFixture fixture) : IDisposable, IAsyncLifetime
 {
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <summary>The journey's browsers leave their calls: they would load the machine for the journeys after it.</summary>
+    public Task DisposeAsync() => fixture.ClosePagesAsync();
+
     /// <summary>LiveKit's empty timeout (the fixture's) plus the webhook's trip to the api.</summary>
     static readonly TimeSpan RoomCloses = JourneyFixture.RoomTimeout + TimeSpan.FromSeconds(20);
 

@@ -6,8 +6,13 @@ namespace Conference.Tests.Journeys;
 /// What a host does to the call, seen from every browser in it: mute, remove, promote, lock, end; the lobby.
 /// </summary>
 [Collection(JourneyCollection.Name)]
-public sealed class ModerationJourneys(JourneyFixture fixture)
+public sealed class ModerationJourneys(JourneyFixture fixture) : IAsyncLifetime
 {
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <summary>The journey's browsers leave their calls: they would load the machine for the journeys after it.</summary>
+    public Task DisposeAsync() => fixture.ClosePagesAsync();
+
     [Fact]
     public async Task A_host_mutes_promotes_locks_removes_and_ends_the_meeting_for_everyone()
     {

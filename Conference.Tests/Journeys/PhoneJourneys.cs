@@ -6,8 +6,13 @@ namespace Conference.Tests.Journeys;
 
 /// <summary>The call page on a phone held upright, in a real three-person call: usable, nothing wider than the screen, WCAG AA.</summary>
 [Collection(JourneyCollection.Name)]
-public sealed class PhoneJourneys(JourneyFixture fixture)
+public sealed class PhoneJourneys(JourneyFixture fixture) : IAsyncLifetime
 {
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <summary>The journey's browsers leave their calls: they would load the machine for the journeys after it.</summary>
+    public Task DisposeAsync() => fixture.ClosePagesAsync();
+
     [Fact]
     public async Task A_phone_in_a_three_person_call_sees_both_others_fits_the_screen_and_meets_WCAG_AA()
     {

@@ -8,8 +8,13 @@ namespace Conference.Tests.Journeys;
 /// while the others saw nobody leave.
 /// </summary>
 [Collection(JourneyCollection.Name)]
-public sealed class ReconnectJourneys(JourneyFixture fixture) : IDisposable
+public sealed class ReconnectJourneys(JourneyFixture fixture) : IDisposable, IAsyncLifetime
 {
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <summary>The journey's browsers leave their calls: they would load the machine for the journeys after it.</summary>
+    public Task DisposeAsync() => fixture.ClosePagesAsync();
+
     readonly SiteApi api = new(fixture.Site);
 
     [Fact]

@@ -8,8 +8,13 @@ namespace Conference.Tests.Journeys;
 /// DUPLICATE_IDENTITY when the same identity joins again (reference §1).
 /// </summary>
 [Collection(JourneyCollection.Name)]
-public sealed class SecondTabJourneys(JourneyFixture fixture)
+public sealed class SecondTabJourneys(JourneyFixture fixture) : IAsyncLifetime
 {
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <summary>The journey's browsers leave their calls: they would load the machine for the journeys after it.</summary>
+    public Task DisposeAsync() => fixture.ClosePagesAsync();
+
     [Fact]
     public async Task A_second_tab_of_the_same_person_takes_over_and_the_first_says_so()
     {
