@@ -24,6 +24,9 @@ public sealed record RecordingInfoPage(IReadOnlyList<RecordingInfo> Items, strin
 /// <summary>A short-lived presigned link that downloads the file straight from object storage.</summary>
 public sealed record RecordingDownload(string Url, DateTimeOffset ExpiresAt);
 
+/// <summary>Whether this server can record now; when not, <see cref="Reason"/> says why in words for people.</summary>
+public sealed record RecordingAvailability(bool Available, string? Reason);
+
 /// <summary>The Redis keys the api and the recorder share (both already use the one Redis).</summary>
 public static class SharedRedisKeys
 {
@@ -41,7 +44,10 @@ public static class SharedRedisKeys
 /// of the LiveKit webhook event that changed the meeting (<c>room_started</c>, <c>participant_joined</c>…); the web's
 /// pages read it to refresh only what changed (the lobby list on <see cref="Lobby"/>, the lock on <see cref="Lock"/>…).
 /// </summary>
-public sealed record MeetingChange(string Slug, string What)
+/// <param name="Participant">For a change to one person (<see cref="Muted"/>): their LiveKit identity.</param>
+/// <param name="By">For a moderation change: the display name of the host or co-host who made it.</param>
+/// <param name="Track">For <see cref="Muted"/>: the sid of the track (TR_…) that was muted.</param>
+public sealed record MeetingChange(string Slug, string What, string? Participant = null, string? By = null, string? Track = null)
 {
     public const string Channel = "conference:meeting-changes";
 
@@ -50,6 +56,12 @@ public sealed record MeetingChange(string Slug, string What)
 
     /// <summary>A participant was removed or given another role.</summary>
     public const string Participants = "participants";
+
+    /// <summary>
+    /// A host or co-host muted one of <see cref="Participant"/>'s tracks (<see cref="Track"/>); <see cref="By"/> names
+    /// them. LiveKit tells the muted browser only that its track was muted, not by whom: this tells it who.
+    /// </summary>
+    public const string Muted = "muted";
 
     /// <summary>The meeting was locked or unlocked.</summary>
     public const string Lock = "lock";

@@ -13,9 +13,12 @@ public sealed class MeetingChanges(IConnectionMultiplexer redis, MeetingCache ca
 {
     public static readonly RedisChannel Channel = RedisChannel.Literal(MeetingChange.Channel);
 
-    public Task PublishAsync(string slug, string what)
+    public Task PublishAsync(string slug, string what) => PublishAsync(new MeetingChange(slug, what));
+
+    /// <summary>Publishes a change with its details (who it concerns, who made it).</summary>
+    public Task PublishAsync(MeetingChange change)
     {
-        cache.Evict(slug);
-        return redis.GetSubscriber().PublishAsync(Channel, JsonSerializer.Serialize(new MeetingChange(slug, what)));
+        cache.Evict(change.Slug);
+        return redis.GetSubscriber().PublishAsync(Channel, JsonSerializer.Serialize(change));
     }
 }

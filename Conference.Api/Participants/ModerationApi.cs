@@ -125,7 +125,7 @@ public static class ModerationApi
     }
 
     static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> MuteTrack(
-        MeetingRequest target, string identity, MuteRequest request, MediaServer media, ConferenceDbContext db, HttpContext http)
+        MeetingRequest target, string identity, MuteRequest request, MediaServer media, ConferenceDbContext db, MeetingChanges changes, HttpContext http)
     {
         if (string.IsNullOrWhiteSpace(request.TrackSid))
         {
@@ -135,9 +135,34 @@ public static class ModerationApi
         {
             return outranked;
         }
-        return (await CallLiveKitAsync(() => media.Rooms.MutePublishedTrackAsync(
+        var result = (await CallLiveKitAsync(() => media.Rooms.MutePublishedTrackAsync(
             new MuteRoomTrackRequest { Room = target.Meeting.RoomName, Identity = identity, TrackSid = request.TrackSid, Muted = true }, http.RequestAborted),
-            notConnectedIsFine: false)).Result switch { NoContent done => done, var problem => (ProblemHttpResult)problem };
+            notConnectedIsFine: false)).Result;
+        if (result is not NoContent done)
+        {
+            return (ProblemHttpResult)result;
+        }
+        // LiveKit tells the muted browser only that its track was muted; this tells its page who did it.
+        await changes.PublishAsync(new MeetingChange(target.Slug, MeetingChange.Muted, identity, await ModeratorNameAsync(target, db, http), request.TrackSid));
+        return done;
+    }
+
+    /// <summary>The name the caller (a host or co-host) goes by in this meeting: as they joined it, else their account's.</summary>
+    static async Task<string?> ModeratorNameAsync(MeetingRequest target, ConferenceDbContext db, HttpContext http)
+    {
+        var caller = await target.CallerAsync();
+        if (caller.Participant is { } participant)
+        {
+            return participant.DisplayName;
+        }
+        var meetingId = target.Meeting.Id;
+        return caller.Identity is { } identity
+            ? await db.MeetingParticipants.AsNoTracking().Where(p => p.MeetingId == meetingId && p.Identity == identity)
+                .Select(p => p.DisplayName).SingleOrDefaultAsync(http.RequestAborted)
+              ?? (caller.Role == ParticipantRole.Host
+                  ? await db.Users.AsNoTracking().Where(u => u.Id == target.Meeting.HostId).Select(u => u.DisplayName).SingleOrDefaultAsync(http.RequestAborted)
+                  : null)
+            : null;
     }
 
     static async Task<Results<NoContent, ProblemHttpResult>> RemoveParticipant(

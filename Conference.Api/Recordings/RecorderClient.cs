@@ -19,6 +19,10 @@ public sealed class RecorderClient(HttpClient http)
     public Task<RecorderReply<RecordingInfo>> StartAsync(string slug, string hostId, string? layout, bool? audioOnly, CancellationToken cancellationToken) =>
         SendAsync<RecordingInfo>(HttpMethod.Post, $"internal/meetings/{slug}/recordings", new StartRecordingRequest(hostId, layout, audioOnly), cancellationToken);
 
+    /// <summary>Whether the recorder can record (LiveKit Egress and object storage configured).</summary>
+    public Task<RecorderReply<RecordingAvailability>> AvailabilityAsync(CancellationToken cancellationToken) =>
+        SendAsync<RecordingAvailability>(HttpMethod.Get, "internal/recording-availability", null, cancellationToken);
+
     public Task<RecorderReply<RecordingInfo>> StopAsync(string slug, CancellationToken cancellationToken) =>
         SendAsync<RecordingInfo>(HttpMethod.Post, $"internal/meetings/{slug}/recordings/stop", null, cancellationToken);
 

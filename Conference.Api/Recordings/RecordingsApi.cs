@@ -25,6 +25,9 @@ public static class RecordingsApi
         meeting.MapPost("/stop", Stop).WithName("StopRecording").RequireMeetingRole(ParticipantRole.CoHost)
             .WithSummary("Stop the running recording (host or co-host); 404 when nothing is running.")
             .Produces<RecordingResponse>();
+        meeting.MapGet("/availability", Availability).WithName("GetRecordingAvailability").RequireMeetingRole(ParticipantRole.CoHost)
+            .WithSummary("Whether this server can record (host or co-host): the call page offers Record only when it can, and says why not.")
+            .Produces<RecordingAvailability>();
         meeting.MapGet("/", ListMeetingRecordings).WithName("ListMeetingRecordings")
             .WithSummary("The meeting's recordings, newest first, as the meeting's recording access allows.")
             .Produces<RecordingPageResponse>();
@@ -62,6 +65,9 @@ public static class RecordingsApi
         return await CallAsync(http, recorder => recorder.StartAsync(slug, meeting.HostId, request?.Layout, request?.AudioOnly, http.RequestAborted),
             recording => TypedResults.Created($"/api/recordings/{recording.Id}", RecordingResponse.From(recording)));
     }
+
+    static Task<IResult> Availability(HttpContext http, CancellationToken cancellationToken) =>
+        CallAsync(http, recorder => recorder.AvailabilityAsync(cancellationToken), availability => TypedResults.Ok(availability));
 
     static async Task<IResult> Stop(MeetingRequest target, HttpContext http)
     {

@@ -17,6 +17,8 @@ public static class RecordingsApi
     {
         var api = app.MapGroup("internal").WithTags("Recordings").AddEndpointFilter(RequireInternalKey);
 
+        api.MapGet("/recording-availability", (Recorder recorder) => TypedResults.Ok(new RecordingAvailability(recorder.Unavailable is null, recorder.Unavailable)))
+            .WithName("GetRecordingAvailability");
         api.MapPost("/meetings/{slug}/recordings", Start).WithName("StartRecording");
         api.MapPost("/meetings/{slug}/recordings/stop", Stop).WithName("StopRecording");
         api.MapGet("/meetings/{slug}/recordings", (string slug, string? cursor, int? limit, RecordingStore store, CancellationToken cancellationToken) =>

@@ -67,8 +67,18 @@ public sealed class ModerationApiTests(ApiFixture fixture)
     [Fact]
     public async Task The_host_mutes_and_removes_and_LiveKit_is_asked_exactly_that()
     {
-        using var host = await fixture.SignedInHostAsync();
+        using var host = await fixture.SignedInHostAsync(displayName: "Jo Host");
         var slug = await MeetingsApiTests.CreateAsync(host);
+        // Alice's page learns who muted her from the api's meeting changes (LiveKit tells her browser only "muted").
+        using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(fixture.RedisConnectionString);
+        var mutes = System.Threading.Channels.Channel.CreateUnbounded<Conference.Recorder.Contracts.MeetingChange>();
+        await redis.GetSubscriber().SubscribeAsync(StackExchange.Redis.RedisChannel.Literal(Conference.Recorder.Contracts.MeetingChange.Channel), (_, message) =>
+        {
+            if (JsonSerializer.Deserialize<Conference.Recorder.Contracts.MeetingChange>(message.ToString()) is { What: "muted" } change && change.Slug == slug)
+            {
+                mutes.Writer.TryWrite(change);
+            }
+        });
 
         await using var alice = await LiveKitBot.JoinAsync(fixture.LiveKit, slug, "alice");
         var microphone = alice.Participant.Tracks.Single(t => t.Source == Conference.LiveKit.TrackSource.Microphone).Sid;
@@ -76,6 +86,10 @@ public sealed class ModerationApiTests(ApiFixture fixture)
         Assert.Equal(HttpStatusCode.NoContent, (await host.PostAsJsonAsync($"/api/meetings/{slug}/participants/alice/mute", new { trackSid = microphone })).StatusCode);
         var muted = (await fixture.ParticipantsInAsync(slug)).Single(p => p.Identity == "alice").Tracks.Single(t => t.Sid == microphone);
         Assert.True(muted.Muted);
+        using (var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            Assert.Equal(new Conference.Recorder.Contracts.MeetingChange(slug, "muted", "alice", "Jo Host", microphone), await mutes.Reader.ReadAsync(wait.Token));
+        }
 
         Assert.Equal(HttpStatusCode.NoContent, (await host.DeleteAsync($"/api/meetings/{slug}/participants/alice")).StatusCode);
         Assert.DoesNotContain(await fixture.ParticipantsInAsync(slug), p => p.Identity == "alice");

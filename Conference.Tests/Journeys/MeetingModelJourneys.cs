@@ -144,6 +144,7 @@ public sealed class MeetingModelJourneys(JourneyFixture fixture) : IAsyncLifetim
 
         await Journey.OpenPanelAsync(host, "toggle-people");
         await host.Page.GetByRole(AriaRole.Button, new() { Name = "Remove Ida Guest" }).ClickAsync();
+        await host.Page.GetByTestId("confirm-remove").ClickAsync();
         await Assertions.Expect(ida.Page.GetByTestId("call-ended")).ToHaveAttributeAsync("data-end", "Removed", new() { Timeout = 15_000 });
         await Assertions.Expect(Journey.Tile(host, "Ida Guest")).ToHaveCountAsync(0);
 

@@ -60,6 +60,31 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
     }
 
     [Fact]
+    public async Task Hosts_learn_from_the_api_whether_this_server_can_record_and_why_not()
+    {
+        using var host = await fixture.Platform.SignedInHostAsync(fixture.Api);
+        var slug = await MeetingsApiTests.CreateAsync(host);
+        var path = $"/api/meetings/{slug}/recordings/availability";
+
+        var available = await host.GetFromJsonAsync<JsonElement>(path);
+        Assert.True(available.GetProperty("available").GetBoolean());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await fixture.Api.CreateClient().GetAsync(path)).StatusCode);
+
+        // No object storage (the AppHost shows storage "Unavailable" and gives the recorder none): the call page is told why.
+        await fixture.ReplaceRecorderAsync(new Dictionary<string, string?> { ["ConnectionStrings:storage"] = "" });
+        try
+        {
+            var unavailable = await host.GetFromJsonAsync<JsonElement>(path);
+            Assert.False(unavailable.GetProperty("available").GetBoolean());
+            Assert.Contains("storage", unavailable.GetProperty("reason").GetString());
+        }
+        finally
+        {
+            await fixture.ReplaceRecorderAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_recording_starts_ends_is_verified_listed_downloaded_by_a_presigned_link_and_deleted()
     {
         using var host = await fixture.Platform.SignedInHostAsync(fixture.Api);

@@ -75,7 +75,7 @@ public sealed class AccountComponentTests : WebComponentTest
         page.Find("#retention").Change("0");
         page.Find("form").Submit();
 
-        page.WaitForAssertion(() => Assert.Equal("recordingRetentionDays must be between 1 and 3650.", page.Find("#recordingRetentionDays-error").TextContent));
+        page.WaitForAssertion(() => Assert.Equal("The number of days recordings are kept must be between 1 and 3650.", page.Find("#recordingRetentionDays-error").TextContent));
         Assert.DoesNotContain("Saved.", page.Markup);
     }
 }

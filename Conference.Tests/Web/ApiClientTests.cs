@@ -22,6 +22,29 @@ public sealed class ApiClientTests : WebComponentTest
     }
 
     [Fact]
+    public async Task A_validation_problem_speaks_of_fields_as_the_forms_name_them_under_the_api_s_keys()
+    {
+        Api.OnProblem("POST", "/api/meetings/abc-defg-hij/join", HttpStatusCode.BadRequest, "One or more validation errors occurred.",
+            errors: new() { ["displayName"] = ["The displayName must be at most 64 characters."] });
+
+        var problem = await Assert.ThrowsAsync<ApiProblemException>(() => Services.GetRequiredService<JoinClient>().JoinAsync("abc-defg-hij", "Eve"));
+
+        Assert.Equal("Please check what you entered", problem.Title);
+        Assert.Equal("Your name must be at most 64 characters.", problem.ErrorFor("displayName"));
+        Assert.Equal("Your name must be at most 64 characters.", problem.Message);
+        Assert.Equal(["displayName"], problem.Errors.Keys);
+    }
+
+    [Theory]
+    [InlineData("setupCode", "The setupCode is required.", "The setup code is required.")]
+    [InlineData("title", "The title must contain something visible.", "The title must contain something visible.")]
+    [InlineData("invitees[2].name", "The invitees[2].name must not contain control characters.", "The name must not contain control characters.")]
+    [InlineData("settings.maxParticipants", "settings.maxParticipants must be between 2 and 100.", "The number of people must be between 2 and 100.")]
+    [InlineData("email", "A valid email address is required.", "A valid email address is required.")]
+    public void Field_keys_become_the_forms_words(string field, string message, string expected) =>
+        Assert.Equal(expected, ProblemWording.Message(field, message));
+
+    [Fact]
     public async Task A_problem_detail_is_the_message_people_see()
     {
         Api.OnProblem("POST", "/api/meetings/abc-defg-hij/join", HttpStatusCode.Forbidden, "Meeting locked", "The host has locked this meeting; nobody new can join.");

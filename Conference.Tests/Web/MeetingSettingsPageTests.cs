@@ -42,7 +42,7 @@ public sealed class MeetingSettingsPageTests : WebComponentTest
         page.Find("#maxParticipants").Change("1000");
         page.Find("form").Submit();
 
-        page.WaitForAssertion(() => Assert.Equal("settings.maxParticipants must be between 2 and 100.", page.Find("#settings-maxParticipants-error").TextContent));
+        page.WaitForAssertion(() => Assert.Equal("The number of people must be between 2 and 100.", page.Find("#settings-maxParticipants-error").TextContent));
     }
 
     [Fact]

@@ -113,9 +113,11 @@ public abstract class ApiClient(HttpClient http, ApiCredentials? credentials)
         {
             // Not a problem document (e.g. a proxy's error page): the status says enough.
         }
-        var errors = problem?.Errors?.ToDictionary(e => e.Key, e => e.Value);
+        // People read these: the fields by the names the forms give them (ProblemWording), under the api's keys.
+        var errors = problem?.Errors is { } raw ? ProblemWording.Errors(raw) : null;
         var detail = problem?.Detail ?? (errors is { Count: > 0 } ? string.Join(" ", errors.SelectMany(e => e.Value)) : null);
-        return new ApiProblemException(status, problem?.Title ?? DefaultTitle(status), detail ?? DefaultDetail(status), errors);
+        var title = problem?.Title is { } given ? ProblemWording.Title(given) : DefaultTitle(status);
+        return new ApiProblemException(status, title, detail ?? DefaultDetail(status), errors);
     }
 
     static string DefaultTitle(int status) => status switch

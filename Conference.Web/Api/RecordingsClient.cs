@@ -25,6 +25,11 @@ public sealed class RecordingsClient(HttpClient http, ApiCredentials credentials
         await PostAsync<Recording>($"api/meetings/{Uri.EscapeDataString(slug)}/recordings",
             new { layout = layout == RecordingLayout.Speaker ? "speaker" : "grid", audioOnly }, participantCredential, cancellationToken);
 
+    /// <summary>Whether this server can record now (hosts and co-hosts); when not, the reason in words for people.</summary>
+    public async Task<RecordingAvailability> AvailabilityAsync(string slug, string? participantCredential = null, CancellationToken cancellationToken = default) =>
+        await ReadAsync<RecordingAvailability>(await SendAsync(HttpMethod.Get, $"api/meetings/{Uri.EscapeDataString(slug)}/recordings/availability", null,
+            participantCredential, cancellationToken), cancellationToken);
+
     public async Task StopAsync(string slug, string? participantCredential = null, CancellationToken cancellationToken = default) =>
         await SendWithoutResultAsync(HttpMethod.Post, $"api/meetings/{Uri.EscapeDataString(slug)}/recordings/stop", null, participantCredential, cancellationToken);
 
@@ -41,6 +46,9 @@ public sealed record Recording(Guid Id, string MeetingSlug, RecordingStatus Stat
 }
 
 public sealed record RecordingDownload(string Url, DateTimeOffset ExpiresAt);
+
+/// <summary>Whether this server can record; when not, <see cref="Reason"/> says why.</summary>
+public sealed record RecordingAvailability(bool Available, string? Reason);
 
 public enum RecordingStatus
 {

@@ -8,7 +8,10 @@ namespace Conference.Web.Meetings;
 /// change: one of the constants below, or a LiveKit webhook event's name (room_started, participant_joined…). Pages
 /// filter on it to refresh only what changed.
 /// </summary>
-public sealed record MeetingChange(string Slug, string What)
+/// <param name="Participant">For a change to one person (<see cref="Muted"/>): their LiveKit identity.</param>
+/// <param name="By">For a moderation change: the display name of the host or co-host who made it.</param>
+/// <param name="Track">For <see cref="Muted"/>: the sid of the muted track.</param>
+public sealed record MeetingChange(string Slug, string What, string? Participant = null, string? By = null, string? Track = null)
 {
     /// <summary>The Redis channel the api and the recorder publish on.</summary>
     public const string Channel = Contracts.MeetingChange.Channel;
@@ -18,6 +21,9 @@ public sealed record MeetingChange(string Slug, string What)
 
     /// <inheritdoc cref="Contracts.MeetingChange.Recording"/>
     public const string Recording = Contracts.MeetingChange.Recording;
+
+    /// <inheritdoc cref="Contracts.MeetingChange.Muted"/>
+    public const string Muted = Contracts.MeetingChange.Muted;
 
     /// <inheritdoc cref="Contracts.MeetingChange.Lock"/>
     public const string Lock = Contracts.MeetingChange.Lock;

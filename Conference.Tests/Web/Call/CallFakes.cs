@@ -41,9 +41,9 @@ public sealed class FakeCallMedia : ICallMedia
     public Task<bool> SetCameraAsync(bool enabled, string? deviceId = null) => Ask($"camera:{enabled}{(deviceId is null ? "" : $"@{deviceId}")}");
     public Task<bool> SetSpeakerAsync(string deviceId) => Ask($"speaker:{deviceId}");
     public Task<bool> SetScreenShareAsync(bool enabled) => Ask($"screen:{enabled}");
-    public Task<bool> SendChatAsync(string text) => Ask($"chat:{text}");
-    public Task<bool> SetHandRaisedAsync(bool raised) => Ask($"hand:{raised}");
-    public Task<bool> SendReactionAsync(string emoji) => Ask($"reaction:{emoji}");
+    public Task<SendOutcome> SendChatAsync(string text) => Send($"chat:{text}");
+    public Task<SendOutcome> SetHandRaisedAsync(bool raised) => Send($"hand:{raised}");
+    public Task<SendOutcome> SendReactionAsync(string emoji) => Send($"reaction:{emoji}");
     public Task StartAudioAsync() => Record("start-audio");
     public Task SyncVideoAsync() => Record("sync-video");
     public ValueTask DisposeAsync()
@@ -62,6 +62,11 @@ public sealed class FakeCallMedia : ICallMedia
     public Exception? FailNext { get; set; }
 
     public bool Disposed { get; private set; }
+
+    /// <summary>What the module answers for chat, reactions and hands (its rate limit may say TooFast).</summary>
+    public SendOutcome SendOutcome { get; set; } = SendOutcome.Sent;
+
+    async Task<SendOutcome> Send(string call) => await Ask(call) ? SendOutcome : SendOutcome.NotSent;
 
     Task<bool> Ask(string call)
     {

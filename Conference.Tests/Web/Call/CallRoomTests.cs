@@ -203,6 +203,33 @@ public class CallRoomTests : CallTestBase
     }
 
     [Fact]
+    public async Task Past_the_rate_limit_a_message_is_not_shown_as_sent_and_the_sender_is_told_to_slow_down()
+    {
+        var cut = Call();
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=toggle-chat]")));
+        await Click(cut, "[data-testid=toggle-chat]");
+
+        // The module answers "too fast" (the others would drop it): the draft stays, and the chat says why.
+        Media.SendOutcome = SendOutcome.TooFast;
+        await cut.InvokeAsync(() => cut.Find("#chat-input").Input("one more"));
+        await cut.InvokeAsync(() => cut.Find(".chat-form").Submit());
+        cut.WaitForAssertion(() => Assert.Contains("Slow down", cut.Find("[data-testid=chat-too-fast]").TextContent));
+        Assert.Equal("one more", cut.Find("#chat-input").GetAttribute("value"));
+        Assert.Empty(cut.FindAll("[data-testid=chat-log] li"));
+
+        // A moment later it goes, and the warning goes with it.
+        Media.SendOutcome = SendOutcome.Sent;
+        await cut.InvokeAsync(() => cut.Find(".chat-form").Submit());
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=chat-too-fast]")));
+        Assert.Equal("", cut.Find("#chat-input").GetAttribute("value"));
+
+        // Reactions too.
+        Media.SendOutcome = SendOutcome.TooFast;
+        await Click(cut, "button[aria-label='React 🎉']");
+        Assert.Contains("Slow down", cut.Find("[data-testid=call-notice]").TextContent);
+    }
+
+    [Fact]
     public async Task Controls_toggle_media_hand_and_reactions()
     {
         var cut = Call();
@@ -270,6 +297,30 @@ public class CallRoomTests : CallTestBase
     }
 
     [Fact]
+    public async Task Record_is_not_offered_where_the_api_says_this_server_cannot_record_and_comes_back_when_it_can()
+    {
+        Api.Answer($"GET /api/meetings/{Slug}/recordings/availability", HttpStatusCode.OK,
+            new RecordingAvailability(false, "Object storage for recordings is not configured on this server."));
+        Api.Answer($"POST /api/meetings/{Slug}/recordings", HttpStatusCode.Created,
+            new Recording(Guid.NewGuid(), Slug, RecordingStatus.Starting, "grid", false, null, null, null, null, null));
+        var cut = Call(Details(role: "Host"));
+        cut.WaitForAssertion(() => Assert.Equal("true", cut.Find("[data-testid=toggle-recording]").GetAttribute("aria-disabled")));
+        Assert.Contains("Object storage", cut.Find("[data-testid=toggle-recording]").GetAttribute("title"));
+        Assert.Equal("credential-1", Api.Requests.Single(r => r.Route.EndsWith("/availability")).Credential);
+
+        // A click asks again; still unavailable: it says why and starts nothing.
+        await Click(cut, "[data-testid=toggle-recording]");
+        cut.WaitForAssertion(() => Assert.Contains("Recording is not available: Object storage", cut.Find("[data-testid=call-notice]").TextContent));
+        Assert.DoesNotContain($"POST /api/meetings/{Slug}/recordings", Api.Routes);
+
+        // Storage came back: the next click records.
+        Api.Answer($"GET /api/meetings/{Slug}/recordings/availability", HttpStatusCode.OK, new RecordingAvailability(true, null));
+        await Click(cut, "[data-testid=toggle-recording]");
+        cut.WaitForAssertion(() => Assert.Contains($"POST /api/meetings/{Slug}/recordings", Api.Routes));
+        Assert.Equal("false", cut.Find("[data-testid=toggle-recording]").GetAttribute("aria-disabled"));
+    }
+
+    [Fact]
     public async Task Recording_is_refused_while_the_meeting_is_end_to_end_encrypted()
     {
         var cut = Call(Details(role: "Host"), encrypted: true);
@@ -312,6 +363,9 @@ public class CallRoomTests : CallTestBase
         await Click(cut, "button[aria-label='Mute Ada']");
         await Click(cut, "button[aria-label='Make Ada a co-host']");
         await Click(cut, "button[aria-label='Remove Ada']");
+        Assert.DoesNotContain($"DELETE /api/meetings/{Slug}/participants/ada", Api.Routes); // asked first, as End is
+        Assert.Contains("Remove Ada from the meeting?", cut.Find("[role=alertdialog]").TextContent);
+        await Click(cut, "[data-testid=confirm-remove]");
         await Click(cut, ".host-controls button"); // lock
         await Click(cut, ".host-controls .danger");
         await Click(cut, "[data-testid=confirm-end]");
@@ -329,6 +383,55 @@ public class CallRoomTests : CallTestBase
     }
 
     [Fact]
+    public async Task A_host_answers_the_lobby_from_a_banner_above_the_stage_without_opening_the_people_panel()
+    {
+        Api.Answer($"GET /api/meetings/{Slug}/lobby", HttpStatusCode.OK,
+            new[] { new LobbyEntry("req-1", "Grace", DateTimeOffset.UtcNow), new LobbyEntry("req-2", "Mallory", DateTimeOffset.UtcNow, RemovedBefore: true) });
+        Api.Answer($"POST /api/meetings/{Slug}/lobby/req-1/admit", HttpStatusCode.NoContent);
+        var cut = Call(Details(role: "Host"));
+        await Play(cut, e => e.OnParticipants(new RoomSnapshot([Person("me-1", "Me", isLocal: true, role: "Host")], [])));
+
+        cut.WaitForAssertion(() => Assert.Equal("2 people are waiting to join", cut.Find("[data-testid=lobby-banner] h2").TextContent));
+        Assert.Contains("removed before", cut.Find("[data-testid=lobby-banner] li:last-child").TextContent);
+        // In the call's own flow, above the stage: not on the meeting page under the full-screen call.
+        Assert.NotNull(cut.Find(".call-banners [data-testid=lobby-banner]"));
+        await Click(cut, "[data-testid=lobby-banner] button[aria-label='Admit Grace']");
+        cut.WaitForAssertion(() => Assert.Equal("1 person is waiting to join", cut.Find("[data-testid=lobby-banner] h2").TextContent));
+        Assert.Contains($"POST /api/meetings/{Slug}/lobby/req-1/admit", Api.Routes);
+
+        // The People panel lists them too; while it is open the banner steps aside (one Admit button per person).
+        await Click(cut, "[data-testid=toggle-people]");
+        Assert.Empty(cut.FindAll("[data-testid=lobby-banner]"));
+        Assert.Single(cut.FindAll("button[aria-label='Admit Mallory']"));
+    }
+
+    [Fact]
+    public async Task A_guest_never_sees_the_lobby_banner()
+    {
+        Api.Answer($"GET /api/meetings/{Slug}/lobby", HttpStatusCode.OK, new[] { new LobbyEntry("req-1", "Grace", DateTimeOffset.UtcNow) });
+        var cut = Call();
+        await Play(cut, e => e.OnParticipants(new RoomSnapshot([Person("me-1", "Me", isLocal: true)], [])));
+        await Notifications.NotifyAsync(new(Slug, MeetingChange.Lobby));
+        Assert.Empty(cut.FindAll("[data-testid=lobby-banner]"));
+    }
+
+    [Fact]
+    public async Task A_muted_person_is_told_who_muted_them_and_nobody_else_is()
+    {
+        var cut = Call(); // identity me-1
+        await Play(cut, e => e.OnParticipants(new RoomSnapshot([Person("me-1", "Me", isLocal: true), Person("ada", "Ada")], [])));
+
+        await Notifications.NotifyAsync(new(Slug, MeetingChange.Muted, "ada", "Jo Host", "TR_mic_ada"));
+        Assert.Empty(cut.FindAll("[data-testid=call-notice]"));
+
+        await Notifications.NotifyAsync(new(Slug, MeetingChange.Muted, "me-1", "Jo Host", "TR_mic_me-1"));
+        cut.WaitForAssertion(() => Assert.StartsWith("Jo Host muted your microphone.", cut.Find("[data-testid=call-notice]").TextContent.Trim()));
+
+        await Notifications.NotifyAsync(new(Slug, MeetingChange.Muted, "me-1", null, "TR_cam_me-1"));
+        cut.WaitForAssertion(() => Assert.StartsWith("A host muted your camera.", cut.Find("[data-testid=call-notice]").TextContent.Trim()));
+    }
+
+    [Fact]
     public async Task A_refused_moderation_call_is_shown_and_the_call_goes_on()
     {
         Api.Answer($"DELETE /api/meetings/{Slug}/participants/ada", HttpStatusCode.Forbidden,
@@ -337,6 +440,7 @@ public class CallRoomTests : CallTestBase
         await Play(cut, e => e.OnParticipants(new RoomSnapshot([Person("me-1", "Me", isLocal: true, role: "Host"), Person("ada", "Ada")], [])));
         await Click(cut, "[data-testid=toggle-people]");
         await Click(cut, "button[aria-label='Remove Ada']");
+        await Click(cut, "[data-testid=confirm-remove]");
         cut.WaitForAssertion(() => Assert.Contains("Only the host and co-hosts", cut.Find("[data-testid=call-notice]").TextContent));
         Assert.Equal("Connected", cut.Find("[data-testid=call-room]").GetAttribute("data-state"));
     }

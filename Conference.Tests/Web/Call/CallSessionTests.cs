@@ -228,7 +228,10 @@ public sealed class CallSessionTests : IAsyncDisposable
         await notifications.NotifyAsync(new MeetingChange(Slug, MeetingChange.Lobby));
         Assert.Empty(host.Lobby);
         Assert.All(api.Requests, r => Assert.Equal("credential-1", r.Credential));
-        Assert.Equal(2, api.Requests.Count);
+        Assert.Equal(2, api.Requests.Count(r => r.Route.EndsWith("/lobby")));
+        // The host also asked, once, whether this server can record; the guest asked nothing.
+        Assert.Single(api.Requests, r => r.Route.EndsWith("/recordings/availability"));
+        Assert.Equal(3, api.Requests.Count);
     }
 
     [Fact]

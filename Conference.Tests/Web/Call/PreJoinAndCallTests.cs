@@ -95,6 +95,22 @@ public class PreJoinAndCallTests : CallTestBase
     }
 
     [Fact]
+    public void A_name_the_api_refuses_is_explained_in_the_page_s_words_not_the_api_s()
+    {
+        MeetingExists();
+        Api.Answer($"POST /api/meetings/{Slug}/join", HttpStatusCode.BadRequest, new
+        {
+            title = "One or more validation errors occurred.",
+            status = 400,
+            errors = new Dictionary<string, string[]> { ["displayName"] = ["The displayName must not contain control characters."] },
+        });
+        var cut = Page();
+        Join(cut);
+        cut.WaitForAssertion(() => Assert.Equal("Your name must not contain control characters.", cut.Find("[data-testid=join-error]").TextContent.Trim()));
+        Assert.DoesNotContain("displayName", cut.Find("[data-testid=join-error]").TextContent);
+    }
+
+    [Fact]
     public void An_unknown_meeting_says_so_instead_of_offering_to_join()
     {
         var cut = Page();

@@ -14,7 +14,7 @@ import {
 } from 'livekit-client';
 import type { DotNetRef } from './dotnet';
 import { classifyConnectError, classifyMediaError, messageOf, type ConnectFailure } from './errors';
-import { cleanChatText, decodeMessage, encodeMessage, messageTopic, reactions, SenderRateLimiter, type CallMessage } from './messages';
+import { cleanChatText, decodeMessage, encodeMessage, messageTopic, reactions, SenderRateLimiter, sendLimits, type CallMessage } from './messages';
 import { storedPassphrase } from './passphrase';
 
 export interface ConnectOptions {
@@ -65,6 +65,12 @@ export interface RoomSnapshot {
   activeSpeakers: string[];
 }
 
+/**
+ * What became of a message this person sent: "too-fast" when it would pass the receivers' rate limit (they would drop
+ * it), so it was not sent and the page says to slow down; "not-sent" when there is no call or the send failed.
+ */
+export type SendOutcome = 'sent' | 'too-fast' | 'not-sent';
+
 export type CallConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
 
 export type CreateRoom = (options: RoomOptions) => Room;
@@ -84,6 +90,8 @@ export class CallController {
   private readonly audioSink: HTMLElement;
   private shortcutHandler: ((event: KeyboardEvent) => void) | null = null;
   private readonly limiter = new SenderRateLimiter();
+  /** This person's own sending, held under what the receivers accept (sendLimits). */
+  private readonly sendLimiter = new SenderRateLimiter(sendLimits);
 
   constructor(
     private readonly dotnet: DotNetRef,
@@ -193,36 +201,40 @@ export class CallController {
     return this.publish(reportAs, room => room.switchActiveDevice(kind, deviceId).then(() => undefined));
   }
 
-  async sendChat(text: string): Promise<boolean> {
+  async sendChat(text: string): Promise<SendOutcome> {
     const cleaned = cleanChatText(text);
     if (cleaned === null) {
-      return false;
+      return 'not-sent';
     }
     const message: CallMessage = { type: 'chat', id: crypto.randomUUID(), text: cleaned };
-    if (!(await this.send(message))) {
-      return false;
+    const outcome = await this.send(message);
+    if (outcome !== 'sent') {
+      return outcome;
     }
     // Our own message does not come back over the data channel; show it like the others.
     const local = this.room!.localParticipant;
     this.pushChat({ id: message.id, identity: local.identity, name: nameOf(local), text: cleaned, isLocal: true });
-    return true;
+    return 'sent';
   }
 
-  async setHandRaised(raised: boolean): Promise<boolean> {
-    if (!this.room || !(await this.send({ type: 'hand', raised }))) {
-      return false;
+  async setHandRaised(raised: boolean): Promise<SendOutcome> {
+    const outcome = await this.send({ type: 'hand', raised });
+    if (outcome === 'sent') {
+      this.markHand(this.room!.localParticipant.identity, raised);
     }
-    this.markHand(this.room.localParticipant.identity, raised);
-    return true;
+    return outcome;
   }
 
-  async sendReaction(emoji: string): Promise<boolean> {
-    if (!this.room || !(reactions as readonly string[]).includes(emoji) || !(await this.send({ type: 'reaction', emoji }))) {
-      return false;
+  async sendReaction(emoji: string): Promise<SendOutcome> {
+    if (!(reactions as readonly string[]).includes(emoji)) {
+      return 'not-sent';
     }
-    const local = this.room.localParticipant;
-    void this.dotnet.invokeMethodAsync('OnReaction', { identity: local.identity, name: nameOf(local), emoji });
-    return true;
+    const outcome = await this.send({ type: 'reaction', emoji });
+    if (outcome === 'sent') {
+      const local = this.room!.localParticipant;
+      void this.dotnet.invokeMethodAsync('OnReaction', { identity: local.identity, name: nameOf(local), emoji });
+    }
+    return outcome;
   }
 
   /** Audio that the browser refused to autoplay starts after a click on the page's "Start audio" button. */
@@ -388,16 +400,23 @@ export class CallController {
     this.queueSnapshot();
   }
 
-  private async send(message: CallMessage): Promise<boolean> {
+  /**
+   * Publishes one message to everyone, within this person's own rate limit: past it the receivers would drop the
+   * message, so it is not sent (and not shown as sent) and the page is told "too-fast".
+   */
+  private async send(message: CallMessage): Promise<SendOutcome> {
     if (!this.room || this.room.state !== ConnectionState.Connected) {
-      return false;
+      return 'not-sent';
+    }
+    if (!this.sendLimiter.allow(this.room.localParticipant.identity, message.type, this.now())) {
+      return 'too-fast';
     }
     try {
       await this.room.localParticipant.publishData(encodeMessage(message), { reliable: true, topic: messageTopic });
-      return true;
+      return 'sent';
     } catch (error) {
       void this.dotnet.invokeMethodAsync('OnMediaError', 'data', 'other', messageOf(error));
-      return false;
+      return 'not-sent';
     }
   }
 

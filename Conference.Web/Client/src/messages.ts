@@ -105,8 +105,24 @@ export const receiveLimits: Record<CallMessageType, RateLimit> = {
 };
 
 /**
- * Token buckets per sender and message type, on the receiving side: every receiver protects itself, whatever the
- * sender's browser does. Time comes from the caller (performance.now() in the page, a counter in tests).
+ * Seconds by which the network may bunch up messages sent apart (a retransmission holds the reliable channel, then
+ * releases what queued behind it). The sender's limit leaves this much room under the receivers'.
+ */
+export const networkJitterSeconds = 1;
+
+/**
+ * What a page lets its own person send: the receivers' limit, less what the network may bunch up, so nothing shown as
+ * sent is then dropped by the others (a sender within its bucket can arrive at most perSecond × jitter messages "early").
+ */
+export const sendLimits: Record<CallMessageType, RateLimit> = Object.fromEntries(
+  Object.entries(receiveLimits).map(([type, limit]) =>
+    [type, { burst: limit.burst - Math.ceil(limit.perSecond * networkJitterSeconds), perSecond: limit.perSecond }]),
+) as Record<CallMessageType, RateLimit>;
+
+/**
+ * Token buckets per sender and message type. Receivers keep one per sender (every receiver protects itself, whatever
+ * the sender's browser does); a sender keeps one for itself with sendLimits, to tell its person to slow down instead
+ * of losing messages silently. Time comes from the caller (performance.now() in the page, a counter in tests).
  */
 export class SenderRateLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();

@@ -368,9 +368,9 @@ describe('CallController', () => {
 
   it('sends chat and a raised hand on the data channel and shows them locally', async () => {
     await connected();
-    expect(await controller.sendChat('  hi all  ')).toBe(true);
-    expect(await controller.setHandRaised(true)).toBe(true);
-    expect(await controller.sendChat('   ')).toBe(false);
+    expect(await controller.sendChat('  hi all  ')).toBe('sent');
+    expect(await controller.setHandRaised(true)).toBe('sent');
+    expect(await controller.sendChat('   ')).toBe('not-sent');
     await settle();
 
     const sent = vi.mocked(room.localParticipant.publishData).mock.calls;
@@ -379,6 +379,47 @@ describe('CallController', () => {
     expect(sent[0][1]).toMatchObject({ reliable: true, topic: messageTopic });
     expect(dotnet.last('OnChat')![0]).toMatchObject({ identity: 'me-123', text: 'hi all', isLocal: true });
     expect(dotnet.lastSnapshot().participants[0].handRaised).toBe(true);
+  });
+
+  it('tells the sender to slow down past the receivers\' limit, and never shows as sent what they would drop', async () => {
+    let clock = 0;
+    controller = new CallController(dotnet, () => room, null, () => null, () => clock);
+    await connected();
+    // Fifteen messages in one go (a newcomer's test: the others received six, and the sender saw all fifteen as sent).
+    const outcomes: string[] = [];
+    for (let i = 0; i < 15; i++) {
+      outcomes.push(await controller.sendChat(`message ${i}`));
+    }
+    const sent = outcomes.filter(o => o === 'sent').length;
+    expect(outcomes).toEqual([...Array(sent).fill('sent'), ...Array(15 - sent).fill('too-fast')]);
+    expect(sent).toBeGreaterThan(0);
+    expect(room.localParticipant.publishData).toHaveBeenCalledTimes(sent);
+    expect(dotnet.all('OnChat')).toHaveLength(sent);
+
+    // What was published reaches another page, which drops none of it.
+    const receiverDotnet = new DotNetRecorder();
+    const receiverRoom = new Room();
+    receiverRoom.connect = (async () => {
+      receiverRoom.localParticipant.identity = 'other-1';
+      receiverRoom.state = ConnectionState.Connected;
+    }) as unknown as Room['connect'];
+    const receiver = new CallController(receiverDotnet, () => receiverRoom, null, () => null, () => clock);
+    await receiver.connect('wss://livekit.example', 'token', { microphone: false, camera: false });
+    const me = fakeParticipant('me-123', 'Me');
+    receiverRoom.remoteParticipants.set(me.identity, me as unknown as RemoteParticipant);
+    for (const [payload] of vi.mocked(room.localParticipant.publishData).mock.calls) {
+      receiverRoom.emit(RoomEvent.DataReceived, payload, me as unknown as RemoteParticipant, undefined, messageTopic);
+    }
+    expect(receiverDotnet.all('OnChat')).toHaveLength(sent);
+    await receiver.dispose();
+
+    // Reactions and hands are held the same way; a moment later the person may go on.
+    while ((await controller.sendReaction('🎉')) === 'sent') {
+      // the burst
+    }
+    expect(await controller.sendReaction('🎉')).toBe('too-fast');
+    clock += 1000;
+    expect(await controller.sendChat('sorry')).toBe('sent');
   });
 
   it('tells a newcomer that our hand is up', async () => {

@@ -1,7 +1,7 @@
 import { ConnectionError } from 'livekit-client';
 import { describe, expect, it } from 'vitest';
 import { classifyConnectError, classifyMediaError } from '../src/errors';
-import { decodeMessage, encodeMessage, maxChatLength, maxPayloadBytes, SenderRateLimiter } from '../src/messages';
+import { decodeMessage, encodeMessage, maxChatLength, maxPayloadBytes, networkJitterSeconds, receiveLimits, SenderRateLimiter, sendLimits, type CallMessageType } from '../src/messages';
 import { passphraseFromHash, stashPassphraseFromFragment, storedPassphrase, watchForPassphraseLinks } from '../src/passphrase';
 
 const raw = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
@@ -77,6 +77,30 @@ describe('SenderRateLimiter', () => {
     expect(limiter.allow('mallory', 'chat', 500)).toBe(false);
     expect(limiter.allow('mallory', 'chat', 1000)).toBe(true);
     expect(limiter.allow('mallory', 'chat', 1000)).toBe(false);
+  });
+
+  it('holds a sender under the receivers\' limit by the network\'s jitter, so nothing it lets through is dropped', () => {
+    // A person typing as fast as they can, and the network bunching messages up by up to networkJitterSeconds
+    // (arrivals keep their order: the reliable channel is ordered). Every message the sender lets go must reach .NET.
+    const jitterMs = 1000; // what the network may do, whatever the module allows for
+    expect(networkJitterSeconds * 1000).toBeGreaterThanOrEqual(jitterMs);
+    let seed = 42;
+    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    for (const type of Object.keys(receiveLimits) as CallMessageType[]) {
+      const sender = new SenderRateLimiter(sendLimits);
+      const receiver = new SenderRateLimiter();
+      let sent = 0;
+      let lastArrival = 0;
+      for (let t = 0; t < 120_000; t += random() * 400) {
+        if (!sender.allow('me', type, t)) {
+          continue;
+        }
+        sent++;
+        lastArrival = Math.max(lastArrival, t + random() * jitterMs);
+        expect(receiver.allow('me', type, lastArrival), `${type} message ${sent} at ${t} ms`).toBe(true);
+      }
+      expect(sent).toBeGreaterThan(100); // the test sent plenty, right at the limit
+    }
   });
 
   it('forgets a sender who left', () => {

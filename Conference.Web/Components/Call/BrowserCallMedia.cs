@@ -84,11 +84,11 @@ sealed class BrowserCallMedia(CallModule module) : ICallMedia
 
     public Task<bool> SetSpeakerAsync(string deviceId) => Ask("switchDevice", "audiooutput", deviceId);
 
-    public Task<bool> SendChatAsync(string text) => Ask("sendChat", text);
+    public Task<SendOutcome> SendChatAsync(string text) => Send("sendChat", text);
 
-    public Task<bool> SetHandRaisedAsync(bool raised) => Ask("setHandRaised", raised);
+    public Task<SendOutcome> SetHandRaisedAsync(bool raised) => Send("setHandRaised", raised);
 
-    public Task<bool> SendReactionAsync(string emoji) => Ask("sendReaction", emoji);
+    public Task<SendOutcome> SendReactionAsync(string emoji) => Send("sendReaction", emoji);
 
     public Task StartAudioAsync() => Call("startAudio");
 
@@ -104,6 +104,9 @@ sealed class BrowserCallMedia(CallModule module) : ICallMedia
 
     async Task<bool> Ask(string method, params object?[] args) =>
         controller is not null && await controller.InvokeAsync<bool>(method, args);
+
+    async Task<SendOutcome> Send(string method, params object?[] args) =>
+        controller is null ? SendOutcome.NotSent : await controller.InvokeAsync<SendOutcome>(method, args);
 
     public async ValueTask DisposeAsync()
     {

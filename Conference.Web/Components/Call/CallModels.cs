@@ -110,6 +110,23 @@ public enum ConnectFailure
     Cancelled,
 }
 
+/// <summary>What became of a chat message, reaction or hand this person sent (Client/src/call.ts, SendOutcome).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<SendOutcome>))]
+public enum SendOutcome
+{
+    /// <summary>On its way to everyone.</summary>
+    Sent,
+
+    /// <summary>
+    /// Not sent: past this person's rate limit, which the module keeps under the one every receiver applies, so the
+    /// others would have dropped it. The person is told to slow down.
+    /// </summary>
+    [JsonStringEnumMemberName("too-fast")] TooFast,
+
+    /// <summary>Not sent: no call, nothing to send, or the data channel failed (reported through OnMediaError).</summary>
+    [JsonStringEnumMemberName("not-sent")] NotSent,
+}
+
 /// <summary>How joining the media server ended.</summary>
 public sealed record ConnectResult(bool Ok, ConnectFailure? Failure = null, string? Message = null);
 

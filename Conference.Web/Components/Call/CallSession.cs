@@ -155,6 +155,12 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
 
     public bool Recording { get; private set; }
 
+    /// <summary>
+    /// Why this server cannot record (the api says so: no LiveKit Egress or no object storage), or null when it can or
+    /// has not said. While set, Record is shown disabled with this reason; a click asks again (storage may be back).
+    /// </summary>
+    public string? RecordingUnavailable { get; private set; }
+
     public bool AudioBlocked { get; private set; }
 
     public bool Locked { get; private set; }
@@ -217,6 +223,7 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
             }
             Raise();
             await RefreshLobbyAsync();
+            await CheckRecordingAsync();
             return;
         }
         FailureDetail = result.Message;
@@ -296,8 +303,41 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
         }
         Arrange();
         Raise();
-        // Promoted to co-host during the call: the lobby is theirs to answer now.
-        return IsModerator && !wasModerator ? RefreshLobbyAsync() : Task.CompletedTask;
+        // Promoted to co-host during the call: the lobby (and Record) are theirs now.
+        return IsModerator && !wasModerator ? PromotedAsync() : Task.CompletedTask;
+    }
+
+    async Task PromotedAsync()
+    {
+        await RefreshLobbyAsync();
+        await CheckRecordingAsync();
+    }
+
+    /// <summary>Asks the api whether this server can record (hosts and co-hosts; not while encrypted: Record is refused then anyway).</summary>
+    public async Task CheckRecordingAsync()
+    {
+        if (!IsModerator || Encrypted)
+        {
+            return;
+        }
+        try
+        {
+            var availability = await recordings.AvailabilityAsync(Slug, Credential, stop.Token);
+            RecordingUnavailable = availability.Available ? null : availability.Reason ?? "This server cannot record.";
+        }
+        catch (ApiProblemException e) when (e.Status == 503)
+        {
+            RecordingUnavailable = e.Message; // the recorder cannot be reached now; a click asks again
+        }
+        catch (ApiProblemException)
+        {
+            return; // not allowed, or an older api without the question: Record stays offered and says why if it fails
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            return;
+        }
+        Raise();
     }
 
     public Task OnConnectionState(MediaConnectionState value, DisconnectReason? reason)
@@ -460,12 +500,22 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
 
     public Task ToggleScreenShareAsync() => media.SetScreenShareAsync(Local?.ScreenSharing != true);
 
-    public Task ToggleHandAsync() => media.SetHandRaisedAsync(Local?.HandRaised != true);
+    public async Task ToggleHandAsync() => SlowDownIfTooFast(await media.SetHandRaisedAsync(Local?.HandRaised != true), "Slow down — your hand went up and down too often. Try again in a moment.");
 
-    public Task SendReactionAsync(string emoji) => media.SendReactionAsync(emoji);
+    public async Task SendReactionAsync(string emoji) => SlowDownIfTooFast(await media.SendReactionAsync(emoji), "Slow down — reactions are being sent too fast. Try again in a moment.");
 
-    /// <summary>Sends a message; false when it could not go (the page keeps the draft).</summary>
-    public Task<bool> SendChatAsync(string text) => media.SendChatAsync(text);
+    /// <summary>Sends a message; anything but <see cref="SendOutcome.Sent"/> keeps the draft (the chat says why).</summary>
+    public Task<SendOutcome> SendChatAsync(string text) => media.SendChatAsync(text);
+
+    /// <summary>The others would have dropped it: nothing was sent, and the person is told so rather than left guessing.</summary>
+    void SlowDownIfTooFast(SendOutcome outcome, string notice)
+    {
+        if (outcome == SendOutcome.TooFast)
+        {
+            Notice = notice;
+            Raise();
+        }
+    }
 
     public async Task StartAudioAsync()
     {
@@ -544,6 +594,16 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
             Notice = "Recording is not available while the meeting is end-to-end encrypted: the recorder could not see or hear it.";
             Raise();
             return;
+        }
+        if (!Recording && RecordingUnavailable is not null)
+        {
+            await CheckRecordingAsync(); // storage or the recorder may be back
+            if (RecordingUnavailable is { } reason)
+            {
+                Notice = $"Recording is not available: {reason}";
+                Raise();
+                return;
+            }
         }
         await ModerateAsync(async () =>
         {
@@ -639,6 +699,13 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
     /// <summary>A change published by the api or the recorder for this meeting.</summary>
     async Task OnMeetingChangeAsync(MeetingChange change)
     {
+        if (change is { What: MeetingChange.Muted, Participant: { } muted } && muted == Details.Identity)
+        {
+            // LiveKit's mute arrives in the browser as a mute of the local track, with no word of who did it.
+            var what = change.Track is { } track && track == Local?.CameraTrackSid ? "camera" : "microphone";
+            Notice = $"{Bounded(string.IsNullOrWhiteSpace(change.By) ? "A host" : change.By)} muted your {what}.";
+            Raise();
+        }
         if (change.What is MeetingChange.Lobby || change.IsResync)
         {
             await RefreshLobbyAsync();

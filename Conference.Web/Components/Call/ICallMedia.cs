@@ -25,11 +25,11 @@ public interface ICallMedia : IAsyncDisposable
     /// <summary>Where the meeting's sound plays (browsers that allow choosing: Chrome, Edge).</summary>
     Task<bool> SetSpeakerAsync(string deviceId);
 
-    Task<bool> SendChatAsync(string text);
+    Task<SendOutcome> SendChatAsync(string text);
 
-    Task<bool> SetHandRaisedAsync(bool raised);
+    Task<SendOutcome> SetHandRaisedAsync(bool raised);
 
-    Task<bool> SendReactionAsync(string emoji);
+    Task<SendOutcome> SendReactionAsync(string emoji);
 
     /// <summary>Starts audio the browser blocked from autoplaying (needs a click).</summary>
     Task StartAudioAsync();
