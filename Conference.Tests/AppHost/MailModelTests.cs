@@ -1,3 +1,5 @@
+using Conference.Tests.Infrastructure;
+
 namespace Conference.Tests.AppHost;
 
 /// <summary>
@@ -25,9 +27,9 @@ public sealed class MailModelTests(ProcessesModelFixture processes, ContainersMo
         Assert.Equal("{mail-password.value}", environment["MAILDEV_INCOMING_PASS"]);
         Assert.True(((ParameterResource)processes.App.Resource("mail-password")).Secret);
 
-        var endpoints = mail.Annotations.OfType<EndpointAnnotation>().ToDictionary(e => e.Name);
-        Assert.Equal(("tcp", "MAILDEV_SMTP_PORT"), (endpoints["smtp"].UriScheme, endpoints["smtp"].TargetPortEnvironmentVariable));
-        Assert.Equal(("http", "MAILDEV_WEB_PORT"), (endpoints["http"].UriScheme, endpoints["http"].TargetPortEnvironmentVariable));
+        // maildev listens on the ports the model gives it: SMTP and the inbox.
+        Assert.Equal("{mail.bindings.smtp.targetPort}", environment["MAILDEV_SMTP_PORT"]);
+        Assert.Equal("{mail.bindings.http.targetPort}", environment["MAILDEV_WEB_PORT"]);
     }
 
     [Fact]
