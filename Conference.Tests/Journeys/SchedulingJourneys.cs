@@ -10,6 +10,7 @@ namespace Conference.Tests.Journeys;
 /// Scheduled meetings and mail as people live them (issue 17), through the front door with the api sending through a
 /// real SMTP server: a host schedules a meeting and invites someone, the invitee opens the personal link from the mail
 /// they received and is in the meeting under their name; and a forgotten password set anew from the mailed link.
+/// (A revoked link's words are MeetingLinkPageTests'; the lobby an invitee skips, PersonalLinkTests'.)
 /// </summary>
 [Collection(JourneyCollection.Name)]
 public sealed partial class SchedulingJourneys(JourneyFixture fixture)
@@ -17,13 +18,11 @@ public sealed partial class SchedulingJourneys(JourneyFixture fixture)
     /// <summary>The outbox is woken by each new mail; this bounds a slow delivery on a loaded machine.</summary>
     static readonly TimeSpan MailArrives = TimeSpan.FromSeconds(60);
 
-    readonly SiteApi api = new(fixture.Site);
-
     [Fact]
-    public async Task An_invitee_opens_the_link_from_the_mail_and_is_in_the_meeting_under_their_name_past_the_lobby()
+    public async Task An_invitee_opens_the_link_from_the_mail_and_is_in_the_meeting_under_their_name()
     {
         var host = await fixture.NewPageAsync();
-        var hostEmail = await Journey.SignUpAsync(host, "Sam Host");
+        await Journey.SignUpAsync(host, "Sam Host");
         var invitee = $"ivy-{Guid.NewGuid():N}@example.org";
 
         // The host schedules a meeting for tomorrow in the browser's time zone, inviting Ivy, who skips the lobby.
@@ -48,13 +47,6 @@ public sealed partial class SchedulingJourneys(JourneyFixture fixture)
         await Assertions.Expect(row).ToContainTextAsync($"{invitee} invited");
         var code = (await row.Locator("a.meeting-name").GetAttributeAsync("href"))!["m/".Length..];
 
-        // The meeting keeps a lobby: everyone else waits there, Ivy need not.
-        var bearer = await api.SignInAsync(hostEmail);
-        using (var lobby = await api.SendAsync(HttpMethod.Put, $"api/meetings/{code}/settings", new { lobbyEnabled = true }, bearer))
-        {
-            await SiteApi.ReadObjectAsync(lobby, HttpStatusCode.OK);
-        }
-
         // The mail Ivy received: a calendar invitation (METHOD:REQUEST) with her personal link.
         var mail = await MailToAsync(invitee);
         Assert.Contains("Quarterly planning", mail.Message.Subject);
@@ -76,22 +68,18 @@ public sealed partial class SchedulingJourneys(JourneyFixture fixture)
         await Assertions.Expect(Journey.Tile(ivy, "Ivy Invitee")).ToBeVisibleAsync();
         await ivy.ExpectNothingWrongAsync();
 
-        // The host revokes her link: opening it again says so, in words.
-        var scheduled = await SiteApi.ReadObjectAsync(await api.SendAsync(HttpMethod.Get, $"api/scheduled-meetings/{code}", null, bearer), HttpStatusCode.OK);
-        var inviteeId = scheduled["invitees"]![0]!["id"]!.GetValue<long>();
-        using (var revoke = await api.SendAsync(HttpMethod.Delete, $"api/scheduled-meetings/{code}/invitees/{inviteeId}/link", null, bearer))
-        {
-            Assert.True(revoke.IsSuccessStatusCode, $"{(int)revoke.StatusCode}");
-        }
-        var later = await fixture.NewPageAsync();
-        await later.Page.GotoAsync(link.Value);
-        await Assertions.Expect(later.Page.Locator("#invite-problem")).ToContainTextAsync("no longer works", new() { Timeout = Journey.PageLoad });
         await host.ExpectNothingWrongAsync();
     }
 
     [Fact]
-    public async Task A_forgotten_password_is_set_anew_from_the_mailed_link_which_works_once()
+    public async Task A_forgotten_password_is_set_anew_from_the_mailed_link_and_signs_in()
     {
+        // Sign-up, sign-in and both reset steps share the api's limit of 10 a minute per client address, and every
+        // browser here is 127.0.0.1: this journey's five start in a minute of their own (the limit's windows are
+        // whole minutes of the clock). That the link works once is PasswordResetTests' to show.
+        var now = DateTimeOffset.UtcNow;
+        await Task.Delay(TimeSpan.FromSeconds(61 - now.Second) - TimeSpan.FromMilliseconds(now.Millisecond));
+
         var owner = await fixture.NewPageAsync();
         var email = await Journey.SignUpAsync(owner, "Rita Reset");
 
@@ -127,13 +115,6 @@ public sealed partial class SchedulingJourneys(JourneyFixture fixture)
         await WebJourney.WaitForPageAsync(person.Page, path => path == "/");
         await Assertions.Expect(person.Page.GetByRole(AriaRole.Link, new() { Name = "Rita Reset" })).ToBeVisibleAsync();
 
-        // The same link again: it has been used.
-        var again = await fixture.NewPageAsync();
-        await again.Page.GotoAsync(link.Value);
-        await again.Page.GetByLabel("New password", new() { Exact = true }).FillAsync("yet another passphrase");
-        await again.Page.GetByLabel("New password again").FillAsync("yet another passphrase");
-        await again.Page.GetByRole(AriaRole.Button, new() { Name = "Set the password" }).ClickAsync();
-        await Assertions.Expect(again.Page.Locator("#token-error")).ToContainTextAsync("Ask for a new link");
         await person.ExpectNothingWrongAsync();
     }
 
