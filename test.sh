@@ -52,6 +52,12 @@ if [ ! -d tools/livekit-emulator/node_modules ] || [ tools/livekit-emulator/pack
   touch tools/livekit-emulator/node_modules
 fi
 
+# maildev, the AppHost's local mail server: installed here (same stamp the AppHost reads) so AppHosts the tests
+# start side by side never run npm ci in one directory at once.
+if [ ! -f tools/maildev/node_modules/.install-stamp ] || [ tools/maildev/package-lock.json -nt tools/maildev/node_modules/.install-stamp ]; then
+  (cd tools/maildev && npm ci --no-audit --no-fund --ignore-scripts && touch node_modules/.install-stamp)
+fi
+
 # dotnet test prints a summary per test assembly; close with one line for the whole run.
 log=$(mktemp)
 vitest_report=$(mktemp)

@@ -2,16 +2,18 @@ using Conference.AppHost;
 using Conference.AppHost.Caddy;
 using Conference.AppHost.Diagnostics;
 using Conference.AppHost.LiveKit;
+using Conference.AppHost.Mail;
 using Conference.AppHost.Processes;
 
 var builder = DistributedApplication.CreateBuilder(args);
+var variant = builder.GetRuntimeVariant();
 
 // Secrets and deployment settings (StackParameters.cs): user secrets while developing, the .env file in production.
 var parameters = builder.AddStackParameters();
 
 // Infrastructure: containers where an engine answers (and always when publishing), local processes otherwise.
 // Both give the same pieces; what follows wires them the same way.
-var infrastructure = builder.GetRuntimeVariant() == RuntimeVariant.Containers
+var infrastructure = variant == RuntimeVariant.Containers
     ? builder.AddContainerInfrastructure(parameters)
     : builder.AddProcessInfrastructure(parameters);
 
@@ -63,6 +65,10 @@ var web = builder.AddProject<Projects.Conference_Web>("web")
     .WithOptionalEnvironment("Storage__Endpoint", infrastructure.PublicStorageEndpoint)
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health");
+
+// Mail (invitations, reminders, password reset): maildev with its web inbox while developing, the operator's SMTP
+// server in production. Links in mail point at the site as people reach it.
+api.WithMail(builder.AddMail(variant), builder.SiteUrl(parameters, web, infrastructure.FrontDoor));
 
 // The front door: the site to web, /api to the api, livekit.DOMAIN to LiveKit.
 infrastructure.FrontDoor?.WithRoutes(web, api, infrastructure.LiveKit);

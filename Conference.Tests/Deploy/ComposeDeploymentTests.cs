@@ -156,7 +156,7 @@ public sealed partial class ComposeDeploymentTests(PublishedDeployment deploymen
             .Select(m => m.Groups["name"].Value).ToHashSet();
         Assert.Superset(used, listed.Keys.ToHashSet());
         Assert.All(listed, v => Assert.True(
-            v.Key is "COMPOSE_PROJECT_NAME" or "LIVEKIT_API_KEY" or "STORAGE_REGION" or "STORAGE_BUCKET" || v.Value == "",
+            v.Key is "COMPOSE_PROJECT_NAME" or "LIVEKIT_API_KEY" or "STORAGE_REGION" or "STORAGE_BUCKET" or "MAIL_PORT" or "MAIL_TLS" || v.Value == "",
             $"{v.Key} has an example value"));
         Assert.All(listed.Keys, name => Assert.Matches($@"# [^\n]+\n{name}=", example));
         Assert.Contains("openssl rand -hex 32", example);

@@ -33,6 +33,7 @@ public sealed class JourneyFixture : IAsyncLifetime
 
     readonly string dataDirectory = Directory.CreateTempSubdirectory("conference-journeys-").FullName;
     readonly S3rverServer bucket = new();
+    readonly SmtpCaptureServer mail = new();
     readonly int testControlPort = LocalMachine.FreePort();
     AppHostRun? run;
     SiteBrowser? browser;
@@ -46,9 +47,13 @@ public sealed class JourneyFixture : IAsyncLifetime
     /// <summary>The bucket recordings are uploaded to.</summary>
     public S3rverServer Bucket => bucket;
 
+    /// <summary>The SMTP server the api sends through (named by the mail-* parameters, as an operator's would be).</summary>
+    public SmtpCaptureServer Mail => mail;
+
     public async Task InitializeAsync()
     {
         await bucket.InitializeAsync();
+        await mail.InitializeAsync();
 
         // livekit-server on PATH is the emulator, with its test switch for short room timeouts in front of the
         // arguments the AppHost gives the real binary.
@@ -74,6 +79,13 @@ public sealed class JourneyFixture : IAsyncLifetime
                 // s3rver knows one key; without it every upload is refused ("The AWS Access Key Id you provided does not exist").
                 $"--Parameters:storage-access-key={S3rverServer.AccessKey}",
                 $"--Parameters:storage-secret-key={S3rverServer.SecretKey}",
+                // Mail goes to the test's SMTP server, which keeps every message for the journeys to read.
+                "--Parameters:mail-host=127.0.0.1",
+                $"--Parameters:mail-port={mail.Port}",
+                "--Parameters:mail-tls=None",
+                "--Parameters:mail-user=conference",
+                "--Parameters:mail-password=secret",
+                "--Parameters:mail-from=Conference <meet@conference.test>",
             ],
             new Dictionary<string, string> { ["PATH"] = $"{bin}:{Environment.GetEnvironmentVariable("PATH")}" });
         Site = await run.WaitForSiteAsync(GiveUpAfter);
@@ -110,6 +122,7 @@ public sealed class JourneyFixture : IAsyncLifetime
             await run.DisposeAsync();
         }
         await bucket.DisposeAsync();
+        await mail.DisposeAsync();
         var survivors = await LocalProcesses.WaitUntilNoneContainAsync(dataDirectory, TimeSpan.FromSeconds(30));
         if (Directory.Exists(dataDirectory))
         {

@@ -7,7 +7,13 @@ namespace Conference.Tests.Web;
 
 public sealed class HomeComponentTests : WebComponentTest
 {
-    public HomeComponentTests() => RenderInteractively();
+    public HomeComponentTests()
+    {
+        RenderInteractively();
+        // Nothing typed before the circuit connected (scripts/early-input.js), unless a test says otherwise.
+        JSInterop.Setup<string?>("conferenceEarlyInput.take", "meeting-title").SetResult(null);
+        Api.On("GET", "/api/scheduled-meetings", Array.Empty<object>());
+    }
 
     static object MeetingJson(string slug, string title, DateTimeOffset? startedAt = null, DateTimeOffset? endedAt = null) => new
     {
@@ -54,6 +60,22 @@ public sealed class HomeComponentTests : WebComponentTest
         form.WaitForAssertion(() => Assert.Equal("http://localhost/m/new-meet-ing", Navigation.Uri));
         Assert.Equal("""{"title":"Standup","settings":{"lobbyEnabled":true,"locked":null,"maxParticipants":null,"autoRecord":null,"recordingAccess":null}}""",
             Assert.Single(Api.Seen("POST", "/api/meetings")).Body);
+    }
+
+    [Fact]
+    public void A_title_typed_before_the_page_went_live_is_the_meetings_title()
+    {
+        // A newcomer typed the title into the server-rendered form; the live form replaced it and the meeting was
+        // saved as "Meeting". The live form now takes what was typed (kept in the page by scripts/early-input.js).
+        JSInterop.Setup<string?>("conferenceEarlyInput.take", "meeting-title").SetResult("Board review");
+        Api.On("POST", "/api/meetings", MeetingJson("new-meet-ing", "Board review"), HttpStatusCode.Created);
+        var form = Render<StartMeetingForm>();
+
+        form.WaitForAssertion(() => Assert.Equal("Board review", form.Find("#meeting-title").GetAttribute("value")));
+        form.Find("form").Submit();
+
+        form.WaitForAssertion(() => Assert.Equal("http://localhost/m/new-meet-ing", Navigation.Uri));
+        Assert.StartsWith("""{"title":"Board review",""", Assert.Single(Api.Seen("POST", "/api/meetings")).Body);
     }
 
     [Fact]

@@ -31,6 +31,51 @@ public sealed class MeetingLinkPageTests : WebComponentTest
         Assert.Equal("abc-defg-hij", page.FindComponent<Stub<PreJoinAndCall>>().Instance.Parameters.Get(p => p.Slug));
     }
 
+    static object BoardMeeting => new
+    {
+        slug = "abc-defg-hij", title = "Board meeting", hostName = "Ada Host", createdAt = DateTimeOffset.UtcNow,
+        settings = new { lobbyEnabled = true, locked = false, maxParticipants = 50, autoRecord = false, recordingAccess = "HostOnly" },
+    };
+
+    [Fact]
+    public void A_personal_link_fills_the_invitees_name_keeps_their_key_and_reopens_the_page_without_the_token()
+    {
+        Api.On("GET", "/api/meetings/abc-defg-hij", BoardMeeting);
+        Api.On("POST", "/api/invitations/redeem", new
+        {
+            slug = "abc-defg-hij", title = "Board meeting", displayName = "Ivy Invitee", participantKey = "key-of-ivy", skipsLobby = true,
+        });
+        var name = JSInterop.SetupVoid("localStorage.setItem", PreJoin.NameKey, "Ivy Invitee");
+        name.SetVoidResult();
+        var keep = JSInterop.SetupVoid("fetch", _ => true);
+        keep.SetVoidResult();
+        Navigation.NavigateTo("m/abc-defg-hij?invite=personal-token");
+
+        var page = Render<MeetingLinkPage>(parameters => parameters.Add(p => p.Slug, "abc-defg-hij"));
+
+        page.WaitForAssertion(() => Assert.Equal("http://localhost/m/abc-defg-hij", Navigation.Uri));
+        Assert.Equal("""{"token":"personal-token"}""", Assert.Single(Api.Seen("POST", "/api/invitations/redeem")).Body);
+        Assert.Single(name.Invocations);
+        var fetch = Assert.Single(keep.Invocations);
+        Assert.Equal("/m/abc-defg-hij/participant-key", fetch.Arguments[0]);
+        Assert.Contains("key-of-ivy", System.Text.Json.JsonSerializer.Serialize(fetch.Arguments[1]));
+    }
+
+    [Fact]
+    public void A_revoked_personal_link_is_told_in_words_and_the_meeting_can_still_be_joined_as_a_guest()
+    {
+        Api.On("GET", "/api/meetings/abc-defg-hij", BoardMeeting);
+        Api.OnProblem("POST", "/api/invitations/redeem", HttpStatusCode.NotFound, "Invitation not found",
+            "This invitation link is not valid (any more); the meeting's own link may still work.");
+        Navigation.NavigateTo("m/abc-defg-hij?invite=revoked-token");
+
+        var page = Render<MeetingLinkPage>(parameters => parameters.Add(p => p.Slug, "abc-defg-hij"));
+
+        page.WaitForAssertion(() => Assert.Contains("Your personal invitation link no longer works", page.Find("#invite-problem").TextContent));
+        Assert.Contains("revoked it", page.Find("#invite-problem").TextContent);
+        Assert.Equal("abc-defg-hij", page.FindComponent<Stub<PreJoinAndCall>>().Instance.Parameters.Get(p => p.Slug));
+    }
+
     [Fact]
     public void A_meeting_that_does_not_exist_says_so()
     {

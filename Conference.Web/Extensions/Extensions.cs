@@ -68,6 +68,7 @@ public static class Extensions
         services.AddApiClient<ModerationClient>();
         services.AddApiClient<RecordingsClient>();
         services.AddApiClient<AnalyticsClient>();
+        services.AddApiClient<SchedulingClient>();
         services.ConfigureAll<HttpStandardResilienceOptions>(resilience => resilience.Retry.DisableForUnsafeHttpMethods());
         return services;
     }
