@@ -98,8 +98,9 @@ class Recording implements ParticipantConnection {
     this.participant.connection = this;
   }
 
+  /** Adds a step to the story; a long recording's story stops growing at 500 lines (the first are the telling ones). */
   tell(step: string) {
-    this.story.push(`${new Date().toISOString()} ${step}`);
+    if (this.story.length < 500) this.story.push(`${new Date().toISOString()} ${step}`);
   }
 
   async begin() {
