@@ -12,7 +12,7 @@ namespace Conference.Tests.Journeys;
 /// the page's row, the api's (the recorder's) record, the emulator's story of the egress and the bucket's log.
 /// </summary>
 [Collection(JourneyCollection.Name)]
-public sealed class RecordingJourneys(JourneyFixture fixture)
+public sealed class RecordingJourneys(JourneyFixture fixture, Xunit.Abstractions.ITestOutputHelper output)
 {
     /// <summary>How long the call is recorded: long enough for a file whose playback can be seen to advance.</summary>
     static readonly TimeSpan Recorded = TimeSpan.FromSeconds(6);
@@ -76,16 +76,13 @@ public sealed class RecordingJourneys(JourneyFixture fixture)
         await row.GetByRole(AriaRole.Button, new() { Name = $"Play recording of {code}" }).ClickAsync();
         var player = library.Page.GetByLabel("Recording video");
         await Assertions.Expect(player).ToHaveAttributeAsync("src", new Regex("X-Amz-Signature="));
-        var played = await library.Page.WaitForFunctionAsync("""
-            async () => {
-                const v = document.querySelector('video[aria-label="Recording video"]');
-                if (!v || v.readyState < 2 || v.videoWidth === 0 || !Number.isFinite(v.duration) || v.duration <= 0) return false;
-                const before = v.currentTime;
-                await new Promise(r => setTimeout(r, 500));
-                return v.currentTime > before ? v.duration : false;
-            }
-            """, null, new() { PollingInterval = 250 });
-        var playerSeconds = await played.JsonValueAsync<double>();
+        // Synchronous predicates only: WaitForFunctionAsync takes a returned Promise as truthy and stops waiting at once.
+        const string Video = "document.querySelector('video[aria-label=\"Recording video\"]')";
+        await library.Page.WaitForFunctionAsync($"() => {{ const v = {Video}; return !!v && v.readyState >= 2 && v.videoWidth > 0 && Number.isFinite(v.duration) && v.duration > 0; }}",
+            null, new() { PollingInterval = 250 });
+        var startedAt = await library.Page.EvaluateAsync<double>($"() => {Video}.currentTime");
+        await library.Page.WaitForFunctionAsync($"since => {Video}.currentTime > since + 0.3", startedAt, new() { PollingInterval = 100 });
+        var playerSeconds = await library.Page.EvaluateAsync<double>($"() => {Video}.duration");
 
         // Its length as the library tells it (egress's file results) and as the player reads it from the file's own
         // header: the time recorded (the egress starts its file about a second after it joins, and the stop click
@@ -94,6 +91,8 @@ public sealed class RecordingJourneys(JourneyFixture fixture)
         var librarySeconds = Enumerable.Range(2, (int)Recorded.TotalSeconds + 9).Cast<int?>().FirstOrDefault(seconds =>
             meta.StartsWith(Conference.Web.Recordings.RecordingFormat.Duration(TimeSpan.FromSeconds(seconds!.Value)) + " ", StringComparison.Ordinal));
         Assert.True(librarySeconds is not null, $"The library says \"{meta}\"; {Recorded.TotalSeconds} s were recorded.");
+        // What the egress did goes to the test's output either way: how a passing recording looked is the baseline.
+        output.WriteLine($"The library: {meta}; the player: {playerSeconds} s. The emulator's egress: {await fixture.EgressStoriesAsync(code)}");
         Assert.InRange(playerSeconds, librarySeconds.Value - 1, librarySeconds.Value + 1);
 
         foreach (var person in (WatchedPage[])[library, .. everyone])
