@@ -74,7 +74,14 @@ public static class RecordingStates
             case EgressStatus.Complete or EgressStatus.LimitReached:
                 if (recording.NextVerifyAt is not null)
                 {
-                    return null; // already told; the verification is under way
+                    // Already told, and the verification is under way — unless what we were told was our own guess
+                    // (LiveKit no longer listed the egress, so the file was looked for without its file results; it
+                    // may not have been uploaded yet). LiveKit's own news of the end then brings the file results:
+                    // take them and look again now, not at the retry the first look scheduled.
+                    if (recording.Location is not null || string.IsNullOrEmpty(file?.Location))
+                    {
+                        return null;
+                    }
                 }
                 return recording with
                 {

@@ -32,10 +32,22 @@ public sealed class EgressTests(LiveKitEmulator emulator, CallBrowser browser, S
         Assert.Equal("EGRESS", egressJoined.Json["participant"]?["kind"]?.GetValue<string>());
         Assert.True(egressJoined.Json["participant"]?["permission"]?["recorder"]?.GetValue<bool>());
 
+        var recording = System.Diagnostics.Stopwatch.StartNew();
         await Task.Delay(TimeSpan.FromSeconds(4));
         var listed = (JsonArray)Ok(await EmulatorSdk.EgressAsync(emulator, "listEgress", new { roomName = room, active = true }));
         Assert.Equal(egressId, Assert.Single(listed)!["egressId"]!.GetValue<string>());
-        Ok(await EmulatorSdk.EgressAsync(emulator, "stopEgress", egressId));
+        var stopping = Ok(await EmulatorSdk.EgressAsync(emulator, "stopEgress", egressId));
+        var recorded = recording.Elapsed;
+        Assert.Equal("EGRESS_ENDING", stopping["status"]!.GetValue<string>());
+        // While its file is closed and uploaded the egress is still listed (as LiveKit's store keeps it), and a
+        // second stop is refused as for an ended one.
+        var whileEnding = (JsonArray)Ok(await EmulatorSdk.EgressAsync(emulator, "listEgress", new { egressId }));
+        var endingStatus = Assert.Single(whileEnding)!["status"]!.GetValue<string>();
+        Assert.Contains(endingStatus, new[] { "EGRESS_ENDING", "EGRESS_COMPLETE" });
+        if (endingStatus == "EGRESS_ENDING")
+        {
+            Assert.Equal("failed_precondition", (await EmulatorSdk.EgressAsync(emulator, "stopEgress", egressId))["code"]!.GetValue<string>());
+        }
 
         var ended = await emulator.WaitForWebhookAsync(w => w.Event == "egress_ended" && w.Json["egressInfo"]?["egressId"]?.GetValue<string>() == egressId);
         var info = ended.Json["egressInfo"]!;
@@ -62,11 +74,26 @@ public sealed class EgressTests(LiveKitEmulator emulator, CallBrowser browser, S
               document.body.appendChild(video);
               await video.play();
               await new Promise(resolve => setTimeout(resolve, 1500));
-              return [video.videoWidth, video.videoHeight, video.currentTime];
+              return [video.videoWidth, video.videoHeight, video.currentTime, video.duration];
             }
             """, new object[] { Convert.ToBase64String(webm) });
         Assert.True(played[0] > 0 && played[1] > 0, $"recording plays at {played[0]}x{played[1]}");
         Assert.True(played[2] > 0.5, $"recording's time reached {played[2]} s");
+
+        // The file's own length (the Segment Info's Duration, what a player shows) is what was recorded: at most the
+        // time between start and stop (the file begins once the egress has its tracks), both tracks' frames run to
+        // its end, and egress reported the same in file_results.
+        var header = WebmFile.Read(webm);
+        var reported = TimeSpan.FromTicks(long.Parse(file["duration"]!.GetValue<string>()) / 100);
+        var declared = header.DeclaredDuration ?? throw new Xunit.Sdk.XunitException("the WebM declares no duration");
+        var tracks = string.Join("; ", header.Tracks.Select(t => $"track {t.Key}: {t.Value.Blocks} frames from {t.Value.First.TotalSeconds} s to {t.Value.Last.TotalSeconds} s"));
+        Assert.True(declared > TimeSpan.FromSeconds(1.5) && declared < recorded + TimeSpan.FromSeconds(0.5),
+            $"the WebM declares {declared.TotalSeconds} s; {recorded.TotalSeconds} s passed between start and stop ({tracks})");
+        Assert.Equal(2, header.Tracks.Count);
+        Assert.All(header.Tracks.Values, track => Assert.True(track.Last > declared - TimeSpan.FromSeconds(0.5) && track.Blocks > 10,
+            $"the WebM declares {declared.TotalSeconds} s ({tracks})"));
+        Assert.True((declared - reported).Duration() < TimeSpan.FromSeconds(0.5), $"the WebM declares {declared.TotalSeconds} s; egress reported {reported.TotalSeconds} s");
+        Assert.True(Math.Abs(played[3] - declared.TotalSeconds) < 0.5, $"Chromium says the recording lasts {played[3]} s; the file declares {declared.TotalSeconds} s");
 
         await ada.LeaveAsync();
         await bob.LeaveAsync();

@@ -69,6 +69,24 @@ public class LiveKitEmulator : LocalServer
         return JsonNode.Parse(body)!["sid"]!.GetValue<string>();
     }
 
+    /// <summary>
+    /// Every egress of <paramref name="room"/> with its status and story (what it received, wrote, uploaded, and how
+    /// each webhook receiver answered), as the emulator's test control <c>GET /egress</c> tells it: for failure messages.
+    /// </summary>
+    public static async Task<string> EgressStoriesAsync(int controlPort, string room)
+    {
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+            var body = await http.GetStringAsync($"http://127.0.0.1:{controlPort}/egress?room={Uri.EscapeDataString(room)}");
+            return JsonNode.Parse(body)!.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
+        }
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+        {
+            return $"(the emulator's test control did not answer: {exception.Message})";
+        }
+    }
+
     /// <summary>Our own RoomService client (Conference.LiveKit) with the emulator's key: for tests to see or set up its rooms.</summary>
     public Conference.LiveKit.RoomServiceClient RoomService() => new(new HttpClient(),
         Microsoft.Extensions.Options.Options.Create(new Conference.LiveKit.LiveKitOptions { Url = HttpUrl, ApiKey = ApiKey, ApiSecret = ApiSecret }));

@@ -102,6 +102,9 @@ public sealed class JourneyFixture : IAsyncLifetime
     public Task<string> DropSignalAsync(string code, string identity, TimeSpan? offline = null, bool forget = false) =>
         LiveKitEmulator.DropSignalAsync(testControlPort, code, identity, offline, forget);
 
+    /// <summary>What the emulator's egresses of meeting <paramref name="code"/> did, step by step (<see cref="LiveKitEmulator.EgressStoriesAsync"/>).</summary>
+    public Task<string> EgressStoriesAsync(string code) => LiveKitEmulator.EgressStoriesAsync(testControlPort, code);
+
     /// <summary>A new person: a fresh browser profile with camera and microphone allowed (a phone if asked).</summary>
     internal async Task<WatchedPage> NewPageAsync(bool phone = false) => await browser!.NewPageAsync(phone);
 

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Amazon.S3.Model;
 using Conference.LiveKit;
 using Conference.Tests.Api;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Conference.Tests.Recorder;
 
@@ -256,6 +257,54 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
         var recording = await fixture.WaitForRecordingAsync(host, id, r => r.GetProperty("status").GetString() == "Ready");
         Assert.Equal("Ready", recording.GetProperty("status").GetString());
         Assert.Equal(bytes.Length, recording.GetProperty("sizeBytes").GetInt64());
+    }
+
+    [Fact]
+    public async Task News_of_the_end_overtakes_a_look_for_the_file_made_while_LiveKit_did_not_list_the_egress()
+    {
+        using var started = await RecordingStartedAsync();
+        var (host, slug, id, egressId) = started;
+        // A retry far away, so only the news can make the recording Ready within the test.
+        await fixture.ReplaceRecorderAsync(new Dictionary<string, string?> { ["Recordings:VerifyRetryDelay"] = "00:10:00" });
+        try
+        {
+            await fixture.PostEgressWebhookAsync("egress_started", fixture.Egress.Set(egressId, e => e with { Status = EgressStatus.Active }));
+            Assert.Equal(HttpStatusCode.OK, (await host.PostAsync($"/api/meetings/{slug}/recordings/stop", null)).StatusCode);
+
+            // While the file is still being uploaded, ListEgress does not report the egress (the emulator did this
+            // while an egress was ending; LiveKit does it after a restart): the reconciler looks for the file at
+            // once, finds nothing, and schedules the next look.
+            fixture.Egress.Forget(egressId);
+            var store = fixture.Recorder.Services.GetRequiredService<Conference.Recorder.Data.RecordingStore>();
+            for (var wait = 0; wait < 100 && (await store.FindAsync(id, default))?.VerifyAttempts is not > 0; wait++)
+            {
+                await Task.Delay(100);
+            }
+            var looked = await store.FindAsync(id, default);
+            Assert.True(looked is { Status: Conference.Recorder.Contracts.RecordingStatus.Processing, VerifyAttempts: 1 }, $"after the reconciler's look: {looked}");
+
+            // Then the upload finishes and LiveKit's egress_ended arrives with the file results: Ready at once,
+            // with the duration it reported.
+            var key = looked.ObjectKey;
+            var bytes = await fixture.UploadRecordingFileAsync(key, 40_000);
+            var ended = new EgressInfo
+            {
+                EgressId = egressId,
+                RoomName = slug,
+                Status = EgressStatus.Complete,
+                EndedAt = DateTimeOffset.UtcNow,
+                FileResults = [new EgressFileInfo { Filename = key, Size = bytes.Length, Duration = TimeSpan.FromSeconds(6.2), Location = $"s3://bucket/{key}" }],
+            };
+            await fixture.PostEgressWebhookAsync("egress_ended", ended);
+            var recording = await host.GetFromJsonAsync<JsonElement>($"/api/recordings/{id}");
+            Assert.Equal("Ready", recording.GetProperty("status").GetString());
+            Assert.Equal(6.2, recording.GetProperty("durationSeconds").GetDouble());
+            Assert.Equal(bytes.Length, recording.GetProperty("sizeBytes").GetInt64());
+        }
+        finally
+        {
+            await fixture.ReplaceRecorderAsync();
+        }
     }
 
     [Fact]

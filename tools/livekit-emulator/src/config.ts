@@ -40,7 +40,8 @@ Test switches (emulator only):
   --webhook-retry-ms N   first retry delay for a failed webhook (default 1000, doubling)
   --refresh-token-ms N   how often clients get a fresh token (default 300000; LiveKit: 10 minutes)
   --test-control-port N  serve test controls on 127.0.0.1:N (POST /signal/drop?room=&identity=[&offline-ms=][&forget=1]
-                         cuts a participant's signal socket as a network drop would)
+                         cuts a participant's signal socket as a network drop would; GET /egress?room=
+                         tells what each egress did, step by step)
   --help                 this text
 `;
 

@@ -1,7 +1,9 @@
 // Egress: room composite recordings as LiveKit reports them (reference §5). The emulator's egress joins the room
 // as a hidden participant of kind EGRESS with permission.recorder, records the first camera and first microphone
 // track it receives into a WebM file (werift's recorder; no layout is rendered), uploads it to the request's S3
-// output and sends egress_started / egress_updated / egress_ended with file_results.
+// output and sends egress_started / egress_updated / egress_ended with file_results. While the file is closed and
+// uploaded the egress is EGRESS_ENDING and still listed, as LiveKit's egress store keeps it. Each egress keeps a
+// story (what it received, wrote, uploaded, and how its webhooks were answered) that the test controls show.
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,24 +24,69 @@ import {
   type EncodedFileOutput,
   type SignalResponse,
 } from "@livekit/protocol";
-import { MediaStreamTrack, RTCRtpCodecParameters } from "werift";
+import { MediaStreamTrack, RTCRtpCodecParameters, type RtpPacket } from "werift";
 import { MediaRecorder } from "werift/nonstandard";
 import { log } from "./log.js";
+import { writeWebmDuration } from "./webm.js";
 import { newSid, Participant, type ParticipantConnection, type PublishedTrack, type Room, type Rooms } from "./rooms.js";
 import { invalid, notFound, TwirpError, type Twirp } from "./twirp.js";
 import type { Webhooks } from "./webhooks.js";
 
 const nowNs = () => BigInt(Date.now()) * 1_000_000n;
 
+/**
+ * The relay forwards one simulcast layer and switches layers at a keyframe; each layer is its own RTP stream (its
+ * own SSRC, random first sequence number and timestamp). A subscriber's sender smooths the switch over; the file
+ * writer does not, and a switch made its clock jump by about an hour and its jitter buffer drop the frames that
+ * followed. So packets reach the writer as one stream: after a switch, sequence numbers go on from the last one and
+ * timestamps from the last one plus the wall-clock time between the two packets.
+ */
+class ContinuousStream {
+  private source?: number;
+  private ssrc?: number;
+  private sequenceOffset = 0;
+  private timestampOffset = 0;
+  private last?: { sequence: number; timestamp: number; at: number };
+
+  constructor(private readonly clockRate: number) {}
+
+  /** Describes the switch when this packet starts a new source; undefined otherwise. */
+  sourceChanged(rtp: RtpPacket): string | undefined {
+    const { ssrc, sequenceNumber, timestamp } = rtp.header;
+    if (ssrc === this.source) return undefined;
+    const previous = this.source;
+    this.source = ssrc;
+    this.ssrc ??= ssrc;
+    if (!this.last) return undefined;
+    const gap = Math.max(1, Math.round(((Date.now() - this.last.at) * this.clockRate) / 1000));
+    this.sequenceOffset = (this.last.sequence + 1 - sequenceNumber) & 0xffff;
+    this.timestampOffset = (this.last.timestamp + gap - timestamp) >>> 0;
+    return `SSRC ${previous} → ${ssrc}, ${gap} ticks after the last packet`;
+  }
+
+  rewrite(rtp: RtpPacket): RtpPacket {
+    const out = rtp.clone();
+    out.header.ssrc = this.ssrc!;
+    out.header.sequenceNumber = (rtp.header.sequenceNumber + this.sequenceOffset) & 0xffff;
+    out.header.timestamp = (rtp.header.timestamp + this.timestampOffset) >>> 0;
+    // The newest packet (by sequence, across 16-bit wrap) carries the stream on after a switch.
+    const ahead = this.last === undefined || ((out.header.sequenceNumber - this.last.sequence) & 0xffff) < 0x8000;
+    if (ahead) this.last = { sequence: out.header.sequenceNumber, timestamp: out.header.timestamp, at: Date.now() };
+    return out;
+  }
+}
+
 class Recording implements ParticipantConnection {
   readonly participant: Participant;
-  private readonly tracks: { source: PublishedTrack; local: MediaStreamTrack; unsubscribe: () => void }[] = [];
+  private readonly tracks: { source: PublishedTrack; local: MediaStreamTrack; unsubscribe: () => void; packets: number }[] = [];
   private recorder?: MediaRecorder;
   private startTimer?: NodeJS.Timeout;
   private directory?: string;
   private file?: string;
-  private firstPacketAt?: bigint;
+  private fileStartedAt?: bigint;
   private stopping = false;
+  /** What happened to this egress, one line per step, for the test controls (GET /egress). */
+  readonly story: string[] = [];
 
   constructor(readonly info: EgressInfo, readonly room: Room, private readonly request: RoomCompositeEgressRequest,
     private readonly output: EncodedFileOutput, private readonly egress: Egress) {
@@ -49,6 +96,11 @@ class Recording implements ParticipantConnection {
       permission: new ParticipantPermission({ canSubscribe: true, hidden: true, recorder: true }),
     });
     this.participant.connection = this;
+  }
+
+  /** Adds a step to the story; a long recording's story stops growing at 500 lines (the first are the telling ones). */
+  tell(step: string) {
+    if (this.story.length < 500) this.story.push(`${new Date().toISOString()} ${step}`);
   }
 
   async begin() {
@@ -73,11 +125,16 @@ class Recording implements ParticipantConnection {
       ? new RTCRtpCodecParameters({ mimeType: "video/VP8", clockRate: 90000, payloadType: 96 })
       : new RTCRtpCodecParameters({ mimeType: "audio/opus", clockRate: 48000, channels: 2, payloadType: 111 });
     const local = new MediaStreamTrack({ kind, codec });
-    const { unSubscribe } = track.forwarder.relay.onReceiveRtp.subscribe((rtp) => {
-      this.firstPacketAt ??= nowNs();
-      local.writeRtp(rtp);
-    });
-    this.tracks.push({ source: track, local, unsubscribe: unSubscribe });
+    const entry = { source: track, local, unsubscribe: () => {}, packets: 0 };
+    const stream = new ContinuousStream(codec.clockRate);
+    entry.unsubscribe = track.forwarder.relay.onReceiveRtp.subscribe((rtp) => {
+      entry.packets++;
+      const switched = stream.sourceChanged(rtp);
+      if (switched) this.tell(`${kind} source changed (a simulcast layer switch): ${switched}`);
+      local.writeRtp(stream.rewrite(rtp));
+    }).unSubscribe;
+    this.tracks.push(entry);
+    this.tell(`subscribed to ${kind} track ${track.info.sid} of ${track.publisher.identity}`);
     track.forwarder.requestKeyframe();
     // Collect what is published now (a camera and a microphone come together), then start the file.
     clearTimeout(this.startTimer);
@@ -98,25 +155,39 @@ class Recording implements ParticipantConnection {
       disableNtp: true,
       disableLipSync: true,
     });
-    this.recorder.onError.subscribe((e) => log.warn("egress recorder error", { egressId: this.info.egressId, error: e }));
+    this.recorder.onError.subscribe((e) => {
+      this.tell(`recorder error: ${(e as Error)?.message ?? e}`);
+      log.warn("egress recorder error", { egressId: this.info.egressId, error: e });
+    });
+    this.fileStartedAt = nowNs();
+    this.tell(`file started with ${this.tracks.map((t) => t.source.forwarder.kind).join(" and ")}`);
     for (const t of this.tracks) t.source.forwarder.requestKeyframe();
     this.egress.update(this, EgressStatus.EGRESS_ACTIVE);
   }
 
-  /** Stops recording; returns the file (undefined when nothing was recorded). */
-  async finish(): Promise<{ path: string; size: number } | undefined> {
+  /**
+   * Stops recording; returns the file with its real length (undefined when nothing was recorded). The file's
+   * Duration is set here from its last frame (see webm.ts), not left to werift's patch.
+   */
+  async finish(): Promise<{ path: string; size: number; durationMs: number } | undefined> {
     this.stopping = true;
     clearTimeout(this.startTimer);
     for (const t of this.tracks) t.unsubscribe();
+    this.tell(`stopping: ${this.tracks.map((t) => `${t.source.forwarder.kind} ${t.packets} packets`).join(", ") || "no tracks"}`);
     if (!this.participant.left) this.room.remove(this.participant, DisconnectReason.CLIENT_INITIATED);
     if (!this.recorder || !this.file) return undefined;
     await this.recorder.stop();
     const size = (await stat(this.file).catch(() => undefined))?.size ?? 0;
-    return size > 0 ? { path: this.file, size } : undefined;
+    if (size === 0) return undefined;
+    const length = await writeWebmDuration(this.file);
+    this.tell(`file closed: ${size} bytes, ${length.frames} frames, last at ${length.lastFrameMs} ms (werift had declared ${length.declaredMs} ms)`);
+    if (length.frames === 0) return undefined;
+    return { path: this.file, size, durationMs: length.lastFrameMs };
   }
 
-  get startedAtNs() {
-    return this.firstPacketAt;
+  /** When the file began (its time 0), in ns since the epoch. */
+  get fileStartedAtNs() {
+    return this.fileStartedAt;
   }
 
   async cleanup() {
@@ -125,8 +196,11 @@ class Recording implements ParticipantConnection {
 }
 
 export class Egress {
+  /** Recording now (STARTING, ACTIVE). */
   private readonly recordings = new Map<string, Recording>();
-  private readonly finished = new Map<string, EgressInfo>();
+  /** Stopped, the file being closed and uploaded (ENDING): still listed, as LiveKit lists it. */
+  private readonly ending = new Map<string, Recording>();
+  private readonly finished = new Map<string, Recording>();
 
   constructor(private readonly rooms: Rooms, private readonly webhooks: Webhooks) {}
 
@@ -136,16 +210,17 @@ export class Egress {
     twirp.route("Egress", "StopEgress", StopEgressRequest, record, async (req) => {
       const recording = this.recordings.get(req.egressId);
       if (!recording) {
+        if (this.ending.has(req.egressId)) throw new TwirpError("failed_precondition", "egress is already ending");
         if (this.finished.has(req.egressId)) throw new TwirpError("failed_precondition", "egress already ended");
         notFound("egress does not exist");
       }
       return this.stop(recording, "");
     });
     twirp.route("Egress", "ListEgress", ListEgressRequest, record, (req) => {
-      const all = [...[...this.recordings.values()].map((r) => r.info), ...this.finished.values()];
+      // "active" is LiveKit's store's test: not ended yet (an ENDING egress still counts).
       return new ListEgressResponse({
-        items: all.filter((i) => (!req.roomName || i.roomName === req.roomName) && (!req.egressId || i.egressId === req.egressId) &&
-          (!req.active || this.recordings.has(i.egressId))),
+        items: this.all().map((r) => r.info.clone()).filter((i) => (!req.roomName || i.roomName === req.roomName) &&
+          (!req.egressId || i.egressId === req.egressId) && (!req.active || i.endedAt === 0n)),
       });
     });
     twirp.route("Egress", "UpdateLayout", UpdateLayoutRequest, record, (req) => {
@@ -154,6 +229,21 @@ export class Egress {
       this.update(recording, recording.info.status);
       return recording.info;
     });
+  }
+
+  private all() {
+    return [...this.recordings.values(), ...this.ending.values(), ...this.finished.values()];
+  }
+
+  /** Every egress of <room> (all rooms when empty) with its story: what the test controls answer to GET /egress. */
+  stories(room: string) {
+    return this.all().filter((r) => !room || r.info.roomName === room).map((r) => ({
+      egressId: r.info.egressId,
+      roomName: r.info.roomName,
+      status: EgressStatus[r.info.status],
+      error: r.info.error,
+      story: r.story,
+    }));
   }
 
   private async start(req: RoomCompositeEgressRequest): Promise<EgressInfo> {
@@ -172,11 +262,12 @@ export class Egress {
       request: { case: "roomComposite", value: req },
     });
     const recording = new Recording(info, room, req, output, this);
+    recording.tell(`started in room ${room.name} (${room.sid})`);
     this.recordings.set(info.egressId, recording);
     await recording.begin();
     room.info.activeRecording = true;
     room.sendRoomUpdate();
-    this.webhooks.send({ event: "egress_started", egressInfo: info.clone() });
+    this.sendWebhook(recording, "egress_started");
     log.info("egress started", { egressId: info.egressId, room: room.name });
     return info.clone();
   }
@@ -184,12 +275,22 @@ export class Egress {
   update(recording: Recording, status: EgressStatus) {
     recording.info.status = status;
     recording.info.updatedAt = nowNs();
-    this.webhooks.send({ event: "egress_updated", egressInfo: recording.info.clone() });
+    this.sendWebhook(recording, "egress_updated");
+  }
+
+  /** Sends the event and writes into the egress's story how each receiver answered it. */
+  private sendWebhook(recording: Recording, event: "egress_started" | "egress_updated" | "egress_ended") {
+    const status = EgressStatus[recording.info.status];
+    const id = this.webhooks.send({ event, egressInfo: recording.info.clone() },
+      (url, outcome) => recording.tell(`${event} (${status}) ${id} → ${url}: ${outcome}`));
+    recording.tell(`${event} (${status}) sent as ${id ?? "nothing (no webhook configured)"}`);
   }
 
   /** Ends a recording: file closed, uploaded, egress_ended. Returns the info as it is when ending begins. */
   async stop(recording: Recording, reason: string): Promise<EgressInfo> {
     if (!this.recordings.delete(recording.info.egressId)) return recording.info.clone();
+    this.ending.set(recording.info.egressId, recording);
+    recording.tell(`stop asked${reason ? `: ${reason}` : ""}`);
     const info = recording.info;
     this.update(recording, EgressStatus.EGRESS_ENDING);
     const room = recording.room;
@@ -217,15 +318,18 @@ export class Egress {
         forcePathStyle: s3!.forcePathStyle,
         credentials: { accessKeyId: s3!.accessKey, secretAccessKey: s3!.secret, sessionToken: s3!.sessionToken || undefined },
       });
+      recording.tell(`uploading ${file.size} bytes to ${s3!.endpoint || "AWS"} bucket ${s3!.bucket} as ${key}`);
       await client.send(new PutObjectCommand({ Bucket: s3!.bucket, Key: key, Body: await readFile(file.path), ContentType: "video/webm" }));
+      recording.tell("uploaded");
       const endedAt = nowNs();
-      const startedAt = recording.startedAtNs ?? info.startedAt;
+      // The file's own clock: it begins when the file began and lasts as long as its frames say.
+      const startedAt = recording.fileStartedAtNs ?? info.startedAt;
       const endpoint = (s3!.endpoint || `https://s3.${s3!.region || "us-east-1"}.amazonaws.com`).replace(/\/$/, "");
       info.fileResults = [new FileInfo({
         filename: key,
         startedAt,
         endedAt,
-        duration: endedAt - startedAt,
+        duration: BigInt(Math.round(file.durationMs * 1e6)),
         size: BigInt(file.size),
         location: s3!.forcePathStyle || s3!.endpoint ? `${endpoint}/${s3!.bucket}/${key}` : `https://${s3!.bucket}.s3.amazonaws.com/${key}`,
       })];
@@ -233,12 +337,14 @@ export class Egress {
     } catch (e) {
       info.status = EgressStatus.EGRESS_FAILED;
       info.error = (e as Error).message;
+      recording.tell(`failed: ${info.error}`);
       log.warn("egress failed", { egressId: info.egressId, error: info.error });
     }
     info.endedAt = nowNs();
     info.updatedAt = info.endedAt;
-    this.finished.set(info.egressId, info);
-    this.webhooks.send({ event: "egress_ended", egressInfo: info.clone() });
+    this.ending.delete(info.egressId);
+    this.finished.set(info.egressId, recording);
+    this.sendWebhook(recording, "egress_ended");
     await recording.cleanup();
   }
 }

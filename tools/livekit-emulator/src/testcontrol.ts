@@ -1,6 +1,8 @@
 // Test controls: what a test needs to do to the server that LiveKit's API cannot ask for — cut a participant's
-// signal socket as a network drop would. Only with --test-control-port, on loopback, never in LiveKit itself.
+// signal socket as a network drop would, and read what each egress did (its story), so a failing test can say
+// where a recording stopped. Only with --test-control-port, on loopback, never in LiveKit itself.
 import { createServer } from "node:http";
+import type { Egress } from "./egress.js";
 import { log } from "./log.js";
 import type { Rooms } from "./rooms.js";
 import { Session } from "./session.js";
@@ -9,7 +11,7 @@ export class TestControls {
   /** "room/identity" → until when (ms since epoch) new signal sockets of that person are cut at once. */
   private readonly offlineUntil = new Map<string, number>();
 
-  constructor(private readonly rooms: Rooms) {}
+  constructor(private readonly rooms: Rooms, private readonly egress?: Egress) {}
 
   /** Whether a signal socket of this person must be cut now (their network is "down"). */
   isOffline(room: string, identity: string) {
@@ -29,6 +31,12 @@ export class TestControls {
   listen(port: number) {
     const server = createServer((req, res) => {
       const url = new URL(req.url ?? "/", "http://localhost");
+      // GET /egress[?room=R] — every egress (of room R) with its status and story, as JSON.
+      if (req.method === "GET" && url.pathname === "/egress") {
+        const stories = this.egress?.stories(url.searchParams.get("room") ?? "") ?? [];
+        res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify(stories));
+        return;
+      }
       if (req.method !== "POST" || url.pathname !== "/signal/drop") {
         res.writeHead(404, { "Content-Type": "text/plain" }).end("unknown test control");
         return;

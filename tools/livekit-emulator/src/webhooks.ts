@@ -8,26 +8,38 @@ import { log } from "./log.js";
 
 const maxAttempts = 6;
 
+/** Told how a receiver answered one delivery attempt (for the egress stories the test controls show). */
+export type DeliveryObserver = (url: string, outcome: string) => void;
+
+interface Delivery {
+  url: string;
+  body: string;
+  attempt: number;
+  observe?: DeliveryObserver;
+}
+
 export class Webhooks {
-  private readonly queue: { url: string; body: string; attempt: number }[] = [];
+  private readonly queue: Delivery[] = [];
   private flushScheduled = false;
 
   constructor(private readonly config: EmulatorConfig) {}
 
-  send(event: Omit<ConstructorParameters<typeof WebhookEvent>[0] & object, "id" | "createdAt">) {
+  /** Queues the event for every receiver; returns its id (undefined when no webhook is configured). */
+  send(event: Omit<ConstructorParameters<typeof WebhookEvent>[0] & object, "id" | "createdAt">, observe?: DeliveryObserver) {
     const hook = this.config.webhook;
-    if (!hook) return;
+    if (!hook) return undefined;
     const full = new WebhookEvent({ ...event, id: `EV_${randomUUID().replaceAll("-", "").slice(0, 12)}`, createdAt: BigInt(Math.floor(Date.now() / 1000)) });
     const body = full.toJsonString();
     for (const url of hook.urls) {
-      this.queue.push({ url, body, attempt: 0 });
-      if (this.config.webhookDuplicate) this.queue.push({ url, body, attempt: 0 });
+      this.queue.push({ url, body, attempt: 0, observe });
+      if (this.config.webhookDuplicate) this.queue.push({ url, body, attempt: 0, observe });
     }
     // Events of one moment go out together so the shuffle switch has something to shuffle.
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setTimeout(() => this.flush(), this.config.webhookShuffle ? 50 : 0);
     }
+    return full.id;
   }
 
   private flush() {
@@ -46,7 +58,7 @@ export class Webhooks {
     }
   }
 
-  private async deliver(item: { url: string; body: string; attempt: number }) {
+  private async deliver(item: Delivery) {
     const hook = this.config.webhook!;
     const token = new AccessToken(hook.apiKey, this.config.keys.get(hook.apiKey)!, { ttl: "5m" });
     token.sha256 = createHash("sha256").update(item.body).digest("base64");
@@ -58,13 +70,17 @@ export class Webhooks {
         body: item.body,
         signal: AbortSignal.timeout(10_000),
       });
-      await response.arrayBuffer().catch(() => undefined);
-      if (response.ok) return;
-      failure = `HTTP ${response.status}`;
+      const answer = await response.text().catch(() => "");
+      if (response.ok) {
+        item.observe?.(item.url, `HTTP ${response.status} (attempt ${item.attempt + 1})`);
+        return;
+      }
+      failure = `HTTP ${response.status} ${answer.slice(0, 300)}`;
     } catch (e) {
       failure = (e as Error).message;
     }
     item.attempt++;
+    item.observe?.(item.url, `${failure} (attempt ${item.attempt})`);
     if (item.attempt >= maxAttempts) {
       log.warn("webhook dropped after retries", { url: item.url, failure, attempts: item.attempt });
       return;
