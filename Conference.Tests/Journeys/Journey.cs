@@ -72,7 +72,7 @@ internal static class Journey
     {
         var identity = await Tile(viewer, name).GetAttributeAsync("data-identity");
         var video = $"[data-video-identity=\"{identity}\"][data-video-source=camera] video";
-        await viewer.Page.WaitForFunctionAsync($$"""
+        await EventuallyAsync(viewer, $"{name}'s video decoding frames", $$"""
             async () => {
                 const v = document.querySelector('{{video}}');
                 if (!v || v.readyState < 2 || v.videoWidth === 0) return false;
@@ -80,7 +80,7 @@ internal static class Journey
                 await new Promise(r => setTimeout(r, 300));
                 return v.getVideoPlaybackQuality().totalVideoFrames > before;
             }
-            """, null, new() { PollingInterval = 250 });
+            """);
     }
 
     /// <summary>
@@ -88,7 +88,7 @@ internal static class Journey
     /// <c>&lt;audio&gt;</c> the call page plays peaks above silence (Chromium's fake microphone beeps) within 2 s.
     /// </summary>
     public static async Task ExpectAudioFromOthersAsync(WatchedPage listener, int count) =>
-        await listener.Page.WaitForFunctionAsync("""
+        await EventuallyAsync(listener, $"sound from {count} remote microphones", """
             async count => {
                 const playing = [...document.querySelectorAll('audio')].filter(a => a.srcObject && a.srcObject.getAudioTracks().length > 0);
                 if (playing.length < count) return false;
@@ -112,7 +112,26 @@ internal static class Journey
                 await context.close();
                 return peaks.filter(p => p > 0.01).length >= count;
             }
-            """, count, new() { PollingInterval = 500 });
+            """, count);
+
+    /// <summary>
+    /// Asks <paramref name="asyncFunction"/> (a page function that resolves to true or false) again every 250 ms
+    /// until it answers true; fails after 30 s naming <paramref name="what"/>. Not WaitForFunctionAsync: Playwright
+    /// does not await a predicate's promise, and a promise is truthy, so an async predicate passes at once whatever
+    /// it resolves to (these two checks had asserted nothing).
+    /// </summary>
+    static async Task EventuallyAsync(WatchedPage page, string what, string asyncFunction, object? arg = null)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!await page.Page.EvaluateAsync<bool>(asyncFunction, arg))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"{page.Page.Url} did not show {what} within 30 s.");
+            }
+            await Task.Delay(250);
+        }
+    }
 
     /// <summary>
     /// A host signs up, starts a meeting and joins it; then each of <paramref name="guests"/> opens the meeting's
