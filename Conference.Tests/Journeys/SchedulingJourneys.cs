@@ -59,6 +59,7 @@ public sealed partial class SchedulingJourneys(JourneyFixture fixture) : IAsyncL
 
         // Ivy opens it: her name is filled in, and she is in the call without waiting in the lobby.
         var ivy = await fixture.NewPageAsync();
+        await Journey.AccountStepsAsync(1); // the page redeems the personal link
         await ivy.Page.GotoAsync(link.Value);
         await WebJourney.WaitForPageAsync(ivy.Page, path => path == $"/m/{code}");
         await Assertions.Expect(ivy.Page.Locator("#display-name")).ToHaveValueAsync("Ivy Invitee", new() { Timeout = Journey.PageLoad });

@@ -50,6 +50,7 @@ internal sealed class SiteApi(Uri site) : IDisposable
     /// <summary>Signs the account in for a bearer token (what a script of the host's would do).</summary>
     public async Task<string> SignInAsync(string email)
     {
+        await Journey.AccountStepsAsync(1);
         using var response = await http.PostAsJsonAsync("api/accounts/signin", new { email, password = WebJourney.Password });
         var token = await ReadObjectAsync(response, HttpStatusCode.OK);
         return token["accessToken"]!.GetValue<string>();
