@@ -114,13 +114,20 @@ internal static class Journey
     {
         var identity = await Tile(viewer, name).GetAttributeAsync("data-identity");
         var video = $"[data-video-identity=\"{identity}\"][data-video-source=camera] video";
+        // Every matching element is watched and the one people see must advance; on failure the message says what
+        // each showed (an element left behind by a re-render would otherwise be taken for the tile's).
         await EventuallyAsync(viewer, $"{name}'s video decoding frames", $$"""
             async () => {
-                const v = document.querySelector('{{video}}');
-                if (!v || v.readyState < 2 || v.videoWidth === 0) return false;
-                const before = v.getVideoPlaybackQuality().totalVideoFrames;
+                const videos = [...document.querySelectorAll('{{video}}')];
+                const frames = () => videos.map(v => v.getVideoPlaybackQuality().totalVideoFrames);
+                const before = frames();
                 await new Promise(r => setTimeout(r, 300));
-                return v.getVideoPlaybackQuality().totalVideoFrames > before;
+                const after = frames();
+                const advancing = videos.some((v, i) => v.checkVisibility() && v.readyState >= 2 && v.videoWidth > 0 && after[i] > before[i]);
+                window.lastVideoCheck = JSON.stringify(videos.map((v, i) => ({ visible: v.checkVisibility(), readyState: v.readyState,
+                    width: v.videoWidth, paused: v.paused, frames: after[i], advanced: after[i] - before[i],
+                    track: v.srcObject?.getVideoTracks()[0]?.readyState ?? 'none', muted: v.srcObject?.getVideoTracks()[0]?.muted })));
+                return advancing;
             }
             """);
     }
@@ -169,7 +176,8 @@ internal static class Journey
         {
             if (DateTime.UtcNow > deadline)
             {
-                Assert.Fail($"{page.Page.Url} did not show {what} within 30 s.");
+                var seen = await page.Page.EvaluateAsync<string?>("() => window.lastVideoCheck ?? null");
+                Assert.Fail($"{page.Page.Url} did not show {what} within 30 s.{(seen is null ? "" : $" The page's videos: {seen}")}");
             }
             await Task.Delay(250);
         }
