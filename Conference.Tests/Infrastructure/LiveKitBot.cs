@@ -57,6 +57,9 @@ public sealed class LiveKitBot : IAsyncDisposable
             }
             if (process.HasExited || DateTime.UtcNow > until)
             {
+                // Read before disposing: a disposed Process answers "No process is associated with this object",
+                // which had hidden why the bot did not join.
+                var exited = process.HasExited;
                 await bot.DisposeAsync();
                 lock (output)
                 {
@@ -66,7 +69,7 @@ public sealed class LiveKitBot : IAsyncDisposable
                             || line.Contains("\"level\":\"warn", StringComparison.Ordinal) || line.Contains("\"level\":\"error", StringComparison.Ordinal))
                         .TakeLast(40);
                     throw new InvalidOperationException(
-                        $"The bot {identity} did not join {room} with its tracks (exited: {process.HasExited}):{Environment.NewLine}{output}" +
+                        $"The bot {identity} did not join {room} with its tracks (exited: {exited}):{Environment.NewLine}{output}" +
                         $"Emulator:{Environment.NewLine}{string.Join(Environment.NewLine, emulatorLines)}");
                 }
             }
