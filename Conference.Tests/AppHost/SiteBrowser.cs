@@ -57,6 +57,14 @@ internal sealed class SiteBrowser : IAsyncDisposable
         // Every Content-Security-Policy violation the page reports (CSP3 §5.3), kept for WatchedPage's checks.
         await context.AddInitScriptAsync(
             "window.cspViolations = []; document.addEventListener('securitypolicyviolation', e => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));");
+        // Every peer connection the page makes, kept so a failing media check can quote their getStats() (a subclass,
+        // so livekit-client's instanceof checks still hold).
+        await context.AddInitScriptAsync("""
+            window.peerConnections = [];
+            window.RTCPeerConnection = class extends window.RTCPeerConnection {
+                constructor(...args) { super(...args); window.peerConnections.push(this); }
+            };
+            """);
         return new WatchedPage(await context.NewPageAsync());
     }
 

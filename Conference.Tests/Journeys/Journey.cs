@@ -169,6 +169,27 @@ internal static class Journey
     /// does not await a predicate's promise, and a promise is truthy, so an async predicate passes at once whatever
     /// it resolves to (these two checks had asserted nothing).
     /// </summary>
+    /// <summary>What the page's peer connections received (getStats inbound-rtp): where a stalled video stopped.</summary>
+    static async Task<string> InboundMediaAsync(WatchedPage page)
+    {
+        try
+        {
+            return await page.Page.EvaluateAsync<string>("""
+                async () => JSON.stringify(await Promise.all((window.peerConnections ?? []).map(async pc => ({
+                    state: pc.connectionState, signaling: pc.signalingState,
+                    inbound: [...(await pc.getStats()).values()].filter(s => s.type === 'inbound-rtp').map(s => ({
+                        kind: s.kind, mid: s.mid, ssrc: s.ssrc, packets: s.packetsReceived, lost: s.packetsLost,
+                        frames: s.framesDecoded, keyFrames: s.keyFramesDecoded, plis: s.pliCount, nacks: s.nackCount,
+                        width: s.frameWidth, lastPacket: s.lastPacketReceivedTimestamp })),
+                }))))
+                """);
+        }
+        catch (PlaywrightException exception)
+        {
+            return $"(unreadable: {exception.Message.Split('\n')[0]})";
+        }
+    }
+
     static async Task EventuallyAsync(WatchedPage page, string what, string asyncFunction, object? arg = null)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
@@ -177,7 +198,8 @@ internal static class Journey
             if (DateTime.UtcNow > deadline)
             {
                 var seen = await page.Page.EvaluateAsync<string?>("() => window.lastVideoCheck ?? null");
-                Assert.Fail($"{page.Page.Url} did not show {what} within 30 s.{(seen is null ? "" : $" The page's videos: {seen}")}");
+                Assert.Fail($"{page.Page.Url} did not show {what} within 30 s.{(seen is null ? "" : $" The page's videos: {seen}")}" +
+                    $" Its inbound media: {await InboundMediaAsync(page)}");
             }
             await Task.Delay(250);
         }

@@ -73,6 +73,7 @@ export class Forwarder {
   private current?: string;
   private pending?: string;
   private readonly timer: NodeJS.Timeout;
+  private readonly pictureIds = new Vp8PictureIds();
   /** Audio level (0..1, RFC 6464 converted) of recent packets; undefined for video. */
   private levelSum = 0;
   private levelCount = 0;
@@ -127,13 +128,16 @@ export class Forwarder {
     if (this.current === undefined) {
       this.current = layer.rid;
     }
+    let switched = false;
     if (this.pending === layer.rid && isVp8KeyframeStart(rtp.payload)) {
       this.current = layer.rid;
       this.pending = undefined;
       this.relay.notifySourceChanged(rtp.header);
+      switched = true;
     }
     if (layer.rid !== this.current) return;
     const out = rtp.clone();
+    if (this.kind === "video") this.pictureIds.rewrite(out.payload, switched);
     // Extension ids were negotiated with the publisher; to a subscriber they mean something else, and Chrome
     // drops the stream after a few seconds. werift's sender writes the subscriber's own extensions.
     out.header.extensions = [];
@@ -161,6 +165,61 @@ export class Forwarder {
     const dBov = ext.payload[0] & 0x7f;
     this.levelSum += Math.pow(10, -dBov / 20);
     this.levelCount++;
+  }
+}
+
+/**
+ * Keeps the VP8 payload descriptor's PictureID and TL0PICIDX (RFC 7741 §4.2) going on across a simulcast layer
+ * switch, as LiveKit's VP8 munger does. Each layer counts its own from a random start; after a switch Chrome's frame
+ * reference finder took the new layer's pictures for old ones whenever its PictureID was behind, and dropped every
+ * frame: packets kept arriving, nothing decoded, PLIs went unanswered in effect (a journey's viewer froze for good).
+ */
+class Vp8PictureIds {
+  private pictureOffset = 0;
+  private tl0Offset = 0;
+  private lastPicture?: number;
+  private lastTl0?: number;
+
+  /** Rewrites the descriptor of a forwarded packet in place; `switched`: this packet starts the newly chosen layer. */
+  rewrite(payload: Buffer, switched: boolean) {
+    if (payload.length < 2 || (payload[0] & 0x80) === 0) return;
+    const x = payload[1];
+    let i = 2;
+    let pictureAt: number | undefined;
+    let wide = false;
+    if (x & 0x80) {
+      if (i >= payload.length) return;
+      pictureAt = i;
+      wide = (payload[i] & 0x80) !== 0;
+      i += wide ? 2 : 1;
+    }
+    const tl0At = x & 0x40 ? i : undefined;
+    if (pictureAt !== undefined && (wide ? pictureAt + 1 : pictureAt) >= payload.length) return;
+    if (tl0At !== undefined && tl0At >= payload.length) return;
+
+    if (pictureAt !== undefined) {
+      const bits = wide ? 15 : 7;
+      const mask = (1 << bits) - 1;
+      const picture = wide ? ((payload[pictureAt] & 0x7f) << 8) | payload[pictureAt + 1] : payload[pictureAt] & 0x7f;
+      if (switched && this.lastPicture !== undefined) {
+        this.pictureOffset = (this.lastPicture + 1 - picture) & mask;
+      }
+      const out = (picture + this.pictureOffset) & mask;
+      if (wide) {
+        payload[pictureAt] = 0x80 | (out >> 8);
+        payload[pictureAt + 1] = out & 0xff;
+      } else {
+        payload[pictureAt] = out;
+      }
+      this.lastPicture = out;
+    }
+    if (tl0At !== undefined) {
+      const tl0 = payload[tl0At];
+      if (switched && this.lastTl0 !== undefined) this.tl0Offset = (this.lastTl0 + 1 - tl0) & 0xff;
+      const out = (tl0 + this.tl0Offset) & 0xff;
+      payload[tl0At] = out;
+      this.lastTl0 = out;
+    }
   }
 }
 
