@@ -137,7 +137,12 @@ export class Forwarder {
     }
     if (layer.rid !== this.current) return;
     const out = rtp.clone();
-    if (this.kind === "video") this.pictureIds.rewrite(out.payload, switched);
+    if (this.kind === "video") {
+      // clone() shares the payload: rewrite a copy, never the received packet (a layer attached twice after a
+      // renegotiation hands the same packet over twice, and would be rewritten twice).
+      out.payload = Buffer.from(out.payload);
+      this.pictureIds.rewrite(out.payload, switched);
+    }
     // Extension ids were negotiated with the publisher; to a subscriber they mean something else, and Chrome
     // drops the stream after a few seconds. werift's sender writes the subscriber's own extensions.
     out.header.extensions = [];
