@@ -110,8 +110,10 @@ public sealed class AccountsAndUsageTests(WebAppFixture fixture)
         await WebJourney.SignUpAsync(page, "Uma Host");
         var slug = await WebJourney.StartMeetingAsync(page, "All hands");
 
-        // LiveKit reports the meeting: it started an hour ago; three people came, two have left.
-        var started = DateTimeOffset.UtcNow.AddHours(-1);
+        // LiveKit reports the meeting: yesterday (UTC) from 10:00; three people came, two have left by 10:40, the host at
+        // 10:50. Inside one UTC day whatever the clock says: a call across midnight counts on both days (the CI run
+        // that found this started at 00:1x and saw 4 participant-days for 3 people).
+        var started = new DateTimeOffset(DateTime.UtcNow.Date.AddDays(-1).AddHours(10), TimeSpan.Zero);
         using var webhooks = fixture.Api.CreateClient();
         async Task PostAsync(string body) => (await fixture.Platform.PostWebhookAsync(webhooks, body)).EnsureSuccessStatusCode();
         await PostAsync(WebhookJson.RoomStarted(slug, started));
@@ -120,12 +122,13 @@ public sealed class AccountsAndUsageTests(WebAppFixture fixture)
         await PostAsync(WebhookJson.Participant("participant_joined", slug, "kim-1", "Kim", started.AddMinutes(10), started.AddMinutes(10)));
         await PostAsync(WebhookJson.Participant("participant_left", slug, "sam-1", "Sam", started.AddMinutes(5), started.AddMinutes(35)));
         await PostAsync(WebhookJson.Participant("participant_left", slug, "kim-1", "Kim", started.AddMinutes(10), started.AddMinutes(40)));
+        await PostAsync(WebhookJson.Participant("participant_left", slug, "uma-1", "Uma Host", started, started.AddMinutes(50), role: "Host"));
 
         await WebJourney.GotoInteractiveAsync(page, "analytics");
         await Assertions.Expect(page.Locator("figure.chart")).ToHaveCountAsync(3);
         await Assertions.Expect(page.Locator(".stat-card").Nth(1)).ToContainTextAsync("3");
         await Assertions.Expect(page.Locator(".stat-card").Nth(3)).ToContainTextAsync("3");
-        Assert.True(await page.Locator("rect.chart-bar[height]:not([height='0'])").CountAsync() >= 3, "Today's bars should have height.");
+        Assert.True(await page.Locator("rect.chart-bar[height]:not([height='0'])").CountAsync() >= 3, "That day's bars should have height.");
         await WebAppFixture.ScreenshotAsync(page, "analytics-desktop");
 
         await WebJourney.GotoInteractiveAsync(page, $"m/{slug}/analytics");

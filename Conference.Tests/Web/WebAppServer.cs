@@ -91,11 +91,16 @@ public sealed class WebAppServer : IAsyncDisposable
         return new WebAppServer(web, new Uri($"http://127.0.0.1:{port}/"), playwright, browser, logs);
     }
 
-    /// <summary>A fresh browser profile (its own cookies) at desktop or phone size, allowed the camera and microphone.</summary>
-    /// <summary>A page in a fresh browser profile; <paramref name="forwardedFor"/> makes every request it sends look
-    /// as if a proxy (as Caddy does) had said which address it came from.</summary>
+    /// <summary>
+    /// A page in a fresh browser profile (its own cookies) at desktop or phone size, allowed the camera and microphone.
+    /// Every request it sends carries <c>X-Forwarded-For</c>, as Caddy adds: <paramref name="forwardedFor"/>, or by
+    /// default an address of its own, so that each page is a different person to per-address rate limits (without
+    /// it every page of the collection is 127.0.0.1 and shares one sign-in budget, which timed a sign-up out in a
+    /// full run).
+    /// </summary>
     public async Task<IPage> NewPageAsync(bool phone = false, string? forwardedFor = null)
     {
+        forwardedFor ??= NextClientAddress();
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = Url.ToString(),
@@ -105,7 +110,7 @@ public sealed class WebAppServer : IAsyncDisposable
             HasTouch = phone,
             Permissions = ["camera", "microphone"],
             ColorScheme = ColorScheme.Light,
-            ExtraHTTPHeaders = forwardedFor is null ? null : new Dictionary<string, string> { ["X-Forwarded-For"] = forwardedFor },
+            ExtraHTTPHeaders = new Dictionary<string, string> { ["X-Forwarded-For"] = forwardedFor },
         });
         // Generous: these only bound how long a failing step waits. A 2-core machine running a whole test suite has
         // been seen to take over 20 s for one page load.
@@ -118,6 +123,15 @@ public sealed class WebAppServer : IAsyncDisposable
         page.RequestFailed += (_, request) => pending.TryRemove(request, out DateTime _);
         PendingRequests.Add(page, pending);
         return page;
+    }
+
+    static int clientAddresses;
+
+    /// <summary>10.77.x.y, a new one on each call (65,534 of them before it repeats).</summary>
+    static string NextClientAddress()
+    {
+        var n = Interlocked.Increment(ref clientAddresses) % 65_534 + 1;
+        return $"10.77.{n / 256}.{n % 256}";
     }
 
     /// <summary>Each page's requests still in flight, and since when.</summary>
