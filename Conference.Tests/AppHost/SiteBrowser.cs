@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Conference.Tests.Infrastructure;
 using Microsoft.Playwright;
 
 namespace Conference.Tests.AppHost;
@@ -12,7 +13,7 @@ internal sealed class SiteBrowser : IAsyncDisposable
     readonly IPlaywright playwright;
     readonly IBrowser browser;
     readonly Uri site;
-    readonly ConcurrentQueue<IBrowserContext> contexts = new();
+    readonly OpenContexts contexts = new();
 
     SiteBrowser(IPlaywright playwright, IBrowser browser, Uri site)
     {
@@ -53,7 +54,7 @@ internal sealed class SiteBrowser : IAsyncDisposable
         });
         // Bounds how long a failing step waits; a loaded 2-core machine has taken over 20 s for one page.
         context.SetDefaultTimeout(60_000);
-        contexts.Enqueue(context);
+        contexts.Add(context);
         // Every Content-Security-Policy violation the page reports (CSP3 §5.3), kept for WatchedPage's checks.
         await context.AddInitScriptAsync(
             "window.cspViolations = []; document.addEventListener('securitypolicyviolation', e => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));");
@@ -72,13 +73,7 @@ internal sealed class SiteBrowser : IAsyncDisposable
     /// Closes every page opened so far, as people closing their tabs. A page left open stays in its call, sending and
     /// decoding video: a full run once had 56 renderers alive, and each later journey shared two cores with them all.
     /// </summary>
-    public async Task ClosePagesAsync()
-    {
-        while (contexts.TryDequeue(out var context))
-        {
-            await context.CloseAsync();
-        }
-    }
+    public Task ClosePagesAsync() => contexts.CloseAllAsync();
 
     public async ValueTask DisposeAsync()
     {

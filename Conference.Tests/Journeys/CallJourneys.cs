@@ -1,3 +1,4 @@
+using Conference.Tests.Infrastructure;
 using Microsoft.Playwright;
 
 namespace Conference.Tests.Journeys;
@@ -7,7 +8,7 @@ namespace Conference.Tests.Journeys;
 /// their own Chromium profile with a fake camera and microphone, through Caddy, with media through the emulator.
 /// </summary>
 [Collection(JourneyCollection.Name)]
-public sealed class CallJourneys(JourneyFixture fixture) : IAsyncLifetime
+public sealed class CallJourneys(JourneyFixture fixture) : BrowserTest(fixture)
 {
     [Fact]
     public async Task Two_then_three_people_meet_and_each_sees_and_hears_the_others()
@@ -90,13 +91,5 @@ public sealed class CallJourneys(JourneyFixture fixture) : IAsyncLifetime
         {
             await person.ExpectNothingWrongAsync();
         }
-    }
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    /// <summary>The people of this journey close their tabs, so their calls do not run on under the next journey.</summary>
-    public async Task DisposeAsync()
-    {
-        await fixture.ClosePagesAsync();
     }
 }

@@ -1,3 +1,4 @@
+using Conference.Tests.Infrastructure;
 using Conference.Tests.AppHost;
 using Microsoft.Playwright;
 
@@ -9,7 +10,7 @@ namespace Conference.Tests.Journeys;
 /// relays frames it cannot read.
 /// </summary>
 [Collection(JourneyCollection.Name)]
-public sealed class E2eeJourneys(JourneyFixture fixture) : IAsyncLifetime
+public sealed class E2eeJourneys(JourneyFixture fixture) : BrowserTest(fixture)
 {
     [Fact]
     public async Task Two_people_with_the_same_passphrase_see_and_hear_each_other_and_a_wrong_passphrase_is_told()
@@ -84,13 +85,5 @@ public sealed class E2eeJourneys(JourneyFixture fixture) : IAsyncLifetime
                 return frames() > before;
             }
             """, identity);
-    }
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    /// <summary>The people of this journey close their tabs, so their calls do not run on under the next journey.</summary>
-    public async Task DisposeAsync()
-    {
-        await fixture.ClosePagesAsync();
     }
 }

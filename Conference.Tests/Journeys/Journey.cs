@@ -163,12 +163,6 @@ internal static class Journey
             }
             """, count);
 
-    /// <summary>
-    /// Asks <paramref name="asyncFunction"/> (a page function that resolves to true or false) again every 250 ms
-    /// until it answers true; fails after 30 s naming <paramref name="what"/>. Not WaitForFunctionAsync: Playwright
-    /// does not await a predicate's promise, and a promise is truthy, so an async predicate passes at once whatever
-    /// it resolves to (these two checks had asserted nothing).
-    /// </summary>
     /// <summary>What the page's peer connections received (getStats inbound-rtp): where a stalled video stopped.</summary>
     static async Task<string> InboundMediaAsync(WatchedPage page)
     {
@@ -190,7 +184,13 @@ internal static class Journey
         }
     }
 
-    static async Task EventuallyAsync(WatchedPage page, string what, string asyncFunction, object? arg = null)
+    /// <summary>
+    /// Asks <paramref name="asyncFunction"/> (a page function that resolves to true or false) again every 250 ms
+    /// until it answers true; fails after 30 s naming <paramref name="what"/>. Not WaitForFunctionAsync: Playwright
+    /// does not await a predicate's promise, and a promise is truthy, so an async predicate passes at once whatever
+    /// it resolves to (the video and audio checks had asserted nothing).
+    /// </summary>
+    public static async Task EventuallyAsync(WatchedPage page, string what, string asyncFunction, object? arg = null)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (!await page.Page.EvaluateAsync<bool>(asyncFunction, arg))

@@ -23,7 +23,7 @@ public sealed class JourneyCollection : ICollectionFixture<JourneyFixture>
 /// through Caddy, at the address the console gives. Each <see cref="NewPageAsync"/> is a fresh browser profile: one
 /// person.
 /// </summary>
-public sealed class JourneyFixture : IAsyncLifetime
+public sealed class JourneyFixture : IAsyncLifetime, IOpensPages
 {
     /// <summary>How long the emulator keeps an empty room (LiveKit's empty and departure timeouts).</summary>
     public static readonly TimeSpan RoomTimeout = TimeSpan.FromSeconds(2);
@@ -108,8 +108,8 @@ public sealed class JourneyFixture : IAsyncLifetime
     /// <summary>A new person: a fresh browser profile with camera and microphone allowed (a phone if asked).</summary>
     internal async Task<WatchedPage> NewPageAsync(bool phone = false) => await browser!.NewPageAsync(phone);
 
-    /// <summary>Everyone a journey brought in closes their tab (each journey class calls this when its test ends).</summary>
-    internal Task ClosePagesAsync() => browser!.ClosePagesAsync();
+    /// <summary>Everyone a journey brought in closes their tab (<see cref="BrowserTest"/> calls this when each test ends).</summary>
+    public Task ClosePagesAsync() => browser!.ClosePagesAsync();
 
     /// <summary>Saves a screenshot under the test output's screenshots/ (and docs/screenshots/ when asked, as the web tests do).</summary>
     public static Task ScreenshotAsync(IPage page, string name) => WebAppServer.ScreenshotAsync(page, name);

@@ -1,3 +1,4 @@
+using Conference.Tests.Infrastructure;
 using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -13,7 +14,7 @@ namespace Conference.Tests.Journeys;
 /// api's answers read through the same front door.
 /// </summary>
 [Collection(JourneyCollection.Name)]
-public sealed class MeetingModelJourneys(JourneyFixture fixture) : IAsyncLifetime
+public sealed class MeetingModelJourneys(JourneyFixture fixture) : BrowserTest(fixture)
 {
     /// <summary>LiveKit's empty timeout (the fixture's) plus the webhook's trip to the api.</summary>
     static readonly TimeSpan RoomCloses = JourneyFixture.RoomTimeout + TimeSpan.FromSeconds(20);
@@ -265,12 +266,9 @@ public sealed class MeetingModelJourneys(JourneyFixture fixture) : IAsyncLifetim
 
     static string? Status(JsonObject meeting) => meeting["status"]?.GetValue<string>();
 
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    /// <summary>The people of this journey close their tabs, so their calls do not run on under the next journey.</summary>
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         api.Dispose();
-        await fixture.ClosePagesAsync();
+        await base.DisposeAsync();
     }
 }

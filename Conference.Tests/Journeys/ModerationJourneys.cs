@@ -1,3 +1,4 @@
+using Conference.Tests.Infrastructure;
 using Microsoft.Playwright;
 
 namespace Conference.Tests.Journeys;
@@ -6,7 +7,7 @@ namespace Conference.Tests.Journeys;
 /// What a host does to the call, seen from every browser in it: mute, remove, promote, lock, end; the lobby.
 /// </summary>
 [Collection(JourneyCollection.Name)]
-public sealed class ModerationJourneys(JourneyFixture fixture) : IAsyncLifetime
+public sealed class ModerationJourneys(JourneyFixture fixture) : BrowserTest(fixture)
 {
     [Fact]
     public async Task A_host_mutes_promotes_locks_removes_and_ends_the_meeting_for_everyone()
@@ -102,13 +103,5 @@ public sealed class ModerationJourneys(JourneyFixture fixture) : IAsyncLifetime
         {
             await person.ExpectNothingWrongAsync();
         }
-    }
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    /// <summary>The people of this journey close their tabs, so their calls do not run on under the next journey.</summary>
-    public async Task DisposeAsync()
-    {
-        await fixture.ClosePagesAsync();
     }
 }

@@ -1,3 +1,4 @@
+using Conference.Tests.Infrastructure;
 using Deque.AxeCore.Commons;
 using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
@@ -6,7 +7,7 @@ namespace Conference.Tests.Journeys;
 
 /// <summary>The call page on a phone held upright, in a real three-person call: usable, nothing wider than the screen, WCAG AA.</summary>
 [Collection(JourneyCollection.Name)]
-public sealed class PhoneJourneys(JourneyFixture fixture) : IAsyncLifetime
+public sealed class PhoneJourneys(JourneyFixture fixture) : BrowserTest(fixture)
 {
     [Fact]
     public async Task A_phone_in_a_three_person_call_sees_both_others_fits_the_screen_and_meets_WCAG_AA()
@@ -32,13 +33,5 @@ public sealed class PhoneJourneys(JourneyFixture fixture) : IAsyncLifetime
         var violations = results.Violations.Select(v => $"{v.Id} ({v.Impact}): {v.Help} — {string.Join(", ", v.Nodes.Select(n => n.Target.ToString()))}").ToList();
         Assert.True(violations.Count == 0, $"The call page at phone width:\n{string.Join("\n", violations)}");
         await phone.ExpectNothingWrongAsync();
-    }
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    /// <summary>The people of this journey close their tabs, so their calls do not run on under the next journey.</summary>
-    public async Task DisposeAsync()
-    {
-        await fixture.ClosePagesAsync();
     }
 }

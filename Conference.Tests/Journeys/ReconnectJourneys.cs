@@ -1,3 +1,4 @@
+using Conference.Tests.Infrastructure;
 using Microsoft.Playwright;
 
 namespace Conference.Tests.Journeys;
@@ -8,7 +9,7 @@ namespace Conference.Tests.Journeys;
 /// while the others saw nobody leave.
 /// </summary>
 [Collection(JourneyCollection.Name)]
-public sealed class ReconnectJourneys(JourneyFixture fixture) : IAsyncLifetime
+public sealed class ReconnectJourneys(JourneyFixture fixture) : BrowserTest(fixture)
 {
     readonly SiteApi api = new(fixture.Site);
 
@@ -52,12 +53,9 @@ public sealed class ReconnectJourneys(JourneyFixture fixture) : IAsyncLifetime
         Assert.Equal(new[] { anaIdentity, benIdentity }.Order(), identities);
     }
 
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    /// <summary>The people of this journey close their tabs, so their calls do not run on under the next journey.</summary>
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         api.Dispose();
-        await fixture.ClosePagesAsync();
+        await base.DisposeAsync();
     }
 }

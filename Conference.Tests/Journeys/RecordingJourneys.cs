@@ -1,3 +1,4 @@
+using Conference.Tests.Infrastructure;
 using System.Text.RegularExpressions;
 using Conference.Tests.AppHost;
 using Conference.Tests.Web;
@@ -12,7 +13,7 @@ namespace Conference.Tests.Journeys;
 /// the page's row, the api's (the recorder's) record, the emulator's story of the egress and the bucket's log.
 /// </summary>
 [Collection(JourneyCollection.Name)]
-public sealed class RecordingJourneys(JourneyFixture fixture, Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
+public sealed class RecordingJourneys(JourneyFixture fixture, Xunit.Abstractions.ITestOutputHelper output) : BrowserTest(fixture)
 {
     /// <summary>How long the call is recorded: long enough for a file whose playback can be seen to advance.</summary>
     static readonly TimeSpan Recorded = TimeSpan.FromSeconds(6);
@@ -115,13 +116,5 @@ public sealed class RecordingJourneys(JourneyFixture fixture, Xunit.Abstractions
         {
             return $"(the api could not be asked: {exception.Message})";
         }
-    }
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    /// <summary>The people of this journey close their tabs, so their calls do not run on under the next journey.</summary>
-    public async Task DisposeAsync()
-    {
-        await fixture.ClosePagesAsync();
     }
 }

@@ -14,7 +14,7 @@ namespace Conference.Tests.Journeys;
 /// (A revoked link's words are MeetingLinkPageTests'; the lobby an invitee skips, PersonalLinkTests'.)
 /// </summary>
 [Collection(JourneyCollection.Name)]
-public sealed partial class SchedulingJourneys(JourneyFixture fixture) : IAsyncLifetime
+public sealed partial class SchedulingJourneys(JourneyFixture fixture) : BrowserTest(fixture)
 {
     /// <summary>The outbox is woken by each new mail; this bounds a slow delivery on a loaded machine.</summary>
     static readonly TimeSpan MailArrives = TimeSpan.FromSeconds(60);
@@ -93,12 +93,4 @@ public sealed partial class SchedulingJourneys(JourneyFixture fixture) : IAsyncL
 
     [GeneratedRegex(@"https?://[^\s<>""]+/m/[a-z]{3}-[a-z]{4}-[a-z]{3}\?invite=[A-Za-z0-9_-]+")]
     private static partial Regex PersonalLink();
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    /// <summary>The people of this journey close their tabs, so their calls do not run on under the next journey.</summary>
-    public async Task DisposeAsync()
-    {
-        await fixture.ClosePagesAsync();
-    }
 }

@@ -1,3 +1,4 @@
+using Conference.Tests.Infrastructure;
 using Conference.Tests.AppHost;
 using Microsoft.Playwright;
 
@@ -8,7 +9,7 @@ namespace Conference.Tests.Journeys;
 /// DUPLICATE_IDENTITY when the same identity joins again (reference §1).
 /// </summary>
 [Collection(JourneyCollection.Name)]
-public sealed class SecondTabJourneys(JourneyFixture fixture) : IAsyncLifetime
+public sealed class SecondTabJourneys(JourneyFixture fixture) : BrowserTest(fixture)
 {
     [Fact]
     public async Task A_second_tab_of_the_same_person_takes_over_and_the_first_says_so()
@@ -43,13 +44,5 @@ public sealed class SecondTabJourneys(JourneyFixture fixture) : IAsyncLifetime
         {
             await person.ExpectNothingWrongAsync();
         }
-    }
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    /// <summary>The people of this journey close their tabs, so their calls do not run on under the next journey.</summary>
-    public async Task DisposeAsync()
-    {
-        await fixture.ClosePagesAsync();
     }
 }

@@ -1,3 +1,4 @@
+using Conference.Tests.Infrastructure;
 using Deque.AxeCore.Commons;
 using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
@@ -6,7 +7,7 @@ namespace Conference.Tests.Web;
 
 /// <summary>axe-core (WCAG 2 A and AA rules: labels, contrast, landmarks, names) on every page of the app shell.</summary>
 [Collection(WebAppCollection.Name)]
-public sealed class AccessibilityTests(WebAppFixture fixture)
+public sealed class AccessibilityTests(WebAppFixture fixture) : BrowserTest(fixture)
 {
     static async Task ExpectNoViolationsAsync(IPage page, string what)
     {

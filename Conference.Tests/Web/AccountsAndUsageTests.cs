@@ -1,3 +1,4 @@
+using Conference.Tests.Infrastructure;
 using System.Net.Http.Json;
 using Conference.Tests.Api;
 using Microsoft.Playwright;
@@ -6,7 +7,7 @@ namespace Conference.Tests.Web;
 
 /// <summary>End to end in Chromium: accounts, the admin's settings and the usage pages.</summary>
 [Collection(WebAppCollection.Name)]
-public sealed class AccountsAndUsageTests(WebAppFixture fixture)
+public sealed class AccountsAndUsageTests(WebAppFixture fixture) : BrowserTest(fixture)
 {
     static async Task SignInAsync(IPage page, string email, string password)
     {

@@ -1,3 +1,4 @@
+using Conference.Tests.Infrastructure;
 using System.Text.RegularExpressions;
 using Conference.Tests.Api;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,7 +9,7 @@ namespace Conference.Tests.Web;
 
 /// <summary>A fresh server in Chromium: its sign-up form asks for the setup code from the api's log, and only then makes the admin.</summary>
 [Collection(WebAppCollection.Name)]
-public sealed class AdminSetupJourneyTests(WebAppFixture fixture)
+public sealed class AdminSetupJourneyTests(WebAppFixture fixture) : BrowserTest(fixture)
 {
     [Fact]
     public async Task On_a_fresh_server_the_sign_up_form_asks_for_the_setup_code_and_its_first_account_is_the_admin()

@@ -1,3 +1,4 @@
+using Conference.Tests.Infrastructure;
 using System.Collections.Concurrent;
 using System.Text;
 using Microsoft.Playwright;
@@ -10,7 +11,7 @@ namespace Conference.Tests.Web;
 /// joins with it) but appears in no message of the Blazor circuit, no request, and no log of the web or the api.
 /// </summary>
 [Collection(WebAppCollection.Name)]
-public sealed class E2eePassphraseTests(WebAppFixture fixture)
+public sealed class E2eePassphraseTests(WebAppFixture fixture) : BrowserTest(fixture)
 {
     /// <summary>Everything a page sends or receives: circuit frames (text or MessagePack) and requests.</summary>
     sealed class Traffic

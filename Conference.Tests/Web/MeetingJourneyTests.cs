@@ -1,10 +1,11 @@
+using Conference.Tests.Infrastructure;
 using Microsoft.Playwright;
 
 namespace Conference.Tests.Web;
 
 /// <summary>End to end in Chromium: what a host and a guest do, against the real api, Postgres and Redis.</summary>
 [Collection(WebAppCollection.Name)]
-public sealed class MeetingJourneyTests(WebAppFixture fixture)
+public sealed class MeetingJourneyTests(WebAppFixture fixture) : BrowserTest(fixture)
 {
     [Fact]
     public async Task A_host_signs_up_starts_a_meeting_sees_the_preview_and_joins_LiveKit_with_a_valid_token_once_it_is_reachable()

@@ -19,7 +19,7 @@ namespace Conference.Tests.Web;
 /// calls connect as they would to LiveKit. What the pages ask of it is in <see cref="SignalRequests"/>;
 /// <see cref="CutOffMediaServerAsync"/> makes it unreachable for one page.
 /// </summary>
-public sealed class WebAppFixture : IAsyncLifetime
+public sealed class WebAppFixture : IAsyncLifetime, IOpensPages
 {
     /// <summary>The server's admin, made by <see cref="ApiFixture"/> with the setup code.</summary>
     public const string AdminEmail = ApiFixture.AdminEmail;
@@ -51,6 +51,9 @@ public sealed class WebAppFixture : IAsyncLifetime
         Web = await WebAppServer.StartAsync(Api, Platform.RedisConnectionString,
             new Dictionary<string, string> { ["MediaServer:PublicUrl"] = LiveKit.Url.ToString() });
     }
+
+    /// <inheritdoc />
+    public Task ClosePagesAsync() => Web.ClosePagesAsync();
 
     public async Task<IPage> NewPageAsync(bool phone = false, string? forwardedFor = null)
     {

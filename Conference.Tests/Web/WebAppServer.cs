@@ -115,6 +115,7 @@ public sealed class WebAppServer : IAsyncDisposable
         // Generous: these only bound how long a failing step waits. A 2-core machine running a whole test suite has
         // been seen to take over 20 s for one page load.
         context.SetDefaultTimeout(60_000);
+        contexts.Add(context);
         var page = await context.NewPageAsync();
         // What the page still waits for, for the message of a step that times out (see WebJourney.WaitForPageAsync).
         var pending = new System.Collections.Concurrent.ConcurrentDictionary<IRequest, DateTime>();
@@ -124,6 +125,11 @@ public sealed class WebAppServer : IAsyncDisposable
         PendingRequests.Add(page, pending);
         return page;
     }
+
+    readonly OpenContexts contexts = new();
+
+    /// <summary>Closes every page opened so far, as people closing their tabs (see <see cref="BrowserTest"/>).</summary>
+    public Task ClosePagesAsync() => contexts.CloseAllAsync();
 
     static int clientAddresses;
 
