@@ -33,9 +33,9 @@ public sealed record PostgresDataDirectory(string Path, string Preferred)
         var id = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(preferred)))[..12];
         var home = System.IO.Path.Combine(SharedRoot, id);
         Directory.CreateDirectory(home);
-        const UnixFileMode everyoneEnters = (UnixFileMode)0b111_101_101;
-        File.SetUnixFileMode(SharedRoot, everyoneEnters);
-        File.SetUnixFileMode(home, everyoneEnters);
+        const UnixFileMode EveryoneEnters = (UnixFileMode)0b111_101_101;
+        File.SetUnixFileMode(SharedRoot, EveryoneEnters);
+        File.SetUnixFileMode(home, EveryoneEnters);
         File.WriteAllText(System.IO.Path.Combine(home, "checkout"), preferred + "\n");
         return new PostgresDataDirectory(System.IO.Path.Combine(home, "postgres"), preferred);
     }

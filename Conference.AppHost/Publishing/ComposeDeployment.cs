@@ -37,19 +37,19 @@ internal sealed class ComposeDeployment
         new("BACKUP_PASSPHRASE", "Secret (backup-passphrase: backup.sh encrypts .env in each backup with it; keep a copy away from this host, restore.sh asks for it on a new one): openssl rand -hex 32", "", Secret: true),
     ];
 
-    readonly DistributedApplicationModel _model;
-    readonly DistributedApplicationExecutionContext _executionContext;
-    readonly CancellationToken _cancellationToken;
-    readonly ComposeValues _values = new();
-    readonly YamlMappingNode _services = new();
-    readonly SortedSet<string> _volumes = new(StringComparer.Ordinal);
-    readonly SortedDictionary<string, string> _files = new(StringComparer.Ordinal);
+    readonly DistributedApplicationModel model;
+    readonly DistributedApplicationExecutionContext executionContext;
+    readonly CancellationToken cancellationToken;
+    readonly ComposeValues values = new();
+    readonly YamlMappingNode services = new();
+    readonly SortedSet<string> namedVolumes = new(StringComparer.Ordinal);
+    readonly SortedDictionary<string, string> files = new(StringComparer.Ordinal);
 
     ComposeDeployment(DistributedApplicationModel model, DistributedApplicationExecutionContext executionContext, CancellationToken cancellationToken)
     {
-        _model = model;
-        _executionContext = executionContext;
-        _cancellationToken = cancellationToken;
+        this.model = model;
+        this.executionContext = executionContext;
+        this.cancellationToken = cancellationToken;
     }
 
     /// <summary>The deployment's files by path relative to the output directory.</summary>
@@ -58,25 +58,25 @@ internal sealed class ComposeDeployment
     {
         var deployment = new ComposeDeployment(model, executionContext, cancellationToken);
         await deployment.AddServicesAsync();
-        deployment._files[ComposeFileName] = deployment.ComposeFile();
-        deployment._files[EnvironmentExampleFileName] = deployment.EnvironmentExample();
-        return deployment._files;
+        deployment.files[ComposeFileName] = deployment.ComposeFile();
+        deployment.files[EnvironmentExampleFileName] = deployment.EnvironmentExample();
+        return deployment.files;
     }
 
     async Task AddServicesAsync()
     {
-        foreach (var resource in _model.Resources.Where(r => r is ContainerResource or ProjectResource))
+        foreach (var resource in model.Resources.Where(r => r is ContainerResource or ProjectResource))
         {
             var service = await ServiceAsync(resource);
-            _services.Add(resource.Name, service);
+            services.Add(resource.Name, service);
 
             switch (resource)
             {
                 case LiveKitResource liveKit:
-                    _files["livekit.yaml"] = ConfigFileHeader("LIVEKIT_CONFIG") + await _values.WriteAsync(liveKit.Config.Render(), _cancellationToken);
+                    files["livekit.yaml"] = ConfigFileHeader("LIVEKIT_CONFIG") + await values.WriteAsync(liveKit.Config.Render(), cancellationToken);
                     break;
                 case LiveKitEgressResource egress:
-                    _files["egress.yaml"] = ConfigFileHeader("EGRESS_CONFIG_BODY") + await _values.WriteAsync(egress.Config.Render(), _cancellationToken);
+                    files["egress.yaml"] = ConfigFileHeader("EGRESS_CONFIG_BODY") + await values.WriteAsync(egress.Config.Render(), cancellationToken);
                     break;
                 case PostgresServerResource postgres:
                     AddDatabases(postgres, service);
@@ -163,7 +163,7 @@ internal sealed class ComposeDeployment
     async Task<List<string>> ArgumentsAsync(IResource resource)
     {
         var arguments = new List<object>();
-        var context = new CommandLineArgsCallbackContext(arguments, resource, _cancellationToken) { ExecutionContext = _executionContext };
+        var context = new CommandLineArgsCallbackContext(arguments, resource, cancellationToken) { ExecutionContext = executionContext };
         foreach (var callback in resource.Annotations.OfType<CommandLineArgsCallbackAnnotation>())
         {
             await callback.Callback(context);
@@ -171,7 +171,7 @@ internal sealed class ComposeDeployment
         var written = new List<string>();
         foreach (var argument in arguments)
         {
-            written.Add(await _values.WriteAsync(argument, _cancellationToken));
+            written.Add(await values.WriteAsync(argument, cancellationToken));
         }
         return written;
     }
@@ -179,7 +179,7 @@ internal sealed class ComposeDeployment
     async Task<Dictionary<string, string>> EnvironmentAsync(IResource resource)
     {
         var variables = new Dictionary<string, object>();
-        var context = new EnvironmentCallbackContext(_executionContext, resource, variables, _cancellationToken);
+        var context = new EnvironmentCallbackContext(executionContext, resource, variables, cancellationToken);
         foreach (var callback in resource.Annotations.OfType<EnvironmentCallbackAnnotation>())
         {
             await callback.Callback(context);
@@ -187,7 +187,7 @@ internal sealed class ComposeDeployment
         var written = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, value) in variables)
         {
-            written[name] = await _values.WriteAsync(value, _cancellationToken);
+            written[name] = await values.WriteAsync(value, cancellationToken);
         }
         return written;
     }
@@ -206,15 +206,15 @@ internal sealed class ComposeDeployment
 
     List<string> Volumes(IResource resource)
     {
-        var volumes = new List<string>();
+        var mounts = new List<string>();
         foreach (var mount in resource.Annotations.OfType<ContainerMountAnnotation>())
         {
             var readOnly = mount.IsReadOnly ? ":ro" : "";
             if (mount.Type == ContainerMountType.Volume)
             {
                 var name = mount.Source ?? throw new InvalidOperationException($"'{resource.Name}' mounts an anonymous volume at {mount.Target}; name it.");
-                _volumes.Add(name);
-                volumes.Add($"{name}:{mount.Target}{readOnly}");
+                namedVolumes.Add(name);
+                mounts.Add($"{name}:{mount.Target}{readOnly}");
             }
             else
             {
@@ -225,13 +225,13 @@ internal sealed class ComposeDeployment
                     throw new InvalidOperationException($"'{resource.Name}' bind-mounts '{source}', which is not a file; only files can be shipped with the deployment.");
                 }
                 var fileName = Path.GetFileName(source);
-                _files[fileName] = resource.Annotations.OfType<TurnOverTlsAnnotation>().Any() && mount.Target == "/etc/caddy/Caddyfile"
+                files[fileName] = resource.Annotations.OfType<TurnOverTlsAnnotation>().Any() && mount.Target == "/etc/caddy/Caddyfile"
                     ? CaddyTurnRoute.AddTo(File.ReadAllText(source))
                     : File.ReadAllText(source);
-                volumes.Add($"./{fileName}:{mount.Target}{readOnly}");
+                mounts.Add($"./{fileName}:{mount.Target}{readOnly}");
             }
         }
-        return volumes;
+        return mounts;
     }
 
     async Task<List<string>> CapabilitiesAsync(IResource resource)
@@ -239,11 +239,11 @@ internal sealed class ComposeDeployment
         var arguments = new List<object>();
         foreach (var callback in resource.Annotations.OfType<ContainerRuntimeArgsCallbackAnnotation>())
         {
-            await callback.Callback(new ContainerRuntimeArgsCallbackContext(arguments, _cancellationToken));
+            await callback.Callback(new ContainerRuntimeArgsCallbackContext(arguments, cancellationToken));
         }
-        const string capAdd = "--cap-add=";
-        return arguments.Select(argument => argument is string text && text.StartsWith(capAdd, StringComparison.Ordinal)
-                ? text[capAdd.Length..]
+        const string CapAdd = "--cap-add=";
+        return arguments.Select(argument => argument is string text && text.StartsWith(CapAdd, StringComparison.Ordinal)
+                ? text[CapAdd.Length..]
                 : throw new InvalidOperationException($"'{resource.Name}' needs container runtime argument '{argument}', which the compose publisher cannot write."))
             .ToList();
     }
@@ -279,8 +279,8 @@ internal sealed class ComposeDeployment
     /// </summary>
     void AddDatabases(PostgresServerResource postgres, YamlMappingNode service)
     {
-        var databases = _model.Resources.OfType<PostgresDatabaseResource>().Where(d => d.Parent == postgres).Select(d => d.DatabaseName).ToList();
-        _files[$"{PostgresInitDirectory}/create-databases.sql"] =
+        var databases = model.Resources.OfType<PostgresDatabaseResource>().Where(d => d.Parent == postgres).Select(d => d.DatabaseName).ToList();
+        files[$"{PostgresInitDirectory}/create-databases.sql"] =
             "-- Generated by publish-compose: the databases of the model, created when the data volume is first initialised.\n"
             + string.Concat(databases.Select(name => $"CREATE DATABASE \"{name}\";\n"));
         ((YamlSequenceNode)service["volumes"]).Add(Text($"./{PostgresInitDirectory}:/docker-entrypoint-initdb.d:ro"));
@@ -293,8 +293,8 @@ internal sealed class ComposeDeployment
     /// </summary>
     void AddDashboard()
     {
-        _volumes.Add("dashboard-keys");
-        _services.Add(DashboardService, new YamlMappingNode
+        namedVolumes.Add("dashboard-keys");
+        services.Add(DashboardService, new YamlMappingNode
         {
             { "image", Text(DashboardImage) },
             { "platform", Text(Platform) },
@@ -325,9 +325,9 @@ internal sealed class ComposeDeployment
 
     string ComposeFile()
     {
-        var root = new YamlMappingNode { { "services", _services } };
+        var root = new YamlMappingNode { { "services", services } };
         var volumes = new YamlMappingNode();
-        foreach (var volume in _volumes)
+        foreach (var volume in namedVolumes)
         {
             volumes.Add(volume, new YamlMappingNode());
         }
@@ -345,7 +345,7 @@ internal sealed class ComposeDeployment
 
     string EnvironmentExample()
     {
-        var parameters = _values.Parameters.Select(p => new DeploymentVariable(
+        var parameters = values.Parameters.Select(p => new DeploymentVariable(
             p.Key,
             Describe(p.Value),
             p.Value.Default is null or GenerateParameterDefault ? "" : p.Value.Default.GetDefaultValue(),

@@ -17,8 +17,8 @@ public sealed class LiveKitDownloadTests : IDisposable
 {
     const string Binary = "#!/bin/sh\necho livekit-server stand-in\n";
 
-    readonly ReleaseServer _server = new();
-    readonly string _cache = Directory.CreateTempSubdirectory("conference-livekit-cache-").FullName;
+    readonly ReleaseServer server = new();
+    readonly string cache = Directory.CreateTempSubdirectory("conference-livekit-cache-").FullName;
 
     static string Asset(string arch) => $"livekit_{LiveKitServerDownload.Version}_linux_{arch}.tar.gz";
 
@@ -27,29 +27,29 @@ public sealed class LiveKitDownloadTests : IDisposable
     [InlineData(Architecture.Arm64, "arm64")]
     public async Task Fetches_the_pinned_release_for_this_machine_verifies_it_and_caches_it_per_version(Architecture architecture, string arch)
     {
-        _server.Publish(Asset(arch), Tarball(Binary));
-        var download = new LiveKitServerDownload(_server.Http, _server.Releases, _cache);
+        server.Publish(Asset(arch), Tarball(Binary));
+        var download = new LiveKitServerDownload(server.Http, server.Releases, cache);
 
         var (path, problem) = await download.GetAsync(OSPlatform.Linux, architecture, CancellationToken.None);
 
         Assert.Null(problem);
-        Assert.Equal(Path.Combine(_cache, LiveKitServerDownload.Version, "livekit-server"), path);
+        Assert.Equal(Path.Combine(cache, LiveKitServerDownload.Version, "livekit-server"), path);
         Assert.Equal(Binary, File.ReadAllText(path!));
         Assert.True(OperatingSystem.IsWindows() || File.GetUnixFileMode(path!).HasFlag(UnixFileMode.UserExecute));
-        Assert.Contains($"/v{LiveKitServerDownload.Version}/checksums.txt", _server.Requests);
-        Assert.Contains($"/v{LiveKitServerDownload.Version}/{Asset(arch)}", _server.Requests);
+        Assert.Contains($"/v{LiveKitServerDownload.Version}/checksums.txt", server.Requests);
+        Assert.Contains($"/v{LiveKitServerDownload.Version}/{Asset(arch)}", server.Requests);
 
         // Cached: the next start asks the network nothing.
-        _server.Requests.Clear();
+        server.Requests.Clear();
         Assert.Equal(path, (await download.GetAsync(OSPlatform.Linux, architecture, CancellationToken.None)).Path);
-        Assert.Empty(_server.Requests);
+        Assert.Empty(server.Requests);
     }
 
     [Fact]
     public async Task An_archive_that_does_not_match_its_published_checksum_is_not_used()
     {
-        _server.Publish(Asset("amd64"), Tarball(Binary), checksumOf: Tarball("#!/bin/sh\necho something else\n"));
-        var download = new LiveKitServerDownload(_server.Http, _server.Releases, _cache);
+        server.Publish(Asset("amd64"), Tarball(Binary), checksumOf: Tarball("#!/bin/sh\necho something else\n"));
+        var download = new LiveKitServerDownload(server.Http, server.Releases, cache);
 
         var (path, problem) = await download.GetAsync(OSPlatform.Linux, Architecture.X64, CancellationToken.None);
 
@@ -61,18 +61,18 @@ public sealed class LiveKitDownloadTests : IDisposable
     [Fact]
     public async Task Says_plainly_when_it_cannot()
     {
-        var unreachable = new LiveKitServerDownload(_server.Http, new Uri($"http://127.0.0.1:{FreePort()}/releases/"), _cache);
+        var unreachable = new LiveKitServerDownload(server.Http, new Uri($"http://127.0.0.1:{FreePort()}/releases/"), cache);
         var (path, problem) = await unreachable.GetAsync(OSPlatform.Linux, Architecture.X64, CancellationToken.None);
         Assert.Null(path);
         Assert.StartsWith($"Could not download livekit-server {LiveKitServerDownload.Version} from http://127.0.0.1:", problem);
 
-        var macOs = await new LiveKitServerDownload(_server.Http, _server.Releases, _cache).GetAsync(OSPlatform.OSX, Architecture.Arm64, CancellationToken.None);
+        var macOs = await new LiveKitServerDownload(server.Http, server.Releases, cache).GetAsync(OSPlatform.OSX, Architecture.Arm64, CancellationToken.None);
         Assert.Null(macOs.Path);
         Assert.Contains("LiveKit publishes no livekit-server", macOs.Problem);
         Assert.Contains("install it by hand", macOs.Problem);
 
-        _server.Publish("livekit_0.0.0_linux_amd64.tar.gz", Tarball(Binary));
-        var notListed = await new LiveKitServerDownload(_server.Http, _server.Releases, _cache).GetAsync(OSPlatform.Linux, Architecture.X64, CancellationToken.None);
+        server.Publish("livekit_0.0.0_linux_amd64.tar.gz", Tarball(Binary));
+        var notListed = await new LiveKitServerDownload(server.Http, server.Releases, cache).GetAsync(OSPlatform.Linux, Architecture.X64, CancellationToken.None);
         Assert.Contains($"lists no {Asset("amd64")}", notListed.Problem);
     }
 
@@ -80,17 +80,17 @@ public sealed class LiveKitDownloadTests : IDisposable
     public async Task The_Processes_variant_runs_the_fetched_binary_when_the_developer_opts_in_and_shows_why_not_otherwise()
     {
         var arch = RuntimeInformation.OSArchitecture == Architecture.Arm64 ? "arm64" : "amd64";
-        _server.Publish(Asset(arch), Tarball(Binary));
+        server.Publish(Asset(arch), Tarball(Binary));
         string[] optIn =
         [
-            "--Conference:Runtime=Processes", $"--Conference:DataDirectory={_cache}/data",
-            "--Conference:LiveKit:Download=true", $"--Conference:LiveKit:DownloadUrl={_server.Releases}",
+            "--Conference:Runtime=Processes", $"--Conference:DataDirectory={cache}/data",
+            "--Conference:LiveKit:Download=true", $"--Conference:LiveKit:DownloadUrl={server.Releases}",
         ];
 
-        await using (var app = await AppModel.BuildAsync([.. optIn, $"--Conference:LiveKit:DownloadCache={_cache}"]))
+        await using (var app = await AppModel.BuildAsync([.. optIn, $"--Conference:LiveKit:DownloadCache={cache}"]))
         {
             var liveKit = Assert.IsAssignableFrom<ExecutableResource>(app.Resource("livekit"));
-            Assert.Equal(Path.Combine(_cache, LiveKitServerDownload.Version, "livekit-server"), liveKit.Command);
+            Assert.Equal(Path.Combine(cache, LiveKitServerDownload.Version, "livekit-server"), liveKit.Command);
             // Signalling on a port the orchestrator picks, written into its config, so two runs on one machine do not collide.
             var http = liveKit.Annotations.OfType<EndpointAnnotation>().Single(e => e.Name == "http");
             Assert.Null(http.Port);
@@ -98,8 +98,8 @@ public sealed class LiveKitDownloadTests : IDisposable
             Assert.Contains("{livekit.bindings.http.targetPort}", Assert.IsType<LiveKitProcessResource>(liveKit).Config.Render().ValueExpression);
         }
 
-        _server.Publish(Asset(arch), Tarball(Binary), checksumOf: Tarball("tampered"));
-        await using (var app = await AppModel.BuildAsync([.. optIn, $"--Conference:LiveKit:DownloadCache={_cache}/empty"]))
+        server.Publish(Asset(arch), Tarball(Binary), checksumOf: Tarball("tampered"));
+        await using (var app = await AppModel.BuildAsync([.. optIn, $"--Conference:LiveKit:DownloadCache={cache}/empty"]))
         {
             var snapshot = app.Resource("livekit").Annotations.OfType<ResourceSnapshotAnnotation>().Single().InitialSnapshot;
             Assert.Equal("Unavailable", snapshot.State?.Text);
@@ -133,24 +133,24 @@ public sealed class LiveKitDownloadTests : IDisposable
 
     public void Dispose()
     {
-        _server.Dispose();
-        Directory.Delete(_cache, recursive: true);
+        server.Dispose();
+        Directory.Delete(cache, recursive: true);
     }
 
     /// <summary>Serves /releases/vVERSION/{asset, checksums.txt} from memory and records every path asked for.</summary>
     sealed class ReleaseServer : IDisposable
     {
-        readonly HttpListener _listener = new();
-        readonly Dictionary<string, byte[]> _files = [];
-        readonly Task _serving;
+        readonly HttpListener listener = new();
+        readonly Dictionary<string, byte[]> files = [];
+        readonly Task serving;
 
         public ReleaseServer()
         {
             var port = FreePort();
-            _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-            _listener.Start();
+            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+            listener.Start();
             Releases = new Uri($"http://127.0.0.1:{port}/releases/");
-            _serving = Task.Run(ServeAsync);
+            serving = Task.Run(ServeAsync);
         }
 
         public Uri Releases { get; }
@@ -163,22 +163,22 @@ public sealed class LiveKitDownloadTests : IDisposable
         public void Publish(string asset, byte[] bytes, byte[]? checksumOf = null)
         {
             var release = $"/releases/v{LiveKitServerDownload.Version}/";
-            lock (_files)
+            lock (files)
             {
-                _files[release + asset] = bytes;
-                _files[release + "checksums.txt"] = Encoding.UTF8.GetBytes(
+                files[release + asset] = bytes;
+                files[release + "checksums.txt"] = Encoding.UTF8.GetBytes(
                     $"{Convert.ToHexStringLower(SHA256.HashData(checksumOf ?? bytes))}  {asset}\n0000  livekit_{LiveKitServerDownload.Version}_windows_amd64.zip\n");
             }
         }
 
         async Task ServeAsync()
         {
-            while (_listener.IsListening)
+            while (listener.IsListening)
             {
                 HttpListenerContext context;
                 try
                 {
-                    context = await _listener.GetContextAsync();
+                    context = await listener.GetContextAsync();
                 }
                 catch (Exception exception) when (exception is HttpListenerException or ObjectDisposedException)
                 {
@@ -186,10 +186,10 @@ public sealed class LiveKitDownloadTests : IDisposable
                 }
                 var path = context.Request.Url!.AbsolutePath;
                 byte[]? body;
-                lock (_files)
+                lock (files)
                 {
                     Requests.Add(path.Replace("/releases", "", StringComparison.Ordinal));
-                    _files.TryGetValue(path, out body);
+                    files.TryGetValue(path, out body);
                 }
                 context.Response.StatusCode = body is null ? 404 : 200;
                 if (body is not null)
@@ -202,9 +202,9 @@ public sealed class LiveKitDownloadTests : IDisposable
 
         public void Dispose()
         {
-            _listener.Stop();
-            _listener.Close();
-            _serving.Wait(TimeSpan.FromSeconds(5));
+            listener.Stop();
+            listener.Close();
+            serving.Wait(TimeSpan.FromSeconds(5));
             Http.Dispose();
         }
     }

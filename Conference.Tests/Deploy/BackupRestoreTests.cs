@@ -15,17 +15,17 @@ public sealed class BackupRestoreTests : IClassFixture<S3rverServer>, IDisposabl
 {
     const string Passphrase = "correct horse battery staple";
 
-    readonly PostgresServer _postgres;
-    readonly S3rverServer _s3;
-    readonly string _api = $"api_{Guid.NewGuid():N}";
-    readonly string _recorder = $"rec_{Guid.NewGuid():N}";
-    readonly DeployDirectory _host;
+    readonly PostgresServer postgres;
+    readonly S3rverServer s3;
+    readonly string api = $"api_{Guid.NewGuid():N}";
+    readonly string recorder = $"rec_{Guid.NewGuid():N}";
+    readonly DeployDirectory host;
 
     public BackupRestoreTests(PostgresServer postgres, S3rverServer s3)
     {
-        _postgres = postgres;
-        _s3 = s3;
-        _host = new DeployDirectory(_api, _recorder);
+        this.postgres = postgres;
+        this.s3 = s3;
+        host = new DeployDirectory(api, recorder);
     }
 
     [Fact]
@@ -33,28 +33,28 @@ public sealed class BackupRestoreTests : IClassFixture<S3rverServer>, IDisposabl
     {
         await CreateDatabasesAsync();
         var before = await FingerprintsAsync();
-        var env = WriteEnv(_host);
+        var env = WriteEnv(host);
 
-        var backup = await _host.RunAsync("backup.sh", [], Postgres());
+        var backup = await host.RunAsync("backup.sh", [], Postgres());
         Assert.True(backup.ExitCode == 0, backup.Output);
-        var archive = Assert.Single(Directory.GetFiles(Path.Combine(_host.Path, "backups"), "conference-*.tar"));
+        var archive = Assert.Single(Directory.GetFiles(Path.Combine(host.Path, "backups"), "conference-*.tar"));
         Assert.Matches(@"conference-\d{8}T\d{6}Z\.tar$", archive);
-        Assert.Equal(Path.GetFileName(archive), File.ReadAllText(Path.Combine(_host.Path, "backups", "latest")).Trim());
+        Assert.Equal(Path.GetFileName(archive), File.ReadAllText(Path.Combine(host.Path, "backups", "latest")).Trim());
         // The bucket holds the same bytes under backups/.
         Assert.Equal(SHA256.HashData(File.ReadAllBytes(archive)), SHA256.HashData(await GetObjectAsync($"backups/{Path.GetFileName(archive)}")));
         // .env is in the archive only encrypted.
         Assert.DoesNotContain(ArchiveEntries(archive), e => e.Contains("STORAGE_SECRET_KEY", StringComparison.Ordinal));
 
         NpgsqlConnection.ClearAllPools();
-        await ExecuteAsync(_postgres.ConnectionString, $"DROP DATABASE \"{_api}\" WITH (FORCE)");
-        await ExecuteAsync(_postgres.ConnectionString, $"DROP DATABASE \"{_recorder}\" WITH (FORCE)");
+        await ExecuteAsync(postgres.ConnectionString, $"DROP DATABASE \"{api}\" WITH (FORCE)");
+        await ExecuteAsync(postgres.ConnectionString, $"DROP DATABASE \"{recorder}\" WITH (FORCE)");
 
         // A new host: the scripts and nothing else; the bucket's settings and the passphrase from the operator.
-        using var newHost = new DeployDirectory(_api, _recorder);
+        using var newHost = new DeployDirectory(api, recorder);
         var restore = await newHost.RunAsync("restore.sh", ["--from-bucket", "latest"], new(Postgres())
         {
-            ["STORAGE_ENDPOINT"] = _s3.Endpoint.ToString(),
-            ["STORAGE_BUCKET"] = _s3.Bucket,
+            ["STORAGE_ENDPOINT"] = s3.Endpoint.ToString(),
+            ["STORAGE_BUCKET"] = s3.Bucket,
             ["STORAGE_REGION"] = "us-east-1",
             ["STORAGE_ACCESS_KEY"] = S3rverServer.AccessKey,
             ["STORAGE_SECRET_KEY"] = S3rverServer.SecretKey,
@@ -72,22 +72,22 @@ public sealed class BackupRestoreTests : IClassFixture<S3rverServer>, IDisposabl
     {
         await CreateDatabasesAsync();
         var before = await FingerprintsAsync();
-        WriteEnv(_host);
-        var backup = await _host.RunAsync("backup.sh", [], Postgres());
+        WriteEnv(host);
+        var backup = await host.RunAsync("backup.sh", [], Postgres());
         Assert.True(backup.ExitCode == 0, backup.Output);
-        await ExecuteAsync(Connection(_api), "INSERT INTO meetings (slug, title) VALUES ('after-backup', 'x')");
+        await ExecuteAsync(Connection(api), "INSERT INTO meetings (slug, title) VALUES ('after-backup', 'x')");
 
-        var archive = Path.Combine("backups", File.ReadAllText(Path.Combine(_host.Path, "backups", "latest")).Trim());
+        var archive = Path.Combine("backups", File.ReadAllText(Path.Combine(host.Path, "backups", "latest")).Trim());
         NpgsqlConnection.ClearAllPools();
-        var restore = await _host.RunAsync("restore.sh", [archive], Postgres());
+        var restore = await host.RunAsync("restore.sh", [archive], Postgres());
 
         Assert.True(restore.ExitCode == 0, restore.Output);
         Assert.Equal(before, await FingerprintsAsync());
-        var kept = await DatabasesLikeAsync($"{_api}_before_%");
+        var kept = await DatabasesLikeAsync($"{api}_before_%");
         Assert.Single(kept);
         Assert.Equal(501, await CountAsync(Connection(kept[0])));
         Assert.Contains($"DROP DATABASE \"{kept[0]}\"", restore.Output);
-        var calls = _host.DockerCalls();
+        var calls = host.DockerCalls();
         Assert.True(calls.IndexOf("compose stop api recorder", StringComparison.Ordinal) < calls.IndexOf("compose up --detach\n", StringComparison.Ordinal), calls);
     }
 
@@ -95,30 +95,30 @@ public sealed class BackupRestoreTests : IClassFixture<S3rverServer>, IDisposabl
     public async Task A_truncated_dump_leaves_the_live_databases_untouched()
     {
         await CreateDatabasesAsync();
-        WriteEnv(_host);
-        var backup = await _host.RunAsync("backup.sh", [], Postgres());
+        WriteEnv(host);
+        var backup = await host.RunAsync("backup.sh", [], Postgres());
         Assert.True(backup.ExitCode == 0, backup.Output);
-        await ExecuteAsync(Connection(_api), "INSERT INTO meetings (slug, title) VALUES ('after-backup', 'x')");
+        await ExecuteAsync(Connection(api), "INSERT INTO meetings (slug, title) VALUES ('after-backup', 'x')");
         var live = await FingerprintsAsync();
 
         // The recorder's dump cut in half, with checksums that match it (a dump written short, not a damaged copy).
-        var archive = Path.Combine(_host.Path, "backups", File.ReadAllText(Path.Combine(_host.Path, "backups", "latest")).Trim());
-        var truncated = Path.Combine(_host.Path, "truncated.tar");
-        RewriteArchive(archive, truncated, $"{_recorder}.dump", bytes => bytes[..(bytes.Length / 2)]);
+        var archive = Path.Combine(host.Path, "backups", File.ReadAllText(Path.Combine(host.Path, "backups", "latest")).Trim());
+        var truncated = Path.Combine(host.Path, "truncated.tar");
+        RewriteArchive(archive, truncated, $"{recorder}.dump", bytes => bytes[..(bytes.Length / 2)]);
         NpgsqlConnection.ClearAllPools();
-        var restore = await _host.RunAsync("restore.sh", [truncated], Postgres());
+        var restore = await host.RunAsync("restore.sh", [truncated], Postgres());
 
         Assert.NotEqual(0, restore.ExitCode);
         Assert.Contains("live databases are untouched", restore.Output);
         Assert.Equal(live, await FingerprintsAsync());
         Assert.Empty(await DatabasesLikeAsync("%_restoring"));
-        Assert.Empty(await DatabasesLikeAsync($"{_api}_before_%"));
-        Assert.DoesNotContain("compose stop", _host.DockerCalls());
+        Assert.Empty(await DatabasesLikeAsync($"{api}_before_%"));
+        Assert.DoesNotContain("compose stop", host.DockerCalls());
 
         // A damaged copy (checksums do not match) is refused before anything is touched.
-        var damaged = Path.Combine(_host.Path, "damaged.tar");
-        RewriteArchive(archive, damaged, $"{_api}.dump", bytes => bytes[..^10], updateChecksums: false);
-        var refused = await _host.RunAsync("restore.sh", [damaged], Postgres());
+        var damaged = Path.Combine(host.Path, "damaged.tar");
+        RewriteArchive(archive, damaged, $"{api}.dump", bytes => bytes[..^10], updateChecksums: false);
+        var refused = await host.RunAsync("restore.sh", [damaged], Postgres());
         Assert.NotEqual(0, refused.ExitCode);
         Assert.Contains("damaged", refused.Output);
         Assert.Equal(live, await FingerprintsAsync());
@@ -128,10 +128,10 @@ public sealed class BackupRestoreTests : IClassFixture<S3rverServer>, IDisposabl
     public async Task Backup_prunes_old_archives_here_and_in_the_bucket_and_fails_when_the_bucket_does()
     {
         await CreateDatabasesAsync();
-        WriteEnv(_host);
-        Directory.CreateDirectory(Path.Combine(_host.Path, "backups"));
-        var oldLocal = Path.Combine(_host.Path, "backups", "conference-20000101T000000Z.tar");
-        var recentLocal = Path.Combine(_host.Path, "backups", "conference-20000102T000000Z.tar");
+        WriteEnv(host);
+        Directory.CreateDirectory(Path.Combine(host.Path, "backups"));
+        var oldLocal = Path.Combine(host.Path, "backups", "conference-20000101T000000Z.tar");
+        var recentLocal = Path.Combine(host.Path, "backups", "conference-20000102T000000Z.tar");
         File.WriteAllText(oldLocal, "old");
         File.WriteAllText(recentLocal, "recent");
         File.SetLastWriteTimeUtc(oldLocal, DateTime.UtcNow.AddDays(-7.5));
@@ -141,7 +141,7 @@ public sealed class BackupRestoreTests : IClassFixture<S3rverServer>, IDisposabl
         await PutObjectAsync(oldKey);
         await PutObjectAsync(recentKey);
 
-        var backup = await _host.RunAsync("backup.sh", [], Postgres());
+        var backup = await host.RunAsync("backup.sh", [], Postgres());
 
         Assert.True(backup.ExitCode == 0, backup.Output);
         Assert.False(File.Exists(oldLocal));
@@ -150,8 +150,8 @@ public sealed class BackupRestoreTests : IClassFixture<S3rverServer>, IDisposabl
         Assert.NotNull(await GetObjectOrNullAsync(recentKey));
 
         // A bucket that cannot be reached fails the backup (and so an upgrade) with the reason.
-        File.AppendAllText(Path.Combine(_host.Path, ".env"), "STORAGE_ENDPOINT=http://127.0.0.1:9\n");
-        var unreachable = await _host.RunAsync("backup.sh", [], Postgres());
+        File.AppendAllText(Path.Combine(host.Path, ".env"), "STORAGE_ENDPOINT=http://127.0.0.1:9\n");
+        var unreachable = await host.RunAsync("backup.sh", [], Postgres());
         Assert.NotEqual(0, unreachable.ExitCode);
         Assert.Contains("copying backups/conference-", unreachable.Output);
     }
@@ -160,12 +160,12 @@ public sealed class BackupRestoreTests : IClassFixture<S3rverServer>, IDisposabl
     public async Task A_quiesced_backup_pauses_api_and_recorder_for_the_dumps_and_starts_them_again_even_when_it_fails()
     {
         await CreateDatabasesAsync();
-        WriteEnv(_host);
+        WriteEnv(host);
 
-        var backup = await _host.RunAsync("backup.sh", ["--quiesce"], Postgres());
+        var backup = await host.RunAsync("backup.sh", ["--quiesce"], Postgres());
 
         Assert.True(backup.ExitCode == 0, backup.Output);
-        var calls = _host.DockerCalls().Split('\n').ToList();
+        var calls = host.DockerCalls().Split('\n').ToList();
         var stop = calls.IndexOf("docker compose stop api recorder");
         var start = calls.IndexOf("docker compose start api recorder");
         var dumps = calls.Select((call, index) => (call, index)).Where(c => c.call.Contains(" pg_dump ", StringComparison.Ordinal)).Select(c => c.index).ToList();
@@ -173,32 +173,32 @@ public sealed class BackupRestoreTests : IClassFixture<S3rverServer>, IDisposabl
         Assert.True(stop >= 0 && stop < dumps.Min() && dumps.Max() < start, string.Join('\n', calls));
 
         // A dump that fails (a database that is not there) still starts them again.
-        File.AppendAllText(Path.Combine(_host.Path, "postgres-initdb", "create-databases.sql"), "CREATE DATABASE \"missing_database\";\n");
-        File.Delete(Path.Combine(_host.Path, "docker.log"));
-        var failed = await _host.RunAsync("backup.sh", ["--quiesce"], Postgres());
+        File.AppendAllText(Path.Combine(host.Path, "postgres-initdb", "create-databases.sql"), "CREATE DATABASE \"missing_database\";\n");
+        File.Delete(Path.Combine(host.Path, "docker.log"));
+        var failed = await host.RunAsync("backup.sh", ["--quiesce"], Postgres());
         Assert.NotEqual(0, failed.ExitCode);
         Assert.Contains("pg_dump of missing_database failed", failed.Output);
-        Assert.EndsWith("docker compose start api recorder\n", _host.DockerCalls());
+        Assert.EndsWith("docker compose start api recorder\n", host.DockerCalls());
     }
 
     [Fact]
     public async Task Backup_without_a_passphrase_says_what_to_set()
     {
-        File.WriteAllText(Path.Combine(_host.Path, ".env"), "POSTGRES_PASSWORD=x\n");
-        var backup = await _host.RunAsync("backup.sh", [], Postgres());
+        File.WriteAllText(Path.Combine(host.Path, ".env"), "POSTGRES_PASSWORD=x\n");
+        var backup = await host.RunAsync("backup.sh", [], Postgres());
         Assert.NotEqual(0, backup.ExitCode);
         Assert.Contains("BACKUP_PASSPHRASE is not set", backup.Output);
     }
 
-    public void Dispose() => _host.Dispose();
+    public void Dispose() => host.Dispose();
 
     async Task CreateDatabasesAsync()
     {
-        await ExecuteAsync(await _postgres.CreateDatabaseAsync(_api), """
+        await ExecuteAsync(await postgres.CreateDatabaseAsync(api), """
             CREATE TABLE meetings (id serial PRIMARY KEY, slug text NOT NULL UNIQUE, title text);
             INSERT INTO meetings (slug, title) SELECT 'm-' || n, 'Meeting ' || n || ' ☕' FROM generate_series(1, 500) AS n;
             """);
-        await ExecuteAsync(await _postgres.CreateDatabaseAsync(_recorder), """
+        await ExecuteAsync(await postgres.CreateDatabaseAsync(recorder), """
             CREATE TABLE meetings (id serial PRIMARY KEY, slug text NOT NULL UNIQUE, title text);
             INSERT INTO meetings (slug, title) SELECT 'r-' || n, 'Recording ' || n FROM generate_series(1, 2000) AS n;
             """);
@@ -209,8 +209,8 @@ public sealed class BackupRestoreTests : IClassFixture<S3rverServer>, IDisposabl
         var env = $"""
             CONFERENCE_VERSION=v1
             POSTGRES_PASSWORD=kept-secret
-            STORAGE_ENDPOINT={_s3.Endpoint}
-            STORAGE_BUCKET={_s3.Bucket}
+            STORAGE_ENDPOINT={s3.Endpoint}
+            STORAGE_BUCKET={s3.Bucket}
             STORAGE_REGION=us-east-1
             STORAGE_ACCESS_KEY={S3rverServer.AccessKey}
             export STORAGE_SECRET_KEY={S3rverServer.SecretKey}
@@ -223,7 +223,7 @@ public sealed class BackupRestoreTests : IClassFixture<S3rverServer>, IDisposabl
 
     Dictionary<string, string> Postgres()
     {
-        var connection = new NpgsqlConnectionStringBuilder(_postgres.ConnectionString);
+        var connection = new NpgsqlConnectionStringBuilder(postgres.ConnectionString);
         return new()
         {
             ["PGHOST"] = connection.Host!,
@@ -233,13 +233,13 @@ public sealed class BackupRestoreTests : IClassFixture<S3rverServer>, IDisposabl
         };
     }
 
-    string Connection(string database) => new NpgsqlConnectionStringBuilder(_postgres.ConnectionString) { Database = database }.ConnectionString;
+    string Connection(string database) => new NpgsqlConnectionStringBuilder(postgres.ConnectionString) { Database = database }.ConnectionString;
 
-    async Task<string> FingerprintsAsync() => await FingerprintAsync(Connection(_api)) + " " + await FingerprintAsync(Connection(_recorder));
+    async Task<string> FingerprintsAsync() => await FingerprintAsync(Connection(api)) + " " + await FingerprintAsync(Connection(recorder));
 
     async Task<List<string>> DatabasesLikeAsync(string pattern)
     {
-        await using var connection = new NpgsqlConnection(_postgres.ConnectionString);
+        await using var connection = new NpgsqlConnection(postgres.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT datname FROM pg_database WHERE datname LIKE @pattern", connection);
         command.Parameters.AddWithValue("pattern", pattern);
@@ -249,7 +249,7 @@ public sealed class BackupRestoreTests : IClassFixture<S3rverServer>, IDisposabl
         {
             names.Add(reader.GetString(0));
         }
-        return names.Where(n => n.StartsWith(_api, StringComparison.Ordinal) || n.StartsWith(_recorder, StringComparison.Ordinal)).ToList();
+        return names.Where(n => n.StartsWith(api, StringComparison.Ordinal) || n.StartsWith(recorder, StringComparison.Ordinal)).ToList();
     }
 
     static async Task<long> CountAsync(string connectionString)
@@ -266,14 +266,14 @@ public sealed class BackupRestoreTests : IClassFixture<S3rverServer>, IDisposabl
     {
         // s3rver checks no signature: plain HTTP reads what is stored.
         using var http = new HttpClient();
-        using var response = await http.GetAsync(new Uri(_s3.Endpoint, $"{_s3.Bucket}/{key}"));
+        using var response = await http.GetAsync(new Uri(s3.Endpoint, $"{s3.Bucket}/{key}"));
         return response.IsSuccessStatusCode ? await response.Content.ReadAsByteArrayAsync() : null;
     }
 
     async Task PutObjectAsync(string key)
     {
         using var http = new HttpClient();
-        using var response = await http.PutAsync(new Uri(_s3.Endpoint, $"{_s3.Bucket}/{key}"), new ByteArrayContent("old"u8.ToArray()));
+        using var response = await http.PutAsync(new Uri(s3.Endpoint, $"{s3.Bucket}/{key}"), new ByteArrayContent("old"u8.ToArray()));
         response.EnsureSuccessStatusCode();
     }
 

@@ -64,15 +64,15 @@ public sealed class DoctorScriptTests : IClassFixture<S3rverServer>, IDisposable
         esac
         """;
 
-    readonly S3rverServer _s3;
-    readonly DeployDirectory _host = new("conference", "recorder");
+    readonly S3rverServer s3;
+    readonly DeployDirectory host = new("conference", "recorder");
 
     public DoctorScriptTests(S3rverServer s3)
     {
-        _s3 = s3;
+        this.s3 = s3;
         foreach (var tool in new[] { "getent", "openssl", "ss", "iptables", "curl", "docker" })
         {
-            _host.WriteExecutable($"bin/{tool}", StandIns.Replace("PUBLIC_IP", PublicIp, StringComparison.Ordinal));
+            host.WriteExecutable($"bin/{tool}", StandIns.Replace("PUBLIC_IP", PublicIp, StringComparison.Ordinal));
         }
     }
 
@@ -94,14 +94,14 @@ public sealed class DoctorScriptTests : IClassFixture<S3rverServer>, IDisposable
         Assert.Contains("ok    bucket conference-tests is writable", output);
         Assert.Contains("ok    a presigned link reads it back", output);
 
-        var roomList = VerifiedClaims(File.ReadAllText(Path.Combine(_host.Path, "livekit-token")).Trim());
+        var roomList = VerifiedClaims(File.ReadAllText(Path.Combine(host.Path, "livekit-token")).Trim());
         Assert.Equal(ApiKey, roomList.GetProperty("iss").GetString());
         Assert.True(roomList.GetProperty("video").GetProperty("roomList").GetBoolean());
         foreach (var service in new[] { "api", "recorder" })
         {
             // LiveKit's webhook signature: a JWT whose sha256 claim is the base64 SHA-256 of the exact body.
-            var body = File.ReadAllBytes(Path.Combine(_host.Path, $"webhook-body-{service}"));
-            var claims = VerifiedClaims(File.ReadAllText(Path.Combine(_host.Path, $"webhook-token-{service}")).Trim());
+            var body = File.ReadAllBytes(Path.Combine(host.Path, $"webhook-body-{service}"));
+            var claims = VerifiedClaims(File.ReadAllText(Path.Combine(host.Path, $"webhook-token-{service}")).Trim());
             Assert.Equal(Convert.ToBase64String(SHA256.HashData(body)), claims.GetProperty("sha256").GetString());
             using var webhook = JsonDocument.Parse(body);
             Assert.Equal("room_finished", webhook.RootElement.GetProperty("event").GetString());
@@ -109,7 +109,7 @@ public sealed class DoctorScriptTests : IClassFixture<S3rverServer>, IDisposable
         }
         // The probe object was deleted again.
         using var http = new HttpClient();
-        var listing = await http.GetStringAsync(new Uri(_s3.Endpoint, $"{_s3.Bucket}?list-type=2&prefix=doctor/"));
+        var listing = await http.GetStringAsync(new Uri(s3.Endpoint, $"{s3.Bucket}?list-type=2&prefix=doctor/"));
         Assert.DoesNotContain("<Key>doctor/", listing);
     }
 
@@ -117,18 +117,18 @@ public sealed class DoctorScriptTests : IClassFixture<S3rverServer>, IDisposable
     public async Task Each_failure_is_named_with_its_fix_and_fails_the_run()
     {
         Healthy();
-        File.WriteAllText(Path.Combine(_host.Path, "dns"), $"{Domain} {PublicIp}\ndashboard.{Domain} 198.51.100.1\n");
+        File.WriteAllText(Path.Combine(host.Path, "dns"), $"{Domain} {PublicIp}\ndashboard.{Domain} 198.51.100.1\n");
         WriteCertificate(Domain, TimeSpan.FromDays(3));
-        File.WriteAllText(Path.Combine(_host.Path, "iptables"),
+        File.WriteAllText(Path.Combine(host.Path, "iptables"),
             "-P INPUT ACCEPT\n-A INPUT -p tcp -m state --state NEW -m tcp --dport 22 -j ACCEPT\n-A INPUT -p tcp -m state --state NEW -m tcp --dport 80 -j ACCEPT\n"
             + "-A INPUT -p tcp -m state --state NEW -m tcp --dport 443 -j ACCEPT\n-A INPUT -p tcp -m state --state NEW -m tcp --dport 7881 -j ACCEPT\n"
             + "-A INPUT -j REJECT --reject-with icmp-host-prohibited\n");
-        File.WriteAllText(Path.Combine(_host.Path, "livekit-status"), "401");
-        File.WriteAllText(Path.Combine(_host.Path, "webhook-fails-recorder"), "");
-        File.WriteAllText(Path.Combine(_host.Path, "egress.log"), "");
-        File.SetLastWriteTimeUtc(Path.Combine(_host.Path, "backups", "conference-20260101T000000Z.tar"), DateTime.UtcNow.AddHours(-30));
-        File.WriteAllText(Path.Combine(_host.Path, "ps"), "api running healthy\nrecorder running unhealthy\nweb exited\naspire-dashboard running\n");
-        File.WriteAllText(Path.Combine(_host.Path, "restarts"), "/conference-api-1 0\n/conference-recorder-1 12\n");
+        File.WriteAllText(Path.Combine(host.Path, "livekit-status"), "401");
+        File.WriteAllText(Path.Combine(host.Path, "webhook-fails-recorder"), "");
+        File.WriteAllText(Path.Combine(host.Path, "egress.log"), "");
+        File.SetLastWriteTimeUtc(Path.Combine(host.Path, "backups", "conference-20260101T000000Z.tar"), DateTime.UtcNow.AddHours(-30));
+        File.WriteAllText(Path.Combine(host.Path, "ps"), "api running healthy\nrecorder running unhealthy\nweb exited\naspire-dashboard running\n");
+        File.WriteAllText(Path.Combine(host.Path, "restarts"), "/conference-api-1 0\n/conference-recorder-1 12\n");
 
         var (exitCode, output) = await DoctorAsync();
 
@@ -154,7 +154,7 @@ public sealed class DoctorScriptTests : IClassFixture<S3rverServer>, IDisposable
     public async Task With_TURN_on_it_also_checks_the_TURN_name_and_TURN_UDP()
     {
         Healthy();
-        File.WriteAllText(Path.Combine(_host.Path, "livekit.yaml"),
+        File.WriteAllText(Path.Combine(host.Path, "livekit.yaml"),
             "port: 7880\nturn:\n  enabled: true\n  domain: \"turn.${DOMAIN:?see .env.example}\"\n  udp_port: 3478\n  tls_port: 5349\n  external_tls: true\nroom:\n  auto_create: true\n");
 
         var (exitCode, output) = await DoctorAsync();
@@ -170,7 +170,7 @@ public sealed class DoctorScriptTests : IClassFixture<S3rverServer>, IDisposable
     public async Task A_bucket_that_cannot_be_written_says_which_settings_to_check()
     {
         Healthy();
-        File.AppendAllText(Path.Combine(_host.Path, ".env"), "STORAGE_ENDPOINT=http://127.0.0.1:9\n");
+        File.AppendAllText(Path.Combine(host.Path, ".env"), "STORAGE_ENDPOINT=http://127.0.0.1:9\n");
 
         var (exitCode, output) = await DoctorAsync();
 
@@ -183,38 +183,38 @@ public sealed class DoctorScriptTests : IClassFixture<S3rverServer>, IDisposable
     /// <summary>Every stand-in answering as on a healthy host.</summary>
     void Healthy()
     {
-        File.WriteAllText(Path.Combine(_host.Path, ".env"), $"""
+        File.WriteAllText(Path.Combine(host.Path, ".env"), $"""
             DOMAIN={Domain}
             LIVEKIT_API_KEY={ApiKey}
             LIVEKIT_API_SECRET={ApiSecret}
-            STORAGE_ENDPOINT={_s3.Endpoint}
-            STORAGE_BUCKET={_s3.Bucket}
+            STORAGE_ENDPOINT={s3.Endpoint}
+            STORAGE_BUCKET={s3.Bucket}
             STORAGE_REGION=us-east-1
             STORAGE_ACCESS_KEY={S3rverServer.AccessKey}
             STORAGE_SECRET_KEY={S3rverServer.SecretKey}
 
             """);
-        File.Copy(Path.Combine(LocalMachine.RepositoryRoot, "deploy", "livekit.yaml"), Path.Combine(_host.Path, "livekit.yaml"), overwrite: true);
-        File.WriteAllText(Path.Combine(_host.Path, "dns"), string.Concat(new[] { Domain, $"livekit.{Domain}", $"dashboard.{Domain}" }.Select(n => $"{n} {PublicIp}\n")));
-        Directory.CreateDirectory(Path.Combine(_host.Path, "certs"));
+        File.Copy(Path.Combine(LocalMachine.RepositoryRoot, "deploy", "livekit.yaml"), Path.Combine(host.Path, "livekit.yaml"), overwrite: true);
+        File.WriteAllText(Path.Combine(host.Path, "dns"), string.Concat(new[] { Domain, $"livekit.{Domain}", $"dashboard.{Domain}" }.Select(n => $"{n} {PublicIp}\n")));
+        Directory.CreateDirectory(Path.Combine(host.Path, "certs"));
         foreach (var name in new[] { Domain, $"livekit.{Domain}", $"dashboard.{Domain}" })
         {
             WriteCertificate(name, TimeSpan.FromDays(60));
         }
-        File.WriteAllText(Path.Combine(_host.Path, "listening"),
+        File.WriteAllText(Path.Combine(host.Path, "listening"),
             "tcp   LISTEN 0      4096         0.0.0.0:80        0.0.0.0:*\ntcp   LISTEN 0      4096         0.0.0.0:443       0.0.0.0:*\n"
             + "tcp   LISTEN 0      4096         0.0.0.0:7881      0.0.0.0:*\nudp   UNCONN 0      0            0.0.0.0:7882      0.0.0.0:*\n");
-        File.WriteAllText(Path.Combine(_host.Path, "iptables"),
+        File.WriteAllText(Path.Combine(host.Path, "iptables"),
             "-P INPUT ACCEPT\n-A INPUT -p tcp -m state --state NEW -m tcp --dport 22 -j ACCEPT\n"
             + string.Concat(new[] { "80 tcp", "443 tcp", "7881 tcp", "7882 udp" }.Select(p => p.Split(' ')).Select(p => $"-A INPUT -p {p[1]} -m state --state NEW --dport {p[0]} -j ACCEPT\n"))
             + "-A INPUT -j REJECT --reject-with icmp-host-prohibited\n");
-        File.WriteAllText(Path.Combine(_host.Path, "livekit-status"), "200");
-        File.WriteAllText(Path.Combine(_host.Path, "egress.log"), "egress-1  | 2026-01-01T00:00:00Z INFO egress service ready\n");
-        Directory.CreateDirectory(Path.Combine(_host.Path, "backups"));
-        File.WriteAllText(Path.Combine(_host.Path, "backups", "conference-20260101T000000Z.tar"), "archive");
-        File.WriteAllText(Path.Combine(_host.Path, "backups", "latest"), "conference-20260101T000000Z.tar\n");
-        File.WriteAllText(Path.Combine(_host.Path, "ps"), "api running healthy\nrecorder running healthy\naspire-dashboard running\n");
-        File.WriteAllText(Path.Combine(_host.Path, "restarts"), "/conference-api-1 0\n");
+        File.WriteAllText(Path.Combine(host.Path, "livekit-status"), "200");
+        File.WriteAllText(Path.Combine(host.Path, "egress.log"), "egress-1  | 2026-01-01T00:00:00Z INFO egress service ready\n");
+        Directory.CreateDirectory(Path.Combine(host.Path, "backups"));
+        File.WriteAllText(Path.Combine(host.Path, "backups", "conference-20260101T000000Z.tar"), "archive");
+        File.WriteAllText(Path.Combine(host.Path, "backups", "latest"), "conference-20260101T000000Z.tar\n");
+        File.WriteAllText(Path.Combine(host.Path, "ps"), "api running healthy\nrecorder running healthy\naspire-dashboard running\n");
+        File.WriteAllText(Path.Combine(host.Path, "restarts"), "/conference-api-1 0\n");
     }
 
     void WriteCertificate(string name, TimeSpan validFor)
@@ -222,7 +222,7 @@ public sealed class DoctorScriptTests : IClassFixture<S3rverServer>, IDisposable
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
         using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.Add(validFor));
-        File.WriteAllText(Path.Combine(_host.Path, "certs", $"{name}.pem"), certificate.ExportCertificatePem() + "\n");
+        File.WriteAllText(Path.Combine(host.Path, "certs", $"{name}.pem"), certificate.ExportCertificatePem() + "\n");
     }
 
     static JsonElement VerifiedClaims(string token)
@@ -246,13 +246,13 @@ public sealed class DoctorScriptTests : IClassFixture<S3rverServer>, IDisposable
     }
 
     Task<(int ExitCode, string Output)> DoctorAsync() =>
-        _host.RunAsync("doctor.sh", [], new() { ["DOCKER_ROOT"] = _host.Path });
+        host.RunAsync("doctor.sh", [], new() { ["DOCKER_ROOT"] = host.Path });
 
     Task<(int ExitCode, string Output)> DoctorWithoutBackupAsync()
     {
-        File.Delete(Path.Combine(_host.Path, "backups", "latest"));
+        File.Delete(Path.Combine(host.Path, "backups", "latest"));
         return DoctorAsync();
     }
 
-    public void Dispose() => _host.Dispose();
+    public void Dispose() => host.Dispose();
 }

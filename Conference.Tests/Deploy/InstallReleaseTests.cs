@@ -11,16 +11,16 @@ namespace Conference.Tests.Deploy;
 /// </summary>
 public sealed class InstallReleaseTests : IDisposable
 {
-    readonly DeployDirectory _host = new("conference");
+    readonly DeployDirectory host = new("conference");
 
     [Fact]
     public async Task Installing_keeps_the_running_release_in_previous_leaves_env_and_backups_alone_and_runs_the_new_upgrade()
     {
-        File.WriteAllText(Path.Combine(_host.Path, ".env"), "CONFERENCE_VERSION=v1\n");
-        File.WriteAllText(Path.Combine(_host.Path, "docker-compose.yml"), "old compose\n");
-        File.WriteAllText(Path.Combine(_host.Path, "upgrade.log"), "old log\n");
-        Directory.CreateDirectory(Path.Combine(_host.Path, "backups"));
-        File.WriteAllText(Path.Combine(_host.Path, "backups", "latest"), "conference-20260101T000000Z.tar\n");
+        File.WriteAllText(Path.Combine(host.Path, ".env"), "CONFERENCE_VERSION=v1\n");
+        File.WriteAllText(Path.Combine(host.Path, "docker-compose.yml"), "old compose\n");
+        File.WriteAllText(Path.Combine(host.Path, "upgrade.log"), "old log\n");
+        Directory.CreateDirectory(Path.Combine(host.Path, "backups"));
+        File.WriteAllText(Path.Combine(host.Path, "backups", "latest"), "conference-20260101T000000Z.tar\n");
         var tarball = Release("v2", new()
         {
             ["docker-compose.yml"] = "new compose\n",
@@ -29,32 +29,32 @@ public sealed class InstallReleaseTests : IDisposable
             ["upgrade.sh"] = "#!/usr/bin/env bash\ncd \"$(dirname \"$0\")\"\necho \"upgrade.sh $*\" > upgraded\n",
         });
 
-        var (exitCode, output) = await _host.RunAsync("install-release.sh", [tarball]);
+        var (exitCode, output) = await host.RunAsync("install-release.sh", [tarball]);
 
         Assert.True(exitCode == 0, output);
-        Assert.Equal("upgrade.sh v2\n", File.ReadAllText(Path.Combine(_host.Path, "upgraded")));
-        Assert.Equal("new compose\n", File.ReadAllText(Path.Combine(_host.Path, "docker-compose.yml")));
-        Assert.Equal("old compose\n", File.ReadAllText(Path.Combine(_host.Path, ".previous", "docker-compose.yml")));
-        Assert.Equal("CONFERENCE_VERSION=v1\n", File.ReadAllText(Path.Combine(_host.Path, ".env")));
-        Assert.Equal("old log\n", File.ReadAllText(Path.Combine(_host.Path, "upgrade.log")));
-        Assert.False(File.Exists(Path.Combine(_host.Path, ".previous", ".env")));
-        Assert.False(Directory.Exists(Path.Combine(_host.Path, ".previous", "backups")));
-        Assert.Contains("upgrade.sh", File.ReadAllLines(Path.Combine(_host.Path, ".release-files")));
+        Assert.Equal("upgrade.sh v2\n", File.ReadAllText(Path.Combine(host.Path, "upgraded")));
+        Assert.Equal("new compose\n", File.ReadAllText(Path.Combine(host.Path, "docker-compose.yml")));
+        Assert.Equal("old compose\n", File.ReadAllText(Path.Combine(host.Path, ".previous", "docker-compose.yml")));
+        Assert.Equal("CONFERENCE_VERSION=v1\n", File.ReadAllText(Path.Combine(host.Path, ".env")));
+        Assert.Equal("old log\n", File.ReadAllText(Path.Combine(host.Path, "upgrade.log")));
+        Assert.False(File.Exists(Path.Combine(host.Path, ".previous", ".env")));
+        Assert.False(Directory.Exists(Path.Combine(host.Path, ".previous", "backups")));
+        Assert.Contains("upgrade.sh", File.ReadAllLines(Path.Combine(host.Path, ".release-files")));
     }
 
     [Fact]
     public async Task Something_that_is_not_a_release_is_refused_before_anything_changes()
     {
-        File.WriteAllText(Path.Combine(_host.Path, "docker-compose.yml"), "old compose\n");
-        var notARelease = Path.Combine(_host.Path, "photo.tar.gz");
+        File.WriteAllText(Path.Combine(host.Path, "docker-compose.yml"), "old compose\n");
+        var notARelease = Path.Combine(host.Path, "photo.tar.gz");
         File.WriteAllBytes(notARelease, [1, 2, 3]);
 
-        var (exitCode, output) = await _host.RunAsync("install-release.sh", [notARelease]);
+        var (exitCode, output) = await host.RunAsync("install-release.sh", [notARelease]);
 
         Assert.NotEqual(0, exitCode);
         Assert.Contains("is not a release of this deployment", output);
-        Assert.Equal("old compose\n", File.ReadAllText(Path.Combine(_host.Path, "docker-compose.yml")));
-        Assert.False(Directory.Exists(Path.Combine(_host.Path, ".previous")));
+        Assert.Equal("old compose\n", File.ReadAllText(Path.Combine(host.Path, "docker-compose.yml")));
+        Assert.False(Directory.Exists(Path.Combine(host.Path, ".previous")));
     }
 
     [Fact]
@@ -82,7 +82,7 @@ public sealed class InstallReleaseTests : IDisposable
     /// <summary>A tarball as release.yml packs it: conference-deploy-VERSION/ with VERSION and the files.</summary>
     string Release(string version, Dictionary<string, string> files)
     {
-        var path = Path.Combine(_host.Path, $"conference-deploy-{version}.tar.gz");
+        var path = Path.Combine(host.Path, $"conference-deploy-{version}.tar.gz");
         using var output = File.Create(path);
         using var gzip = new GZipStream(output, CompressionLevel.Fastest);
         using var writer = new TarWriter(gzip);
@@ -97,5 +97,5 @@ public sealed class InstallReleaseTests : IDisposable
         return path;
     }
 
-    public void Dispose() => _host.Dispose();
+    public void Dispose() => host.Dispose();
 }

@@ -17,13 +17,13 @@ public class PublishedDeployment : IAsyncLifetime
         "storage-access-key", "storage-secret-key", "storage-endpoint", "domain",
     ];
 
-    readonly bool _turn;
+    readonly bool turn;
 
     public PublishedDeployment() : this(turn: false)
     {
     }
 
-    protected PublishedDeployment(bool turn) => _turn = turn;
+    protected PublishedDeployment(bool turn) => this.turn = turn;
 
     public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("conference-deploy-").FullName;
 
@@ -42,7 +42,7 @@ public class PublishedDeployment : IAsyncLifetime
         [
             "--operation", "publish", "--step", "publish-compose", "--output-path", Directory,
             .. ParameterValues.Select(p => $"--Parameters:{p.Key}={p.Value}"),
-            $"--Conference:Turn={_turn}",
+            $"--Conference:Turn={turn}",
         ];
         await AppHostCommand.RunAsync(arguments);
 

@@ -11,12 +11,12 @@ namespace Conference.Tests.Deploy;
 /// </summary>
 public sealed class StubUpstream : IAsyncDisposable
 {
-    readonly WebApplication? _app;
+    readonly WebApplication? app;
 
     StubUpstream(string name, WebApplication? app)
     {
         Name = name;
-        _app = app;
+        this.app = app;
     }
 
     public string Name { get; }
@@ -28,9 +28,9 @@ public sealed class StubUpstream : IAsyncDisposable
     public int HealthStatus { get; set; } = StatusCodes.Status200OK;
 
     /// <summary>Request body bytes that reached this upstream, over all requests.</summary>
-    public long BodyBytesReceived => Interlocked.Read(ref _bodyBytesReceived);
+    public long BodyBytesReceived => Interlocked.Read(ref bodyBytesReceived);
 
-    long _bodyBytesReceived;
+    long bodyBytesReceived;
 
     public static async Task<StubUpstream> StartAsync(string name)
     {
@@ -46,7 +46,7 @@ public sealed class StubUpstream : IAsyncDisposable
             int read;
             while ((read = await context.Request.Body.ReadAsync(buffer)) > 0)
             {
-                Interlocked.Add(ref upstream._bodyBytesReceived, read);
+                Interlocked.Add(ref upstream.bodyBytesReceived, read);
             }
             // What Blazor's interactive server mode sends; Caddy's policy must replace it, not add a second one.
             context.Response.Headers.ContentSecurityPolicy = "frame-ancestors 'self'";
@@ -61,9 +61,9 @@ public sealed class StubUpstream : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_app is not null)
+        if (app is not null)
         {
-            await _app.DisposeAsync();
+            await app.DisposeAsync();
         }
     }
 }

@@ -31,27 +31,27 @@ public sealed class UpgradeScriptTests : IDisposable
         exit 0
         """;
 
-    readonly DeployDirectory _host = new("conference", "recorder");
+    readonly DeployDirectory host = new("conference", "recorder");
 
     public UpgradeScriptTests()
     {
-        _host.WriteExecutable("bin/docker", DockerStandIn);
-        _host.WriteExecutable("backup.sh", """
+        host.WriteExecutable("bin/docker", DockerStandIn);
+        host.WriteExecutable("backup.sh", """
             #!/usr/bin/env bash
             cd "$(dirname "$0")"
             echo "backup.sh $*" >> docker.log
             if [ -f fail-backup ]; then echo "backup.sh: copying to the bucket failed" >&2; exit 1; fi
             mkdir -p backups && echo conference-20260101T000000Z.tar > backups/latest
             """);
-        _host.WriteExecutable("restore.sh", """
+        host.WriteExecutable("restore.sh", """
             #!/usr/bin/env bash
             cd "$(dirname "$0")"
             echo "restore.sh $*" >> docker.log
             """);
-        File.WriteAllText(Path.Combine(_host.Path, "running"), "v1");
+        File.WriteAllText(Path.Combine(host.Path, "running"), "v1");
     }
 
-    string EnvFile => Path.Combine(_host.Path, ".env");
+    string EnvFile => Path.Combine(host.Path, ".env");
 
     [Fact]
     public async Task An_upgrade_pulls_backs_up_starts_waits_and_only_then_writes_the_version()
@@ -65,7 +65,7 @@ public sealed class UpgradeScriptTests : IDisposable
         Assert.Equal(["docker compose pull --quiet [v2]", "backup.sh --quiesce", "docker compose up --detach --remove-orphans [v2]", "docker compose ps --all --format {{.Service}} {{.State}} {{.Health}} [v2]"],
             Calls());
         Assert.Contains("v2 is running (was v1)", output);
-        var log = File.ReadAllText(Path.Combine(_host.Path, "upgrade.log"));
+        var log = File.ReadAllText(Path.Combine(host.Path, "upgrade.log"));
         Assert.Matches(@"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ upgrade\.sh: v2 is running \(was v1\)", log);
     }
 
@@ -73,14 +73,14 @@ public sealed class UpgradeScriptTests : IDisposable
     public async Task A_healthy_release_schedules_the_nightly_backup_once_and_keeps_other_cron_lines()
     {
         File.WriteAllText(EnvFile, Env);
-        File.WriteAllText(Path.Combine(_host.Path, "crontab.txt"), "0 * * * * /usr/local/bin/something-else\n");
+        File.WriteAllText(Path.Combine(host.Path, "crontab.txt"), "0 * * * * /usr/local/bin/something-else\n");
 
         var (first, output) = await UpgradeAsync("v2");
         var (second, again) = await UpgradeAsync("v3");
 
         Assert.True(first == 0 && second == 0, output + again);
-        var lines = File.ReadAllLines(Path.Combine(_host.Path, "crontab.txt"));
-        Assert.Equal(["0 * * * * /usr/local/bin/something-else", $"17 3 * * * cd {_host.Path} && ./backup.sh >> backups/backup.log 2>&1"], lines);
+        var lines = File.ReadAllLines(Path.Combine(host.Path, "crontab.txt"));
+        Assert.Equal(["0 * * * * /usr/local/bin/something-else", $"17 3 * * * cd {host.Path} && ./backup.sh >> backups/backup.log 2>&1"], lines);
         Assert.Contains("scheduled the nightly backup", output);
         Assert.DoesNotContain("scheduled", again);
     }
@@ -129,9 +129,9 @@ public sealed class UpgradeScriptTests : IDisposable
     public async Task A_failed_pull_changes_nothing_and_fails()
     {
         // .env lacks a secret the release brings: even so it is not written before the images are here.
-        const string env = "CONFERENCE_VERSION=v1\nPOSTGRES_PASSWORD=kept-postgres\n";
+        var env = "CONFERENCE_VERSION=v1\nPOSTGRES_PASSWORD=kept-postgres\n";
         File.WriteAllText(EnvFile, env);
-        File.WriteAllText(Path.Combine(_host.Path, "fail-pull"), "v2");
+        File.WriteAllText(Path.Combine(host.Path, "fail-pull"), "v2");
 
         var (exitCode, output) = await UpgradeAsync("v2");
 
@@ -145,7 +145,7 @@ public sealed class UpgradeScriptTests : IDisposable
     public async Task A_failed_backup_changes_nothing_and_fails()
     {
         File.WriteAllText(EnvFile, Env);
-        File.WriteAllText(Path.Combine(_host.Path, "fail-backup"), "");
+        File.WriteAllText(Path.Combine(host.Path, "fail-backup"), "");
 
         var (exitCode, output) = await UpgradeAsync("v2");
 
@@ -161,7 +161,7 @@ public sealed class UpgradeScriptTests : IDisposable
     public async Task A_release_that_does_not_start_healthy_is_rolled_back_with_its_database_and_fails(string failure)
     {
         File.WriteAllText(EnvFile, Env);
-        File.WriteAllText(Path.Combine(_host.Path, failure), "v2");
+        File.WriteAllText(Path.Combine(host.Path, failure), "v2");
 
         var (exitCode, output) = await UpgradeAsync("v2");
 
@@ -169,7 +169,7 @@ public sealed class UpgradeScriptTests : IDisposable
         Assert.Contains("rolling back to v1", output);
         Assert.Contains("rolled back; v1 is running again", output);
         Assert.Equal(Env, File.ReadAllText(EnvFile));
-        Assert.Equal("v1", File.ReadAllText(Path.Combine(_host.Path, "running")).Trim());
+        Assert.Equal("v1", File.ReadAllText(Path.Combine(host.Path, "running")).Trim());
         var calls = Calls();
         var restore = calls.IndexOf("restore.sh --no-start backups/conference-20260101T000000Z.tar");
         Assert.True(restore > calls.IndexOf("docker compose stop api recorder [v2]"), string.Join('\n', calls));
@@ -183,7 +183,7 @@ public sealed class UpgradeScriptTests : IDisposable
         // release that brought it does not stay.
         var env = Env.Replace("BACKUP_PASSPHRASE=kept-passphrase\n", "", StringComparison.Ordinal);
         File.WriteAllText(EnvFile, env);
-        File.WriteAllText(Path.Combine(_host.Path, "unhealthy"), "v2");
+        File.WriteAllText(Path.Combine(host.Path, "unhealthy"), "v2");
 
         var (exitCode, output) = await UpgradeAsync("v2");
 
@@ -199,7 +199,7 @@ public sealed class UpgradeScriptTests : IDisposable
     public async Task A_first_start_that_is_not_healthy_fails_without_a_backup_or_a_rollback()
     {
         File.WriteAllText(EnvFile, "POSTGRES_PASSWORD=x\n");
-        File.WriteAllText(Path.Combine(_host.Path, "unhealthy"), "v1");
+        File.WriteAllText(Path.Combine(host.Path, "unhealthy"), "v1");
 
         var (exitCode, output) = await UpgradeAsync("v1");
 
@@ -216,15 +216,15 @@ public sealed class UpgradeScriptTests : IDisposable
     public async Task A_rollback_that_puts_back_another_upgrade_sh_does_not_run_any_of_it(bool longer)
     {
         File.WriteAllText(EnvFile, Env);
-        File.WriteAllText(Path.Combine(_host.Path, "unhealthy"), "v2");
+        File.WriteAllText(Path.Combine(host.Path, "unhealthy"), "v2");
         // The release that ran before had a shorter script (one that would exit 0), or a longer one whose bytes
         // at this script's offsets are the middle of a command.
         var previous = longer
             ? "#!/usr/bin/env bash\n" + string.Concat(Enumerable.Range(0, 400).Select(i => $"# an older release's long explanation, line {i}\n"))
               + string.Concat(Enumerable.Range(0, 400).Select(i => $"echo FRAGMENT {i}; exit 0\n"))
             : "#!/usr/bin/env bash\necho FRAGMENT; exit 0\n";
-        Directory.CreateDirectory(Path.Combine(_host.Path, ".previous"));
-        File.WriteAllText(Path.Combine(_host.Path, ".previous", "upgrade.sh"), previous);
+        Directory.CreateDirectory(Path.Combine(host.Path, ".previous"));
+        File.WriteAllText(Path.Combine(host.Path, ".previous", "upgrade.sh"), previous);
 
         var (exitCode, output) = await UpgradeAsync("v2");
 
@@ -232,7 +232,7 @@ public sealed class UpgradeScriptTests : IDisposable
         Assert.DoesNotContain("FRAGMENT", output);
         Assert.DoesNotContain("command not found", output);
         Assert.Contains("rolled back; v1 is running again", output);
-        Assert.Equal(previous, File.ReadAllText(Path.Combine(_host.Path, "upgrade.sh")));
+        Assert.Equal(previous, File.ReadAllText(Path.Combine(host.Path, "upgrade.sh")));
     }
 
     [Fact]
@@ -245,13 +245,13 @@ public sealed class UpgradeScriptTests : IDisposable
         Assert.Empty(Calls());
     }
 
-    List<string> Calls() => _host.DockerCalls().Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+    List<string> Calls() => host.DockerCalls().Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
 
     Task<(int ExitCode, string Output)> UpgradeAsync(string version)
     {
-        File.Delete(Path.Combine(_host.Path, "docker.log"));
-        return _host.RunAsync("upgrade.sh", [version], new() { ["UPGRADE_HEALTH_TIMEOUT"] = "0" });
+        File.Delete(Path.Combine(host.Path, "docker.log"));
+        return host.RunAsync("upgrade.sh", [version], new() { ["UPGRADE_HEALTH_TIMEOUT"] = "0" });
     }
 
-    public void Dispose() => _host.Dispose();
+    public void Dispose() => host.Dispose();
 }

@@ -13,26 +13,26 @@ public sealed class CallBrowser : IAsyncLifetime
 {
     // The page is served from loopback (a secure context, and in the same address space as the emulator, so
     // Chromium's local network access checks let it reach the emulator as a public page reaches a public LiveKit).
-    private readonly int _pagePort = LocalMachine.FreePort();
-    private readonly System.Net.HttpListener _pageServer = new();
-    private static readonly string PageFile = Path.Combine(AppContext.BaseDirectory, "Emulator", "call-page.html");
-    private static readonly string ClientBundle = Path.Combine(LocalMachine.RepositoryRoot,
+    readonly int pagePort = LocalMachine.FreePort();
+    readonly System.Net.HttpListener pageServer = new();
+    static readonly string PageFile = Path.Combine(AppContext.BaseDirectory, "Emulator", "call-page.html");
+    static readonly string ClientBundle = Path.Combine(LocalMachine.RepositoryRoot,
         "tools", "livekit-emulator", "node_modules", "livekit-client", "dist", "livekit-client.umd.js");
 
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
+    IPlaywright? playwright;
+    IBrowser? browser;
 
-    public IBrowser Browser => _browser ?? throw new InvalidOperationException("not started");
+    public IBrowser Browser => browser ?? throw new InvalidOperationException("not started");
 
-    private string PageOrigin => $"http://localhost:{_pagePort}/";
+    private string PageOrigin => $"http://localhost:{pagePort}/";
 
     public async Task InitializeAsync()
     {
-        _pageServer.Prefixes.Add(PageOrigin);
-        _pageServer.Start();
+        pageServer.Prefixes.Add(PageOrigin);
+        pageServer.Start();
         _ = ServePageAsync();
-        _playwright = await Microsoft.Playwright.Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = "/usr/bin/chromium",
             Headless = true,
@@ -47,12 +47,12 @@ public sealed class CallBrowser : IAsyncLifetime
 
     private async Task ServePageAsync()
     {
-        while (_pageServer.IsListening)
+        while (pageServer.IsListening)
         {
             System.Net.HttpListenerContext context;
             try
             {
-                context = await _pageServer.GetContextAsync();
+                context = await pageServer.GetContextAsync();
             }
             catch (Exception)
             {
@@ -68,12 +68,12 @@ public sealed class CallBrowser : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        _pageServer.Close();
-        if (_browser is not null)
+        pageServer.Close();
+        if (browser is not null)
         {
-            await _browser.CloseAsync();
+            await browser.CloseAsync();
         }
-        _playwright?.Dispose();
+        playwright?.Dispose();
     }
 
     /// <summary>Opens the call page in a new profile, connects to <paramref name="emulator"/> and (optionally) publishes camera and microphone.</summary>

@@ -54,7 +54,7 @@ public sealed class RtcNodeBotTests(LiveKitEmulator emulator, CallBrowser browse
                 node.Kill(entireProcessTree: true);
             }
         }
-        const string marker = "BOT_REPORT ";
+        var marker = "BOT_REPORT ";
         var report = (await output).Split('\n').FirstOrDefault(l => l.StartsWith(marker, StringComparison.Ordinal));
         return node.ExitCode == 0 && report is not null
             ? JsonNode.Parse(report[marker.Length..])!

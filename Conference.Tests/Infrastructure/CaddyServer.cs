@@ -10,11 +10,11 @@ namespace Conference.Tests.Infrastructure;
 /// </summary>
 public sealed class CaddyServer : LocalServer
 {
-    private readonly string _caddyfile;
+    readonly string caddyfile;
 
     public CaddyServer(string caddyfile, IReadOnlyDictionary<string, string>? environment = null) : base("caddy")
     {
-        _caddyfile = caddyfile;
+        this.caddyfile = caddyfile;
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             ProcessEnvironment[name] = value;
@@ -50,7 +50,7 @@ public sealed class CaddyServer : LocalServer
     {
         var caddy = LocalMachine.FindExecutable("caddy");
         var caddyfilePath = Path.Combine(WorkDirectory, "Caddyfile");
-        await File.WriteAllTextAsync(caddyfilePath, _caddyfile);
+        await File.WriteAllTextAsync(caddyfilePath, caddyfile);
 
         // Caddy 2.6 offers no switch for its admin endpoint, and its default (localhost:2019) would clash
         // between servers running in parallel; so adapt the Caddyfile to JSON and turn the endpoint off there.

@@ -28,7 +28,7 @@ public sealed class PostgresServerTests(PostgresServer postgres)
 
         await ScalarAsync(first, "CREATE TABLE meetings (slug text)");
 
-        const string meetingsTableExists = "SELECT to_regclass('meetings') IS NOT NULL";
+        var meetingsTableExists = "SELECT to_regclass('meetings') IS NOT NULL";
         Assert.Equal(true, await ScalarAsync(first, meetingsTableExists));
         Assert.Equal(false, await ScalarAsync(second, meetingsTableExists));
     }

@@ -14,10 +14,10 @@ namespace Conference.Tests.Infrastructure;
 /// </summary>
 public class LiveKitEmulator : LocalServer
 {
-    private readonly HttpListener _webhookListener = new();
-    private readonly ConcurrentQueue<ReceivedWebhook> _webhooks = new();
-    private readonly SemaphoreSlim _webhookArrived = new(0);
-    private int _failuresToInject;
+    readonly HttpListener webhookListener = new();
+    readonly ConcurrentQueue<ReceivedWebhook> webhooks = new();
+    readonly SemaphoreSlim webhookArrived = new(0);
+    private int failuresToInject;
 
     public LiveKitEmulator() : this("livekit-emulator")
     {
@@ -92,10 +92,10 @@ public class LiveKitEmulator : LocalServer
         Microsoft.Extensions.Options.Options.Create(new Conference.LiveKit.LiveKitOptions { Url = HttpUrl, ApiKey = ApiKey, ApiSecret = ApiSecret }));
 
     /// <summary>Every webhook received so far, in arrival order (duplicates and retries included).</summary>
-    public IReadOnlyList<ReceivedWebhook> Webhooks => [.. _webhooks];
+    public IReadOnlyList<ReceivedWebhook> Webhooks => [.. webhooks];
 
     /// <summary>The next <paramref name="count"/> webhook deliveries are answered 503, to see the emulator retry.</summary>
-    public void FailNextWebhooks(int count) => Interlocked.Exchange(ref _failuresToInject, count);
+    public void FailNextWebhooks(int count) => Interlocked.Exchange(ref failuresToInject, count);
 
     /// <summary>
     /// When set, every delivery is handed on as it arrives (same body, same Authorization) and answered with the status
@@ -112,27 +112,27 @@ public class LiveKitEmulator : LocalServer
         using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(20));
         while (true)
         {
-            if (_webhooks.FirstOrDefault(match) is { } found)
+            if (webhooks.FirstOrDefault(match) is { } found)
             {
                 return found;
             }
             try
             {
-                await _webhookArrived.WaitAsync(TimeSpan.FromMilliseconds(200), cancel.Token);
+                await webhookArrived.WaitAsync(TimeSpan.FromMilliseconds(200), cancel.Token);
             }
             catch (OperationCanceledException)
             {
                 throw new TimeoutException(
                     $"No matching webhook within {(timeout ?? TimeSpan.FromSeconds(20)).TotalSeconds:0} s. Received: " +
-                    string.Join(", ", _webhooks.Select(w => w.Event)) + Environment.NewLine + "Emulator output:" + Environment.NewLine + Output);
+                    string.Join(", ", webhooks.Select(w => w.Event)) + Environment.NewLine + "Emulator output:" + Environment.NewLine + Output);
             }
         }
     }
 
     protected override Task StartAsync()
     {
-        _webhookListener.Prefixes.Add($"http://127.0.0.1:{WebhookPort}/");
-        _webhookListener.Start();
+        webhookListener.Prefixes.Add($"http://127.0.0.1:{WebhookPort}/");
+        webhookListener.Start();
         _ = CaptureWebhooksAsync();
 
         var config = Path.Combine(WorkDirectory, "livekit.yaml");
@@ -170,7 +170,7 @@ public class LiveKitEmulator : LocalServer
 
     protected override Task StopAsync()
     {
-        _webhookListener.Close();
+        webhookListener.Close();
         return Task.CompletedTask;
     }
 
@@ -183,14 +183,14 @@ public class LiveKitEmulator : LocalServer
 
     private async Task CaptureWebhooksAsync()
     {
-        while (_webhookListener.IsListening)
+        while (webhookListener.IsListening)
         {
             HttpListenerContext context;
             try
             {
-                context = await _webhookListener.GetContextAsync();
+                context = await webhookListener.GetContextAsync();
             }
-            catch (Exception) when (!_webhookListener.IsListening)
+            catch (Exception) when (!webhookListener.IsListening)
             {
                 return;
             }
@@ -200,13 +200,13 @@ public class LiveKitEmulator : LocalServer
             }
             using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
             var body = await reader.ReadToEndAsync();
-            if (Interlocked.Decrement(ref _failuresToInject) >= 0)
+            if (Interlocked.Decrement(ref failuresToInject) >= 0)
             {
                 context.Response.StatusCode = 503;
                 context.Response.Close();
                 continue;
             }
-            Interlocked.Exchange(ref _failuresToInject, 0);
+            Interlocked.Exchange(ref failuresToInject, 0);
             var hook = new ReceivedWebhook(body, context.Request.Headers["Authorization"] ?? "",
                 context.Request.ContentType ?? "", DateTimeOffset.UtcNow);
             var status = Relay is { } relay ? await relay(hook) : 200;
@@ -216,10 +216,10 @@ public class LiveKitEmulator : LocalServer
                 context.Response.Close();
                 continue;
             }
-            _webhooks.Enqueue(hook);
+            webhooks.Enqueue(hook);
             context.Response.StatusCode = 200;
             context.Response.Close();
-            _webhookArrived.Release();
+            webhookArrived.Release();
         }
     }
 }

@@ -12,20 +12,20 @@ namespace Conference.Tests.Infrastructure;
 /// </summary>
 public abstract class LocalServer : IAsyncLifetime, IAsyncDisposable
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
-    private static readonly string WatchdogScript = Path.Combine(AppContext.BaseDirectory, "Infrastructure", "watchdog.sh");
+    static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+    static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
+    static readonly string WatchdogScript = Path.Combine(AppContext.BaseDirectory, "Infrastructure", "watchdog.sh");
 
-    private readonly StringBuilder _output = new();
-    private Process? _process;
-    private Process? _directoryWatchdog;
+    readonly StringBuilder output = new();
+    Process? process;
+    Process? directoryWatchdog;
 
     protected LocalServer(string name)
     {
         Name = name;
         WorkDirectory = Directory.CreateTempSubdirectory($"conference-{name}-").FullName;
         // Deletes the directory should the run end before disposal, even between two commands.
-        _directoryWatchdog = Launch("sleep", ["infinity"]);
+        directoryWatchdog = Launch("sleep", ["infinity"]);
     }
 
     /// <summary>The program's name, used in every message about this server.</summary>
@@ -43,9 +43,9 @@ public abstract class LocalServer : IAsyncLifetime, IAsyncDisposable
     {
         get
         {
-            lock (_output)
+            lock (output)
             {
-                return _output.ToString();
+                return output.ToString();
             }
         }
     }
@@ -69,30 +69,30 @@ public abstract class LocalServer : IAsyncLifetime, IAsyncDisposable
 
     public async Task DisposeAsync()
     {
-        if (_process is { HasExited: false } process)
+        if (process is { HasExited: false } running)
         {
             try
             {
                 await StopAsync();
                 // The watchdog in front of the server stops it when its stdin closes.
-                process.StandardInput.Close();
+                running.StandardInput.Close();
                 using var timeout = new CancellationTokenSource(StopTimeout);
-                await process.WaitForExitAsync(timeout.Token);
+                await running.WaitForExitAsync(timeout.Token);
             }
             catch (Exception)
             {
                 // Whatever the polite stop did, the kill below makes sure.
             }
         }
-        _process?.Kill(entireProcessTree: true);
-        _process?.Dispose();
-        _process = null;
-        if (_directoryWatchdog is { } directoryWatchdog)
+        process?.Kill(entireProcessTree: true);
+        process?.Dispose();
+        process = null;
+        if (directoryWatchdog is { } watchdog)
         {
-            directoryWatchdog.StandardInput.Close();
-            await directoryWatchdog.WaitForExitAsync();
-            directoryWatchdog.Dispose();
-            _directoryWatchdog = null;
+            watchdog.StandardInput.Close();
+            await watchdog.WaitForExitAsync();
+            watchdog.Dispose();
+            directoryWatchdog = null;
         }
         if (Directory.Exists(WorkDirectory))
         {
@@ -108,7 +108,7 @@ public abstract class LocalServer : IAsyncLifetime, IAsyncDisposable
     /// </summary>
     public async Task StopForNowAsync()
     {
-        if (_process is not { HasExited: false } process)
+        if (process is not { HasExited: false } running)
         {
             return;
         }
@@ -116,10 +116,10 @@ public abstract class LocalServer : IAsyncLifetime, IAsyncDisposable
         await StopAsync();
         using (var timeout = new CancellationTokenSource(StopTimeout))
         {
-            await process.WaitForExitAsync(timeout.Token);
+            await running.WaitForExitAsync(timeout.Token);
         }
-        process.Dispose();
-        _process = null;
+        running.Dispose();
+        process = null;
     }
 
     /// <summary>Starts a server stopped by <see cref="StopForNowAsync"/> again, on the same port with the same data.</summary>
@@ -141,7 +141,7 @@ public abstract class LocalServer : IAsyncLifetime, IAsyncDisposable
     protected async Task StartProcessAsync(string fileName, IEnumerable<string> arguments, Func<CancellationToken, Task> probe)
     {
         var process = Launch(fileName, arguments);
-        _process = process;
+        this.process = process;
         ProcessId = process.Id;
         process.OutputDataReceived += (_, line) => AppendOutput(line.Data);
         process.ErrorDataReceived += (_, line) => AppendOutput(line.Data);
@@ -214,9 +214,9 @@ public abstract class LocalServer : IAsyncLifetime, IAsyncDisposable
 
     private void AppendOutput(string? text)
     {
-        lock (_output)
+        lock (output)
         {
-            _output.AppendLine(text);
+            output.AppendLine(text);
         }
     }
 

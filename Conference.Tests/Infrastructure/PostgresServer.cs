@@ -8,21 +8,21 @@ namespace Conference.Tests.Infrastructure;
 /// </summary>
 public sealed class PostgresServer() : LocalServer("postgres")
 {
-    private const string Superuser = "postgres";
+    const string Superuser = "postgres";
 
     // Postgres refuses to run as root; as root (CI, our machines) run it as the postgres user that
     // Debian's package creates.
-    private static readonly bool RunsAsRoot = Environment.IsPrivilegedProcess;
+    static readonly bool RunsAsRoot = Environment.IsPrivilegedProcess;
 
-    private readonly string _password = NewPassword();
-    private string _binDirectory = "";
+    readonly string password = NewPassword();
+    private string binDirectory = "";
 
     public string ConnectionString => new NpgsqlConnectionStringBuilder
     {
         Host = "127.0.0.1",
         Port = Port,
         Username = Superuser,
-        Password = _password,
+        Password = password,
         Database = "postgres",
     }.ConnectionString;
 
@@ -42,9 +42,9 @@ public sealed class PostgresServer() : LocalServer("postgres")
     protected override async Task StartAsync()
     {
         var initdb = LocalMachine.FindExecutable("initdb", "/usr/lib/postgresql/15/bin");
-        _binDirectory = Path.GetDirectoryName(initdb)!;
+        binDirectory = Path.GetDirectoryName(initdb)!;
         var passwordFile = Path.Combine(WorkDirectory, "password");
-        await File.WriteAllTextAsync(passwordFile, _password);
+        await File.WriteAllTextAsync(passwordFile, password);
         if (RunsAsRoot)
         {
             await RunAsync("chown", ["-R", $"{Superuser}:", WorkDirectory]);
@@ -86,7 +86,7 @@ public sealed class PostgresServer() : LocalServer("postgres")
 
     private (string FileName, string[] Arguments) AsPostgresUser(string program, params string[] arguments)
     {
-        var fileName = Path.Combine(_binDirectory, program);
+        var fileName = Path.Combine(binDirectory, program);
         return RunsAsRoot ? ("runuser", ["-u", Superuser, "--", fileName, .. arguments]) : (fileName, arguments);
     }
 }

@@ -7,15 +7,15 @@ namespace Conference.Tests.Infrastructure;
 /// <summary>A throwaway Redis server with a generated password that keeps nothing on disk.</summary>
 public sealed class RedisServer() : LocalServer("redis-server")
 {
-    private readonly string _password = NewPassword();
+    readonly string password = NewPassword();
 
     /// <summary>In StackExchange.Redis form.</summary>
-    public string ConnectionString => $"127.0.0.1:{Port},password={_password}";
+    public string ConnectionString => $"127.0.0.1:{Port},password={password}";
 
     protected override Task StartAsync() => StartProcessAsync(
         LocalMachine.FindExecutable("redis-server"),
         ["--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-            "--dir", WorkDirectory, "--requirepass", _password],
+            "--dir", WorkDirectory, "--requirepass", password],
         AnswersPingAsync);
 
     // Nothing to keep (no persistence), so the stop is immediate; it lets a test stop Redis and start it again.
@@ -23,7 +23,7 @@ public sealed class RedisServer() : LocalServer("redis-server")
     {
         using var client = new TcpClient();
         await client.ConnectAsync(IPAddress.Loopback, Port);
-        await client.GetStream().WriteAsync(Encoding.ASCII.GetBytes($"AUTH {_password}\r\nSHUTDOWN NOSAVE\r\n"));
+        await client.GetStream().WriteAsync(Encoding.ASCII.GetBytes($"AUTH {password}\r\nSHUTDOWN NOSAVE\r\n"));
         // Redis closes the connection as it exits.
         using var reader = new StreamReader(client.GetStream(), Encoding.ASCII);
         while (await reader.ReadLineAsync() is not null)
@@ -37,7 +37,7 @@ public sealed class RedisServer() : LocalServer("redis-server")
         using var client = new TcpClient();
         await client.ConnectAsync(IPAddress.Loopback, Port, cancellationToken);
         var stream = client.GetStream();
-        await stream.WriteAsync(Encoding.ASCII.GetBytes($"AUTH {_password}\r\nPING\r\n"), cancellationToken);
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"AUTH {password}\r\nPING\r\n"), cancellationToken);
         using var reader = new StreamReader(stream, Encoding.ASCII);
         var answers = $"{await reader.ReadLineAsync(cancellationToken)} {await reader.ReadLineAsync(cancellationToken)}";
         if (answers != "+OK +PONG")

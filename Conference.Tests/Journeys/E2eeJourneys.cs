@@ -15,7 +15,7 @@ public sealed class E2eeJourneys(JourneyFixture fixture) : BrowserTest(fixture)
     [Fact]
     public async Task Two_people_with_the_same_passphrase_see_and_hear_each_other_and_a_wrong_passphrase_is_told()
     {
-        const string passphrase = "correct horse battery staple";
+        var passphrase = "correct horse battery staple";
         var host = await fixture.NewPageAsync();
         await Journey.SignUpAsync(host, "Eve Host");
         var code = await Journey.StartMeetingAsync(host, "Private talk");

@@ -25,7 +25,7 @@ internal static class Journey
     /// </summary>
     public static async Task AccountStepsAsync(int steps)
     {
-        await accountGate.WaitAsync();
+        await AccountGate.WaitAsync();
         try
         {
             while (true)
@@ -47,13 +47,13 @@ internal static class Journey
         }
         finally
         {
-            accountGate.Release();
+            AccountGate.Release();
         }
     }
 
     /// <summary>The api's 10, less a margin for the fixture's first admin (two steps) and for clocks' edges.</summary>
     const int AccountStepsPerMinute = 8;
-    static readonly SemaphoreSlim accountGate = new(1, 1);
+    static readonly SemaphoreSlim AccountGate = new(1, 1);
     static long accountWindow;
     static int accountStepsInWindow;
 

@@ -25,8 +25,8 @@ public sealed class DownloadLinkSignerTests
             AccessKey = "0a1b2c3d4e5f60718293a4b5c6d7e8f901234567",
             SecretKey = "Zm9vYmFyYmF6cXV4+/c2VjcmV0c2VjcmV0c2VjcmV0=",
         };
-        const string key = "recordings/abc-defg-hij/20261127T083145123Z.mp4";
-        const string disposition = "attachment; filename=\"abc-defg-hij-20261127-0831.mp4\"";
+        var key = "recordings/abc-defg-hij/20261127T083145123Z.mp4";
+        var disposition = "attachment; filename=\"abc-defg-hij-20261127-0831.mp4\"";
         using var sdk = RecordingStorage.CreateClient(options);
         var expected = new Uri(sdk.GetPreSignedURL(new GetPreSignedUrlRequest
         {
