@@ -27,14 +27,23 @@ public sealed record RecordingDownload(string Url, DateTimeOffset ExpiresAt);
 /// <summary>Whether this server can record now; when not, <see cref="Reason"/> says why in words for people.</summary>
 public sealed record RecordingAvailability(bool Available, string? Reason);
 
+/// <summary>
+/// How many days finished recordings are kept. The recorder owns it (<c>GET</c>/<c>PUT internal/retention</c>); the
+/// api passes the admin's choice on. A <c>GET</c> answers the admin's setting, or the recorder's configured default
+/// (0 = for ever) until an admin has set one.
+/// </summary>
+/// <param name="Days">Days after a recording ended before it is deleted; an admin sets 1–3650.</param>
+public sealed record RetentionSetting(int Days)
+{
+    public const int MinimumDays = 1;
+    public const int MaximumDays = 3650;
+}
+
 /// <summary>The Redis keys the api and the recorder share (both already use the one Redis).</summary>
 public static class SharedRedisKeys
 {
     /// <summary>Set by the recorder while the meeting is being recorded; read by the api for <c>GET /api/meetings/{slug}</c>.</summary>
     public static string RecordingFlag(string meetingSlug) => $"conference:recording:{meetingSlug}";
-
-    /// <summary>The admin's retention in days (site settings, owned by the api); the recorder's configuration when absent.</summary>
-    public const string RetentionDays = "conference:recording-retention-days";
 }
 
 /// <summary>

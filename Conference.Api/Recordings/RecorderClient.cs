@@ -41,6 +41,14 @@ public sealed class RecorderClient(HttpClient http)
     public Task<RecorderReply<object>> DeleteAsync(Guid id, CancellationToken cancellationToken) =>
         SendAsync<object>(HttpMethod.Delete, $"internal/recordings/{id}", null, cancellationToken);
 
+    /// <summary>The retention the recorder applies (the admin's, or its configured default until one is set).</summary>
+    public Task<RecorderReply<RetentionSetting>> RetentionAsync(CancellationToken cancellationToken) =>
+        SendAsync<RetentionSetting>(HttpMethod.Get, "internal/retention", null, cancellationToken);
+
+    /// <summary>Hands the admin's retention to the recorder, which stores it (a validation problem names <c>days</c>).</summary>
+    public Task<RecorderReply<RetentionSetting>> SetRetentionAsync(int days, CancellationToken cancellationToken) =>
+        SendAsync<RetentionSetting>(HttpMethod.Put, "internal/retention", new RetentionSetting(days), cancellationToken);
+
     static string Query(string? cursor, int? limit)
     {
         var parts = new List<string>();

@@ -62,17 +62,17 @@ public static class RecordingsApi
     {
         var meeting = target.Meeting;
         var slug = meeting.Slug;
-        return await CallAsync(http, recorder => recorder.StartAsync(slug, meeting.HostId, request?.Layout, request?.AudioOnly, http.RequestAborted),
+        return await RecorderCall.CallAsync(http, recorder => recorder.StartAsync(slug, meeting.HostId, request?.Layout, request?.AudioOnly, http.RequestAborted),
             recording => TypedResults.Created($"/api/recordings/{recording.Id}", RecordingResponse.From(recording)));
     }
 
     static Task<IResult> Availability(HttpContext http, CancellationToken cancellationToken) =>
-        CallAsync(http, recorder => recorder.AvailabilityAsync(cancellationToken), availability => TypedResults.Ok(availability));
+        RecorderCall.CallAsync(http, recorder => recorder.AvailabilityAsync(cancellationToken), availability => TypedResults.Ok(availability));
 
     static async Task<IResult> Stop(MeetingRequest target, HttpContext http)
     {
         var slug = target.Slug;
-        return await CallAsync(http, recorder => recorder.StopAsync(slug, http.RequestAborted), recording => TypedResults.Ok(RecordingResponse.From(recording)));
+        return await RecorderCall.CallAsync(http, recorder => recorder.StopAsync(slug, http.RequestAborted), recording => TypedResults.Ok(RecordingResponse.From(recording)));
     }
 
     static async Task<IResult> ListMeetingRecordings(MeetingRequest target, string? cursor, int? limit, HttpContext http)
@@ -83,32 +83,32 @@ public static class RecordingsApi
         {
             return denied;
         }
-        return await CallAsync(http, recorder => recorder.MeetingRecordingsAsync(slug, cursor, limit, http.RequestAborted), page => TypedResults.Ok(ToResponse(page)));
+        return await RecorderCall.CallAsync(http, recorder => recorder.MeetingRecordingsAsync(slug, cursor, limit, http.RequestAborted), page => TypedResults.Ok(ToResponse(page)));
     }
 
     static async Task<IResult> ListMyRecordings(string? cursor, int? limit, HttpContext http, UserManager<ConferenceUser> users) =>
-        await CallAsync(http, recorder => recorder.HostRecordingsAsync(users.GetUserId(http.User)!, cursor, limit, http.RequestAborted), page => TypedResults.Ok(ToResponse(page)));
+        await RecorderCall.CallAsync(http, recorder => recorder.HostRecordingsAsync(users.GetUserId(http.User)!, cursor, limit, http.RequestAborted), page => TypedResults.Ok(ToResponse(page)));
 
     static async Task<IResult> GetRecording(Guid id, HttpContext http) =>
         await WithViewableRecordingAsync(id, http, recording => Task.FromResult<IResult>(TypedResults.Ok(RecordingResponse.From(recording))));
 
     static async Task<IResult> Download(Guid id, HttpContext http) =>
         await WithViewableRecordingAsync(id, http, _ =>
-            CallAsync(http, recorder => recorder.DownloadAsync(id, http.RequestAborted), download => TypedResults.Ok(download)));
+            RecorderCall.CallAsync(http, recorder => recorder.DownloadAsync(id, http.RequestAborted), download => TypedResults.Ok(download)));
 
     static async Task<IResult> DeleteRecording(Guid id, HttpContext http, UserManager<ConferenceUser> users) =>
-        await CallAsync(http, recorder => recorder.GetAsync(id, http.RequestAborted), async recording =>
+        await RecorderCall.CallAsync(http, recorder => recorder.GetAsync(id, http.RequestAborted), async recording =>
         {
             if (users.GetUserId(http.User) != recording.HostId)
             {
                 return Denied(http, "Only the meeting's host can delete its recordings.");
             }
-            return await CallAsync(http, recorder => recorder.DeleteAsync(id, http.RequestAborted), _ => TypedResults.NoContent());
+            return await RecorderCall.CallAsync(http, recorder => recorder.DeleteAsync(id, http.RequestAborted), _ => TypedResults.NoContent());
         });
 
     /// <summary>Fetches the recording and runs <paramref name="then"/> when the caller may see it.</summary>
     static Task<IResult> WithViewableRecordingAsync(Guid id, HttpContext http, Func<RecordingInfo, Task<IResult>> then) =>
-        CallAsync(http, recorder => recorder.GetAsync(id, http.RequestAborted), async recording =>
+        RecorderCall.CallAsync(http, recorder => recorder.GetAsync(id, http.RequestAborted), async recording =>
         {
             var meeting = await http.RequestServices.GetRequiredService<MeetingCache>().FindAsync(recording.MeetingSlug, http.RequestAborted);
             return await ViewProblemAsync(recording.HostId, meeting, http) ?? await then(recording);
@@ -137,30 +137,4 @@ public static class RecordingsApi
             : TypedResults.Problem("Sign in as the host, or send your participant credential.", statusCode: StatusCodes.Status401Unauthorized);
 
     static RecordingPageResponse ToResponse(RecordingInfoPage page) => new(page.Items.Select(RecordingResponse.From).ToList(), page.NextCursor);
-
-    static Task<IResult> CallAsync<T>(HttpContext http, Func<RecorderClient, Task<RecorderReply<T>>> call, Func<T, IResult> onSuccess) =>
-        CallAsync(http, call, value => Task.FromResult(onSuccess(value)));
-
-    /// <summary>Calls the recorder: its problems pass through; one that cannot be reached is 503, never 500 (none at all: <see cref="RecorderService"/>).</summary>
-    static async Task<IResult> CallAsync<T>(HttpContext http, Func<RecorderClient, Task<RecorderReply<T>>> call, Func<T, Task<IResult>> onSuccess)
-    {
-        var recorder = http.RequestServices.GetRequiredService<RecorderService>().Client; // none here: 503, answered in one place
-        RecorderReply<T> reply;
-        try
-        {
-            reply = await call(recorder);
-        }
-        catch (Exception exception) when (exception is HttpRequestException or Polly.ExecutionRejectedException)
-        {
-            // Not answering, timed out, or the circuit is open after repeated failures.
-            return TypedResults.Problem($"The recorder cannot be reached: {exception.Message}", statusCode: StatusCodes.Status503ServiceUnavailable,
-                title: "Recording is not available");
-        }
-        if (reply.IsKeyRefused)
-        {
-            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RecorderClient))
-                .LogError("The recorder refused the api's internal key: give both the same {Setting}.", InternalApiKey.ConfigurationKey);
-        }
-        return reply.Succeeded ? await onSuccess(reply.Value!) : reply.ToProblem();
-    }
 }

@@ -28,6 +28,9 @@ public static class RecordingsApi
         api.MapGet("/recordings/{id:guid}", Get).WithName("GetRecording");
         api.MapGet("/recordings/{id:guid}/download", Download).WithName("GetRecordingDownload");
         api.MapDelete("/recordings/{id:guid}", Delete).WithName("DeleteRecording");
+        api.MapGet("/retention", async (RecordingRetention retention, CancellationToken cancellationToken) =>
+            TypedResults.Ok(new RetentionSetting(await retention.DaysAsync(cancellationToken)))).WithName("GetRetention");
+        api.MapPut("/retention", SetRetention).WithName("SetRetention");
         return app;
     }
 
@@ -154,6 +157,20 @@ public static class RecordingsApi
         }
         await recorder.DeleteAsync(recording, cancellationToken);
         return TypedResults.NoContent();
+    }
+
+    static async Task<Results<Ok<RetentionSetting>, ValidationProblem>> SetRetention(
+        RetentionSetting request, RetentionSettingStore setting, CancellationToken cancellationToken)
+    {
+        if (request.Days is < RetentionSetting.MinimumDays or > RetentionSetting.MaximumDays)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["days"] = [$"The retention must be between {RetentionSetting.MinimumDays} and {RetentionSetting.MaximumDays} days."],
+            });
+        }
+        await setting.SetDaysAsync(request.Days, cancellationToken);
+        return TypedResults.Ok(request);
     }
 
     static ProblemHttpResult NotFound() =>

@@ -68,6 +68,7 @@ public sealed class RecorderFixture : IAsyncLifetime
     /// <summary>Stops the running recorder; the next starts (with <paramref name="settings"/>) after <paramref name="whileDown"/>.</summary>
     public async Task ReplaceRecorderAsync(IDictionary<string, string?>? settings = null, Func<Task>? whileDown = null)
     {
+        recorderDown = true;
         await Recorder.DisposeAsync();
         if (whileDown is not null)
         {
@@ -75,7 +76,11 @@ public sealed class RecorderFixture : IAsyncLifetime
         }
         Recorder = CreateRecorder(settings);
         Recorder.CreateClient().Dispose();
+        recorderDown = false;
     }
+
+    /// <summary>Between stopping one recorder and starting the next, the api's calls fail as a refused connection does.</summary>
+    volatile bool recorderDown;
 
     WebApplicationFactory<RecordingStore> CreateRecorder(IDictionary<string, string?>? settings = null) =>
         new WebApplicationFactory<RecordingStore>().WithWebHostBuilder(host =>
@@ -173,6 +178,11 @@ public sealed class RecorderFixture : IAsyncLifetime
     {
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
+            if (fixture.recorderDown)
+            {
+                throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused (recorder.test:80)",
+                    new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused));
+            }
             using var invoker = new HttpMessageInvoker(fixture.Recorder.Server.CreateHandler(), disposeHandler: true);
             return await invoker.SendAsync(request, cancellationToken);
         }

@@ -245,7 +245,7 @@ public sealed class SchedulingApiTests(ApiFixture fixture) : IAsyncLifetime
         var signUp = await stranger.PostAsJsonAsync("/api/accounts/signup", new { email = "eve@example.org", password = "correct horse battery", displayName = "Eve" });
         if (signUp.StatusCode == HttpStatusCode.Forbidden) // sign-up closed by default: the admin opens it
         {
-            (await site.Host.PutAsJsonAsync("/api/admin/settings", new { signUpOpen = true, recordingRetentionDays = 30 })).EnsureSuccessStatusCode();
+            (await site.Host.PutAsJsonAsync("/api/admin/settings", new { signUpOpen = true })).EnsureSuccessStatusCode();
             (await stranger.PostAsJsonAsync("/api/accounts/signup", new { email = "eve@example.org", password = "correct horse battery", displayName = "Eve" }))
                 .EnsureSuccessStatusCode();
         }
