@@ -24,6 +24,12 @@ public sealed record RecordingInfoPage(IReadOnlyList<RecordingInfo> Items, strin
 /// <summary>A short-lived presigned link that downloads the file straight from object storage.</summary>
 public sealed record RecordingDownload(string Url, DateTimeOffset ExpiresAt);
 
+/// <summary>
+/// The recorder's answer to <c>GET internal/recordings/{id}/download</c>: the recording (which the api authorises by
+/// its meeting) and, when it is Ready, its link (null otherwise).
+/// </summary>
+public sealed record DownloadableRecording(RecordingInfo Recording, RecordingDownload? Download);
+
 /// <summary>Whether this server can record now; when not, <see cref="Reason"/> says why in words for people.</summary>
 public sealed record RecordingAvailability(bool Available, string? Reason);
 

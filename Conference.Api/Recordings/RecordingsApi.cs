@@ -89,30 +89,35 @@ public static class RecordingsApi
     static async Task<IResult> ListMyRecordings(string? cursor, int? limit, HttpContext http, UserManager<ConferenceUser> users) =>
         await RecorderCall.CallAsync(http, recorder => recorder.HostRecordingsAsync(users.GetUserId(http.User)!, cursor, limit, http.RequestAborted), page => TypedResults.Ok(ToResponse(page)));
 
-    static async Task<IResult> GetRecording(Guid id, HttpContext http) =>
-        await WithViewableRecordingAsync(id, http, recording => Task.FromResult<IResult>(TypedResults.Ok(RecordingResponse.From(recording))));
+    // One recorder call each. Reading: the recorder answers the recording (with its link, for a download) and the api
+    // authorises by the recording's meeting before passing anything on. Deleting: the recorder deletes only the
+    // caller's own recordings (403 otherwise), so it needs no read first.
 
-    static async Task<IResult> Download(Guid id, HttpContext http) =>
-        await WithViewableRecordingAsync(id, http, _ =>
-            RecorderCall.CallAsync(http, recorder => recorder.DownloadAsync(id, http.RequestAborted), download => TypedResults.Ok(download)));
-
-    static async Task<IResult> DeleteRecording(Guid id, HttpContext http, UserManager<ConferenceUser> users) =>
-        await RecorderCall.CallAsync(http, recorder => recorder.GetAsync(id, http.RequestAborted), async recording =>
-        {
-            if (users.GetUserId(http.User) != recording.HostId)
-            {
-                return Denied(http, "Only the meeting's host can delete its recordings.");
-            }
-            return await RecorderCall.CallAsync(http, recorder => recorder.DeleteAsync(id, http.RequestAborted), _ => TypedResults.NoContent());
-        });
-
-    /// <summary>Fetches the recording and runs <paramref name="then"/> when the caller may see it.</summary>
-    static Task<IResult> WithViewableRecordingAsync(Guid id, HttpContext http, Func<RecordingInfo, Task<IResult>> then) =>
+    static Task<IResult> GetRecording(Guid id, HttpContext http) =>
         RecorderCall.CallAsync(http, recorder => recorder.GetAsync(id, http.RequestAborted), async recording =>
+            await ViewProblemAsync(recording, http) ?? TypedResults.Ok(RecordingResponse.From(recording)));
+
+    static Task<IResult> Download(Guid id, HttpContext http) =>
+        RecorderCall.CallAsync(http, recorder => recorder.DownloadAsync(id, http.RequestAborted), async offer =>
+            await ViewProblemAsync(offer.Recording, http) ?? (offer.Download is { } download
+                ? TypedResults.Ok(download)
+                : TypedResults.Problem($"The recording is {offer.Recording.Status}; only a Ready recording can be downloaded.",
+                    statusCode: StatusCodes.Status409Conflict, title: "Not ready")));
+
+    static async Task<IResult> DeleteRecording(Guid id, HttpContext http, UserManager<ConferenceUser> users)
+    {
+        if (users.GetUserId(http.User) is not { } userId)
         {
-            var meeting = await http.RequestServices.GetRequiredService<MeetingCache>().FindAsync(recording.MeetingSlug, http.RequestAborted);
-            return await ViewProblemAsync(recording.HostId, meeting, http) ?? await then(recording);
-        });
+            return Denied(http, "Only the meeting's host can delete its recordings.");
+        }
+        // The recorder's 403 for another host's recording passes through like its 404 and 409.
+        return await RecorderCall.CallAsync(http, recorder => recorder.DeleteAsync(userId, id, http.RequestAborted), _ => TypedResults.NoContent());
+    }
+
+    /// <summary>Null when the caller may see <paramref name="recording"/>: authorised by its meeting (the meeting, when deleted since, by its host).</summary>
+    static async Task<IResult?> ViewProblemAsync(RecordingInfo recording, HttpContext http) =>
+        await ViewProblemAsync(recording.HostId,
+            await http.RequestServices.GetRequiredService<MeetingCache>().FindAsync(recording.MeetingSlug, http.RequestAborted), http);
 
     /// <summary>Null when the caller may list and download: the host always, participants when the meeting allows it.</summary>
     static async Task<IResult?> ViewProblemAsync(string hostId, Meeting? meeting, HttpContext http)

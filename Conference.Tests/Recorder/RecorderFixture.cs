@@ -79,6 +79,9 @@ public sealed class RecorderFixture : IAsyncLifetime
         recorderDown = false;
     }
 
+    /// <summary>Every call the api made to the recorder, as "METHOD /path?query", in order.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> RecorderCalls { get; } = new();
+
     /// <summary>Between stopping one recorder and starting the next, the api's calls fail as a refused connection does.</summary>
     volatile bool recorderDown;
 
@@ -150,6 +153,20 @@ public sealed class RecorderFixture : IAsyncLifetime
         response.EnsureSuccessStatusCode();
     }
 
+    /// <summary>Starts a recording in <paramref name="slug"/> and takes it to Ready as egress would (file uploaded, egress_ended).</summary>
+    public async Task<(Guid Id, string Key)> ReadyRecordingAsync(HttpClient host, string slug)
+    {
+        var started = await host.PostAsJsonAsync($"/api/meetings/{slug}/recordings", new { });
+        Assert.Equal(System.Net.HttpStatusCode.Created, started.StatusCode);
+        var id = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var egress = Egress.Latest(slug);
+        var key = Egress.FileKey(egress.EgressId);
+        var bytes = await UploadRecordingFileAsync(key, 10_000);
+        await PostEgressWebhookAsync("egress_ended", Egress.Complete(egress.EgressId, bytes.Length, TimeSpan.FromSeconds(3)));
+        Assert.Equal("Ready", (await host.GetFromJsonAsync<JsonElement>($"/api/recordings/{id}")).GetProperty("status").GetString());
+        return (id, key);
+    }
+
     /// <summary>Reads a recording through the recorder until <paramref name="done"/> holds (the reconciler works in the background).</summary>
     public async Task<JsonElement> WaitForRecordingAsync(HttpClient client, Guid id, Func<JsonElement, bool> done, TimeSpan? timeout = null)
     {
@@ -178,6 +195,7 @@ public sealed class RecorderFixture : IAsyncLifetime
     {
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
+            fixture.RecorderCalls.Enqueue($"{request.Method} {request.RequestUri!.PathAndQuery}");
             if (fixture.recorderDown)
             {
                 throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused (recorder.test:80)",

@@ -25,8 +25,8 @@ public sealed class RecordingRetentionTests(RecorderFixture fixture)
     {
         using var host = await fixture.Platform.SignedInHostAsync(fixture.Api);
         var slug = await MeetingsApiTests.CreateAsync(host);
-        var expired = await ReadyRecordingAsync(host, slug);
-        var kept = await ReadyRecordingAsync(host, slug);
+        var expired = await fixture.ReadyRecordingAsync(host, slug);
+        var kept = await fixture.ReadyRecordingAsync(host, slug);
 
         var retention = fixture.Recorder.Services.GetRequiredService<RecordingRetention>();
         var redis = fixture.Recorder.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
@@ -178,18 +178,5 @@ public sealed class RecordingRetentionTests(RecorderFixture fixture)
     {
         var response = await fixture.Admin.PutAsJsonAsync("/api/admin/settings", new { signUpOpen = true, recordingRetentionDays = days });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-    }
-
-    async Task<(Guid Id, string Key)> ReadyRecordingAsync(HttpClient host, string slug)
-    {
-        var started = await host.PostAsJsonAsync($"/api/meetings/{slug}/recordings", new { });
-        Assert.Equal(HttpStatusCode.Created, started.StatusCode);
-        var id = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-        var egress = fixture.Egress.Latest(slug);
-        var key = fixture.Egress.FileKey(egress.EgressId);
-        var bytes = await fixture.UploadRecordingFileAsync(key, 10_000);
-        await fixture.PostEgressWebhookAsync("egress_ended", fixture.Egress.Complete(egress.EgressId, bytes.Length, TimeSpan.FromSeconds(3)));
-        Assert.Equal("Ready", (await host.GetFromJsonAsync<JsonElement>($"/api/recordings/{id}")).GetProperty("status").GetString());
-        return (id, key);
     }
 }
