@@ -2,7 +2,7 @@ using System.ComponentModel;
 using System.Security.Claims;
 using Conference.Api.Data;
 using Conference.Api.Recordings;
-using Conference.Recorder.Contracts;
+using Conference.Contracts;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;

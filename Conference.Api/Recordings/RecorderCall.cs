@@ -1,4 +1,4 @@
-using Conference.Recorder.Contracts;
+using Conference.Contracts;
 
 namespace Conference.Api.Recordings;
 

@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Conference.Recorder.Contracts;
+using Conference.Contracts;
 
 namespace Conference.Api.Recordings;
 

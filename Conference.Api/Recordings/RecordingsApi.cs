@@ -1,7 +1,7 @@
 using Conference.Api.Accounts;
 using Conference.Api.Meetings;
 using Conference.Api.Participants;
-using Conference.Recorder.Contracts;
+using Conference.Contracts;
 using Microsoft.AspNetCore.Identity;
 
 namespace Conference.Api.Recordings;

@@ -59,7 +59,7 @@ public sealed class RecorderFixture : IAsyncLifetime
             new Dictionary<string, string?>
             {
                 [RecorderClient.ConfigurationKey] = "http://recorder.test/",
-                [Conference.Recorder.Contracts.InternalApiKey.ConfigurationKey] = InternalKey,
+                [Conference.Contracts.InternalApiKey.ConfigurationKey] = InternalKey,
             },
             services => services.AddHttpClient<RecorderClient>().ConfigurePrimaryHttpMessageHandler(() => new CurrentRecorderHandler(this)));
         Admin = await Platform.SignedInAdminAsync(Api);
@@ -96,7 +96,7 @@ public sealed class RecorderFixture : IAsyncLifetime
             host.UseSetting("LiveKit:Url", EgressService.Url.ToString());
             host.UseSetting("LiveKit:ApiKey", ApiFixture.LiveKitApiKey);
             host.UseSetting("LiveKit:ApiSecret", Platform.LiveKitApiSecret);
-            host.UseSetting(Conference.Recorder.Contracts.InternalApiKey.ConfigurationKey, InternalKey);
+            host.UseSetting(Conference.Contracts.InternalApiKey.ConfigurationKey, InternalKey);
             // Fast enough for tests to wait on: the reconciler runs five times a second.
             host.UseSetting("Recordings:ReconcileInterval", "00:00:00.200");
             host.UseSetting("Recordings:VerifyRetryDelay", "00:00:00.100");

@@ -131,7 +131,7 @@ public sealed class RecordingRetentionTests(RecorderFixture fixture)
 
         // The recorder checks for itself too (its interface is not only the api's to call).
         using var recorder = fixture.Recorder.CreateClient();
-        recorder.DefaultRequestHeaders.Add(Conference.Recorder.Contracts.InternalApiKey.HeaderName, fixture.InternalKey);
+        recorder.DefaultRequestHeaders.Add(Conference.Contracts.InternalApiKey.HeaderName, fixture.InternalKey);
         var direct = await recorder.PutAsJsonAsync("/internal/retention", new { days });
         Assert.Equal(HttpStatusCode.BadRequest, direct.StatusCode);
         Assert.True((await direct.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("days", out _));
