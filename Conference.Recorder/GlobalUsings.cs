@@ -1,2 +1,2 @@
 global using Conference.Recorder.Extensions;
-global using Conference.Recorder.Contracts;
+global using Conference.Contracts;

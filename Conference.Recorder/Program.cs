@@ -1,4 +1,4 @@
-using Conference.Recorder.Contracts;
+using Conference.Contracts;
 using Conference.Recorder.Recordings;
 
 var builder = WebApplication.CreateBuilder(args);

@@ -1,6 +1,8 @@
 using System.ComponentModel;
 using System.Security.Claims;
 using Conference.Api.Data;
+using Conference.Api.Recordings;
+using Conference.Contracts;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
@@ -59,8 +61,12 @@ public static class AccountsApi
             .ProducesProblem(StatusCodes.Status401Unauthorized);
 
         var admin = app.MapGroup("api/admin").WithTags("Admin").RequireAuthorization(policy => policy.RequireRole(Roles.Admin));
-        admin.MapGet("/settings", GetSettings).WithName("GetSiteSettings").WithSummary("Sign-up and retention settings.");
-        admin.MapPut("/settings", UpdateSettings).WithName("UpdateSiteSettings").WithSummary("Open or close sign-up; set recording retention.");
+        // Sign-up is the api's; retention is the recorder's, read from and handed to it on each call (503 with
+        // Retry-After while it cannot be reached; nothing is saved then).
+        admin.MapGet("/settings", GetSettings).WithName("GetSiteSettings").WithSummary("Sign-up and retention settings.")
+            .Produces<SiteSettingsDto>().ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        admin.MapPut("/settings", UpdateSettings).WithName("UpdateSiteSettings").WithSummary("Open or close sign-up; set recording retention.")
+            .Produces<SiteSettingsDto>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         admin.MapAccountAdministration();
 
         return app;
@@ -96,8 +102,11 @@ public static class AccountsApi
 
     /// <summary>The site's settings (admin).</summary>
     /// <param name="SignUpOpen">Whether anyone may sign up.</param>
-    /// <param name="RecordingRetentionDays">Days finished recordings are kept before they are deleted, 1–3650.</param>
-    public sealed record SiteSettingsDto(bool SignUpOpen, int RecordingRetentionDays);
+    /// <param name="RecordingRetentionDays">
+    /// Days finished recordings are kept before they are deleted, 1–3650; kept by the recorder. Left out of a change:
+    /// unchanged. Null in an answer only when this server has no recorder (it cannot record).
+    /// </param>
+    public sealed record SiteSettingsDto(bool SignUpOpen, int? RecordingRetentionDays);
 
     static async Task<Ok<SignUpRequirementsResponse>> SignUpRequirements(ConferenceDbContext db)
     {
@@ -332,26 +341,35 @@ public static class AccountsApi
             : TypedResults.Ok(new AccountResponse(user.Id, user.Email ?? "", user.DisplayName, await users.IsInRoleAsync(user, Roles.Admin)));
     }
 
-    static async Task<Ok<SiteSettingsDto>> GetSettings(ConferenceDbContext db)
+    static async Task<IResult> GetSettings(ConferenceDbContext db, RecorderService recorder, HttpContext http)
     {
         var settings = await db.SiteSettings.AsNoTracking().SingleAsync();
-        return TypedResults.Ok(new SiteSettingsDto(settings.SignUpOpen, settings.RecordingRetentionDays));
+        return recorder.IsConfigured
+            ? await RecorderCall.CallAsync(http, client => client.RetentionAsync(http.RequestAborted),
+                retention => TypedResults.Ok(new SiteSettingsDto(settings.SignUpOpen, retention.Days)))
+            : TypedResults.Ok(new SiteSettingsDto(settings.SignUpOpen, null));
     }
 
-    static async Task<Results<Ok<SiteSettingsDto>, ValidationProblem>> UpdateSettings(SiteSettingsDto request, ConferenceDbContext db,
-        StackExchange.Redis.IConnectionMultiplexer redis)
+    static async Task<IResult> UpdateSettings(SiteSettingsDto request, ConferenceDbContext db, HttpContext http)
     {
-        var validation = new Validation().Range("recordingRetentionDays", request.RecordingRetentionDays, 1, 3650);
+        if (request.RecordingRetentionDays is not { } days)
+        {
+            await SaveSignUpAsync(request.SignUpOpen, db);
+            return TypedResults.Ok(request);
+        }
+        var validation = new Validation().Range("recordingRetentionDays", days, RetentionSetting.MinimumDays, RetentionSetting.MaximumDays);
         if (!validation.IsValid)
         {
             return TypedResults.ValidationProblem(validation.Errors);
         }
-        var settings = await db.SiteSettings.SingleAsync();
-        settings.SignUpOpen = request.SignUpOpen;
-        settings.RecordingRetentionDays = request.RecordingRetentionDays;
-        await db.SaveChangesAsync();
-        // The recorder owns recordings and cannot read this table: it reads the retention from Redis.
-        await redis.GetDatabase().StringSetAsync(Conference.Recorder.Contracts.SharedRedisKeys.RetentionDays, request.RecordingRetentionDays);
-        return TypedResults.Ok(request);
+        // The recorder first: while it cannot take the retention, nothing changes and the admin is asked to retry.
+        return await RecorderCall.CallAsync(http, client => client.SetRetentionAsync(days, http.RequestAborted), async retention =>
+        {
+            await SaveSignUpAsync(request.SignUpOpen, db);
+            return TypedResults.Ok(new SiteSettingsDto(request.SignUpOpen, retention.Days));
+        });
     }
+
+    static Task SaveSignUpAsync(bool open, ConferenceDbContext db) =>
+        db.SiteSettings.Where(s => s.Id == SiteSettings.SingletonId).ExecuteUpdateAsync(set => set.SetProperty(s => s.SignUpOpen, open));
 }

@@ -1,6 +1,9 @@
 namespace Conference.Api.Accounts;
 
-/// <summary>Settings the admin changes at run time; one row.</summary>
+/// <summary>
+/// Settings the admin changes at run time that the api owns; one row. (Recording retention is the recorder's: see
+/// <c>RetentionSetting</c>.)
+/// </summary>
 public sealed class SiteSettings
 {
     public const int SingletonId = 1;
@@ -9,9 +12,6 @@ public sealed class SiteSettings
 
     /// <summary>Whether anyone may create an account. The admin closes it once the organisation is in.</summary>
     public bool SignUpOpen { get; set; } = true;
-
-    /// <summary>Days a recording is kept before the recorder deletes it.</summary>
-    public int RecordingRetentionDays { get; set; } = 30;
 
     /// <summary>
     /// While no admin exists: the one-time code that makes a sign-up the admin (printed in the api's log at start).

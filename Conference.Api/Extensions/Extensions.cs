@@ -7,7 +7,7 @@ using Conference.Api.Meetings;
 using Conference.Api.Participants;
 using Conference.Api.Recordings;
 using Conference.Api.Webhooks;
-using Conference.Recorder.Contracts;
+using Conference.Contracts;
 using Microsoft.AspNetCore.Identity;
 
 namespace Conference.Api.Extensions;

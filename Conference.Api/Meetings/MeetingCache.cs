@@ -49,7 +49,7 @@ internal sealed class MeetingCacheEviction(IConnectionMultiplexer redis, Meeting
     public async Task StartAsync(CancellationToken cancellationToken) =>
         await redis.GetSubscriber().SubscribeAsync(MeetingChanges.Channel, (_, message) =>
         {
-            if (System.Text.Json.JsonSerializer.Deserialize<Conference.Recorder.Contracts.MeetingChange>(message.ToString()) is { } change)
+            if (System.Text.Json.JsonSerializer.Deserialize<Conference.Contracts.MeetingChange>(message.ToString()) is { } change)
             {
                 cache.Evict(change.Slug);
             }

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Conference.Recorder.Contracts;
+using Conference.Contracts;
 using StackExchange.Redis;
 
 namespace Conference.Api.Meetings;

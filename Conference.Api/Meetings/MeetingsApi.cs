@@ -7,7 +7,7 @@ using Conference.Api.Analytics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
-using Conference.Recorder.Contracts;
+using Conference.Contracts;
 using StackExchange.Redis;
 
 namespace Conference.Api.Meetings;

@@ -1,7 +1,7 @@
 using System.Security.Claims;
 using Conference.Api.Data;
 using Conference.Api.Meetings;
-using Conference.Recorder.Contracts;
+using Conference.Contracts;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Conference.Recorder.Contracts;
+using Conference.Contracts;
 
 namespace Conference.Api.Recordings;
 
@@ -35,11 +35,21 @@ public sealed class RecorderClient(HttpClient http)
     public Task<RecorderReply<RecordingInfo>> GetAsync(Guid id, CancellationToken cancellationToken) =>
         SendAsync<RecordingInfo>(HttpMethod.Get, $"internal/recordings/{id}", null, cancellationToken);
 
-    public Task<RecorderReply<RecordingDownload>> DownloadAsync(Guid id, CancellationToken cancellationToken) =>
-        SendAsync<RecordingDownload>(HttpMethod.Get, $"internal/recordings/{id}/download", null, cancellationToken);
+    /// <summary>The recording and, when it is Ready, a presigned link: the api authorises, then passes the link on or not.</summary>
+    public Task<RecorderReply<DownloadableRecording>> DownloadAsync(Guid id, CancellationToken cancellationToken) =>
+        SendAsync<DownloadableRecording>(HttpMethod.Get, $"internal/recordings/{id}/download", null, cancellationToken);
 
-    public Task<RecorderReply<object>> DeleteAsync(Guid id, CancellationToken cancellationToken) =>
-        SendAsync<object>(HttpMethod.Delete, $"internal/recordings/{id}", null, cancellationToken);
+    /// <summary>Deletes the recording if it is <paramref name="hostId"/>'s (403 when another host's, 409 while running).</summary>
+    public Task<RecorderReply<object>> DeleteAsync(string hostId, Guid id, CancellationToken cancellationToken) =>
+        SendAsync<object>(HttpMethod.Delete, $"internal/hosts/{Uri.EscapeDataString(hostId)}/recordings/{id}", null, cancellationToken);
+
+    /// <summary>The retention the recorder applies (the admin's, or its configured default until one is set).</summary>
+    public Task<RecorderReply<RetentionSetting>> RetentionAsync(CancellationToken cancellationToken) =>
+        SendAsync<RetentionSetting>(HttpMethod.Get, "internal/retention", null, cancellationToken);
+
+    /// <summary>Hands the admin's retention to the recorder, which stores it (a validation problem names <c>days</c>).</summary>
+    public Task<RecorderReply<RetentionSetting>> SetRetentionAsync(int days, CancellationToken cancellationToken) =>
+        SendAsync<RetentionSetting>(HttpMethod.Put, "internal/retention", new RetentionSetting(days), cancellationToken);
 
     static string Query(string? cursor, int? limit)
     {
@@ -73,8 +83,11 @@ public sealed record RecorderReply<T>(T? Value, int StatusCode, string? Problem)
 {
     public bool Succeeded => Problem is null;
 
-    /// <summary>The recorder refused the api itself: the two were given different internal keys.</summary>
-    public bool IsKeyRefused => StatusCode is StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden;
+    /// <summary>
+    /// The recorder refused the api itself: the two were given different internal keys. (Its 403 is about a
+    /// recording: another host's.)
+    /// </summary>
+    public bool IsKeyRefused => StatusCode is StatusCodes.Status401Unauthorized;
 
     /// <summary>
     /// The recorder's problem, passed on unchanged (it names the field for a validation problem) — but not a refusal

@@ -1,7 +1,7 @@
 using Conference.Api.Accounts;
 using Conference.Api.Meetings;
 using Conference.Api.Participants;
-using Conference.Recorder.Contracts;
+using Conference.Contracts;
 using Microsoft.AspNetCore.Identity;
 
 namespace Conference.Api.Recordings;
@@ -62,17 +62,17 @@ public static class RecordingsApi
     {
         var meeting = target.Meeting;
         var slug = meeting.Slug;
-        return await CallAsync(http, recorder => recorder.StartAsync(slug, meeting.HostId, request?.Layout, request?.AudioOnly, http.RequestAborted),
+        return await RecorderCall.CallAsync(http, recorder => recorder.StartAsync(slug, meeting.HostId, request?.Layout, request?.AudioOnly, http.RequestAborted),
             recording => TypedResults.Created($"/api/recordings/{recording.Id}", RecordingResponse.From(recording)));
     }
 
     static Task<IResult> Availability(HttpContext http, CancellationToken cancellationToken) =>
-        CallAsync(http, recorder => recorder.AvailabilityAsync(cancellationToken), availability => TypedResults.Ok(availability));
+        RecorderCall.CallAsync(http, recorder => recorder.AvailabilityAsync(cancellationToken), availability => TypedResults.Ok(availability));
 
     static async Task<IResult> Stop(MeetingRequest target, HttpContext http)
     {
         var slug = target.Slug;
-        return await CallAsync(http, recorder => recorder.StopAsync(slug, http.RequestAborted), recording => TypedResults.Ok(RecordingResponse.From(recording)));
+        return await RecorderCall.CallAsync(http, recorder => recorder.StopAsync(slug, http.RequestAborted), recording => TypedResults.Ok(RecordingResponse.From(recording)));
     }
 
     static async Task<IResult> ListMeetingRecordings(MeetingRequest target, string? cursor, int? limit, HttpContext http)
@@ -83,36 +83,41 @@ public static class RecordingsApi
         {
             return denied;
         }
-        return await CallAsync(http, recorder => recorder.MeetingRecordingsAsync(slug, cursor, limit, http.RequestAborted), page => TypedResults.Ok(ToResponse(page)));
+        return await RecorderCall.CallAsync(http, recorder => recorder.MeetingRecordingsAsync(slug, cursor, limit, http.RequestAborted), page => TypedResults.Ok(ToResponse(page)));
     }
 
     static async Task<IResult> ListMyRecordings(string? cursor, int? limit, HttpContext http, UserManager<ConferenceUser> users) =>
-        await CallAsync(http, recorder => recorder.HostRecordingsAsync(users.GetUserId(http.User)!, cursor, limit, http.RequestAborted), page => TypedResults.Ok(ToResponse(page)));
+        await RecorderCall.CallAsync(http, recorder => recorder.HostRecordingsAsync(users.GetUserId(http.User)!, cursor, limit, http.RequestAborted), page => TypedResults.Ok(ToResponse(page)));
 
-    static async Task<IResult> GetRecording(Guid id, HttpContext http) =>
-        await WithViewableRecordingAsync(id, http, recording => Task.FromResult<IResult>(TypedResults.Ok(RecordingResponse.From(recording))));
+    // One recorder call each. Reading: the recorder answers the recording (with its link, for a download) and the api
+    // authorises by the recording's meeting before passing anything on. Deleting: the recorder deletes only the
+    // caller's own recordings (403 otherwise), so it needs no read first.
 
-    static async Task<IResult> Download(Guid id, HttpContext http) =>
-        await WithViewableRecordingAsync(id, http, _ =>
-            CallAsync(http, recorder => recorder.DownloadAsync(id, http.RequestAborted), download => TypedResults.Ok(download)));
+    static Task<IResult> GetRecording(Guid id, HttpContext http) =>
+        RecorderCall.CallAsync(http, recorder => recorder.GetAsync(id, http.RequestAborted), async recording =>
+            await ViewProblemAsync(recording, http) ?? TypedResults.Ok(RecordingResponse.From(recording)));
 
-    static async Task<IResult> DeleteRecording(Guid id, HttpContext http, UserManager<ConferenceUser> users) =>
-        await CallAsync(http, recorder => recorder.GetAsync(id, http.RequestAborted), async recording =>
+    static Task<IResult> Download(Guid id, HttpContext http) =>
+        RecorderCall.CallAsync(http, recorder => recorder.DownloadAsync(id, http.RequestAborted), async offer =>
+            await ViewProblemAsync(offer.Recording, http) ?? (offer.Download is { } download
+                ? TypedResults.Ok(download)
+                : TypedResults.Problem($"The recording is {offer.Recording.Status}; only a Ready recording can be downloaded.",
+                    statusCode: StatusCodes.Status409Conflict, title: "Not ready")));
+
+    static async Task<IResult> DeleteRecording(Guid id, HttpContext http, UserManager<ConferenceUser> users)
+    {
+        if (users.GetUserId(http.User) is not { } userId)
         {
-            if (users.GetUserId(http.User) != recording.HostId)
-            {
-                return Denied(http, "Only the meeting's host can delete its recordings.");
-            }
-            return await CallAsync(http, recorder => recorder.DeleteAsync(id, http.RequestAborted), _ => TypedResults.NoContent());
-        });
+            return Denied(http, "Only the meeting's host can delete its recordings.");
+        }
+        // The recorder's 403 for another host's recording passes through like its 404 and 409.
+        return await RecorderCall.CallAsync(http, recorder => recorder.DeleteAsync(userId, id, http.RequestAborted), _ => TypedResults.NoContent());
+    }
 
-    /// <summary>Fetches the recording and runs <paramref name="then"/> when the caller may see it.</summary>
-    static Task<IResult> WithViewableRecordingAsync(Guid id, HttpContext http, Func<RecordingInfo, Task<IResult>> then) =>
-        CallAsync(http, recorder => recorder.GetAsync(id, http.RequestAborted), async recording =>
-        {
-            var meeting = await http.RequestServices.GetRequiredService<MeetingCache>().FindAsync(recording.MeetingSlug, http.RequestAborted);
-            return await ViewProblemAsync(recording.HostId, meeting, http) ?? await then(recording);
-        });
+    /// <summary>Null when the caller may see <paramref name="recording"/>: authorised by its meeting (the meeting, when deleted since, by its host).</summary>
+    static async Task<IResult?> ViewProblemAsync(RecordingInfo recording, HttpContext http) =>
+        await ViewProblemAsync(recording.HostId,
+            await http.RequestServices.GetRequiredService<MeetingCache>().FindAsync(recording.MeetingSlug, http.RequestAborted), http);
 
     /// <summary>Null when the caller may list and download: the host always, participants when the meeting allows it.</summary>
     static async Task<IResult?> ViewProblemAsync(string hostId, Meeting? meeting, HttpContext http)
@@ -137,30 +142,4 @@ public static class RecordingsApi
             : TypedResults.Problem("Sign in as the host, or send your participant credential.", statusCode: StatusCodes.Status401Unauthorized);
 
     static RecordingPageResponse ToResponse(RecordingInfoPage page) => new(page.Items.Select(RecordingResponse.From).ToList(), page.NextCursor);
-
-    static Task<IResult> CallAsync<T>(HttpContext http, Func<RecorderClient, Task<RecorderReply<T>>> call, Func<T, IResult> onSuccess) =>
-        CallAsync(http, call, value => Task.FromResult(onSuccess(value)));
-
-    /// <summary>Calls the recorder: its problems pass through; one that cannot be reached is 503, never 500 (none at all: <see cref="RecorderService"/>).</summary>
-    static async Task<IResult> CallAsync<T>(HttpContext http, Func<RecorderClient, Task<RecorderReply<T>>> call, Func<T, Task<IResult>> onSuccess)
-    {
-        var recorder = http.RequestServices.GetRequiredService<RecorderService>().Client; // none here: 503, answered in one place
-        RecorderReply<T> reply;
-        try
-        {
-            reply = await call(recorder);
-        }
-        catch (Exception exception) when (exception is HttpRequestException or Polly.ExecutionRejectedException)
-        {
-            // Not answering, timed out, or the circuit is open after repeated failures.
-            return TypedResults.Problem($"The recorder cannot be reached: {exception.Message}", statusCode: StatusCodes.Status503ServiceUnavailable,
-                title: "Recording is not available");
-        }
-        if (reply.IsKeyRefused)
-        {
-            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RecorderClient))
-                .LogError("The recorder refused the api's internal key: give both the same {Setting}.", InternalApiKey.ConfigurationKey);
-        }
-        return reply.Succeeded ? await onSuccess(reply.Value!) : reply.ToProblem();
-    }
 }

@@ -176,13 +176,10 @@ public static class SchedulingApi
         }
         var host = (await users.GetUserAsync(principal))!;
         await using var transaction = await db.Database.BeginTransactionAsync();
-        if (await LockOwnAsync(db, slug, host.Id) is not { } scheduled)
+        var (scheduled, problem) = await LockOwnToChangeAsync(db, slug, host.Id);
+        if (scheduled is null)
         {
-            return NotFound(slug);
-        }
-        if (scheduled.CancelledAt is not null)
-        {
-            return Cancelled(slug);
+            return problem!;
         }
         var invitees = await db.Invitees.Where(i => i.ScheduledMeetingId == scheduled.Id && i.RemovedAt == null).ToListAsync();
         scheduled.InviteesSkipLobby = request.InviteesSkipLobby ?? scheduled.InviteesSkipLobby;
@@ -203,7 +200,7 @@ public static class SchedulingApi
         mail.Send();
         try
         {
-            await changes.PublishAsync(slug, "settings"); // the meeting's title may have changed: cached copies go
+            await changes.PublishAsync(slug, Conference.Contracts.MeetingChange.Settings); // the meeting's title may have changed: cached copies go
         }
         catch (StackExchange.Redis.RedisException)
         {
@@ -256,13 +253,10 @@ public static class SchedulingApi
         }
         var host = (await users.GetUserAsync(principal))!;
         await using var transaction = await db.Database.BeginTransactionAsync();
-        if (await LockOwnAsync(db, slug, host.Id) is not { } scheduled)
+        var (scheduled, problem) = await LockOwnToChangeAsync(db, slug, host.Id);
+        if (scheduled is null)
         {
-            return NotFound(slug);
-        }
-        if (scheduled.CancelledAt is not null)
-        {
-            return Cancelled(slug);
+            return problem!;
         }
         var email = wanted[0].Email;
         var existing = await db.Invitees.SingleOrDefaultAsync(i => i.ScheduledMeetingId == scheduled.Id && i.Email == email);
@@ -352,6 +346,18 @@ public static class SchedulingApi
             SELECT s.* FROM scheduled_meetings s JOIN meetings m ON m."Id" = s."MeetingId"
             WHERE m."Slug" = {slug} AND s."HostId" = {hostId} FOR UPDATE OF s
             """).SingleOrDefaultAsync();
+
+    /// <summary>
+    /// <see cref="LockOwnAsync"/> for a change that a cancelled schedule no longer takes: the schedule, or the problem
+    /// to answer (404 not the caller's, 409 cancelled).
+    /// </summary>
+    static async Task<(ScheduledMeeting? Scheduled, ProblemHttpResult? Problem)> LockOwnToChangeAsync(ConferenceDbContext db, string slug, string hostId) =>
+        await LockOwnAsync(db, slug, hostId) switch
+        {
+            null => (null, NotFound(slug)),
+            { CancelledAt: not null } => (null, Cancelled(slug)),
+            var scheduled => (scheduled, null),
+        };
 
     static Invitee NewInvitee(ScheduledMeeting scheduled, ScheduleValidation.ValidInvitee wanted, PersonalLinks links, DateTimeOffset now)
     {

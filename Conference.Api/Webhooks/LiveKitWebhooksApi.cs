@@ -10,13 +10,11 @@ namespace Conference.Api.Webhooks;
 /// <summary>
 /// LiveKit's signed webhooks. Each event is verified against the exact bytes LiveKit signed, stored once by its
 /// id and applied in the same transaction; only then does LiveKit get its 200. A retried delivery answers 200
-/// and changes nothing; a forged or malformed one answers 401/400 and stores nothing.
+/// and changes nothing; a forged or malformed one answers 401/400 and stores nothing (<see cref="WebhookIntake"/>, shared
+/// with the recorder).
 /// </summary>
 public static class LiveKitWebhooksApi
 {
-    /// <summary>LiveKit's events are a few KB; anything this large is not one.</summary>
-    const int MaxBodyBytes = 1024 * 1024;
-
     public static IEndpointRouteBuilder MapLiveKitWebhooksApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("api/webhooks/livekit", Receive)
@@ -32,32 +30,13 @@ public static class LiveKitWebhooksApi
 
     static async Task<Results<Ok, ProblemHttpResult>> Receive(HttpContext http, MediaServer mediaServer, WebhookIngestion ingestion, WebhookEffects effects, AutoRecord autoRecord)
     {
-        var receiver = mediaServer.Webhooks; // no LiveKit here: 503, answered where every "not configured" is
-        if (http.Request.ContentLength > MaxBodyBytes)
+        // No LiveKit here: 503, answered where every "not configured" is.
+        var (webhook, rejection) = await mediaServer.Webhooks.ReceiveAsync(http.Request, http.RequestAborted);
+        if (webhook is null)
         {
-            return TypedResults.Problem("The body is too large for a LiveKit event.", statusCode: StatusCodes.Status413PayloadTooLarge);
+            return rejection!;
         }
-
-        var body = await ReadBodyAsync(http.Request, http.RequestAborted);
-        if (body is null)
-        {
-            return TypedResults.Problem("The body is too large for a LiveKit event.", statusCode: StatusCodes.Status413PayloadTooLarge);
-        }
-
-        WebhookEvent webhookEvent;
-        try
-        {
-            webhookEvent = receiver.Receive(body, http.Request.Headers.Authorization);
-        }
-        catch (WebhookException exception)
-        {
-            var status = exception.Reason == WebhookRejection.MalformedJson ? StatusCodes.Status400BadRequest : StatusCodes.Status401Unauthorized;
-            return TypedResults.Problem(exception.Message, statusCode: status, title: $"Webhook rejected: {exception.Reason}");
-        }
-        if (string.IsNullOrEmpty(webhookEvent.Id) || string.IsNullOrEmpty(webhookEvent.Event))
-        {
-            return TypedResults.Problem("The event has no id or no event name.", statusCode: StatusCodes.Status400BadRequest);
-        }
+        var (webhookEvent, body) = webhook;
 
         WebhookEffect effect;
         try
@@ -95,22 +74,5 @@ public static class LiveKitWebhooksApi
         http.Response.Headers.RetryAfter = "5";
         return TypedResults.Problem(detail, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Try again",
             extensions: new Dictionary<string, object?> { ["retryAfterSeconds"] = 5 });
-    }
-
-    /// <summary>The raw bytes, exactly as signed; null when over the limit.</summary>
-    static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > MaxBodyBytes)
-            {
-                return null;
-            }
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.ToArray();
     }
 }

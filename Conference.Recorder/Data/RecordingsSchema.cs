@@ -42,6 +42,14 @@ internal static class RecordingsSchema
         CREATE INDEX recordings_unfinished ON recordings (status) WHERE status IN ('Starting', 'Recording', 'Processing');
         CREATE INDEX recordings_by_end ON recordings (ended_at) WHERE status IN ('Ready', 'Failed');
         """,
+        """
+        -- The admin's retention: one row, absent until an admin sets it (RetentionSettingStore).
+        CREATE TABLE retention_setting (
+            id integer PRIMARY KEY CHECK (id = 1),
+            days integer NOT NULL CHECK (days BETWEEN 1 AND 3650),
+            set_at timestamptz NOT NULL
+        );
+        """,
     ];
 
     public static async Task MigrateAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)

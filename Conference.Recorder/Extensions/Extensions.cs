@@ -20,10 +20,12 @@ internal static class Extensions
         builder.AddRedisClient(RedisName);
 
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddOptions<RecordingOptions>().BindConfiguration(RecordingOptions.SectionName);
         builder.Services.AddSingleton<RecordingStore>();
+        builder.Services.AddSingleton<RetentionSettingStore>();
         builder.Services.AddSingleton<Recordings.Recorder>();
         builder.Services.AddSingleton<RecordingRetention>();
         builder.Services.AddSingleton<RecordingReconciler>();
@@ -58,6 +60,10 @@ internal static class Extensions
     }
 
     /// <summary>Creates or upgrades the recorder's tables before anything reads them.</summary>
-    public static Task MigrateRecordingsDatabaseAsync(this WebApplication app) =>
-        RecordingsSchema.MigrateAsync(app.Services.GetRequiredService<NpgsqlDataSource>(), app.Lifetime.ApplicationStopping);
+    public static async Task MigrateRecordingsDatabaseAsync(this WebApplication app)
+    {
+        await RecordingsSchema.MigrateAsync(app.Services.GetRequiredService<NpgsqlDataSource>(), app.Lifetime.ApplicationStopping);
+        await app.Services.GetRequiredService<RetentionSettingStore>().AdoptRelayedSettingAsync(
+            app.Services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>(), app.Logger, app.Lifetime.ApplicationStopping);
+    }
 }

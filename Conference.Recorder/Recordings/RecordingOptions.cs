@@ -6,8 +6,8 @@ public sealed class RecordingOptions
     public const string SectionName = "Recordings";
 
     /// <summary>
-    /// Finished recordings older than this many days are deleted, file first, unless the admin set a retention in the
-    /// site settings (which wins). 0 keeps them for ever.
+    /// Finished recordings older than this many days are deleted, file first, until an admin sets a retention in the
+    /// site settings (the recorder stores that one, and it wins). 0 keeps them for ever.
     /// </summary>
     public int RetentionDays { get; set; } = 30;
 

@@ -5,28 +5,35 @@ using StackExchange.Redis;
 namespace Conference.Recorder.Recordings;
 
 /// <summary>
-/// Deletes finished recordings older than the admin's retention (site settings, passed on through Redis by the api),
-/// or <see cref="RecordingOptions.RetentionDays"/> when the admin never set one: the file first, then the
+/// Deletes finished recordings older than the retention (<see cref="DaysAsync"/>): the file first, then the
 /// row, so a crash in between leaves a row whose file is gone, which the next pass deletes again without harm.
 /// A Redis lock lets one recorder at a time do it when several run.
 /// </summary>
 public sealed class RecordingRetention(
-    RecordingStore store, Recorder recorder, IConnectionMultiplexer redis, IOptions<RecordingOptions> options,
+    RecordingStore store, RetentionSettingStore setting, Recorder recorder, IConnectionMultiplexer redis, IOptions<RecordingOptions> options,
     TimeProvider clock, ILogger<RecordingRetention> logger)
 {
     public const string LockKey = "conference:recorder:retention";
     const int BatchSize = 100;
     static readonly TimeSpan LockLifetime = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// The retention in force: the admin's (stored by this recorder, see <see cref="RetentionSettingStore"/>), or
+    /// <see cref="RecordingOptions.RetentionDays"/> until an admin sets one. 0 keeps recordings for ever.
+    /// Throws when the recorder's database cannot be read: no pass runs on a guess.
+    /// </summary>
+    public async Task<int> DaysAsync(CancellationToken cancellationToken) =>
+        await setting.DaysAsync(cancellationToken) ?? options.Value.RetentionDays;
+
     /// <summary>Deletes what has expired; returns how many were deleted (0 when another recorder holds the lock).</summary>
     public async Task<int> ApplyAsync(CancellationToken cancellationToken)
     {
-        var database = redis.GetDatabase();
-        var retentionDays = (int?)await database.StringGetAsync(SharedRedisKeys.RetentionDays) ?? options.Value.RetentionDays;
+        var retentionDays = await DaysAsync(cancellationToken);
         if (retentionDays <= 0)
         {
             return 0;
         }
+        var database = redis.GetDatabase();
         var owner = Guid.NewGuid().ToString("N");
         if (!await database.LockTakeAsync(LockKey, owner, LockLifetime))
         {

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Conference.Api.Accounts;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Conference.Tests.Api;
@@ -14,6 +15,30 @@ public sealed class AccountsApiTests(ApiFixture fixture)
         using var host = await fixture.SignedInHostAsync(displayName: "Grace");
         var me = await host.GetFromJsonAsync<JsonElement>("/api/accounts/me");
         Assert.Equal("Grace", me.GetProperty("displayName").GetString());
+    }
+
+    [Fact]
+    public async Task Without_a_recorder_the_admin_still_manages_sign_up_and_is_told_retention_cannot_be_kept()
+    {
+        // This fixture's api has no recorder: retention has no owner to hand it to, and says so rather than keeping a copy.
+        using var admin = await fixture.SignedInAdminAsync();
+        Assert.Equal(new AccountsApi.SiteSettingsDto(true, null), await admin.GetFromJsonAsync<AccountsApi.SiteSettingsDto>("/api/admin/settings"));
+
+        var withRetention = await admin.PutAsJsonAsync("/api/admin/settings", new { signUpOpen = false, recordingRetentionDays = 30 });
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, withRetention.StatusCode);
+        Assert.Equal("Recording is not available", (await withRetention.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
+        Assert.True((await admin.GetFromJsonAsync<AccountsApi.SiteSettingsDto>("/api/admin/settings"))!.SignUpOpen);
+
+        try
+        {
+            var signUpOnly = await admin.PutAsJsonAsync("/api/admin/settings", new { signUpOpen = false });
+            Assert.Equal(HttpStatusCode.OK, signUpOnly.StatusCode);
+            Assert.Equal(new AccountsApi.SiteSettingsDto(false, null), await admin.GetFromJsonAsync<AccountsApi.SiteSettingsDto>("/api/admin/settings"));
+        }
+        finally
+        {
+            (await admin.PutAsJsonAsync("/api/admin/settings", new { signUpOpen = true })).EnsureSuccessStatusCode();
+        }
     }
 
     [Fact]

@@ -71,10 +71,10 @@ public sealed class ModerationApiTests(ApiFixture fixture)
         var slug = await MeetingsApiTests.CreateAsync(host);
         // Alice's page learns who muted her from the api's meeting changes (LiveKit tells her browser only "muted").
         using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(fixture.RedisConnectionString);
-        var mutes = System.Threading.Channels.Channel.CreateUnbounded<Conference.Recorder.Contracts.MeetingChange>();
-        await redis.GetSubscriber().SubscribeAsync(StackExchange.Redis.RedisChannel.Literal(Conference.Recorder.Contracts.MeetingChange.Channel), (_, message) =>
+        var mutes = System.Threading.Channels.Channel.CreateUnbounded<Conference.Contracts.MeetingChange>();
+        await redis.GetSubscriber().SubscribeAsync(StackExchange.Redis.RedisChannel.Literal(Conference.Contracts.MeetingChange.Channel), (_, message) =>
         {
-            if (JsonSerializer.Deserialize<Conference.Recorder.Contracts.MeetingChange>(message.ToString()) is { What: "muted" } change && change.Slug == slug)
+            if (JsonSerializer.Deserialize<Conference.Contracts.MeetingChange>(message.ToString()) is { What: "muted" } change && change.Slug == slug)
             {
                 mutes.Writer.TryWrite(change);
             }
@@ -88,7 +88,7 @@ public sealed class ModerationApiTests(ApiFixture fixture)
         Assert.True(muted.Muted);
         using (var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
         {
-            Assert.Equal(new Conference.Recorder.Contracts.MeetingChange(slug, "muted", "alice", "Jo Host", microphone), await mutes.Reader.ReadAsync(wait.Token));
+            Assert.Equal(new Conference.Contracts.MeetingChange(slug, "muted", "alice", "Jo Host", microphone), await mutes.Reader.ReadAsync(wait.Token));
         }
 
         Assert.Equal(HttpStatusCode.NoContent, (await host.DeleteAsync($"/api/meetings/{slug}/participants/alice")).StatusCode);

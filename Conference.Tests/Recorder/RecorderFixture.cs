@@ -59,7 +59,7 @@ public sealed class RecorderFixture : IAsyncLifetime
             new Dictionary<string, string?>
             {
                 [RecorderClient.ConfigurationKey] = "http://recorder.test/",
-                [Conference.Recorder.Contracts.InternalApiKey.ConfigurationKey] = InternalKey,
+                [Conference.Contracts.InternalApiKey.ConfigurationKey] = InternalKey,
             },
             services => services.AddHttpClient<RecorderClient>().ConfigurePrimaryHttpMessageHandler(() => new CurrentRecorderHandler(this)));
         Admin = await Platform.SignedInAdminAsync(Api);
@@ -68,6 +68,7 @@ public sealed class RecorderFixture : IAsyncLifetime
     /// <summary>Stops the running recorder; the next starts (with <paramref name="settings"/>) after <paramref name="whileDown"/>.</summary>
     public async Task ReplaceRecorderAsync(IDictionary<string, string?>? settings = null, Func<Task>? whileDown = null)
     {
+        recorderDown = true;
         await Recorder.DisposeAsync();
         if (whileDown is not null)
         {
@@ -75,7 +76,14 @@ public sealed class RecorderFixture : IAsyncLifetime
         }
         Recorder = CreateRecorder(settings);
         Recorder.CreateClient().Dispose();
+        recorderDown = false;
     }
+
+    /// <summary>Every call the api made to the recorder, as "METHOD /path?query", in order.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> RecorderCalls { get; } = new();
+
+    /// <summary>Between stopping one recorder and starting the next, the api's calls fail as a refused connection does.</summary>
+    volatile bool recorderDown;
 
     WebApplicationFactory<RecordingStore> CreateRecorder(IDictionary<string, string?>? settings = null) =>
         new WebApplicationFactory<RecordingStore>().WithWebHostBuilder(host =>
@@ -88,7 +96,7 @@ public sealed class RecorderFixture : IAsyncLifetime
             host.UseSetting("LiveKit:Url", EgressService.Url.ToString());
             host.UseSetting("LiveKit:ApiKey", ApiFixture.LiveKitApiKey);
             host.UseSetting("LiveKit:ApiSecret", Platform.LiveKitApiSecret);
-            host.UseSetting(Conference.Recorder.Contracts.InternalApiKey.ConfigurationKey, InternalKey);
+            host.UseSetting(Conference.Contracts.InternalApiKey.ConfigurationKey, InternalKey);
             // Fast enough for tests to wait on: the reconciler runs five times a second.
             host.UseSetting("Recordings:ReconcileInterval", "00:00:00.200");
             host.UseSetting("Recordings:VerifyRetryDelay", "00:00:00.100");
@@ -145,6 +153,20 @@ public sealed class RecorderFixture : IAsyncLifetime
         response.EnsureSuccessStatusCode();
     }
 
+    /// <summary>Starts a recording in <paramref name="slug"/> and takes it to Ready as egress would (file uploaded, egress_ended).</summary>
+    public async Task<(Guid Id, string Key)> ReadyRecordingAsync(HttpClient host, string slug)
+    {
+        var started = await host.PostAsJsonAsync($"/api/meetings/{slug}/recordings", new { });
+        Assert.Equal(System.Net.HttpStatusCode.Created, started.StatusCode);
+        var id = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var egress = Egress.Latest(slug);
+        var key = Egress.FileKey(egress.EgressId);
+        var bytes = await UploadRecordingFileAsync(key, 10_000);
+        await PostEgressWebhookAsync("egress_ended", Egress.Complete(egress.EgressId, bytes.Length, TimeSpan.FromSeconds(3)));
+        Assert.Equal("Ready", (await host.GetFromJsonAsync<JsonElement>($"/api/recordings/{id}")).GetProperty("status").GetString());
+        return (id, key);
+    }
+
     /// <summary>Reads a recording through the recorder until <paramref name="done"/> holds (the reconciler works in the background).</summary>
     public async Task<JsonElement> WaitForRecordingAsync(HttpClient client, Guid id, Func<JsonElement, bool> done, TimeSpan? timeout = null)
     {
@@ -173,6 +195,12 @@ public sealed class RecorderFixture : IAsyncLifetime
     {
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
+            fixture.RecorderCalls.Enqueue($"{request.Method} {request.RequestUri!.PathAndQuery}");
+            if (fixture.recorderDown)
+            {
+                throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused (recorder.test:80)",
+                    new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused));
+            }
             using var invoker = new HttpMessageInvoker(fixture.Recorder.Server.CreateHandler(), disposeHandler: true);
             return await invoker.SendAsync(request, cancellationToken);
         }

@@ -24,12 +24,12 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
 
         var without = await recorder.GetAsync(path);
         Assert.Equal(HttpStatusCode.Unauthorized, without.StatusCode);
-        Assert.Contains(Conference.Recorder.Contracts.InternalApiKey.HeaderName, (await without.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        Assert.Contains(Conference.Contracts.InternalApiKey.HeaderName, (await without.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
 
-        using var wrong = new HttpRequestMessage(HttpMethod.Get, path) { Headers = { { Conference.Recorder.Contracts.InternalApiKey.HeaderName, "not-" + fixture.InternalKey } } };
+        using var wrong = new HttpRequestMessage(HttpMethod.Get, path) { Headers = { { Conference.Contracts.InternalApiKey.HeaderName, "not-" + fixture.InternalKey } } };
         Assert.Equal(HttpStatusCode.Unauthorized, (await recorder.SendAsync(wrong)).StatusCode);
 
-        using var right = new HttpRequestMessage(HttpMethod.Get, path) { Headers = { { Conference.Recorder.Contracts.InternalApiKey.HeaderName, fixture.InternalKey } } };
+        using var right = new HttpRequestMessage(HttpMethod.Get, path) { Headers = { { Conference.Contracts.InternalApiKey.HeaderName, fixture.InternalKey } } };
         Assert.Equal(HttpStatusCode.OK, (await recorder.SendAsync(right)).StatusCode);
         // The api sends it: its own listing goes through.
         using var host = await fixture.Platform.SignedInHostAsync(fixture.Api);
@@ -44,13 +44,13 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
         try
         {
             // The recorder was given another key: people see "not available", never "sign in again".
-            await fixture.ReplaceRecorderAsync(new Dictionary<string, string?> { [Conference.Recorder.Contracts.InternalApiKey.ConfigurationKey] = "another-key" });
+            await fixture.ReplaceRecorderAsync(new Dictionary<string, string?> { [Conference.Contracts.InternalApiKey.ConfigurationKey] = "another-key" });
             var mismatch = await host.GetAsync("/api/recordings");
             Assert.Equal(HttpStatusCode.ServiceUnavailable, mismatch.StatusCode);
             Assert.Equal("Recording is not available", (await mismatch.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
 
             // No key at all outside Development: shut, not open.
-            await fixture.ReplaceRecorderAsync(new Dictionary<string, string?> { [Conference.Recorder.Contracts.InternalApiKey.ConfigurationKey] = "" });
+            await fixture.ReplaceRecorderAsync(new Dictionary<string, string?> { [Conference.Contracts.InternalApiKey.ConfigurationKey] = "" });
             Assert.Equal(HttpStatusCode.ServiceUnavailable, (await fixture.Recorder.CreateClient().GetAsync(path)).StatusCode);
         }
         finally
@@ -93,7 +93,7 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
         // Open pages learn of the change on the api's meeting-changes channel.
         using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(fixture.Platform.RedisConnectionString);
         var changes = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        await redis.GetSubscriber().SubscribeAsync(StackExchange.Redis.RedisChannel.Literal(Conference.Recorder.Contracts.MeetingChange.Channel), (_, message) =>
+        await redis.GetSubscriber().SubscribeAsync(StackExchange.Redis.RedisChannel.Literal(Conference.Contracts.MeetingChange.Channel), (_, message) =>
         {
             if (message.ToString().Contains(slug))
             {
@@ -281,7 +281,7 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
                 await Task.Delay(100);
             }
             var looked = await store.FindAsync(id, default);
-            Assert.True(looked is { Status: Conference.Recorder.Contracts.RecordingStatus.Processing, VerifyAttempts: 1 }, $"after the reconciler's look: {looked}");
+            Assert.True(looked is { Status: Conference.Contracts.RecordingStatus.Processing, VerifyAttempts: 1 }, $"after the reconciler's look: {looked}");
 
             // Then the upload finishes and LiveKit's egress_ended arrives with the file results: Ready at once,
             // with the duration it reported.

@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Amazon.S3.Model;
+using Conference.Api.Accounts;
 using Conference.LiveKit;
+using Conference.Recorder.Data;
 using Conference.Recorder.Recordings;
 using Conference.Tests.Api;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,7 +13,10 @@ using StackExchange.Redis;
 
 namespace Conference.Tests.Recorder;
 
-/// <summary>Retention deletes the file, then the row; a second pass finds nothing to do; another recorder's lock holds it back.</summary>
+/// <summary>
+/// Retention deletes the file, then the row; a second pass finds nothing to do; another recorder's lock holds it back.
+/// The admin's setting is the recorder's to keep: the api hands it over and reads it back, and says "retry" while it cannot.
+/// </summary>
 [Collection(RecorderCollection.Name)]
 public sealed class RecordingRetentionTests(RecorderFixture fixture)
 {
@@ -20,8 +25,8 @@ public sealed class RecordingRetentionTests(RecorderFixture fixture)
     {
         using var host = await fixture.Platform.SignedInHostAsync(fixture.Api);
         var slug = await MeetingsApiTests.CreateAsync(host);
-        var expired = await ReadyRecordingAsync(host, slug);
-        var kept = await ReadyRecordingAsync(host, slug);
+        var expired = await fixture.ReadyRecordingAsync(host, slug);
+        var kept = await fixture.ReadyRecordingAsync(host, slug);
 
         var retention = fixture.Recorder.Services.GetRequiredService<RecordingRetention>();
         var redis = fixture.Recorder.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
@@ -68,22 +73,110 @@ public sealed class RecordingRetentionTests(RecorderFixture fixture)
         Assert.Single((await storage.ListObjectsV2Async(new ListObjectsV2Request { BucketName = fixture.Bucket, Prefix = kept.Key })).S3Objects ?? []);
     }
 
+    [Fact]
+    public async Task The_admins_retention_is_kept_by_the_recorder_and_outlives_its_restart()
+    {
+        try
+        {
+            var saved = await fixture.Admin.PutAsJsonAsync("/api/admin/settings", new { signUpOpen = true, recordingRetentionDays = 45 });
+            Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+            Assert.Equal(45, (await saved.Content.ReadFromJsonAsync<AccountsApi.SiteSettingsDto>())!.RecordingRetentionDays);
+            Assert.Equal(45, await fixture.Recorder.Services.GetRequiredService<RetentionSettingStore>().DaysAsync(CancellationToken.None));
+            Assert.Equal(45, await fixture.Recorder.Services.GetRequiredService<RecordingRetention>().DaysAsync(CancellationToken.None));
+            // No copy anywhere else: not in the api's table, not in Redis.
+            Assert.False(await fixture.Recorder.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase().KeyExistsAsync(RelayedRedisKey));
+            await using (var connection = new NpgsqlConnection(fixture.Platform.DatabaseConnectionString))
+            {
+                await connection.OpenAsync();
+                await using var columns = new NpgsqlCommand(
+                    "SELECT count(*) FROM information_schema.columns WHERE table_name = 'site_settings' AND column_name ILIKE '%retention%'", connection);
+                Assert.Equal(0L, await columns.ExecuteScalarAsync());
+            }
+
+            await fixture.ReplaceRecorderAsync();
+            Assert.Equal(new AccountsApi.SiteSettingsDto(true, 45), await fixture.Admin.GetFromJsonAsync<AccountsApi.SiteSettingsDto>("/api/admin/settings"));
+        }
+        finally
+        {
+            await SetRetentionAsync(30);
+        }
+    }
+
+    [Fact]
+    public async Task While_the_recorder_is_down_the_admin_is_asked_to_retry_and_nothing_changes()
+    {
+        await SetRetentionAsync(30);
+        await fixture.ReplaceRecorderAsync(whileDown: async () =>
+        {
+            var change = await fixture.Admin.PutAsJsonAsync("/api/admin/settings", new { signUpOpen = false, recordingRetentionDays = 60 });
+            await AssertRetryLaterAsync(change);
+            await AssertRetryLaterAsync(await fixture.Admin.GetAsync("/api/admin/settings"));
+        });
+
+        // Neither half of the refused change was applied: sign-up is still open, retention still 30.
+        Assert.Equal(new AccountsApi.SiteSettingsDto(true, 30), await fixture.Admin.GetFromJsonAsync<AccountsApi.SiteSettingsDto>("/api/admin/settings"));
+        Assert.Equal(30, await fixture.Recorder.Services.GetRequiredService<RetentionSettingStore>().DaysAsync(CancellationToken.None));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(3651)]
+    public async Task A_retention_out_of_range_is_a_problem_naming_the_field_and_changes_nothing(int days)
+    {
+        await SetRetentionAsync(30);
+        var refused = await fixture.Admin.PutAsJsonAsync("/api/admin/settings", new { signUpOpen = true, recordingRetentionDays = days });
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.True((await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("recordingRetentionDays", out _));
+
+        // The recorder checks for itself too (its interface is not only the api's to call).
+        using var recorder = fixture.Recorder.CreateClient();
+        recorder.DefaultRequestHeaders.Add(Conference.Contracts.InternalApiKey.HeaderName, fixture.InternalKey);
+        var direct = await recorder.PutAsJsonAsync("/internal/retention", new { days });
+        Assert.Equal(HttpStatusCode.BadRequest, direct.StatusCode);
+        Assert.True((await direct.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("days", out _));
+
+        Assert.Equal(30, await fixture.Recorder.Services.GetRequiredService<RetentionSettingStore>().DaysAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task An_upgraded_recorder_takes_over_the_retention_the_api_relayed_through_Redis()
+    {
+        try
+        {
+            await using (var connection = new NpgsqlConnection(fixture.RecordingsConnectionString))
+            {
+                await connection.OpenAsync();
+                await using var forget = new NpgsqlCommand("DELETE FROM retention_setting", connection);
+                await forget.ExecuteNonQueryAsync();
+            }
+            await using var redis = await ConnectionMultiplexer.ConnectAsync(fixture.Platform.RedisConnectionString);
+            await redis.GetDatabase().StringSetAsync(RelayedRedisKey, 41);
+
+            await fixture.ReplaceRecorderAsync();
+
+            Assert.Equal(41, (await fixture.Admin.GetFromJsonAsync<AccountsApi.SiteSettingsDto>("/api/admin/settings"))!.RecordingRetentionDays);
+            Assert.False(await redis.GetDatabase().KeyExistsAsync(RelayedRedisKey));
+        }
+        finally
+        {
+            await SetRetentionAsync(30);
+        }
+    }
+
+    /// <summary>Where the api relayed the retention before the recorder kept it.</summary>
+    const string RelayedRedisKey = "conference:recording-retention-days";
+
+    static async Task AssertRetryLaterAsync(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.NotNull(response.Headers.RetryAfter?.Delta);
+    }
+
     async Task SetRetentionAsync(int days)
     {
         var response = await fixture.Admin.PutAsJsonAsync("/api/admin/settings", new { signUpOpen = true, recordingRetentionDays = days });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-    }
-
-    async Task<(Guid Id, string Key)> ReadyRecordingAsync(HttpClient host, string slug)
-    {
-        var started = await host.PostAsJsonAsync($"/api/meetings/{slug}/recordings", new { });
-        Assert.Equal(HttpStatusCode.Created, started.StatusCode);
-        var id = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-        var egress = fixture.Egress.Latest(slug);
-        var key = fixture.Egress.FileKey(egress.EgressId);
-        var bytes = await fixture.UploadRecordingFileAsync(key, 10_000);
-        await fixture.PostEgressWebhookAsync("egress_ended", fixture.Egress.Complete(egress.EgressId, bytes.Length, TimeSpan.FromSeconds(3)));
-        Assert.Equal("Ready", (await host.GetFromJsonAsync<JsonElement>($"/api/recordings/{id}")).GetProperty("status").GetString());
-        return (id, key);
     }
 }

@@ -14,16 +14,8 @@ namespace Conference.Tests.Scheduling;
 /// the old URL.
 /// </summary>
 [Collection(ApiCollection.Name)]
-public sealed class CalendarFeedTests(ApiFixture fixture) : IAsyncLifetime
+public sealed class CalendarFeedTests(ApiFixture fixture) : SchedulingTests
 {
-    readonly SmtpCaptureServer smtp = new();
-
-    public Task InitializeAsync() => smtp.InitializeAsync();
-
-    public Task DisposeAsync() => smtp.DisposeAsync();
-
-    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
-
     static readonly DateTime Start = new(DateTime.UtcNow.Year + 1, 10, 25, 9, 30, 0); // the day Berlin leaves summer time
 
     async Task<SchedulingApi.ScheduledMeetingResponse> ScheduleAsync(SchedulingSite site, string title, string recurrence = "None")
@@ -46,7 +38,7 @@ public sealed class CalendarFeedTests(ApiFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task The_secret_url_serves_the_hosts_meetings_until_regenerated_or_revoked()
     {
-        var site = await SchedulingSite.StartAsync(fixture, smtp);
+        var site = await SchedulingSite.StartAsync(fixture, Smtp);
         Assert.False((await site.Host.GetFromJsonAsync<CalendarFeedApi.CalendarFeedResponse>("/api/calendar-feed", Json))!.Exists);
         var weekly = await ScheduleAsync(site, "Weekly planning", "Weekly");
         var cancelled = await ScheduleAsync(site, "Called off");

@@ -13,14 +13,8 @@ namespace Conference.Tests.Scheduling;
 /// (and no mail), a link that works once, ends every sign-in, and stops working after an hour.
 /// </summary>
 [Collection(ApiCollection.Name)]
-public sealed class PasswordResetTests(ApiFixture fixture) : IAsyncLifetime
+public sealed class PasswordResetTests(ApiFixture fixture) : SchedulingTests
 {
-    readonly SmtpCaptureServer smtp = new();
-
-    public Task InitializeAsync() => smtp.InitializeAsync();
-
-    public Task DisposeAsync() => smtp.DisposeAsync();
-
     static (string Email, string Token) LinkIn(SmtpCaptureServer.ReceivedMail mail)
     {
         var text = mail.Message.TextBody!;
@@ -34,7 +28,7 @@ public sealed class PasswordResetTests(ApiFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task The_mailed_link_sets_a_new_password_once_and_ends_every_sign_in()
     {
-        var site = await SchedulingSite.StartAsync(fixture, smtp);
+        var site = await SchedulingSite.StartAsync(fixture, Smtp);
         var before = await SchedulingSite.SignInAsync(site.Api.CreateClient(), SchedulingSite.HostEmail, SchedulingSite.HostPassword);
         var anonymous = site.Api.CreateClient();
 
@@ -47,7 +41,7 @@ public sealed class PasswordResetTests(ApiFixture fixture) : IAsyncLifetime
         // Asking again at once sends no second mail (nobody floods an inbox through us).
         Assert.Equal(HttpStatusCode.Accepted, (await anonymous.PostAsJsonAsync("/api/accounts/password-reset", new { email = SchedulingSite.HostEmail })).StatusCode);
 
-        var mail = Assert.Single(await smtp.WaitForAsync(1));
+        var mail = Assert.Single(await Smtp.WaitForAsync(1));
         Assert.Equal(PasswordResetApi.Subject, mail.Message.Subject);
         Assert.Equal([SchedulingSite.HostEmail], mail.RcptTo);
         var (email, token) = LinkIn(mail);
@@ -86,10 +80,10 @@ public sealed class PasswordResetTests(ApiFixture fixture) : IAsyncLifetime
     public async Task A_link_stops_working_when_its_lifetime_is_over()
     {
         // Identity's token provider reads the system clock, not TimeProvider: the lifetime is made short instead (an hour by default).
-        var site = await SchedulingSite.StartAsync(fixture, smtp, settings: new Dictionary<string, string?> { ["Mail:PasswordResetLinkLifetime"] = "00:00:02" });
+        var site = await SchedulingSite.StartAsync(fixture, Smtp, settings: new Dictionary<string, string?> { ["Mail:PasswordResetLinkLifetime"] = "00:00:02" });
         var anonymous = site.Api.CreateClient();
         (await anonymous.PostAsJsonAsync("/api/accounts/password-reset", new { email = SchedulingSite.HostEmail })).EnsureSuccessStatusCode();
-        var (email, token) = LinkIn(Assert.Single(await smtp.WaitForAsync(1)));
+        var (email, token) = LinkIn(Assert.Single(await Smtp.WaitForAsync(1)));
 
         await Task.Delay(TimeSpan.FromSeconds(3));
         await AssertProblemAsync(await anonymous.PostAsJsonAsync("/api/accounts/password-reset/confirm",

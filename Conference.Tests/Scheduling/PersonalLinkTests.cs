@@ -14,22 +14,14 @@ namespace Conference.Tests.Scheduling;
 /// worth no more than the meeting's plain link.
 /// </summary>
 [Collection(ApiCollection.Name)]
-public sealed class PersonalLinkTests(ApiFixture fixture) : IAsyncLifetime
+public sealed class PersonalLinkTests(ApiFixture fixture) : SchedulingTests
 {
-    readonly SmtpCaptureServer smtp = new();
-
-    public Task InitializeAsync() => smtp.InitializeAsync();
-
-    public Task DisposeAsync() => smtp.DisposeAsync();
-
-    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
-
     static readonly DateTime Start = new(DateTime.UtcNow.Year + 1, 5, 10, 14, 0, 0);
 
     [Fact]
     public async Task The_link_names_the_invitee_skips_the_lobby_for_that_meeting_only_and_stops_when_revoked()
     {
-        var site = await SchedulingSite.StartAsync(fixture, smtp);
+        var site = await SchedulingSite.StartAsync(fixture, Smtp);
         var created = await site.Host.PostAsJsonAsync("/api/scheduled-meetings", new
         {
             title = "Interview",
@@ -41,7 +33,7 @@ public sealed class PersonalLinkTests(ApiFixture fixture) : IAsyncLifetime
         });
         var scheduled = (await created.Content.ReadFromJsonAsync<SchedulingApi.ScheduledMeetingResponse>(Json))!;
         (await site.Host.PutAsJsonAsync($"/api/meetings/{scheduled.Slug}/settings", new { lobbyEnabled = true })).EnsureSuccessStatusCode();
-        var link = Calendar.Load(SchedulingSite.CalendarOf(Assert.Single(await smtp.WaitForAsync(1)).Message).Text)!.Events.Single().Url!;
+        var link = Calendar.Load(SchedulingSite.CalendarOf(Assert.Single(await Smtp.WaitForAsync(1)).Message).Text)!.Events.Single().Url!;
         var token = link.Query.Split("invite=")[1];
 
         var bob = site.Api.CreateClient();

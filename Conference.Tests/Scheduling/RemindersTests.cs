@@ -17,23 +17,15 @@ namespace Conference.Tests.Scheduling;
 /// none after the series ends; the reminder carries the invitee's personal link.
 /// </summary>
 [Collection(ApiCollection.Name)]
-public sealed class RemindersTests(ApiFixture fixture) : IAsyncLifetime
+public sealed class RemindersTests(ApiFixture fixture) : SchedulingTests
 {
-    readonly SmtpCaptureServer smtp = new();
-
-    public Task InitializeAsync() => smtp.InitializeAsync();
-
-    public Task DisposeAsync() => smtp.DisposeAsync();
-
-    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
-
     [Fact]
     public async Task Each_occurrence_gets_one_reminder_ten_minutes_before_and_a_cancelled_meeting_none()
     {
         // The fake clock starts at a whole minute of real time (the key ring and tokens stay valid) and moves only when told.
         var realNow = DateTimeOffset.UtcNow;
         var clock = new FakeTimeProvider(new DateTimeOffset(realNow.Year, realNow.Month, realNow.Day, realNow.Hour, realNow.Minute, 0, TimeSpan.Zero));
-        var site = await SchedulingSite.StartAsync(fixture, smtp, clock);
+        var site = await SchedulingSite.StartAsync(fixture, Smtp, clock);
         var zone = DateTimeZoneProviders.Tzdb["Europe/Berlin"];
         var t0 = clock.GetUtcNow();
         var firstLocal = Instant.FromDateTimeOffset(t0.AddMinutes(60)).InZone(zone).LocalDateTime;
@@ -60,7 +52,7 @@ public sealed class RemindersTests(ApiFixture fixture) : IAsyncLifetime
             invitees = new[] { new { email = "dan@example.org" } },
         })).Content.ReadFromJsonAsync<SchedulingApi.ScheduledMeetingResponse>(Json))!;
         (await site.Host.DeleteAsync($"/api/scheduled-meetings/{oneOff.Slug}")).EnsureSuccessStatusCode();
-        var invitations = await smtp.WaitForAsync(4); // bob, cleo, dan; dan's cancellation
+        var invitations = await Smtp.WaitForAsync(4); // bob, cleo, dan; dan's cancellation
         var bobsLink = Calendar.Load(SchedulingSite.CalendarOf(invitations.Single(m => m.RcptTo.Single() == "bob@example.org").Message).Text)!
             .Events.Single().Url!;
 
@@ -70,7 +62,7 @@ public sealed class RemindersTests(ApiFixture fixture) : IAsyncLifetime
         clock.Advance(TimeSpan.FromMinutes(2)); // 9 minutes before
         Assert.Equal(1, await reminders.RunOnceAsync());
         Assert.Equal(0, await reminders.RunOnceAsync()); // once
-        var received = await smtp.WaitForAsync(6);
+        var received = await Smtp.WaitForAsync(6);
         var first = received.Skip(4).ToList();
         Assert.Equal(["bob@example.org", "cleo@example.org"], first.SelectMany(m => m.RcptTo).Order());
         var toBob = first.Single(m => m.RcptTo.Single() == "bob@example.org").Message;
@@ -86,14 +78,14 @@ public sealed class RemindersTests(ApiFixture fixture) : IAsyncLifetime
         clock.Advance(TimeSpan.FromSeconds(2));
         Assert.Equal(1, await reminders.RunOnceAsync());
         Assert.Equal(0, await reminders.RunOnceAsync());
-        await smtp.WaitForAsync(8);
+        await Smtp.WaitForAsync(8);
 
         // The series ended with that occurrence.
         clock.Advance(TimeSpan.FromDays(7));
         Assert.Equal(0, await reminders.RunOnceAsync());
         await Task.Delay(500);
         Assert.Equal(8, (await site.OutboxAsync()).Count);
-        Assert.DoesNotContain(smtp.Received(), m => m.RcptTo.Contains("dan@example.org") && (m.Message.Subject ?? "").StartsWith("Reminder", StringComparison.Ordinal));
+        Assert.DoesNotContain(Smtp.Received(), m => m.RcptTo.Contains("dan@example.org") && (m.Message.Subject ?? "").StartsWith("Reminder", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -101,7 +93,7 @@ public sealed class RemindersTests(ApiFixture fixture) : IAsyncLifetime
     {
         var realNow = DateTimeOffset.UtcNow;
         var clock = new FakeTimeProvider(new DateTimeOffset(realNow.Year, realNow.Month, realNow.Day, realNow.Hour, realNow.Minute, 0, TimeSpan.Zero));
-        var site = await SchedulingSite.StartAsync(fixture, smtp, clock);
+        var site = await SchedulingSite.StartAsync(fixture, Smtp, clock);
         var zone = DateTimeZoneProviders.Tzdb["Europe/Berlin"];
         var start = Instant.FromDateTimeOffset(clock.GetUtcNow().AddMinutes(30)).InZone(zone).LocalDateTime;
         (await site.Host.PostAsJsonAsync("/api/scheduled-meetings", new
@@ -112,10 +104,10 @@ public sealed class RemindersTests(ApiFixture fixture) : IAsyncLifetime
             durationMinutes = 30,
             invitees = new[] { new { email = "bob@example.org" } },
         })).EnsureSuccessStatusCode();
-        await smtp.WaitForAsync(1);
+        await Smtp.WaitForAsync(1);
         // A second instance on the same database (its own loop idle for an hour, like the first).
         var connectionString = Microsoft.Extensions.Configuration.ConfigurationExtensions.GetConnectionString(site.Api.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>(), "conference");
-        var settings = smtp.ApiSettings();
+        var settings = Smtp.ApiSettings();
         settings["ConnectionStrings:conference"] = connectionString;
         settings["Scheduling:ReminderInterval"] = "01:00:00";
         var second = fixture.CreateApi(settings, services => services.AddSingleton<TimeProvider>(clock));
@@ -125,8 +117,8 @@ public sealed class RemindersTests(ApiFixture fixture) : IAsyncLifetime
         var passes = await Task.WhenAll(Enumerable.Range(0, 6).Select(i =>
             (i % 2 == 0 ? site.Api : second).Services.GetRequiredService<Reminders>().RunOnceAsync()));
         Assert.Equal(1, passes.Sum());
-        await smtp.WaitForAsync(2);
+        await Smtp.WaitForAsync(2);
         await Task.Delay(500);
-        Assert.Equal(2, smtp.Received().Count);
+        Assert.Equal(2, Smtp.Received().Count);
     }
 }

@@ -15,14 +15,8 @@ namespace Conference.Tests.Scheduling;
 /// bad input answered with a problem naming the field while nothing is stored or sent.
 /// </summary>
 [Collection(ApiCollection.Name)]
-public sealed class SchedulingApiTests(ApiFixture fixture) : IAsyncLifetime
+public sealed class SchedulingApiTests(ApiFixture fixture) : SchedulingTests
 {
-    readonly SmtpCaptureServer smtp = new();
-
-    public Task InitializeAsync() => smtp.InitializeAsync();
-
-    public Task DisposeAsync() => smtp.DisposeAsync();
-
     /// <summary>Tomorrow's date in Berlin at 09:00 would pass a DST change on some days; a fixed future date keeps the expectations exact.</summary>
     static readonly DateTime Start = new(DateTime.UtcNow.Year + 1, 3, 22, 9, 0, 0);
 
@@ -45,17 +39,15 @@ public sealed class SchedulingApiTests(ApiFixture fixture) : IAsyncLifetime
         return (await created.Content.ReadFromJsonAsync<SchedulingApi.ScheduledMeetingResponse>(Json))!;
     }
 
-    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
-
     [Fact]
     public async Task Each_invitee_gets_a_request_with_their_own_link_and_only_themselves_as_attendee()
     {
-        var site = await SchedulingSite.StartAsync(fixture, smtp);
+        var site = await SchedulingSite.StartAsync(fixture, Smtp);
         var scheduled = await ScheduleAsync(site, Weekly(new { email = "Bob@Example.org", name = "Bob Müller" }, new { email = "cleo@example.org" }));
         Assert.Equal(0, scheduled.Sequence);
         Assert.Equal(["bob@example.org", "cleo@example.org"], scheduled.Invitees.Select(i => i.Email));
 
-        var mails = await smtp.WaitForAsync(2);
+        var mails = await Smtp.WaitForAsync(2);
         Assert.Equal(2, mails.Count);
         var links = new List<Uri>();
         foreach (var received in mails)
@@ -104,9 +96,9 @@ public sealed class SchedulingApiTests(ApiFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task Changing_the_time_sends_an_update_with_the_same_uid_and_link_and_a_higher_sequence()
     {
-        var site = await SchedulingSite.StartAsync(fixture, smtp);
+        var site = await SchedulingSite.StartAsync(fixture, Smtp);
         var scheduled = await ScheduleAsync(site, Weekly(new { email = "bob@example.org" }));
-        var invitation = Calendar.Load(SchedulingSite.CalendarOf(Assert.Single(await smtp.WaitForAsync(1)).Message).Text)!.Events.Single();
+        var invitation = Calendar.Load(SchedulingSite.CalendarOf(Assert.Single(await Smtp.WaitForAsync(1)).Message).Text)!.Events.Single();
 
         var moved = await site.Host.PutAsJsonAsync($"/api/scheduled-meetings/{scheduled.Slug}", new
         {
@@ -121,7 +113,7 @@ public sealed class SchedulingApiTests(ApiFixture fixture) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
         Assert.Equal(1, (await moved.Content.ReadFromJsonAsync<SchedulingApi.ScheduledMeetingResponse>(Json))!.Sequence);
 
-        var update = (await smtp.WaitForAsync(2))[1].Message;
+        var update = (await Smtp.WaitForAsync(2))[1].Message;
         Assert.Equal("Updated invitation: Weekly planning", update.Subject);
         var (method, text) = SchedulingSite.CalendarOf(update);
         Assert.Equal("REQUEST", method);
@@ -153,14 +145,14 @@ public sealed class SchedulingApiTests(ApiFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task Removing_one_invitee_cancels_for_them_only_and_cancelling_the_meeting_cancels_for_everyone_left()
     {
-        var site = await SchedulingSite.StartAsync(fixture, smtp);
+        var site = await SchedulingSite.StartAsync(fixture, Smtp);
         var scheduled = await ScheduleAsync(site, Weekly(new { email = "bob@example.org" }, new { email = "cleo@example.org" }));
-        await smtp.WaitForAsync(2);
+        await Smtp.WaitForAsync(2);
         var bob = scheduled.Invitees.Single(i => i.Email == "bob@example.org");
 
         Assert.Equal(HttpStatusCode.NoContent,
             (await site.Host.DeleteAsync($"/api/scheduled-meetings/{scheduled.Slug}/invitees/{bob.Id}")).StatusCode);
-        var removal = (await smtp.WaitForAsync(3))[2];
+        var removal = (await Smtp.WaitForAsync(3))[2];
         Assert.Equal(["bob@example.org"], removal.RcptTo);
         var (method, text) = SchedulingSite.CalendarOf(removal.Message);
         Assert.Equal("CANCEL", method);
@@ -173,7 +165,7 @@ public sealed class SchedulingApiTests(ApiFixture fixture) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, (await site.Host.DeleteAsync($"/api/scheduled-meetings/{scheduled.Slug}/invitees/{bob.Id}")).StatusCode);
 
         Assert.Equal(HttpStatusCode.NoContent, (await site.Host.DeleteAsync($"/api/scheduled-meetings/{scheduled.Slug}")).StatusCode);
-        var cancellation = (await smtp.WaitForAsync(4))[3];
+        var cancellation = (await Smtp.WaitForAsync(4))[3];
         Assert.Equal(["cleo@example.org"], cancellation.RcptTo);
         Assert.Equal("Cancelled: Weekly planning", cancellation.Message.Subject);
         var (cancelMethod, cancelText) = SchedulingSite.CalendarOf(cancellation.Message);
@@ -194,7 +186,7 @@ public sealed class SchedulingApiTests(ApiFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task Bad_input_is_a_problem_naming_the_field_and_nothing_is_stored_or_sent()
     {
-        var site = await SchedulingSite.StartAsync(fixture, smtp);
+        var site = await SchedulingSite.StartAsync(fixture, Smtp);
         var year = Start.Year;
         object Request(string? title = "Sync", string? start = null, string? timeZone = "Europe/Berlin", int? durationMinutes = 30,
             string? recurrence = null, string? recursUntil = null, object[]? invitees = null) =>
@@ -245,7 +237,7 @@ public sealed class SchedulingApiTests(ApiFixture fixture) : IAsyncLifetime
         var signUp = await stranger.PostAsJsonAsync("/api/accounts/signup", new { email = "eve@example.org", password = "correct horse battery", displayName = "Eve" });
         if (signUp.StatusCode == HttpStatusCode.Forbidden) // sign-up closed by default: the admin opens it
         {
-            (await site.Host.PutAsJsonAsync("/api/admin/settings", new { signUpOpen = true, recordingRetentionDays = 30 })).EnsureSuccessStatusCode();
+            (await site.Host.PutAsJsonAsync("/api/admin/settings", new { signUpOpen = true })).EnsureSuccessStatusCode();
             (await stranger.PostAsJsonAsync("/api/accounts/signup", new { email = "eve@example.org", password = "correct horse battery", displayName = "Eve" }))
                 .EnsureSuccessStatusCode();
         }

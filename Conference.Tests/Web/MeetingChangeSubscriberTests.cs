@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
-using Contracts = Conference.Recorder.Contracts;
+using Contracts = Conference.Contracts;
 
 namespace Conference.Tests.Web;
 

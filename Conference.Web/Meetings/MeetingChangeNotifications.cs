@@ -1,4 +1,4 @@
-using Contracts = Conference.Recorder.Contracts;
+using Contracts = Conference.Contracts;
 
 namespace Conference.Web.Meetings;
 

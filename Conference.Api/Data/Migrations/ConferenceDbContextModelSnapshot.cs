@@ -138,9 +138,6 @@ namespace Conference.Api.Data.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
-                    b.Property<int>("RecordingRetentionDays")
-                        .HasColumnType("integer");
-
                     b.Property<bool>("SignUpOpen")
                         .HasColumnType("boolean");
 
@@ -152,7 +149,6 @@ namespace Conference.Api.Data.Migrations
                         new
                         {
                             Id = 1,
-                            RecordingRetentionDays = 30,
                             SignUpOpen = true
                         });
                 });

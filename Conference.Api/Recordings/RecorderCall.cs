@@ -1,0 +1,43 @@
+using Conference.Contracts;
+
+namespace Conference.Api.Recordings;
+
+/// <summary>
+/// One way every endpoint calls the recorder: its problems pass through; one that cannot be reached is 503 with
+/// Retry-After, never 500 (none configured: <see cref="RecorderService"/> answers one 503).
+/// </summary>
+public static class RecorderCall
+{
+    public static Task<IResult> CallAsync<T>(HttpContext http, Func<RecorderClient, Task<RecorderReply<T>>> call, Func<T, IResult> onSuccess) =>
+        CallAsync(http, call, value => Task.FromResult(onSuccess(value)));
+
+    public static async Task<IResult> CallAsync<T>(HttpContext http, Func<RecorderClient, Task<RecorderReply<T>>> call, Func<T, Task<IResult>> onSuccess)
+    {
+        var recorder = http.RequestServices.GetRequiredService<RecorderService>().Client; // none here: 503, answered in one place
+        RecorderReply<T> reply;
+        try
+        {
+            reply = await call(recorder);
+        }
+        catch (Exception exception) when (exception is HttpRequestException or Polly.ExecutionRejectedException)
+        {
+            // Not answering, timed out, or the circuit is open after repeated failures: worth asking again shortly.
+            AskToRetry(http);
+            return TypedResults.Problem($"The recorder cannot be reached: {exception.Message}", statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "Recording is not available");
+        }
+        if (reply.IsKeyRefused)
+        {
+            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RecorderClient))
+                .LogError("The recorder refused the api's internal key: give both the same {Setting}.", InternalApiKey.ConfigurationKey);
+        }
+        else if (reply.StatusCode == StatusCodes.Status503ServiceUnavailable)
+        {
+            AskToRetry(http); // the recorder's own dependency (its database, LiveKit, storage) is down
+        }
+        return reply.Succeeded ? await onSuccess(reply.Value!) : reply.ToProblem();
+    }
+
+    static void AskToRetry(HttpContext http) =>
+        http.Response.Headers.RetryAfter = Extensions.ResilienceExtensions.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
