@@ -63,6 +63,21 @@ public sealed class AccountComponentTests : WebComponentTest
     }
 
     [Fact]
+    public void Without_a_recorder_the_settings_page_says_nothing_can_be_recorded_and_saves_sign_up_alone()
+    {
+        SignIn(admin: true);
+        Api.On("GET", "/api/admin/settings", new { signUpOpen = true, recordingRetentionDays = (int?)null });
+        Api.On("PUT", "/api/admin/settings", new { signUpOpen = false, recordingRetentionDays = (int?)null });
+        var page = Render<SiteSettingsPage>();
+        page.WaitForAssertion(() => Assert.Contains("This server has no recorder", page.Find("[data-testid=no-recorder]").TextContent));
+        Assert.Empty(page.FindAll("#retention"));
+        page.Find("#signUpOpen").Change(false);
+        page.Find("form").Submit();
+        page.WaitForAssertion(() => Assert.Contains("Saved.", page.Markup));
+        Assert.Equal("""{"signUpOpen":false,"recordingRetentionDays":null}""", Assert.Single(Api.Seen("PUT", "/api/admin/settings")).Body);
+    }
+
+    [Fact]
     public void A_retention_the_api_refuses_is_explained_at_the_field()
     {
         SignIn(admin: true);

@@ -56,4 +56,4 @@ public sealed record AccountSummary(string Id, string Email, string DisplayName,
 
 public sealed record SignUpRequirements(bool SignUpOpen, bool SetupCodeRequired);
 
-public sealed record SiteSettings(bool SignUpOpen, int RecordingRetentionDays);
+public sealed record SiteSettings(bool SignUpOpen, int? RecordingRetentionDays);
