@@ -14,7 +14,7 @@ public sealed class AccountFormsComponentTests : WebComponentTest
         Api.On("GET", "/api/accounts/signup", new { signUpOpen = true, setupCodeRequired = false });
         Api.OnProblem("POST", "/api/accounts/signup", HttpStatusCode.BadRequest, "One or more validation errors occurred.",
             errors: new() { ["email"] = ["An account with this email address already exists. Sign in, or reset its password if you have forgotten it."] });
-        var page = Render<SignUp>(parameters => parameters.AddCascadingValue(new DefaultHttpContext()));
+        var page = Render<SignUp>(parameters => parameters.AddCascadingValue<HttpContext>(new DefaultHttpContext()));
 
         page.Find("#displayName").Change("Ada");
         page.Find("#email").Change("ada@example.org");
@@ -26,6 +26,35 @@ public sealed class AccountFormsComponentTests : WebComponentTest
             page.Find("#email-error").TextContent));
         Assert.Equal(1, CountOf("already exists", page.Markup));
         Assert.Equal("Please check what you entered", page.Find("[role=alert] strong").TextContent);
+    }
+
+    [Fact]
+    public void A_reset_link_that_was_used_says_so_offers_a_new_one_and_asks_for_no_password()
+    {
+        Api.OnProblem("POST", "/api/accounts/password-reset/check", HttpStatusCode.BadRequest, "One or more validation errors occurred.",
+            errors: new() { ["token"] = ["This reset link is not valid (any more): it may have been used or be over an hour old. Ask for a new one."] });
+        Navigation.NavigateTo("account/reset?email=ada%40example.org&token=used-token");
+
+        var page = Render<ResetPassword>(parameters => parameters.AddCascadingValue<HttpContext>(new DefaultHttpContext { Request = { Method = "GET" } }));
+
+        page.WaitForAssertion(() => Assert.Equal("This reset link has already been used or has expired", page.Find("#link-used strong").TextContent));
+        Assert.Equal("account/forgot-password", page.Find("a.button").GetAttribute("href"));
+        Assert.Empty(page.FindAll("form"));
+        Assert.Empty(page.FindAll("input"));
+        Assert.Equal("""{"email":"ada@example.org","token":"used-token"}""", Assert.Single(Api.Seen("POST", "/api/accounts/password-reset/check")).Body);
+    }
+
+    [Fact]
+    public void A_good_reset_link_shows_the_form()
+    {
+        Api.On("POST", "/api/accounts/password-reset/check", null, HttpStatusCode.NoContent);
+        Navigation.NavigateTo("account/reset?email=ada%40example.org&token=good-token");
+
+        var page = Render<ResetPassword>(parameters => parameters.AddCascadingValue<HttpContext>(new DefaultHttpContext { Request = { Method = "GET" } }));
+
+        page.WaitForAssertion(() => page.Find("#new-password"));
+        Assert.Empty(page.FindAll("#link-used"));
+        Assert.Contains("ada@example.org", page.Markup);
     }
 
     static int CountOf(string text, string markup) => (markup.Length - markup.Replace(text, "", StringComparison.Ordinal).Length) / text.Length;

@@ -44,6 +44,10 @@ public sealed class SchedulingClient(HttpClient http, ApiCredentials credentials
     public async Task RequestPasswordResetAsync(string email, CancellationToken cancellationToken = default) =>
         await SendWithoutResultAsync(HttpMethod.Post, "api/accounts/password-reset", new { email }, cancellationToken: cancellationToken);
 
+    /// <summary>Whether the mailed link's token is still good (not used, not expired), without using it; a bad one is a problem naming <c>token</c>.</summary>
+    public async Task CheckPasswordResetLinkAsync(string email, string token, CancellationToken cancellationToken = default) =>
+        await SendWithoutResultAsync(HttpMethod.Post, "api/accounts/password-reset/check", new { email, token }, cancellationToken: cancellationToken);
+
     /// <summary>Sets a new password with the mailed link's token (single use); every sign-in of the account ends.</summary>
     public async Task ResetPasswordAsync(string email, string token, string newPassword, CancellationToken cancellationToken = default) =>
         await SendWithoutResultAsync(HttpMethod.Post, "api/accounts/password-reset/confirm", new { email, token, newPassword },
