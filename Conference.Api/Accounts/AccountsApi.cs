@@ -1,3 +1,4 @@
+using Conference.Recorder.Contracts;
 using System.ComponentModel;
 using System.Security.Claims;
 using Conference.Api.Data;
@@ -108,7 +109,7 @@ public static class AccountsApi
     static async Task<Results<Created<AccountResponse>, ValidationProblem, ProblemHttpResult>> SignUp(
         SignUpRequest request, UserManager<ConferenceUser> users, ConferenceDbContext db, TimeProvider clock)
     {
-        var validation = new Validation().Name("displayName", request.DisplayName, 64);
+        var validation = new Validation().PersonText("displayName", request.DisplayName, TextLimits.DisplayName, out var displayName);
         if (string.IsNullOrWhiteSpace(request.Email) || !request.Email.Contains('@') || request.Email.Length > 256)
         {
             validation.Add("email", "A valid email address is required.");
@@ -159,7 +160,7 @@ public static class AccountsApi
         {
             UserName = request.Email!.Trim(),
             Email = request.Email.Trim(),
-            DisplayName = request.DisplayName!.Trim(),
+            DisplayName = displayName,
             CreatedAt = clock.GetUtcNow(),
         };
         var created = await users.CreateAsync(user, request.Password!);

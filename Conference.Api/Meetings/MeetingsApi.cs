@@ -120,7 +120,7 @@ public static class MeetingsApi
     }
 
     /// <summary>Titles are counted in text elements (what a reader sees as one character).</summary>
-    public const int MaxTitleLength = 120;
+    public const int MaxTitleLength = TextLimits.MeetingTitle;
 
     static async Task<Results<Ok<MeetingPage>, ValidationProblem>> ListMyMeetings(
         ClaimsPrincipal principal, ConferenceDbContext db, UserManager<ConferenceUser> users, int page = 1, int pageSize = 20)

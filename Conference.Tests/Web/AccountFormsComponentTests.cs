@@ -29,6 +29,25 @@ public sealed class AccountFormsComponentTests : WebComponentTest
     }
 
     [Fact]
+    public void A_name_over_the_limit_is_sent_whole_and_the_apis_word_shown_by_the_field()
+    {
+        Api.On("GET", "/api/accounts/signup", new { signUpOpen = true, setupCodeRequired = false });
+        Api.OnProblem("POST", "/api/accounts/signup", HttpStatusCode.BadRequest, "One or more validation errors occurred.",
+            errors: new() { ["displayName"] = ["The displayName must be at most 64 characters; it has 500."] });
+        var page = Render<SignUp>(parameters => parameters.AddCascadingValue<HttpContext>(new DefaultHttpContext()));
+        Assert.Null(page.Find("#displayName").GetAttribute("maxlength"));
+        Assert.Contains("up to 64 characters", page.Find("#displayName-hint").TextContent);
+
+        page.Find("#displayName").Change(new string('n', 500));
+        page.Find("#email").Change("ada@example.org");
+        page.Find("#password").Change("correct horse battery");
+        page.Find("form").Submit();
+
+        page.WaitForAssertion(() => Assert.Equal("Your name must be at most 64 characters; it has 500.", page.Find("#displayName-error").TextContent));
+        Assert.Contains(new string('n', 500), Assert.Single(Api.Seen("POST", "/api/accounts/signup")).Body);
+    }
+
+    [Fact]
     public void A_reset_link_that_was_used_says_so_offers_a_new_one_and_asks_for_no_password()
     {
         Api.OnProblem("POST", "/api/accounts/password-reset/check", HttpStatusCode.BadRequest, "One or more validation errors occurred.",
