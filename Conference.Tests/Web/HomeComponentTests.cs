@@ -53,7 +53,7 @@ public sealed class HomeComponentTests : WebComponentTest
         Api.On("POST", "/api/meetings", MeetingJson("new-meet-ing", "Standup"), HttpStatusCode.Created);
         var form = Render<StartMeetingForm>();
 
-        form.Find("#meeting-title").Change("Standup");
+        form.Find("#meeting-title").Input("Standup");
         form.Find("#meeting-lobby").Change(true);
         form.Find("form").Submit();
 
