@@ -1,3 +1,4 @@
+using Conference.Contracts;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -21,9 +22,6 @@ public sealed partial class Validation
         errors[field] = errors.TryGetValue(field, out var existing) ? [.. existing, message] : [message];
         return this;
     }
-
-    /// <summary>A name a person types: see <see cref="PersonText"/>; the caller keeps the value as sent.</summary>
-    public Validation Name(string field, string? value, int maxLength) => PersonText(field, value, maxLength, out _);
 
     /// <summary>
     /// Text a person types and others see (display names, titles), in any language and with any emoji. It is
@@ -55,9 +53,15 @@ public sealed partial class Validation
         {
             return Add(field, $"The {field} must contain something visible.");
         }
-        if (new StringInfo(text).LengthInTextElements > maxLength)
+        var length = new StringInfo(text).LengthInTextElements;
+        if (length > maxLength)
         {
-            return Add(field, $"The {field} must be at most {maxLength} characters.");
+            return Add(field, $"The {field} must be at most {maxLength} characters; it has {length}.");
+        }
+        if (text.EnumerateRunes().Count() > TextLimits.StoredLength(maxLength))
+        {
+            // Within its count, but its characters are built of so many parts (emoji sequences, stacked accents) that it would not fit where it is kept.
+            return Add(field, $"The {field} has too many combined characters (emoji sequences, stacked accents) to be kept; shorten it.");
         }
         normalized = text;
         return this;

@@ -117,7 +117,7 @@ public static class AccountsApi
     static async Task<Results<Created<AccountResponse>, ValidationProblem, ProblemHttpResult>> SignUp(
         SignUpRequest request, UserManager<ConferenceUser> users, ConferenceDbContext db, TimeProvider clock)
     {
-        var validation = new Validation().Name("displayName", request.DisplayName, 64);
+        var validation = new Validation().PersonText("displayName", request.DisplayName, TextLimits.DisplayName, out var displayName);
         if (string.IsNullOrWhiteSpace(request.Email) || !request.Email.Contains('@') || request.Email.Length > 256)
         {
             validation.Add("email", "A valid email address is required.");
@@ -168,15 +168,30 @@ public static class AccountsApi
         {
             UserName = request.Email!.Trim(),
             Email = request.Email.Trim(),
-            DisplayName = request.DisplayName!.Trim(),
+            DisplayName = displayName,
             CreatedAt = clock.GetUtcNow(),
         };
         var created = await users.CreateAsync(user, request.Password!);
         if (!created.Succeeded)
         {
+            // The email is the user name too, so Identity finds a taken address twice ("Username 'x' is already taken.",
+            // and "Email 'x'…" when emails must be unique): say it once, about the email the person typed.
             foreach (var error in created.Errors)
             {
-                validation.Add(error.Code.Contains("Password", StringComparison.Ordinal) ? "password" : "email", error.Description);
+                var (field, message) = error.Code switch
+                {
+                    nameof(IdentityErrorDescriber.DuplicateUserName) or nameof(IdentityErrorDescriber.DuplicateEmail) =>
+                        ("email", "An account with this email address already exists. Sign in, or reset its password if you have forgotten it."),
+                    nameof(IdentityErrorDescriber.InvalidUserName) or nameof(IdentityErrorDescriber.InvalidEmail) =>
+                        ("email", "A valid email address is required."),
+                    _ when error.Code.Contains("Password", StringComparison.Ordinal) => ("password", error.Description),
+                    _ => ("email", error.Description),
+                };
+                if (validation.Errors.TryGetValue(field, out var already) && already.Contains(message))
+                {
+                    continue;
+                }
+                validation.Add(field, message);
             }
             return TypedResults.ValidationProblem(validation.Errors);
         }

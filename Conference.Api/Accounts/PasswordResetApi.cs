@@ -32,7 +32,44 @@ public static class PasswordResetApi
             .WithSummary("Mail a password reset link to this address if an account has it; the answer is 202 either way.");
         api.MapPost("/confirm", ConfirmReset).WithName("ResetPassword").WithSignInRateLimit()
             .WithSummary("Set a new password with the link's token; every sign-in of the account ends.");
+        api.MapPost("/check", CheckLink).WithName("CheckPasswordResetLink").WithSignInRateLimit()
+            .WithSummary("Whether a reset link's token is still good (204), without using it; a used or expired one is a problem naming the token.");
         return app;
+    }
+
+    /// <summary>A reset link's email and token, to check before the new password is asked for.</summary>
+    public sealed record PasswordResetLink(string? Email, string? Token);
+
+    /// <summary>
+    /// The reset page asks this before it shows its form, so a link that was used (the security stamp changed) or
+    /// is over its lifetime is told at once, not after the person has typed a new password twice.
+    /// </summary>
+    static async Task<Results<NoContent, ValidationProblem>> CheckLink(PasswordResetLink request, UserManager<ConferenceUser> users)
+    {
+        var (user, token) = await FindAsync(request.Email, request.Token, users);
+        var good = user is not null && token.Length > 0 && await users.VerifyUserTokenAsync(user, users.Options.Tokens.PasswordResetTokenProvider,
+            UserManager<ConferenceUser>.ResetPasswordTokenPurpose, token);
+        return good ? TypedResults.NoContent() : TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["token"] = [InvalidLink] });
+    }
+
+    /// <summary>The account the link names and its token as Identity made it (empty when the link's token is not one of ours).</summary>
+    static async Task<(ConferenceUser? User, string Token)> FindAsync(string? email, string? linkToken, UserManager<ConferenceUser> users)
+    {
+        if (string.IsNullOrWhiteSpace(email) || email.Length > 256 || !ScheduleValidation.IsWellFormedText(email)
+            || string.IsNullOrWhiteSpace(linkToken) || linkToken.Length > 2048)
+        {
+            return (null, "");
+        }
+        string token;
+        try
+        {
+            token = Encoding.UTF8.GetString(WebEncoders.Base64UrlDecode(linkToken));
+        }
+        catch (FormatException)
+        {
+            return (null, "");
+        }
+        return (await users.FindByEmailAsync(email.Trim()), token);
     }
 
     public sealed record PasswordResetRequest(string? Email);
@@ -88,16 +125,7 @@ public static class PasswordResetApi
         {
             return TypedResults.ValidationProblem(validation.Errors);
         }
-        string token;
-        try
-        {
-            token = request.Token!.Length <= 2048 ? Encoding.UTF8.GetString(WebEncoders.Base64UrlDecode(request.Token)) : "";
-        }
-        catch (FormatException)
-        {
-            token = "";
-        }
-        var user = await users.FindByEmailAsync(request.Email!.Trim());
+        var (user, token) = await FindAsync(request.Email, request.Token, users);
         if (user is null || token.Length == 0)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["token"] = [InvalidLink] });

@@ -4,6 +4,7 @@ using Conference.Api.Scheduling;
 using Conference.Api.Meetings;
 using Conference.Api.Participants;
 using Conference.Api.Webhooks;
+using Conference.Contracts;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
@@ -31,7 +32,8 @@ public sealed class ConferenceDbContext(DbContextOptions<ConferenceDbContext> op
         base.OnModelCreating(builder);
         builder.ApplyMailAndScheduling();
 
-        builder.Entity<ConferenceUser>(user => user.Property(u => u.DisplayName).HasMaxLength(64));
+        // 64 text elements (TextLimits.DisplayName) may be several UTF-16 units each: the column holds what validation lets through.
+        builder.Entity<ConferenceUser>(user => user.Property(u => u.DisplayName).HasMaxLength(TextLimits.StoredLength(TextLimits.DisplayName)));
 
         builder.Entity<Meeting>(meeting =>
         {

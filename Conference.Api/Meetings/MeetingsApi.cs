@@ -65,10 +65,11 @@ public static class MeetingsApi
     /// <param name="LastCallEndedAt">When its last call ended (UTC); null before the first ends.</param>
     /// <param name="Settings">Its settings now.</param>
     /// <param name="Recording">Whether a recording runs now.</param>
+    /// <param name="CallerIsHost">Whether the caller is signed in as the meeting's host: only the host changes its settings or deletes it.</param>
     public sealed record MeetingResponse(
         string Slug, string Title, string HostName, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt,
         MeetingStatus Status, DateTimeOffset? InProgressSince, DateTimeOffset? LastCallEndedAt,
-        MeetingSettingsResponse Settings, bool Recording = false);
+        MeetingSettingsResponse Settings, bool Recording = false, bool CallerIsHost = false);
 
     /// <summary>A meeting's settings (see the request's fields for their meaning).</summary>
     /// <param name="LobbyEnabled">Guests wait to be admitted.</param>
@@ -115,11 +116,11 @@ public static class MeetingsApi
         db.Meetings.Add(meeting);
         await db.SaveChangesAsync();
 
-        return TypedResults.Created($"/api/meetings/{meeting.Slug}", ToResponse(meeting, host.DisplayName, CallState.None));
+        return TypedResults.Created($"/api/meetings/{meeting.Slug}", ToResponse(meeting, host.DisplayName, CallState.None) with { CallerIsHost = true });
     }
 
     /// <summary>Titles are counted in text elements (what a reader sees as one character).</summary>
-    public const int MaxTitleLength = 120;
+    public const int MaxTitleLength = TextLimits.MeetingTitle;
 
     static async Task<Results<Ok<MeetingPage>, ValidationProblem>> ListMyMeetings(
         ClaimsPrincipal principal, ConferenceDbContext db, UserManager<ConferenceUser> users, int page = 1, int pageSize = 20)
@@ -136,7 +137,7 @@ public static class MeetingsApi
         var hostName = (await users.GetUserAsync(principal))!.DisplayName;
         var items = await mine.OrderByDescending(m => m.CreatedAt).Skip((page - 1) * pageSize).Take(pageSize).ToListAsync();
         var calls = await CallStatesAsync(db, items.Select(m => m.Id).ToList());
-        return TypedResults.Ok(new MeetingPage(items.Select(m => ToResponse(m, hostName, calls.GetValueOrDefault(m.Id, CallState.None))).ToList(), page, pageSize, total));
+        return TypedResults.Ok(new MeetingPage(items.Select(m => ToResponse(m, hostName, calls.GetValueOrDefault(m.Id, CallState.None)) with { CallerIsHost = true }).ToList(), page, pageSize, total));
     }
 
     static async Task<Ok<MeetingResponse>> GetMeeting(MeetingRequest target, ConferenceDbContext db, IConnectionMultiplexer redis, HttpContext http)
@@ -145,7 +146,7 @@ public static class MeetingsApi
         var hostName = await db.Users.Where(u => u.Id == meeting.HostId).Select(u => u.DisplayName).SingleAsync(http.RequestAborted);
         var calls = await CallStatesAsync(db, [meeting.Id]);
         return TypedResults.Ok(ToResponse(meeting, hostName, calls.GetValueOrDefault(meeting.Id, CallState.None))
-            with { Recording = await IsRecordingAsync(redis, meeting.Slug) });
+            with { Recording = await IsRecordingAsync(redis, meeting.Slug), CallerIsHost = MeetingRoles.IsHost(meeting, http.User) });
     }
 
     static async Task<Results<Ok<MeetingResponse>, ValidationProblem>> UpdateSettings(
@@ -162,7 +163,7 @@ public static class MeetingsApi
         await changes.PublishAsync(meeting.Slug, MeetingChange.Settings);
         var hostName = await db.Users.Where(u => u.Id == meeting.HostId).Select(u => u.DisplayName).SingleAsync();
         var calls = await CallStatesAsync(db, [meeting.Id]);
-        return TypedResults.Ok(ToResponse(meeting, hostName, calls.GetValueOrDefault(meeting.Id, CallState.None)));
+        return TypedResults.Ok(ToResponse(meeting, hostName, calls.GetValueOrDefault(meeting.Id, CallState.None)) with { CallerIsHost = true });
     }
 
     /// <summary>

@@ -67,7 +67,7 @@ public static class JoinApi
         MeetingRequest target, JoinRequest request, HttpContext http, MediaServer media, ParticipantKeys keys, Lobby lobby,
         ConferenceDbContext db, MeetingChanges changes, TimeProvider clock)
     {
-        var validation = new Validation().PersonText("displayName", request.DisplayName, 64, out var displayName);
+        var validation = new Validation().PersonText("displayName", request.DisplayName, TextLimits.DisplayName, out var displayName);
         if (!validation.IsValid)
         {
             return TypedResults.ValidationProblem(validation.Errors);

@@ -14,6 +14,10 @@ public sealed class MeetingRoles(ConferenceDbContext db, ParticipantKeys keys)
 {
     public const string ParticipantTokenHeader = "X-Participant-Token";
 
+    /// <summary>Whether the caller is signed in as the account that created the meeting (no database read).</summary>
+    public static bool IsHost(Meeting meeting, ClaimsPrincipal user) =>
+        user.FindFirstValue(ClaimTypes.NameIdentifier) is { } userId && userId == meeting.HostId;
+
     public async Task<Caller> CallerAsync(Meeting meeting, HttpContext http)
     {
         var userId = http.User.FindFirstValue(ClaimTypes.NameIdentifier);

@@ -27,12 +27,22 @@ public static class InvitationsApi
 
     /// <summary>
     /// <paramref name="ParticipantKey"/>: send it with the join of <paramref name="Slug"/> (as any participant key);
-    /// <paramref name="SkipsLobby"/>: the host lets invitees past the lobby.
+    /// <paramref name="SkipsLobby"/>: the host lets invitees past the lobby. The rest is for the invitee to read.
     /// </summary>
-    public sealed record InvitationResponse(string Slug, string Title, string? DisplayName, string ParticipantKey, bool SkipsLobby);
+    /// <param name="Slug">The meeting's code.</param>
+    /// <param name="Title">The meeting's title.</param>
+    /// <param name="DisplayName">The invitee's name as the host wrote it; null when the host gave only an address.</param>
+    /// <param name="ParticipantKey">The invitee's participant key in this meeting.</param>
+    /// <param name="SkipsLobby">Whether invitees skip the lobby.</param>
+    /// <param name="HostName">Who invited them: the host's display name.</param>
+    /// <param name="StartsAt">The occurrence running now or next (UTC, ISO 8601); null when the series is over.</param>
+    /// <param name="DurationMinutes">How long each occurrence is planned to last.</param>
+    /// <param name="TimeZone">The IANA time zone the host scheduled it in.</param>
+    public sealed record InvitationResponse(string Slug, string Title, string? DisplayName, string ParticipantKey, bool SkipsLobby,
+        string HostName, DateTimeOffset? StartsAt, int DurationMinutes, string TimeZone);
 
     static async Task<Results<Ok<InvitationResponse>, ValidationProblem, ProblemHttpResult>> Redeem(RedeemRequest request, ConferenceDbContext db,
-        ParticipantKeys keys, HttpContext http)
+        ParticipantKeys keys, HttpContext http, TimeProvider clock)
     {
         if (string.IsNullOrWhiteSpace(request.Token) || request.Token.Length > 128)
         {
@@ -43,15 +53,19 @@ public static class InvitationsApi
                 from invitee in db.Invitees
                 join scheduled in db.ScheduledMeetings on invitee.ScheduledMeetingId equals scheduled.Id
                 join meeting in db.Meetings on scheduled.MeetingId equals meeting.Id
+                join host in db.Users on scheduled.HostId equals host.Id
                 where invitee.LinkTokenHash == hash && invitee.RemovedAt == null && invitee.LinkRevokedAt == null && scheduled.CancelledAt == null
-                select new { invitee.Identity, invitee.Name, meeting.Id, meeting.Slug, meeting.Title, scheduled.InviteesSkipLobby })
+                select new { invitee.Identity, invitee.Name, meeting.Id, meeting.Slug, meeting.Title, Scheduled = scheduled, HostName = host.DisplayName })
             .AsNoTracking().SingleOrDefaultAsync(http.RequestAborted);
         if (found is null)
         {
             return TypedResults.Problem("This invitation link is not valid (any more); the meeting's own link may still work.",
                 statusCode: StatusCodes.Status404NotFound, title: "Invitation not found");
         }
-        return TypedResults.Ok(new InvitationResponse(found.Slug, found.Title, found.Name, keys.Issue(found.Id, found.Identity), found.InviteesSkipLobby));
+        var series = found.Scheduled;
+        return TypedResults.Ok(new InvitationResponse(found.Slug, found.Title, found.Name, keys.Issue(found.Id, found.Identity),
+            series.InviteesSkipLobby, found.HostName, Occurrences.CurrentOrNextStart(series, clock.GetUtcNow()),
+            (int)series.Duration.TotalMinutes, series.TimeZone));
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Conference.Contracts;
 using System.Net.Mail;
 using static Conference.Api.Scheduling.SchedulingApi;
 
@@ -164,7 +165,7 @@ internal static class ScheduleValidation
             string? name = null;
             if (!string.IsNullOrWhiteSpace(invitee!.Name))
             {
-                validation.PersonText(prefix + "name", invitee.Name, 64, out var normalized);
+                validation.PersonText(prefix + "name", invitee.Name, TextLimits.DisplayName, out var normalized);
                 name = normalized;
             }
             valid.Add(new ValidInvitee(email!, name));

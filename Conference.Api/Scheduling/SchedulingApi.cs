@@ -1,3 +1,4 @@
+using Conference.Contracts;
 using System.ComponentModel;
 using System.Security.Claims;
 using Conference.Api.Accounts;
@@ -18,7 +19,7 @@ namespace Conference.Api.Scheduling;
 public static class SchedulingApi
 {
     public const int MaxInvitees = 100;
-    public const int MaxDescriptionLength = 4000;
+    public const int MaxDescriptionLength = TextLimits.Description;
 
     public static IEndpointRouteBuilder MapSchedulingApi(this IEndpointRouteBuilder app)
     {

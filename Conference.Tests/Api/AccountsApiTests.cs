@@ -143,4 +143,21 @@ public sealed class AccountsApiTests(ApiFixture fixture)
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(problem.GetProperty("errors").TryGetProperty("password", out _));
     }
+
+    [Fact]
+    public async Task An_email_that_already_has_an_account_is_one_problem_naming_the_email()
+    {
+        var client = fixture.Api.CreateClient();
+        var email = $"twice-{Guid.NewGuid():N}@example.org";
+        (await client.PostAsJsonAsync("/api/accounts/signup", new { email, password = "correct horse battery", displayName = "First" })).EnsureSuccessStatusCode();
+
+        var again = await client.PostAsJsonAsync("/api/accounts/signup", new { email = email.ToUpperInvariant(), password = "another horse battery", displayName = "Second" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, again.StatusCode);
+        var errors = (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        var field = Assert.Single(errors.EnumerateObject());
+        Assert.Equal("email", field.Name);
+        var message = Assert.Single(field.Value.EnumerateArray()).GetString();
+        Assert.Equal("An account with this email address already exists. Sign in, or reset its password if you have forgotten it.", message);
+    }
 }

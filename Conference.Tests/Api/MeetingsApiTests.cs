@@ -49,6 +49,11 @@ public sealed class MeetingsApiTests(ApiFixture fixture)
         using var stranger = await fixture.SignedInHostAsync();
         var slug = await CreateAsync(host);
 
+        // The meeting says whom it answers: the settings page shows its form to the host only.
+        Assert.True((await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}")).GetProperty("callerIsHost").GetBoolean());
+        Assert.False((await stranger.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}")).GetProperty("callerIsHost").GetBoolean());
+        Assert.False((await fixture.Api.CreateClient().GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}")).GetProperty("callerIsHost").GetBoolean());
+
         Assert.Equal(HttpStatusCode.Forbidden, (await stranger.PutAsJsonAsync($"/api/meetings/{slug}/settings", new { locked = true })).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await stranger.DeleteAsync($"/api/meetings/{slug}")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await fixture.Api.CreateClient().DeleteAsync($"/api/meetings/{slug}")).StatusCode);

@@ -49,6 +49,12 @@ public sealed class PasswordResetTests(ApiFixture fixture) : SchedulingTests
         await Task.Delay(300);
         Assert.Single(await site.OutboxAsync());
 
+        // The reset page checks the link before it asks for a password; checking does not use it.
+        Assert.Equal(HttpStatusCode.NoContent, (await anonymous.PostAsJsonAsync("/api/accounts/password-reset/check", new { email, token })).StatusCode);
+        await AssertProblemAsync(await anonymous.PostAsJsonAsync("/api/accounts/password-reset/check", new { email, token = token[..^4] + "AAAA" }), "token");
+        await AssertProblemAsync(await anonymous.PostAsJsonAsync("/api/accounts/password-reset/check", new { email = "nobody@example.org", token }), "token");
+        await AssertProblemAsync(await anonymous.PostAsJsonAsync("/api/accounts/password-reset/check", new { email }), "token");
+
         // A wrong token, or a weak password, is a problem naming its field, and the link still works after.
         await AssertProblemAsync(await anonymous.PostAsJsonAsync("/api/accounts/password-reset/confirm",
             new { email, token = token[..^4] + "AAAA", newPassword = "a new long passphrase" }), "token");
@@ -63,7 +69,8 @@ public sealed class PasswordResetTests(ApiFixture fixture) : SchedulingTests
         Assert.Equal(HttpStatusCode.NoContent, (await anonymous.PostAsJsonAsync("/api/accounts/password-reset/confirm",
             new { email, token, newPassword = "a new long passphrase" })).StatusCode);
 
-        // Once only.
+        // Once only: the page opened again with the used link says so before asking for anything.
+        await AssertProblemAsync(await anonymous.PostAsJsonAsync("/api/accounts/password-reset/check", new { email, token }), "token");
         await AssertProblemAsync(await anonymous.PostAsJsonAsync("/api/accounts/password-reset/confirm",
             new { email, token, newPassword = "yet another passphrase" }), "token");
         // The new password signs in, the old does not; the earlier sign-in's tokens are over.
@@ -86,6 +93,7 @@ public sealed class PasswordResetTests(ApiFixture fixture) : SchedulingTests
         var (email, token) = LinkIn(Assert.Single(await Smtp.WaitForAsync(1)));
 
         await Task.Delay(TimeSpan.FromSeconds(3));
+        await AssertProblemAsync(await anonymous.PostAsJsonAsync("/api/accounts/password-reset/check", new { email, token }), "token");
         await AssertProblemAsync(await anonymous.PostAsJsonAsync("/api/accounts/password-reset/confirm",
             new { email, token, newPassword = "a new long passphrase" }), "token");
         Assert.Equal(HttpStatusCode.OK, (await anonymous.PostAsJsonAsync("/api/accounts/signin",

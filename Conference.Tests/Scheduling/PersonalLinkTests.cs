@@ -44,6 +44,11 @@ public sealed class PersonalLinkTests(ApiFixture fixture) : SchedulingTests
         Assert.Equal("Interview", invitation.Title);
         Assert.Equal("Bob Builder", invitation.DisplayName);
         Assert.True(invitation.SkipsLobby);
+        // What the invitee's page says about the invitation: who invites them, and when (the next occurrence, in UTC).
+        Assert.Equal(scheduled.StartsAt, invitation.StartsAt);
+        Assert.Equal(60, invitation.DurationMinutes);
+        Assert.Equal("America/New_York", invitation.TimeZone);
+        Assert.Equal("Ada Host", invitation.HostName);
 
         // Past the lobby, as the same person each time.
         var first = await JoinAsync(bob, scheduled.Slug, invitation.ParticipantKey);

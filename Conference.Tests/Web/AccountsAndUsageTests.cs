@@ -61,7 +61,11 @@ public sealed class AccountsAndUsageTests(WebAppFixture fixture) : BrowserTest(f
         await page.GetByLabel("Password").FillAsync(WebJourney.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
 
-        await Assertions.Expect(page.Locator("#email-error")).ToContainTextAsync("is already taken");
+        // One message, about the email, by the email field; not Identity's "Username '…' is already taken." twice.
+        await Assertions.Expect(page.Locator("#email-error")).ToHaveTextAsync(
+            "An account with this email address already exists. Sign in, or reset its password if you have forgotten it.");
+        await Assertions.Expect(page.GetByText("already exists")).ToHaveCountAsync(1);
+        Assert.DoesNotContain("already taken", await page.ContentAsync());
         await WebAppFixture.ScreenshotAsync(page, "signup-error-phone");
     }
 

@@ -53,7 +53,7 @@ public sealed class HomeComponentTests : WebComponentTest
         Api.On("POST", "/api/meetings", MeetingJson("new-meet-ing", "Standup"), HttpStatusCode.Created);
         var form = Render<StartMeetingForm>();
 
-        form.Find("#meeting-title").Change("Standup");
+        form.Find("#meeting-title").Input("Standup");
         form.Find("#meeting-lobby").Change(true);
         form.Find("form").Submit();
 
@@ -82,14 +82,34 @@ public sealed class HomeComponentTests : WebComponentTest
     public void The_apis_complaint_about_the_title_is_shown_under_the_title()
     {
         Api.OnProblem("POST", "/api/meetings", HttpStatusCode.BadRequest, "One or more validation errors occurred.",
-            errors: new() { ["title"] = ["The title must be at most 120 characters."] });
+            errors: new() { ["title"] = ["The title must not contain control characters."] });
         var form = Render<StartMeetingForm>();
 
-        form.Find("#meeting-title").Change(new string('x', 130));
+        form.Find("#meeting-title").Input("Board\u0007review");
         form.Find("form").Submit();
 
-        form.WaitForAssertion(() => Assert.Equal("The title must be at most 120 characters.", form.Find("#title-error").TextContent));
+        form.WaitForAssertion(() => Assert.Equal("The title must not contain control characters.", form.Find("#title-error").TextContent));
         Assert.Equal("Start meeting", form.Find("button[type=submit]").TextContent);
+        // Said by the field, not again above the form.
+        Assert.DoesNotContain("control characters", form.Find("[role=alert]").TextContent);
+    }
+
+    [Fact]
+    public void A_title_over_the_limit_is_kept_whole_and_said_to_be_too_long_instead_of_being_cut()
+    {
+        var form = Render<StartMeetingForm>();
+        form.WaitForAssertion(() => form.Find("#meeting-title"));
+
+        form.Find("#meeting-title").Input(new string('t', 100));
+        Assert.Equal("100 of 120 characters", form.Find("#title-length").TextContent);
+
+        form.Find("#meeting-title").Input(new string('t', 300));
+        Assert.Equal("The title is 300 characters long; it can be at most 120. Shorten it by 180.", form.Find("#title-length").TextContent);
+        Assert.Equal(300, form.Find("#meeting-title").GetAttribute("value")!.Length);
+        Assert.Null(form.Find("#meeting-title").GetAttribute("maxlength"));
+        Assert.True(form.Find("button[type=submit]").HasAttribute("disabled"));
+        form.Find("form").Submit();
+        Assert.Empty(Api.Seen("POST", "/api/meetings"));
     }
 
     [Fact]

@@ -44,6 +44,7 @@ public sealed class MeetingLinkPageTests : WebComponentTest
         Api.On("POST", "/api/invitations/redeem", new
         {
             slug = "abc-defg-hij", title = "Board meeting", displayName = "Ivy Invitee", participantKey = "key-of-ivy", skipsLobby = true,
+            hostName = "Ada Host", startsAt = new DateTimeOffset(2031, 5, 12, 18, 0, 0, TimeSpan.Zero), durationMinutes = 45, timeZone = "America/New_York",
         });
         var name = JSInterop.SetupVoid("localStorage.setItem", PreJoin.NameKey, "Ivy Invitee");
         name.SetVoidResult();
@@ -59,6 +60,35 @@ public sealed class MeetingLinkPageTests : WebComponentTest
         var fetch = Assert.Single(keep.Invocations);
         Assert.Equal("/m/abc-defg-hij/participant-key", fetch.Arguments[0]);
         Assert.Contains("key-of-ivy", System.Text.Json.JsonSerializer.Serialize(fetch.Arguments[1]));
+
+        // The page says whose invitation it is and when, and the pre-join joins with the invitee's key at once.
+        page.WaitForAssertion(() => Assert.Equal("You're invited, Ivy Invitee", page.Find("#invitation h2").TextContent));
+        Assert.Equal("Ada Host invited you to Board meeting.", page.Find("#invitation p").TextContent);
+        Assert.Equal("Starts Monday 12 May 2031 at 14:00 (America/New_York), for 45 minutes.", page.Find("#invitation-when").TextContent);
+        Assert.Contains("without waiting in the lobby", page.Find("#invitation").TextContent);
+        var preJoin = page.FindComponent<Stub<PreJoinAndCall>>().Instance.Parameters;
+        Assert.Equal("key-of-ivy", preJoin.Get(p => p.InvitedParticipantKey));
+        Assert.Single(Api.Seen("POST", "/api/invitations/redeem"));
+    }
+
+    [Fact]
+    public void An_invitation_without_a_name_or_a_time_still_says_who_invites()
+    {
+        Api.On("GET", "/api/meetings/abc-defg-hij", BoardMeeting);
+        Api.On("POST", "/api/invitations/redeem", new
+        {
+            slug = "abc-defg-hij", title = "Board meeting", participantKey = "key-of-someone", skipsLobby = false,
+            hostName = "Ada Host", durationMinutes = 30, timeZone = "Europe/Paris",
+        });
+        JSInterop.SetupVoid("fetch", _ => true).SetVoidResult();
+        Navigation.NavigateTo("m/abc-defg-hij?invite=nameless-token");
+
+        var page = Render<MeetingLinkPage>(parameters => parameters.Add(p => p.Slug, "abc-defg-hij"));
+
+        page.WaitForAssertion(() => Assert.Equal("You're invited", page.Find("#invitation h2").TextContent));
+        Assert.Equal("Ada Host invited you to Board meeting.", page.Find("#invitation p").TextContent);
+        Assert.Empty(page.FindAll("#invitation-when"));
+        Assert.DoesNotContain("lobby", page.Find("#invitation").TextContent);
     }
 
     [Fact]

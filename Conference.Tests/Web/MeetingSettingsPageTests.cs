@@ -6,11 +6,25 @@ namespace Conference.Tests.Web;
 
 public sealed class MeetingSettingsPageTests : WebComponentTest
 {
-    static object MeetingJson(bool lobby = false, int max = 50, string access = "HostOnly") => new
+    static object MeetingJson(bool lobby = false, int max = 50, string access = "HostOnly", bool callerIsHost = true) => new
     {
         slug = "abc-defg-hij", title = "Planning", hostName = "Ada Host", createdAt = DateTimeOffset.UtcNow,
         settings = new { lobbyEnabled = lobby, locked = false, maxParticipants = max, autoRecord = false, recordingAccess = access },
+        callerIsHost,
     };
+
+    [Fact]
+    public void Someone_who_is_not_the_host_is_told_who_can_change_the_settings_and_gets_no_form()
+    {
+        Api.On("GET", "/api/meetings/abc-defg-hij", MeetingJson(callerIsHost: false));
+        var page = Render<MeetingSettingsPage>(parameters => parameters.Add(p => p.Slug, "abc-defg-hij"));
+
+        page.WaitForAssertion(() => Assert.Equal("Only the host can change these settings", page.Find("#not-host h2").TextContent));
+        Assert.Contains("Ada Host hosts this meeting", page.Find("#not-host").TextContent);
+        Assert.Equal("m/abc-defg-hij", page.Find("#not-host a").GetAttribute("href"));
+        Assert.Empty(page.FindAll("form"));
+        Assert.Empty(page.FindAll("button"));
+    }
 
     [Fact]
     public void The_host_turns_on_the_lobby_and_lets_participants_see_the_recordings()

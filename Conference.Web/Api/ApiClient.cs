@@ -115,9 +115,10 @@ public abstract class ApiClient(HttpClient http, ApiCredentials? credentials)
         }
         // People read these: the fields by the names the forms give them (ProblemWording), under the api's keys.
         var errors = problem?.Errors is { } raw ? ProblemWording.Errors(raw) : null;
-        var detail = problem?.Detail ?? (errors is { Count: > 0 } ? string.Join(" ", errors.SelectMany(e => e.Value)) : null);
+        var repeatsErrors = problem?.Detail is null && errors is { Count: > 0 };
+        var detail = problem?.Detail ?? (repeatsErrors ? string.Join(" ", errors!.SelectMany(e => e.Value)) : null);
         var title = problem?.Title is { } given ? ProblemWording.Title(given) : DefaultTitle(status);
-        return new ApiProblemException(status, title, detail ?? DefaultDetail(status), errors);
+        return new ApiProblemException(status, title, detail ?? DefaultDetail(status), errors) { DetailRepeatsErrors = repeatsErrors };
     }
 
     static string DefaultTitle(int status) => status switch

@@ -17,6 +17,26 @@ public sealed class ApiProblemException(int status, string title, string? detail
 
     public IReadOnlyDictionary<string, string[]> Errors { get; } = errors ?? new Dictionary<string, string[]>();
 
+    /// <summary>
+    /// The api sent field errors and no detail, so <see cref="Detail"/> is those errors' messages joined: a form that
+    /// shows them by their fields need not say them again above the form (<see cref="DetailWithout"/>).
+    /// </summary>
+    public bool DetailRepeatsErrors { get; init; }
+
+    /// <summary>
+    /// The detail to show apart from the fields named in <paramref name="shownAtFields"/>: the messages of the other
+    /// fields when the detail only repeats field errors (null when none is left), else the api's own detail.
+    /// </summary>
+    public string? DetailWithout(IReadOnlyCollection<string> shownAtFields)
+    {
+        if (!DetailRepeatsErrors || shownAtFields.Count == 0)
+        {
+            return Detail;
+        }
+        var others = Errors.Where(e => !shownAtFields.Contains(e.Key, StringComparer.OrdinalIgnoreCase)).SelectMany(e => e.Value).ToList();
+        return others.Count == 0 ? null : string.Join(" ", others);
+    }
+
     public bool IsNotFound => Status == (int)HttpStatusCode.NotFound;
 
     /// <summary>The caller is not signed in, or the api no longer accepts their token.</summary>

@@ -23,9 +23,10 @@ public sealed class MeetingsClient(HttpClient http, ApiCredentials credentials) 
 /// <summary>
 /// A meeting lasts until its host deletes it; each LiveKit room life is a call. <see cref="Status"/> is NotStarted,
 /// InProgress (since <see cref="InProgressSince"/>) or Idle (last call ended at <see cref="LastCallEndedAt"/>).
+/// <see cref="CallerIsHost"/>: the signed-in person is its host, the only one who may change its settings or delete it.
 /// </summary>
 public sealed record Meeting(string Slug, string Title, string HostName, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt,
-    string Status, DateTimeOffset? InProgressSince, DateTimeOffset? LastCallEndedAt, MeetingSettings Settings)
+    string Status, DateTimeOffset? InProgressSince, DateTimeOffset? LastCallEndedAt, MeetingSettings Settings, bool CallerIsHost = false)
 {
     /// <summary>Past the expiry the host set: the link no longer admits anyone.</summary>
     public bool HasExpired => Settings.ExpiresAt is { } expires && expires <= DateTimeOffset.UtcNow;

@@ -44,6 +44,10 @@ public sealed class SchedulingClient(HttpClient http, ApiCredentials credentials
     public async Task RequestPasswordResetAsync(string email, CancellationToken cancellationToken = default) =>
         await SendWithoutResultAsync(HttpMethod.Post, "api/accounts/password-reset", new { email }, cancellationToken: cancellationToken);
 
+    /// <summary>Whether the mailed link's token is still good (not used, not expired), without using it; a bad one is a problem naming <c>token</c>.</summary>
+    public async Task CheckPasswordResetLinkAsync(string email, string token, CancellationToken cancellationToken = default) =>
+        await SendWithoutResultAsync(HttpMethod.Post, "api/accounts/password-reset/check", new { email, token }, cancellationToken: cancellationToken);
+
     /// <summary>Sets a new password with the mailed link's token (single use); every sign-in of the account ends.</summary>
     public async Task ResetPasswordAsync(string email, string token, string newPassword, CancellationToken cancellationToken = default) =>
         await SendWithoutResultAsync(HttpMethod.Post, "api/accounts/password-reset/confirm", new { email, token, newPassword },
@@ -70,5 +74,10 @@ public sealed record ScheduledMeeting(
     DateTimeOffset StartsAt, int DurationMinutes, string Recurrence, DateOnly? RecursUntil, bool InviteesSkipLobby,
     DateTimeOffset? NextStartsAt, DateTimeOffset? CancelledAt, IReadOnlyList<Invitee> Invitees);
 
-/// <summary>What a personal link stands for: the meeting, the invitee's name, their participant key, whether they skip the lobby.</summary>
-public sealed record Invitation(string Slug, string Title, string? DisplayName, string ParticipantKey, bool SkipsLobby);
+/// <summary>
+/// What a personal link stands for: the meeting, the invitee's name (null when the host gave only an address), their
+/// participant key, whether they skip the lobby; and for the invitee to read, who invites them and when: the occurrence
+/// running or next (<paramref name="StartsAt"/>, null when the series is over), its length and the host's time zone (IANA).
+/// </summary>
+public sealed record Invitation(string Slug, string Title, string? DisplayName, string ParticipantKey, bool SkipsLobby,
+    string? HostName = null, DateTimeOffset? StartsAt = null, int DurationMinutes = 0, string? TimeZone = null);

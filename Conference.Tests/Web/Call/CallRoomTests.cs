@@ -230,6 +230,28 @@ public class CallRoomTests : CallTestBase
     }
 
     [Fact]
+    public async Task A_message_over_the_limit_is_kept_and_said_to_be_too_long_instead_of_vanishing()
+    {
+        var cut = Call();
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=toggle-chat]")));
+        await Click(cut, "[data-testid=toggle-chat]");
+
+        await cut.InvokeAsync(() => cut.Find("#chat-input").Input(new string('m', 3000)));
+        Assert.Equal("Your message is 3000 characters long; it can be at most 2000. Shorten it by 1000.", cut.Find("#chat-length").TextContent);
+        Assert.Null(cut.Find("#chat-input").GetAttribute("maxlength"));
+        Assert.True(cut.Find(".chat-form button[type=submit]").HasAttribute("disabled"));
+        await cut.InvokeAsync(() => cut.Find(".chat-form").Submit());
+        Assert.DoesNotContain(Media.Calls, call => call.StartsWith("chat:", StringComparison.Ordinal));
+        Assert.Equal(3000, cut.Find("#chat-input").GetAttribute("value")!.Length);
+
+        // Shortened to the limit, it goes.
+        await cut.InvokeAsync(() => cut.Find("#chat-input").Input(new string('m', 2000)));
+        Assert.Equal("2000 of 2000 characters", cut.Find("#chat-length").TextContent);
+        await cut.InvokeAsync(() => cut.Find(".chat-form").Submit());
+        cut.WaitForAssertion(() => Assert.Contains("chat:" + new string('m', 2000), Media.Calls));
+    }
+
+    [Fact]
     public async Task Controls_toggle_media_hand_and_reactions()
     {
         var cut = Call();

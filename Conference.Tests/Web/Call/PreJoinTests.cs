@@ -89,6 +89,29 @@ public class PreJoinTests : CallTestBase
         Assert.False(joined);
     }
 
+    [Fact]
+    public void A_name_over_the_limit_is_kept_whole_and_said_to_be_too_long_instead_of_being_cut()
+    {
+        var joined = false;
+        var cut = Render<PreJoin>(p => p.Add(x => x.OnJoin, (PreJoinChoices _) => joined = true));
+        DevicesListed(cut);
+
+        cut.Find("#display-name").Input(new string('n', 500));
+
+        Assert.Equal("Your name is 500 characters long; it can be at most 64. Shorten it by 436.", cut.Find("#display-name-length").TextContent);
+        Assert.Equal(500, cut.Find("#display-name").GetAttribute("value")!.Length);
+        Assert.Null(cut.Find("#display-name").GetAttribute("maxlength"));
+        Assert.True(cut.Find("button[type=submit]").HasAttribute("disabled"));
+        cut.Find("form").Submit();
+        Assert.False(joined);
+
+        // Counted as a reader sees them: 64 emoji are 64 characters, not the 448 UTF-16 units they take.
+        cut.Find("#display-name").Input(string.Concat(Enumerable.Repeat("👩🏽‍💻", 64)));
+        Assert.Equal("64 of 64 characters", cut.Find("#display-name-length").TextContent);
+        cut.Find("form").Submit();
+        Assert.True(joined);
+    }
+
     /// <summary>The preview has started and the device lists are in: the component has finished its first-render work.</summary>
     static void DevicesListed(IRenderedComponent<PreJoin> cut) =>
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("#camera-select option").Count));

@@ -15,7 +15,7 @@ export const messageTopic = 'conference';
 /** The reactions everyone can send; anything else arriving is ignored so nobody can flood tiles with text. */
 export const reactions = ['👍', '👏', '😂', '❤️', '🎉', '😮'] as const;
 
-/** Characters (UTF-16 code units, as .NET counts them) in one chat message. */
+/** Characters (UTF-16 code units, as .NET counts them) in one chat message: TextLimits.ChatMessage (Conference.Contracts); ChatLimitTests keeps them equal. */
 export const maxChatLength = 2000;
 
 /**

@@ -65,8 +65,8 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
     /// <summary>Chat messages kept per call; older ones scroll away (chat is not stored anywhere).</summary>
     public const int MaxChatMessages = 200;
 
-    /// <summary>Characters per chat message (as the call module enforces; checked again here).</summary>
-    public const int MaxChatLength = 2000;
+    /// <summary>Characters (UTF-16 units) per chat message, as the call module enforces; checked again here.</summary>
+    public const int MaxChatLength = Conference.Contracts.TextLimits.ChatMessage;
 
     /// <summary>Characters of a name shown (LiveKit names come from our tokens; this bounds the damage of any other).</summary>
     public const int MaxNameLength = 100;

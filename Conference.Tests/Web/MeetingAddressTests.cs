@@ -1,0 +1,79 @@
+using System.Net;
+using System.Text.Json;
+using Conference.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace Conference.Tests.Web;
+
+/// <summary>
+/// Addresses that are no meeting, opened in Chromium: a code of no meeting answers 404 with a page that says so (and
+/// is a working page: its circuit connects), an address that cannot be a meeting code says so too, never an empty 400.
+/// </summary>
+[Collection(WebAppCollection.Name)]
+public sealed class MeetingAddressTests(WebAppFixture fixture)
+{
+    [Fact]
+    public async Task A_code_of_no_meeting_answers_404_with_a_page_that_says_so()
+    {
+        var page = await fixture.NewPageAsync();
+
+        var response = await page.GotoAsync("m/zzz-zzzz-zzz");
+
+        Assert.NotNull(response);
+        Assert.Equal(404, response.Status);
+        Assert.StartsWith("text/html", response.Headers["content-type"], StringComparison.Ordinal);
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Meeting not found", Level = 1 })).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("main")).ToContainTextAsync("There is no meeting zzz-zzzz-zzz");
+        await page.Locator("main[data-interactive=true]").WaitForAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Meeting not found", Level = 1 })).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task An_address_that_cannot_be_a_meeting_code_answers_404_saying_it_is_not_a_meeting_link()
+    {
+        var page = await fixture.NewPageAsync();
+
+        var response = await page.GotoAsync("m/not-a-code");
+
+        Assert.NotNull(response);
+        Assert.Equal(404, response.Status);
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "That is not a meeting link", Level = 1 })).ToBeVisibleAsync();
+    }
+
+    /// <summary>
+    /// Kestrel refuses a path with a NUL before the app sees it (an empty 400, which Chromium shows as its own error
+    /// page); the repository's Caddyfile, in front of the web as deployed, answers it with the web's page instead.
+    /// </summary>
+    [Fact]
+    public async Task Through_Caddy_a_link_with_a_NUL_is_the_page_saying_it_is_not_a_meeting_link_and_the_api_answers_a_problem()
+    {
+        var caddyfile = await File.ReadAllTextAsync(Path.Combine(LocalMachine.RepositoryRoot, "Caddyfile"));
+        await using var caddy = await CaddyServer.StartAsync(caddyfile, port => new Dictionary<string, string>
+        {
+            ["SITE_ADDRESS"] = $"http://localhost:{port}",
+            ["LIVEKIT_SITE_ADDRESS"] = $"http://livekit.localhost:{port}",
+            ["DASHBOARD_SITE_ADDRESS"] = $"http://dashboard.localhost:{port}",
+            ["LIVEKIT_PUBLIC_ORIGIN"] = fixture.LiveKit.Url.GetLeftPart(UriPartial.Authority),
+            ["WEB_UPSTREAM"] = fixture.Web.Url.Authority,
+            ["API_UPSTREAM"] = fixture.Web.Url.Authority,
+            ["CADDY_ADMIN"] = "off",
+        });
+        var site = new Uri($"http://localhost:{caddy.Port}/");
+        var page = await fixture.NewPageAsync();
+
+        var response = await page.GotoAsync(new Uri(site, "m/%00").ToString());
+
+        Assert.NotNull(response);
+        Assert.Equal(404, response.Status);
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "That is not a meeting link", Level = 1 })).ToBeVisibleAsync();
+
+        using var http = new HttpClient { BaseAddress = site };
+        using var api = await http.GetAsync("api/meetings/%00");
+        Assert.Equal(HttpStatusCode.BadRequest, api.StatusCode);
+        Assert.Equal("application/problem+json", api.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("control character", JsonDocument.Parse(await api.Content.ReadAsStringAsync()).RootElement.GetProperty("detail").GetString());
+        using var other = await http.GetAsync("recordings%0A");
+        Assert.Equal(HttpStatusCode.NotFound, other.StatusCode);
+        Assert.Contains("Page not found", await other.Content.ReadAsStringAsync());
+    }
+}
