@@ -12,6 +12,9 @@ builder.AddApplicationServices();
 builder.Services.AddContentSecurityPolicy(builder.Configuration);
 builder.Services.AddRazorComponents()
     .AddInteractiveServerComponents();
+// Blazor's circuit settings (how long a disconnected circuit is kept before it is evicted and its state persisted) may
+// be set under Blazor:Circuit; Blazor's defaults otherwise.
+builder.Services.Configure<Microsoft.AspNetCore.Components.Server.CircuitOptions>(builder.Configuration.GetSection("Blazor:Circuit"));
 
 var app = builder.Build();
 

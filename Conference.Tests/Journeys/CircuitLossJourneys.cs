@@ -1,0 +1,117 @@
+using Microsoft.Playwright;
+
+namespace Conference.Tests.Journeys;
+
+/// <summary>
+/// A call outlives the page's connection to the web server (issue 14: "the web server restarts mid-call" and "a phone
+/// keeps the tab in the background"). The media runs between the browser and LiveKit, so the call goes on while the
+/// Blazor circuit is gone; when the page gets a circuit again it is a new one, which takes over the call the tab is
+/// still in (the livekit-client Room kept by the call module) instead of joining again: the others see nobody leave,
+/// and the page has its tiles, mute states, chat so far and working controls back.
+/// </summary>
+[Collection(JourneyCollection.Name)]
+public sealed class CircuitLossJourneys(JourneyFixture fixture) : IAsyncLifetime
+{
+    readonly SiteApi api = new(fixture.Site);
+
+    [Fact]
+    public async Task A_tab_whose_circuit_was_evicted_takes_its_call_back_without_rejoining_and_nobody_saw_it_leave()
+    {
+        var call = await Journey.MeetAsync(fixture, "Phone in a pocket", "Ana Host", "Ben Guest");
+        var (host, ben) = (call.Host, call.Guests[0]);
+        var benIdentity = await SiteApi.IdentityOnTileAsync(host, "Ben Guest");
+        var anaIdentity = await SiteApi.IdentityOnTileAsync(ben, "Ana Host");
+        await Journey.SendChatAsync(ben, "Before the pocket");
+        await Journey.ExpectVideoFramesFromAsync(host, "Ben Guest");
+        await WatchForTilesRemovedAsync(host);
+
+        // Ben's phone goes into a pocket: the browser drops its connection to the web server and cannot make a new one
+        // (every SignalR negotiation fails) for longer than the web keeps a disconnected circuit, so the web evicts
+        // Ben's circuit (and, as .NET 10 does, persists its state). The journey's AppHost keeps disconnected circuits
+        // for JourneyFixture.CircuitRetention instead of Blazor's 3 minutes; nothing else differs.
+        await ben.Page.RouteAsync("**/_blazor/negotiate**", route => route.AbortAsync());
+        await ben.Page.EvaluateAsync("() => Blazor._internal.forceCloseConnection()");
+        var pocketed = DateTime.UtcNow;
+
+        // Meanwhile the call goes on without Ben's circuit: media both ways, and Ana's chat reaches Ben's browser.
+        await Journey.ExpectVideoFramesFromAsync(host, "Ben Guest");
+        await Journey.ExpectVideoFramesFromAsync(ben, "Ana Host");
+        await Journey.SendChatAsync(host, "While you were away");
+        var evicted = pocketed + 2 * JourneyFixture.CircuitRetention;
+        if (evicted > DateTime.UtcNow)
+        {
+            // The pocket's time: the web evicts the circuit when its retention ends (a timer), this waits past it.
+            await Task.Delay(evicted - DateTime.UtcNow);
+        }
+
+        // Out of the pocket: Blazor's next reconnection attempt is refused (the circuit is gone), it resumes with the
+        // persisted state on a new circuit, and the call page takes over the call still going on in the tab.
+        await ben.Page.UnrouteAsync("**/_blazor/negotiate**");
+        await ExpectTakenOverAsync(ben);
+        await ExpectSameCallAsync(call.Code, host, ben, anaIdentity, benIdentity);
+        var chat = ben.Page.Locator("[data-testid=chat-log] li p");
+        await Journey.OpenPanelAsync(ben, "toggle-chat");
+        await Assertions.Expect(chat).ToHaveTextAsync(["Before the pocket", "While you were away"]);
+
+        await Journey.SendChatAsync(ben, "Back again");
+        await Assertions.Expect(host.Page.Locator("[data-testid=chat-log] li p").Last).ToHaveTextAsync("Back again");
+        await host.ExpectNothingWrongAsync();
+    }
+
+    /// <summary>From now on the viewer's page notes any tile that goes away (someone leaving takes their tile with them).</summary>
+    static Task WatchForTilesRemovedAsync(WatchedPage viewer) => viewer.Page.EvaluateAsync("""
+        () => {
+          window.tilesRemoved = [];
+          new MutationObserver(changes => changes.forEach(c => c.removedNodes.forEach(n => {
+            if (n.nodeType !== 1) return;
+            const tiles = n.matches('[data-testid=tile]') ? [n] : [...n.querySelectorAll('[data-testid=tile]')];
+            tiles.forEach(t => window.tilesRemoved.push(t.getAttribute('data-identity')));
+          }))).observe(document.body, { childList: true, subtree: true });
+        }
+        """);
+
+    /// <summary>
+    /// The page is interactive again on a new circuit that took over the call (data-resumed: the call session
+    /// attached to the live Room rather than joining), connected, with both tiles.
+    /// </summary>
+    static async Task ExpectTakenOverAsync(WatchedPage person)
+    {
+        var room = person.Page.GetByTestId("call-room");
+        await Assertions.Expect(room).ToHaveAttributeAsync("data-resumed", "true", new() { Timeout = 60_000 });
+        await Assertions.Expect(room).ToHaveAttributeAsync("data-state", "Connected");
+        await Assertions.Expect(person.Page.Locator("[data-testid=tile]:not(.screen)")).ToHaveCountAsync(2);
+    }
+
+    /// <summary>
+    /// The same two people with the same identities, media both ways, nobody's tile went away on the host's page, the
+    /// api heard of nobody leaving, and the taken-over page's controls work (Ben's microphone off is seen by Ana).
+    /// </summary>
+    async Task ExpectSameCallAsync(string code, WatchedPage host, WatchedPage ben, string anaIdentity, string benIdentity)
+    {
+        Assert.Equal(benIdentity, await SiteApi.IdentityOnTileAsync(host, "Ben Guest"));
+        Assert.Equal(anaIdentity, await SiteApi.IdentityOnTileAsync(ben, "Ana Host"));
+        await Journey.ExpectVideoFramesFromAsync(ben, "Ana Host");
+        await Journey.ExpectVideoFramesFromAsync(host, "Ben Guest");
+        Assert.Empty(await host.Page.EvaluateAsync<string[]>("() => window.tilesRemoved"));
+
+        var key = await SiteApi.ParticipantKeyAsync(host, code);
+        using var people = await api.SendAsync(HttpMethod.Get, $"api/meetings/{code}/participants", participantKey: key);
+        var identities = (await SiteApi.ReadJsonAsync(people)).AsArray().Select(p => p!["identity"]!.GetValue<string>()).Order();
+        Assert.Equal(new[] { anaIdentity, benIdentity }.Order(), identities);
+
+        var microphone = ben.Page.GetByTestId("toggle-microphone");
+        await Assertions.Expect(microphone).ToHaveAttributeAsync("aria-pressed", "true");
+        await microphone.ClickAsync();
+        await Assertions.Expect(microphone).ToHaveAttributeAsync("aria-pressed", "false");
+        await Assertions.Expect(Journey.Tile(host, "Ben Guest").GetByTestId("tile-muted")).ToBeVisibleAsync();
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <summary>The people of this journey close their tabs, so their calls do not run on under the next journey.</summary>
+    public async Task DisposeAsync()
+    {
+        api.Dispose();
+        await fixture.ClosePagesAsync();
+    }
+}
