@@ -1,6 +1,7 @@
 using Conference.Web.Accounts;
 using Conference.Web.Meetings;
 using Conference.Web.Api;
+using Conference.Web.Circuits;
 using Conference.Web.Components;
 using Conference.Web.Extensions;
 using Conference.Web.Security;
@@ -19,6 +20,7 @@ builder.Services.Configure<Microsoft.AspNetCore.Components.Server.CircuitOptions
 var app = builder.Build();
 
 app.UseForwardedHeaders();
+app.UseNoNewCircuitsWhileStopping();
 app.Use(CallerAddress.RememberAsync);
 // The page's policy, the same as Caddy's, so a page reached without Caddy is protected too.
 app.UseContentSecurityPolicy();

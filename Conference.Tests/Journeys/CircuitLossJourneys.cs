@@ -1,3 +1,4 @@
+using Conference.Tests.AppHost;
 using Microsoft.Playwright;
 
 namespace Conference.Tests.Journeys;
@@ -24,6 +25,7 @@ public sealed class CircuitLossJourneys(JourneyFixture fixture) : IAsyncLifetime
         await Journey.SendChatAsync(ben, "Before the pocket");
         await Journey.ExpectVideoFramesFromAsync(host, "Ben Guest");
         await WatchForTilesRemovedAsync(host);
+        var benConnections = await MarkDocumentAsync(ben);
 
         // Ben's phone goes into a pocket: the browser drops its connection to the web server and cannot make a new one
         // (every SignalR negotiation fails) for longer than the web keeps a disconnected circuit, so the web evicts
@@ -48,6 +50,8 @@ public sealed class CircuitLossJourneys(JourneyFixture fixture) : IAsyncLifetime
         // persisted state on a new circuit, and the call page takes over the call still going on in the tab.
         await ben.Page.UnrouteAsync("**/_blazor/negotiate**");
         await ExpectTakenOverAsync(ben);
+        await ExpectSameDocumentAndConnectionsAsync(ben, benConnections);
+        Assert.Empty(await host.Page.EvaluateAsync<string[]>("() => window.tilesRemoved"));
         await ExpectSameCallAsync(call.Code, host, ben, anaIdentity, benIdentity);
         var chat = ben.Page.Locator("[data-testid=chat-log] li p");
         await Journey.OpenPanelAsync(ben, "toggle-chat");
@@ -56,6 +60,64 @@ public sealed class CircuitLossJourneys(JourneyFixture fixture) : IAsyncLifetime
         await Journey.SendChatAsync(ben, "Back again");
         await Assertions.Expect(host.Page.Locator("[data-testid=chat-log] li p").Last).ToHaveTextAsync("Back again");
         await host.ExpectNothingWrongAsync();
+    }
+
+    [Fact]
+    public async Task A_call_goes_on_through_a_restart_of_the_web_server_and_both_pages_take_it_back()
+    {
+        var call = await Journey.MeetAsync(fixture, "Deploy at noon", "Cleo Host", "Dan Guest");
+        var (host, dan) = (call.Host, call.Guests[0]);
+        var danIdentity = await SiteApi.IdentityOnTileAsync(host, "Dan Guest");
+        var cleoIdentity = await SiteApi.IdentityOnTileAsync(dan, "Cleo Host");
+        await Journey.SendChatAsync(dan, "Before the deploy");
+        await Journey.ExpectVideoFramesFromAsync(host, "Dan Guest");
+        var hostConnections = await MarkDocumentAsync(host);
+        var danConnections = await MarkDocumentAsync(dan);
+
+        // The operator restarts the web (the dashboard's Restart, as a deploy would): the web asks both pages to pause
+        // their circuits, stops, starts again, and the pages resume on the new process.
+        await RestartWebFromDashboardAsync();
+
+        // Both pages take the call back on new circuits, without reloading or joining again.
+        foreach (var person in new[] { host, dan })
+        {
+            await ExpectTakenOverAsync(person);
+        }
+        await ExpectSameDocumentAndConnectionsAsync(host, hostConnections);
+        await ExpectSameDocumentAndConnectionsAsync(dan, danConnections);
+        await ExpectSameCallAsync(call.Code, host, dan, cleoIdentity, danIdentity);
+        await Journey.OpenPanelAsync(dan, "toggle-chat");
+        await Assertions.Expect(dan.Page.Locator("[data-testid=chat-log] li p")).ToHaveTextAsync(["Before the deploy"]);
+        await Journey.SendChatAsync(dan, "After the deploy");
+        await Journey.OpenPanelAsync(host, "toggle-chat");
+        await Assertions.Expect(host.Page.Locator("[data-testid=chat-log] li p")).ToHaveTextAsync(["Before the deploy", "After the deploy"]);
+    }
+
+    /// <summary>
+    /// Restarts the web resource the way an operator does in the AppHost's dashboard (signed in with the link the
+    /// console gives): the web row's Restart command; waits until the dashboard shows it running again.
+    /// </summary>
+    async Task RestartWebFromDashboardAsync()
+    {
+        var login = System.Text.RegularExpressions.Regex.Match(fixture.Console, @"Login to the dashboard at (?<url>https?://\S+)");
+        Assert.True(login.Success, $"The console gave no dashboard link:{Environment.NewLine}{fixture.Console}");
+        var operatorPage = await fixture.NewPageAsync();
+        var dashboard = operatorPage.Page;
+        await dashboard.GotoAsync(login.Groups["url"].Value);
+        var row = dashboard.GetByRole(AriaRole.Row).Filter(new() { Has = dashboard.GetByText("web", new() { Exact = true }) });
+        await Assertions.Expect(row).ToHaveCountAsync(1, new() { Timeout = Journey.PageLoad });
+        await Assertions.Expect(row.GetByText("Running", new() { Exact = true })).ToBeVisibleAsync();
+        var restart = row.GetByRole(AriaRole.Button, new() { Name = "Restart", Exact = true });
+        if (await restart.CountAsync() == 0)
+        {
+            await row.GetByRole(AriaRole.Button).Last.ClickAsync(); // the row's "…" menu of commands
+            restart = dashboard.GetByRole(AriaRole.Menuitem, new() { Name = "Restart", Exact = true });
+        }
+        await restart.ClickAsync();
+        // Running again: the state leaves Running (stopping, starting) and comes back.
+        await Assertions.Expect(row.GetByText("Running", new() { Exact = true })).ToHaveCountAsync(0, new() { Timeout = 60_000 });
+        await Assertions.Expect(row.GetByText("Running", new() { Exact = true })).ToBeVisibleAsync(new() { Timeout = 120_000 });
+        await operatorPage.Page.CloseAsync();
     }
 
     /// <summary>From now on the viewer's page notes any tile that goes away (someone leaving takes their tile with them).</summary>
@@ -69,6 +131,21 @@ public sealed class CircuitLossJourneys(JourneyFixture fixture) : IAsyncLifetime
           }))).observe(document.body, { childList: true, subtree: true });
         }
         """);
+
+    /// <summary>
+    /// Marks the page's document (a reload would lose the mark) and returns how many peer connections it has made
+    /// (SiteBrowser counts them): joining again would make new ones.
+    /// </summary>
+    static Task<int> MarkDocumentAsync(WatchedPage person) =>
+        person.Page.EvaluateAsync<int>("() => { window.sameDocument = true; return window.peerConnections.length; }");
+
+    /// <summary>The page was not reloaded and made no new connection to LiveKit; its connections are all still up.</summary>
+    static async Task ExpectSameDocumentAndConnectionsAsync(WatchedPage person, int connections)
+    {
+        Assert.True(await person.Page.EvaluateAsync<bool>("() => window.sameDocument === true"), $"{person.Page.Url} was reloaded.");
+        var states = await person.Page.EvaluateAsync<string[]>("() => window.peerConnections.map(pc => pc.connectionState)");
+        Assert.Equal(Enumerable.Repeat("connected", connections), states);
+    }
 
     /// <summary>
     /// The page is interactive again on a new circuit that took over the call (data-resumed: the call session
@@ -92,7 +169,6 @@ public sealed class CircuitLossJourneys(JourneyFixture fixture) : IAsyncLifetime
         Assert.Equal(anaIdentity, await SiteApi.IdentityOnTileAsync(ben, "Ana Host"));
         await Journey.ExpectVideoFramesFromAsync(ben, "Ana Host");
         await Journey.ExpectVideoFramesFromAsync(host, "Ben Guest");
-        Assert.Empty(await host.Page.EvaluateAsync<string[]>("() => window.tilesRemoved"));
 
         var key = await SiteApi.ParticipantKeyAsync(host, code);
         using var people = await api.SendAsync(HttpMethod.Get, $"api/meetings/{code}/participants", participantKey: key);
