@@ -52,7 +52,7 @@ public sealed class CircuitLossJourneys(JourneyFixture fixture) : IAsyncLifetime
         await ExpectTakenOverAsync(ben);
         await ExpectSameDocumentAndConnectionsAsync(ben, benConnections);
         Assert.Empty(await host.Page.EvaluateAsync<string[]>("() => window.tilesRemoved"));
-        await ExpectSameCallAsync(call.Code, host, ben, anaIdentity, benIdentity);
+        await ExpectSameCallAsync(call.Code, (host, "Ana Host", anaIdentity), (ben, "Ben Guest", benIdentity));
         var chat = ben.Page.Locator("[data-testid=chat-log] li p");
         await Journey.OpenPanelAsync(ben, "toggle-chat");
         await Assertions.Expect(chat).ToHaveTextAsync(["Before the pocket", "While you were away"]);
@@ -74,18 +74,31 @@ public sealed class CircuitLossJourneys(JourneyFixture fixture) : IAsyncLifetime
         var hostConnections = await MarkDocumentAsync(host);
         var danConnections = await MarkDocumentAsync(dan);
 
+        // What the pages say while the web is away (Blazor's reconnection, livekit-client), for a failure's message.
+        var story = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        host.Page.Console += (_, message) => story.Enqueue($"Cleo's page, {message.Type}: {message.Text}");
+        dan.Page.Console += (_, message) => story.Enqueue($"Dan's page, {message.Type}: {message.Text}");
+        host.Page.FrameNavigated += (_, frame) => story.Enqueue($"Cleo's page went to {frame.Url}");
+        dan.Page.FrameNavigated += (_, frame) => story.Enqueue($"Dan's page went to {frame.Url}");
         // The operator restarts the web (the dashboard's Restart, as a deploy would): the web asks both pages to pause
         // their circuits, stops, starts again, and the pages resume on the new process.
         await RestartWebFromDashboardAsync();
 
         // Both pages take the call back on new circuits, without reloading or joining again.
-        foreach (var person in new[] { host, dan })
+        try
         {
-            await ExpectTakenOverAsync(person);
+            foreach (var person in new[] { host, dan })
+            {
+                await ExpectTakenOverAsync(person);
+            }
+        }
+        catch (PlaywrightException notTakenOver)
+        {
+            throw new PlaywrightException($"{notTakenOver.Message}{Environment.NewLine}What the pages said:{Environment.NewLine}{string.Join(Environment.NewLine, story)}", notTakenOver);
         }
         await ExpectSameDocumentAndConnectionsAsync(host, hostConnections);
         await ExpectSameDocumentAndConnectionsAsync(dan, danConnections);
-        await ExpectSameCallAsync(call.Code, host, dan, cleoIdentity, danIdentity);
+        await ExpectSameCallAsync(call.Code, (host, "Cleo Host", cleoIdentity), (dan, "Dan Guest", danIdentity));
         await Journey.OpenPanelAsync(dan, "toggle-chat");
         await Assertions.Expect(dan.Page.Locator("[data-testid=chat-log] li p")).ToHaveTextAsync(["Before the deploy"]);
         await Journey.SendChatAsync(dan, "After the deploy");
@@ -163,12 +176,14 @@ public sealed class CircuitLossJourneys(JourneyFixture fixture) : IAsyncLifetime
     /// The same two people with the same identities, media both ways, nobody's tile went away on the host's page, the
     /// api heard of nobody leaving, and the taken-over page's controls work (Ben's microphone off is seen by Ana).
     /// </summary>
-    async Task ExpectSameCallAsync(string code, WatchedPage host, WatchedPage ben, string anaIdentity, string benIdentity)
+    async Task ExpectSameCallAsync(string code, (WatchedPage Page, string Name, string Identity) hostSide, (WatchedPage Page, string Name, string Identity) guestSide)
     {
-        Assert.Equal(benIdentity, await SiteApi.IdentityOnTileAsync(host, "Ben Guest"));
-        Assert.Equal(anaIdentity, await SiteApi.IdentityOnTileAsync(ben, "Ana Host"));
-        await Journey.ExpectVideoFramesFromAsync(ben, "Ana Host");
-        await Journey.ExpectVideoFramesFromAsync(host, "Ben Guest");
+        var (host, hostName, anaIdentity) = hostSide;
+        var (ben, benName, benIdentity) = guestSide;
+        Assert.Equal(benIdentity, await SiteApi.IdentityOnTileAsync(host, benName));
+        Assert.Equal(anaIdentity, await SiteApi.IdentityOnTileAsync(ben, hostName));
+        await Journey.ExpectVideoFramesFromAsync(ben, hostName);
+        await Journey.ExpectVideoFramesFromAsync(host, benName);
 
         var key = await SiteApi.ParticipantKeyAsync(host, code);
         using var people = await api.SendAsync(HttpMethod.Get, $"api/meetings/{code}/participants", participantKey: key);
@@ -179,7 +194,7 @@ public sealed class CircuitLossJourneys(JourneyFixture fixture) : IAsyncLifetime
         await Assertions.Expect(microphone).ToHaveAttributeAsync("aria-pressed", "true");
         await microphone.ClickAsync();
         await Assertions.Expect(microphone).ToHaveAttributeAsync("aria-pressed", "false");
-        await Assertions.Expect(Journey.Tile(host, "Ben Guest").GetByTestId("tile-muted")).ToBeVisibleAsync();
+        await Assertions.Expect(Journey.Tile(host, benName).GetByTestId("tile-muted")).ToBeVisibleAsync();
     }
 
     public Task InitializeAsync() => Task.CompletedTask;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.JSInterop;
@@ -7,8 +8,8 @@ using StackExchange.Redis;
 namespace Conference.Web.Circuits;
 
 /// <summary>
-/// Pages keep working across a restart of the web server (a deploy): before this process stops, every open page is
-/// asked to pause its Blazor circuit (.NET 10: the circuit's state is persisted, protected by the shared key ring,
+/// Pages keep working across a restart of the web server (a deploy): when this process is told to stop (SIGTERM,
+/// Ctrl+C), before it stops, every open page is asked to pause its Blazor circuit (.NET 10: the circuit's state is persisted, protected by the shared key ring,
 /// and the circuit closes), and the page resumes it on the server that starts next (scripts/circuit-continuity.js).
 /// A call page resumed this way takes over the call its tab is still in (CallSession's resume). The persisted state is
 /// kept by HybridCache, in Redis, so the next process finds it; evicted circuits (a tab in the background too long)
@@ -23,7 +24,10 @@ public static class CircuitContinuity
     {
         builder.Services.AddSingleton<OpenCircuits>();
         builder.Services.AddScoped<CircuitHandler, OpenCircuits.Tracker>();
-        builder.Services.AddHostedService<PauseCircuitsOnStop>();
+        if (!OperatingSystem.IsWindows())
+        {
+            builder.Services.AddSingleton<IHostLifetime, PauseCircuitsThenStop>();
+        }
         if (redis)
         {
             // HybridCache is where Blazor keeps persisted circuits when it is registered; Redis is its second level.
@@ -41,9 +45,10 @@ public static class CircuitContinuity
     public static IApplicationBuilder UseNoNewCircuitsWhileStopping(this IApplicationBuilder app)
     {
         var stopping = app.ApplicationServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        var circuits = app.ApplicationServices.GetRequiredService<OpenCircuits>();
         return app.Use((context, next) =>
         {
-            if (stopping.IsCancellationRequested && context.Request.Path.StartsWithSegments("/_blazor/negotiate"))
+            if ((circuits.RefuseNewCircuits || stopping.IsCancellationRequested) && context.Request.Path.StartsWithSegments("/_blazor/negotiate"))
             {
                 context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
                 context.Response.Headers.RetryAfter = "1";
@@ -54,18 +59,30 @@ public static class CircuitContinuity
     }
 }
 
-/// <summary>The circuits with a page connected to this process, by circuit id, with the way to call their page.</summary>
+/// <summary>The circuits of this process, by circuit id: those with a page connected, with the way to call their page.</summary>
 public sealed class OpenCircuits
 {
     readonly ConcurrentDictionary<string, IJSRuntime> connected = new();
+    readonly ConcurrentDictionary<string, bool> open = new();
 
-    public int Count => connected.Count;
+    /// <summary>The circuits with a page connected now, and the way to call each page.</summary>
+    public IReadOnlyList<KeyValuePair<string, IJSRuntime>> Connected => connected.ToList();
 
-    public IReadOnlyList<IJSRuntime> Pages => connected.Values.ToList();
+    /// <summary>Whether the circuit is still open (not yet closed: paused, evicted or ended).</summary>
+    public bool IsOpen(string circuitId) => open.ContainsKey(circuitId);
+
+    /// <summary>Set once the web has asked its pages to pause: a page must not start or resume a circuit here now.</summary>
+    public bool RefuseNewCircuits { get; set; }
 
     /// <summary>Notes each circuit's page as it connects and goes.</summary>
     internal sealed class Tracker(OpenCircuits open, IJSRuntime js) : CircuitHandler
     {
+        public override Task OnCircuitOpenedAsync(Circuit circuit, CancellationToken cancellationToken)
+        {
+            open.open[circuit.Id] = true;
+            return Task.CompletedTask;
+        }
+
         public override Task OnConnectionUpAsync(Circuit circuit, CancellationToken cancellationToken)
         {
             open.connected[circuit.Id] = js;
@@ -81,52 +98,88 @@ public sealed class OpenCircuits
         public override Task OnCircuitClosedAsync(Circuit circuit, CancellationToken cancellationToken)
         {
             open.connected.TryRemove(circuit.Id, out _);
+            open.open.TryRemove(circuit.Id, out _);
             return Task.CompletedTask;
         }
     }
 }
 
 /// <summary>
-/// When the web stops (before the server stops taking requests: hosted services stop before the web server does),
-/// asks every connected page to pause its circuit and waits until they have, at most <see cref="CircuitContinuity.PauseTimeout"/>.
+/// The web's lifetime: like the console's (SIGTERM or Ctrl+C stops the host), except that the pages' circuits are
+/// paused first. It must come before the host's stopping: when the application starts stopping, SignalR closes every
+/// connection at once (HttpConnectionManager), and a page whose connection is gone can no longer be asked to pause.
+/// Waits for the asked circuits to close (their state persisted) at most <see cref="CircuitContinuity.PauseTimeout"/>.
 /// </summary>
-sealed class PauseCircuitsOnStop(OpenCircuits open, ILogger<PauseCircuitsOnStop> logger) : IHostedService
+sealed class PauseCircuitsThenStop(IHostApplicationLifetime lifetime, OpenCircuits open, ILogger<PauseCircuitsThenStop> logger)
+    : IHostLifetime, IDisposable
 {
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    readonly List<PosixSignalRegistration> signals = [];
+    int stopping;
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public Task WaitForStartAsync(CancellationToken cancellationToken)
     {
-        var pages = open.Pages;
+        signals.Add(PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnStopSignal));
+        signals.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, OnStopSignal));
+        signals.Add(PosixSignalRegistration.Create(PosixSignal.SIGQUIT, OnStopSignal));
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    void OnStopSignal(PosixSignalContext context)
+    {
+        context.Cancel = true; // the host stops itself, once the pages have paused
+        if (Interlocked.Exchange(ref stopping, 1) == 0)
+        {
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await PausePagesAsync();
+                }
+                finally
+                {
+                    lifetime.StopApplication();
+                }
+            });
+        }
+    }
+
+    async Task PausePagesAsync()
+    {
+        var pages = open.Connected;
         if (pages.Count == 0)
         {
             return;
         }
         logger.LogInformation("Stopping: asking {Count} pages to pause their circuits, to resume them on the next start.", pages.Count);
-        foreach (var page in pages)
+        open.RefuseNewCircuits = true;
+        foreach (var (_, page) in pages)
         {
             try
             {
-                // The page pauses on its own turn (scripts/circuit-continuity.js); a pause closes the connection this
-                // call would answer on, so nothing is awaited beyond the sending.
-                await page.InvokeVoidAsync("conferenceCircuit.pauseSoon", cancellationToken);
+                // The page pauses on its own turn (scripts/circuit-continuity.js): a pause closes the connection this
+                // call is answered on, so only the sending is awaited.
+                await page.InvokeVoidAsync("conferenceCircuit.pauseSoon");
             }
             catch (Exception exception) when (exception is JSException or JSDisconnectedException or TaskCanceledException or InvalidOperationException)
             {
                 // That page is gone already.
             }
         }
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(CircuitContinuity.PauseTimeout);
+        using var timeout = new CancellationTokenSource(CircuitContinuity.PauseTimeout);
         try
         {
-            while (open.Count > 0)
+            while (pages.Any(page => open.IsOpen(page.Key)))
             {
                 await Task.Delay(100, timeout.Token);
             }
         }
         catch (OperationCanceledException)
         {
-            logger.LogWarning("Stopping with {Count} circuits not paused: those pages will reload.", open.Count);
+            logger.LogWarning("Stopping with circuits not paused: those pages will reload.");
         }
     }
+
+    public void Dispose() => signals.ForEach(signal => signal.Dispose());
 }
