@@ -129,7 +129,18 @@ public sealed class CircuitLossJourneys(JourneyFixture fixture) : IAsyncLifetime
         await restart.ClickAsync();
         // Running again: the state leaves Running (stopping, starting) and comes back.
         await Assertions.Expect(row.GetByText("Running", new() { Exact = true })).ToHaveCountAsync(0, new() { Timeout = 60_000 });
-        await Assertions.Expect(row.GetByText("Running", new() { Exact = true })).ToBeVisibleAsync(new() { Timeout = 120_000 });
+        try
+        {
+            await Assertions.Expect(row.GetByText("Running", new() { Exact = true })).ToBeVisibleAsync(new() { Timeout = 120_000 });
+        }
+        catch (PlaywrightException notRunning)
+        {
+            // What the web wrote while it stopped and started, from the dashboard's console logs.
+            await dashboard.GotoAsync(new Uri(new Uri(login.Groups["url"].Value), "/consolelogs/resource/web").ToString());
+            await Task.Delay(3000); // the log view fills in as it streams
+            var logs = await dashboard.Locator("main").InnerTextAsync();
+            throw new PlaywrightException($"{notRunning.Message}{Environment.NewLine}The web's console:{Environment.NewLine}{logs}", notRunning);
+        }
         await operatorPage.Page.CloseAsync();
     }
 
