@@ -17,8 +17,11 @@ namespace Conference.Web.Circuits;
 /// </summary>
 public static class CircuitContinuity
 {
-    /// <summary>How long a stopping web waits for its pages to pause before it stops anyway.</summary>
-    public static readonly TimeSpan PauseTimeout = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// How long a stopping web waits for its pages to pause before it stops anyway (a page pauses in well under a
+    /// second; whoever stops the web, e.g. Aspire's restart command, allows it 20 s for stopping and starting again).
+    /// </summary>
+    public static readonly TimeSpan PauseTimeout = TimeSpan.FromSeconds(5);
 
     public static void AddCircuitContinuity(this IHostApplicationBuilder builder, bool redis)
     {
