@@ -1,6 +1,7 @@
 using Conference.Web.Accounts;
 using Conference.Web.Meetings;
 using Conference.Web.Api;
+using Conference.Web.Circuits;
 using Conference.Web.Components;
 using Conference.Web.Extensions;
 using Conference.Web.Security;
@@ -12,10 +13,14 @@ builder.AddApplicationServices();
 builder.Services.AddContentSecurityPolicy(builder.Configuration);
 builder.Services.AddRazorComponents()
     .AddInteractiveServerComponents();
+// Blazor's circuit settings (how long a disconnected circuit is kept before it is evicted and its state persisted) may
+// be set under Blazor:Circuit; Blazor's defaults otherwise.
+builder.Services.Configure<Microsoft.AspNetCore.Components.Server.CircuitOptions>(builder.Configuration.GetSection("Blazor:Circuit"));
 
 var app = builder.Build();
 
 app.UseForwardedHeaders();
+app.UseNoNewCircuitsWhileStopping();
 app.Use(CallerAddress.RememberAsync);
 // The page's policy, the same as Caddy's, so a page reached without Caddy is protected too.
 app.UseContentSecurityPolicy();

@@ -28,6 +28,12 @@ public sealed class JourneyFixture : IAsyncLifetime, IOpensPages
     /// <summary>How long the emulator keeps an empty room (LiveKit's empty and departure timeouts).</summary>
     public static readonly TimeSpan RoomTimeout = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How long the web keeps a disconnected Blazor circuit before evicting it (Blazor's default is 3 minutes, which the
+    /// product keeps); short here so a journey can have a circuit evicted (CircuitLossJourneys).
+    /// </summary>
+    public static readonly TimeSpan CircuitRetention = TimeSpan.FromSeconds(5);
+
     /// <summary>Bounds a start that fails; a quiet machine is ready in about half a minute.</summary>
     static readonly TimeSpan GiveUpAfter = TimeSpan.FromMinutes(4);
 
@@ -87,7 +93,12 @@ public sealed class JourneyFixture : IAsyncLifetime, IOpensPages
                 "--Parameters:mail-password=secret",
                 "--Parameters:mail-from=Conference <meet@conference.test>",
             ],
-            new Dictionary<string, string> { ["PATH"] = $"{bin}:{Environment.GetEnvironmentVariable("PATH")}" });
+            new Dictionary<string, string>
+            {
+                ["PATH"] = $"{bin}:{Environment.GetEnvironmentVariable("PATH")}",
+                // The web's Blazor:Circuit settings; the AppHost's processes inherit its environment.
+                ["Blazor__Circuit__DisconnectedCircuitRetentionPeriod"] = CircuitRetention.ToString("c"),
+            });
         Site = await run.WaitForSiteAsync(GiveUpAfter);
         browser = await SiteBrowser.LaunchAsync(Site);
         // The web tests' fixture sets this too; a run of the journeys alone must wait as long as a full run does.

@@ -1,5 +1,6 @@
 using Conference.Web.Accounts;
 using Conference.Web.Api;
+using Conference.Web.Circuits;
 using Conference.Web.Components.Call;
 using Conference.Web.Meetings;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -26,6 +27,8 @@ public static class Extensions
             builder.Services.AddHostedService<MeetingChangeSubscriber>();
         }
         builder.Services.AddSingleton<MeetingChangeNotifications>();
+        // Open pages keep their state across a restart of the web (a deploy) and an evicted circuit.
+        builder.AddCircuitContinuity(redis: builder.Configuration.GetConnectionString(RedisName) is { Length: > 0 });
 
         builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(cookie =>

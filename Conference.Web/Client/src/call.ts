@@ -75,6 +75,9 @@ export type CallConnectionState = 'connecting' | 'connected' | 'reconnecting' | 
 
 export type CreateRoom = (options: RoomOptions) => Room;
 
+/** Chat messages the module keeps for a circuit that attaches (as many as the page shows: CallSession.MaxChatMessages). */
+const maxChatKept = 200;
+
 /** How long joining may take before the page says the media server cannot be reached (livekit-client alone may wait longer). */
 const connectTimeoutMs = 20_000;
 
@@ -84,7 +87,16 @@ const connectTimeoutMs = 20_000;
  * and this module puts the <video> elements in them.
  */
 export class CallController {
+  /**
+   * The call this tab is in. The module outlives any one Blazor circuit (it lives as long as the page), so when the
+   * web server restarts or evicts this tab's circuit, the page's new circuit finds the call here and attaches to it
+   * (attach) instead of joining again: LiveKit never sees the person leave.
+   */
+  static live: CallController | null = null;
+
   private room: Room | null = null;
+  /** Chat so far (sent and received, at most maxChatKept), replayed to a new circuit that attaches. */
+  private readonly chatLog: ChatEvent[] = [];
   private readonly raisedHands = new Set<string>();
   private snapshotQueued = false;
   private readonly audioSink: HTMLElement;
@@ -94,7 +106,7 @@ export class CallController {
   private readonly sendLimiter = new SenderRateLimiter(sendLimits);
 
   constructor(
-    private readonly dotnet: DotNetRef,
+    private dotnet: DotNetRef,
     private readonly createRoom: CreateRoom = options => new Room(options),
     private readonly workerUrl: URL | null = null,
     private readonly readPassphrase: () => string | null = () => storedPassphrase(),
@@ -154,6 +166,7 @@ export class CallController {
       return { ok: false, failure, message: messageOf(error) };
     }
 
+    CallController.live = this;
     this.pushState('connected');
     this.pushRecording(room.isRecording);
     this.queueSnapshot();
@@ -165,6 +178,27 @@ export class CallController {
       await this.setCamera(true, options.cameraDeviceId ?? undefined);
     }
     return { ok: true };
+  }
+
+  /**
+   * A new circuit takes over this call (the old one was lost with a web server restart or evicted): events go to
+   * `dotnet` from now on, and it gets the whole state at once (connection, people and their tracks,
+   * raised hands, recording, chat so far). Returns false when there is no call to take over.
+   */
+  attach(dotnet: DotNetRef): boolean {
+    const room = this.room;
+    if (!room || room.state === ConnectionState.Disconnected) {
+      return false;
+    }
+    this.dotnet = dotnet;
+    this.pushState(room.state === ConnectionState.Connected ? 'connected' : 'reconnecting');
+    this.pushRecording(room.isRecording);
+    this.notify('OnAudioBlocked', !room.canPlaybackAudio);
+    for (const message of this.chatLog) {
+      this.notify('OnChat', message);
+    }
+    this.queueSnapshot();
+    return true;
   }
 
   async leave(): Promise<void> {
@@ -232,7 +266,7 @@ export class CallController {
     const outcome = await this.send({ type: 'reaction', emoji });
     if (outcome === 'sent') {
       const local = this.room!.localParticipant;
-      void this.dotnet.invokeMethodAsync('OnReaction', { identity: local.identity, name: nameOf(local), emoji });
+      this.notify('OnReaction', { identity: local.identity, name: nameOf(local), emoji });
     }
     return outcome;
   }
@@ -353,14 +387,14 @@ export class CallController {
       })
       .on(RoomEvent.RecordingStatusChanged, recording => this.pushRecording(recording))
       .on(RoomEvent.AudioPlaybackStatusChanged, () => {
-        void this.dotnet.invokeMethodAsync('OnAudioBlocked', !room.canPlaybackAudio);
+        this.notify('OnAudioBlocked', !room.canPlaybackAudio);
       })
       .on(RoomEvent.MediaDevicesError, (error: Error, kind?: MediaDeviceKind) => {
         const device = kind === 'videoinput' ? 'camera' : kind === 'audioinput' ? 'microphone' : 'device';
-        void this.dotnet.invokeMethodAsync('OnMediaError', device, classifyMediaError(error), error.message);
+        this.notify('OnMediaError', device, classifyMediaError(error), error.message);
       })
       .on(RoomEvent.EncryptionError, (error: Error) => {
-        void this.dotnet.invokeMethodAsync('OnMediaError', 'e2ee', 'other', error.message);
+        this.notify('OnMediaError', 'e2ee', 'other', error.message);
       })
       .on(RoomEvent.DataReceived, (payload, participant, _kind, topic) => {
         if (topic !== messageTopic || !participant) {
@@ -386,7 +420,7 @@ export class CallController {
         this.markHand(from.identity, message.raised);
         break;
       case 'reaction':
-        void this.dotnet.invokeMethodAsync('OnReaction', { identity: from.identity, name: nameOf(from), emoji: message.emoji });
+        this.notify('OnReaction', { identity: from.identity, name: nameOf(from), emoji: message.emoji });
         break;
     }
   }
@@ -415,7 +449,7 @@ export class CallController {
       await this.room.localParticipant.publishData(encodeMessage(message), { reliable: true, topic: messageTopic });
       return 'sent';
     } catch (error) {
-      void this.dotnet.invokeMethodAsync('OnMediaError', 'data', 'other', messageOf(error));
+      this.notify('OnMediaError', 'data', 'other', messageOf(error));
       return 'not-sent';
     }
   }
@@ -429,7 +463,7 @@ export class CallController {
       await action(this.room);
       return true;
     } catch (error) {
-      void this.dotnet.invokeMethodAsync('OnMediaError', kind, classifyMediaError(error), messageOf(error));
+      this.notify('OnMediaError', kind, classifyMediaError(error), messageOf(error));
       return false;
     } finally {
       this.queueSnapshot();
@@ -445,7 +479,7 @@ export class CallController {
     queueMicrotask(() => {
       this.snapshotQueued = false;
       if (this.room) {
-        void this.dotnet.invokeMethodAsync('OnParticipants', this.snapshot());
+        this.notify('OnParticipants', this.snapshot());
         this.syncVideo();
       }
     });
@@ -484,22 +518,42 @@ export class CallController {
   }
 
   private pushChat(message: ChatEvent): void {
-    void this.dotnet.invokeMethodAsync('OnChat', message);
+    this.chatLog.push(message);
+    if (this.chatLog.length > maxChatKept) {
+      this.chatLog.splice(0, this.chatLog.length - maxChatKept);
+    }
+    this.notify('OnChat', message);
+  }
+
+  /**
+   * Tells .NET. While the circuit is gone (the web server restarts, or the tab was in the background long enough for
+   * its circuit to be evicted) the call goes on without it: what .NET misses, attach gives the next circuit whole.
+   */
+  private notify(method: string, ...args: unknown[]): void {
+    try {
+      this.dotnet.invokeMethodAsync(method, ...args).catch(() => undefined);
+    } catch {
+      // No circuit to tell right now.
+    }
   }
 
   /** The reason is LiveKit's DisconnectReason number (livekit_models.proto); .NET has the same enum. */
   private pushState(state: CallConnectionState, reason: DisconnectReason | null = null): void {
-    void this.dotnet.invokeMethodAsync('OnConnectionState', state, reason);
+    this.notify('OnConnectionState', state, reason);
   }
 
   private pushRecording(recording: boolean): void {
-    void this.dotnet.invokeMethodAsync('OnRecording', recording);
+    this.notify('OnRecording', recording);
   }
 
   private async disposeRoom(): Promise<void> {
     const room = this.room;
     this.room = null;
+    if (CallController.live === this) {
+      CallController.live = null;
+    }
     this.raisedHands.clear();
+    this.chatLog.length = 0;
     if (room) {
       room.removeAllListeners();
       await room.disconnect();

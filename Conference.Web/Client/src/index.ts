@@ -11,6 +11,15 @@ export function createCall(dotnet: DotNetRef): CallController {
   return new CallController(dotnet, undefined, new URL('livekit-e2ee-worker.js', import.meta.url));
 }
 
+/**
+ * The call this tab is already in, taken over by a new circuit (after a web server restart or an evicted circuit),
+ * or null when there is none: then the page joins as usual.
+ */
+export function attachCall(dotnet: DotNetRef): CallController | null {
+  const live = CallController.live;
+  return live && live.attach(dotnet) ? live : null;
+}
+
 export function createPreview(): DevicePreview {
   return new DevicePreview();
 }

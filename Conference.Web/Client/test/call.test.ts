@@ -458,6 +458,53 @@ describe('CallController', () => {
     expect(room.localParticipant.setCameraEnabled).toHaveBeenCalledTimes(1);
   });
 
+  it('hands the live call to a new circuit whole, and reports to it from then on', async () => {
+    await connected();
+    const ada = fakeParticipant('ada-1', 'Ada');
+    join(ada);
+    room.emit(RoomEvent.DataReceived, encodeMessage({ type: 'chat', id: 'm1', text: 'hello' }), ada as unknown as RemoteParticipant, undefined, messageTopic);
+    room.emit(RoomEvent.DataReceived, encodeMessage({ type: 'hand', raised: true }), ada as unknown as RemoteParticipant, undefined, messageTopic);
+    await settle();
+    expect(CallController.live).toBe(controller);
+
+    const next = new DotNetRecorder();
+    expect(controller.attach(next)).toBe(true);
+    await settle();
+
+    expect(next.states()).toEqual(['connected']);
+    expect(next.all('OnChat')).toEqual([[{ id: 'm1', identity: 'ada-1', name: 'Ada', text: 'hello', isLocal: false }]]);
+    expect(next.last('OnRecording')).toEqual([false]);
+    expect(next.lastSnapshot().participants.map(p => [p.identity, p.handRaised])).toEqual([['me-123', false], ['ada-1', true]]);
+    const before = dotnet.calls.length;
+    join(fakeParticipant('bo-2', 'Bo'));
+    await settle();
+    expect(dotnet.calls.length).toBe(before);
+    expect(next.lastSnapshot().participants).toHaveLength(3);
+  });
+
+  it('goes on when .NET cannot be reached (no circuit), and a new circuit still gets what it missed', async () => {
+    await connected();
+    const gone: DotNetRef = { invokeMethodAsync: () => { throw new Error('The circuit is gone.'); } };
+    controller.attach(gone);
+    const ada = fakeParticipant('ada-1', 'Ada');
+    join(ada);
+    room.emit(RoomEvent.DataReceived, encodeMessage({ type: 'chat', id: 'm1', text: 'while away' }), ada as unknown as RemoteParticipant, undefined, messageTopic);
+    await settle();
+
+    const next = new DotNetRecorder();
+    expect(controller.attach(next)).toBe(true);
+    await settle();
+    expect(next.all('OnChat').map(args => (args[0] as { text: string }).text)).toEqual(['while away']);
+    expect(next.lastSnapshot().participants.map(p => p.identity)).toEqual(['me-123', 'ada-1']);
+  });
+
+  it('has no call to hand over once left', async () => {
+    await connected();
+    await controller.leave();
+    expect(CallController.live).toBeNull();
+    expect(controller.attach(new DotNetRecorder())).toBe(false);
+  });
+
   it('stops reporting after leave', async () => {
     await connected();
     await controller.leave();

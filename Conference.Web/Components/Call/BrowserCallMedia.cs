@@ -74,6 +74,23 @@ sealed class BrowserCallMedia(CallModule module) : ICallMedia
         });
     }
 
+    public async Task<bool> AttachAsync(ICallEvents events)
+    {
+        if (controller is not null)
+        {
+            return false; // this circuit made the call itself: nothing to take over
+        }
+        var attaching = DotNetObjectReference.Create(new EventsBridge(events));
+        var live = await (await module.GetAsync()).InvokeAsync<IJSObjectReference?>("attachCall", attaching);
+        if (live is null)
+        {
+            attaching.Dispose();
+            return false;
+        }
+        (controller, bridge) = (live, attaching);
+        return true;
+    }
+
     public Task LeaveAsync() => Call("leave");
 
     public Task<bool> SetMicrophoneAsync(bool enabled, string? deviceId = null) => Ask("setMicrophone", enabled, deviceId);

@@ -47,8 +47,11 @@ public enum CallPanel
 /// <summary>A reaction floating over the stage for <see cref="CallSession.ReactionLifetime"/>.</summary>
 public sealed record FloatingReaction(long Id, string Name, string Emoji);
 
-/// <summary>What the page needs to start a call.</summary>
-public sealed record CallJoin(string Slug, JoinDetails Details, MediaChoices Choices, bool Encrypted, bool Locked);
+/// <summary>
+/// What the page needs to start a call. <paramref name="Resume"/>: the call is already going on in this browser tab
+/// (this circuit replaces one that was lost); the session takes it over instead of joining again.
+/// </summary>
+public sealed record CallJoin(string Slug, JoinDetails Details, MediaChoices Choices, bool Encrypted, bool Locked, bool Resume = false);
 
 /// <summary>
 /// One person's call, from connecting to the end: its state (who is here, chat, reactions, lobby, recording, status)
@@ -93,6 +96,7 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
     readonly List<FloatingReaction> reactions = [];
     long nextReactionId;
     long nextChatSequence;
+    bool resume;
     string? lastSpeaker;
     bool wasModerator;
 
@@ -106,6 +110,7 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
         MicrophoneId = join.Choices.MicrophoneDeviceId;
         CameraId = join.Choices.CameraDeviceId;
         choices = join.Choices;
+        resume = join.Resume;
         this.media = media;
         this.moderation = moderation;
         this.recordings = recordings;
@@ -126,6 +131,12 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
     public string Slug { get; }
 
     public JoinDetails Details { get; private set; }
+
+    /// <summary>
+    /// This session took over a call the browser tab was already in, after the circuit before it was lost (a web
+    /// server restart, or a circuit evicted while the tab was in the background): nobody left or joined.
+    /// </summary>
+    public bool Resumed { get; private set; }
 
     public bool Encrypted { get; }
 
@@ -203,6 +214,14 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
         FailureDetail = null;
         End = null;
         Raise();
+        if (resume)
+        {
+            resume = false;
+            if (await TakeOverAsync())
+            {
+                return;
+            }
+        }
         ConnectResult result;
         try
         {
@@ -245,6 +264,37 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
                 break;
         }
         Raise();
+    }
+
+    /// <summary>
+    /// Takes over the call going on in the browser tab: its state arrives as events (people, chat so far, recording).
+    /// False when the tab is in no call any more (it ended while no circuit was there): the page joins again.
+    /// </summary>
+    async Task<bool> TakeOverAsync()
+    {
+        bool attached;
+        try
+        {
+            attached = await media.AttachAsync(this);
+        }
+        catch (JSException)
+        {
+            attached = false;
+        }
+        if (!attached)
+        {
+            return false;
+        }
+        Resumed = true;
+        if (Status == CallStatus.Connecting)
+        {
+            Status = CallStatus.Connected;
+        }
+        VideoStale = true;
+        Raise();
+        await RefreshLobbyAsync();
+        await CheckRecordingAsync();
+        return true;
     }
 
     /// <summary>Connects again, or asks for a new token when the current one is about to expire.</summary>

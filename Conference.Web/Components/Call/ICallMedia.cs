@@ -14,6 +14,14 @@ public interface ICallMedia : IAsyncDisposable
     /// </summary>
     Task<ConnectResult> ConnectAsync(string url, string token, MediaChoices choices, bool encrypted, ICallEvents events);
 
+    /// <summary>
+    /// Takes over the call this browser tab is already in (its circuit was lost to a web server restart or evicted
+    /// while the tab was in the background; the call went on in the browser). Events go to <paramref name="events"/>,
+    /// which first gets the whole state. False when the tab is in no call: then join with <see cref="ConnectAsync"/>.
+    /// Media that cannot outlive a circuit (a stand-in) has nothing to take over.
+    /// </summary>
+    Task<bool> AttachAsync(ICallEvents events) => Task.FromResult(false);
+
     Task LeaveAsync();
 
     Task<bool> SetMicrophoneAsync(bool enabled, string? deviceId = null);

@@ -1,0 +1,219 @@
+using Conference.Tests.AppHost;
+using Microsoft.Playwright;
+
+namespace Conference.Tests.Journeys;
+
+/// <summary>
+/// A call outlives the page's connection to the web server (issue 14: "the web server restarts mid-call" and "a phone
+/// keeps the tab in the background"). The media runs between the browser and LiveKit, so the call goes on while the
+/// Blazor circuit is gone; when the page gets a circuit again it is a new one, which takes over the call the tab is
+/// still in (the livekit-client Room kept by the call module) instead of joining again: the others see nobody leave,
+/// and the page has its tiles, mute states, chat so far and working controls back.
+/// </summary>
+[Collection(JourneyCollection.Name)]
+public sealed class CircuitLossJourneys(JourneyFixture fixture) : IAsyncLifetime
+{
+    readonly SiteApi api = new(fixture.Site);
+
+    [Fact]
+    public async Task A_tab_whose_circuit_was_evicted_takes_its_call_back_without_rejoining_and_nobody_saw_it_leave()
+    {
+        var call = await Journey.MeetAsync(fixture, "Phone in a pocket", "Ana Host", "Ben Guest");
+        var (host, ben) = (call.Host, call.Guests[0]);
+        var benIdentity = await SiteApi.IdentityOnTileAsync(host, "Ben Guest");
+        var anaIdentity = await SiteApi.IdentityOnTileAsync(ben, "Ana Host");
+        await Journey.SendChatAsync(ben, "Before the pocket");
+        await Journey.ExpectVideoFramesFromAsync(host, "Ben Guest");
+        await WatchForTilesRemovedAsync(host);
+        var benConnections = await MarkDocumentAsync(ben);
+
+        // Ben's phone goes into a pocket: the browser drops its connection to the web server and cannot make a new one
+        // (every SignalR negotiation fails) for longer than the web keeps a disconnected circuit, so the web evicts
+        // Ben's circuit (and, as .NET 10 does, persists its state). The journey's AppHost keeps disconnected circuits
+        // for JourneyFixture.CircuitRetention instead of Blazor's 3 minutes; nothing else differs.
+        await ben.Page.RouteAsync("**/_blazor/negotiate**", route => route.AbortAsync());
+        await ben.Page.EvaluateAsync("() => Blazor._internal.forceCloseConnection()");
+        var pocketed = DateTime.UtcNow;
+
+        // Meanwhile the call goes on without Ben's circuit: media both ways, and Ana's chat reaches Ben's browser.
+        await Journey.ExpectVideoFramesFromAsync(host, "Ben Guest");
+        await Journey.ExpectVideoFramesFromAsync(ben, "Ana Host");
+        await Journey.SendChatAsync(host, "While you were away");
+        var evicted = pocketed + 2 * JourneyFixture.CircuitRetention;
+        if (evicted > DateTime.UtcNow)
+        {
+            // The pocket's time: the web evicts the circuit when its retention ends (a timer), this waits past it.
+            await Task.Delay(evicted - DateTime.UtcNow);
+        }
+
+        // Out of the pocket: Blazor's next reconnection attempt is refused (the circuit is gone), it resumes with the
+        // persisted state on a new circuit, and the call page takes over the call still going on in the tab.
+        await ben.Page.UnrouteAsync("**/_blazor/negotiate**");
+        await ExpectTakenOverAsync(ben);
+        await ExpectSameDocumentAndConnectionsAsync(ben, benConnections);
+        Assert.Empty(await host.Page.EvaluateAsync<string[]>("() => window.tilesRemoved"));
+        await ExpectSameCallAsync(call.Code, (host, "Ana Host", anaIdentity), (ben, "Ben Guest", benIdentity));
+        var chat = ben.Page.Locator("[data-testid=chat-log] li p");
+        await Journey.OpenPanelAsync(ben, "toggle-chat");
+        await Assertions.Expect(chat).ToHaveTextAsync(["Before the pocket", "While you were away"]);
+
+        await Journey.SendChatAsync(ben, "Back again");
+        await Assertions.Expect(host.Page.Locator("[data-testid=chat-log] li p").Last).ToHaveTextAsync("Back again");
+        await host.ExpectNothingWrongAsync();
+    }
+
+    [Fact]
+    public async Task A_call_goes_on_through_a_restart_of_the_web_server_and_both_pages_take_it_back()
+    {
+        var call = await Journey.MeetAsync(fixture, "Deploy at noon", "Cleo Host", "Dan Guest");
+        var (host, dan) = (call.Host, call.Guests[0]);
+        var danIdentity = await SiteApi.IdentityOnTileAsync(host, "Dan Guest");
+        var cleoIdentity = await SiteApi.IdentityOnTileAsync(dan, "Cleo Host");
+        await Journey.SendChatAsync(dan, "Before the deploy");
+        await Journey.ExpectVideoFramesFromAsync(host, "Dan Guest");
+        var hostConnections = await MarkDocumentAsync(host);
+        var danConnections = await MarkDocumentAsync(dan);
+
+        // What the pages say while the web is away (Blazor's reconnection, livekit-client), for a failure's message.
+        var story = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        host.Page.Console += (_, message) => story.Enqueue($"Cleo's page, {message.Type}: {message.Text}");
+        dan.Page.Console += (_, message) => story.Enqueue($"Dan's page, {message.Type}: {message.Text}");
+        host.Page.FrameNavigated += (_, frame) => story.Enqueue($"Cleo's page went to {frame.Url}");
+        dan.Page.FrameNavigated += (_, frame) => story.Enqueue($"Dan's page went to {frame.Url}");
+        // The operator restarts the web (the dashboard's Restart, as a deploy would): the web asks both pages to pause
+        // their circuits, stops, starts again, and the pages resume on the new process.
+        await RestartWebFromDashboardAsync();
+
+        // Both pages take the call back on new circuits, without reloading or joining again.
+        try
+        {
+            foreach (var person in new[] { host, dan })
+            {
+                await ExpectTakenOverAsync(person);
+            }
+        }
+        catch (PlaywrightException notTakenOver)
+        {
+            throw new PlaywrightException($"{notTakenOver.Message}{Environment.NewLine}What the pages said:{Environment.NewLine}{string.Join(Environment.NewLine, story)}", notTakenOver);
+        }
+        await ExpectSameDocumentAndConnectionsAsync(host, hostConnections);
+        await ExpectSameDocumentAndConnectionsAsync(dan, danConnections);
+        await ExpectSameCallAsync(call.Code, (host, "Cleo Host", cleoIdentity), (dan, "Dan Guest", danIdentity));
+        await Journey.OpenPanelAsync(dan, "toggle-chat");
+        await Assertions.Expect(dan.Page.Locator("[data-testid=chat-log] li p")).ToHaveTextAsync(["Before the deploy"]);
+        await Journey.SendChatAsync(dan, "After the deploy");
+        await Journey.OpenPanelAsync(host, "toggle-chat");
+        await Assertions.Expect(host.Page.Locator("[data-testid=chat-log] li p")).ToHaveTextAsync(["Before the deploy", "After the deploy"]);
+    }
+
+    /// <summary>
+    /// Restarts the web resource the way an operator does in the AppHost's dashboard (signed in with the link the
+    /// console gives): the web row's Restart command; waits until the dashboard shows it running again.
+    /// </summary>
+    async Task RestartWebFromDashboardAsync()
+    {
+        var login = System.Text.RegularExpressions.Regex.Match(fixture.Console, @"Login to the dashboard at (?<url>https?://\S+)");
+        Assert.True(login.Success, $"The console gave no dashboard link:{Environment.NewLine}{fixture.Console}");
+        var operatorPage = await fixture.NewPageAsync();
+        var dashboard = operatorPage.Page;
+        await dashboard.GotoAsync(login.Groups["url"].Value);
+        var row = dashboard.GetByRole(AriaRole.Row).Filter(new() { Has = dashboard.GetByText("web", new() { Exact = true }) });
+        await Assertions.Expect(row).ToHaveCountAsync(1, new() { Timeout = Journey.PageLoad });
+        await Assertions.Expect(row.GetByText("Running", new() { Exact = true })).ToBeVisibleAsync();
+        var restart = row.GetByRole(AriaRole.Button, new() { Name = "Restart", Exact = true });
+        if (await restart.CountAsync() == 0)
+        {
+            await row.GetByRole(AriaRole.Button).Last.ClickAsync(); // the row's "…" menu of commands
+            restart = dashboard.GetByRole(AriaRole.Menuitem, new() { Name = "Restart", Exact = true });
+        }
+        await restart.ClickAsync();
+        // Running again: the state leaves Running (stopping, starting) and comes back.
+        await Assertions.Expect(row.GetByText("Running", new() { Exact = true })).ToHaveCountAsync(0, new() { Timeout = 60_000 });
+        try
+        {
+            await Assertions.Expect(row.GetByText("Running", new() { Exact = true })).ToBeVisibleAsync(new() { Timeout = 120_000 });
+        }
+        catch (PlaywrightException notRunning)
+        {
+            // What the web wrote while it stopped and started, from the dashboard's console logs.
+            await dashboard.GotoAsync(new Uri(new Uri(login.Groups["url"].Value), "/consolelogs/resource/web").ToString());
+            await Task.Delay(3000); // the log view fills in as it streams
+            var logs = await dashboard.Locator("main").InnerTextAsync();
+            throw new PlaywrightException($"{notRunning.Message}{Environment.NewLine}The web's console:{Environment.NewLine}{logs}", notRunning);
+        }
+        await operatorPage.Page.CloseAsync();
+    }
+
+    /// <summary>From now on the viewer's page notes any tile that goes away (someone leaving takes their tile with them).</summary>
+    static Task WatchForTilesRemovedAsync(WatchedPage viewer) => viewer.Page.EvaluateAsync("""
+        () => {
+          window.tilesRemoved = [];
+          new MutationObserver(changes => changes.forEach(c => c.removedNodes.forEach(n => {
+            if (n.nodeType !== 1) return;
+            const tiles = n.matches('[data-testid=tile]') ? [n] : [...n.querySelectorAll('[data-testid=tile]')];
+            tiles.forEach(t => window.tilesRemoved.push(t.getAttribute('data-identity')));
+          }))).observe(document.body, { childList: true, subtree: true });
+        }
+        """);
+
+    /// <summary>
+    /// Marks the page's document (a reload would lose the mark) and returns how many peer connections it has made
+    /// (SiteBrowser counts them): joining again would make new ones.
+    /// </summary>
+    static Task<int> MarkDocumentAsync(WatchedPage person) =>
+        person.Page.EvaluateAsync<int>("() => { window.sameDocument = true; return window.peerConnections.length; }");
+
+    /// <summary>The page was not reloaded and made no new connection to LiveKit; its connections are all still up.</summary>
+    static async Task ExpectSameDocumentAndConnectionsAsync(WatchedPage person, int connections)
+    {
+        Assert.True(await person.Page.EvaluateAsync<bool>("() => window.sameDocument === true"), $"{person.Page.Url} was reloaded.");
+        var states = await person.Page.EvaluateAsync<string[]>("() => window.peerConnections.map(pc => pc.connectionState)");
+        Assert.Equal(Enumerable.Repeat("connected", connections), states);
+    }
+
+    /// <summary>
+    /// The page is interactive again on a new circuit that took over the call (data-resumed: the call session
+    /// attached to the live Room rather than joining), connected, with both tiles.
+    /// </summary>
+    static async Task ExpectTakenOverAsync(WatchedPage person)
+    {
+        var room = person.Page.GetByTestId("call-room");
+        await Assertions.Expect(room).ToHaveAttributeAsync("data-resumed", "true", new() { Timeout = 60_000 });
+        await Assertions.Expect(room).ToHaveAttributeAsync("data-state", "Connected");
+        await Assertions.Expect(person.Page.Locator("[data-testid=tile]:not(.screen)")).ToHaveCountAsync(2);
+    }
+
+    /// <summary>
+    /// The same two people with the same identities, media both ways, nobody's tile went away on the host's page, the
+    /// api heard of nobody leaving, and the taken-over page's controls work (Ben's microphone off is seen by Ana).
+    /// </summary>
+    async Task ExpectSameCallAsync(string code, (WatchedPage Page, string Name, string Identity) hostSide, (WatchedPage Page, string Name, string Identity) guestSide)
+    {
+        var (host, hostName, anaIdentity) = hostSide;
+        var (ben, benName, benIdentity) = guestSide;
+        Assert.Equal(benIdentity, await SiteApi.IdentityOnTileAsync(host, benName));
+        Assert.Equal(anaIdentity, await SiteApi.IdentityOnTileAsync(ben, hostName));
+        await Journey.ExpectVideoFramesFromAsync(ben, hostName);
+        await Journey.ExpectVideoFramesFromAsync(host, benName);
+
+        var key = await SiteApi.ParticipantKeyAsync(host, code);
+        using var people = await api.SendAsync(HttpMethod.Get, $"api/meetings/{code}/participants", participantKey: key);
+        var identities = (await SiteApi.ReadJsonAsync(people)).AsArray().Select(p => p!["identity"]!.GetValue<string>()).Order();
+        Assert.Equal(new[] { anaIdentity, benIdentity }.Order(), identities);
+
+        var microphone = ben.Page.GetByTestId("toggle-microphone");
+        await Assertions.Expect(microphone).ToHaveAttributeAsync("aria-pressed", "true");
+        await microphone.ClickAsync();
+        await Assertions.Expect(microphone).ToHaveAttributeAsync("aria-pressed", "false");
+        await Assertions.Expect(Journey.Tile(host, benName).GetByTestId("tile-muted")).ToBeVisibleAsync();
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <summary>The people of this journey close their tabs, so their calls do not run on under the next journey.</summary>
+    public async Task DisposeAsync()
+    {
+        api.Dispose();
+        await fixture.ClosePagesAsync();
+    }
+}

@@ -1,0 +1,188 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using Microsoft.AspNetCore.Components.Server.Circuits;
+using Microsoft.Extensions.Caching.StackExchangeRedis;
+using Microsoft.JSInterop;
+using StackExchange.Redis;
+
+namespace Conference.Web.Circuits;
+
+/// <summary>
+/// Pages keep working across a restart of the web server (a deploy): when this process is told to stop (SIGTERM,
+/// Ctrl+C), before it stops, every open page is asked to pause its Blazor circuit (.NET 10: the circuit's state is persisted, protected by the shared key ring,
+/// and the circuit closes), and the page resumes it on the server that starts next (scripts/circuit-continuity.js).
+/// A call page resumed this way takes over the call its tab is still in (CallSession's resume). The persisted state is
+/// kept by HybridCache, in Redis, so the next process finds it; evicted circuits (a tab in the background too long)
+/// are persisted the same way by Blazor itself.
+/// </summary>
+public static class CircuitContinuity
+{
+    /// <summary>
+    /// How long a stopping web waits for its pages to pause before it stops anyway (a page pauses in well under a
+    /// second; whoever stops the web, e.g. Aspire's restart command, allows it 20 s for stopping and starting again).
+    /// </summary>
+    public static readonly TimeSpan PauseTimeout = TimeSpan.FromSeconds(5);
+
+    public static void AddCircuitContinuity(this IHostApplicationBuilder builder, bool redis)
+    {
+        builder.Services.AddSingleton<OpenCircuits>();
+        builder.Services.AddScoped<CircuitHandler, OpenCircuits.Tracker>();
+        if (!OperatingSystem.IsWindows())
+        {
+            builder.Services.AddSingleton<IHostLifetime, PauseCircuitsThenStop>();
+        }
+        if (redis)
+        {
+            // HybridCache is where Blazor keeps persisted circuits when it is registered; Redis is its second level.
+            builder.Services.AddStackExchangeRedisCache(_ => { });
+            builder.Services.AddOptions<RedisCacheOptions>().Configure<IConnectionMultiplexer>((cache, connection) =>
+                cache.ConnectionMultiplexerFactory = () => Task.FromResult(connection));
+            builder.Services.AddHybridCache();
+        }
+    }
+
+    /// <summary>
+    /// While this process stops, no page may start or resume a circuit on it (it would be lost a moment later):
+    /// SignalR's negotiation answers 503 and the page tries again, reaching the next process.
+    /// </summary>
+    public static IApplicationBuilder UseNoNewCircuitsWhileStopping(this IApplicationBuilder app)
+    {
+        var stopping = app.ApplicationServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        var circuits = app.ApplicationServices.GetRequiredService<OpenCircuits>();
+        return app.Use((context, next) =>
+        {
+            if ((circuits.RefuseNewCircuits || stopping.IsCancellationRequested) && context.Request.Path.StartsWithSegments("/_blazor/negotiate"))
+            {
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                context.Response.Headers.RetryAfter = "1";
+                return Task.CompletedTask;
+            }
+            return next(context);
+        });
+    }
+}
+
+/// <summary>The circuits of this process, by circuit id: those with a page connected, with the way to call their page.</summary>
+public sealed class OpenCircuits
+{
+    readonly ConcurrentDictionary<string, IJSRuntime> connected = new();
+    readonly ConcurrentDictionary<string, bool> open = new();
+
+    /// <summary>The circuits with a page connected now, and the way to call each page.</summary>
+    public IReadOnlyList<KeyValuePair<string, IJSRuntime>> Connected => connected.ToList();
+
+    /// <summary>Whether the circuit is still open (not yet closed: paused, evicted or ended).</summary>
+    public bool IsOpen(string circuitId) => open.ContainsKey(circuitId);
+
+    /// <summary>Set once the web has asked its pages to pause: a page must not start or resume a circuit here now.</summary>
+    public bool RefuseNewCircuits { get; set; }
+
+    /// <summary>Notes each circuit's page as it connects and goes.</summary>
+    internal sealed class Tracker(OpenCircuits open, IJSRuntime js) : CircuitHandler
+    {
+        public override Task OnCircuitOpenedAsync(Circuit circuit, CancellationToken cancellationToken)
+        {
+            open.open[circuit.Id] = true;
+            return Task.CompletedTask;
+        }
+
+        public override Task OnConnectionUpAsync(Circuit circuit, CancellationToken cancellationToken)
+        {
+            open.connected[circuit.Id] = js;
+            return Task.CompletedTask;
+        }
+
+        public override Task OnConnectionDownAsync(Circuit circuit, CancellationToken cancellationToken)
+        {
+            open.connected.TryRemove(circuit.Id, out _);
+            return Task.CompletedTask;
+        }
+
+        public override Task OnCircuitClosedAsync(Circuit circuit, CancellationToken cancellationToken)
+        {
+            open.connected.TryRemove(circuit.Id, out _);
+            open.open.TryRemove(circuit.Id, out _);
+            return Task.CompletedTask;
+        }
+    }
+}
+
+/// <summary>
+/// The web's lifetime: like the console's (SIGTERM or Ctrl+C stops the host), except that the pages' circuits are
+/// paused first. It must come before the host's stopping: when the application starts stopping, SignalR closes every
+/// connection at once (HttpConnectionManager), and a page whose connection is gone can no longer be asked to pause.
+/// Waits for the asked circuits to close (their state persisted) at most <see cref="CircuitContinuity.PauseTimeout"/>.
+/// </summary>
+sealed class PauseCircuitsThenStop(IHostApplicationLifetime lifetime, OpenCircuits open, ILogger<PauseCircuitsThenStop> logger)
+    : IHostLifetime, IDisposable
+{
+    readonly List<PosixSignalRegistration> signals = [];
+    int stopping;
+
+    public Task WaitForStartAsync(CancellationToken cancellationToken)
+    {
+        signals.Add(PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnStopSignal));
+        signals.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, OnStopSignal));
+        signals.Add(PosixSignalRegistration.Create(PosixSignal.SIGQUIT, OnStopSignal));
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    void OnStopSignal(PosixSignalContext context)
+    {
+        context.Cancel = true; // the host stops itself, once the pages have paused
+        if (Interlocked.Exchange(ref stopping, 1) == 0)
+        {
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await PausePagesAsync();
+                }
+                finally
+                {
+                    lifetime.StopApplication();
+                }
+            });
+        }
+    }
+
+    async Task PausePagesAsync()
+    {
+        var pages = open.Connected;
+        if (pages.Count == 0)
+        {
+            return;
+        }
+        logger.LogInformation("Stopping: asking {Count} pages to pause their circuits, to resume them on the next start.", pages.Count);
+        open.RefuseNewCircuits = true;
+        foreach (var (_, page) in pages)
+        {
+            try
+            {
+                // The page pauses on its own turn (scripts/circuit-continuity.js): a pause closes the connection this
+                // call is answered on, so only the sending is awaited.
+                await page.InvokeVoidAsync("conferenceCircuit.pauseSoon");
+            }
+            catch (Exception exception) when (exception is JSException or JSDisconnectedException or TaskCanceledException or InvalidOperationException)
+            {
+                // That page is gone already.
+            }
+        }
+        using var timeout = new CancellationTokenSource(CircuitContinuity.PauseTimeout);
+        try
+        {
+            while (pages.Any(page => open.IsOpen(page.Key)))
+            {
+                await Task.Delay(100, timeout.Token);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            logger.LogWarning("Stopping with circuits not paused: those pages will reload.");
+        }
+    }
+
+    public void Dispose() => signals.ForEach(signal => signal.Dispose());
+}
