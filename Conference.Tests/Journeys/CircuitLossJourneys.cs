@@ -1,3 +1,4 @@
+using Conference.Tests.Infrastructure;
 using Conference.Tests.AppHost;
 using Microsoft.Playwright;
 
@@ -11,7 +12,7 @@ namespace Conference.Tests.Journeys;
 /// and the page has its tiles, mute states, chat so far and working controls back.
 /// </summary>
 [Collection(JourneyCollection.Name)]
-public sealed class CircuitLossJourneys(JourneyFixture fixture) : IAsyncLifetime
+public sealed class CircuitLossJourneys(JourneyFixture fixture) : BrowserTest(fixture)
 {
     readonly SiteApi api = new(fixture.Site);
 
@@ -208,12 +209,9 @@ public sealed class CircuitLossJourneys(JourneyFixture fixture) : IAsyncLifetime
         await Assertions.Expect(Journey.Tile(host, benName).GetByTestId("tile-muted")).ToBeVisibleAsync();
     }
 
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    /// <summary>The people of this journey close their tabs, so their calls do not run on under the next journey.</summary>
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         api.Dispose();
-        await fixture.ClosePagesAsync();
+        await base.DisposeAsync();
     }
 }
