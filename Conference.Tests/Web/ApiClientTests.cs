@@ -1,6 +1,7 @@
 using System.Net;
 using Conference.Web.Api;
 using Microsoft.Extensions.DependencyInjection;
+using RecordingStatus = Conference.Contracts.RecordingStatus;
 
 namespace Conference.Tests.Web;
 

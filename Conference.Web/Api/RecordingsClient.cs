@@ -47,17 +47,6 @@ public sealed record Recording(Guid Id, string MeetingSlug, RecordingStatus Stat
 
 public sealed record RecordingDownload(string Url, DateTimeOffset ExpiresAt);
 
-/// <summary>Whether this server can record; when not, <see cref="Reason"/> says why.</summary>
-public sealed record RecordingAvailability(bool Available, string? Reason);
-
-public enum RecordingStatus
-{
-    Starting,
-    Recording,
-    Processing,
-    Ready,
-    Failed,
-}
 
 public enum RecordingLayout
 {

@@ -3,6 +3,8 @@ using Bunit;
 using Conference.Web.Api;
 using Conference.Web.Components.Call;
 using Conference.Web.Meetings;
+using RecordingAvailability = Conference.Contracts.RecordingAvailability;
+using RecordingStatus = Conference.Contracts.RecordingStatus;
 
 namespace Conference.Tests.Web.Call;
 
