@@ -32,23 +32,38 @@ descendants() {
   done
 }
 
+# Processes whose command line names our work directory or this checkout: PostgreSQL (its data is in $work), and what
+# DCP runs for the AppHost — the projects' build outputs, the emulator, Caddy — which DCP starts in a session of its
+# own, so they are neither our descendants nor in our session. Not this script itself (nor its subshells).
+ours() {
+  local file self
+  self=$(tr '\0' ' ' < /proc/$$/cmdline)
+  for file in $(grep -lsF -e "$work" -e "$root/" /proc/[0-9]*/cmdline); do
+    [ "$(tr '\0' ' ' 2>/dev/null < "$file")" = "$self" ] || basename "$(dirname "$file")"
+  done
+  return 0
+}
+
+# Running, not ended (an ended child stays a zombie until waited for, and kill -0 still reaches it).
+alive() { [ -r /proc/"$1"/stat ] && [ "$(sed -E 's/.*\) //' /proc/"$1"/stat 2>/dev/null | cut -c1)" != Z ]; }
+
 cleanup() {
-  local status=$? ours=() pid
+  local status=$? pid
   trap - EXIT INT TERM
-  [ -n "$harness" ] && mapfile -t ours < <(echo "$harness"; descendants "$harness")
+  if [ -n "$harness" ]; then
+    # The harness closes its Chromium when it ends; if it is stopped first, its Chromium goes with it here.
+    local browser=($(descendants "$harness"))
+    kill -TERM "$harness" 2>/dev/null || true
+    for _ in $(seq 50); do alive "$harness" || break; sleep 0.2; done
+    for pid in "$harness" "${browser[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  fi
   if [ -n "$apphost" ]; then
-    mapfile -t -O "${#ours[@]}" ours < <(echo "$apphost"; descendants "$apphost")
     # As Ctrl+C: dotnet run passes SIGTERM on to the AppHost, which stops its resources in order.
     kill -TERM "$apphost" 2>/dev/null || true
-    for _ in $(seq 300); do kill -0 "$apphost" 2>/dev/null || break; sleep 0.2; done
+    for _ in $(seq 300); do alive "$apphost" || break; sleep 0.2; done
   fi
-  [ -n "$harness" ] && kill -TERM "$harness" 2>/dev/null || true
-  sleep 1
-  for pid in "${ours[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-  # Whatever else still names our work directory (PostgreSQL under runuser, the emulator's wrapper).
-  for pid in $(grep -lsF "$work" /proc/[0-9]*/cmdline | cut -d/ -f3); do
-    [ "$pid" != $$ ] && kill -KILL "$pid" 2>/dev/null || true
-  done
+  # What did not stop with it. (DCP itself watches the AppHost's process and ends after it.)
+  for pid in ${apphost:+$(descendants "$apphost")} $(ours); do kill -KILL "$pid" 2>/dev/null || true; done
   rm -rf "$work"
   exit "$status"
 }
@@ -67,6 +82,7 @@ printf '#!/usr/bin/env bash\nexec %q "$@"\n' "$root/tools/livekit-emulator/bin/l
 chmod 755 "$work/bin/livekit-server"
 if [ ! -d tools/livekit-emulator/node_modules ]; then (cd tools/livekit-emulator && npm ci --no-audit --no-fund >&2); fi
 
+: > "$work/apphost.log"
 # The README's command, its data in $work, its dashboard off the default ports (a developer's own run keeps them).
 PATH="$work/bin:$PATH" setsid dotnet run --no-build -c "$configuration" --project Conference.AppHost -- \
   "--ASPNETCORE_URLS=http://localhost:$(free_port)" \
@@ -74,7 +90,7 @@ PATH="$work/bin:$PATH" setsid dotnet run --no-build -c "$configuration" --projec
   "--ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL=http://localhost:$(free_port)" \
   "--ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL=http://localhost:$(free_port)" \
   --Conference:Runtime=Processes "--Conference:DataDirectory=$work/data" \
-  </dev/null >"$work/apphost.log" 2>&1 &
+  </dev/null >>"$work/apphost.log" 2>&1 &
 apphost=$!
 
 echo "waiting for the site…" >&2
@@ -83,17 +99,18 @@ for _ in $(seq 1200); do
   site=$(grep -oE 'The site is ready at https?://[^ ]+' "$work/apphost.log" | head -1 | sed 's/.* at //') || true
   code=$(grep -oE 'setup code [A-Z0-9-]{14}' "$work/apphost.log" | head -1 | sed 's/setup code //') || true
   [ -n "$site" ] && [ -n "$code" ] && break
-  if ! kill -0 "$apphost" 2>/dev/null || grep -q 'FailedResourceReporter' "$work/apphost.log"; then
+  if ! alive "$apphost" || grep -q 'FailedResourceReporter' "$work/apphost.log"; then
     sleep 1; cat "$work/apphost.log" >&2; echo "the AppHost did not start" >&2; exit 1
   fi
   sleep 0.25
 done
 [ -n "$site" ] && [ -n "$code" ] || { cat "$work/apphost.log" >&2; echo "no site within 5 minutes" >&2; exit 1; }
 
-# Conference.Web: the one process under our AppHost that runs the web project's build output.
+# Conference.Web: the process running this checkout's build of the web project.
 web_pid=
-for pid in $(descendants "$apphost"); do
-  if tr '\0' '\n' < /proc/"$pid"/cmdline 2>/dev/null | head -2 | grep -qE '/Conference\.Web(\.dll)?$'; then web_pid=$pid; break; fi
+for pid in $(ours); do
+  if tr '\0' '\n' 2>/dev/null < /proc/"$pid"/cmdline | head -2 | grep -qxF -e "$root/Conference.Web/bin/$configuration/net10.0/Conference.Web" \
+      -e "$root/Conference.Web/bin/$configuration/net10.0/Conference.Web.dll"; then web_pid=$pid; break; fi
 done
 [ -n "$web_pid" ] || { echo "Conference.Web's process not found under the AppHost" >&2; exit 1; }
 echo "site $site, Conference.Web pid $web_pid" >&2
@@ -103,3 +120,4 @@ dotnet "bench/web-call/bin/Release/net10.0/Conference.WebCallBench.dll" \
   --sizes "${SIZES:-2,5,10}" --seconds "${SECONDS_PER_SIZE:-60}" --joins "${JOINS:-10}" --video "${VIDEO:-0}" &
 harness=$!
 wait "$harness"
+harness=

@@ -95,7 +95,6 @@ sealed class Crowd : IAsyncDisposable
         var admin = await NewPersonAsync();
         var page = admin.Page;
         await page.GotoAsync("account/signup");
-        await page.Locator("main[data-interactive=true]").WaitForAsync();
         await page.GetByLabel("Your name").FillAsync("Ada Admin");
         await page.GetByLabel("Email").FillAsync($"{Guid.NewGuid():N}@example.org");
         await page.GetByLabel("Password").FillAsync(Password);

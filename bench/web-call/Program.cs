@@ -71,17 +71,19 @@ Console.WriteLine();
 Console.WriteLine($"Conference.Web's cost of a call ({(options.Video ? "cameras on" : "cameras off, microphones speaking in bursts")}), {options.Seconds} s per size, load average now {string.Join(' ', load)}:");
 Console.WriteLine($"  empty baseline (nobody in a call): RSS {Mb(baseline.RssMean)} MB (max {Mb(baseline.RssMax)}), CPU {F(baseline.CpuPercent)} % of a core");
 Console.WriteLine();
-Console.WriteLine("|  N | web RSS MB (max) | per page over baseline MB | per added page MB | web CPU % of a core | speaking changes/s seen per page | circuit KB/s per page in (to web) / out |");
-Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
+Console.WriteLine("|  N | web RSS MB (max) | per page over baseline MB | per added page MB | web CPU % of a core | speaking changes/s (each page sees each) | web CPU ms per change | circuit B per change per page in (to web) / out |");
+Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
 SizeResult? previous = null;
 foreach (var row in rows)
 {
     var perPage = (row.Web.RssMean - baseline.RssMean) / row.Size;
     var perAdded = previous is null ? (double?)null : (row.Web.RssMean - previous.Web.RssMean) / (row.Size - previous.Size);
     Console.WriteLine($"| {row.Size,2} | {Mb(row.Web.RssMean)} ({Mb(row.Web.RssMax)}) | {Mb(perPage)} | {(perAdded is { } added ? Mb(added) : "—")} | {F(row.Web.CpuPercent)} | " +
-        $"{F(row.Pages.SpeakingChanges, "0.00")} | {F(row.Pages.BytesToWeb / 1024, "0.00")} / {F(row.Pages.BytesFromWeb / 1024, "0.00")} |");
+        $"{F(row.Pages.SpeakingChanges, "0.00")} | {F(CpuPerChange(row), "0.00")} | {F(row.Pages.BytesToWeb / row.Pages.SpeakingChanges, "0")} / {F(row.Pages.BytesFromWeb / row.Pages.SpeakingChanges, "0")} |");
     previous = row;
 }
+Console.WriteLine("(web CPU ms per change: the web's CPU time above the empty baseline's, per speaking change in the call; the circuit bytes" +
+    " are all of a page's Blazor traffic, divided by the speaking changes it saw.)");
 Console.WriteLine();
 if (joinTimes.Count > 0)
 {
@@ -91,5 +93,8 @@ if (joinTimes.Count > 0)
         $"median {median:0} ms, min {sorted[0]:0} ms, max {sorted[^1]:0} ms");
 }
 Console.WriteLine("Goals (issue 14): ≤ 3 MB of web RSS per connected call page; ≤ 5 % of a core for a 10-person call.");
+
+// CPU ms a second (1 % of a core = 10 ms/s) above the baseline's, per speaking change the pages saw.
+double CpuPerChange(SizeResult row) => (row.Web.CpuPercent - baseline.CpuPercent) * 10 / row.Pages.SpeakingChanges;
 
 sealed record SizeResult(int Size, WebSample Web, PageCounters Pages);
