@@ -160,7 +160,16 @@ sealed class Crowd : IAsyncDisposable
     static async Task WaitConnectedAsync(Person person)
     {
         var call = person.Page.GetByTestId("call-room");
-        await person.Page.Locator("[data-testid=call-room][data-state=Connected], [data-testid=join-error]").First.WaitForAsync();
+        try
+        {
+            await person.Page.Locator("[data-testid=call-room][data-state=Connected], [data-testid=join-error]").First.WaitForAsync();
+        }
+        catch (TimeoutException timeout)
+        {
+            var state = await person.Page.EvaluateAsync<string>(
+                "() => (document.querySelector('[data-testid=call-room]')?.dataset.state ?? 'no call page') + ': ' + document.querySelector('main')?.innerText.slice(0, 300)");
+            throw new TimeoutException($"{person.Page.Url} did not connect; the page: {state}", timeout);
+        }
         if (await call.GetAttributeAsync("data-state") != "Connected")
         {
             throw new InvalidOperationException($"{person.Page.Url}: the join failed: {await person.Page.GetByTestId("join-error").InnerTextAsync()}");
