@@ -99,6 +99,8 @@ export class CallController {
   private readonly chatLog: ChatEvent[] = [];
   private readonly raisedHands = new Set<string>();
   private snapshotQueued = false;
+  /** What .NET was last told: each participant's state as JSON, in order, and the speakers; null before a room's first snapshot. */
+  private told: { states: Map<string, string>; speakers: string } | null = null;
   private readonly audioSink: HTMLElement;
   private shortcutHandler: ((event: KeyboardEvent) => void) | null = null;
   private readonly limiter = new SenderRateLimiter();
@@ -123,6 +125,7 @@ export class CallController {
 
   async connect(url: string, token: string, options: ConnectOptions): Promise<ConnectResult> {
     await this.disposeRoom();
+    this.told = null; // a new room: .NET gets it whole
     const passphrase = options.e2ee ? this.readPassphrase() : null;
     if (options.e2ee && passphrase === null) {
       // Never fall back to an unencrypted call the page shows as encrypted.
@@ -191,6 +194,8 @@ export class CallController {
       return false;
     }
     this.dotnet = dotnet;
+    // The new circuit knows nobody yet: its first snapshot is the whole room, not changes to one it never had.
+    this.told = null;
     this.pushState(room.state === ConnectionState.Connected ? 'connected' : 'reconnecting');
     this.pushRecording(room.isRecording);
     this.notify('OnAudioBlocked', !room.canPlaybackAudio);
@@ -479,10 +484,31 @@ export class CallController {
     queueMicrotask(() => {
       this.snapshotQueued = false;
       if (this.room) {
-        this.notify('OnParticipants', this.snapshot());
+        this.pushParticipants();
         this.syncVideo();
       }
     });
+  }
+
+  /**
+   * .NET gets the whole snapshot when people came or went; otherwise only the participants whose state changed
+   * (OnParticipantChanges), and nothing when nothing did. Someone starting or stopping to speak — several times a
+   * second in a big call — then costs every page one participant's state, not everyone's (bench/web-call.sh).
+   */
+  private pushParticipants(): void {
+    const snapshot = this.snapshot();
+    const states = new Map(snapshot.participants.map(p => [p.identity, JSON.stringify(p)]));
+    const speakers = snapshot.activeSpeakers.join('\n');
+    const told = this.told;
+    this.told = { states, speakers };
+    if (told === null || [...told.states.keys()].join('\n') !== [...states.keys()].join('\n')) {
+      this.notify('OnParticipants', snapshot);
+      return;
+    }
+    const changed = snapshot.participants.filter(p => told.states.get(p.identity) !== states.get(p.identity));
+    if (changed.length > 0 || told.speakers !== speakers) {
+      this.notify('OnParticipantChanges', changed, snapshot.activeSpeakers);
+    }
   }
 
   snapshot(): RoomSnapshot {

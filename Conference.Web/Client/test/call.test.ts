@@ -29,8 +29,21 @@ class DotNetRecorder implements DotNetRef {
   last(method: string): unknown[] | undefined {
     return this.all(method).at(-1);
   }
+  /** The room as .NET has it: the last whole snapshot with the changes sent since merged in (as EventsBridge does). */
   lastSnapshot(): RoomSnapshot {
-    return this.last('OnParticipants')![0] as RoomSnapshot;
+    let room: RoomSnapshot | undefined;
+    for (const { method, args } of this.calls) {
+      if (method === 'OnParticipants') {
+        room = args[0] as RoomSnapshot;
+      } else if (method === 'OnParticipantChanges' && room) {
+        const changed = args[0] as RoomSnapshot['participants'];
+        room = {
+          participants: room.participants.map(p => changed.find(c => c.identity === p.identity) ?? p),
+          activeSpeakers: args[1] as string[],
+        };
+      }
+    }
+    return room!;
   }
   states(): unknown[] {
     return this.all('OnConnectionState').map(args => args[0]);
@@ -279,6 +292,39 @@ describe('CallController', () => {
     const snapshot = dotnet.lastSnapshot();
     expect(snapshot.activeSpeakers).toEqual(['bob-1', 'ada-1']);
     expect(snapshot.participants.filter(p => p.isSpeaking).map(p => p.identity)).toEqual(['ada-1', 'bob-1']);
+  });
+
+  it('sends only who changed when nobody came or went, the whole room when someone did, and nothing when nothing changed', async () => {
+    await connected();
+    // As in a connected room (an unconnected LocalParticipant answers "now" each time it is asked).
+    Object.defineProperty(room.localParticipant, 'joinedAt', { value: new Date(1_700_000_000_000) });
+    const ada = fakeParticipant('ada-1', 'Ada');
+    const bob = fakeParticipant('bob-1', 'Bob');
+    join(ada);
+    join(bob);
+    await settle();
+    const whole = dotnet.all('OnParticipants').length;
+
+    ada.isSpeaking = true;
+    room.activeSpeakers = [ada] as unknown as Participant[];
+    room.emit(RoomEvent.ActiveSpeakersChanged, room.activeSpeakers);
+    await settle();
+    expect(dotnet.all('OnParticipants').length).toBe(whole);
+    const [changed, speakers] = dotnet.last('OnParticipantChanges')!;
+    expect((changed as RoomSnapshot['participants']).map(p => [p.identity, p.isSpeaking])).toEqual([['ada-1', true]]);
+    expect(speakers).toEqual(['ada-1']);
+    expect(dotnet.lastSnapshot().participants.map(p => p.identity)).toEqual(['me-123', 'ada-1', 'bob-1']);
+
+    const changes = dotnet.all('OnParticipantChanges').length;
+    room.emit(RoomEvent.ActiveSpeakersChanged, room.activeSpeakers);
+    await settle();
+    expect(dotnet.all('OnParticipantChanges').length).toBe(changes);
+
+    room.remoteParticipants.delete('bob-1');
+    room.emit(RoomEvent.ParticipantDisconnected, bob as unknown as RemoteParticipant);
+    await settle();
+    expect(dotnet.all('OnParticipants').length).toBe(whole + 1);
+    expect(dotnet.lastSnapshot().participants.map(p => p.identity)).toEqual(['me-123', 'ada-1']);
   });
 
   it('reports reconnecting and then connected again', async () => {

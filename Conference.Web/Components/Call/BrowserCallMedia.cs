@@ -135,9 +135,30 @@ sealed class BrowserCallMedia(CallModule module) : ICallMedia
     /// <summary>The object the module calls back; it forwards to whoever shows the call now.</summary>
     sealed class EventsBridge(ICallEvents events)
     {
+        /// <summary>The room as last forwarded: the module sends it whole only when people come or go.</summary>
+        RoomSnapshot room = RoomSnapshot.Empty;
+
         public ICallEvents Events { get; set; } = events;
 
-        [JSInvokable] public Task OnParticipants(RoomSnapshot snapshot) => Events.OnParticipants(snapshot);
+        [JSInvokable]
+        public Task OnParticipants(RoomSnapshot snapshot)
+        {
+            room = snapshot;
+            return Events.OnParticipants(snapshot);
+        }
+
+        /// <summary>
+        /// The participants whose state changed, nobody having come or gone (the module's pushParticipants), merged
+        /// into the room as last forwarded; one not in it is ignored (the whole snapshot that names them comes first).
+        /// </summary>
+        [JSInvokable]
+        public Task OnParticipantChanges(IReadOnlyList<ParticipantState> changed, IReadOnlyList<string> activeSpeakers)
+        {
+            room = new RoomSnapshot(
+                room.Participants.Select(p => changed.FirstOrDefault(c => c.Identity == p.Identity) ?? p).ToList(), activeSpeakers);
+            return Events.OnParticipants(room);
+        }
+
         [JSInvokable] public Task OnConnectionState(MediaConnectionState state, DisconnectReason? reason) => Events.OnConnectionState(state, reason);
         [JSInvokable] public Task OnChat(ChatMessage message) => Events.OnChat(message);
         [JSInvokable] public Task OnReaction(Reaction reaction) => Events.OnReaction(reaction);

@@ -239,6 +239,7 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
             if (Status == CallStatus.Connecting)
             {
                 Status = CallStatus.Connected;
+                VideoStale = true; // the stage replaces the status screen: new containers
             }
             Raise();
             await RefreshLobbyAsync();
@@ -528,9 +529,22 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
 
     void Arrange()
     {
-        Arrangement = CallLayout.Arrange(Snapshot, Layout, Pinned, lastSpeaker);
-        VideoStale = true;
+        var arrangement = CallLayout.Arrange(Snapshot, Layout, Pinned, lastSpeaker);
+        // The videos need placing again only when their containers may have moved or their tracks changed — not when
+        // somebody only started or stopped speaking, a call's most frequent change (bench/web-call.sh: it had cost
+        // every page a round trip to the browser a few times a second).
+        if (!SameVideos(Arrangement, arrangement))
+        {
+            VideoStale = true;
+        }
+        Arrangement = arrangement;
     }
+
+    static bool SameVideos(Arrangement before, Arrangement after) =>
+        VideoOf(before.Focus) == VideoOf(after.Focus) && before.Others.Select(t => VideoOf(t)).SequenceEqual(after.Others.Select(t => VideoOf(t)));
+
+    static (string Key, string? Track, bool Shown)? VideoOf(Tile? tile) => tile is null ? null
+        : (tile.Key, tile.IsScreenShare ? tile.Participant.ScreenShareTrackSid : tile.Participant.CameraTrackSid, tile.IsScreenShare || tile.Participant.CameraEnabled);
 
     /// <summary>Called by the page after it rendered: true once per change of tiles (then it syncs the videos).</summary>
     public bool TakeVideoSync()
