@@ -7,7 +7,7 @@ namespace Conference.Api;
 /// Turns a body the api cannot read (malformed JSON, a wrong type, too large) into a 400 problem that names
 /// the field, instead of an empty 400 or a 500.
 /// </summary>
-internal sealed class BadRequestExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+sealed class BadRequestExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {

@@ -1,8 +1,8 @@
 using Conference.Api;
 using Conference.Api.Accounts;
+using Conference.Api.Analytics;
 using Conference.Api.Data;
 using Conference.Api.Extensions;
-using Conference.Api.Analytics;
 using Conference.Api.Meetings;
 using Conference.Api.Participants;
 using Conference.Api.Recordings;

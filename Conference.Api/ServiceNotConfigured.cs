@@ -17,7 +17,7 @@ public sealed class ServiceNotConfiguredException(string service, string detail,
 }
 
 /// <summary>The one place "not configured" becomes a 503 problem naming what is missing.</summary>
-internal sealed class ServiceNotConfiguredHandler(IProblemDetailsService problems) : IExceptionHandler
+sealed class ServiceNotConfiguredHandler(IProblemDetailsService problems) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {

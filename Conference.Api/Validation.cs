@@ -1,7 +1,7 @@
-using Conference.Contracts;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using Conference.Contracts;
 
 namespace Conference.Api;
 

@@ -1,6 +1,6 @@
 namespace Conference.AppHost;
 
-internal static class ParameterExtensions
+static class ParameterExtensions
 {
     /// <summary>
     /// A secret generated on first run and kept in user secrets; in the published deployment a value the

@@ -58,9 +58,9 @@ public sealed class LiveKitOptions
 }
 
 /// <summary>Says plainly what is missing or wrong in <see cref="LiveKitOptions"/>.</summary>
-internal sealed class LiveKitOptionsValidator : IValidateOptions<LiveKitOptions>
+sealed class LiveKitOptionsValidator : IValidateOptions<LiveKitOptions>
 {
-    private const string Where = "Set ConnectionStrings:livekit (Endpoint=http://host:7880;ApiKey=…;ApiSecret=…) or the LiveKit section (Url, ApiKey, ApiSecret).";
+    const string Where = "Set ConnectionStrings:livekit (Endpoint=http://host:7880;ApiKey=…;ApiSecret=…) or the LiveKit section (Url, ApiKey, ApiSecret).";
 
     public ValidateOptionsResult Validate(string? name, LiveKitOptions options)
     {

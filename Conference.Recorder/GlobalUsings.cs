@@ -1,2 +1,2 @@
-global using Conference.Recorder.Extensions;
 global using Conference.Contracts;
+global using Conference.Recorder.Extensions;

@@ -1,9 +1,9 @@
 using Conference.Web.Accounts;
-using Conference.Web.Meetings;
 using Conference.Web.Api;
 using Conference.Web.Circuits;
 using Conference.Web.Components;
 using Conference.Web.Extensions;
+using Conference.Web.Meetings;
 using Conference.Web.Security;
 
 var builder = WebApplication.CreateBuilder(args);

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Identity;
 
 namespace Conference.Api.Accounts;
 
-internal static class RoleSetup
+static class RoleSetup
 {
     /// <summary>Creates the admin role once; a second instance doing the same at once is harmless.</summary>
     public static async Task EnsureRolesAsync(this WebApplication app)

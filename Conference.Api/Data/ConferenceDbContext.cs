@@ -1,8 +1,8 @@
 using Conference.Api.Accounts;
 using Conference.Api.Mail;
-using Conference.Api.Scheduling;
 using Conference.Api.Meetings;
 using Conference.Api.Participants;
+using Conference.Api.Scheduling;
 using Conference.Api.Webhooks;
 using Conference.Contracts;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;

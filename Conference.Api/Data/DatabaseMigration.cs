@@ -3,7 +3,7 @@ using Npgsql;
 
 namespace Conference.Api.Data;
 
-internal static class DatabaseMigration
+static class DatabaseMigration
 {
     // Any fixed number: every api instance asks Postgres for the same lock before migrating.
     const long MigrationLockKey = 0x436f6e66_4d696772; // "ConfMigr"

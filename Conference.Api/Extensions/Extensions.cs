@@ -2,17 +2,17 @@ using System.Text.Json.Serialization;
 using Conference.Api.Accounts;
 using Conference.Api.Data;
 using Conference.Api.Mail;
-using Conference.Api.Scheduling;
 using Conference.Api.Meetings;
 using Conference.Api.Participants;
 using Conference.Api.Recordings;
+using Conference.Api.Scheduling;
 using Conference.Api.Webhooks;
 using Conference.Contracts;
 using Microsoft.AspNetCore.Identity;
 
 namespace Conference.Api.Extensions;
 
-internal static class Extensions
+static class Extensions
 {
     /// <summary>The connection names the AppHost gives the api's dependencies.</summary>
     public const string DatabaseName = "conference";

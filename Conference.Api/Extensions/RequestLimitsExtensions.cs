@@ -9,7 +9,7 @@ namespace Conference.Api.Extensions;
 /// send. A body over its endpoint's limit is refused from its Content-Length (413, not read at all), or after the
 /// limit when it has none (chunked). Caddy enforces the same body limits in front (see the Caddyfile).
 /// </summary>
-internal static class RequestLimitsExtensions
+static class RequestLimitsExtensions
 {
     /// <summary>Every JSON body the api takes (sign-in, meetings, moderation) is far below this.</summary>
     public const long JsonBodyLimit = 16 * 1024;

@@ -11,7 +11,7 @@ namespace Conference.Api.Extensions;
 /// How the api behaves when Postgres or Redis is down: fail fast (no 30 s of retries, no commands queued for
 /// seconds), answer 503 with Retry-After naming what is unavailable, and recover on its own when it returns.
 /// </summary>
-internal static class ResilienceExtensions
+static class ResilienceExtensions
 {
     /// <summary>Seconds a client is asked to wait before trying again after a 503.</summary>
     public const int RetryAfterSeconds = 5;
@@ -75,7 +75,7 @@ internal static class ResilienceExtensions
 }
 
 /// <summary>A dependency that cannot be reached becomes a 503 problem with Retry-After, never a 500.</summary>
-internal sealed class DependencyUnavailableExceptionHandler(IProblemDetailsService problems, ILogger<DependencyUnavailableExceptionHandler> logger)
+sealed class DependencyUnavailableExceptionHandler(IProblemDetailsService problems, ILogger<DependencyUnavailableExceptionHandler> logger)
     : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Identity;
 
 namespace Conference.Api.Scheduling;
 
-internal static class MailAndSchedulingExtensions
+static class MailAndSchedulingExtensions
 {
     /// <summary>
     /// The outbox and its delivery loop (section Mail), scheduled meetings with their reminders (section Scheduling),

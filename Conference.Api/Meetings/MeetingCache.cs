@@ -44,7 +44,7 @@ public sealed class MeetingCache(IMemoryCache cache, IServiceScopeFactory scopes
 }
 
 /// <summary>Listens for meeting changes from every instance and evicts the cached copy.</summary>
-internal sealed class MeetingCacheEviction(IConnectionMultiplexer redis, MeetingCache cache) : IHostedService
+sealed class MeetingCacheEviction(IConnectionMultiplexer redis, MeetingCache cache) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken) =>
         await redis.GetSubscriber().SubscribeAsync(MeetingChanges.Channel, (_, message) =>

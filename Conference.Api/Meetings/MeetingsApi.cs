@@ -1,13 +1,13 @@
 using System.Security.Claims;
 using Conference.Api.Accounts;
+using Conference.Api.Analytics;
 using Conference.Api.Data;
 using Conference.Api.Participants;
 using Conference.Api.Recordings;
-using Conference.Api.Analytics;
+using Conference.Contracts;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
-using Conference.Contracts;
 using StackExchange.Redis;
 
 namespace Conference.Api.Meetings;

@@ -1,7 +1,7 @@
 using Conference.Api.Data;
 using Conference.Api.Meetings;
-using Conference.LiveKit;
 using Conference.Contracts;
+using Conference.LiveKit;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,11 +1,11 @@
-using Conference.Contracts;
 using System.Net.Mail;
+using Conference.Contracts;
 using static Conference.Api.Scheduling.SchedulingApi;
 
 namespace Conference.Api.Scheduling;
 
 /// <summary>Checks a schedule request field by field, so each problem names its field (RFC 7807 <c>errors</c>).</summary>
-internal static class ScheduleValidation
+static class ScheduleValidation
 {
     /// <summary>How far ahead a meeting, or the end of its series, may be.</summary>
     public static readonly TimeSpan Horizon = TimeSpan.FromDays(2 * 366);

@@ -1,9 +1,9 @@
-using Conference.Contracts;
 using System.ComponentModel;
 using System.Security.Claims;
 using Conference.Api.Accounts;
 using Conference.Api.Data;
 using Conference.Api.Meetings;
+using Conference.Contracts;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;

@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Conference.Api.Scheduling;
 
 /// <summary>The tables of the mail outbox, scheduled meetings, their invitees and the hosts' calendar feeds.</summary>
-internal static class SchedulingModel
+static class SchedulingModel
 {
     public static void ApplyMailAndScheduling(this ModelBuilder builder)
     {

@@ -10,7 +10,7 @@ namespace Conference.AppHost.Diagnostics;
 /// who is left waiting for it. Without it a failure shows only on the dashboard, and the console keeps saying
 /// "Distributed application started" while api, web and recorder wait for ever.
 /// </summary>
-internal sealed partial class FailedResourceReporter(
+sealed partial class FailedResourceReporter(
     ResourceNotificationService notifications,
     ResourceLoggerService resourceLogs,
     DistributedApplicationModel model,

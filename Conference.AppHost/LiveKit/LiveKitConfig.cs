@@ -120,7 +120,7 @@ public sealed class LiveKitConfig
 /// <summary>The name browsers reach TURN at (its own DNS name: Caddy routes TLS for it to LiveKit by SNI).</summary>
 public sealed record LiveKitTurnConfig(ReferenceExpression Domain);
 
-internal static class YamlReferenceExpressionBuilderExtensions
+static class YamlReferenceExpressionBuilderExtensions
 {
     /// <summary>
     /// Writes a value as a double-quoted YAML scalar. Generated secrets are letters and digits, and LiveKit's

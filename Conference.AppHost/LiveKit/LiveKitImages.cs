@@ -1,7 +1,7 @@
 namespace Conference.AppHost.LiveKit;
 
 /// <summary>Pinned images: both are published for linux/amd64 and linux/arm64 (the Ampere host).</summary>
-internal static class LiveKitImages
+static class LiveKitImages
 {
     public const string Registry = "docker.io";
     public const string ServerImage = "livekit/livekit-server";

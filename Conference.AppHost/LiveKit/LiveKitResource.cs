@@ -54,7 +54,7 @@ public sealed class ExternalLiveKitResource(string name, ParameterResource url, 
         ReferenceExpression.Create($"Endpoint={url};ApiKey={Config.ApiKey};ApiSecret={Config.ApiSecret}");
 }
 
-internal static class LiveKitConnectionString
+static class LiveKitConnectionString
 {
     public static ReferenceExpression For(EndpointReference http, LiveKitConfig config) =>
         ReferenceExpression.Create(

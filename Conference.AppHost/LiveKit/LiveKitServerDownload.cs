@@ -13,7 +13,7 @@ namespace Conference.AppHost.LiveKit;
 /// sums (goreleaser's layout); the archive is used only when its sum matches. The binary is cached per version
 /// (<c>…/conference/livekit-server/VERSION/livekit-server</c>), so later runs use it without the network.
 /// </summary>
-internal sealed class LiveKitServerDownload(HttpClient http, Uri releases, string cacheDirectory)
+sealed class LiveKitServerDownload(HttpClient http, Uri releases, string cacheDirectory)
 {
     /// <summary>Where LiveKit's release assets are: <c>{releases}/v{version}/{asset}</c>.</summary>
     public static readonly Uri GitHubReleases = new("https://github.com/livekit/livekit/releases/download/");

@@ -19,7 +19,7 @@ public sealed class MinioResource(string name, ParameterResource region, Paramet
         ReferenceExpression.Create($"http://{Name}:{HttpEndpoint.Property(EndpointProperty.TargetPort)}");
 }
 
-internal static class MinioImages
+static class MinioImages
 {
     public const string Registry = "docker.io";
     public const string ServerImage = "minio/minio";

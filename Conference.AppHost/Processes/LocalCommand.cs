@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Conference.AppHost.Processes;
 
 /// <summary>Finding and running the local programs the Processes variant is made of.</summary>
-internal static class LocalCommand
+static class LocalCommand
 {
     /// <summary>The full path of <paramref name="program"/> on PATH or in <paramref name="extraDirectories"/>; null if absent.</summary>
     public static string? Find(string program, params IEnumerable<string> extraDirectories)

@@ -8,7 +8,7 @@ namespace Conference.AppHost.Publishing;
 /// (https://github.com/mholt/caddy-l4), so the image is the layer-4 build. A site block for the TURN name makes
 /// Caddy obtain and renew its certificate like the others. The rest of the Caddyfile is left as it is.
 /// </summary>
-internal static class CaddyTurnRoute
+static class CaddyTurnRoute
 {
     public const string GlobalOptions = """
         	# Added by publish-compose for TURN on 443 (--Conference:Turn=true): TLS for the TURN name ends here and its

@@ -11,7 +11,7 @@ namespace Conference.AppHost.Publishing;
 /// every container and project of the model becomes a service, plus the standalone Aspire dashboard (backups are
 /// deploy/backup.sh's, run on the host). Only Caddy (80, 443) and LiveKit's media ports are published on the host.
 /// </summary>
-internal sealed class ComposeDeployment
+sealed class ComposeDeployment
 {
     public const string ComposeFileName = "docker-compose.yml";
     public const string EnvironmentExampleFileName = ".env.example";

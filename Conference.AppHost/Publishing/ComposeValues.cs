@@ -7,7 +7,7 @@ namespace Conference.AppHost.Publishing;
 /// at its container port; a parameter becomes <c>${VARIABLE}</c>, filled from <c>.env</c> when compose starts the
 /// stack, so no value of a secret is ever written; a literal <c>$</c> is doubled so compose leaves it alone.
 /// </summary>
-internal sealed class ComposeValues
+sealed class ComposeValues
 {
     /// <summary>The port a project listens on in its container: the ASP.NET Core images' <c>ASPNETCORE_HTTP_PORTS</c>.</summary>
     public const int ProjectHttpPort = 8080;

@@ -9,9 +9,9 @@ namespace Conference.LiveKit;
 /// </summary>
 public sealed class EgressClient
 {
-    private static readonly VideoGrants RecordGrant = new() { RoomRecord = true };
+    static readonly VideoGrants RecordGrant = new() { RoomRecord = true };
 
-    private readonly TwirpClient twirp;
+    readonly TwirpClient twirp;
 
     /// <summary>A client over <paramref name="httpClient"/> (from IHttpClientFactory when registered with <c>AddLiveKitClient</c>).</summary>
     public EgressClient(HttpClient httpClient, IOptions<LiveKitOptions> options, TimeProvider? timeProvider = null) =>
@@ -75,6 +75,6 @@ public sealed class EgressClient
     public Task<EgressInfo> StopEgressAsync(StopEgressRequest request, CancellationToken cancellationToken = default) =>
         Call("StopEgress", request, cancellationToken);
 
-    private Task<EgressInfo> Call<TRequest>(string method, TRequest request, CancellationToken cancellationToken) =>
+    Task<EgressInfo> Call<TRequest>(string method, TRequest request, CancellationToken cancellationToken) =>
         twirp.CallAsync<TRequest, EgressInfo>(method, request, RecordGrant, cancellationToken);
 }

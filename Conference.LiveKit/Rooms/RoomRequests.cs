@@ -126,8 +126,8 @@ public sealed record UpdateRoomMetadataRequest
     public string Metadata { get; init; } = "";
 }
 
-internal sealed record ListRoomsResponse(IReadOnlyList<Room>? Rooms);
+sealed record ListRoomsResponse(IReadOnlyList<Room>? Rooms);
 
-internal sealed record ListParticipantsResponse(IReadOnlyList<ParticipantInfo>? Participants);
+sealed record ListParticipantsResponse(IReadOnlyList<ParticipantInfo>? Participants);
 
-internal sealed record MuteRoomTrackResponse(TrackInfo? Track);
+sealed record MuteRoomTrackResponse(TrackInfo? Track);

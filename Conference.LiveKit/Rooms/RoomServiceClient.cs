@@ -6,10 +6,10 @@ namespace Conference.LiveKit;
 /// <summary>LiveKit's RoomService: create, list and delete rooms; manage participants, tracks, data and metadata.</summary>
 public sealed class RoomServiceClient
 {
-    private static readonly VideoGrants CreateGrant = new() { RoomCreate = true };
-    private static readonly VideoGrants ListGrant = new() { RoomList = true };
+    static readonly VideoGrants CreateGrant = new() { RoomCreate = true };
+    static readonly VideoGrants ListGrant = new() { RoomList = true };
 
-    private readonly TwirpClient twirp;
+    readonly TwirpClient twirp;
 
     /// <summary>A client over <paramref name="httpClient"/> (from IHttpClientFactory when registered with <c>AddLiveKitClient</c>).</summary>
     public RoomServiceClient(HttpClient httpClient, IOptions<LiveKitOptions> options, TimeProvider? timeProvider = null) =>
@@ -60,5 +60,5 @@ public sealed class RoomServiceClient
         twirp.CallAsync<UpdateRoomMetadataRequest, Room>("UpdateRoomMetadata", request, AdminOf(request.Room), cancellationToken);
 
     // roomAdmin is scoped: the server checks that the token's room is the request's room.
-    private static VideoGrants AdminOf(string room) => new() { RoomAdmin = true, Room = room };
+    static VideoGrants AdminOf(string room) => new() { RoomAdmin = true, Room = room };
 }

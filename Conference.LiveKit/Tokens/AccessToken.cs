@@ -16,21 +16,21 @@ public sealed class AccessToken
     /// <summary>Lifetime when none is given, as in LiveKit's SDKs.</summary>
     public static readonly TimeSpan DefaultTtl = TimeSpan.FromHours(6);
 
-    private readonly string apiKey;
-    private readonly string apiSecret;
-    private readonly TimeProvider timeProvider;
+    readonly string apiKey;
+    readonly string apiSecret;
+    readonly TimeProvider timeProvider;
     // Fields, not a TokenClaims copied on every With…: minting is on the join path.
-    private string? identity;
-    private string? name;
-    private string? metadata;
-    private IReadOnlyDictionary<string, string>? attributes;
-    private string? kind;
-    private VideoGrants? video;
-    private RoomConfiguration? roomConfig;
-    private string? roomPreset;
-    private string? sha256;
-    private TimeSpan ttl = DefaultTtl;
-    private DateTimeOffset? notBefore;
+    string? identity;
+    string? name;
+    string? metadata;
+    IReadOnlyDictionary<string, string>? attributes;
+    string? kind;
+    VideoGrants? video;
+    RoomConfiguration? roomConfig;
+    string? roomPreset;
+    string? sha256;
+    TimeSpan ttl = DefaultTtl;
+    DateTimeOffset? notBefore;
 
     /// <summary>A token signed with <paramref name="apiSecret"/> and issued by <paramref name="apiKey"/>.</summary>
     public AccessToken(string apiKey, string apiSecret, TimeProvider? timeProvider = null)

@@ -10,16 +10,16 @@ namespace Conference.LiveKit;
 /// HS256 JSON Web Tokens built by hand: LiveKit's development secret ("secret", 6 bytes) is shorter than
 /// Microsoft.IdentityModel accepts for HMAC keys, and minting sits on every join, so it avoids string churn.
 /// </summary>
-internal static class Jwt
+static class Jwt
 {
     // base64url of {"alg":"HS256","typ":"JWT"}
-    private static ReadOnlySpan<byte> EncodedHeader => "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"u8;
+    static ReadOnlySpan<byte> EncodedHeader => "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"u8;
 
-    private const int MacLength = HMACSHA256.HashSizeInBytes;
-    private const int StackLimit = 1024;
+    const int MacLength = HMACSHA256.HashSizeInBytes;
+    const int StackLimit = 1024;
 
-    [ThreadStatic] private static ArrayBufferWriter<byte>? payloadBuffer;
-    [ThreadStatic] private static Utf8JsonWriter? payloadWriter;
+    [ThreadStatic] static ArrayBufferWriter<byte>? payloadBuffer;
+    [ThreadStatic] static Utf8JsonWriter? payloadWriter;
 
     public static string Sign(TokenClaims claims, string secret)
     {
@@ -32,7 +32,7 @@ internal static class Jwt
         return Sign(buffer.WrittenSpan, secret);
     }
 
-    private static string Sign(ReadOnlySpan<byte> payload, string secret)
+    static string Sign(ReadOnlySpan<byte> payload, string secret)
     {
         var signedLength = EncodedHeader.Length + 1 + Base64Url.GetEncodedLength(payload.Length);
         var length = signedLength + 1 + Base64Url.GetEncodedLength(MacLength);
@@ -84,10 +84,10 @@ internal static class Jwt
 
     // The one-shot HMACSHA256.HashData sets up a native context per call, several times the cost of the hash of
     // a token; a keyed instance per thread is reused instead (a service signs with one or a few secrets).
-    [ThreadStatic] private static HMACSHA256? hmac;
-    [ThreadStatic] private static string? hmacSecret;
+    [ThreadStatic] static HMACSHA256? hmac;
+    [ThreadStatic] static string? hmacSecret;
 
-    private static void ComputeMac(string secret, ReadOnlySpan<byte> data, Span<byte> mac)
+    static void ComputeMac(string secret, ReadOnlySpan<byte> data, Span<byte> mac)
     {
         if (hmac is null || !string.Equals(hmacSecret, secret, StringComparison.Ordinal))
         {

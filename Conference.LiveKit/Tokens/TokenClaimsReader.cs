@@ -8,7 +8,7 @@ namespace Conference.LiveKit;
 /// claim of the wrong JSON type is a <see cref="JsonException"/>. The rarely used nested objects still go through
 /// the generated <see cref="TokenJsonContext"/>.
 /// </summary>
-internal static class TokenClaimsReader
+static class TokenClaimsReader
 {
     public static TokenClaims Read(ReadOnlySpan<byte> json)
     {
@@ -66,7 +66,7 @@ internal static class TokenClaimsReader
         };
     }
 
-    private static VideoGrants? ReadVideo(ref Utf8JsonReader reader)
+    static VideoGrants? ReadVideo(ref Utf8JsonReader reader)
     {
         reader.Read();
         if (reader.TokenType == JsonTokenType.Null)
@@ -138,7 +138,7 @@ internal static class TokenClaimsReader
         };
     }
 
-    private static string? ReadString(ref Utf8JsonReader reader)
+    static string? ReadString(ref Utf8JsonReader reader)
     {
         reader.Read();
         return reader.TokenType switch
@@ -149,7 +149,7 @@ internal static class TokenClaimsReader
         };
     }
 
-    private static bool? ReadBoolean(ref Utf8JsonReader reader)
+    static bool? ReadBoolean(ref Utf8JsonReader reader)
     {
         reader.Read();
         return reader.TokenType switch
@@ -162,7 +162,7 @@ internal static class TokenClaimsReader
     }
 
     // JWT NumericDate: seconds since the epoch, possibly with a fraction.
-    private static DateTimeOffset? ReadNumericDate(ref Utf8JsonReader reader)
+    static DateTimeOffset? ReadNumericDate(ref Utf8JsonReader reader)
     {
         reader.Read();
         if (reader.TokenType == JsonTokenType.Null)
@@ -181,6 +181,6 @@ internal static class TokenClaimsReader
             : throw new JsonException($"The NumericDate {seconds} is out of range.");
     }
 
-    private static readonly long MinSeconds = DateTimeOffset.MinValue.ToUnixTimeSeconds();
-    private static readonly long MaxSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
+    static readonly long MinSeconds = DateTimeOffset.MinValue.ToUnixTimeSeconds();
+    static readonly long MaxSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
 }

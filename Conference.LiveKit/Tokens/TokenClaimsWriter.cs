@@ -7,7 +7,7 @@ namespace Conference.LiveKit;
 /// several times faster than the serializer with its converters; the rarely used nested objects still go
 /// through the generated <see cref="TokenJsonContext"/>. <see cref="TokenClaimsReader"/> reads them back.
 /// </summary>
-internal static class TokenClaimsWriter
+static class TokenClaimsWriter
 {
     public static void Write(Utf8JsonWriter writer, TokenClaims claims)
     {
@@ -43,7 +43,7 @@ internal static class TokenClaimsWriter
         writer.Flush();
     }
 
-    private static void WriteVideo(Utf8JsonWriter writer, VideoGrants video)
+    static void WriteVideo(Utf8JsonWriter writer, VideoGrants video)
     {
         writer.WriteStartObject();
         WriteBoolean(writer, "roomCreate"u8, video.RoomCreate);
@@ -72,7 +72,7 @@ internal static class TokenClaimsWriter
         writer.WriteEndObject();
     }
 
-    private static void WriteString(Utf8JsonWriter writer, ReadOnlySpan<byte> name, string? value)
+    static void WriteString(Utf8JsonWriter writer, ReadOnlySpan<byte> name, string? value)
     {
         if (value is not null)
         {
@@ -81,7 +81,7 @@ internal static class TokenClaimsWriter
     }
 
     // Unset booleans stay out of the token: the server's defaults differ per grant (canPublish true, hidden false).
-    private static void WriteBoolean(Utf8JsonWriter writer, ReadOnlySpan<byte> name, bool? value)
+    static void WriteBoolean(Utf8JsonWriter writer, ReadOnlySpan<byte> name, bool? value)
     {
         if (value is { } set)
         {
@@ -89,7 +89,7 @@ internal static class TokenClaimsWriter
         }
     }
 
-    private static void WriteNumericDate(Utf8JsonWriter writer, ReadOnlySpan<byte> name, DateTimeOffset? value)
+    static void WriteNumericDate(Utf8JsonWriter writer, ReadOnlySpan<byte> name, DateTimeOffset? value)
     {
         if (value is { } set)
         {

@@ -9,10 +9,10 @@ namespace Conference.LiveKit;
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(TokenClaims))]
 [JsonSerializable(typeof(IReadOnlyDictionary<string, string>))]
-internal sealed partial class TokenJsonContext : JsonSerializerContext;
+sealed partial class TokenJsonContext : JsonSerializerContext;
 
 /// <summary>JWT NumericDate: whole seconds since the Unix epoch, as a JSON number.</summary>
-internal sealed class NumericDateConverter : JsonConverter<DateTimeOffset?>
+sealed class NumericDateConverter : JsonConverter<DateTimeOffset?>
 {
     public override DateTimeOffset? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         DateTimeOffset.FromUnixTimeSeconds((long)reader.GetDouble());
@@ -25,10 +25,10 @@ internal sealed class NumericDateConverter : JsonConverter<DateTimeOffset?>
 /// <c>canPublishSources</c> holds lower-case source names (<c>camera</c>, <c>screen_share</c>), unlike the
 /// upper-case enum names of the Twirp API.
 /// </summary>
-internal sealed class TrackSourceNamesConverter : JsonConverter<IReadOnlyList<TrackSource>>
+sealed class TrackSourceNamesConverter : JsonConverter<IReadOnlyList<TrackSource>>
 {
     // Indexed by TrackSource; Unknown has no name a token could carry.
-    private static readonly string[] Names = ["", "camera", "microphone", "screen_share", "screen_share_audio"];
+    static readonly string[] Names = ["", "camera", "microphone", "screen_share", "screen_share_audio"];
 
     public override IReadOnlyList<TrackSource> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         ReadNames(ref reader);

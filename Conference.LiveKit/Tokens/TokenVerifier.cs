@@ -9,8 +9,8 @@ namespace Conference.LiveKit;
 /// </summary>
 public sealed class TokenVerifier
 {
-    private readonly Dictionary<string, string> secretsByKey;
-    private readonly TimeProvider timeProvider;
+    readonly Dictionary<string, string> secretsByKey;
+    readonly TimeProvider timeProvider;
 
     /// <summary>A verifier for tokens issued by one API key.</summary>
     public TokenVerifier(string apiKey, string apiSecret, TimeProvider? timeProvider = null)
@@ -80,7 +80,7 @@ public sealed class TokenVerifier
         return claims;
     }
 
-    private static TokenClaims ReadClaims(ReadOnlySpan<char> header, ReadOnlySpan<char> payload)
+    static TokenClaims ReadClaims(ReadOnlySpan<char> header, ReadOnlySpan<char> payload)
     {
         // Decoded base64 is shorter than its text, so one buffer of the text's length holds either part.
         var length = Math.Max(header.Length, payload.Length);
@@ -115,7 +115,7 @@ public sealed class TokenVerifier
         }
     }
 
-    private static bool IsHs256(ReadOnlySpan<byte> headerJson)
+    static bool IsHs256(ReadOnlySpan<byte> headerJson)
     {
         var reader = new Utf8JsonReader(headerJson);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)

@@ -40,7 +40,7 @@ public sealed class LiveKitException(string message, HttpStatusCode statusCode, 
         return new LiveKitException(Explain(rpc, response.StatusCode, code, serverMessage), response.StatusCode, code, serverMessage, meta);
     }
 
-    private static string Explain(string rpc, HttpStatusCode status, string? code, string serverMessage) => serverMessage switch
+    static string Explain(string rpc, HttpStatusCode status, string? code, string serverMessage) => serverMessage switch
     {
         _ when serverMessage.Contains("requested room does not exist", StringComparison.Ordinal) =>
             $"{rpc}: the room was not found (LiveKit: \"{serverMessage}\").",
@@ -53,7 +53,7 @@ public sealed class LiveKitException(string message, HttpStatusCode statusCode, 
         _ => $"{rpc} failed with HTTP {(int)status}{(code is null ? "" : $" ({code})")}: {serverMessage}",
     };
 
-    private static bool TryParseTwirpError(string body, out TwirpError error)
+    static bool TryParseTwirpError(string body, out TwirpError error)
     {
         try
         {
@@ -67,5 +67,5 @@ public sealed class LiveKitException(string message, HttpStatusCode statusCode, 
         }
     }
 
-    private sealed record TwirpError(string? Code, string? Msg, Dictionary<string, string>? Meta);
+    sealed record TwirpError(string? Code, string? Msg, Dictionary<string, string>? Meta);
 }

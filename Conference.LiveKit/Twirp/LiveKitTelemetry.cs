@@ -13,10 +13,10 @@ public static class LiveKitTelemetry
     public const string Name = "Conference.LiveKit";
 
     internal static readonly ActivitySource ActivitySource = new(Name);
-    private static readonly Meter Meter = new(Name);
-    private static readonly Counter<long> Calls = Meter.CreateCounter<long>("livekit.client.calls", "{call}", "LiveKit server API calls.");
-    private static readonly Counter<long> Errors = Meter.CreateCounter<long>("livekit.client.errors", "{call}", "LiveKit server API calls that failed.");
-    private static readonly Histogram<double> Duration = Meter.CreateHistogram<double>("livekit.client.duration", "s", "Duration of LiveKit server API calls, retries included.");
+    static readonly Meter Meter = new(Name);
+    static readonly Counter<long> Calls = Meter.CreateCounter<long>("livekit.client.calls", "{call}", "LiveKit server API calls.");
+    static readonly Counter<long> Errors = Meter.CreateCounter<long>("livekit.client.errors", "{call}", "LiveKit server API calls that failed.");
+    static readonly Histogram<double> Duration = Meter.CreateHistogram<double>("livekit.client.duration", "s", "Duration of LiveKit server API calls, retries included.");
 
     internal static Activity? StartCall(string service, string method)
     {

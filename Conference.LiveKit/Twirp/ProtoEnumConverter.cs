@@ -11,7 +11,7 @@ namespace Conference.LiveKit;
 /// or its name in UPPER_SNAKE_CASE. Reads names or numbers; an unknown name (a newer server) reads as the zero value
 /// instead of failing the whole message, as protojson does with DiscardUnknown.
 /// </summary>
-internal sealed class ProtoEnumConverterFactory : JsonConverterFactory
+sealed class ProtoEnumConverterFactory : JsonConverterFactory
 {
     public override bool CanConvert(Type typeToConvert) => typeToConvert.IsEnum;
 
@@ -19,9 +19,9 @@ internal sealed class ProtoEnumConverterFactory : JsonConverterFactory
         (JsonConverter)Activator.CreateInstance(typeof(ProtoEnumConverter<>).MakeGenericType(typeToConvert))!;
 }
 
-internal sealed class ProtoEnumConverter<T> : JsonConverter<T> where T : struct, Enum
+sealed class ProtoEnumConverter<T> : JsonConverter<T> where T : struct, Enum
 {
-    private static readonly FrozenDictionary<T, string> NameByValue = typeof(T)
+    static readonly FrozenDictionary<T, string> NameByValue = typeof(T)
         .GetFields(BindingFlags.Public | BindingFlags.Static)
         .ToFrozenDictionary(
             field => (T)field.GetValue(null)!,
@@ -29,7 +29,7 @@ internal sealed class ProtoEnumConverter<T> : JsonConverter<T> where T : struct,
                 ?? JsonNamingPolicy.SnakeCaseUpper.ConvertName(field.Name));
 
     // Matched against the UTF-8 bytes as read, so reading an enum allocates no string; enums are short lists.
-    private static readonly (byte[] Name, T Value)[] Utf8Names =
+    static readonly (byte[] Name, T Value)[] Utf8Names =
         NameByValue.Select(pair => (Encoding.UTF8.GetBytes(pair.Value), pair.Key)).ToArray();
 
     /// <summary>The protobuf name of <paramref name="value"/>.</summary>

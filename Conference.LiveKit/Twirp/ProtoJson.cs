@@ -10,7 +10,7 @@ namespace Conference.LiveKit;
 /// webhooks use lowerCamelCase, and protojson readers accept both. So each option set writes one casing
 /// and reads either, int64 as strings (read from strings or numbers), enums by proto name.
 /// </summary>
-internal static class ProtoJson
+static class ProtoJson
 {
     /// <summary>Twirp requests and responses: writes snake_case, reads snake_case or camelCase.</summary>
     public static readonly JsonSerializerOptions SnakeCase = Create(JsonNamingPolicy.SnakeCaseLower, JsonNamingPolicy.CamelCase);
@@ -18,7 +18,7 @@ internal static class ProtoJson
     /// <summary>Webhook bodies: writes camelCase, reads camelCase or snake_case.</summary>
     public static readonly JsonSerializerOptions CamelCase = Create(JsonNamingPolicy.CamelCase, JsonNamingPolicy.SnakeCaseLower);
 
-    private static JsonSerializerOptions Create(JsonNamingPolicy names, JsonNamingPolicy alternateNames)
+    static JsonSerializerOptions Create(JsonNamingPolicy names, JsonNamingPolicy alternateNames)
     {
         var options = new JsonSerializerOptions
         {
@@ -36,7 +36,7 @@ internal static class ProtoJson
     }
 
     // System.Text.Json has no property aliases, so every property gets a read-only twin under its other name.
-    private static void AcceptAlternateNames(JsonTypeInfo typeInfo, JsonNamingPolicy alternateNames)
+    static void AcceptAlternateNames(JsonTypeInfo typeInfo, JsonNamingPolicy alternateNames)
     {
         if (typeInfo.Kind != JsonTypeInfoKind.Object)
         {

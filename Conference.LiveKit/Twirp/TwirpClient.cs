@@ -10,21 +10,21 @@ namespace Conference.LiveKit;
 /// Calls one LiveKit Twirp service over JSON: <c>POST {url}/twirp/livekit.{service}/{method}</c> with a fresh
 /// ten-minute token per call that carries only the grant the call needs.
 /// </summary>
-internal sealed class TwirpClient
+sealed class TwirpClient
 {
-    private static readonly TimeSpan TokenTtl = TimeSpan.FromMinutes(10);
+    static readonly TimeSpan TokenTtl = TimeSpan.FromMinutes(10);
 
     // Read-only calls are retried when LiveKit is briefly away (restarting, not yet listening); bounded so a
     // caller learns of a real outage within about a second.
-    private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(700)];
+    static readonly TimeSpan[] RetryDelays = [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(700)];
 
-    private static readonly MediaTypeHeaderValue Json = new("application/json");
+    static readonly MediaTypeHeaderValue Json = new("application/json");
 
-    private readonly HttpClient httpClient;
-    private readonly LiveKitOptions options;
-    private readonly TimeProvider timeProvider;
-    private readonly string service;
-    private readonly Uri serviceAddress;
+    readonly HttpClient httpClient;
+    readonly LiveKitOptions options;
+    readonly TimeProvider timeProvider;
+    readonly string service;
+    readonly Uri serviceAddress;
 
     public TwirpClient(HttpClient httpClient, LiveKitOptions options, TimeProvider timeProvider, string service)
     {
@@ -57,7 +57,7 @@ internal sealed class TwirpClient
         }
     }
 
-    private async Task<TResponse> SendAsync<TRequest, TResponse>(string method, TRequest request, VideoGrants grant, CancellationToken cancellationToken)
+    async Task<TResponse> SendAsync<TRequest, TResponse>(string method, TRequest request, VideoGrants grant, CancellationToken cancellationToken)
     {
         var address = new Uri(serviceAddress, method);
         var body = JsonSerializer.SerializeToUtf8Bytes(request, ProtoJson.SnakeCase);
@@ -98,4 +98,4 @@ internal sealed class TwirpClient
 }
 
 /// <summary>The empty message of calls that return nothing.</summary>
-internal sealed record Empty;
+sealed record Empty;

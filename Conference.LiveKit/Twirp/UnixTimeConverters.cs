@@ -11,7 +11,7 @@ namespace Conference.LiveKit;
 /// A protojson int64 (string or number) counting units of <paramref name="nanosecondsPerUnit"/> since the Unix
 /// epoch, shown as <see cref="DateTimeOffset"/>. Zero means "not set" in proto3, so it reads as null.
 /// </summary>
-internal abstract class UnixTimeConverter(long nanosecondsPerUnit) : JsonConverter<DateTimeOffset?>
+abstract class UnixTimeConverter(long nanosecondsPerUnit) : JsonConverter<DateTimeOffset?>
 {
     public override DateTimeOffset? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         ProtoInt64.ToDate(ProtoInt64.Read(ref reader), nanosecondsPerUnit);
@@ -21,16 +21,16 @@ internal abstract class UnixTimeConverter(long nanosecondsPerUnit) : JsonConvert
 }
 
 /// <summary>Unix seconds (room <c>creation_time</c>, participant <c>joined_at</c>, webhook <c>createdAt</c>).</summary>
-internal sealed class UnixSecondsConverter() : UnixTimeConverter(1_000_000_000);
+sealed class UnixSecondsConverter() : UnixTimeConverter(1_000_000_000);
 
 /// <summary>Unix milliseconds (the <c>*_ms</c> fields).</summary>
-internal sealed class UnixMillisecondsConverter() : UnixTimeConverter(1_000_000);
+sealed class UnixMillisecondsConverter() : UnixTimeConverter(1_000_000);
 
 /// <summary>Unix nanoseconds (egress <c>started_at</c>, <c>ended_at</c>, <c>updated_at</c>).</summary>
-internal sealed class UnixNanosecondsConverter() : UnixTimeConverter(1);
+sealed class UnixNanosecondsConverter() : UnixTimeConverter(1);
 
 /// <summary>A protojson int64 count of nanoseconds (egress result <c>duration</c>) as <see cref="TimeSpan"/>.</summary>
-internal sealed class NanosecondsDurationConverter : JsonConverter<TimeSpan>
+sealed class NanosecondsDurationConverter : JsonConverter<TimeSpan>
 {
     public override TimeSpan Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         TimeSpan.FromTicks(ProtoInt64.ToTicks(ProtoInt64.Read(ref reader), 1));
@@ -40,14 +40,14 @@ internal sealed class NanosecondsDurationConverter : JsonConverter<TimeSpan>
 }
 
 /// <summary>protojson int64: written as a string, read from a string or a number.</summary>
-internal sealed class ProtoInt64Converter : JsonConverter<long>
+sealed class ProtoInt64Converter : JsonConverter<long>
 {
     public override long Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => ProtoInt64.Read(ref reader);
 
     public override void Write(Utf8JsonWriter writer, long value, JsonSerializerOptions options) => ProtoInt64.Write(writer, value);
 }
 
-internal static class ProtoInt64
+static class ProtoInt64
 {
     // Every failure is a JsonException, so a body of the wrong shape is one kind of rejection.
     public static long Read(ref Utf8JsonReader reader)
@@ -94,8 +94,8 @@ internal static class ProtoInt64
             : throw new JsonException($"The time {value} is out of range.");
     }
 
-    private static readonly long MinTicksSinceEpoch = DateTimeOffset.MinValue.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
-    private static readonly long MaxTicksSinceEpoch = DateTimeOffset.MaxValue.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
+    static readonly long MinTicksSinceEpoch = DateTimeOffset.MinValue.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
+    static readonly long MaxTicksSinceEpoch = DateTimeOffset.MaxValue.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
 
     public static void Write(Utf8JsonWriter writer, long value) =>
         writer.WriteStringValue(value.ToString(CultureInfo.InvariantCulture));

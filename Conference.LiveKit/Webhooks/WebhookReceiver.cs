@@ -61,7 +61,7 @@ public sealed class WebhookReceiver(TokenVerifier verifier)
 
     // The serializer with protojson's rules (camelCase or snake_case names, int64 as strings, enums by name). A
     // hand-written reader was ~3 µs faster per body, which webhook ingestion end to end did not show (bench/README.md).
-    private static WebhookEvent Read(ReadOnlySpan<byte> rawBody) =>
+    static WebhookEvent Read(ReadOnlySpan<byte> rawBody) =>
         JsonSerializer.Deserialize<WebhookEvent>(rawBody, ProtoJson.CamelCase)
         ?? throw new JsonException("The webhook body is null, not an event.");
 
@@ -87,7 +87,7 @@ public sealed class WebhookReceiver(TokenVerifier verifier)
         return Receive(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), authorizationHeader);
     }
 
-    private static bool HashMatches(ReadOnlySpan<byte> rawBody, string? expectedBase64)
+    static bool HashMatches(ReadOnlySpan<byte> rawBody, string? expectedBase64)
     {
         if (expectedBase64 is null)
         {
@@ -107,9 +107,9 @@ public sealed class WebhookReceiver(TokenVerifier verifier)
             && CryptographicOperations.FixedTimeEquals(actual, expected);
     }
 
-    private const int Base64Length = (SHA256.HashSizeInBytes + 2) / 3 * 4;
+    const int Base64Length = (SHA256.HashSizeInBytes + 2) / 3 * 4;
 
-    private static WebhookRejection ReasonFor(TokenRejection reason) => reason switch
+    static WebhookRejection ReasonFor(TokenRejection reason) => reason switch
     {
         TokenRejection.UnknownKey => WebhookRejection.UnknownKey,
         TokenRejection.BadSignature => WebhookRejection.BadSignature,

@@ -7,7 +7,7 @@ namespace Conference.Recorder.Data;
 /// in order, in one transaction under an advisory lock, so two recorders starting together do not race.
 /// Add a step at the end; never edit one that has shipped.
 /// </summary>
-internal static class RecordingsSchema
+static class RecordingsSchema
 {
     /// <summary>Any number, the same in every instance: the key of the advisory lock.</summary>
     const long MigrationLockKey = 0x5245434F5244; // "RECORD"

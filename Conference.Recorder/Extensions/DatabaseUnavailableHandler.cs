@@ -7,7 +7,7 @@ namespace Conference.Recorder.Extensions;
 /// The recorder's database cannot be reached: 503 with Retry-After (which the api passes on), never a 500. A
 /// Postgres error that is not an outage (the server answered) stays a 500.
 /// </summary>
-internal sealed class DatabaseUnavailableHandler(IProblemDetailsService problems, ILogger<DatabaseUnavailableHandler> logger) : IExceptionHandler
+sealed class DatabaseUnavailableHandler(IProblemDetailsService problems, ILogger<DatabaseUnavailableHandler> logger) : IExceptionHandler
 {
     public const int RetryAfterSeconds = 5;
 

@@ -6,7 +6,7 @@ using Npgsql;
 
 namespace Conference.Recorder.Extensions;
 
-internal static class Extensions
+static class Extensions
 {
     /// <summary>The recorder owns its own database: the api never reads or writes recordings' tables.</summary>
     public const string DatabaseName = "recordings";

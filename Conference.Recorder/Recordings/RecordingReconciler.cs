@@ -8,7 +8,7 @@ namespace Conference.Recorder.Recordings;
 /// asks LiveKit (ListEgress) about every unfinished recording, retries due storage checks, and applies retention.
 /// A recorder that was down while a recording ended therefore ends it correctly when it comes back.
 /// </summary>
-internal sealed class RecordingReconciler(
+sealed class RecordingReconciler(
     RecordingStore store, Recorder recorder, RecordingRetention retention,
     IOptions<RecordingOptions> options, TimeProvider clock, ILogger<RecordingReconciler> logger) : BackgroundService
 {

@@ -1,6 +1,6 @@
-using Conference.Recorder.Data;
 using System.Security.Cryptography;
 using System.Text;
+using Conference.Recorder.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Conference.Recorder.Recordings;

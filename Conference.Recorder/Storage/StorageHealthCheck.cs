@@ -3,7 +3,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace Conference.Recorder.Storage;
 
 /// <summary>Healthy when the bucket answers a one-key listing with our credentials.</summary>
-internal sealed class StorageHealthCheck(RecordingStorage storage) : IHealthCheck
+sealed class StorageHealthCheck(RecordingStorage storage) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Conference.Tests.Api;
 
 /// <summary>Webhook bodies in the shape LiveKit sends (protojson: camelCase, int64 as strings, defaults left out).</summary>
-internal static class WebhookJson
+static class WebhookJson
 {
     public static string RoomStarted(string room, DateTimeOffset at, string? id = null, string? roomSid = null) => Serialize(new
     {

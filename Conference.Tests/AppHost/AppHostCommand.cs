@@ -4,7 +4,7 @@ using Conference.Tests.Infrastructure;
 namespace Conference.Tests.AppHost;
 
 /// <summary>Runs the built AppHost the way a developer does from the repository root (publishing needs no engine).</summary>
-internal static class AppHostCommand
+static class AppHostCommand
 {
     public static async Task RunAsync(params string[] arguments)
     {

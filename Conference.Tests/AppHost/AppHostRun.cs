@@ -11,7 +11,7 @@ namespace Conference.Tests.AppHost;
 /// 18888-18891, so a developer's own run (or the other run test) does not collide with it. It runs behind the
 /// fixtures' watchdog, so it ends with the test run however that ends.
 /// </summary>
-internal sealed partial class AppHostRun : IAsyncDisposable
+sealed partial class AppHostRun : IAsyncDisposable
 {
     static readonly string WatchdogScript = Path.Combine(AppContext.BaseDirectory, "Infrastructure", "watchdog.sh");
     static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(60);

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Conference.Tests.AppHost;
 
 /// <summary>Builds the AppHost's model without starting anything, and reads it the way the manifest writer does.</summary>
-internal static class AppModel
+static class AppModel
 {
     public static async Task<DistributedApplication> BuildAsync(params string[] args)
     {

@@ -200,7 +200,7 @@ public sealed class ContainersModelTests(ContainersModelFixture fixture) : IClas
     static YamlMappingNode Yaml(string text) => YamlPath.Load(text);
 }
 
-internal static class YamlPath
+static class YamlPath
 {
     public static YamlMappingNode Load(string text)
     {

@@ -1,7 +1,7 @@
 namespace Conference.Tests.AppHost;
 
 /// <summary>Reads /proc to find the processes a test started, by a path only they use.</summary>
-internal static class LocalProcesses
+static class LocalProcesses
 {
     public static List<string> CommandLinesContaining(string text) =>
         Directory.EnumerateDirectories("/proc")

@@ -8,7 +8,7 @@ namespace Conference.Tests.AppHost;
 /// Debian's Chromium (Playwright for .NET), with a fake camera and microphone, pointed at a running site: here the
 /// AppHost's front door. Every page it opens is watched for what a person would see go wrong.
 /// </summary>
-internal sealed class SiteBrowser : IAsyncDisposable
+sealed class SiteBrowser : IAsyncDisposable
 {
     readonly IPlaywright playwright;
     readonly IBrowser browser;
@@ -87,7 +87,7 @@ internal sealed class SiteBrowser : IAsyncDisposable
 /// scripts or stylesheets that arrive empty or with the wrong content type (which a browser refuses under
 /// <c>X-Content-Type-Options: nosniff</c>).
 /// </summary>
-internal sealed class WatchedPage
+sealed class WatchedPage
 {
     readonly ConcurrentQueue<string> problems = new();
     readonly ConcurrentQueue<(IResponse Response, Task<string> Body)> assets = new();

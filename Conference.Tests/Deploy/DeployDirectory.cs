@@ -9,7 +9,7 @@ namespace Conference.Tests.Deploy;
 /// machine (so pg_dump, psql and pg_restore reach the test's Postgres through PG* variables); every other
 /// call succeeds without doing anything. A stand-in <c>crontab</c> keeps the user's table in crontab.txt. Scripts under test may replace <c>bin/docker</c> with their own.
 /// </summary>
-internal sealed class DeployDirectory : IDisposable
+sealed class DeployDirectory : IDisposable
 {
     public const string ComposeExecStandIn = """
         #!/usr/bin/env bash

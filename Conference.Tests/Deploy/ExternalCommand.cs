@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Conference.Tests.Deploy;
 
 /// <summary>Runs a program to its end (a minute at most) and hands back its exit code, stdout and stderr.</summary>
-internal static class ExternalCommand
+static class ExternalCommand
 {
     public static async Task<(int ExitCode, string Output, string Error)> RunAsync(string fileName, IEnumerable<string> arguments,
         string workingDirectory, IReadOnlyDictionary<string, string>? environment = null)

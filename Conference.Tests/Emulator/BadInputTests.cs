@@ -94,11 +94,11 @@ public sealed class BadInputTests(LiveKitEmulator emulator)
         Assert.All(verified, v => Assert.Null(v!["error"]));
     }
 
-    private string Token(string room, string identity) =>
+    string Token(string room, string identity) =>
         new AccessToken(emulator.ApiKey, emulator.ApiSecret).WithIdentity(identity)
             .WithGrants(new VideoGrants { RoomJoin = true, Room = room }).ToJwt();
 
-    private async Task<ClientWebSocket> ConnectAsync(string token)
+    async Task<ClientWebSocket> ConnectAsync(string token)
     {
         var socket = new ClientWebSocket();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
@@ -106,7 +106,7 @@ public sealed class BadInputTests(LiveKitEmulator emulator)
         return socket;
     }
 
-    private static async Task<int> ReceiveAsync(ClientWebSocket socket)
+    static async Task<int> ReceiveAsync(ClientWebSocket socket)
     {
         var buffer = new byte[64 * 1024];
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
@@ -114,7 +114,7 @@ public sealed class BadInputTests(LiveKitEmulator emulator)
         return result.Count;
     }
 
-    private static async Task<(WebSocketCloseStatus? Status, string? Description)> ReceiveUntilClosedAsync(ClientWebSocket socket)
+    static async Task<(WebSocketCloseStatus? Status, string? Description)> ReceiveUntilClosedAsync(ClientWebSocket socket)
     {
         var buffer = new byte[64 * 1024];
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
@@ -128,7 +128,7 @@ public sealed class BadInputTests(LiveKitEmulator emulator)
         }
     }
 
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    sealed class FixedClock(DateTimeOffset now) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => now;
     }

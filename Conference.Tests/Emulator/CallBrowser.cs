@@ -24,7 +24,7 @@ public sealed class CallBrowser : IAsyncLifetime
 
     public IBrowser Browser => browser ?? throw new InvalidOperationException("not started");
 
-    private string PageOrigin => $"http://localhost:{pagePort}/";
+    string PageOrigin => $"http://localhost:{pagePort}/";
 
     public async Task InitializeAsync()
     {
@@ -45,7 +45,7 @@ public sealed class CallBrowser : IAsyncLifetime
         });
     }
 
-    private async Task ServePageAsync()
+    async Task ServePageAsync()
     {
         while (pageServer.IsListening)
         {
@@ -185,7 +185,7 @@ public sealed record CallPage(IPage Page, string Identity, string Sid)
 
     public Task CloseAsync() => Page.Context.CloseAsync();
 
-    private sealed class VideoState
+    sealed class VideoState
     {
         public int Width { get; set; }
         public int Height { get; set; }

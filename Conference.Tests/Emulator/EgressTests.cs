@@ -1,6 +1,6 @@
-using static Conference.Tests.Emulator.EmulatorSdk;
 using System.Text.Json.Nodes;
 using Conference.Tests.Infrastructure;
+using static Conference.Tests.Emulator.EmulatorSdk;
 
 namespace Conference.Tests.Emulator;
 
@@ -123,7 +123,7 @@ public sealed class EgressTests(LiveKitEmulator emulator, CallBrowser browser, S
         await ada.LeaveAsync();
     }
 
-    private object Output(string bucket, string filepath) => new
+    object Output(string bucket, string filepath) => new
     {
         filepath,
         output = new

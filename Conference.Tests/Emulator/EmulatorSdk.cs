@@ -5,7 +5,7 @@ using Conference.Tests.LiveKit;
 namespace Conference.Tests.Emulator;
 
 /// <summary>LiveKit's own Node server SDK (tools/node) talking to the emulator: the judge of its API and webhooks.</summary>
-internal static class EmulatorSdk
+static class EmulatorSdk
 {
     /// <summary>Calls a RoomServiceClient method; returns <c>{ ok, result }</c> or <c>{ ok: false, status, code, message }</c>.</summary>
     /// <summary>The result of a call the server SDK reported as succeeded; fails the test with the SDK's answer otherwise.</summary>

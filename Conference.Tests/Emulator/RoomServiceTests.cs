@@ -1,6 +1,6 @@
-using static Conference.Tests.Emulator.EmulatorSdk;
 using System.Text.Json.Nodes;
 using Conference.Tests.Infrastructure;
+using static Conference.Tests.Emulator.EmulatorSdk;
 
 namespace Conference.Tests.Emulator;
 

@@ -28,7 +28,7 @@ public sealed class RtcNodeBotTests(LiveKitEmulator emulator, CallBrowser browse
         await ada.LeaveAsync();
     }
 
-    private async Task<JsonNode> RunBotAsync(string room, string identity, int seconds)
+    async Task<JsonNode> RunBotAsync(string room, string identity, int seconds)
     {
         var directory = Path.Combine(LocalMachine.RepositoryRoot, "tools", "livekit-emulator");
         var start = new ProcessStartInfo("node",

@@ -8,7 +8,7 @@ namespace Conference.Tests.Emulator;
 /// Only the elements needed for that are read; masters of unknown size (a live writer's Segment and Clusters) are
 /// walked into, everything else is skipped by its size.
 /// </summary>
-internal sealed record WebmFile(TimeSpan? DeclaredDuration, IReadOnlyDictionary<int, WebmFile.Track> Tracks)
+sealed record WebmFile(TimeSpan? DeclaredDuration, IReadOnlyDictionary<int, WebmFile.Track> Tracks)
 {
     /// <summary>One track's blocks (frames): how many, and the time of the first and the last.</summary>
     public sealed record Track(int Blocks, TimeSpan First, TimeSpan Last);

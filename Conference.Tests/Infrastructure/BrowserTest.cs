@@ -22,7 +22,7 @@ public abstract class BrowserTest(IOpensPages pages) : IAsyncLifetime
 }
 
 /// <summary>The browser contexts a fixture opened and has not closed yet.</summary>
-internal sealed class OpenContexts
+sealed class OpenContexts
 {
     readonly System.Collections.Concurrent.ConcurrentQueue<IBrowserContext> contexts = new();
 

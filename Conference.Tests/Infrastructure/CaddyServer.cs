@@ -62,7 +62,7 @@ public sealed class CaddyServer : LocalServer
         await StartProcessAsync(caddy, ["run", "--config", configPath], AcceptsConnectionsAsync);
     }
 
-    private async Task AcceptsConnectionsAsync(CancellationToken cancellationToken)
+    async Task AcceptsConnectionsAsync(CancellationToken cancellationToken)
     {
         using var client = new TcpClient();
         await client.ConnectAsync(IPAddress.Loopback, Port, cancellationToken);

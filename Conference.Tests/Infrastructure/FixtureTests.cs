@@ -33,7 +33,7 @@ public sealed class PostgresServerTests(PostgresServer postgres)
         Assert.Equal(false, await ScalarAsync(second, meetingsTableExists));
     }
 
-    private static async Task<object?> ScalarAsync(NpgsqlDataSource database, string sql)
+    static async Task<object?> ScalarAsync(NpgsqlDataSource database, string sql)
     {
         await using var command = database.CreateCommand(sql);
         return await command.ExecuteScalarAsync();
@@ -137,7 +137,7 @@ public sealed class LocalServerTests
         Assert.StartsWith("no-such-server not found: run ./test.sh", error.Message);
     }
 
-    private static LocalServer Create(string name) => name switch
+    static LocalServer Create(string name) => name switch
     {
         "postgres" => new PostgresServer(),
         "redis-server" => new RedisServer(),
@@ -147,7 +147,7 @@ public sealed class LocalServerTests
     };
 
     /// <summary>The process and all its descendants (postgres's backends, say).</summary>
-    private static List<int> ProcessTree(int rootId)
+    static List<int> ProcessTree(int rootId)
     {
         var parents = Process.GetProcesses().Select(process => process.Id).ToDictionary(id => id, ParentId);
         List<int> tree = [rootId];
@@ -159,7 +159,7 @@ public sealed class LocalServerTests
     }
 
     // /proc/ID/stat reads "ID (name) state parent-id ..."; the name may hold spaces and parentheses.
-    private static int ParentId(int processId)
+    static int ParentId(int processId)
     {
         try
         {

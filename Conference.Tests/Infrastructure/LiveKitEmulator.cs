@@ -17,7 +17,7 @@ public class LiveKitEmulator : LocalServer
     readonly HttpListener webhookListener = new();
     readonly ConcurrentQueue<ReceivedWebhook> webhooks = new();
     readonly SemaphoreSlim webhookArrived = new(0);
-    private int failuresToInject;
+    int failuresToInject;
 
     public LiveKitEmulator() : this("livekit-emulator")
     {
@@ -174,14 +174,14 @@ public class LiveKitEmulator : LocalServer
         return Task.CompletedTask;
     }
 
-    private async Task AnswersHttpAsync(CancellationToken cancellationToken)
+    async Task AnswersHttpAsync(CancellationToken cancellationToken)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         using var response = await http.GetAsync(HttpUrl, cancellationToken);
         response.EnsureSuccessStatusCode();
     }
 
-    private async Task CaptureWebhooksAsync()
+    async Task CaptureWebhooksAsync()
     {
         while (webhookListener.IsListening)
         {

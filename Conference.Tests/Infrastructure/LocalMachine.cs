@@ -32,7 +32,7 @@ public static class LocalMachine
                 $"{name} not found: run ./test.sh (it installs postgresql, redis-server, caddy, chromium and tools/node)");
     }
 
-    private static string FindRepositoryRoot()
+    static string FindRepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {

@@ -196,7 +196,7 @@ public abstract class LocalServer : IAsyncLifetime, IAsyncDisposable
 
     // Every command runs behind the watchdog, which stops it and deletes the work directory when its stdin,
     // a pipe from this run, closes: on disposal, or when the run ends however it ends.
-    private Process Launch(string fileName, IEnumerable<string> arguments)
+    Process Launch(string fileName, IEnumerable<string> arguments)
     {
         var startInfo = new ProcessStartInfo("bash", [WatchdogScript, WorkDirectory, fileName, .. arguments])
         {
@@ -212,7 +212,7 @@ public abstract class LocalServer : IAsyncLifetime, IAsyncDisposable
         return Process.Start(startInfo) ?? throw new InvalidOperationException($"{Name}: could not start {fileName}");
     }
 
-    private void AppendOutput(string? text)
+    void AppendOutput(string? text)
     {
         lock (output)
         {
@@ -220,7 +220,7 @@ public abstract class LocalServer : IAsyncLifetime, IAsyncDisposable
         }
     }
 
-    private InvalidOperationException StartFailure(string what, string fileName, IEnumerable<string> arguments)
+    InvalidOperationException StartFailure(string what, string fileName, IEnumerable<string> arguments)
     {
         var lastLines = Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(40);
         return new InvalidOperationException(

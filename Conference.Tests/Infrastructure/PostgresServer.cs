@@ -15,7 +15,7 @@ public sealed class PostgresServer() : LocalServer("postgres")
     static readonly bool RunsAsRoot = Environment.IsPrivilegedProcess;
 
     readonly string password = NewPassword();
-    private string binDirectory = "";
+    string binDirectory = "";
 
     public string ConnectionString => new NpgsqlConnectionStringBuilder
     {
@@ -26,7 +26,7 @@ public sealed class PostgresServer() : LocalServer("postgres")
         Database = "postgres",
     }.ConnectionString;
 
-    private string DataDirectory => Path.Combine(WorkDirectory, "data");
+    string DataDirectory => Path.Combine(WorkDirectory, "data");
 
     /// <summary>Creates an empty database and returns the connection string to it.</summary>
     public async Task<string> CreateDatabaseAsync(string name)
@@ -71,20 +71,20 @@ public sealed class PostgresServer() : LocalServer("postgres")
     protected override Task StopAsync() =>
         RunAsPostgresUserAsync("pg_ctl", "stop", "-D", DataDirectory, "-m", "fast", "-w", "-t", "10");
 
-    private async Task OpensConnectionAsync(CancellationToken cancellationToken)
+    async Task OpensConnectionAsync(CancellationToken cancellationToken)
     {
         var probe = new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false, Timeout = 2 };
         await using var connection = new NpgsqlConnection(probe.ConnectionString);
         await connection.OpenAsync(cancellationToken);
     }
 
-    private Task RunAsPostgresUserAsync(string program, params string[] arguments)
+    Task RunAsPostgresUserAsync(string program, params string[] arguments)
     {
         var (fileName, commandArguments) = AsPostgresUser(program, arguments);
         return RunAsync(fileName, commandArguments);
     }
 
-    private (string FileName, string[] Arguments) AsPostgresUser(string program, params string[] arguments)
+    (string FileName, string[] Arguments) AsPostgresUser(string program, params string[] arguments)
     {
         var fileName = Path.Combine(binDirectory, program);
         return RunsAsRoot ? ("runuser", ["-u", Superuser, "--", fileName, .. arguments]) : (fileName, arguments);

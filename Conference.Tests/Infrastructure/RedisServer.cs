@@ -32,7 +32,7 @@ public sealed class RedisServer() : LocalServer("redis-server")
     }
 
     // Plain RESP over a socket: it answers as soon as Redis has loaded, with no client library in between.
-    private async Task AnswersPingAsync(CancellationToken cancellationToken)
+    async Task AnswersPingAsync(CancellationToken cancellationToken)
     {
         using var client = new TcpClient();
         await client.ConnectAsync(IPAddress.Loopback, Port, cancellationToken);

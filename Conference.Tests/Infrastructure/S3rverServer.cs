@@ -22,7 +22,7 @@ public sealed class S3rverServer() : LocalServer("s3rver")
             AnswersHttpAsync);
     }
 
-    private async Task AnswersHttpAsync(CancellationToken cancellationToken)
+    async Task AnswersHttpAsync(CancellationToken cancellationToken)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         using var response = await http.GetAsync(Endpoint, cancellationToken);

@@ -5,7 +5,7 @@ using Microsoft.Playwright;
 namespace Conference.Tests.Journeys;
 
 /// <summary>What people do in the journeys, step by step, in the words of the page (labels, roles, test ids).</summary>
-internal static class Journey
+static class Journey
 {
     /// <summary>How long a page may take to load, as the browser's own default for actions (SiteBrowser).</summary>
     public static readonly float PageLoad = 60_000;
@@ -253,7 +253,7 @@ internal static class Journey
 }
 
 /// <summary>A meeting in progress: its code, the host's page and the guests' pages, in the order they joined.</summary>
-internal sealed record Call(string Code, WatchedPage Host, IReadOnlyList<WatchedPage> Guests)
+sealed record Call(string Code, WatchedPage Host, IReadOnlyList<WatchedPage> Guests)
 {
     public IEnumerable<WatchedPage> Everyone => [Host, .. Guests];
 }

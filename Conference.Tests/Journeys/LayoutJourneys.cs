@@ -1,6 +1,6 @@
-using Conference.Tests.Infrastructure;
 using System.Text.RegularExpressions;
 using Conference.Tests.AppHost;
+using Conference.Tests.Infrastructure;
 using Microsoft.Playwright;
 
 namespace Conference.Tests.Journeys;

@@ -1,8 +1,8 @@
-using Conference.Tests.Infrastructure;
 using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Conference.Tests.AppHost;
+using Conference.Tests.Infrastructure;
 using Microsoft.Playwright;
 
 namespace Conference.Tests.Journeys;

@@ -1,5 +1,5 @@
-using Conference.Tests.Infrastructure;
 using Conference.Tests.AppHost;
+using Conference.Tests.Infrastructure;
 using Microsoft.Playwright;
 
 namespace Conference.Tests.Journeys;

@@ -12,7 +12,7 @@ namespace Conference.Tests.Journeys;
 /// The api as the browser reaches it, through Caddy's <c>/api/*</c>: what a meeting's page says (status, calls) and
 /// the calls a person makes with the credentials their browser holds (the host's account, a participant key).
 /// </summary>
-internal sealed class SiteApi(Uri site) : IDisposable
+sealed class SiteApi(Uri site) : IDisposable
 {
     readonly HttpClient http = new() { BaseAddress = site, Timeout = TimeSpan.FromSeconds(30) };
 

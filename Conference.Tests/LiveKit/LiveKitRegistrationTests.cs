@@ -9,7 +9,7 @@ namespace Conference.Tests.LiveKit;
 /// <summary><c>AddLiveKitClient</c> reads Aspire's connection string or the LiveKit section and checks them.</summary>
 public sealed class LiveKitRegistrationTests
 {
-    private static IHost Build(Dictionary<string, string?> settings)
+    static IHost Build(Dictionary<string, string?> settings)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(settings);

@@ -5,7 +5,7 @@ namespace Conference.Tests.LiveKit;
 /// int64 as strings, enums by name) and a webhook body as LiveKit sends it (camelCase, defaults omitted).
 /// Egress nanosecond times end in 00: a DateTimeOffset tick is 100 ns.
 /// </summary>
-internal static class LiveKitSamples
+static class LiveKitSamples
 {
     public const string Room = """
         {

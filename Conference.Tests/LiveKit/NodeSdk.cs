@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 namespace Conference.Tests.LiveKit;
 
 /// <summary>Runs the Node scripts in LiveKit/node/ against LiveKit's official server SDK (tools/node).</summary>
-internal static class NodeSdk
+static class NodeSdk
 {
     public static string RepoRoot { get; } = FindRepoRoot();
 
@@ -40,7 +40,7 @@ internal static class NodeSdk
         return JsonNode.Parse(await output) ?? throw new InvalidOperationException($"node {script} printed nothing.");
     }
 
-    private static string FindRepoRoot()
+    static string FindRepoRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
@@ -55,7 +55,7 @@ internal static class NodeSdk
 }
 
 /// <summary>A clock the test sets.</summary>
-internal sealed class ManualTimeProvider(DateTimeOffset now) : TimeProvider
+sealed class ManualTimeProvider(DateTimeOffset now) : TimeProvider
 {
     public DateTimeOffset Now { get; set; } = now;
 

@@ -12,7 +12,7 @@ namespace Conference.Tests.LiveKit;
 public sealed class ProtoCoverageTests
 {
     /// <summary>C# record → proto message, with the proto fields we leave out on purpose.</summary>
-    private static readonly (Type Type, string Message, string[] NotModelled)[] Messages =
+    static readonly (Type Type, string Message, string[] NotModelled)[] Messages =
     [
         (typeof(Room), "Room", []),
         (typeof(Codec), "Codec", []),
@@ -72,7 +72,7 @@ public sealed class ProtoCoverageTests
         (typeof(AgentJob), "Job", ["type", "state", "enable_recording", "enable_redaction"]), // no agents here
     ];
 
-    private static readonly (Type Type, string Enum)[] Enums =
+    static readonly (Type Type, string Enum)[] Enums =
     [
         (typeof(ParticipantState), "ParticipantInfo_State"), (typeof(ParticipantKind), "ParticipantInfo_Kind"),
         (typeof(ParticipantKindDetail), "ParticipantInfo_KindDetail"), (typeof(TrackSource), "TrackSource"),
@@ -87,7 +87,7 @@ public sealed class ProtoCoverageTests
         (typeof(VideoCodec), "VideoCodec"), (typeof(RoomEndReason), "RoomEndReason"),
     ];
 
-    private static readonly Lazy<Task<JsonNode>> Descriptors = new(() => NodeSdk.RunAsync("fields.mjs", new
+    static readonly Lazy<Task<JsonNode>> Descriptors = new(() => NodeSdk.RunAsync("fields.mjs", new
     {
         messages = Messages.Select(m => m.Message).ToArray(),
         enums = Enums.Select(e => e.Enum).ToArray(),

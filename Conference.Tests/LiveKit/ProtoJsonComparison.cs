@@ -8,13 +8,13 @@ namespace Conference.Tests.LiveKit;
 /// sorted, and proto3 default values (false, 0, "", [], {}, null) left out, since protobuf treats absent and
 /// default alike and Node's toJson() omits them.
 /// </summary>
-internal static class ProtoJsonComparison
+static class ProtoJsonComparison
 {
     public static string Normalize(JsonNode? node) => Canonical(node)?.ToJsonString() ?? "null";
 
     public static string Normalize(string json) => Normalize(JsonNode.Parse(json));
 
-    private static JsonNode? Canonical(JsonNode? node)
+    static JsonNode? Canonical(JsonNode? node)
     {
         switch (node)
         {

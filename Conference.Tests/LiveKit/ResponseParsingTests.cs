@@ -8,7 +8,7 @@ namespace Conference.Tests.LiveKit;
 public sealed class ResponseParsingTests
 {
     // Proto fields ProtoCoverageTests lists as not modelled; the samples carry them at their defaults.
-    private static readonly string[] NotModelled = ["data_tracks", "capabilities", "packet_trailer_features", "video_layer_mode"];
+    static readonly string[] NotModelled = ["data_tracks", "capabilities", "packet_trailer_features", "video_layer_mode"];
 
     public static TheoryData<string, Type> Samples => new()
     {
@@ -32,7 +32,7 @@ public sealed class ResponseParsingTests
         AssertContains(expected, JsonNode.Parse(ProtoJsonComparison.Normalize(written)), "$");
     }
 
-    private static void AssertContains(JsonNode? expected, JsonNode? actual, string path)
+    static void AssertContains(JsonNode? expected, JsonNode? actual, string path)
     {
         switch (expected)
         {
@@ -91,7 +91,7 @@ public sealed class ResponseParsingTests
         Assert.Equal(TimeSpan.FromSeconds(1.5), file.Duration);
     }
 
-    private static JsonNode WithoutNotModelled(JsonNode node)
+    static JsonNode WithoutNotModelled(JsonNode node)
     {
         foreach (var child in node is JsonObject obj ? obj.Select(p => p.Value) : node is JsonArray array ? array : [])
         {

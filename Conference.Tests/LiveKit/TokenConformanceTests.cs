@@ -9,16 +9,16 @@ namespace Conference.Tests.LiveKit;
 /// <summary>Our tokens and LiveKit's Node SDK tokens are interchangeable, with production and development secrets.</summary>
 public sealed class TokenConformanceTests
 {
-    private const string ApiKey = "APIxK3bG7yQ2mN";
+    const string ApiKey = "APIxK3bG7yQ2mN";
 
     public static TheoryData<string> Secrets => new(
         "secret", // livekit-server --dev: 6 bytes, too short for Microsoft.IdentityModel
         "h8Fq2LrX9vT4kWc7Zp1NsB6dYe3JgA5mUo0RiHtQ");
 
-    private static readonly Dictionary<string, string> Attributes = new() { ["role"] = "host", ["team"] = "blue" };
+    static readonly Dictionary<string, string> Attributes = new() { ["role"] = "host", ["team"] = "blue" };
 
     /// <summary>The same join token as input to the Node SDK (tokens.mjs mint).</summary>
-    private static object NodeMint(string secret) => new
+    static object NodeMint(string secret) => new
     {
         op = "mint", key = ApiKey, secret, identity = "alice", name = "Alice", metadata = """{"avatar":"a.png"}""",
         attributes = Attributes, ttlSeconds = 900, kind = "agent",
@@ -30,7 +30,7 @@ public sealed class TokenConformanceTests
         roomConfig = new { name = "abc-defg-hij", emptyTimeout = 300, maxParticipants = 20, agents = new[] { new { agentName = "notes" } } },
     };
 
-    private static string OurMint(string secret) => new AccessToken(ApiKey, secret)
+    static string OurMint(string secret) => new AccessToken(ApiKey, secret)
         .WithIdentity("alice").WithName("Alice").WithMetadata("""{"avatar":"a.png"}""").WithAttributes(Attributes)
         .WithKind(ParticipantKind.Agent)
         .WithGrants(new VideoGrants
@@ -178,27 +178,27 @@ public sealed class TokenConformanceTests
         Assert.Equal(new VideoGrants { RoomJoin = true, Room = "r" }, claims.Video);
     }
 
-    private static TokenRejection RejectionOf(TokenVerifier verifier, string jwt) =>
+    static TokenRejection RejectionOf(TokenVerifier verifier, string jwt) =>
         Assert.Throws<TokenVerificationException>(() => verifier.Verify(jwt)).Reason;
 
-    private static string HandSigned(string header, string payload)
+    static string HandSigned(string header, string payload)
     {
         var signed = $"{Base64UrlEncode(Encoding.UTF8.GetBytes(header))}.{Base64UrlEncode(Encoding.UTF8.GetBytes(payload))}";
         return $"{signed}.{Base64UrlEncode(HMACSHA256.HashData("secret"u8, Encoding.ASCII.GetBytes(signed)))}";
     }
 
-    private static string Base64UrlEncode(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    static string Base64UrlEncode(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    private static byte[] Base64UrlDecode(string text) =>
+    static byte[] Base64UrlDecode(string text) =>
         Convert.FromBase64String(text.Replace('-', '+').Replace('_', '/').PadRight(text.Length + (4 - text.Length % 4) % 4, '='));
 
-    private static async Task<JsonNode> NodeVerifyAsync(string token, string secret)
+    static async Task<JsonNode> NodeVerifyAsync(string token, string secret)
     {
         var result = await NodeSdk.RunAsync("tokens.mjs", new { op = "verify", key = ApiKey, secret, token });
         return result["claims"] ?? throw new Xunit.Sdk.XunitException($"Node SDK rejected the token: {result["error"]}");
     }
 
-    private static string WithoutTimes(JsonNode claims)
+    static string WithoutTimes(JsonNode claims)
     {
         var copy = claims.DeepClone().AsObject();
         copy.Remove("nbf");
@@ -206,7 +206,7 @@ public sealed class TokenConformanceTests
         return Sorted(copy);
     }
 
-    private static string Sorted(JsonNode node) => node switch
+    static string Sorted(JsonNode node) => node switch
     {
         JsonObject obj => "{" + string.Join(",", obj.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"\"{p.Key}\":{Sorted(p.Value!)}")) + "}",
         JsonArray array => "[" + string.Join(",", array.Select(item => Sorted(item!))) + "]",

@@ -12,9 +12,9 @@ namespace Conference.Tests.LiveKit;
 /// </summary>
 public sealed class TwirpCaptureServer : IAsyncDisposable
 {
-    private readonly WebApplication app;
+    readonly WebApplication app;
 
-    private TwirpCaptureServer(WebApplication app) => this.app = app;
+    TwirpCaptureServer(WebApplication app) => this.app = app;
 
     public ConcurrentQueue<CapturedRequest> Requests { get; } = new();
 

@@ -11,8 +11,8 @@ namespace Conference.Tests.LiveKit;
 /// <summary>How our client behaves on LiveKit's errors, outages and paging.</summary>
 public sealed class TwirpClientTests : IAsyncLifetime
 {
-    private TwirpCaptureServer server = null!;
-    private readonly HttpClient httpClient = new();
+    TwirpCaptureServer server = null!;
+    readonly HttpClient httpClient = new();
 
     public async Task InitializeAsync() => server = await TwirpCaptureServer.StartAsync();
 
@@ -22,12 +22,12 @@ public sealed class TwirpClientTests : IAsyncLifetime
         await server.DisposeAsync();
     }
 
-    private IOptions<LiveKitOptions> Options(Uri? url = null) =>
+    IOptions<LiveKitOptions> Options(Uri? url = null) =>
         Microsoft.Extensions.Options.Options.Create(new LiveKitOptions { Url = url ?? server.Url, ApiKey = "devkey", ApiSecret = "secret" });
 
-    private RoomServiceClient Rooms(Uri? url = null) => new(httpClient, Options(url));
+    RoomServiceClient Rooms(Uri? url = null) => new(httpClient, Options(url));
 
-    private EgressClient Egress() => new(httpClient, Options());
+    EgressClient Egress() => new(httpClient, Options());
 
     [Fact]
     public async Task Twirp_not_found_is_a_clear_not_found()
@@ -177,7 +177,7 @@ public sealed class TwirpClientTests : IAsyncLifetime
     }
 
     // Other test classes call LiveKit in parallel, so measurements arrive on several threads.
-    private static void Record(List<(string, string?, string?)> measurements, Instrument instrument, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    static void Record(List<(string, string?, string?)> measurements, Instrument instrument, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
         string? method = null, error = null;
         foreach (var tag in tags)

@@ -12,8 +12,8 @@ namespace Conference.Tests.LiveKit;
 /// </summary>
 public sealed class TwirpConformanceTests(TwirpConformanceTests.Capture capture) : IClassFixture<TwirpConformanceTests.Capture>
 {
-    private const string ApiKey = "APIconformance";
-    private const string ApiSecret = "a-production-like-secret-of-32-chars+";
+    const string ApiKey = "APIconformance";
+    const string ApiSecret = "a-production-like-secret-of-32-chars+";
 
     public static TheoryData<string> Methods => new(OurCalls.Keys);
 
@@ -78,15 +78,15 @@ public sealed class TwirpConformanceTests(TwirpConformanceTests.Capture capture)
     [Fact]
     public void Our_client_reads_the_answers() => Assert.Equal(OurCalls.Count, capture.OurResults.Count);
 
-    private static readonly S3Upload S3 = new()
+    static readonly S3Upload S3 = new()
     {
         AccessKey = "AK", Secret = "SK", Region = "us-east-1", Endpoint = "http://minio:9000", Bucket = "recordings", ForcePathStyle = true,
     };
 
-    private static readonly EncodedFileOutput Mp4 = new() { FileType = EncodedFileType.Mp4, Filepath = "rec/{room_name}-{time}.mp4", S3 = S3 };
+    static readonly EncodedFileOutput Mp4 = new() { FileType = EncodedFileType.Mp4, Filepath = "rec/{room_name}-{time}.mp4", S3 = S3 };
 
     /// <summary>The same calls as node/calls.mjs, made with our client.</summary>
-    private static readonly Dictionary<string, Func<RoomServiceClient, EgressClient, Task<object?>>> OurCalls = new()
+    static readonly Dictionary<string, Func<RoomServiceClient, EgressClient, Task<object?>>> OurCalls = new()
     {
         ["CreateRoom"] = async (rooms, _) => await rooms.CreateRoomAsync(new()
         {
@@ -187,7 +187,7 @@ public sealed class TwirpConformanceTests(TwirpConformanceTests.Capture capture)
     /// <summary>Runs the Node SDK's calls, then ours, once for all tests of the class.</summary>
     public sealed class Capture : IAsyncLifetime
     {
-        private TwirpCaptureServer server = null!;
+        TwirpCaptureServer server = null!;
 
         public HttpClient HttpClient { get; } = new();
 

@@ -7,15 +7,15 @@ namespace Conference.Tests.LiveKit;
 /// <summary>Webhooks signed the way the LiveKit server signs them are accepted; anything else is rejected with its reason.</summary>
 public sealed class WebhookReceiverTests
 {
-    private const string ApiKey = "APIwebhooks";
-    private const string ApiSecret = "webhook-secret-of-a-decent-length-0123";
+    const string ApiKey = "APIwebhooks";
+    const string ApiSecret = "webhook-secret-of-a-decent-length-0123";
 
-    private static readonly byte[] Body = Encoding.UTF8.GetBytes(LiveKitSamples.EgressEndedWebhook);
+    static readonly byte[] Body = Encoding.UTF8.GetBytes(LiveKitSamples.EgressEndedWebhook);
 
-    private static WebhookReceiver Receiver(TimeProvider? clock = null, string apiKey = ApiKey, string apiSecret = ApiSecret) =>
+    static WebhookReceiver Receiver(TimeProvider? clock = null, string apiKey = ApiKey, string apiSecret = ApiSecret) =>
         new(new TokenVerifier(apiKey, apiSecret, clock));
 
-    private static async Task<string> SignWithNodeAsync(byte[] body) =>
+    static async Task<string> SignWithNodeAsync(byte[] body) =>
         (await NodeSdk.RunAsync("tokens.mjs", new { op = "signWebhook", key = ApiKey, secret = ApiSecret, bodyBase64 = Convert.ToBase64String(body) }))
         ["authorization"]!.GetValue<string>();
 
@@ -159,5 +159,5 @@ public sealed class WebhookReceiverTests
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1700000000), webhook.CreatedAt);
     }
 
-    private static WebhookRejection RejectionOf(Action receive) => Assert.Throws<WebhookException>(receive).Reason;
+    static WebhookRejection RejectionOf(Action receive) => Assert.Throws<WebhookException>(receive).Reason;
 }

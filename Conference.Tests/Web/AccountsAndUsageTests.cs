@@ -1,6 +1,6 @@
-using Conference.Tests.Infrastructure;
 using System.Net.Http.Json;
 using Conference.Tests.Api;
+using Conference.Tests.Infrastructure;
 using Microsoft.Playwright;
 
 namespace Conference.Tests.Web;

@@ -1,6 +1,6 @@
-using Conference.Tests.Infrastructure;
 using System.Text.RegularExpressions;
 using Conference.Tests.Api;
+using Conference.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;

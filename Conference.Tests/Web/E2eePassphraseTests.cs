@@ -1,6 +1,6 @@
-using Conference.Tests.Infrastructure;
 using System.Collections.Concurrent;
 using System.Text;
+using Conference.Tests.Infrastructure;
 using Microsoft.Playwright;
 
 namespace Conference.Tests.Web;

@@ -3,7 +3,7 @@ using Microsoft.Playwright;
 namespace Conference.Tests.Web;
 
 /// <summary>The steps the browser tests share: signing up, starting a meeting, waiting for a live page.</summary>
-internal static class WebJourney
+static class WebJourney
 {
     public const string Password = "correct horse battery";
 

@@ -10,14 +10,14 @@ namespace Conference.Benchmarks;
 [MemoryDiagnoser]
 public class LiveKitBenchmarks
 {
-    private const string ApiKey = "APIbenchmark";
-    private const string ApiSecret = "bench-secret-0123456789-abcdefghijkl";
+    const string ApiKey = "APIbenchmark";
+    const string ApiSecret = "bench-secret-0123456789-abcdefghijkl";
 
-    private readonly TokenVerifier verifier = new(ApiKey, ApiSecret);
-    private WebhookReceiver receiver = null!;
-    private string joinToken = null!;
-    private byte[] webhookBody = null!;
-    private string webhookAuthorization = null!;
+    readonly TokenVerifier verifier = new(ApiKey, ApiSecret);
+    WebhookReceiver receiver = null!;
+    string joinToken = null!;
+    byte[] webhookBody = null!;
+    string webhookAuthorization = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -45,7 +45,7 @@ public class LiveKitBenchmarks
     [Benchmark]
     public WebhookEvent ReceiveWebhook() => receiver.Receive(webhookBody, webhookAuthorization);
 
-    private static string RepoRoot()
+    static string RepoRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {

@@ -7,11 +7,11 @@ using Bunit;
 using Conference.Web.Api;
 using Conference.Web.Components.Call;
 using Conference.Web.Meetings;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Time.Testing;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Conference.Tests.Web.Call;
 

@@ -1,7 +1,7 @@
 using System.Security.Claims;
 using Bunit;
-using Microsoft.AspNetCore.Components.Authorization;
 using Conference.Web.Components.Call;
+using Microsoft.AspNetCore.Components.Authorization;
 
 namespace Conference.Tests.Web.Call;
 
