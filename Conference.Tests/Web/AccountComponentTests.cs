@@ -63,6 +63,21 @@ public sealed class AccountComponentTests : WebComponentTest
     }
 
     [Fact]
+    public void An_emptied_retention_is_asked_for_again_and_nothing_is_saved()
+    {
+        SignIn(admin: true);
+        Api.On("GET", "/api/admin/settings", new { signUpOpen = true, recordingRetentionDays = 30 });
+        var page = Render<SiteSettingsPage>();
+        page.WaitForAssertion(() => page.Find("#retention"));
+        page.Find("#retention").Change("");
+        page.Find("form").Submit();
+        page.WaitForAssertion(() => Assert.Contains("Enter how many days to keep recordings", page.Find("#recordingRetentionDays-error").TextContent));
+        Assert.Empty(page.FindAll("[data-testid=no-recorder]"));
+        Assert.DoesNotContain("Saved.", page.Markup);
+        Assert.Empty(Api.Seen("PUT", "/api/admin/settings"));
+    }
+
+    [Fact]
     public void Without_a_recorder_the_settings_page_says_nothing_can_be_recorded_and_saves_sign_up_alone()
     {
         SignIn(admin: true);

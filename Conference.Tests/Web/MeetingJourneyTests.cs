@@ -124,7 +124,16 @@ public sealed class MeetingJourneyTests(WebAppFixture fixture) : BrowserTest(fix
 
         // Let in, the guest goes on to the call (LiveKit has them in the room) with a guest's token: no room admin.
         await fixture.WaitForParticipantAsync(slug, guestName);
-        var signal = fixture.SignalRequests.Last(r => r.IsWebSocket && fixture.Platform.LiveKitVerifier.Verify(r.AccessToken!).Name == guestName);
+        // The page's WebSocket event reaches the test through Playwright's own connection, which has been seen to come
+        // after the emulator already listed the guest (a full CI run): wait for it, and say what was seen if it never comes.
+        SignalRequest? signal = null;
+        for (var deadline = DateTime.UtcNow.AddSeconds(15); signal is null; await Task.Delay(100))
+        {
+            signal = fixture.SignalRequests.LastOrDefault(r => r.IsWebSocket && r.AccessToken is { } token && fixture.Platform.LiveKitVerifier.Verify(token).Name == guestName);
+            Assert.True(signal is not null || DateTime.UtcNow < deadline,
+                $"LiveKit has {guestName} in {slug}, but no signalling WebSocket with their token was seen. Seen: " +
+                string.Join("; ", fixture.SignalRequests.Select(r => $"{r.Path} ws={r.IsWebSocket} name={(r.AccessToken is { } t ? fixture.Platform.LiveKitVerifier.Verify(t).Name : "(no token)")}")));
+        }
         var grants = fixture.Platform.LiveKitVerifier.Verify(signal.AccessToken!).Video!;
         Assert.Equal(slug, grants.Room);
         Assert.Null(grants.RoomAdmin);
