@@ -127,12 +127,28 @@ class Recording implements ParticipantConnection {
     const local = new MediaStreamTrack({ kind, codec });
     const entry = { source: track, local, unsubscribe: () => {}, packets: 0 };
     const stream = new ContinuousStream(codec.clockRate);
-    entry.unsubscribe = track.forwarder.relay.onReceiveRtp.subscribe((rtp) => {
+    // As a subscriber's receiver does (LiveKit's egress is one), a lost video packet asks for a keyframe: the writer
+    // drops every frame after a gap until the next one, and without asking the file kept a few frames and then none
+    // (1,474 packets received, 3 frames written).
+    let lastSequence: { ssrc: number; sequence: number } | undefined;
+    let keyframeAskedAt = 0;
+    let gaps = 0;
+    entry.unsubscribe = track.forwarder.onSourceRtp((rtp) => {
       entry.packets++;
       const switched = stream.sourceChanged(rtp);
       if (switched) this.tell(`${kind} source changed (a simulcast layer switch): ${switched}`);
+      if (kind === "video") {
+        const { ssrc, sequenceNumber } = rtp.header;
+        const ahead = lastSequence?.ssrc === ssrc ? (sequenceNumber - lastSequence.sequence) & 0xffff : 1;
+        if (ahead > 1 && ahead < 0x8000 && Date.now() - keyframeAskedAt > 300) {
+          keyframeAskedAt = Date.now();
+          if (++gaps <= 20) this.tell(`video: ${ahead - 1} packet(s) missing before ${sequenceNumber}; asked for a keyframe`);
+          track.forwarder.requestKeyframe();
+        }
+        if (ahead >= 1 && ahead < 0x8000) lastSequence = { ssrc, sequence: sequenceNumber };
+      }
       local.writeRtp(stream.rewrite(rtp));
-    }).unSubscribe;
+    });
     this.tracks.push(entry);
     this.tell(`subscribed to ${kind} track ${track.info.sid} of ${track.publisher.identity}`);
     track.forwarder.requestKeyframe();
