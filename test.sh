@@ -79,11 +79,12 @@ read -r vitest_passed vitest_failed vitest_skipped <<<"$vitest_counts"
 awk -v passed="$vitest_passed" -v failed="$vitest_failed" -v skipped="$vitest_skipped" \
   '/^ +Passed: +[0-9]+$/ { passed += $2 } /^ +Failed: +[0-9]+$/ { failed += $2 } /^ +Skipped: +[0-9]+$/ { skipped += $2 }
   END { printf "tests: %d passed, %d failed, %d skipped\n", passed, failed, skipped }' "$log"
-# CI shows only the end of this output: name each failed test and the first lines of its message there.
+# CI shows only the end of this output: name each failed test and the first lines of its message there
+# (ten: a Playwright message names the locator it waited for only after its call log's header).
 awk '/^ +Failed [A-Za-z_][A-Za-z0-9_.]+(\(.*\))? \[/ { name = $0; sub(/^ +Failed /, "", name); sub(/ \[[^]]*\]$/, "", name); lines = 0; print "  failed: " name; next }
   name != "" && /^ +Error Message:/ { grab = 1; next }
   grab && /^ +Stack Trace:/ { grab = 0; name = ""; next }
-  grab && lines < 3 { sub(/^ */, "    "); print; lines++ }' "$log"
+  grab && lines < 10 && !/^ *$/ { sub(/^ */, "    "); print; lines++ }' "$log"
 # A build error runs no tests and counts no failures: say so rather than leave a clean-looking line.
 if [ "$status" != 0 ] && grep -q ': error ' "$log"; then
   echo "tests: the build failed (exit $status); see the errors above"
