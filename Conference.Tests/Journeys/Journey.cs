@@ -242,6 +242,32 @@ static class Journey
         await Assertions.Expect(toggle).ToHaveAttributeAsync("aria-pressed", "true");
     }
 
+    /// <summary>
+    /// Runs <paramref name="expectation"/>; when it fails, the message also gives what each of <paramref name="pages"/>
+    /// showed then: its call state, its people list and anything that went wrong on it (console errors, refused requests).
+    /// A failure seen once in a CI run is otherwise only "element(s) not found".
+    /// </summary>
+    public static async Task ExplainedAsync(Func<Task> expectation, params WatchedPage[] pages)
+    {
+        try
+        {
+            await expectation();
+        }
+        catch (PlaywrightException failed)
+        {
+            var seen = new List<string>();
+            foreach (var page in pages)
+            {
+                var state = await page.Page.GetByTestId("call-room").GetAttributeAsync("data-state", new() { Timeout = 1_000 }).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : "(no call)");
+                var people = await page.Page.GetByTestId("people-list").InnerTextAsync(new() { Timeout = 1_000 }).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result.ReplaceLineEndings(" | ") : "(people list closed)");
+                var problems = await Record.ExceptionAsync(() => page.ExpectNothingWrongAsync());
+                seen.Add($"{page.Page.Url}: call {state}; people: {people}; {problems?.Message ?? "nothing went wrong on the page"}");
+            }
+            // First, as CI shows only the message's first lines; Playwright's own (locator, call log, aria snapshot) follows.
+            throw new PlaywrightException($"{string.Join(Environment.NewLine, seen)}{Environment.NewLine}{failed.Message}", failed);
+        }
+    }
+
     /// <summary>Sends <paramref name="text"/> in the chat (opening it first).</summary>
     public static async Task SendChatAsync(WatchedPage person, string text)
     {

@@ -247,7 +247,7 @@ public sealed class MeetingModelJourneys(JourneyFixture fixture) : BrowserTest(f
         await Journey.OpenPanelAsync(mia, "toggle-people");
         await Assertions.Expect(mia.Page.GetByRole(AriaRole.Group, new() { Name = "Meeting controls" })).ToHaveCountAsync(0);
         await Journey.OpenPanelAsync(host, "toggle-people");
-        await Assertions.Expect(host.Page.GetByRole(AriaRole.Button, new() { Name = "Make Mia Guest a co-host" })).ToBeVisibleAsync();
+        await Journey.ExplainedAsync(() => Assertions.Expect(host.Page.GetByRole(AriaRole.Button, new() { Name = "Make Mia Guest a co-host" })).ToBeVisibleAsync(), host, mia);
         await mia.ExpectNothingWrongAsync();
     }
 
@@ -258,7 +258,7 @@ public sealed class MeetingModelJourneys(JourneyFixture fixture) : BrowserTest(f
         await host.Page.GetByRole(AriaRole.Button, new() { Name = $"Make {name} a co-host" }).ClickAsync();
         // The role reaches the pages through LiveKit (UpdateParticipant, then a participant update to every client).
         await Assertions.Expect(PersonInList(host, name).Locator(".role")).ToHaveTextAsync("Co-host", new() { Timeout = 15_000 });
-        await Assertions.Expect(person.Page.GetByTestId("toggle-recording")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await Journey.ExplainedAsync(() => Assertions.Expect(person.Page.GetByTestId("toggle-recording")).ToBeVisibleAsync(new() { Timeout = 15_000 }), host, person);
     }
 
     static ILocator PersonInList(WatchedPage viewer, string name) =>
