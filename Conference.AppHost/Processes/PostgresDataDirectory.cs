@@ -13,7 +13,8 @@ namespace Conference.AppHost.Processes;
 /// </summary>
 /// <param name="Path">The data directory postgres runs with.</param>
 /// <param name="Preferred">The directory asked for (<c>DATA/postgres</c>).</param>
-public sealed record PostgresDataDirectory(string Path, string Preferred)
+/// <param name="RemovedOrphans">The clusters of checkouts that no longer exist, removed from <see cref="SharedRoot"/> on the way.</param>
+public sealed record PostgresDataDirectory(string Path, string Preferred, IReadOnlyList<string> RemovedOrphans)
 {
     /// <summary>The system's place for programs' state that outlives reboots (FHS /var/lib), entered by everyone.</summary>
     public const string SharedRoot = "/var/lib/conference";
@@ -27,21 +28,69 @@ public sealed record PostgresDataDirectory(string Path, string Preferred)
         var parent = System.IO.Path.GetDirectoryName(preferred)!;
         if (!LocalCommand.IsRoot || OperatingSystem.IsWindows() || LocalCommand.PostgresUserCanEnter(parent))
         {
-            return new PostgresDataDirectory(preferred, preferred);
+            return new PostgresDataDirectory(preferred, preferred, []);
         }
 
-        var id = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(preferred)))[..12];
-        var home = System.IO.Path.Combine(SharedRoot, id);
+        // A deleted clone takes its data with it when the data lives in the clone; so it does here, at the next start.
+        var removed = Directory.Exists(SharedRoot) ? RemoveOrphans(SharedRoot) : [];
+        var home = SharedHome(preferred);
         Directory.CreateDirectory(home);
         const UnixFileMode EveryoneEnters = (UnixFileMode)0b111_101_101;
         File.SetUnixFileMode(SharedRoot, EveryoneEnters);
         File.SetUnixFileMode(home, EveryoneEnters);
         File.WriteAllText(System.IO.Path.Combine(home, "checkout"), preferred + "\n");
-        return new PostgresDataDirectory(System.IO.Path.Combine(home, "postgres"), preferred);
+        return new PostgresDataDirectory(System.IO.Path.Combine(home, "postgres"), preferred, removed);
+    }
+
+    /// <summary><see cref="SharedRoot"/>/ID for <paramref name="preferred"/>: ID is the first 12 hex digits of its path's SHA-256.</summary>
+    public static string SharedHome(string preferred) =>
+        System.IO.Path.Combine(SharedRoot, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(preferred)))[..12]);
+
+    /// <summary>
+    /// Removes the clusters in <paramref name="root"/> whose checkout is gone: the folder holding the data directory
+    /// their <c>checkout</c> file names (the clone's <c>Conference.AppHost</c>) no longer exists, and no postgres
+    /// runs from them (<c>postmaster.pid</c> names no live process). Returns the cluster folders removed.
+    /// </summary>
+    public static IReadOnlyList<string> RemoveOrphans(string root)
+    {
+        var removed = new List<string>();
+        foreach (var home in Directory.EnumerateDirectories(root))
+        {
+            var checkout = System.IO.Path.Combine(home, "checkout");
+            if (!File.Exists(checkout)
+                || System.IO.Path.GetDirectoryName(System.IO.Path.GetDirectoryName(File.ReadAllText(checkout).Trim())) is not { Length: > 0 } owner
+                || Directory.Exists(owner)
+                || Running(System.IO.Path.Combine(home, "postgres", "postmaster.pid")))
+            {
+                continue;
+            }
+            Directory.Delete(home, recursive: true);
+            removed.Add(home);
+        }
+        return removed;
+    }
+
+    /// <summary>Whether the first line of a <c>postmaster.pid</c> names a process that is alive.</summary>
+    static bool Running(string postmasterPid)
+    {
+        if (!File.Exists(postmasterPid) || !int.TryParse(File.ReadLines(postmasterPid).FirstOrDefault(), out var pid))
+        {
+            return false;
+        }
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false; // no such process
+        }
     }
 
     /// <summary>What the console and the dashboard say when the cluster moved.</summary>
-    public string Explanation => Moved
+    public string Explanation => (Moved
         ? $"PostgreSQL keeps its data in {Path}: it runs as the postgres user (it refuses root), who cannot reach {Preferred}."
-        : $"PostgreSQL keeps its data in {Path}.";
+        : $"PostgreSQL keeps its data in {Path}.")
+        + (RemovedOrphans.Count > 0 ? $" Removed the data of {RemovedOrphans.Count} checkout(s) that no longer exist: {string.Join(", ", RemovedOrphans)}." : "");
 }

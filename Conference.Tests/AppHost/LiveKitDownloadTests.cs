@@ -6,6 +6,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using Conference.AppHost.LiveKit;
+using Conference.AppHost.Processes;
 
 namespace Conference.Tests.AppHost;
 
@@ -135,6 +136,11 @@ public sealed class LiveKitDownloadTests : IDisposable
     {
         server.Dispose();
         Directory.Delete(cache, recursive: true);
+        // Building the model as root moves the cluster out of the temporary folder (mode 700): remove that too.
+        if (Directory.Exists(PostgresDataDirectory.SharedHome($"{cache}/data/postgres")))
+        {
+            Directory.Delete(PostgresDataDirectory.SharedHome($"{cache}/data/postgres"), recursive: true);
+        }
     }
 
     /// <summary>Serves /releases/vVERSION/{asset, checksums.txt} from memory and records every path asked for.</summary>
