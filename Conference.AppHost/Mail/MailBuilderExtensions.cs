@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Conference.AppHost.Processes;
 
 namespace Conference.AppHost.Mail;
@@ -180,7 +182,17 @@ public static class MailBuilderExtensions
         maildev.WithEnvironment("MAILDEV_INCOMING_USER", user).WithEnvironment("MAILDEV_INCOMING_PASS", password);
 
     /// <summary>The dashboard links the web inbox by name; the resource is healthy when the inbox answers.</summary>
-    static IResourceBuilder<T> WithInbox<T>(this IResourceBuilder<T> maildev) where T : IResourceWithEndpoints =>
-        maildev.WithUrlForEndpoint(InboxEndpointName, url => url.DisplayText = "Mail inbox")
+    static IResourceBuilder<T> WithInbox<T>(this IResourceBuilder<T> maildev) where T : IResourceWithEndpoints
+    {
+        // Said on the console too: sign-up, invitations and reset links are tried first, and their mail is here.
+        maildev.OnResourceReady((resource, @event, _) =>
+        {
+            @event.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(MailBuilderExtensions))
+                .LogInformation("Mail the api sends (invitations, reminders, password resets) arrives in the inbox at {Url}",
+                    resource.GetEndpoint(InboxEndpointName).Url);
+            return Task.CompletedTask;
+        });
+        return maildev.WithUrlForEndpoint(InboxEndpointName, url => url.DisplayText = "Mail inbox")
             .WithHttpHealthCheck("/healthz", endpointName: InboxEndpointName);
+    }
 }

@@ -31,6 +31,15 @@ public sealed class RunCommandTests(RunCommand run)
     }
 
     [Fact]
+    public async Task The_console_says_where_the_mail_inbox_is_and_which_parts_cannot_run_on_this_machine()
+    {
+        // Without a container engine Egress cannot run; the console says so (not only the dashboard), and where mail goes.
+        await run.Run.WaitForConsoleAsync(TimeSpan.FromSeconds(30),
+            "Mail the api sends (invitations, reminders, password resets) arrives in the inbox at http://",
+            "egress cannot run on this machine: Egress runs headless Chrome in its container");
+    }
+
+    [Fact]
     public async Task Sign_up_and_sign_in_work_through_Caddy()
     {
         var email = $"{Guid.NewGuid():N}@example.org";
@@ -104,6 +113,9 @@ public sealed class RunCommand : IAsyncLifetime
     AppHostRun? run;
 
     internal SiteBrowser Browser { get; private set; } = null!;
+
+    /// <summary>The running command, with what its console said.</summary>
+    internal AppHostRun Run => run ?? throw new InvalidOperationException("Not started.");
 
     public async Task InitializeAsync()
     {
