@@ -58,7 +58,7 @@ public sealed partial class Validation
         {
             return Add(field, $"The {field} must be at most {maxLength} characters; it has {length}.");
         }
-        if (text.EnumerateRunes().Count() > TextLimits.StoredLength(maxLength))
+        if (TextLimits.HasTooManyParts(text, maxLength))
         {
             // Within its count, but its characters are built of so many parts (emoji sequences, stacked accents) that it would not fit where it is kept.
             return Add(field, $"The {field} has too many combined characters (emoji sequences, stacked accents) to be kept; shorten it.");

@@ -36,6 +36,17 @@ public static class TextLimits
     /// <summary>The length of a name or title as its limit counts it: text elements of the trimmed text.</summary>
     public static int CountCharacters(string? text) => string.IsNullOrWhiteSpace(text) ? 0 : new StringInfo(text.Trim()).LengthInTextElements;
 
+    /// <summary>
+    /// Whether a text within <paramref name="characters"/> text elements is still built of more code points than
+    /// <see cref="StoredLength"/> allows (64 family emoji of 7 parts each): the api refuses it, so the web says so too.
+    /// </summary>
+    public static bool HasTooManyParts(string? text, int characters) =>
+        !string.IsNullOrWhiteSpace(text) && text.Trim().EnumerateRunes().Count() > StoredLength(characters);
+
+    /// <summary>Whether a name or title is within its limit as the api counts it: text elements, and their parts.</summary>
+    public static bool FitsCharacters(string? text, int characters) =>
+        CountCharacters(text) <= characters && !HasTooManyParts(text, characters);
+
     /// <summary>The length of a chat message or a description as its limit counts it: UTF-16 code units of the trimmed text.</summary>
     public static int CountUtf16(string? text) => text?.Trim().Length ?? 0;
 }

@@ -113,6 +113,23 @@ public sealed class HomeComponentTests : WebComponentTest
     }
 
     [Fact]
+    public void A_title_within_its_count_but_of_too_many_emoji_parts_is_refused_here_as_the_api_would()
+    {
+        var form = Render<StartMeetingForm>();
+        form.WaitForAssertion(() => form.Find("#meeting-title"));
+
+        // 👨‍👩‍👧‍👦 is one character of seven code points: 100 of them count 100 (within 120) but are 700 parts (over 480).
+        form.Find("#meeting-title").Input(string.Concat(Enumerable.Repeat("👨‍👩‍👧‍👦", 100)));
+        Assert.Equal("The title has too many combined characters (emoji sequences, stacked accents) to be kept; shorten it.",
+            form.Find("#title-length").TextContent);
+        Assert.True(form.Find("button[type=submit]").HasAttribute("disabled"));
+
+        form.Find("#meeting-title").Input(string.Concat(Enumerable.Repeat("👩🏽‍💻", 100)));
+        Assert.Equal("100 of 120 characters", form.Find("#title-length").TextContent);
+        Assert.False(form.Find("button[type=submit]").HasAttribute("disabled"));
+    }
+
+    [Fact]
     public void Recent_meetings_list_title_code_state_and_links()
     {
         Api.On("GET", "/api/meetings", new
