@@ -11,8 +11,13 @@ namespace Conference.Api;
 /// <summary>Limits per client address, per account and address, and per address within a meeting, shared by every api instance through Redis.</summary>
 public sealed class RateLimitOptions
 {
-    /// <summary>Sign-up, sign-in and password changes from one address, whatever the account.</summary>
-    public int SignInPerIpPerMinute { get; set; } = 10;
+    /// <summary>
+    /// Sign-up, sign-in and password changes from one address, whatever the account. An office behind one NAT
+    /// address signs in together at nine: 60 lets a few dozen people in within a minute, and still bounds a guesser
+    /// trying many accounts (one account is bounded by <see cref="SignInPerAccountAndIpPerMinute"/>). Was 10, which
+    /// locked out the eleventh colleague.
+    /// </summary>
+    public int SignInPerIpPerMinute { get; set; } = 60;
 
     /// <summary>Sign-in attempts at one account from one address: slows password guessing, never locks the owner out.</summary>
     public int SignInPerAccountAndIpPerMinute { get; set; } = 5;
