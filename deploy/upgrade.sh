@@ -59,7 +59,8 @@ main() {
   # Compose takes CONFERENCE_VERSION from the environment before .env: the new version runs without being written.
   export CONFERENCE_VERSION=$version
   if ! docker compose pull --quiet; then
-    echo "upgrade.sh: pulling $version failed; nothing was changed, ${previous:-nothing} keeps running" >&2
+    # Compose says why above: an image that is not there, or "required variable X is missing a value" (.env).
+    echo "upgrade.sh: pulling $version failed; nothing was changed, ${previous:-nothing} keeps running. Above: a missing image (is $version released?), or a setting .env lacks (every one in .env.example without a default)" >&2
     return 1
   fi
 
