@@ -136,6 +136,9 @@ schedule_backups() {
     return 0
   fi
   local line="17 3 * * * cd $PWD && ./backup.sh >> backups/backup.log 2>&1" table
+  # The line's shell opens the log before backup.sh runs (and makes the folder): after a first start, which takes
+  # no backup, backups/ would not exist yet and the nightly backup would fail before it began.
+  mkdir -p backups
   # Read whole before writing: a table read in the same pipeline that writes it could be read empty.
   table=$(crontab -l 2>/dev/null || true)
   if ! grep -qF "cd $PWD && ./backup.sh" <<<"$table"; then

@@ -198,6 +198,25 @@ public sealed class UpgradeScriptTests : IDisposable
     }
 
     [Fact]
+    public async Task A_first_start_schedules_a_nightly_backup_whose_log_has_a_folder_to_go_to()
+    {
+        // A first start takes no backup, so nothing else has made backups/ when cron first runs the line.
+        File.WriteAllText(EnvFile, "POSTGRES_PASSWORD=x\n");
+
+        var (exitCode, output) = await UpgradeAsync("v1");
+
+        Assert.True(exitCode == 0, output);
+        Assert.DoesNotContain(Calls(), call => call.StartsWith("backup.sh", StringComparison.Ordinal));
+        // The command of the crontab line (after its five time fields), run as cron runs it: a shell.
+        var line = Assert.Single(File.ReadAllLines(Path.Combine(host.Path, "crontab.txt")));
+        host.WriteExecutable("nightly.sh", "#!/usr/bin/env bash\n" + string.Join(' ', line.Split(' ').Skip(5)) + "\n");
+        var (nightly, nightlyOutput) = await host.RunAsync("nightly.sh", []);
+        Assert.True(nightly == 0, nightlyOutput);
+        Assert.Contains(Calls(), call => call.StartsWith("backup.sh", StringComparison.Ordinal));
+        Assert.True(File.Exists(Path.Combine(host.Path, "backups", "backup.log")));
+    }
+
+    [Fact]
     public async Task A_first_start_that_is_not_healthy_fails_without_a_backup_or_a_rollback()
     {
         File.WriteAllText(EnvFile, "POSTGRES_PASSWORD=x\n");
