@@ -35,7 +35,11 @@ public static class InfrastructureBuilderExtensions
     /// </summary>
     public static Infrastructure AddContainerInfrastructure(this IDistributedApplicationBuilder builder, StackParameters parameters)
     {
+        // PGPASSWORD: the image is initialised with --auth-local=scram-sha-256 (Aspire's POSTGRES_INITDB_ARGS), so its
+        // local socket asks for the password too; psql and pg_dump run in the container (docker compose exec postgres:
+        // deploy/backup.sh, restore.sh, docs/deploy.md) read it from there.
         var postgres = builder.AddPostgres("postgres", password: parameters.PostgresPassword)
+            .WithEnvironment("PGPASSWORD", parameters.PostgresPassword)
             .WithDataVolume("postgres-data");
         var conferenceDb = postgres.AddDatabase("conference");
         var recordingsDb = postgres.AddDatabase("recordings");

@@ -154,10 +154,15 @@ for receiver in "api http://api:8080/api/webhooks/livekit" "recorder http://reco
   fi
 done
 
-if docker compose logs --since 24h egress 2>/dev/null | grep -qiE 'connected|service ready|waiting for requests'; then
+# Egress says it is ready once, when it starts: read its log since its last start (a fixed window such as the last
+# day would fail on any host whose Egress has been up longer, and would accept a message from before a restart).
+egress_started=$(docker compose ps --all --quiet egress 2>/dev/null | head -n 1 | xargs -r docker inspect --format '{{.State.StartedAt}}' 2>/dev/null)
+if [ -z "$egress_started" ]; then
+  fail "there is no Egress container" "docker compose up -d egress"
+elif docker compose logs --since "$egress_started" egress 2>/dev/null | grep -qiE 'connected|service ready|waiting for requests'; then
   ok "Egress is connected"
 else
-  fail "Egress has not said it is connected in the last 24 hours" "docker compose logs --tail=50 egress; it needs redis and livekit healthy: docker compose up -d egress"
+  fail "Egress has not said it is connected since it started ($egress_started)" "docker compose logs --tail=50 egress; it needs redis and livekit healthy: docker compose up -d egress"
 fi
 
 echo "== Bucket"

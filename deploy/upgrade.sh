@@ -59,7 +59,8 @@ main() {
   # Compose takes CONFERENCE_VERSION from the environment before .env: the new version runs without being written.
   export CONFERENCE_VERSION=$version
   if ! docker compose pull --quiet; then
-    echo "upgrade.sh: pulling $version failed; nothing was changed, ${previous:-nothing} keeps running" >&2
+    # Compose says why above: an image that is not there, or "required variable X is missing a value" (.env).
+    echo "upgrade.sh: pulling $version failed; nothing was changed, ${previous:-nothing} keeps running. Above: a missing image (is $version released?), or a setting .env lacks (every one in .env.example without a default)" >&2
     return 1
   fi
 
@@ -135,6 +136,9 @@ schedule_backups() {
     return 0
   fi
   local line="17 3 * * * cd $PWD && ./backup.sh >> backups/backup.log 2>&1" table
+  # The line's shell opens the log before backup.sh runs (and makes the folder): after a first start, which takes
+  # no backup, backups/ would not exist yet and the nightly backup would fail before it began.
+  mkdir -p backups
   # Read whole before writing: a table read in the same pipeline that writes it could be read empty.
   table=$(crontab -l 2>/dev/null || true)
   if ! grep -qF "cd $PWD && ./backup.sh" <<<"$table"; then

@@ -172,6 +172,10 @@ public sealed partial class ComposeDeploymentTests(PublishedDeployment deploymen
 
         var services = (YamlMappingNode)Yaml(resolved.Output)["services"];
         Assert.Equal(environment["POSTGRES_PASSWORD"], services.Mapping("postgres").Mapping("environment").Scalar("POSTGRES_PASSWORD"));
+        // The local socket asks for the password too (--auth-local=scram-sha-256): backup.sh's and restore.sh's
+        // docker compose exec postgres pg_dump/psql find it in the container's environment.
+        Assert.Contains("--auth-local=scram-sha-256", services.Mapping("postgres").Mapping("environment").Scalar("POSTGRES_INITDB_ARGS"));
+        Assert.Equal(environment["POSTGRES_PASSWORD"], services.Mapping("postgres").Mapping("environment").Scalar("PGPASSWORD"));
         Assert.Contains($"\"{environment["LIVEKIT_API_SECRET"]}\"", services.Mapping("livekit").Mapping("environment").Scalar("LIVEKIT_CONFIG"));
         // docker-compose writes the long port syntax: the media port is still UDP after interpolation.
         var udp = Assert.Single(((YamlSequenceNode)services.Mapping("livekit")["ports"]).Children.Cast<YamlMappingNode>(), p => p.Scalar("protocol") == "udp");

@@ -17,6 +17,8 @@ public sealed class DoctorScriptTests : IClassFixture<S3rverServer>, IDisposable
     const string PublicIp = "203.0.113.7";
     const string ApiKey = "conference";
     const string ApiSecret = "0123456789abcdef0123456789abcdef0123456789abcdef";
+    // When the stand-in Egress container last started, as docker inspect writes it: days before any test runs.
+    const string EgressStarted = "2026-01-01T00:00:00.123456789Z";
 
     // Each stand-in answers from files in the host directory, which the tests write; see Healthy().
     const string StandIns = """
@@ -56,9 +58,11 @@ public sealed class DoctorScriptTests : IClassFixture<S3rverServer>, IDisposable
                   shift
                 done
                 [ ! -f "$here/webhook-fails-$service" ] ;;
-              "compose logs --since 24h egress") cat "$here/egress.log" ;;
+              "compose logs --since "*" egress") cat "$here/egress.log" ;;
               "compose ps --all --format"*) cat "$here/ps" ;;
               "compose ps --all --quiet") awk '{ print $1 }' "$here/restarts" ;;
+              "compose ps --all --quiet egress") [ ! -f "$here/egress-started" ] || echo 5e9f0c2a71d4 ;;
+              "inspect --format {{.State.StartedAt}} 5e9f0c2a71d4") cat "$here/egress-started" ;;
               inspect*) cat "$here/restarts" ;;
             esac ;;
         esac
@@ -93,6 +97,9 @@ public sealed class DoctorScriptTests : IClassFixture<S3rverServer>, IDisposable
         }
         Assert.Contains("ok    bucket conference-tests is writable", output);
         Assert.Contains("ok    a presigned link reads it back", output);
+        // Egress's log is read from its container's last start, however long ago that was.
+        Assert.Contains("ok    Egress is connected", output);
+        Assert.Contains($"docker compose logs --since {EgressStarted} egress", File.ReadAllText(Path.Combine(host.Path, "docker.log")));
 
         var roomList = VerifiedClaims(File.ReadAllText(Path.Combine(host.Path, "livekit-token")).Trim());
         Assert.Equal(ApiKey, roomList.GetProperty("iss").GetString());
@@ -142,12 +149,25 @@ public sealed class DoctorScriptTests : IClassFixture<S3rverServer>, IDisposable
         Assert.Contains("FAIL  LiveKit refuses LIVEKIT_API_KEY/LIVEKIT_API_SECRET from .env", output);
         Assert.Contains("ok    a signed webhook reaches the api", output);
         Assert.Contains("FAIL  a signed webhook does not reach the recorder", output);
-        Assert.Contains("FAIL  Egress has not said it is connected", output);
+        Assert.Contains($"FAIL  Egress has not said it is connected since it started ({EgressStarted})", output);
         Assert.Matches(@"FAIL  the last backup \(backups/conference-20260101T000000Z\.tar\) is 30 hours old", output);
         Assert.Contains("FAIL  recorder is running (unhealthy)\n      fix: docker compose logs --tail=50 recorder", output);
         Assert.Contains("FAIL  web is exited", output);
         Assert.Contains("warn  conference-recorder-1 restarted 12 times", output);
         Assert.Contains("check(s) failed", output);
+    }
+
+    [Fact]
+    public async Task Without_an_Egress_container_it_says_to_start_one()
+    {
+        Healthy();
+        File.Delete(Path.Combine(host.Path, "egress-started"));
+
+        var (exitCode, output) = await DoctorAsync();
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("FAIL  there is no Egress container\n      fix: docker compose up -d egress", output);
+        Assert.DoesNotContain("compose logs --since", File.ReadAllText(Path.Combine(host.Path, "docker.log")));
     }
 
     [Fact]
@@ -210,6 +230,7 @@ public sealed class DoctorScriptTests : IClassFixture<S3rverServer>, IDisposable
             + "-A INPUT -j REJECT --reject-with icmp-host-prohibited\n");
         File.WriteAllText(Path.Combine(host.Path, "livekit-status"), "200");
         File.WriteAllText(Path.Combine(host.Path, "egress.log"), "egress-1  | 2026-01-01T00:00:00Z INFO egress service ready\n");
+        File.WriteAllText(Path.Combine(host.Path, "egress-started"), EgressStarted + "\n");
         Directory.CreateDirectory(Path.Combine(host.Path, "backups"));
         File.WriteAllText(Path.Combine(host.Path, "backups", "conference-20260101T000000Z.tar"), "archive");
         File.WriteAllText(Path.Combine(host.Path, "backups", "latest"), "conference-20260101T000000Z.tar\n");

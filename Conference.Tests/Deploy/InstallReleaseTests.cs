@@ -71,7 +71,12 @@ public sealed class InstallReleaseTests : IDisposable
         Assert.Contains("https://ghcr.io/token?scope=repository:$repository:pull", release);
         Assert.Contains("for arch in arm64 amd64", release);
         Assert.Contains("gh release create", release);
-        Assert.Contains("conference-deploy-$GITHUB_REF_NAME.tar.gz", release);
+        // Both deployments are attached: the plain one and the one published with TURN on 443 (docs/deploy.md
+        // section 5), so an operator needs no SDK for either; the deploy job installs the one DEPLOY_TURN names.
+        Assert.Contains("pack \"conference-deploy-$GITHUB_REF_NAME\"\n", release);
+        Assert.Contains("pack \"conference-deploy-turn-$GITHUB_REF_NAME\" --Conference:Turn=true\n", release);
+        Assert.Contains("dist/conference-deploy-*.tar.gz dist/conference-deploy-*.tar.gz.sha256", release);
+        Assert.Contains("conference-deploy-${{ vars.DEPLOY_TURN == 'true' && 'turn-' || '' }}${{ github.ref_name }}.tar.gz", release);
         // No workflow runs docker login over SSH on the host.
         foreach (var workflow in Directory.GetFiles(workflows, "*.yml"))
         {

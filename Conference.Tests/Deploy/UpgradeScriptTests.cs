@@ -137,6 +137,8 @@ public sealed class UpgradeScriptTests : IDisposable
 
         Assert.NotEqual(0, exitCode);
         Assert.Contains("pulling v2 failed; nothing was changed, v1 keeps running", output);
+        // The two causes a first install meets: compose's own error is above it.
+        Assert.Contains("a missing image (is v2 released?), or a setting .env lacks", output);
         Assert.Equal(env, File.ReadAllText(EnvFile));
         Assert.Equal(["docker compose pull --quiet [v2]"], Calls());
     }
@@ -193,6 +195,25 @@ public sealed class UpgradeScriptTests : IDisposable
         Assert.Matches("^BACKUP_PASSPHRASE=[0-9a-f]{64}$", Assert.Single(lines, line => line.StartsWith("BACKUP_PASSPHRASE", StringComparison.Ordinal)));
         var calls = Calls();
         Assert.True(calls.IndexOf("backup.sh --quiesce") > calls.IndexOf("docker compose pull --quiet [v2]"), output);
+    }
+
+    [Fact]
+    public async Task A_first_start_schedules_a_nightly_backup_whose_log_has_a_folder_to_go_to()
+    {
+        // A first start takes no backup, so nothing else has made backups/ when cron first runs the line.
+        File.WriteAllText(EnvFile, "POSTGRES_PASSWORD=x\n");
+
+        var (exitCode, output) = await UpgradeAsync("v1");
+
+        Assert.True(exitCode == 0, output);
+        Assert.DoesNotContain(Calls(), call => call.StartsWith("backup.sh", StringComparison.Ordinal));
+        // The command of the crontab line (after its five time fields), run as cron runs it: a shell.
+        var line = Assert.Single(File.ReadAllLines(Path.Combine(host.Path, "crontab.txt")));
+        host.WriteExecutable("nightly.sh", "#!/usr/bin/env bash\n" + string.Join(' ', line.Split(' ').Skip(5)) + "\n");
+        var (nightly, nightlyOutput) = await host.RunAsync("nightly.sh", []);
+        Assert.True(nightly == 0, nightlyOutput);
+        Assert.Contains(Calls(), call => call.StartsWith("backup.sh", StringComparison.Ordinal));
+        Assert.True(File.Exists(Path.Combine(host.Path, "backups", "backup.log")));
     }
 
     [Fact]
