@@ -75,6 +75,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 echo "building the AppHost and its projects ($configuration) and the harness…" >&2
 dotnet build Conference.AppHost -c "$configuration" -v:q -nologo >/dev/null
 dotnet build bench/web-call -c Release -v:q -nologo >/dev/null
+dotnet tool restore >/dev/null # dotnet-gcdump, for what the web's heap holds per page
 
 # livekit-server on PATH is the emulator (docs/testing.md); the AppHost runs it with the config it renders.
 mkdir -p "$work/bin"

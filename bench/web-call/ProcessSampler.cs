@@ -26,6 +26,13 @@ sealed class ProcessSampler(int pid)
         return new WebSample(rss.Average(), rss.Max(), cpu, seconds);
     }
 
+    /// <summary>RSS (bytes) 3 s from now: after a heap census's full GC, what the process gave back by then.</summary>
+    public async Task<double> RssSoonAfterAsync()
+    {
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        return RssBytes();
+    }
+
     long CpuTicks()
     {
         // The command name (field 2) may hold spaces; the fields after its closing parenthesis are fixed.

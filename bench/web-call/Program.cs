@@ -1,11 +1,12 @@
 // The web server's cost of a call (bench/web-call.sh starts the stack and hands this its address): Chromium pages
-// through the front door, one person each, and Conference.Web's RSS and CPU read from /proc. Prints figures; asserts
+// through the front door, one person each, Conference.Web's RSS and CPU read from /proc, and its live heap by type. Prints figures; asserts
 // nothing. See bench/README.md.
 using System.Globalization;
 using Conference.WebCallBench;
 
 var options = BenchOptions.Parse(args);
 var web = new ProcessSampler(options.WebPid);
+var heap = new HeapCensus(options.WebPid, options.Work);
 var wav = SpeechAudio.Write(Path.Combine(options.Work, "speech.wav"));
 await using var crowd = await Crowd.LaunchAsync(options.Site, wav);
 
@@ -40,6 +41,9 @@ if (options.Joins > 0)
 Console.Error.WriteLine("baseline: nobody in a call…");
 await Task.Delay(TimeSpan.FromSeconds(15));
 var baseline = await web.SampleAsync(TimeSpan.FromSeconds(20));
+var baselineHeap = await heap.TakeAsync("baseline");
+var baselineRssAfterGc = await web.RssSoonAfterAsync();
+var baselineRuntime = await heap.CountersAsync("baseline");
 
 // 3. One call that grows to each size; each size sampled for a steady stretch.
 var rows = new List<SizeResult>();
@@ -60,7 +64,10 @@ foreach (var size in options.Sizes)
     var before = await crowd.CountersAsync(people);
     var sample = await web.SampleAsync(TimeSpan.FromSeconds(options.Seconds));
     var after = await crowd.CountersAsync(people);
-    rows.Add(new SizeResult(size, sample, PageCounters.PerPageRate(before, after, sample.Seconds)));
+    // After the sample: the census's full GC would otherwise show in the RSS and CPU measured.
+    var census = await heap.TakeAsync($"{size}-people");
+    var rssAfterGc = await web.RssSoonAfterAsync();
+    rows.Add(new SizeResult(size, sample, PageCounters.PerPageRate(before, after, sample.Seconds), census, rssAfterGc, await heap.CountersAsync($"{size}-people")));
 }
 
 // 4. The table.
@@ -71,19 +78,31 @@ Console.WriteLine();
 Console.WriteLine($"Conference.Web's cost of a call ({(options.Video ? "cameras on" : "cameras off, microphones speaking in bursts")}), {options.Seconds} s per size, load average now {string.Join(' ', load)}:");
 Console.WriteLine($"  empty baseline (nobody in a call): RSS {Mb(baseline.RssMean)} MB (max {Mb(baseline.RssMax)}), CPU {F(baseline.CpuPercent)} % of a core");
 Console.WriteLine();
-Console.WriteLine("|  N | web RSS MB (max) | per page over baseline MB | per added page MB | web CPU % of a core | speaking changes/s (each page sees each) | web CPU ms per change | circuit B per change per page in (to web) / out |");
-Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
+Console.WriteLine($"  live managed heap after a full GC (dotnet-gcdump): {Mb(baselineHeap.Bytes)} MB; RSS 3 s after that GC {Mb(baselineRssAfterGc)} MB, the GC's committed {Mb(baselineRuntime.GcCommitted)} MB, thread pool {baselineRuntime.ThreadPoolThreads} threads");
+Console.WriteLine();
+Console.WriteLine("|  N | web RSS MB (max) | per page over baseline MB | per added page MB | live heap MB | live heap per page over baseline MB | RSS after the full GC, per page over baseline MB | GC committed after it, per page MB | thread pool threads | web CPU % of a core | speaking changes/s (each page sees each) | web CPU ms per change | circuit B per change per page in (to web) / out |");
+Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 SizeResult? previous = null;
 foreach (var row in rows)
 {
     var perPage = (row.Web.RssMean - baseline.RssMean) / row.Size;
     var perAdded = previous is null ? (double?)null : (row.Web.RssMean - previous.Web.RssMean) / (row.Size - previous.Size);
-    Console.WriteLine($"| {row.Size,2} | {Mb(row.Web.RssMean)} ({Mb(row.Web.RssMax)}) | {Mb(perPage)} | {(perAdded is { } added ? Mb(added) : "—")} | {F(row.Web.CpuPercent)} | " +
+    var heapPerPage = (double)(row.Heap.Bytes - baselineHeap.Bytes) / row.Size;
+    Console.WriteLine($"| {row.Size,2} | {Mb(row.Web.RssMean)} ({Mb(row.Web.RssMax)}) | {Mb(perPage)} | {(perAdded is { } added ? Mb(added) : "—")} | " +
+        $"{Mb(row.Heap.Bytes)} | {Mb(heapPerPage)} | {Mb((row.RssAfterGc - baselineRssAfterGc) / row.Size)} | " +
+        $"{Mb((row.Runtime.GcCommitted - baselineRuntime.GcCommitted) / row.Size)} | {row.Runtime.ThreadPoolThreads} | {F(row.Web.CpuPercent)} | " +
         $"{F(row.Pages.SpeakingChanges, "0.00")} | {F(CpuPerChange(row), "0.00")} | {F(row.Pages.BytesToWeb / row.Pages.SpeakingChanges, "0")} / {F(row.Pages.BytesFromWeb / row.Pages.SpeakingChanges, "0")} |");
     previous = row;
 }
 Console.WriteLine("(web CPU ms per change: the web's CPU time above the empty baseline's, per speaking change in the call; the circuit bytes" +
     " are all of a page's Blazor traffic, divided by the speaking changes it saw.)");
+Console.WriteLine();
+var largest = rows[^1];
+Console.WriteLine($"Live objects gained from the baseline to {largest.Size} people, per page, by type (the 15 that grew most):");
+foreach (var (type, count) in largest.Heap.GrowthSince(baselineHeap, top: 15))
+{
+    Console.WriteLine($"  {F((double)count / largest.Size, "0"),7}  {type}");
+}
 Console.WriteLine();
 if (joinTimes.Count > 0)
 {
@@ -97,4 +116,4 @@ Console.WriteLine("Goals (issue 14): ≤ 3 MB of web RSS per connected call page
 // CPU ms a second (1 % of a core = 10 ms/s) above the baseline's, per speaking change the pages saw.
 double CpuPerChange(SizeResult row) => (row.Web.CpuPercent - baseline.CpuPercent) * 10 / row.Pages.SpeakingChanges;
 
-sealed record SizeResult(int Size, WebSample Web, PageCounters Pages);
+sealed record SizeResult(int Size, WebSample Web, PageCounters Pages, HeapSnapshot Heap, double RssAfterGc, RuntimeFigures Runtime);
