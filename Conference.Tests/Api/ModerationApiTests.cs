@@ -74,7 +74,7 @@ public sealed class ModerationApiTests(ApiFixture fixture)
         var mutes = System.Threading.Channels.Channel.CreateUnbounded<Conference.Contracts.MeetingChange>();
         await redis.GetSubscriber().SubscribeAsync(StackExchange.Redis.RedisChannel.Literal(Conference.Contracts.MeetingChange.Channel), (_, message) =>
         {
-            if (JsonSerializer.Deserialize<Conference.Contracts.MeetingChange>(message.ToString()) is { What: "muted" } change && change.Slug == slug)
+            if (JsonSerializer.Deserialize<Conference.Contracts.MeetingChange>(message.ToString()) is { What: MeetingChangeKind.Muted } change && change.Slug == slug)
             {
                 mutes.Writer.TryWrite(change);
             }
@@ -88,7 +88,7 @@ public sealed class ModerationApiTests(ApiFixture fixture)
         Assert.True(muted.Muted);
         using (var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
         {
-            Assert.Equal(new Conference.Contracts.MeetingChange(slug, "muted", "alice", "Jo Host", microphone), await mutes.Reader.ReadAsync(wait.Token));
+            Assert.Equal(new Conference.Contracts.MeetingChange(slug, MeetingChangeKind.Muted, "alice", "Jo Host", microphone), await mutes.Reader.ReadAsync(wait.Token));
         }
 
         Assert.Equal(HttpStatusCode.NoContent, (await host.DeleteAsync($"/api/meetings/{slug}/participants/alice")).StatusCode);
