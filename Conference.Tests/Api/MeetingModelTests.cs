@@ -20,7 +20,7 @@ public sealed class MeetingModelTests(ApiFixture fixture)
         using var host = await fixture.SignedInHostAsync();
         var slug = await MeetingsApiTests.CreateAsync(host);
         var guest = await JoinApiTests.JoinAsync(fixture.Api.CreateClient(), slug, "Early Guest");
-        var identity = guest.GetProperty("join").GetProperty("identity").GetString()!;
+        var identity = guest.Join!.Identity;
         var t = DateTimeOffset.UtcNow.AddMinutes(-10);
         foreach (var body in new[]
                  {
@@ -39,7 +39,7 @@ public sealed class MeetingModelTests(ApiFixture fixture)
 
         // Everyone can join again, the host included; LiveKit makes a new room (a new call).
         await JoinApiTests.JoinAsync(host, slug, "Host");
-        await JoinApiTests.JoinAsync(fixture.Api.CreateClient(), slug, "Early Guest", guest.GetProperty("join").GetProperty("participantCredential").GetString());
+        await JoinApiTests.JoinAsync(fixture.Api.CreateClient(), slug, "Early Guest", guest.Join!.ParticipantCredential);
         await PostOkAsync(WebhookJson.RoomStarted(slug, t.AddMinutes(5), roomSid: $"RM_second_{slug}"));
         var running = await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}");
         Assert.Equal("InProgress", running.GetProperty("status").GetString());
@@ -55,7 +55,7 @@ public sealed class MeetingModelTests(ApiFixture fixture)
     {
         using var host = await fixture.SignedInHostAsync();
         var slug = await MeetingsApiTests.CreateAsync(host, new { title = "Two", settings = new { maxParticipants = 2 } });
-        var hostJoin = (await JoinApiTests.JoinAsync(host, slug, "Host")).GetProperty("join").GetProperty("identity").GetString()!;
+        var hostJoin = (await JoinApiTests.JoinAsync(host, slug, "Host")).Join!.Identity;
         var t = DateTimeOffset.UtcNow.AddMinutes(-1);
         await PostOkAsync(WebhookJson.Participant("participant_joined", slug, hostJoin, "Host", t, t, role: "Host"));
         await PostOkAsync(WebhookJson.Participant("participant_joined", slug, "EG_abc123", "", t, t, kind: "EGRESS"));
@@ -128,19 +128,19 @@ public sealed class MeetingModelTests(ApiFixture fixture)
         using var host = await fixture.SignedInHostAsync();
         var slug = await MeetingsApiTests.CreateAsync(host);
         var browser = fixture.Api.CreateClient();
-        var first = (await JoinApiTests.JoinAsync(browser, slug, "Cora")).GetProperty("join");
-        var identity = first.GetProperty("identity").GetString()!;
-        var key = first.GetProperty("participantCredential").GetString()!;
+        var first = (await JoinApiTests.JoinAsync(browser, slug, "Cora")).Join!;
+        var identity = first.Identity;
+        var key = first.ParticipantCredential;
 
         Assert.Equal(HttpStatusCode.NoContent, (await host.PutAsJsonAsync($"/api/meetings/{slug}/participants/{identity}/role", new { role = "CoHost" })).StatusCode);
-        var reload = (await JoinApiTests.JoinAsync(browser, slug, "Cora", key)).GetProperty("join");
-        Assert.Equal((identity, "CoHost"), (reload.GetProperty("identity").GetString(), reload.GetProperty("role").GetString()));
+        var reload = (await JoinApiTests.JoinAsync(browser, slug, "Cora", key)).Join!;
+        Assert.Equal((identity, "CoHost"), (reload.Identity, reload.Role));
 
         var coHost = fixture.Api.CreateClient();
         coHost.DefaultRequestHeaders.Add("X-Participant-Token", key);
         Assert.Equal(HttpStatusCode.OK, (await coHost.GetAsync($"/api/meetings/{slug}/lobby")).StatusCode);
         // Co-hosts never act on the host, never end the call, never change roles or settings.
-        var hostIdentity = (await JoinApiTests.JoinAsync(host, slug, "Host")).GetProperty("join").GetProperty("identity").GetString();
+        var hostIdentity = (await JoinApiTests.JoinAsync(host, slug, "Host")).Join!.Identity;
         Assert.Equal(HttpStatusCode.Forbidden, (await coHost.DeleteAsync($"/api/meetings/{slug}/participants/{hostIdentity}")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await coHost.PostAsync($"/api/meetings/{slug}/end", null)).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await coHost.PutAsJsonAsync($"/api/meetings/{slug}/settings", new { locked = true })).StatusCode);
@@ -148,7 +148,7 @@ public sealed class MeetingModelTests(ApiFixture fixture)
         // Demoted while away (nothing is connected): at once, no moderator rights, and the next join is a guest.
         Assert.Equal(HttpStatusCode.NoContent, (await host.PutAsJsonAsync($"/api/meetings/{slug}/participants/{identity}/role", new { role = "Guest" })).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await coHost.GetAsync($"/api/meetings/{slug}/lobby")).StatusCode);
-        Assert.Equal("Guest", (await JoinApiTests.JoinAsync(browser, slug, "Cora", key)).GetProperty("join").GetProperty("role").GetString());
+        Assert.Equal("Guest", (await JoinApiTests.JoinAsync(browser, slug, "Cora", key)).Join!.Role);
 
         // Removed: their key is refused.
         Assert.Equal(HttpStatusCode.NoContent, (await host.DeleteAsync($"/api/meetings/{slug}/participants/{identity}")).StatusCode);
@@ -269,8 +269,8 @@ public sealed class MeetingModelTests(ApiFixture fixture)
     {
         using var host = await fixture.SignedInHostAsync();
         var slug = await MeetingsApiTests.CreateAsync(host, new { title = name });
-        var join = (await JoinApiTests.JoinAsync(fixture.Api.CreateClient(), slug, name)).GetProperty("join");
-        var claims = fixture.LiveKitVerifier.Verify(join.GetProperty("token").GetString()!);
+        var join = (await JoinApiTests.JoinAsync(fixture.Api.CreateClient(), slug, name)).Join!;
+        var claims = fixture.LiveKitVerifier.Verify(join.Token);
         Assert.Equal(name.Normalize(System.Text.NormalizationForm.FormC), claims.Name);
         Assert.Equal(name.Normalize(System.Text.NormalizationForm.FormC), (await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}")).GetProperty("title").GetString());
     }

@@ -4,7 +4,7 @@ namespace Conference.Tests.Infrastructure;
 
 /// <summary>
 /// Waits for what the system does in its own time (a background service, a message on Redis, recovery after an
-/// outage): reads again every <see cref="Every"/> until the answer holds, and fails naming what was awaited and the
+/// outage): reads again every <see cref="DefaultEvery"/> (or as told) until the answer holds, and fails naming what was awaited and the
 /// last answer once <c>within</c> has passed. A test that passes returns at the first answer that holds, so the limit
 /// is what a slow CI machine may need, not what the test takes.
 /// </summary>
@@ -13,12 +13,12 @@ public static class Eventually
     /// <summary>How long to wait when the caller does not say.</summary>
     public static readonly TimeSpan DefaultWithin = TimeSpan.FromSeconds(20);
 
-    /// <summary>The pause between two reads.</summary>
-    public static readonly TimeSpan Every = TimeSpan.FromMilliseconds(100);
+    /// <summary>The pause between two reads when the caller does not say (longer for an endpoint each read costs, e.g. a rate-limited one).</summary>
+    public static readonly TimeSpan DefaultEvery = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Reads until <paramref name="until"/> holds and returns that answer.</summary>
     /// <param name="awaited">What the test waits for, in words, e.g. "the recording is Ready".</param>
-    public static async Task<T> ReadAsync<T>(Func<Task<T>> read, Func<T, bool> until, string awaited, TimeSpan? within = null)
+    public static async Task<T> ReadAsync<T>(Func<Task<T>> read, Func<T, bool> until, string awaited, TimeSpan? within = null, TimeSpan? every = null)
     {
         var limit = within ?? DefaultWithin;
         var clock = Stopwatch.StartNew();
@@ -33,13 +33,13 @@ public static class Eventually
             {
                 Assert.Fail($"Waited {limit.TotalSeconds:0.#} s for {awaited}; the last answer was {Describe(answer)}");
             }
-            await Task.Delay(Every);
+            await Task.Delay(every ?? DefaultEvery);
         }
     }
 
     /// <summary>Asks until <paramref name="condition"/> is true.</summary>
-    public static Task TrueAsync(Func<Task<bool>> condition, string awaited, TimeSpan? within = null) =>
-        ReadAsync(condition, holds => holds, awaited, within);
+    public static Task TrueAsync(Func<Task<bool>> condition, string awaited, TimeSpan? within = null, TimeSpan? every = null) =>
+        ReadAsync(condition, holds => holds, awaited, within, every);
 
     /// <summary>Looks until <paramref name="condition"/> is true (state that something else changes, e.g. a queue a handler fills).</summary>
     public static Task TrueAsync(Func<bool> condition, string awaited, TimeSpan? within = null) =>

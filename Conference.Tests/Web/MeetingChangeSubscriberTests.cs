@@ -40,19 +40,9 @@ public sealed class MeetingChangeSubscriberTests(RedisServer redis) : IAsyncLife
 
     Task PublishJsonAsync(string json) => publisher.GetSubscriber().PublishAsync(RedisChannel.Literal(MeetingChange.Channel), json);
 
-    static async Task<MeetingChange> NextAsync(ConcurrentQueue<MeetingChange> seen, Func<MeetingChange, bool> match)
-    {
-        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!patience.IsCancellationRequested)
-        {
-            if (seen.FirstOrDefault(match) is { } change)
-            {
-                return change;
-            }
-            await Task.Delay(20);
-        }
-        throw new TimeoutException($"No such change arrived; seen: {string.Join(", ", seen)}");
-    }
+    static async Task<MeetingChange> NextAsync(ConcurrentQueue<MeetingChange> seen, Func<MeetingChange, bool> match) =>
+        (await Eventually.ReadAsync(() => Task.FromResult(seen.ToArray()), heard => heard.Any(match), "the change to reach the page",
+            within: TimeSpan.FromSeconds(30), every: TimeSpan.FromMilliseconds(20))).First(match);
 
     [Fact]
     public async Task A_published_change_reaches_the_pages_of_that_meeting_and_the_pages_of_every_meeting()
