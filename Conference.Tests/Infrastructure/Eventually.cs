@@ -4,16 +4,16 @@ namespace Conference.Tests.Infrastructure;
 
 /// <summary>
 /// Waits for what the system does in its own time (a background service, a message on Redis, recovery after an
-/// outage): reads again every <see cref="DefaultEvery"/> (or as told) until the answer holds, and fails naming what was awaited and the
-/// last answer once <c>within</c> has passed. A test that passes returns at the first answer that holds, so the limit
-/// is what a slow CI machine may need, not what the test takes.
+/// outage): reads again every <see cref="DefaultEvery"/> (or as told) until the answer holds, and fails naming what
+/// was awaited and the last answer once <c>within</c> has passed. A test that passes returns at the first answer that
+/// holds, so the limit is what a slow CI machine may need, not what the test takes.
 /// </summary>
 public static class Eventually
 {
     /// <summary>How long to wait when the caller does not say.</summary>
     public static readonly TimeSpan DefaultWithin = TimeSpan.FromSeconds(20);
 
-    /// <summary>The pause between two reads when the caller does not say (longer for an endpoint each read costs, e.g. a rate-limited one).</summary>
+    /// <summary>The pause between two reads when the caller does not say (a caller whose reads cost, e.g. on a rate-limited endpoint, asks less often).</summary>
     public static readonly TimeSpan DefaultEvery = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Reads until <paramref name="until"/> holds and returns that answer.</summary>
