@@ -49,11 +49,17 @@ sealed class MeetingCacheEviction(IConnectionMultiplexer redis, MeetingCache cac
     public async Task StartAsync(CancellationToken cancellationToken) =>
         await redis.GetSubscriber().SubscribeAsync(MeetingChanges.Channel, (_, message) =>
         {
-            if (System.Text.Json.JsonSerializer.Deserialize<Conference.Contracts.MeetingChange>(message.ToString()) is { } change)
+            if (System.Text.Json.JsonSerializer.Deserialize<ChangedMeeting>(message.ToString()) is { Slug: { } slug })
             {
-                cache.Evict(change.Slug);
+                cache.Evict(slug);
             }
         });
+
+    /// <summary>
+    /// Of a <see cref="Conference.Contracts.MeetingChange"/>, only the meeting: every change evicts, whatever its kind
+    /// (also one a newer instance publishes and this one does not know yet).
+    /// </summary>
+    sealed record ChangedMeeting(string? Slug);
 
     public Task StopAsync(CancellationToken cancellationToken) =>
         redis.GetSubscriber().UnsubscribeAsync(MeetingChanges.Channel);

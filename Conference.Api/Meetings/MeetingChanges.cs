@@ -13,7 +13,7 @@ public sealed class MeetingChanges(IConnectionMultiplexer redis, MeetingCache ca
 {
     public static readonly RedisChannel Channel = RedisChannel.Literal(MeetingChange.Channel);
 
-    public Task PublishAsync(string slug, string what) => PublishAsync(new MeetingChange(slug, what));
+    public Task PublishAsync(string slug, MeetingChangeKind what) => PublishAsync(new MeetingChange(slug, what));
 
     /// <summary>Publishes a change with its details (who it concerns, who made it).</summary>
     public Task PublishAsync(MeetingChange change)

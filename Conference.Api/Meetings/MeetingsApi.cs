@@ -160,7 +160,7 @@ public static class MeetingsApi
         var meeting = await db.Meetings.SingleAsync(m => m.Id == target.Meeting.Id);
         Apply(request, meeting.Settings);
         await db.SaveChangesAsync();
-        await changes.PublishAsync(meeting.Slug, MeetingChange.Settings);
+        await changes.PublishAsync(meeting.Slug, MeetingChangeKind.Settings);
         var hostName = await db.Users.Where(u => u.Id == meeting.HostId).Select(u => u.DisplayName).SingleAsync();
         var calls = await CallStatesAsync(db, [meeting.Id]);
         return TypedResults.Ok(ToResponse(meeting, hostName, calls.GetValueOrDefault(meeting.Id, CallState.None)) with { CallerIsHost = true });
@@ -198,7 +198,7 @@ public static class MeetingsApi
             return problem;
         }
         await db.Meetings.Where(m => m.Id == meeting.Id).ExecuteDeleteAsync(http.RequestAborted);
-        await changes.PublishAsync(meeting.Slug, MeetingChange.Deleted);
+        await changes.PublishAsync(meeting.Slug, MeetingChangeKind.Deleted);
         return TypedResults.NoContent();
     }
 

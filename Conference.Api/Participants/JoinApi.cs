@@ -117,7 +117,7 @@ public static class JoinApi
                 return TypedResults.Problem("Too many people are waiting to be let in; try again in a few minutes.",
                     statusCode: StatusCodes.Status429TooManyRequests, title: "Lobby full");
             }
-            await changes.PublishAsync(meeting.Slug, MeetingChange.Lobby);
+            await changes.PublishAsync(meeting.Slug, MeetingChangeKind.Lobby);
             return TypedResults.Accepted($"/api/meetings/{meeting.Slug}/lobby/{waiting.Id}",
                 new JoinResponse("waiting", null, waiting.Id, ticket, participantKey, waiting.ExpiresAt));
         }

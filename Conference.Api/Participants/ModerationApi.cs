@@ -93,7 +93,7 @@ public static class ModerationApi
         {
             return TypedResults.Problem("Nobody is waiting with that request; they may have left or been answered.", statusCode: StatusCodes.Status404NotFound);
         }
-        await changes.PublishAsync(target.Slug, MeetingChange.Lobby);
+        await changes.PublishAsync(target.Slug, MeetingChangeKind.Lobby);
         return TypedResults.NoContent();
     }
 
@@ -143,7 +143,7 @@ public static class ModerationApi
             return (ProblemHttpResult)result;
         }
         // LiveKit tells the muted browser only that its track was muted; this tells its page who did it.
-        await changes.PublishAsync(new MeetingChange(target.Slug, MeetingChange.Muted, identity, await ModeratorNameAsync(target, db, http), request.TrackSid));
+        await changes.PublishAsync(new MeetingChange(target.Slug, MeetingChangeKind.Muted, identity, await ModeratorNameAsync(target, db, http), request.TrackSid));
         return done;
     }
 
@@ -181,7 +181,7 @@ public static class ModerationApi
                 .SetProperty(x => x.Role, ParticipantRole.Guest), http.RequestAborted);
         var result = await CallLiveKitAsync(() => rooms.RemoveParticipantAsync(
             new RoomParticipantIdentity { Room = meeting.RoomName, Identity = identity }, http.RequestAborted), notConnectedIsFine: marked > 0);
-        await changes.PublishAsync(meeting.Slug, MeetingChange.Participants);
+        await changes.PublishAsync(meeting.Slug, MeetingChangeKind.Participants);
         return result;
     }
 
@@ -201,7 +201,7 @@ public static class ModerationApi
         var rooms = media.Rooms;
         participant.Role = request.Role.Value;
         await db.SaveChangesAsync(http.RequestAborted);
-        await changes.PublishAsync(meeting.Slug, MeetingChange.Participants);
+        await changes.PublishAsync(meeting.Slug, MeetingChangeKind.Participants);
 
         // In the api the new role counts from the commit above. LiveKit is told too, so every browser shows it:
         // UpdateParticipant replaces the whole permission set, so all of it is sent. Not connected is fine.
@@ -224,7 +224,7 @@ public static class ModerationApi
     {
         await db.Meetings.Where(m => m.Id == target.Meeting.Id)
             .ExecuteUpdateAsync(m => m.SetProperty(x => x.Settings.Locked, request.Locked), http.RequestAborted);
-        await changes.PublishAsync(target.Slug, MeetingChange.Lock);
+        await changes.PublishAsync(target.Slug, MeetingChangeKind.Lock);
         return TypedResults.NoContent();
     }
 
@@ -236,7 +236,7 @@ public static class ModerationApi
         // From now on a token issued before this moment is turned away if it joins (see WebhookEventStore).
         await db.Meetings.Where(m => m.Id == target.Meeting.Id)
             .ExecuteUpdateAsync(m => m.SetProperty(x => x.EndedForEveryoneAt, now), http.RequestAborted);
-        await changes.PublishAsync(target.Slug, MeetingChange.Ended);
+        await changes.PublishAsync(target.Slug, MeetingChangeKind.Ended);
         return await EndCallAsync(rooms, target.Meeting, http.RequestAborted);
     }
 

@@ -201,7 +201,7 @@ public static class SchedulingApi
         mail.Send();
         try
         {
-            await changes.PublishAsync(slug, Conference.Contracts.MeetingChange.Settings); // the meeting's title may have changed: cached copies go
+            await changes.PublishAsync(slug, Conference.Contracts.MeetingChangeKind.Settings); // the meeting's title may have changed: cached copies go
         }
         catch (StackExchange.Redis.RedisException)
         {

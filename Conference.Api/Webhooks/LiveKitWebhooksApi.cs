@@ -1,6 +1,7 @@
 using Conference.Api.Data;
 using Conference.Api.Meetings;
 using Conference.Api.Participants;
+using Conference.Contracts;
 using Conference.Api.Recordings;
 using Conference.LiveKit;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -55,10 +56,10 @@ public static class LiveKitWebhooksApi
         }
         try
         {
-            await effects.RunAsync(webhookEvent.Event, effect, http.RequestAborted);
-            if (effect.Slug is { } slug && webhookEvent.Event == WebhookEventNames.RoomStarted)
+            await effects.RunAsync(effect, http.RequestAborted);
+            if (effect.Change is { What: MeetingChangeKind.RoomStarted } started)
             {
-                await autoRecord.RoomStartedAsync(slug, http.RequestAborted);
+                await autoRecord.RoomStartedAsync(started.Slug, http.RequestAborted);
             }
         }
         catch (Exception exception) when (exception is StackExchange.Redis.RedisException)

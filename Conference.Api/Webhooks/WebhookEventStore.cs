@@ -2,6 +2,7 @@ using System.Text.Json;
 using Conference.Api.Data;
 using Conference.Api.Meetings;
 using Conference.Api.Participants;
+using Conference.Contracts;
 using Conference.LiveKit;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -202,7 +203,7 @@ public sealed class WebhookEventStore(ConferenceDbContext db, TimeProvider clock
                 // any valid token): the caller removes this connection.
                 if (meeting.EndedForEveryoneAt is { } endedForEveryone && IssuedAt(participant.Metadata) is { } issued && issued <= endedForEveryone)
                 {
-                    return new WebhookEffect(meeting.Slug, new StaleParticipant(meeting.RoomName, participant.Identity));
+                    return new WebhookEffect(new MeetingChange(meeting.Slug, MeetingChangeKind.ParticipantJoined), new StaleParticipant(meeting.RoomName, participant.Identity));
                 }
                 break;
 
@@ -225,8 +226,19 @@ public sealed class WebhookEventStore(ConferenceDbContext db, TimeProvider clock
             default:
                 return WebhookEffect.None;
         }
-        return new WebhookEffect(meeting.Slug, null);
+        return new WebhookEffect(new MeetingChange(meeting.Slug, ChangeOf(webhookEvent.Event)), null);
     }
+
+    /// <summary>The meeting change an applied event announces: the event's own kind (only these events are applied).</summary>
+    static MeetingChangeKind ChangeOf(string eventName) => eventName switch
+    {
+        WebhookEventNames.RoomStarted => MeetingChangeKind.RoomStarted,
+        WebhookEventNames.RoomFinished => MeetingChangeKind.RoomFinished,
+        WebhookEventNames.ParticipantJoined => MeetingChangeKind.ParticipantJoined,
+        WebhookEventNames.ParticipantLeft => MeetingChangeKind.ParticipantLeft,
+        WebhookEventNames.ParticipantConnectionAborted => MeetingChangeKind.ParticipantConnectionAborted,
+        _ => throw new ArgumentOutOfRangeException(nameof(eventName), eventName, "Not an event that changes a meeting"),
+    };
 
     static DateTimeOffset Earliest(DateTimeOffset? current, DateTimeOffset candidate) =>
         current is { } value && value <= candidate ? value : candidate;
@@ -346,8 +358,8 @@ public sealed class WebhookEventStore(ConferenceDbContext db, TimeProvider clock
     }
 }
 
-/// <summary>What applying an event changed: the meeting to announce (null: nothing), and a connection to remove.</summary>
-public sealed record WebhookEffect(string? Slug, StaleParticipant? Remove)
+/// <summary>What applying an event changed: the meeting change to announce (null: nothing), and a connection to remove.</summary>
+public sealed record WebhookEffect(MeetingChange? Change, StaleParticipant? Remove)
 {
     public static readonly WebhookEffect None = new(null, null);
 }

@@ -1,5 +1,6 @@
 using Conference.Api.Meetings;
 using Conference.Api.Participants;
+using Conference.Contracts;
 using Conference.LiveKit;
 using Microsoft.Extensions.Options;
 
@@ -18,13 +19,13 @@ public sealed class WebhookOptions
 /// <summary>What the api does after an event is applied: tell open pages, and remove a connection made with a dead call's token.</summary>
 public sealed class WebhookEffects(MeetingChanges changes, MediaServer media, ILogger<WebhookEffects> logger)
 {
-    public async Task RunAsync(string eventName, WebhookEffect effect, CancellationToken cancellationToken)
+    public async Task RunAsync(WebhookEffect effect, CancellationToken cancellationToken)
     {
-        if (effect.Slug is not { } slug)
+        if (effect.Change is not { } change)
         {
             return;
         }
-        await changes.PublishAsync(slug, eventName);
+        await changes.PublishAsync(change);
         if (effect.Remove is { } stale && media.IsConfigured)
         {
             try
@@ -58,7 +59,7 @@ public sealed class WebhookMaintenance(IServiceScopeFactory scopes, IOptions<Web
         var effects = scope.ServiceProvider.GetRequiredService<WebhookEffects>();
         foreach (var effect in await store.ApplyStoredAsync(limit: 100, cancellationToken))
         {
-            await effects.RunAsync("retried", effect, cancellationToken);
+            await effects.RunAsync(effect, cancellationToken);
         }
         if (prune)
         {

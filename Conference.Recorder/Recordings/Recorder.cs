@@ -340,7 +340,7 @@ public sealed class Recorder(
                 await database.ScriptEvaluateAsync(DeleteIfOwnFlag, [key], [recording.Id.ToString()]);
             }
             await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(MeetingChange.Channel),
-                System.Text.Json.JsonSerializer.Serialize(new MeetingChange(recording.MeetingSlug, MeetingChange.Recording)));
+                System.Text.Json.JsonSerializer.Serialize(new MeetingChange(recording.MeetingSlug, MeetingChangeKind.Recording)));
         }
         catch (RedisException exception)
         {

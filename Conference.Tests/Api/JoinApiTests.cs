@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Conference.LiveKit;
+using Conference.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -17,16 +18,16 @@ public sealed class JoinApiTests(ApiFixture fixture)
         var slug = await MeetingsApiTests.CreateAsync(host);
 
         var join = await JoinAsync(fixture.Api.CreateClient(), slug, "Ada Lovelace");
-        var details = join.GetProperty("join");
-        Assert.Equal("joined", join.GetProperty("status").GetString());
-        Assert.Equal(ApiFixture.PublicLiveKitUrl, details.GetProperty("serverUrl").GetString());
-        Assert.Equal(slug, details.GetProperty("roomName").GetString());
-        Assert.StartsWith("g-", details.GetProperty("identity").GetString());
-        Assert.Equal("Guest", details.GetProperty("role").GetString());
-        Assert.InRange(details.GetProperty("expiresAt").GetDateTimeOffset() - DateTimeOffset.UtcNow, TimeSpan.FromMinutes(8), TimeSpan.FromMinutes(11));
+        var details = join.Join!;
+        Assert.Equal("joined", join.Status);
+        Assert.Equal(ApiFixture.PublicLiveKitUrl, details.ServerUrl);
+        Assert.Equal(slug, details.RoomName);
+        Assert.StartsWith("g-", details.Identity);
+        Assert.Equal("Guest", details.Role);
+        Assert.InRange(details.ExpiresAt - DateTimeOffset.UtcNow, TimeSpan.FromMinutes(8), TimeSpan.FromMinutes(11));
 
-        var claims = fixture.LiveKitVerifier.Verify(details.GetProperty("token").GetString()!);
-        Assert.Equal(details.GetProperty("identity").GetString(), claims.Identity);
+        var claims = fixture.LiveKitVerifier.Verify(details.Token);
+        Assert.Equal(details.Identity, claims.Identity);
         Assert.Equal("Ada Lovelace", claims.Name);
         var grants = claims.Video!;
         Assert.True(grants.RoomJoin);
@@ -44,16 +45,14 @@ public sealed class JoinApiTests(ApiFixture fixture)
         using var host = await fixture.SignedInHostAsync();
         var slug = await MeetingsApiTests.CreateAsync(host);
         var anyone = fixture.Api.CreateClient();
-        var first = (await JoinAsync(anyone, slug, "Sam")).GetProperty("join");
-        var key = first.GetProperty("participantCredential").GetString()!;
-        var again = (await JoinAsync(anyone, slug, "Sam", key)).GetProperty("join");
-        Assert.Equal(first.GetProperty("identity").GetString(), again.GetProperty("identity").GetString());
+        var first = (await JoinAsync(anyone, slug, "Sam")).Join!;
+        var key = first.ParticipantCredential;
+        Assert.Equal(first.Identity, (await JoinAsync(anyone, slug, "Sam", key)).Join!.Identity);
         // Another api instance reads it too (the key ring is shared), and a key of another meeting counts for nothing.
-        Assert.Equal(first.GetProperty("identity").GetString(),
-            (await JoinAsync(fixture.CreateApi().CreateClient(), slug, "Sam", key)).GetProperty("join").GetProperty("identity").GetString());
+        Assert.Equal(first.Identity, (await JoinAsync(fixture.CreateApi().CreateClient(), slug, "Sam", key)).Join!.Identity);
         var other = await MeetingsApiTests.CreateAsync(host);
-        Assert.NotEqual(first.GetProperty("identity").GetString(), (await JoinAsync(anyone, other, "Sam", key)).GetProperty("join").GetProperty("identity").GetString());
-        Assert.NotEqual(first.GetProperty("identity").GetString(), (await JoinAsync(anyone, slug, "Sam")).GetProperty("join").GetProperty("identity").GetString());
+        Assert.NotEqual(first.Identity, (await JoinAsync(anyone, other, "Sam", key)).Join!.Identity);
+        Assert.NotEqual(first.Identity, (await JoinAsync(anyone, slug, "Sam")).Join!.Identity);
     }
 
     [Fact]
@@ -61,11 +60,11 @@ public sealed class JoinApiTests(ApiFixture fixture)
     {
         using var host = await fixture.SignedInHostAsync();
         var slug = await MeetingsApiTests.CreateAsync(host);
-        var details = (await JoinAsync(host, slug, "Host")).GetProperty("join");
-        Assert.Equal("Host", details.GetProperty("role").GetString());
-        Assert.StartsWith("u-", details.GetProperty("identity").GetString());
-        Assert.Equal(details.GetProperty("identity").GetString(), (await JoinAsync(host, slug, "Host")).GetProperty("join").GetProperty("identity").GetString());
-        var grants = fixture.LiveKitVerifier.Verify(details.GetProperty("token").GetString()!).Video!;
+        var details = (await JoinAsync(host, slug, "Host")).Join!;
+        Assert.Equal("Host", details.Role);
+        Assert.StartsWith("u-", details.Identity);
+        Assert.Equal(details.Identity, (await JoinAsync(host, slug, "Host")).Join!.Identity);
+        var grants = fixture.LiveKitVerifier.Verify(details.Token).Video!;
         // Moderation goes through the api, which checks the role now; a roomAdmin token would outlive a demotion.
         Assert.Null(grants.RoomAdmin);
         Assert.Equal(slug, grants.Room);
@@ -93,8 +92,8 @@ public sealed class JoinApiTests(ApiFixture fixture)
         var small = await MeetingsApiTests.CreateAsync(host, new { title = "Small", settings = new { maxParticipants = 2 } });
         var webhooks = fixture.Api.CreateClient();
         var now = DateTimeOffset.UtcNow;
-        var sam = (await JoinAsync(fixture.Api.CreateClient(), small, "Sam")).GetProperty("join");
-        foreach (var identity in new[] { "one-aaaaaa", sam.GetProperty("identity").GetString()! })
+        var sam = (await JoinAsync(fixture.Api.CreateClient(), small, "Sam")).Join!;
+        foreach (var identity in new[] { "one-aaaaaa", sam.Identity })
         {
             (await fixture.PostWebhookAsync(webhooks, WebhookJson.Participant("participant_joined", small, identity, identity, now, now))).EnsureSuccessStatusCode();
         }
@@ -103,7 +102,7 @@ public sealed class JoinApiTests(ApiFixture fixture)
         Assert.Equal(HttpStatusCode.Conflict, full.StatusCode);
         Assert.Contains("full", await full.Content.ReadAsStringAsync());
         // Sam reloading the page is not a third person.
-        await JoinAsync(fixture.Api.CreateClient(), small, "Sam", sam.GetProperty("participantCredential").GetString());
+        await JoinAsync(fixture.Api.CreateClient(), small, "Sam", sam.ParticipantCredential);
     }
 
     [Fact]
@@ -115,10 +114,10 @@ public sealed class JoinApiTests(ApiFixture fixture)
 
         var asked = await guest.PostAsJsonAsync($"/api/meetings/{slug}/join", new { displayName = "Guest Gil" });
         Assert.Equal(HttpStatusCode.Accepted, asked.StatusCode);
-        var answer = await asked.Content.ReadFromJsonAsync<JsonElement>();
-        var requestId = answer.GetProperty("lobbyRequestId").GetString()!;
-        var ticket = answer.GetProperty("lobbyTicket").GetString()!;
-        Assert.Equal("waiting", (await PollAsync(guest, slug, requestId, ticket)).GetProperty("status").GetString());
+        var answer = (await asked.Content.ReadFromJsonAsync<JoinAnswer>())!;
+        var requestId = answer.LobbyRequestId!;
+        var ticket = answer.LobbyTicket!;
+        Assert.Equal("waiting", (await PollAsync(guest, slug, requestId, ticket)).Status);
 
         // A guest cannot see the lobby or let themselves in.
         Assert.Equal(HttpStatusCode.Unauthorized, (await guest.PostAsync($"/api/meetings/{slug}/lobby/{requestId}/admit", null)).StatusCode);
@@ -129,11 +128,10 @@ public sealed class JoinApiTests(ApiFixture fixture)
 
         // Another api instance answers the guest's next poll: the lobby is in Redis.
         var admitted = await PollAsync(fixture.CreateApi().CreateClient(), slug, requestId, ticket);
-        Assert.Equal("joined", admitted.GetProperty("status").GetString());
+        Assert.Equal("joined", admitted.Status);
         // The same person as asked: the identity of the participant key the join answered with.
-        Assert.Equal(answer.GetProperty("participantKey").GetString() is { } key ? (await JoinIdentityAsync(slug, key)) : null,
-            admitted.GetProperty("join").GetProperty("identity").GetString());
-        Assert.Equal(slug, fixture.LiveKitVerifier.Verify(admitted.GetProperty("join").GetProperty("token").GetString()!).Video!.Room);
+        Assert.Equal(answer.ParticipantKey is { } key ? (await JoinIdentityAsync(slug, key)) : null, admitted.Join!.Identity);
+        Assert.Equal(slug, fixture.LiveKitVerifier.Verify(admitted.Join.Token).Video!.Room);
         Assert.Empty((await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}/lobby")).EnumerateArray());
     }
 
@@ -143,11 +141,11 @@ public sealed class JoinApiTests(ApiFixture fixture)
         using var host = await fixture.SignedInHostAsync();
         var slug = await MeetingsApiTests.CreateAsync(host, new { title = "Lobby", settings = new { lobbyEnabled = true } });
         var guest = fixture.Api.CreateClient();
-        var answer = await (await guest.PostAsJsonAsync($"/api/meetings/{slug}/join", new { displayName = "Mallory" })).Content.ReadFromJsonAsync<JsonElement>();
-        var requestId = answer.GetProperty("lobbyRequestId").GetString()!;
+        var answer = (await (await guest.PostAsJsonAsync($"/api/meetings/{slug}/join", new { displayName = "Mallory" })).Content.ReadFromJsonAsync<JoinAnswer>())!;
+        var requestId = answer.LobbyRequestId!;
 
         Assert.Equal(HttpStatusCode.NoContent, (await host.PostAsync($"/api/meetings/{slug}/lobby/{requestId}/deny", null)).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await guest.PostAsJsonAsync($"/api/meetings/{slug}/lobby/{requestId}", new { ticket = answer.GetProperty("lobbyTicket").GetString() })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await guest.PostAsJsonAsync($"/api/meetings/{slug}/lobby/{requestId}", new { ticket = answer.LobbyTicket })).StatusCode);
         // Answered once: a second answer finds nobody waiting.
         Assert.Equal(HttpStatusCode.NotFound, (await host.PostAsync($"/api/meetings/{slug}/lobby/{requestId}/admit", null)).StatusCode);
     }
@@ -169,8 +167,7 @@ public sealed class JoinApiTests(ApiFixture fixture)
             new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), await response.Content.ReadAsStringAsync());
+        Assert.True((await response.ReadProblemAsync()).Errors.ContainsKey(field), await response.Content.ReadAsStringAsync());
     }
 
     /// <summary>The identity a participant key stands for, as the lobby would see it (a join in a lobby-free copy is not possible; read it from the host's list).</summary>
@@ -182,17 +179,17 @@ public sealed class JoinApiTests(ApiFixture fixture)
         return scope.ServiceProvider.GetRequiredService<Conference.Api.Participants.ParticipantKeys>().Read(meetingId, key);
     }
 
-    internal static async Task<JsonElement> PollAsync(HttpClient client, string slug, string requestId, string ticket)
+    internal static async Task<JoinAnswer> PollAsync(HttpClient client, string slug, string requestId, string ticket)
     {
         var response = await client.PostAsJsonAsync($"/api/meetings/{slug}/lobby/{requestId}", new { ticket });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
+        return (await response.Content.ReadFromJsonAsync<JoinAnswer>())!;
     }
 
-    internal static async Task<JsonElement> JoinAsync(HttpClient client, string slug, string displayName, string? participantKey = null)
+    internal static async Task<JoinAnswer> JoinAsync(HttpClient client, string slug, string displayName, string? participantKey = null)
     {
         var response = await client.PostAsJsonAsync($"/api/meetings/{slug}/join", new { displayName, participantKey });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
+        return (await response.Content.ReadFromJsonAsync<JoinAnswer>())!;
     }
 }

@@ -20,7 +20,7 @@ public sealed class MeetingModelTests(ApiFixture fixture)
         using var host = await fixture.SignedInHostAsync();
         var slug = await MeetingsApiTests.CreateAsync(host);
         var guest = await JoinApiTests.JoinAsync(fixture.Api.CreateClient(), slug, "Early Guest");
-        var identity = guest.GetProperty("join").GetProperty("identity").GetString()!;
+        var identity = guest.Join!.Identity;
         var t = DateTimeOffset.UtcNow.AddMinutes(-10);
         foreach (var body in new[]
                  {
@@ -33,20 +33,20 @@ public sealed class MeetingModelTests(ApiFixture fixture)
             await PostOkAsync(body);
         }
 
-        var idle = await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}");
-        Assert.Equal("Idle", idle.GetProperty("status").GetString());
-        Assert.Equal(t.AddMinutes(2).ToUnixTimeSeconds(), idle.GetProperty("lastCallEndedAt").GetDateTimeOffset().ToUnixTimeSeconds());
+        var idle = await MeetingAsync(host, slug);
+        Assert.Equal("Idle", idle.Status);
+        Assert.Equal(t.AddMinutes(2).ToUnixTimeSeconds(), idle.LastCallEndedAt?.ToUnixTimeSeconds());
 
         // Everyone can join again, the host included; LiveKit makes a new room (a new call).
         await JoinApiTests.JoinAsync(host, slug, "Host");
-        await JoinApiTests.JoinAsync(fixture.Api.CreateClient(), slug, "Early Guest", guest.GetProperty("join").GetProperty("participantCredential").GetString());
+        await JoinApiTests.JoinAsync(fixture.Api.CreateClient(), slug, "Early Guest", guest.Join!.ParticipantCredential);
         await PostOkAsync(WebhookJson.RoomStarted(slug, t.AddMinutes(5), roomSid: $"RM_second_{slug}"));
-        var running = await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}");
-        Assert.Equal("InProgress", running.GetProperty("status").GetString());
-        Assert.Equal(t.AddMinutes(5).ToUnixTimeSeconds(), running.GetProperty("inProgressSince").GetDateTimeOffset().ToUnixTimeSeconds());
+        var running = await MeetingAsync(host, slug);
+        Assert.Equal("InProgress", running.Status);
+        Assert.Equal(t.AddMinutes(5).ToUnixTimeSeconds(), running.InProgressSince?.ToUnixTimeSeconds());
 
-        var figures = await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}/analytics");
-        Assert.Equal([$"RM_first_{slug}", $"RM_second_{slug}"], figures.GetProperty("calls").EnumerateArray().Select(c => c.GetProperty("roomSid").GetString()));
+        var figures = await FiguresAsync(host, slug);
+        Assert.Equal([$"RM_first_{slug}", $"RM_second_{slug}"], figures.Calls.Select(c => c.RoomSid));
     }
 
     // Why 2: the recorder (kind EGRESS) counted as a person: "full" at 2 with one person, and in analytics.
@@ -55,7 +55,7 @@ public sealed class MeetingModelTests(ApiFixture fixture)
     {
         using var host = await fixture.SignedInHostAsync();
         var slug = await MeetingsApiTests.CreateAsync(host, new { title = "Two", settings = new { maxParticipants = 2 } });
-        var hostJoin = (await JoinApiTests.JoinAsync(host, slug, "Host")).GetProperty("join").GetProperty("identity").GetString()!;
+        var hostJoin = (await JoinApiTests.JoinAsync(host, slug, "Host")).Join!.Identity;
         var t = DateTimeOffset.UtcNow.AddMinutes(-1);
         await PostOkAsync(WebhookJson.Participant("participant_joined", slug, hostJoin, "Host", t, t, role: "Host"));
         await PostOkAsync(WebhookJson.Participant("participant_joined", slug, "EG_abc123", "", t, t, kind: "EGRESS"));
@@ -64,9 +64,9 @@ public sealed class MeetingModelTests(ApiFixture fixture)
         await Task.Delay(1100); // the presence count is cached for a second
         await JoinApiTests.JoinAsync(fixture.Api.CreateClient(), slug, "Second Person");
 
-        var figures = await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}/analytics");
-        Assert.Equal(1, figures.GetProperty("participants").GetInt32());
-        Assert.Equal(1, figures.GetProperty("peakConcurrency").GetInt32());
+        var figures = await FiguresAsync(host, slug);
+        Assert.Equal(1, figures.Participants);
+        Assert.Equal(1, figures.PeakConcurrency);
     }
 
     // Why 3: a track name with U+0000 made every delivery a 500 (jsonb refused it) and the event was lost.
@@ -100,9 +100,9 @@ public sealed class MeetingModelTests(ApiFixture fixture)
         using var host = await fixture.SignedInHostAsync();
         var slug = await MeetingsApiTests.CreateAsync(host, new { title = "Lobby", settings = new { lobbyEnabled = true } });
         var guest = fixture.Api.CreateClient();
-        var asked = await (await guest.PostAsJsonAsync($"/api/meetings/{slug}/join", new { displayName = "Gil" })).Content.ReadFromJsonAsync<JsonElement>();
-        var requestId = asked.GetProperty("lobbyRequestId").GetString()!;
-        var ticket = asked.GetProperty("lobbyTicket").GetString()!;
+        var asked = (await (await guest.PostAsJsonAsync($"/api/meetings/{slug}/join", new { displayName = "Gil" })).Content.ReadFromJsonAsync<JoinAnswer>())!;
+        var requestId = asked.LobbyRequestId!;
+        var ticket = asked.LobbyTicket!;
         (await host.PostAsync($"/api/meetings/{slug}/lobby/{requestId}/admit", null)).EnsureSuccessStatusCode();
 
         // Someone who only knows the request id gets nothing.
@@ -128,19 +128,19 @@ public sealed class MeetingModelTests(ApiFixture fixture)
         using var host = await fixture.SignedInHostAsync();
         var slug = await MeetingsApiTests.CreateAsync(host);
         var browser = fixture.Api.CreateClient();
-        var first = (await JoinApiTests.JoinAsync(browser, slug, "Cora")).GetProperty("join");
-        var identity = first.GetProperty("identity").GetString()!;
-        var key = first.GetProperty("participantCredential").GetString()!;
+        var first = (await JoinApiTests.JoinAsync(browser, slug, "Cora")).Join!;
+        var identity = first.Identity;
+        var key = first.ParticipantCredential;
 
         Assert.Equal(HttpStatusCode.NoContent, (await host.PutAsJsonAsync($"/api/meetings/{slug}/participants/{identity}/role", new { role = "CoHost" })).StatusCode);
-        var reload = (await JoinApiTests.JoinAsync(browser, slug, "Cora", key)).GetProperty("join");
-        Assert.Equal((identity, "CoHost"), (reload.GetProperty("identity").GetString(), reload.GetProperty("role").GetString()));
+        var reload = (await JoinApiTests.JoinAsync(browser, slug, "Cora", key)).Join!;
+        Assert.Equal((identity, "CoHost"), (reload.Identity, reload.Role));
 
         var coHost = fixture.Api.CreateClient();
         coHost.DefaultRequestHeaders.Add("X-Participant-Token", key);
         Assert.Equal(HttpStatusCode.OK, (await coHost.GetAsync($"/api/meetings/{slug}/lobby")).StatusCode);
         // Co-hosts never act on the host, never end the call, never change roles or settings.
-        var hostIdentity = (await JoinApiTests.JoinAsync(host, slug, "Host")).GetProperty("join").GetProperty("identity").GetString();
+        var hostIdentity = (await JoinApiTests.JoinAsync(host, slug, "Host")).Join!.Identity;
         Assert.Equal(HttpStatusCode.Forbidden, (await coHost.DeleteAsync($"/api/meetings/{slug}/participants/{hostIdentity}")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await coHost.PostAsync($"/api/meetings/{slug}/end", null)).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await coHost.PutAsJsonAsync($"/api/meetings/{slug}/settings", new { locked = true })).StatusCode);
@@ -148,7 +148,7 @@ public sealed class MeetingModelTests(ApiFixture fixture)
         // Demoted while away (nothing is connected): at once, no moderator rights, and the next join is a guest.
         Assert.Equal(HttpStatusCode.NoContent, (await host.PutAsJsonAsync($"/api/meetings/{slug}/participants/{identity}/role", new { role = "Guest" })).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await coHost.GetAsync($"/api/meetings/{slug}/lobby")).StatusCode);
-        Assert.Equal("Guest", (await JoinApiTests.JoinAsync(browser, slug, "Cora", key)).GetProperty("join").GetProperty("role").GetString());
+        Assert.Equal("Guest", (await JoinApiTests.JoinAsync(browser, slug, "Cora", key)).Join!.Role);
 
         // Removed: their key is refused.
         Assert.Equal(HttpStatusCode.NoContent, (await host.DeleteAsync($"/api/meetings/{slug}/participants/{identity}")).StatusCode);
@@ -173,9 +173,9 @@ public sealed class MeetingModelTests(ApiFixture fixture)
         string? key = null;
         for (var i = 0; i < Conference.Api.Participants.Lobby.MaxDenials; i++)
         {
-            var asked = await (await browser.PostAsJsonAsync($"/api/meetings/{slug}/join", new { displayName = "Pest", participantKey = key })).Content.ReadFromJsonAsync<JsonElement>();
-            key = asked.GetProperty("participantKey").GetString();
-            (await host.PostAsync($"/api/meetings/{slug}/lobby/{asked.GetProperty("lobbyRequestId").GetString()}/deny", null)).EnsureSuccessStatusCode();
+            var asked = (await (await browser.PostAsJsonAsync($"/api/meetings/{slug}/join", new { displayName = "Pest", participantKey = key })).Content.ReadFromJsonAsync<JoinAnswer>())!;
+            key = asked.ParticipantKey;
+            (await host.PostAsync($"/api/meetings/{slug}/lobby/{asked.LobbyRequestId}/deny", null)).EnsureSuccessStatusCode();
         }
         var refused = await browser.PostAsJsonAsync($"/api/meetings/{slug}/join", new { displayName = "Pest", participantKey = key });
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
@@ -241,11 +241,10 @@ public sealed class MeetingModelTests(ApiFixture fixture)
             ],
             sessions.Select(Row));
 
-        var meeting = await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}");
-        Assert.Equal("InProgress", meeting.GetProperty("status").GetString());
-        var figures = await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}/analytics");
-        Assert.Equal(2, figures.GetProperty("participants").GetInt32());
-        Assert.Equal(2, figures.GetProperty("calls").EnumerateArray().First().GetProperty("participants").GetInt32());
+        Assert.Equal("InProgress", (await MeetingAsync(host, slug)).Status);
+        var figures = await FiguresAsync(host, slug);
+        Assert.Equal(2, figures.Participants);
+        Assert.Equal(2, figures.Calls[0].Participants);
     }
 
     [Fact]
@@ -269,10 +268,10 @@ public sealed class MeetingModelTests(ApiFixture fixture)
     {
         using var host = await fixture.SignedInHostAsync();
         var slug = await MeetingsApiTests.CreateAsync(host, new { title = name });
-        var join = (await JoinApiTests.JoinAsync(fixture.Api.CreateClient(), slug, name)).GetProperty("join");
-        var claims = fixture.LiveKitVerifier.Verify(join.GetProperty("token").GetString()!);
+        var join = (await JoinApiTests.JoinAsync(fixture.Api.CreateClient(), slug, name)).Join!;
+        var claims = fixture.LiveKitVerifier.Verify(join.Token);
         Assert.Equal(name.Normalize(System.Text.NormalizationForm.FormC), claims.Name);
-        Assert.Equal(name.Normalize(System.Text.NormalizationForm.FormC), (await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}")).GetProperty("title").GetString());
+        Assert.Equal(name.Normalize(System.Text.NormalizationForm.FormC), (await MeetingAsync(host, slug)).Title);
     }
 
     public static TheoryData<string, string> BadNames => new()
@@ -294,12 +293,11 @@ public sealed class MeetingModelTests(ApiFixture fixture)
         var slug = await MeetingsApiTests.CreateAsync(host);
         var response = await fixture.Api.CreateClient().PostAsJsonAsync($"/api/meetings/{slug}/join", new { displayName = name });
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Contains(why, problem.GetProperty("errors").GetProperty("displayName")[0].GetString());
+        Assert.Contains(why, (await response.ReadProblemAsync()).Errors["displayName"][0]);
 
         var title = await host.PostAsJsonAsync("/api/meetings", new { title = name + (why == "at most" ? string.Concat(Enumerable.Repeat("x", 60)) : "") });
         Assert.Equal(HttpStatusCode.BadRequest, title.StatusCode);
-        Assert.True((await title.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("title", out _));
+        Assert.Contains("title", (await title.ReadProblemAsync()).Errors.Keys);
     }
 
     [Fact]
@@ -333,5 +331,18 @@ public sealed class MeetingModelTests(ApiFixture fixture)
         }
         return rows;
     }
-}
 
+    /// <summary>Of a meeting (<c>GET /api/meetings/{slug}</c>), what the meeting-model tests look at.</summary>
+    sealed record MeetingAnswer(string Slug, string Title, string Status, DateTimeOffset? InProgressSince, DateTimeOffset? LastCallEndedAt);
+
+    /// <summary>A meeting's figures (<c>GET /api/meetings/{slug}/analytics</c>): people, peak, and each call.</summary>
+    sealed record FiguresAnswer(int Participants, int PeakConcurrency, IReadOnlyList<CallFiguresAnswer> Calls);
+
+    sealed record CallFiguresAnswer(string RoomSid, int Participants);
+
+    static async Task<MeetingAnswer> MeetingAsync(HttpClient client, string slug) =>
+        (await client.GetFromJsonAsync<MeetingAnswer>($"/api/meetings/{slug}"))!;
+
+    static async Task<FiguresAnswer> FiguresAsync(HttpClient client, string slug) =>
+        (await client.GetFromJsonAsync<FiguresAnswer>($"/api/meetings/{slug}/analytics"))!;
+}

@@ -40,13 +40,13 @@ public sealed class ModerationApiTests(ApiFixture fixture)
         var asked = await (await guest.PostAsJsonAsync($"/api/meetings/{slug}/join", new { displayName = "Gina" })).Content.ReadFromJsonAsync<JsonElement>();
         var requestId = asked.GetProperty("lobbyRequestId").GetString()!;
         (await host.PostAsync($"/api/meetings/{slug}/lobby/{requestId}/admit", null)).EnsureSuccessStatusCode();
-        var join = (await JoinApiTests.PollAsync(guest, slug, requestId, asked.GetProperty("lobbyTicket").GetString()!)).GetProperty("join");
-        var identity = join.GetProperty("identity").GetString()!;
+        var join = (await JoinApiTests.PollAsync(guest, slug, requestId, asked.GetProperty("lobbyTicket").GetString()!)).Join!;
+        var identity = join.Identity;
         await using var gina = await LiveKitBot.JoinAsync(fixture.LiveKit, slug, identity);
         var now = DateTimeOffset.UtcNow;
         (await fixture.PostWebhookAsync(guest, WebhookJson.Participant("participant_joined", slug, identity, "Gina", now, now))).EnsureSuccessStatusCode();
 
-        guest.DefaultRequestHeaders.Add("X-Participant-Token", join.GetProperty("participantCredential").GetString());
+        guest.DefaultRequestHeaders.Add("X-Participant-Token", join.ParticipantCredential);
         Assert.Equal(HttpStatusCode.Forbidden, (await guest.GetAsync($"/api/meetings/{slug}/lobby")).StatusCode);
 
         Assert.Equal(HttpStatusCode.NoContent, (await host.PutAsJsonAsync($"/api/meetings/{slug}/participants/{identity}/role", new { role = "CoHost" })).StatusCode);
@@ -74,7 +74,7 @@ public sealed class ModerationApiTests(ApiFixture fixture)
         var mutes = System.Threading.Channels.Channel.CreateUnbounded<Conference.Contracts.MeetingChange>();
         await redis.GetSubscriber().SubscribeAsync(StackExchange.Redis.RedisChannel.Literal(Conference.Contracts.MeetingChange.Channel), (_, message) =>
         {
-            if (JsonSerializer.Deserialize<Conference.Contracts.MeetingChange>(message.ToString()) is { What: "muted" } change && change.Slug == slug)
+            if (JsonSerializer.Deserialize<Conference.Contracts.MeetingChange>(message.ToString()) is { What: MeetingChangeKind.Muted } change && change.Slug == slug)
             {
                 mutes.Writer.TryWrite(change);
             }
@@ -88,7 +88,7 @@ public sealed class ModerationApiTests(ApiFixture fixture)
         Assert.True(muted.Muted);
         using (var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
         {
-            Assert.Equal(new Conference.Contracts.MeetingChange(slug, "muted", "alice", "Jo Host", microphone), await mutes.Reader.ReadAsync(wait.Token));
+            Assert.Equal(new Conference.Contracts.MeetingChange(slug, MeetingChangeKind.Muted, "alice", "Jo Host", microphone), await mutes.Reader.ReadAsync(wait.Token));
         }
 
         Assert.Equal(HttpStatusCode.NoContent, (await host.DeleteAsync($"/api/meetings/{slug}/participants/alice")).StatusCode);

@@ -39,13 +39,13 @@ public sealed class ShuffledWebhookIntakeTests(ApiFixture fixture, CallBrowser b
     {
         using var host = await fixture.SignedInHostAsync();
         var slug = await MeetingsApiTests.CreateAsync(host);
-        var hostJoin = (await JoinApiTests.JoinAsync(host, slug, "Ada Host")).GetProperty("join");
-        var guestJoin = (await JoinApiTests.JoinAsync(fixture.Api.CreateClient(), slug, "Ben Guest")).GetProperty("join");
-        var hostIdentity = hostJoin.GetProperty("identity").GetString()!;
-        var guestIdentity = guestJoin.GetProperty("identity").GetString()!;
+        var hostJoin = (await JoinApiTests.JoinAsync(host, slug, "Ada Host")).Join!;
+        var guestJoin = (await JoinApiTests.JoinAsync(fixture.Api.CreateClient(), slug, "Ben Guest")).Join!;
+        var hostIdentity = hostJoin.Identity;
+        var guestIdentity = guestJoin.Identity;
 
-        var ada = await browser.JoinWithTokenAsync(emulator, hostJoin.GetProperty("token").GetString()!, hostIdentity, publish: false);
-        var ben = await browser.JoinWithTokenAsync(emulator, guestJoin.GetProperty("token").GetString()!, guestIdentity, publish: false);
+        var ada = await browser.JoinWithTokenAsync(emulator, hostJoin.Token, hostIdentity, publish: false);
+        var ben = await browser.JoinWithTokenAsync(emulator, guestJoin.Token, guestIdentity, publish: false);
         await emulator.DropSignalAsync(slug, guestIdentity, forget: true);
         await ben.WaitForEventAsync("e.event === 'reconnected'");
         var benAgain = await ben.Page.EvaluateAsync<string>("() => window.room.localParticipant.sid");

@@ -75,14 +75,8 @@ public sealed class MailOutboxTests(ApiFixture fixture) : IAsyncLifetime
         var ids = await QueueAsync(api, 3, "Outage");
 
         // The loop tries, fails and keeps the mail with the reason, again and again while the server is down.
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        List<OutboxMail> waiting;
-        do
-        {
-            await Task.Delay(100);
-            waiting = await OutboxAsync(api);
-        }
-        while (!waiting.All(m => m.Attempts >= 2) && DateTime.UtcNow < deadline);
+        var waiting = await Eventually.ReadAsync(() => OutboxAsync(api), mails => mails.Count == 3 && mails.All(m => m.Attempts >= 2),
+            "every queued mail tried at least twice");
         Assert.Equal(3, waiting.Count);
         Assert.All(waiting, m =>
         {

@@ -153,34 +153,26 @@ public sealed class RecorderFixture : IAsyncLifetime
         response.EnsureSuccessStatusCode();
     }
 
-    /// <summary>Starts a recording in <paramref name="slug"/> and takes it to Ready as egress would (file uploaded, egress_ended).</summary>
-    public async Task<(Guid Id, string Key)> ReadyRecordingAsync(HttpClient host, string slug)
+    /// <summary>
+    /// Starts a recording in <paramref name="slug"/> and takes it to Ready as egress would (file uploaded,
+    /// egress_ended). <c>Bytes</c> is the file egress uploaded.
+    /// </summary>
+    public async Task<(Guid Id, string Key, byte[] Bytes)> ReadyRecordingAsync(HttpClient host, string slug)
     {
         var started = await host.PostAsJsonAsync($"/api/meetings/{slug}/recordings", new { });
         Assert.Equal(System.Net.HttpStatusCode.Created, started.StatusCode);
-        var id = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var id = (await started.Content.ReadFromJsonAsync<RecordingAnswer>())!.Id;
         var egress = Egress.Latest(slug);
         var key = Egress.FileKey(egress.EgressId);
         var bytes = await UploadRecordingFileAsync(key, 10_000);
         await PostEgressWebhookAsync("egress_ended", Egress.Complete(egress.EgressId, bytes.Length, TimeSpan.FromSeconds(3)));
-        Assert.Equal("Ready", (await host.GetFromJsonAsync<JsonElement>($"/api/recordings/{id}")).GetProperty("status").GetString());
-        return (id, key);
+        Assert.Equal("Ready", (await host.GetRecordingAsync(id)).Status);
+        return (id, key, bytes);
     }
 
-    /// <summary>Reads a recording through the recorder until <paramref name="done"/> holds (the reconciler works in the background).</summary>
-    public async Task<JsonElement> WaitForRecordingAsync(HttpClient client, Guid id, Func<JsonElement, bool> done, TimeSpan? timeout = null)
-    {
-        var until = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
-        while (true)
-        {
-            var recording = await client.GetFromJsonAsync<JsonElement>($"/api/recordings/{id}");
-            if (done(recording) || DateTime.UtcNow > until)
-            {
-                return recording;
-            }
-            await Task.Delay(100);
-        }
-    }
+    /// <summary>Reads a recording through the api until <paramref name="until"/> holds (the reconciler works in the background).</summary>
+    public Task<RecordingAnswer> WaitForRecordingAsync(HttpClient client, Guid id, Func<RecordingAnswer, bool> until, string awaited) =>
+        Eventually.ReadAsync(() => client.GetRecordingAsync(id), until, awaited);
 
     public async Task DisposeAsync()
     {

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
 using Conference.Tests.Api;
 
 namespace Conference.Tests.Recorder;
@@ -18,11 +17,11 @@ public sealed class RecordingCallsTests(RecorderFixture fixture)
         using var host = await fixture.Platform.SignedInHostAsync(fixture.Api);
         using var stranger = await fixture.Platform.SignedInHostAsync(fixture.Api);
         var slug = await MeetingsApiTests.CreateAsync(host);
-        var (id, _) = await fixture.ReadyRecordingAsync(host, slug);
+        var (id, _, _) = await fixture.ReadyRecordingAsync(host, slug);
 
-        Assert.Equal(id, (await CountingCallsAsync(id, () => host.GetFromJsonAsync<JsonElement>($"/api/recordings/{id}"))).GetProperty("id").GetGuid());
-        var download = await CountingCallsAsync(id, () => host.GetFromJsonAsync<JsonElement>($"/api/recordings/{id}/download"));
-        Assert.StartsWith(fixture.StorageEndpoint.ToString(), download.GetProperty("url").GetString());
+        Assert.Equal(id, (await CountingCallsAsync(id, () => host.GetRecordingAsync(id))).Id);
+        var download = await CountingCallsAsync(id, () => host.GetFromJsonAsync<DownloadAnswer>($"/api/recordings/{id}/download"));
+        Assert.StartsWith(fixture.StorageEndpoint.ToString(), download!.Url);
 
         // Refused the same way as before, and for the same one call: the stranger learns no link.
         var refusedRead = await CountingCallsAsync(id, () => stranger.GetAsync($"/api/recordings/{id}/download"));

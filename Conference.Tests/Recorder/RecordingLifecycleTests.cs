@@ -5,6 +5,7 @@ using System.Text.Json;
 using Amazon.S3.Model;
 using Conference.LiveKit;
 using Conference.Tests.Api;
+using Conference.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Conference.Tests.Recorder;
@@ -24,7 +25,7 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
 
         var without = await recorder.GetAsync(path);
         Assert.Equal(HttpStatusCode.Unauthorized, without.StatusCode);
-        Assert.Contains(Conference.Contracts.InternalApiKey.HeaderName, (await without.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        Assert.Contains(Conference.Contracts.InternalApiKey.HeaderName, (await without.ReadProblemAsync()).Detail);
 
         using var wrong = new HttpRequestMessage(HttpMethod.Get, path) { Headers = { { Conference.Contracts.InternalApiKey.HeaderName, "not-" + fixture.InternalKey } } };
         Assert.Equal(HttpStatusCode.Unauthorized, (await recorder.SendAsync(wrong)).StatusCode);
@@ -47,7 +48,7 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
             await fixture.ReplaceRecorderAsync(new Dictionary<string, string?> { [Conference.Contracts.InternalApiKey.ConfigurationKey] = "another-key" });
             var mismatch = await host.GetAsync("/api/recordings");
             Assert.Equal(HttpStatusCode.ServiceUnavailable, mismatch.StatusCode);
-            Assert.Equal("Recording is not available", (await mismatch.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
+            Assert.Equal("Recording is not available", (await mismatch.ReadProblemAsync()).Title);
 
             // No key at all outside Development: shut, not open.
             await fixture.ReplaceRecorderAsync(new Dictionary<string, string?> { [Conference.Contracts.InternalApiKey.ConfigurationKey] = "" });
@@ -67,17 +68,16 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
         var slug = await MeetingsApiTests.CreateAsync(host);
         var path = $"/api/meetings/{slug}/recordings/availability";
 
-        var available = await host.GetFromJsonAsync<JsonElement>(path);
-        Assert.True(available.GetProperty("available").GetBoolean());
+        Assert.True((await host.GetFromJsonAsync<Conference.Contracts.RecordingAvailability>(path))!.Available);
         Assert.Equal(HttpStatusCode.Unauthorized, (await fixture.Api.CreateClient().GetAsync(path)).StatusCode);
 
         // No object storage (the AppHost shows storage "Unavailable" and gives the recorder none): the call page is told why.
         await fixture.ReplaceRecorderAsync(new Dictionary<string, string?> { ["ConnectionStrings:storage"] = "" });
         try
         {
-            var unavailable = await host.GetFromJsonAsync<JsonElement>(path);
-            Assert.False(unavailable.GetProperty("available").GetBoolean());
-            Assert.Contains("storage", unavailable.GetProperty("reason").GetString());
+            var unavailable = (await host.GetFromJsonAsync<Conference.Contracts.RecordingAvailability>(path))!;
+            Assert.False(unavailable.Available);
+            Assert.Contains("storage", unavailable.Reason);
         }
         finally
         {
@@ -86,39 +86,19 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
     }
 
     [Fact]
-    public async Task A_recording_starts_ends_is_verified_listed_downloaded_by_a_presigned_link_and_deleted()
+    public async Task Starting_asks_LiveKit_for_a_room_composite_MP4_in_our_bucket_and_the_meeting_shows_it_is_recorded()
     {
         using var host = await fixture.Platform.SignedInHostAsync(fixture.Api);
         var slug = await MeetingsApiTests.CreateAsync(host);
-        // Open pages learn of the change on the api's meeting-changes channel.
-        using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(fixture.Platform.RedisConnectionString);
-        var changes = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        await redis.GetSubscriber().SubscribeAsync(StackExchange.Redis.RedisChannel.Literal(Conference.Contracts.MeetingChange.Channel), (_, message) =>
-        {
-            if (message.ToString().Contains(slug))
-            {
-                changes.Enqueue(message.ToString());
-            }
-        });
-
-        async Task ChangesAsync(int atLeast)
-        {
-            for (var wait = 0; wait < 100 && changes.Count < atLeast; wait++)
-            {
-                await Task.Delay(100);
-            }
-            Assert.True(changes.Count >= atLeast, $"{atLeast} changes announced; seen: {string.Join(", ", changes)}");
-        }
 
         var started = await host.PostAsJsonAsync($"/api/meetings/{slug}/recordings", new { layout = "speaker" });
         Assert.Equal(HttpStatusCode.Created, started.StatusCode);
-        var recording = await started.Content.ReadFromJsonAsync<JsonElement>();
-        var id = recording.GetProperty("id").GetGuid();
-        Assert.Equal(slug, recording.GetProperty("meetingSlug").GetString());
-        Assert.Equal("Starting", recording.GetProperty("status").GetString());
-        Assert.Equal("speaker", recording.GetProperty("layout").GetString());
-        Assert.False(recording.GetProperty("audioOnly").GetBoolean());
-        Assert.Equal($"/api/recordings/{id}", started.Headers.Location!.OriginalString);
+        var recording = (await started.Content.ReadFromJsonAsync<RecordingAnswer>())!;
+        Assert.Equal(slug, recording.MeetingSlug);
+        Assert.Equal("Starting", recording.Status);
+        Assert.Equal("speaker", recording.Layout);
+        Assert.False(recording.AudioOnly);
+        Assert.Equal($"/api/recordings/{recording.Id}", started.Headers.Location!.OriginalString);
 
         // What LiveKit was asked: a room composite MP4 at 720p30 uploaded to our bucket, path style.
         var call = fixture.EgressService.Requests.Last(r => r.Method == "StartRoomCompositeEgress");
@@ -140,52 +120,98 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
         Assert.Equal("S3RVER", s3.GetProperty("secret").GetString());
 
         // Everyone loading the meeting sees it is being recorded.
-        Assert.True((await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}")).GetProperty("recording").GetBoolean());
+        Assert.True(await host.IsRecordedAsync(slug));
+    }
 
+    [Fact]
+    public async Task A_recording_goes_from_Recording_to_Processing_to_Ready_once_its_file_is_found_and_each_step_is_announced()
+    {
+        using var host = await fixture.Platform.SignedInHostAsync(fixture.Api);
+        var slug = await MeetingsApiTests.CreateAsync(host);
+        // Open pages learn of each step on the meeting-changes channel.
+        await using var announced = await AnnouncedChanges.ListenAsync(fixture.Platform.RedisConnectionString, slug);
+        var id = await StartAsync(host, slug);
         var egressId = EgressIdOf(slug);
+
         await fixture.PostEgressWebhookAsync("egress_started", fixture.Egress.Set(egressId, e => e with { Status = EgressStatus.Active }));
-        Assert.Equal("Recording", (await host.GetFromJsonAsync<JsonElement>($"/api/recordings/{id}")).GetProperty("status").GetString());
+        Assert.Equal("Recording", (await host.GetRecordingAsync(id)).Status);
 
         var stopped = await host.PostAsync($"/api/meetings/{slug}/recordings/stop", null);
         Assert.Equal(HttpStatusCode.OK, stopped.StatusCode);
-        Assert.Equal("Processing", (await stopped.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
-        Assert.False((await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}")).GetProperty("recording").GetBoolean());
+        Assert.Equal("Processing", (await stopped.Content.ReadFromJsonAsync<RecordingAnswer>())!.Status);
+        Assert.False(await host.IsRecordedAsync(slug));
         // Each step was announced (LiveKit's answer, started, stopped), so open pages follow without asking.
-        await ChangesAsync(3);
-        Assert.All(changes, c => Assert.Contains("\"What\":\"recording\"", c));
+        await announced.AtLeastAsync(3);
 
         // Egress uploads the file and reports the end; the recorder finds the object before calling it Ready.
-        var bytes = await fixture.UploadRecordingFileAsync(key, 300_000);
+        var bytes = await fixture.UploadRecordingFileAsync(fixture.Egress.FileKey(egressId), 300_000);
         await fixture.PostEgressWebhookAsync("egress_ended", fixture.Egress.Complete(egressId, bytes.Length, TimeSpan.FromSeconds(93.5)));
-        var ready = await host.GetFromJsonAsync<JsonElement>($"/api/recordings/{id}");
-        Assert.Equal("Ready", ready.GetProperty("status").GetString());
-        Assert.Equal(bytes.Length, ready.GetProperty("sizeBytes").GetInt64());
-        Assert.Equal(93.5, ready.GetProperty("durationSeconds").GetDouble());
-        Assert.NotEqual(JsonValueKind.Null, ready.GetProperty("endedAt").ValueKind);
-        Assert.Equal(JsonValueKind.Null, ready.GetProperty("error").ValueKind);
+        var ready = await host.GetRecordingAsync(id);
+        Assert.Equal("Ready", ready.Status);
+        Assert.Equal(bytes.Length, ready.SizeBytes);
+        Assert.Equal(93.5, ready.DurationSeconds);
+        Assert.NotNull(ready.EndedAt);
+        Assert.Null(ready.Error);
+        // The end (and the file found: Ready) was announced too: the library shows Play without a reload.
+        await announced.AtLeastAsync(5);
+    }
 
-        var listed = await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}/recordings");
-        Assert.Equal(id, Assert.Single(listed.GetProperty("items").EnumerateArray()).GetProperty("id").GetGuid());
-        Assert.Equal(JsonValueKind.Null, listed.GetProperty("nextCursor").ValueKind);
-        var mine = await host.GetFromJsonAsync<JsonElement>("/api/recordings");
-        Assert.Contains(mine.GetProperty("items").EnumerateArray(), r => r.GetProperty("id").GetGuid() == id);
+    [Fact]
+    public async Task A_ready_recording_is_listed_downloaded_by_a_presigned_link_and_deleted_with_its_file()
+    {
+        using var host = await fixture.Platform.SignedInHostAsync(fixture.Api);
+        var slug = await MeetingsApiTests.CreateAsync(host);
+        var (id, key, bytes) = await fixture.ReadyRecordingAsync(host, slug);
 
-        var download = await host.GetFromJsonAsync<JsonElement>($"/api/recordings/{id}/download");
-        var expiresAt = download.GetProperty("expiresAt").GetDateTimeOffset();
-        Assert.InRange(expiresAt - DateTimeOffset.UtcNow, TimeSpan.FromMinutes(14), TimeSpan.FromMinutes(15.1));
+        var listed = await host.GetRecordingPageAsync($"/api/meetings/{slug}/recordings");
+        Assert.Equal(id, Assert.Single(listed.Items).Id);
+        Assert.Null(listed.NextCursor);
+        Assert.Contains((await host.GetRecordingPageAsync("/api/recordings")).Items, r => r.Id == id);
+
+        var download = (await host.GetFromJsonAsync<DownloadAnswer>($"/api/recordings/{id}/download"))!;
+        Assert.InRange(download.ExpiresAt - DateTimeOffset.UtcNow, TimeSpan.FromMinutes(14), TimeSpan.FromMinutes(15.1));
         using var anyone = new HttpClient();
-        var downloaded = await anyone.GetByteArrayAsync(download.GetProperty("url").GetString());
+        var downloaded = await anyone.GetByteArrayAsync(download.Url);
         Assert.Equal(SHA256.HashData(bytes), SHA256.HashData(downloaded));
 
-        // The end (and the file found: Ready) was announced too: the library shows Play without a reload.
-        await ChangesAsync(5);
-        var announced = changes.Count;
+        // Listening from here: Ready was announced (and heard by no one here) before the recording read as Ready.
+        await using var announced = await AnnouncedChanges.ListenAsync(fixture.Platform.RedisConnectionString, slug);
         Assert.Equal(HttpStatusCode.NoContent, (await host.DeleteAsync($"/api/recordings/{id}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await host.GetAsync($"/api/recordings/{id}")).StatusCode);
-        await ChangesAsync(announced + 1); // deleted
+        await announced.AtLeastAsync(1); // deleted: the library drops it without a reload
         using var storage = fixture.Storage();
         var remaining = await storage.ListObjectsV2Async(new ListObjectsV2Request { BucketName = fixture.Bucket, Prefix = key });
         Assert.Empty(remaining.S3Objects ?? []);
+    }
+
+    /// <summary>The changes published for one meeting on the meeting-changes channel, as an open page hears them.</summary>
+    sealed class AnnouncedChanges(StackExchange.Redis.ConnectionMultiplexer redis, string slug) : IAsyncDisposable
+    {
+        readonly System.Collections.Concurrent.ConcurrentQueue<MeetingChange> heard = new();
+
+        public static async Task<AnnouncedChanges> ListenAsync(string redisConnectionString, string slug)
+        {
+            var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redisConnectionString);
+            var changes = new AnnouncedChanges(redis, slug);
+            await redis.GetSubscriber().SubscribeAsync(StackExchange.Redis.RedisChannel.Literal(MeetingChange.Channel), (_, message) =>
+            {
+                if (JsonSerializer.Deserialize<MeetingChange>(message.ToString()) is { } change && change.Slug == slug)
+                {
+                    changes.heard.Enqueue(change);
+                }
+            });
+            return changes;
+        }
+
+        /// <summary>Waits until <paramref name="count"/> changes were heard, all of them about a recording.</summary>
+        public async Task AtLeastAsync(int count)
+        {
+            var heardNow = await Eventually.ReadAsync(() => Task.FromResult(heard.ToArray()), seen => seen.Length >= count,
+                $"{count} changes announced for {slug}", within: TimeSpan.FromSeconds(10));
+            Assert.All(heardNow, change => Assert.Equal(MeetingChangeKind.Recording, change.What));
+        }
+
+        public ValueTask DisposeAsync() => redis.DisposeAsync();
     }
 
     [Fact]
@@ -205,9 +231,9 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
         await fixture.PostEgressWebhookAsync("egress_updated", active);
         await fixture.PostEgressWebhookAsync("egress_ended", ended, endedId);
 
-        var recording = await host.GetFromJsonAsync<JsonElement>($"/api/recordings/{id}");
-        Assert.Equal("Ready", recording.GetProperty("status").GetString());
-        Assert.Equal(bytes.Length, recording.GetProperty("sizeBytes").GetInt64());
+        var recording = await host.GetRecordingAsync(id);
+        Assert.Equal("Ready", recording.Status);
+        Assert.Equal(bytes.Length, recording.SizeBytes);
 
         // A failure is final too, and its reason reaches the host.
         var failedSlug = await MeetingsApiTests.CreateAsync(host);
@@ -216,9 +242,9 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
         var failed = fixture.Egress.Set(failedEgress, e => e with { Status = EgressStatus.Failed, Error = "pipeline crashed", EndedAt = DateTimeOffset.UtcNow });
         await fixture.PostEgressWebhookAsync("egress_ended", failed);
         await fixture.PostEgressWebhookAsync("egress_updated", failed with { Status = EgressStatus.Active, Error = "" });
-        var failedRecording = await host.GetFromJsonAsync<JsonElement>($"/api/recordings/{failedId}");
-        Assert.Equal("Failed", failedRecording.GetProperty("status").GetString());
-        Assert.Contains("pipeline crashed", failedRecording.GetProperty("error").GetString());
+        var failedRecording = await host.GetRecordingAsync(failedId);
+        Assert.Equal("Failed", failedRecording.Status);
+        Assert.Contains("pipeline crashed", failedRecording.Error);
         // The meeting is free to record again.
         Assert.Equal(HttpStatusCode.Created, (await host.PostAsJsonAsync($"/api/meetings/{failedSlug}/recordings", new { })).StatusCode);
     }
@@ -239,9 +265,8 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
             fixture.Egress.Complete(egressId, size, TimeSpan.FromSeconds(30));
         });
 
-        var recording = await fixture.WaitForRecordingAsync(host, id, r => r.GetProperty("status").GetString() == "Ready");
-        Assert.Equal("Ready", recording.GetProperty("status").GetString());
-        Assert.Equal(size, recording.GetProperty("sizeBytes").GetInt64());
+        var recording = await fixture.WaitForRecordingAsync(host, id, r => r.Status == "Ready", "the recording caught up to Ready");
+        Assert.Equal(size, recording.SizeBytes);
         Assert.Contains(fixture.EgressService.Requests, r => r.Method == "ListEgress"
             && JsonDocument.Parse(r.Body).RootElement.TryGetProperty("egress_id", out var asked) && asked.GetString() == egressId);
     }
@@ -254,9 +279,8 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
         var bytes = await fixture.UploadRecordingFileAsync(fixture.Egress.FileKey(egressId), 20_000);
         fixture.Egress.Forget(egressId);
 
-        var recording = await fixture.WaitForRecordingAsync(host, id, r => r.GetProperty("status").GetString() == "Ready");
-        Assert.Equal("Ready", recording.GetProperty("status").GetString());
-        Assert.Equal(bytes.Length, recording.GetProperty("sizeBytes").GetInt64());
+        var recording = await fixture.WaitForRecordingAsync(host, id, r => r.Status == "Ready", "the file found and the recording Ready");
+        Assert.Equal(bytes.Length, recording.SizeBytes);
     }
 
     [Fact]
@@ -276,11 +300,8 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
             // once, finds nothing, and schedules the next look.
             fixture.Egress.Forget(egressId);
             var store = fixture.Recorder.Services.GetRequiredService<Conference.Recorder.Data.RecordingStore>();
-            for (var wait = 0; wait < 100 && (await store.FindAsync(id, default))?.VerifyAttempts is not > 0; wait++)
-            {
-                await Task.Delay(100);
-            }
-            var looked = await store.FindAsync(id, default);
+            var looked = await Eventually.ReadAsync(() => store.FindAsync(id, default), r => r?.VerifyAttempts > 0, "the reconciler's first look for the file",
+                within: TimeSpan.FromSeconds(10));
             Assert.True(looked is { Status: Conference.Contracts.RecordingStatus.Processing, VerifyAttempts: 1 }, $"after the reconciler's look: {looked}");
 
             // Then the upload finishes and LiveKit's egress_ended arrives with the file results: Ready at once,
@@ -296,10 +317,10 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
                 FileResults = [new EgressFileInfo { Filename = key, Size = bytes.Length, Duration = TimeSpan.FromSeconds(6.2), Location = $"s3://bucket/{key}" }],
             };
             await fixture.PostEgressWebhookAsync("egress_ended", ended);
-            var recording = await host.GetFromJsonAsync<JsonElement>($"/api/recordings/{id}");
-            Assert.Equal("Ready", recording.GetProperty("status").GetString());
-            Assert.Equal(6.2, recording.GetProperty("durationSeconds").GetDouble());
-            Assert.Equal(bytes.Length, recording.GetProperty("sizeBytes").GetInt64());
+            var recording = await host.GetRecordingAsync(id);
+            Assert.Equal("Ready", recording.Status);
+            Assert.Equal(6.2, recording.DurationSeconds);
+            Assert.Equal(bytes.Length, recording.SizeBytes);
         }
         finally
         {
@@ -322,12 +343,11 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
 
         // The fresh one: egress_started arrives first and names the room.
         await fixture.PostEgressWebhookAsync("egress_started", freshEgress);
-        var matched = await host.GetFromJsonAsync<JsonElement>($"/api/recordings/{freshId}");
-        Assert.Equal("Recording", matched.GetProperty("status").GetString());
+        Assert.Equal("Recording", (await host.GetRecordingAsync(freshId)).Status);
 
         // The old one: its webhook was lost too; the reconciler finds LiveKit running an egress nobody owns.
-        var adopted = await fixture.WaitForRecordingAsync(host, oldId, r => r.GetProperty("status").GetString() != "Starting");
-        Assert.Equal("Recording", adopted.GetProperty("status").GetString());
+        var adopted = await fixture.WaitForRecordingAsync(host, oldId, r => r.Status != "Starting", "the reconciler's look at the lost start");
+        Assert.Equal("Recording", adopted.Status);
         Assert.Equal(HttpStatusCode.OK, (await host.PostAsync($"/api/meetings/{old}/recordings/stop", null)).StatusCode);
         Assert.Equal(EgressStatus.Ending, fixture.Egress[oldEgress.EgressId].Status);
     }
@@ -384,11 +404,11 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
         {
             await fixture.PostEgressWebhookAsync("egress_ended", fixture.Egress.Complete(egressId, 1000, TimeSpan.FromSeconds(5)));
             // The first check failed: still Processing, to be tried again.
-            Assert.Equal("Processing", (await host.GetFromJsonAsync<JsonElement>($"/api/recordings/{id}")).GetProperty("status").GetString());
+            Assert.Equal("Processing", (await host.GetRecordingAsync(id)).Status);
 
-            var recording = await fixture.WaitForRecordingAsync(host, id, r => r.GetProperty("status").GetString() != "Processing");
-            Assert.Equal("Failed", recording.GetProperty("status").GetString());
-            var error = recording.GetProperty("error").GetString()!;
+            var recording = await fixture.WaitForRecordingAsync(host, id, r => r.Status != "Processing", "the retries given up");
+            Assert.Equal("Failed", recording.Status);
+            var error = recording.Error!;
             Assert.Contains("after 3 attempts", error);
             Assert.Contains("object storage could not be reached", error);
             // /health says so too: the recorder is not ready while its bucket does not answer.
@@ -417,8 +437,7 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
         Assert.Equal(HttpStatusCode.Forbidden, (await stranger.GetAsync($"/api/recordings/{id}")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await stranger.GetAsync($"/api/recordings/{id}/download")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await stranger.DeleteAsync($"/api/recordings/{id}")).StatusCode);
-        Assert.DoesNotContain((await stranger.GetFromJsonAsync<JsonElement>("/api/recordings")).GetProperty("items").EnumerateArray(),
-            r => r.GetProperty("id").GetGuid() == id);
+        Assert.DoesNotContain((await stranger.GetRecordingPageAsync("/api/recordings")).Items, r => r.Id == id);
 
         // A guest in the call: a co-host may stop; with access for participants a guest may list, never delete.
         using var guest = await JoinAsync(slug, "CoHost", host);
@@ -443,7 +462,7 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
 
         var badLayout = await host.PostAsJsonAsync($"/api/meetings/{slug}/recordings", new { layout = "mosaic" });
         Assert.Equal(HttpStatusCode.BadRequest, badLayout.StatusCode);
-        Assert.True((await badLayout.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("layout", out _));
+        Assert.Contains("layout", (await badLayout.ReadProblemAsync()).Errors.Keys);
 
         await StartAsync(host, slug);
         var twice = await host.PostAsJsonAsync($"/api/meetings/{slug}/recordings", new { audioOnly = true });
@@ -456,7 +475,7 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
         {
             var refused = await host.PostAsync($"/api/meetings/{slug}/recordings/stop", null);
             Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
-            Assert.Contains("could not stop", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+            Assert.Contains("could not stop", (await refused.ReadProblemAsync()).Detail);
         }
         finally
         {
@@ -468,7 +487,7 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
         {
             var bad = await host.GetAsync($"/api/meetings/{slug}/recordings?{query}");
             Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
-            Assert.True((await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty(field, out _), query);
+            Assert.True((await bad.ReadProblemAsync()).Errors.ContainsKey(field), query);
         }
         Assert.Equal(HttpStatusCode.BadRequest, (await host.GetAsync("/api/recordings?limit=-1")).StatusCode);
     }
@@ -488,9 +507,9 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
         string? cursor = null;
         do
         {
-            var page = await host.GetFromJsonAsync<JsonElement>($"/api/recordings?limit=2{(cursor is null ? "" : $"&cursor={cursor}")}");
-            seen.AddRange(page.GetProperty("items").EnumerateArray().Select(r => r.GetProperty("id").GetGuid()));
-            cursor = page.GetProperty("nextCursor").GetString();
+            var page = await host.GetRecordingPageAsync($"/api/recordings?limit=2{(cursor is null ? "" : $"&cursor={cursor}")}");
+            seen.AddRange(page.Items.Select(r => r.Id));
+            cursor = page.NextCursor;
         }
         while (cursor is not null);
         Assert.Equal(Enumerable.Reverse(ids), seen);
@@ -507,10 +526,9 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
         (await fixture.Platform.PostWebhookAsync(liveKit, WebhookJson.RoomStarted(slug, DateTimeOffset.UtcNow))).EnsureSuccessStatusCode();
         (await fixture.Platform.PostWebhookAsync(liveKit, WebhookJson.RoomStarted(manual, DateTimeOffset.UtcNow))).EnsureSuccessStatusCode();
 
-        var recordings = await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}/recordings");
-        Assert.Equal("Starting", Assert.Single(recordings.GetProperty("items").EnumerateArray()).GetProperty("status").GetString());
-        Assert.True((await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}")).GetProperty("recording").GetBoolean());
-        Assert.Empty((await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{manual}/recordings")).GetProperty("items").EnumerateArray());
+        Assert.Equal("Starting", Assert.Single((await host.GetRecordingPageAsync($"/api/meetings/{slug}/recordings")).Items).Status);
+        Assert.True(await host.IsRecordedAsync(slug));
+        Assert.Empty((await host.GetRecordingPageAsync($"/api/meetings/{manual}/recordings")).Items);
     }
 
     [Fact]
@@ -523,7 +541,7 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
         {
             var refused = await host.PostAsJsonAsync($"/api/meetings/{slug}/recordings", new { });
             Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
-            Assert.Contains("egress not connected", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+            Assert.Contains("egress not connected", (await refused.ReadProblemAsync()).Detail);
         }
         finally
         {
@@ -541,7 +559,7 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
         })
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-            Assert.Contains("no recorder", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+            Assert.Contains("no recorder", (await response.ReadProblemAsync()).Detail);
         }
 
         await fixture.ReplaceRecorderAsync(new Dictionary<string, string?> { ["LiveKit:Url"] = "" });
@@ -549,7 +567,7 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
         {
             var notConfigured = await host.PostAsJsonAsync($"/api/meetings/{slug}/recordings", new { });
             Assert.Equal(HttpStatusCode.ServiceUnavailable, notConfigured.StatusCode);
-            Assert.Contains("not configured", (await notConfigured.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+            Assert.Contains("not configured", (await notConfigured.ReadProblemAsync()).Detail);
         }
         finally
         {
@@ -575,7 +593,7 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
     {
         var started = await host.PostAsJsonAsync($"/api/meetings/{slug}/recordings", new { });
         Assert.Equal(HttpStatusCode.Created, started.StatusCode);
-        return (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        return (await started.Content.ReadFromJsonAsync<RecordingAnswer>())!.Id;
     }
 
     /// <summary>The egress most recently started for the meeting's room.</summary>

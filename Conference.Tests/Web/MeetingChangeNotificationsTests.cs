@@ -10,13 +10,13 @@ public sealed class MeetingChangeNotificationsTests
     [Fact]
     public async Task A_page_that_throws_does_not_keep_the_others_from_hearing()
     {
-        var heard = new List<string>();
+        var heard = new List<MeetingChangeKind>();
         using var broken = notifications.Subscribe("abc-defg-hij", _ => throw new InvalidOperationException("a page's bug"));
         using var fine = notifications.Subscribe("abc-defg-hij", change => { heard.Add(change.What); return Task.CompletedTask; });
 
-        await notifications.NotifyAsync(new MeetingChange("abc-defg-hij", MeetingChange.Lobby));
+        await notifications.NotifyAsync(new MeetingChange("abc-defg-hij", MeetingChangeKind.Lobby));
 
-        Assert.Equal([MeetingChange.Lobby], heard);
+        Assert.Equal([MeetingChangeKind.Lobby], heard);
     }
 
     [Fact]
@@ -28,7 +28,7 @@ public sealed class MeetingChangeNotificationsTests
         closed.Dispose();
         closed.Dispose(); // twice is harmless
 
-        await notifications.NotifyAsync(new MeetingChange("abc-defg-hij", MeetingChange.Lobby));
+        await notifications.NotifyAsync(new MeetingChange("abc-defg-hij", MeetingChangeKind.Lobby));
         await notifications.NotifyEveryoneAsync();
 
         Assert.Equal(1, notifications.Count);

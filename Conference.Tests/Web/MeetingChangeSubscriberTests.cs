@@ -7,7 +7,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
-using Contracts = Conference.Contracts;
 
 namespace Conference.Tests.Web;
 
@@ -37,22 +36,13 @@ public sealed class MeetingChangeSubscriberTests(RedisServer redis) : IAsyncLife
     }
 
     /// <summary>Publishes exactly as the api's MeetingChanges and the recorder do.</summary>
-    Task PublishAsync(string slug, string what) => publisher.GetSubscriber().PublishAsync(
-        RedisChannel.Literal(Contracts.MeetingChange.Channel), JsonSerializer.Serialize(new Contracts.MeetingChange(slug, what)));
+    Task PublishAsync(string slug, MeetingChangeKind what) => PublishJsonAsync(JsonSerializer.Serialize(new MeetingChange(slug, what)));
 
-    static async Task<MeetingChange> NextAsync(ConcurrentQueue<MeetingChange> seen, Func<MeetingChange, bool> match)
-    {
-        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!patience.IsCancellationRequested)
-        {
-            if (seen.FirstOrDefault(match) is { } change)
-            {
-                return change;
-            }
-            await Task.Delay(20);
-        }
-        throw new TimeoutException($"No such change arrived; seen: {string.Join(", ", seen)}");
-    }
+    Task PublishJsonAsync(string json) => publisher.GetSubscriber().PublishAsync(RedisChannel.Literal(MeetingChange.Channel), json);
+
+    static async Task<MeetingChange> NextAsync(ConcurrentQueue<MeetingChange> seen, Func<MeetingChange, bool> match) =>
+        (await Eventually.ReadAsync(() => Task.FromResult(seen.ToArray()), heard => heard.Any(match), "the change to reach the page",
+            within: TimeSpan.FromSeconds(30), every: TimeSpan.FromMilliseconds(20))).First(match);
 
     [Fact]
     public async Task A_published_change_reaches_the_pages_of_that_meeting_and_the_pages_of_every_meeting()
@@ -64,14 +54,47 @@ public sealed class MeetingChangeSubscriberTests(RedisServer redis) : IAsyncLife
         using var b = Notifications.Subscribe(null, change => { all.Enqueue(change); return Task.CompletedTask; });
         using var c = Notifications.Subscribe("zzz-zzzz-zzz", change => { other.Enqueue(change); return Task.CompletedTask; });
 
-        await publisher.GetSubscriber().PublishAsync(RedisChannel.Literal(MeetingChange.Channel), "not json {");
-        await PublishAsync("abc-defg-hij", "lobby");
-        await PublishAsync("abc-defg-hij", Contracts.MeetingChange.Recording);
+        await PublishJsonAsync("not json {");
+        await PublishJsonAsync("""{"Slug":"abc-defg-hij","What":"no_such_change"}"""); // a newer publisher's kind: ignored, as not json is
+        await PublishAsync("abc-defg-hij", MeetingChangeKind.Lobby);
+        await PublishAsync("abc-defg-hij", MeetingChangeKind.Recording);
 
-        Assert.Equal(new MeetingChange("abc-defg-hij", "lobby"), await NextAsync(mine, m => m.What == "lobby"));
-        await NextAsync(mine, m => m.What == "recording");
-        await NextAsync(all, m => m.What == "recording");
+        Assert.Equal(new MeetingChange("abc-defg-hij", MeetingChangeKind.Lobby), await NextAsync(mine, m => m.What == MeetingChangeKind.Lobby));
+        await NextAsync(mine, m => m.What == MeetingChangeKind.Recording);
+        await NextAsync(all, m => m.What == MeetingChangeKind.Recording);
         Assert.Empty(other);
+        Assert.Equal(2, mine.Count);
+    }
+
+    /// <summary>Every kind and its name on the channel: the strings published while <c>What</c> was a string.</summary>
+    static readonly (MeetingChangeKind Kind, string Name)[] Names =
+    [
+        (MeetingChangeKind.Lobby, "lobby"), (MeetingChangeKind.Participants, "participants"), (MeetingChangeKind.Muted, "muted"),
+        (MeetingChangeKind.Lock, "lock"), (MeetingChangeKind.Settings, "settings"), (MeetingChangeKind.Ended, "ended"),
+        (MeetingChangeKind.Deleted, "deleted"), (MeetingChangeKind.Recording, "recording"),
+        // The LiveKit ones are the webhook events' own names, as the api passed them on.
+        (MeetingChangeKind.RoomStarted, "room_started"), (MeetingChangeKind.RoomFinished, "room_finished"),
+        (MeetingChangeKind.ParticipantJoined, "participant_joined"), (MeetingChangeKind.ParticipantLeft, "participant_left"),
+        (MeetingChangeKind.ParticipantConnectionAborted, "participant_connection_aborted"),
+    ];
+
+    [Fact]
+    public async Task A_change_is_published_by_the_name_it_had_as_a_string_and_read_back_as_its_kind()
+    {
+        Assert.Equal(Enum.GetValues<MeetingChangeKind>().Except([MeetingChangeKind.Resync]), Names.Select(n => n.Kind));
+        var seen = new ConcurrentQueue<MeetingChange>();
+        using var subscription = Notifications.Subscribe("abc-defg-hij", change => { seen.Enqueue(change); return Task.CompletedTask; });
+        foreach (var (kind, name) in Names)
+        {
+            // Written as the services wrote it before the type: default options, PascalCase property names.
+            var published = $$"""{"Slug":"abc-defg-hij","What":"{{name}}","Participant":"ada","By":"Jo Host","Track":"TR_mic"}""";
+            Assert.Equal(published, JsonSerializer.Serialize(new MeetingChange("abc-defg-hij", kind, "ada", "Jo Host", "TR_mic")));
+            await PublishJsonAsync(published);
+        }
+        foreach (var (kind, _) in Names)
+        {
+            Assert.Equal(new MeetingChange("abc-defg-hij", kind, "ada", "Jo Host", "TR_mic"), await NextAsync(seen, m => m.What == kind));
+        }
     }
 
     [Fact]
@@ -79,8 +102,8 @@ public sealed class MeetingChangeSubscriberTests(RedisServer redis) : IAsyncLife
     {
         var seen = new ConcurrentQueue<MeetingChange>();
         using var subscription = Notifications.Subscribe("abc-defg-hij", change => { seen.Enqueue(change); return Task.CompletedTask; });
-        await PublishAsync("abc-defg-hij", "lobby");
-        await NextAsync(seen, m => m.What == "lobby");
+        await PublishAsync("abc-defg-hij", MeetingChangeKind.Lobby);
+        await NextAsync(seen, m => m.What == MeetingChangeKind.Lobby);
 
         // Redis drops the web's subscription connection (as a restart or a network cut would).
         await publisher.GetServers().Single().ExecuteAsync("CLIENT", "KILL", "TYPE", "pubsub");
@@ -88,10 +111,10 @@ public sealed class MeetingChangeSubscriberTests(RedisServer redis) : IAsyncLife
         await NextAsync(seen, m => m.IsResync);
         // Re-subscribed: a change published now arrives again (published until it does: the resubscribe may lag the event).
         using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!seen.Any(m => m.What == "settings"))
+        while (!seen.Any(m => m.What == MeetingChangeKind.Settings))
         {
             patience.Token.ThrowIfCancellationRequested();
-            await PublishAsync("abc-defg-hij", "settings");
+            await PublishAsync("abc-defg-hij", MeetingChangeKind.Settings);
             await Task.Delay(100);
         }
     }

@@ -182,13 +182,13 @@ public sealed class MeetingLinkPageTests : WebComponentTest
         page.WaitForAssertion(() => Assert.Equal("Not started", page.Find(".status-badge").TextContent));
 
         Api.On("GET", "/api/meetings/abc-defg-hij", Meeting("InProgress", DateTimeOffset.UtcNow, null));
-        await Notifications.NotifyAsync(new Conference.Web.Meetings.MeetingChange("abc-defg-hij", "room_started"));
+        await Notifications.NotifyAsync(new MeetingChange("abc-defg-hij", MeetingChangeKind.RoomStarted));
         page.WaitForAssertion(() => Assert.Equal("In progress", page.Find(".status-badge").TextContent));
 
         // The call ended for everyone while the page was open: the badge says so, the link still works, and the
         // call (its own end screen) stays on the page.
         Api.On("GET", "/api/meetings/abc-defg-hij", Meeting("Idle", null, DateTimeOffset.UtcNow));
-        await Notifications.NotifyAsync(new Conference.Web.Meetings.MeetingChange("abc-defg-hij", "ended"));
+        await Notifications.NotifyAsync(new MeetingChange("abc-defg-hij", MeetingChangeKind.Ended));
         page.WaitForAssertion(() => Assert.Equal("Last call ended", page.Find(".status-badge").TextContent));
         Assert.Single(page.FindComponents<Stub<PreJoinAndCall>>());
     }

@@ -77,7 +77,7 @@ public sealed class RecordingsLibraryTests(RecordingsWebFixture fixture)
             });
         }
         await fixture.Recordings.PostEgressWebhookAsync("egress_ended", fixture.Recordings.Egress.Complete(egressId, video.Length, TimeSpan.FromSeconds(1.5)));
-        await fixture.Recordings.WaitForRecordingAsync(host, readyId, r => r.GetProperty("status").GetString() == "Ready");
+        await fixture.Recordings.WaitForRecordingAsync(host, readyId, r => r.Status == "Ready", "the uploaded recording Ready");
         var (liveId, _) = await StartRecordingAsync(host, slug);
 
         await WebJourney.GotoInteractiveAsync(page, "recordings");

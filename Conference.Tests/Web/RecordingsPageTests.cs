@@ -127,9 +127,9 @@ public sealed class RecordingsPageTests : WebComponentTest
 
         // The recorder verified the file; a new recording started meanwhile.
         Api.On("GET", First, new { items = new[] { Recording(ReadyId, "Recording"), Recording(ProcessingId, "Ready") }, nextCursor = "c2" });
-        await Notifications.NotifyAsync(new Conference.Web.Meetings.MeetingChange("other-meet-ing", "recording")); // another meeting's
+        await Notifications.NotifyAsync(new MeetingChange("other-meet-ing", MeetingChangeKind.Recording)); // another meeting's
         Assert.Single(Api.Seen("GET", "/api/meetings/abc-defg-hij/recordings"), r => !r.PathAndQuery.Contains("cursor"));
-        await Notifications.NotifyAsync(new Conference.Web.Meetings.MeetingChange("abc-defg-hij", "recording"));
+        await Notifications.NotifyAsync(new MeetingChange("abc-defg-hij", MeetingChangeKind.Recording));
 
         page.WaitForAssertion(() => Assert.Equal(3, page.FindAll("li.recording-row").Count));
         var rows = page.FindAll("li.recording-row");
@@ -147,7 +147,7 @@ public sealed class RecordingsPageTests : WebComponentTest
         page.WaitForAssertion(() => Assert.Single(page.FindAll("li.recording-row")));
 
         Api.On("GET", "/api/recordings", new { items = new[] { Recording(ProcessingId, "Ready", slug: "xyz-abcd-efg") }, nextCursor = (string?)null });
-        await Notifications.NotifyAsync(new Conference.Web.Meetings.MeetingChange("xyz-abcd-efg", "recording"));
+        await Notifications.NotifyAsync(new MeetingChange("xyz-abcd-efg", MeetingChangeKind.Recording));
 
         page.WaitForAssertion(() => Assert.Contains("Ready", page.Find("li.recording-row .status-badge").TextContent));
         await DisposeComponentsAsync();

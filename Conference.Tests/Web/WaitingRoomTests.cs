@@ -36,9 +36,9 @@ public sealed class WaitingRoomTests : WebComponentTest
         Assert.Equal("", room.Markup.Trim());
 
         Api.On("GET", LobbyPath, new[] { new { requestId = "r2", displayName = "Kim", requestedAt = DateTimeOffset.UtcNow } });
-        await Notifications.NotifyAsync(new MeetingChange("abc-defg-hij", "participant_left")); // not about the lobby
+        await Notifications.NotifyAsync(new MeetingChange("abc-defg-hij", MeetingChangeKind.ParticipantLeft)); // not about the lobby
         Assert.Single(Api.Seen("GET", LobbyPath));
-        await Notifications.NotifyAsync(new MeetingChange("abc-defg-hij", MeetingChange.Lobby));
+        await Notifications.NotifyAsync(new MeetingChange("abc-defg-hij", MeetingChangeKind.Lobby));
 
         room.WaitForAssertion(() => Assert.Contains("Admit Kim", room.Markup));
         Assert.Equal(2, Api.Seen("GET", LobbyPath).Count());
@@ -67,7 +67,7 @@ public sealed class WaitingRoomTests : WebComponentTest
         var room = Render();
 
         room.WaitForAssertion(() => Assert.Single(Api.Seen("GET", LobbyPath)));
-        await Notifications.NotifyAsync(new MeetingChange("abc-defg-hij", MeetingChange.Lobby));
+        await Notifications.NotifyAsync(new MeetingChange("abc-defg-hij", MeetingChangeKind.Lobby));
         Assert.Single(Api.Seen("GET", LobbyPath));
         Assert.Equal(0, Notifications.Count);
         Assert.Equal("", room.Markup.Trim());

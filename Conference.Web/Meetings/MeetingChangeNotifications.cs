@@ -1,50 +1,4 @@
-using Contracts = Conference.Contracts;
-
 namespace Conference.Web.Meetings;
-
-/// <summary>
-/// "Something changed in meeting X", as the api and the recorder publish it on Redis
-/// (<see cref="Contracts.MeetingChange"/>, the same JSON; the names are the contract's). <see cref="What"/> names the
-/// change: one of the constants below, or a LiveKit webhook event's name (room_started, participant_joined…). Pages
-/// filter on it to refresh only what changed.
-/// </summary>
-/// <param name="Participant">For a change to one person (<see cref="Muted"/>): their LiveKit identity.</param>
-/// <param name="By">For a moderation change: the display name of the host or co-host who made it.</param>
-/// <param name="Track">For <see cref="Muted"/>: the sid of the muted track.</param>
-public sealed record MeetingChange(string Slug, string What, string? Participant = null, string? By = null, string? Track = null)
-{
-    /// <summary>The Redis channel the api and the recorder publish on.</summary>
-    public const string Channel = Contracts.MeetingChange.Channel;
-
-    /// <inheritdoc cref="Contracts.MeetingChange.Lobby"/>
-    public const string Lobby = Contracts.MeetingChange.Lobby;
-
-    /// <inheritdoc cref="Contracts.MeetingChange.Recording"/>
-    public const string Recording = Contracts.MeetingChange.Recording;
-
-    /// <inheritdoc cref="Contracts.MeetingChange.Muted"/>
-    public const string Muted = Contracts.MeetingChange.Muted;
-
-    /// <inheritdoc cref="Contracts.MeetingChange.Lock"/>
-    public const string Lock = Contracts.MeetingChange.Lock;
-
-    /// <inheritdoc cref="Contracts.MeetingChange.Settings"/>
-    public const string Settings = Contracts.MeetingChange.Settings;
-
-    /// <inheritdoc cref="Contracts.MeetingChange.Ended"/>
-    public const string Ended = Contracts.MeetingChange.Ended;
-
-    /// <inheritdoc cref="Contracts.MeetingChange.Deleted"/>
-    public const string Deleted = Contracts.MeetingChange.Deleted;
-
-    /// <summary>
-    /// Not published by anyone: the web's own word, sent to every page after its link to Redis came back, because
-    /// changes published while it was down are lost (Redis pub/sub keeps nothing). Pages read their data again.
-    /// </summary>
-    public const string Resync = "resync";
-
-    public bool IsResync => What == Resync;
-}
 
 /// <summary>
 /// Tells open pages about meeting changes, as eShop's OrderStatusNotificationService does for orders: a page
@@ -99,7 +53,7 @@ public sealed class MeetingChangeNotifications(ILogger<MeetingChangeNotification
         return Task.WhenAll(listeners.Select(s => CallAsync(s, change)));
     }
 
-    /// <summary>Tells every page to read its data again (<see cref="MeetingChange.Resync"/>).</summary>
+    /// <summary>Tells every page to read its data again (<see cref="MeetingChangeKind.Resync"/>).</summary>
     public Task NotifyEveryoneAsync()
     {
         Subscription[] listeners;
@@ -107,7 +61,7 @@ public sealed class MeetingChangeNotifications(ILogger<MeetingChangeNotification
         {
             listeners = [.. subscriptions.Values.SelectMany(list => list)];
         }
-        return Task.WhenAll(listeners.Select(s => CallAsync(s, new MeetingChange(s.Key, MeetingChange.Resync))));
+        return Task.WhenAll(listeners.Select(s => CallAsync(s, new MeetingChange(s.Key, MeetingChangeKind.Resync))));
     }
 
     IEnumerable<Subscription> Listeners(string key) =>

@@ -41,7 +41,7 @@ public sealed class MeetingChangeSubscriber(
             logger.LogWarning(exception, "Ignored a message on {Channel} that is not a meeting change", MeetingChange.Channel);
             return;
         }
-        if (change is { Slug.Length: > 0, What.Length: > 0 })
+        if (change is { Slug.Length: > 0 })
         {
             _ = notifications.NotifyAsync(change);
         }

@@ -377,8 +377,8 @@ public class CallRoomTests : CallTestBase
         Assert.Equal("People", cut.Find("[data-testid=toggle-people]").GetAttribute("aria-label"));
         Api.Answer($"GET /api/meetings/{Slug}/lobby", HttpStatusCode.OK,
             new[] { new LobbyEntry("req-1", "Grace", DateTimeOffset.UtcNow), new LobbyEntry("req-2", "Mallory", DateTimeOffset.UtcNow) });
-        await Notifications.NotifyAsync(new(Slug, MeetingChange.Lobby));
-        await Notifications.NotifyAsync(new("other-meet-ing", MeetingChange.Lobby)); // not this meeting: nothing asked
+        await Notifications.NotifyAsync(new(Slug, MeetingChangeKind.Lobby));
+        await Notifications.NotifyAsync(new("other-meet-ing", MeetingChangeKind.Lobby)); // not this meeting: nothing asked
         cut.WaitForAssertion(() => Assert.Equal("People, 2 waiting", cut.Find("[data-testid=toggle-people]").GetAttribute("aria-label")));
         Assert.Equal(2, Api.Routes.Count(r => r == $"GET /api/meetings/{Slug}/lobby"));
         await Click(cut, "[data-testid=toggle-people]");
@@ -435,7 +435,7 @@ public class CallRoomTests : CallTestBase
         Api.Answer($"GET /api/meetings/{Slug}/lobby", HttpStatusCode.OK, new[] { new LobbyEntry("req-1", "Grace", DateTimeOffset.UtcNow) });
         var cut = Call();
         await Play(cut, e => e.OnParticipants(new RoomSnapshot([Person("me-1", "Me", isLocal: true)], [])));
-        await Notifications.NotifyAsync(new(Slug, MeetingChange.Lobby));
+        await Notifications.NotifyAsync(new(Slug, MeetingChangeKind.Lobby));
         Assert.Empty(cut.FindAll("[data-testid=lobby-banner]"));
     }
 
@@ -445,13 +445,13 @@ public class CallRoomTests : CallTestBase
         var cut = Call(); // identity me-1
         await Play(cut, e => e.OnParticipants(new RoomSnapshot([Person("me-1", "Me", isLocal: true), Person("ada", "Ada")], [])));
 
-        await Notifications.NotifyAsync(new(Slug, MeetingChange.Muted, "ada", "Jo Host", "TR_mic_ada"));
+        await Notifications.NotifyAsync(new(Slug, MeetingChangeKind.Muted, "ada", "Jo Host", "TR_mic_ada"));
         Assert.Empty(cut.FindAll("[data-testid=call-notice]"));
 
-        await Notifications.NotifyAsync(new(Slug, MeetingChange.Muted, "me-1", "Jo Host", "TR_mic_me-1"));
+        await Notifications.NotifyAsync(new(Slug, MeetingChangeKind.Muted, "me-1", "Jo Host", "TR_mic_me-1"));
         cut.WaitForAssertion(() => Assert.StartsWith("Jo Host muted your microphone.", cut.Find("[data-testid=call-notice]").TextContent.Trim()));
 
-        await Notifications.NotifyAsync(new(Slug, MeetingChange.Muted, "me-1", null, "TR_cam_me-1"));
+        await Notifications.NotifyAsync(new(Slug, MeetingChangeKind.Muted, "me-1", null, "TR_cam_me-1"));
         cut.WaitForAssertion(() => Assert.StartsWith("A host muted your camera.", cut.Find("[data-testid=call-notice]").TextContent.Trim()));
     }
 

@@ -223,9 +223,9 @@ public sealed class CallSessionTests : IAsyncDisposable
         Assert.Empty(guest.Lobby);
 
         api.Answer($"GET /api/meetings/{Slug}/lobby", HttpStatusCode.OK, Array.Empty<LobbyEntry>());
-        await notifications.NotifyAsync(new MeetingChange(Slug, "participant_joined")); // not about the lobby
+        await notifications.NotifyAsync(new MeetingChange(Slug, MeetingChangeKind.ParticipantJoined)); // not about the lobby
         Assert.Single(host.Lobby);
-        await notifications.NotifyAsync(new MeetingChange(Slug, MeetingChange.Lobby));
+        await notifications.NotifyAsync(new MeetingChange(Slug, MeetingChangeKind.Lobby));
         Assert.Empty(host.Lobby);
         Assert.All(api.Requests, r => Assert.Equal("credential-1", r.Credential));
         Assert.Equal(2, api.Requests.Count(r => r.Route.EndsWith("/lobby")));

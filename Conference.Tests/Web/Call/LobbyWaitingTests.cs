@@ -32,16 +32,16 @@ public class LobbyWaitingTests : CallTestBase
         Assert.Contains("Waiting to be let in", cut.Markup);
 
         // Changes that are not about the lobby, or about another meeting, ask nothing.
-        await Notifications.NotifyAsync(new MeetingChange(Slug, "participant_joined"));
-        await Notifications.NotifyAsync(new MeetingChange("other-meet-ing", MeetingChange.Lobby));
+        await Notifications.NotifyAsync(new MeetingChange(Slug, MeetingChangeKind.ParticipantJoined));
+        await Notifications.NotifyAsync(new MeetingChange("other-meet-ing", MeetingChangeKind.Lobby));
         Assert.Equal(1, Asked);
 
-        await Notifications.NotifyAsync(new MeetingChange(Slug, MeetingChange.Lobby)); // someone else was let in
+        await Notifications.NotifyAsync(new MeetingChange(Slug, MeetingChangeKind.Lobby)); // someone else was let in
         cut.WaitForAssertion(() => Assert.Equal(2, Asked));
         Assert.False(admitted.Task.IsCompleted);
 
         Api.Answer(StatusRoute, HttpStatusCode.OK, new JoinResult("joined", Details(), null));
-        await Notifications.NotifyAsync(new MeetingChange(Slug, MeetingChange.Lobby));
+        await Notifications.NotifyAsync(new MeetingChange(Slug, MeetingChangeKind.Lobby));
         Assert.Equal("token-1", (await admitted.Task.WaitAsync(TimeSpan.FromSeconds(10))).Token);
         Assert.Equal(0, Notifications.Count); // done waiting: no longer listening
     }
@@ -54,10 +54,10 @@ public class LobbyWaitingTests : CallTestBase
         cut.WaitForAssertion(() => Assert.Equal(1, Asked));
 
         Api.Answer(StatusRoute, HttpStatusCode.Forbidden, new { title = "Not admitted", detail = "The host did not let you in.", status = 403 });
-        await Notifications.NotifyAsync(new MeetingChange(Slug, MeetingChange.Lobby));
+        await Notifications.NotifyAsync(new MeetingChange(Slug, MeetingChangeKind.Lobby));
         cut.WaitForAssertion(() => Assert.Equal("The host did not let you in.", cut.Find("[data-testid=lobby-denied]").TextContent));
 
-        await Notifications.NotifyAsync(new MeetingChange(Slug, MeetingChange.Lobby));
+        await Notifications.NotifyAsync(new MeetingChange(Slug, MeetingChangeKind.Lobby));
         Assert.Equal(2, Asked);
     }
 

@@ -67,7 +67,7 @@ public class PreJoinAndCallTests : CallTestBase
 
         // The host admits: the api publishes the lobby change, and the page asks once more.
         Api.Answer($"POST /api/meetings/{Slug}/lobby/req-9", HttpStatusCode.OK, new JoinResult("joined", Details(token: "admitted-token"), null));
-        cut.InvokeAsync(() => Notifications.NotifyAsync(new Conference.Web.Meetings.MeetingChange(Slug, "lobby")));
+        cut.InvokeAsync(() => Notifications.NotifyAsync(new MeetingChange(Slug, MeetingChangeKind.Lobby)));
         cut.WaitForAssertion(() => Assert.Equal("admitted-token", Media.LastConnect?.Token));
     }
 

@@ -763,18 +763,18 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
     /// <summary>A change published by the api or the recorder for this meeting.</summary>
     async Task OnMeetingChangeAsync(MeetingChange change)
     {
-        if (change is { What: MeetingChange.Muted, Participant: { } muted } && muted == Details.Identity)
+        if (change is { What: MeetingChangeKind.Muted, Participant: { } muted } && muted == Details.Identity)
         {
             // LiveKit's mute arrives in the browser as a mute of the local track, with no word of who did it.
             var what = change.Track is { } track && track == Local?.CameraTrackSid ? "camera" : "microphone";
             Notice = $"{Bounded(string.IsNullOrWhiteSpace(change.By) ? "A host" : change.By)} muted your {what}.";
             Raise();
         }
-        if (change.What is MeetingChange.Lobby || change.IsResync)
+        if (change.What is MeetingChangeKind.Lobby || change.IsResync)
         {
             await RefreshLobbyAsync();
         }
-        if (change.What is MeetingChange.Lock or MeetingChange.Settings || change.IsResync)
+        if (change.What is MeetingChangeKind.Lock or MeetingChangeKind.Settings || change.IsResync)
         {
             try
             {
