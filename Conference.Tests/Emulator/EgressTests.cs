@@ -21,6 +21,9 @@ public sealed class EgressTests(LiveKitEmulator emulator, CallBrowser browser, S
         await bob.WaitForVideoAsync("ada");
 
         var publishedBefore = await ada.PublishedVideoAsync();
+        // From the request on: the file cannot be longer than the time between asking to start and to stop. (Timed from
+        // after the checks below, a loaded machine spent over a second on them while the file was already running.)
+        var recording = System.Diagnostics.Stopwatch.StartNew();
         var started = Ok(await EmulatorSdk.EgressAsync(emulator, "startRoomCompositeEgress", room, Output(s3.Bucket, "recordings/{room_name}-{time}"), new { layout = "grid" }));
         var egressId = started["egressId"]!.GetValue<string>();
         // protojson leaves out the default: no status is EGRESS_STARTING (0).
@@ -33,7 +36,6 @@ public sealed class EgressTests(LiveKitEmulator emulator, CallBrowser browser, S
         Assert.Equal("EGRESS", egressJoined.Json["participant"]?["kind"]?.GetValue<string>());
         Assert.True(egressJoined.Json["participant"]?["permission"]?["recorder"]?.GetValue<bool>());
 
-        var recording = System.Diagnostics.Stopwatch.StartNew();
         await Task.Delay(TimeSpan.FromSeconds(4));
         var listed = (JsonArray)Ok(await EmulatorSdk.EgressAsync(emulator, "listEgress", new { roomName = room, active = true }));
         Assert.Equal(egressId, Assert.Single(listed)!["egressId"]!.GetValue<string>());
@@ -83,8 +85,8 @@ public sealed class EgressTests(LiveKitEmulator emulator, CallBrowser browser, S
         Assert.True(played[2] > 0.5, $"recording's time reached {played[2]} s");
 
         // The file's own length (the Segment Info's Duration, what a player shows) is what was recorded: at most the
-        // time between start and stop (the file begins once the egress has its tracks), both tracks' frames run to
-        // its end, and egress reported the same in file_results.
+        // time between asking to start and to stop (the file begins once the egress has its tracks), both tracks'
+        // frames run to its end, and egress reported the same in file_results.
         var header = WebmFile.Read(webm);
         var reported = TimeSpan.FromTicks(long.Parse(file["duration"]!.GetValue<string>()) / 100);
         var declared = header.DeclaredDuration ?? throw new Xunit.Sdk.XunitException("the WebM declares no duration");

@@ -96,6 +96,9 @@ class Recording implements ParticipantConnection {
     let lastSequence: number | undefined;
     let gaps = 0;
     const stopListening = downTrack.onRtp((rtp) => {
+      // The down track drops padding that follows the packet before it; one after a loss or out of order goes on (as
+      // in LiveKit), but never to the writer, whose depacketizer would throw on it and lose a frame.
+      if (rtp.payload.length === 0) return;
       entry.packets++;
       if (rtp.header.marker) entry.frames++;
       const { sequenceNumber } = rtp.header;
