@@ -7,21 +7,24 @@ namespace Conference.Tests.Emulator;
 /// each remote video at the size of its element and for none while it is hidden (UpdateTrackSettings), and
 /// setVideoQuality asks for a quality; the emulator forwards each subscriber the layer LiveKit would (the smallest
 /// published layer at least 90 % of the height asked for, never above the quality asked for) and pauses a disabled
-/// one. What a viewer decodes is compared with what the publisher's Chromium says each of its layers sends.
+/// one. What a viewer decodes is compared with what the publisher's Chromium says each of its layers sends. Both
+/// signalling paths: v1 (one peer connection) and v0 (a subscriber peer connection of its own).
 /// </summary>
 [Collection(EmulatorCollection.Name)]
 public sealed class AdaptiveStreamTests(LiveKitEmulator emulator, CallBrowser browser)
 {
     static readonly string[] Rids = ["q", "h", "f"];
 
-    [Fact]
-    public async Task Each_viewer_gets_the_layer_its_video_element_needs_and_none_while_it_is_hidden()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Each_viewer_gets_the_layer_its_video_element_needs_and_none_while_it_is_hidden(bool singlePeerConnection)
     {
         var room = $"adaptive-{Guid.NewGuid():N}";
-        var ada = await browser.JoinAsync(emulator, room, "ada");
+        var ada = await browser.JoinAsync(emulator, room, "ada", singlePeerConnection: singlePeerConnection);
         // bob shows ada in a 160x90 tile with adaptive stream; cyd asks for no size, so she gets the highest layer.
-        var bob = await browser.JoinAsync(emulator, room, "bob", publish: false, adaptiveStream: true);
-        var cyd = await browser.JoinAsync(emulator, room, "cyd", publish: false);
+        var bob = await browser.JoinAsync(emulator, room, "bob", publish: false, singlePeerConnection: singlePeerConnection, adaptiveStream: true);
+        var cyd = await browser.JoinAsync(emulator, room, "cyd", publish: false, singlePeerConnection: singlePeerConnection);
         await bob.WaitForVideoAsync("ada");
         await cyd.WaitForVideoAsync("ada");
 
