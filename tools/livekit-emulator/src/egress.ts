@@ -37,7 +37,7 @@ const nowNs = () => BigInt(Date.now()) * 1_000_000n;
 
 class Recording implements ParticipantConnection {
   readonly participant: Participant;
-  private readonly tracks: { kind: "audio" | "video"; source: PublishedTrack; downTrack: DownTrack; local: MediaStreamTrack; close: () => void; packets: number; frames: number }[] = [];
+  private readonly tracks: { kind: "audio" | "video"; downTrack: DownTrack; local: MediaStreamTrack; close: () => void; packets: number; frames: number }[] = [];
   private recorder?: MediaRecorder;
   private startTimer?: NodeJS.Timeout;
   private directory?: string;
@@ -88,7 +88,7 @@ class Recording implements ParticipantConnection {
     // continuous stream across layer switches, padding-only packets left out (werift's VP8 depacketizer throws on
     // an empty payload and loses the frame that follows: the file kept only keyframes), see rtpmunger.ts.
     const downTrack = track.forwarder.addDownTrack();
-    const entry = { kind, source: track, downTrack, local, close: () => {}, packets: 0, frames: 0 };
+    const entry = { kind, downTrack, local, close: () => {}, packets: 0, frames: 0 };
     downTrack.onSwitch = (from, to) => this.tell(`${kind} layer ${from === undefined ? "(none)" : JSON.stringify(from)} → ${JSON.stringify(to)}`);
     const ssrc = 0x4547; // one SSRC for the writer, whichever layer the packets came from
     // As a subscriber's receiver does, a lost video packet asks for a keyframe: the writer drops every frame after

@@ -211,11 +211,7 @@ export class DownTrack {
     return this.forwarder.kind;
   }
 
-  /** The layer forwarded now ("" without simulcast), or undefined while paused or waiting for a keyframe. */
-  get layer() {
-    return this.current;
-  }
-
+  /** Whether a layer is chosen (it may still wait for that layer's keyframe). */
   get hasLayer() {
     return this.wanted !== undefined;
   }
