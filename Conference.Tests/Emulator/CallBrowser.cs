@@ -77,22 +77,24 @@ public sealed class CallBrowser : IAsyncLifetime
     }
 
     /// <summary>Opens the call page in a new profile, connects to <paramref name="emulator"/> and (optionally) publishes camera and microphone.</summary>
+    /// <remarks>With <paramref name="adaptiveStream"/>, livekit-client asks for each remote video at the size of its element (160x90 at first) and for none while it is hidden.</remarks>
     public async Task<CallPage> JoinAsync(LiveKitEmulator emulator, string room, string identity, bool publish = true,
-        Func<VideoGrants, VideoGrants>? grants = null, bool singlePeerConnection = true)
+        Func<VideoGrants, VideoGrants>? grants = null, bool singlePeerConnection = true, bool adaptiveStream = false)
     {
-        return await JoinWithTokenAsync(emulator, Token(emulator, room, identity, grants), identity, publish, singlePeerConnection);
+        return await JoinWithTokenAsync(emulator, Token(emulator, room, identity, grants), identity, publish, singlePeerConnection, adaptiveStream);
     }
 
     /// <summary>Opens the call page and connects with <paramref name="token"/> (one an application issued).</summary>
-    public async Task<CallPage> JoinWithTokenAsync(LiveKitEmulator emulator, string token, string identity, bool publish = true, bool singlePeerConnection = true)
+    public async Task<CallPage> JoinWithTokenAsync(LiveKitEmulator emulator, string token, string identity, bool publish = true,
+        bool singlePeerConnection = true, bool adaptiveStream = false)
     {
         var page = await OpenAsync();
         var console = new System.Collections.Concurrent.ConcurrentQueue<string>();
         page.Console += (_, message) => console.Enqueue($"{message.Type}: {message.Text}");
         try
         {
-            var sid = await page.EvaluateAsync<string>("([url, token, publish, single]) => window.join(url, token, publish, single)",
-                new object[] { emulator.Url.ToString(), token, publish, singlePeerConnection });
+            var sid = await page.EvaluateAsync<string>("([url, token, publish, single, adaptive]) => window.join(url, token, publish, single, adaptive)",
+                new object[] { emulator.Url.ToString(), token, publish, singlePeerConnection, adaptiveStream });
             return new CallPage(page, identity, sid) { Console = console };
         }
         catch (PlaywrightException e)
@@ -128,6 +130,25 @@ public sealed record CallPage(IPage Page, string Identity, string Sid)
 
     /// <summary>The console's errors and warnings, but for Chromium's autoplay notices.</summary>
     public IEnumerable<string> Problems => Console.Where(line => line.StartsWith("error:", StringComparison.Ordinal));
+
+    /// <summary>This page's camera as it publishes it: one entry per simulcast layer (Chromium's outbound-rtp, via livekit-client).</summary>
+    public Task<PublishedLayer[]> PublishedVideoAsync() => Page.EvaluateAsync<PublishedLayer[]>("() => window.publishedVideo()");
+
+    /// <summary><paramref name="from"/>'s camera as received here: decoded size and Chromium's inbound-rtp counters.</summary>
+    public Task<ReceivedVideo> ReceivedVideoAsync(string from) =>
+        Page.EvaluateAsync<ReceivedVideo>("([id]) => window.receivedVideo(id)", new object[] { from });
+
+    /// <summary>Sets the CSS size of <paramref name="from"/>'s camera element (what adaptive stream asks for).</summary>
+    public Task SetVideoSizeAsync(string from, int width, int height) =>
+        Page.EvaluateAsync("([id, w, h]) => window.setVideoSize(id, w, h)", new object[] { from, width, height });
+
+    /// <summary>Hides (<c>display: none</c>) or shows <paramref name="from"/>'s camera element.</summary>
+    public Task HideVideoAsync(string from, bool hidden) =>
+        Page.EvaluateAsync("([id, hidden]) => window.hideVideo(id, hidden)", new object[] { from, hidden });
+
+    /// <summary>livekit-client's RemoteTrackPublication.setVideoQuality for <paramref name="from"/>'s camera: LOW, MEDIUM or HIGH.</summary>
+    public Task SetVideoQualityAsync(string from, string quality) =>
+        Page.EvaluateAsync("([id, quality]) => window.setVideoQuality(id, quality)", new object[] { from, quality });
 
     public Task<string[]> RemoteIdentitiesAsync() => Page.EvaluateAsync<string[]>("() => window.remoteIdentities()");
 
@@ -191,6 +212,25 @@ public sealed record CallPage(IPage Page, string Identity, string Sid)
         public int Height { get; set; }
         public double Time { get; set; }
     }
+}
+
+/// <summary>One simulcast layer of a published camera: frames sent so far, their size, and when this was read (ms since the epoch).</summary>
+public sealed class PublishedLayer
+{
+    public string Rid { get; set; } = "";
+    public long FramesSent { get; set; }
+    public int Width { get; set; }
+    public int Height { get; set; }
+    public double At { get; set; }
+}
+
+/// <summary>A remote camera as received: decoded frame size, frames decoded and RTP packets received so far.</summary>
+public sealed class ReceivedVideo
+{
+    public int Width { get; set; }
+    public int Height { get; set; }
+    public long FramesDecoded { get; set; }
+    public long PacketsReceived { get; set; }
 }
 
 /// <summary>A data message as livekit-client delivered it.</summary>

@@ -4,20 +4,28 @@ namespace Conference.Tests.Emulator;
 
 /// <summary>
 /// What a WebM file says about its length, read the way a player reads it (Matroska/WebM, RFC 9559): the Segment
-/// Info's <c>Duration</c> in <c>TimestampScale</c> units, against the time of the last block in its clusters.
+/// Info's <c>Duration</c> in <c>TimestampScale</c> units, against the time of the last block in its clusters, and
+/// which track is video and which audio (each TrackEntry's <c>TrackType</c>).
 /// Only the elements needed for that are read; masters of unknown size (a live writer's Segment and Clusters) are
 /// walked into, everything else is skipped by its size.
 /// </summary>
 sealed record WebmFile(TimeSpan? DeclaredDuration, IReadOnlyDictionary<int, WebmFile.Track> Tracks)
 {
-    /// <summary>One track's blocks (frames): how many, and the time of the first and the last.</summary>
-    public sealed record Track(int Blocks, TimeSpan First, TimeSpan Last);
+    /// <summary>One track's kind (<c>video</c>, <c>audio</c>, or the TrackType number) and blocks (frames): how many, and the time of the first and the last.</summary>
+    public sealed record Track(string Kind, int Blocks, TimeSpan First, TimeSpan Last);
+
+    /// <summary>The track whose TrackType says video (1).</summary>
+    public Track Video => Tracks.Values.Single(t => t.Kind == "video");
+
+    /// <summary>The track whose TrackType says audio (2).</summary>
+    public Track Audio => Tracks.Values.Single(t => t.Kind == "audio");
 
     /// <summary>The time of the last block of any track: how long the file's media really lasts.</summary>
     public TimeSpan LastBlock => Tracks.Values.Select(t => t.Last).DefaultIfEmpty().Max();
 
     const uint Ebml = 0x1A45DFA3, Segment = 0x18538067, Info = 0x1549A966, TimestampScale = 0x2AD7B1, Duration = 0x4489,
-        Cluster = 0x1F43B675, Timestamp = 0xE7, SimpleBlock = 0xA3, BlockGroup = 0xA0, Block = 0xA1;
+        Cluster = 0x1F43B675, Timestamp = 0xE7, SimpleBlock = 0xA3, BlockGroup = 0xA0, Block = 0xA1,
+        TrackList = 0x1654AE6B, TrackEntry = 0xAE, TrackNumber = 0xD7, TrackType = 0x83;
 
     /// <summary>Reads <paramref name="file"/>; throws <see cref="InvalidDataException"/> when it is not EBML.</summary>
     public static WebmFile Read(ReadOnlySpan<byte> file)
@@ -27,6 +35,8 @@ sealed record WebmFile(TimeSpan? DeclaredDuration, IReadOnlyDictionary<int, Webm
         double? duration = null;
         long clusterTime = 0;
         var tracks = new Dictionary<int, (int Blocks, long First, long Last)>();
+        var kinds = new Dictionary<int, string>();
+        (int? Number, ulong? Type) entry = (null, null);
         var first = true;
         while (position < file.Length)
         {
@@ -39,8 +49,11 @@ sealed record WebmFile(TimeSpan? DeclaredDuration, IReadOnlyDictionary<int, Webm
             first = false;
             switch (id)
             {
-                case Segment or Info or Cluster or BlockGroup:
+                case Segment or Info or Cluster or BlockGroup or TrackList:
                     continue; // walk in: their children follow
+                case TrackEntry:
+                    entry = (null, null);
+                    continue;
                 case var _ when size is null:
                     throw new InvalidDataException($"element 0x{id:X} at {position} has an unknown size and is not a master this reader walks into");
                 case TimestampScale:
@@ -48,6 +61,14 @@ sealed record WebmFile(TimeSpan? DeclaredDuration, IReadOnlyDictionary<int, Webm
                     break;
                 case Duration:
                     duration = size == 4 ? BinaryPrimitives.ReadSingleBigEndian(file.Slice(position, 4)) : BinaryPrimitives.ReadDoubleBigEndian(file.Slice(position, 8));
+                    break;
+                case TrackNumber or TrackType:
+                    var value = ReadUnsigned(file.Slice(position, (int)size!.Value));
+                    entry = id == TrackNumber ? (checked((int)value), entry.Type) : (entry.Number, value);
+                    if (entry is { Number: { } number, Type: { } type })
+                    {
+                        kinds[number] = type switch { 1 => "video", 2 => "audio", _ => type.ToString() };
+                    }
                     break;
                 case Timestamp:
                     clusterTime = (long)ReadUnsigned(file.Slice(position, (int)size!.Value));
@@ -65,7 +86,7 @@ sealed record WebmFile(TimeSpan? DeclaredDuration, IReadOnlyDictionary<int, Webm
         }
         TimeSpan Time(double units) => TimeSpan.FromTicks((long)(units * scale / 100));
         return new WebmFile(duration is { } d ? Time(d) : null,
-            tracks.ToDictionary(t => t.Key, t => new Track(t.Value.Blocks, Time(t.Value.First), Time(t.Value.Last))));
+            tracks.ToDictionary(t => t.Key, t => new Track(kinds.GetValueOrDefault(t.Key, "unknown"), t.Value.Blocks, Time(t.Value.First), Time(t.Value.Last))));
     }
 
     static uint ReadId(ReadOnlySpan<byte> file, ref int position)

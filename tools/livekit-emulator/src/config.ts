@@ -23,8 +23,8 @@ export interface EmulatorConfig {
 
 export const HELP = `livekit-server (LiveKit emulator) — a TEST DOUBLE of LiveKit's server for local runs and tests.
 It speaks LiveKit's signalling protocol and relays media between browsers, but it is not LiveKit: no TURN,
-no simulcast layer selection per subscriber, no congestion control, one node, egress writes WebM without
-rendering a layout. Never deploy it. See docs/testing.md.
+simulcast layers chosen by each subscriber's request only (no bandwidth allocation, no dynacast), no congestion
+control, one node, egress writes WebM without rendering a layout. Never deploy it. See docs/testing.md.
 
 Options (as livekit-server):
   --config FILE          livekit.yaml to read

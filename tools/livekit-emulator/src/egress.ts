@@ -24,9 +24,10 @@ import {
   type EncodedFileOutput,
   type SignalResponse,
 } from "@livekit/protocol";
-import { MediaStreamTrack, RTCRtpCodecParameters, type RtpPacket } from "werift";
+import { MediaStreamTrack, RTCRtpCodecParameters } from "werift";
 import { MediaRecorder } from "werift/nonstandard";
 import { log } from "./log.js";
+import type { DownTrack } from "./media.js";
 import { writeWebmDuration } from "./webm.js";
 import { newSid, Participant, type ParticipantConnection, type PublishedTrack, type Room, type Rooms } from "./rooms.js";
 import { invalid, notFound, TwirpError, type Twirp } from "./twirp.js";
@@ -34,51 +35,9 @@ import type { Webhooks } from "./webhooks.js";
 
 const nowNs = () => BigInt(Date.now()) * 1_000_000n;
 
-/**
- * The relay forwards one simulcast layer and switches layers at a keyframe; each layer is its own RTP stream (its
- * own SSRC, random first sequence number and timestamp). A subscriber's sender smooths the switch over; the file
- * writer does not, and a switch made its clock jump by about an hour and its jitter buffer drop the frames that
- * followed. So packets reach the writer as one stream: after a switch, sequence numbers go on from the last one and
- * timestamps from the last one plus the wall-clock time between the two packets.
- */
-class ContinuousStream {
-  private source?: number;
-  private ssrc?: number;
-  private sequenceOffset = 0;
-  private timestampOffset = 0;
-  private last?: { sequence: number; timestamp: number; at: number };
-
-  constructor(private readonly clockRate: number) {}
-
-  /** Describes the switch when this packet starts a new source; undefined otherwise. */
-  sourceChanged(rtp: RtpPacket): string | undefined {
-    const { ssrc, sequenceNumber, timestamp } = rtp.header;
-    if (ssrc === this.source) return undefined;
-    const previous = this.source;
-    this.source = ssrc;
-    this.ssrc ??= ssrc;
-    if (!this.last) return undefined;
-    const gap = Math.max(1, Math.round(((Date.now() - this.last.at) * this.clockRate) / 1000));
-    this.sequenceOffset = (this.last.sequence + 1 - sequenceNumber) & 0xffff;
-    this.timestampOffset = (this.last.timestamp + gap - timestamp) >>> 0;
-    return `SSRC ${previous} → ${ssrc}, ${gap} ticks after the last packet`;
-  }
-
-  rewrite(rtp: RtpPacket): RtpPacket {
-    const out = rtp.clone();
-    out.header.ssrc = this.ssrc!;
-    out.header.sequenceNumber = (rtp.header.sequenceNumber + this.sequenceOffset) & 0xffff;
-    out.header.timestamp = (rtp.header.timestamp + this.timestampOffset) >>> 0;
-    // The newest packet (by sequence, across 16-bit wrap) carries the stream on after a switch.
-    const ahead = this.last === undefined || ((out.header.sequenceNumber - this.last.sequence) & 0xffff) < 0x8000;
-    if (ahead) this.last = { sequence: out.header.sequenceNumber, timestamp: out.header.timestamp, at: Date.now() };
-    return out;
-  }
-}
-
 class Recording implements ParticipantConnection {
   readonly participant: Participant;
-  private readonly tracks: { source: PublishedTrack; local: MediaStreamTrack; unsubscribe: () => void; packets: number }[] = [];
+  private readonly tracks: { kind: "audio" | "video"; downTrack: DownTrack; local: MediaStreamTrack; close: () => void; packets: number; frames: number }[] = [];
   private recorder?: MediaRecorder;
   private startTimer?: NodeJS.Timeout;
   private directory?: string;
@@ -120,38 +79,45 @@ class Recording implements ParticipantConnection {
     if (this.recorder || this.stopping || track.publisher === this.participant) return;
     const kind = track.forwarder.kind;
     if ((kind === "video" && this.request.audioOnly) || (kind === "audio" && this.request.videoOnly)) return;
-    if (this.tracks.some((t) => t.source.forwarder.kind === kind)) return;
+    if (this.tracks.some((t) => t.kind === kind)) return;
     const codec = kind === "video"
       ? new RTCRtpCodecParameters({ mimeType: "video/VP8", clockRate: 90000, payloadType: 96 })
       : new RTCRtpCodecParameters({ mimeType: "audio/opus", clockRate: 48000, channels: 2, payloadType: 111 });
     const local = new MediaStreamTrack({ kind, codec });
-    const entry = { source: track, local, unsubscribe: () => {}, packets: 0 };
-    const stream = new ContinuousStream(codec.clockRate);
-    // As a subscriber's receiver does (LiveKit's egress is one), a lost video packet asks for a keyframe: the writer
-    // drops every frame after a gap until the next one, and without asking the file kept a few frames and then none
-    // (1,474 packets received, 3 frames written).
-    let lastSequence: { ssrc: number; sequence: number } | undefined;
-    let keyframeAskedAt = 0;
+    // A subscriber like any other (LiveKit's egress is one), at the highest quality: its down track hands on one
+    // continuous stream across layer switches, padding-only packets left out (werift's VP8 depacketizer throws on
+    // an empty payload and loses the frame that follows: the file kept only keyframes), see rtpmunger.ts.
+    const downTrack = track.forwarder.addDownTrack();
+    const entry = { kind, downTrack, local, close: () => {}, packets: 0, frames: 0 };
+    downTrack.onSwitch = (from, to) => this.tell(`${kind} layer ${from === undefined ? "(none)" : JSON.stringify(from)} → ${JSON.stringify(to)}`);
+    const ssrc = 0x4547; // one SSRC for the writer, whichever layer the packets came from
+    // As a subscriber's receiver does, a lost video packet asks for a keyframe: the writer drops every frame after
+    // a gap until the next one.
+    let lastSequence: number | undefined;
     let gaps = 0;
-    entry.unsubscribe = track.forwarder.onSourceRtp((rtp) => {
+    const stopListening = downTrack.onRtp((rtp) => {
+      // The down track drops padding that follows the packet before it; one after a loss or out of order goes on (as
+      // in LiveKit), but never to the writer, whose depacketizer would throw on it and lose a frame.
+      if (rtp.payload.length === 0) return;
       entry.packets++;
-      const switched = stream.sourceChanged(rtp);
-      if (switched) this.tell(`${kind} source changed (a simulcast layer switch): ${switched}`);
-      if (kind === "video") {
-        const { ssrc, sequenceNumber } = rtp.header;
-        const ahead = lastSequence?.ssrc === ssrc ? (sequenceNumber - lastSequence.sequence) & 0xffff : 1;
-        if (ahead > 1 && ahead < 0x8000 && Date.now() - keyframeAskedAt > 300) {
-          keyframeAskedAt = Date.now();
-          if (++gaps <= 20) this.tell(`video: ${ahead - 1} packet(s) missing before ${sequenceNumber}; asked for a keyframe`);
-          track.forwarder.requestKeyframe();
-        }
-        if (ahead >= 1 && ahead < 0x8000) lastSequence = { ssrc, sequence: sequenceNumber };
+      if (rtp.header.marker) entry.frames++;
+      const { sequenceNumber } = rtp.header;
+      const ahead = lastSequence === undefined ? 1 : (sequenceNumber - lastSequence) & 0xffff;
+      if (kind === "video" && ahead > 1 && ahead < 0x8000) {
+        if (++gaps <= 20) this.tell(`video: ${ahead - 1} packet(s) missing before ${sequenceNumber}; asked for a keyframe`);
+        downTrack.requestKeyframe();
       }
-      local.writeRtp(stream.rewrite(rtp));
+      if (ahead >= 1 && ahead < 0x8000) lastSequence = sequenceNumber;
+      const copy = rtp.clone();
+      copy.header.ssrc = ssrc;
+      local.writeRtp(copy);
     });
+    entry.close = () => {
+      stopListening();
+      downTrack.close();
+    };
     this.tracks.push(entry);
     this.tell(`subscribed to ${kind} track ${track.info.sid} of ${track.publisher.identity}`);
-    track.forwarder.requestKeyframe();
     // Collect what is published now (a camera and a microphone come together), then start the file.
     clearTimeout(this.startTimer);
     this.startTimer = setTimeout(() => this.startFile(), 1000);
@@ -176,8 +142,8 @@ class Recording implements ParticipantConnection {
       log.warn("egress recorder error", { egressId: this.info.egressId, error: e });
     });
     this.fileStartedAt = nowNs();
-    this.tell(`file started with ${this.tracks.map((t) => t.source.forwarder.kind).join(" and ")}`);
-    for (const t of this.tracks) t.source.forwarder.requestKeyframe();
+    this.tell(`file started with ${this.tracks.map((t) => t.kind).join(" and ")}`);
+    for (const t of this.tracks) t.downTrack.requestKeyframe();
     this.egress.update(this, EgressStatus.EGRESS_ACTIVE);
   }
 
@@ -188,15 +154,16 @@ class Recording implements ParticipantConnection {
   async finish(): Promise<{ path: string; size: number; durationMs: number } | undefined> {
     this.stopping = true;
     clearTimeout(this.startTimer);
-    for (const t of this.tracks) t.unsubscribe();
-    this.tell(`stopping: ${this.tracks.map((t) => `${t.source.forwarder.kind} ${t.packets} packets`).join(", ") || "no tracks"}`);
+    for (const t of this.tracks) t.close();
+    this.tell(`stopping: ${this.tracks.map((t) => `${t.kind} ${t.packets} packets (${t.frames} with a marker; ${t.downTrack.paddingDropped} padding-only left out)`).join(", ") || "no tracks"}`);
     if (!this.participant.left) this.room.remove(this.participant, DisconnectReason.CLIENT_INITIATED);
     if (!this.recorder || !this.file) return undefined;
     await this.recorder.stop();
     const size = (await stat(this.file).catch(() => undefined))?.size ?? 0;
     if (size === 0) return undefined;
     const length = await writeWebmDuration(this.file);
-    this.tell(`file closed: ${size} bytes, ${length.frames} frames, last at ${length.lastFrameMs} ms (werift had declared ${length.declaredMs} ms)`);
+    const perTrack = this.tracks.map((t, i) => `${length.framesByTrack.get(i + 1) ?? 0} ${t.kind}`).join(", ");
+    this.tell(`file closed: ${size} bytes, ${length.frames} frames (${perTrack}), last at ${length.lastFrameMs} ms (werift had declared ${length.declaredMs} ms)`);
     if (length.frames === 0) return undefined;
     return { path: this.file, size, durationMs: length.lastFrameMs };
   }

@@ -1,5 +1,5 @@
-// The media side: werift peer connections set up the way Chrome and livekit-client need them, and one
-// forwarder per published track that relays one simulcast layer to every subscriber.
+// The media side: werift peer connections set up the way Chrome and livekit-client need them, one forwarder per
+// published track, and per subscriber a down track that relays the simulcast layer that subscriber asked for.
 import {
   MediaStreamTrack,
   RTCPeerConnection,
@@ -16,6 +16,8 @@ import {
   useSdesRTPStreamId,
   type RTCRtpReceiver,
 } from "werift";
+import { VideoQuality, type VideoLayer } from "@livekit/protocol";
+import { RtpMunger } from "./rtpmunger.js";
 
 const codecs = () => ({
   audio: [new RTCRtpCodecParameters({ mimeType: "audio/opus", clockRate: 48000, channels: 2 })],
@@ -52,8 +54,12 @@ function iceOptions(portRange?: [number, number]) {
   return { iceUseIpv6: false, iceInterfaceAddresses: { udp4: "127.0.0.1" }, ...(portRange ? { icePortRange: portRange } : {}) };
 }
 
+/**
+ * Simulcast layers by rid, lowest first: livekit-client names them q, h, f for VideoQuality LOW, MEDIUM, HIGH
+ * (videoQualityForRid); a track without simulcast has one layer, rid "".
+ */
 const ridOrder = ["q", "h", "f"];
-const layerRank = (rid: string) => (rid === "" ? 0 : ridOrder.indexOf(rid));
+const layerQuality = (rid: string): VideoQuality => (rid === "" ? VideoQuality.LOW : Math.max(0, ridOrder.indexOf(rid)));
 
 interface Layer {
   rid: string;
@@ -63,27 +69,19 @@ interface Layer {
 }
 
 /**
- * Relays one published track. Subscribers' senders all read {@link relay}. Of a simulcast track it forwards one
- * layer: the highest one that has sent packets in the last second, switched only at a VP8 keyframe (asked for
- * with a PLI) so the decoder never sees a frame that refers to another layer's pictures.
+ * One published track as received: its layers (one RTP stream per simulcast layer) and a {@link DownTrack} per
+ * subscriber, to which every packet is offered. Each down track forwards one layer of its own choice.
  */
 export class Forwarder {
-  readonly relay: MediaStreamTrack;
   private readonly layers = new Map<string, Layer>();
-  private current?: string;
-  private pending?: string;
+  private readonly downTracks = new Set<DownTrack>();
   private readonly timer: NodeJS.Timeout;
-  private readonly pictureIds = new Vp8PictureIds();
-  /** Listeners to the forwarded layer's packets as the publisher sent them, before the PictureID rewrite (egress). */
-  private readonly sourceListeners = new Set<(rtp: RtpPacket) => void>();
   /** Audio level (0..1, RFC 6464 converted) of recent packets; undefined for video. */
   private levelSum = 0;
   private levelCount = 0;
-  onAudioLevelExtension?: number;
 
-  constructor(readonly kind: "audio" | "video", trackSid: string) {
-    this.relay = new MediaStreamTrack({ kind, id: trackSid });
-    this.timer = setInterval(() => this.chooseLayer(), 500);
+  constructor(readonly kind: "audio" | "video", readonly trackSid: string) {
+    this.timer = setInterval(() => this.chooseLayers(), 500);
   }
 
   /** Adds a received RTP stream (one per simulcast layer). */
@@ -93,42 +91,33 @@ export class Forwarder {
     this.layers.set(rid, layer);
     track.onReceiveRtp.subscribe((rtp) => {
       layer.ssrc ??= rtp.header.ssrc;
+      const first = layer.lastPacketAt === 0;
       layer.lastPacketAt = Date.now();
       if (audioLevelId !== undefined) this.readLevel(rtp, audioLevelId);
       this.forward(layer, rtp);
+      // A layer that has just begun may be what a down track waits for.
+      if (first) this.chooseLayers();
     });
   }
 
-  /**
-   * Asks the publisher for a keyframe of the layer being forwarded, and of the one a switch waits for (a subscriber
-   * joined or sent a PLI). Only the pending one, as before, left a subscriber of the current layer without a
-   * keyframe until the switch: the egress's file had no video before it.
-   */
-  requestKeyframe() {
-    if (this.kind !== "video") return;
-    const wanted = new Set([this.current, this.pending].filter((rid): rid is string => rid !== undefined));
-    const layers = wanted.size > 0 ? [...wanted].map((rid) => this.layers.get(rid)) : [[...this.layers.values()][0]];
-    for (const layer of layers) {
-      if (layer?.ssrc !== undefined) void layer.receiver.sendRtcpPLI(layer.ssrc).catch(() => undefined);
-    }
+  /** A subscriber's copy of this track; it forwards nothing until it has chosen a layer and that layer's keyframe came. */
+  addDownTrack(): DownTrack {
+    const downTrack = new DownTrack(this);
+    this.downTracks.add(downTrack);
+    this.chooseLayer(downTrack);
+    return downTrack;
   }
 
-  /**
-   * Calls `listener` with each packet of the forwarded layer as the publisher sent it (its own PictureIDs; only the
-   * extensions taken off), until the returned function is called. The egress's file writer reads these: the
-   * PictureID rewrite is for browsers' frame reference finders, and with it the writer kept a few frames of a
-   * layer switch and then none (a fresh-clone run: 1,474 video packets, 3 frames written).
-   */
-  onSourceRtp(listener: (rtp: RtpPacket) => void): () => void {
-    this.sourceListeners.add(listener);
-    return () => this.sourceListeners.delete(listener);
+  removeDownTrack(downTrack: DownTrack) {
+    this.downTracks.delete(downTrack);
+    downTrack.relay.stop();
   }
 
-  /** A subscriber's RTCP: picture loss and full intra requests go on to the publisher. */
-  onSubscriberRtcp(rtcp: unknown) {
-    if (rtcp instanceof RtcpPayloadSpecificFeedback && (rtcp.feedback.count === 1 || rtcp.feedback.count === 4)) {
-      this.requestKeyframe();
-    }
+  /** Asks the publisher for a keyframe of the layer (a PLI on its SSRC; Chrome coalesces several into one). */
+  requestKeyframe(rid: string | undefined) {
+    if (this.kind !== "video" || rid === undefined) return;
+    const layer = this.layers.get(rid);
+    if (layer?.ssrc !== undefined) void layer.receiver.sendRtcpPLI(layer.ssrc).catch(() => undefined);
   }
 
   /** Mean audio level since the last call, 0..1. */
@@ -141,52 +130,44 @@ export class Forwarder {
 
   stop() {
     clearInterval(this.timer);
-    this.relay.stop();
+    for (const downTrack of this.downTracks) downTrack.relay.stop();
+    this.downTracks.clear();
+  }
+
+  /** Chooses again for every down track (their settings changed, or a layer began or stopped). */
+  chooseLayers() {
+    for (const downTrack of this.downTracks) this.chooseLayer(downTrack);
+  }
+
+  /**
+   * As LiveKit's forwarder: the highest layer that has sent packets in the last second and is no higher than the
+   * subscriber's maximum; when none that low is live, the lowest live one (LiveKit's overshoot for simulcast).
+   */
+  chooseLayer(downTrack: DownTrack) {
+    const max = downTrack.maxQuality;
+    if (max === undefined) {
+      downTrack.target(undefined);
+      return;
+    }
+    const now = Date.now();
+    const live = [...this.layers.values()].filter((l) => now - l.lastPacketAt < 1000).sort((a, b) => layerQuality(a.rid) - layerQuality(b.rid));
+    if (live.length === 0) {
+      // Nothing received lately (the publisher paused, or nothing came yet): stay where it is, or take what comes first.
+      if (!downTrack.hasLayer) downTrack.target([...this.layers.keys()][0]);
+      return;
+    }
+    const allowed = live.filter((l) => layerQuality(l.rid) <= max);
+    downTrack.target((allowed.at(-1) ?? live[0]).rid);
   }
 
   private forward(layer: Layer, rtp: RtpPacket) {
-    if (this.current === undefined) {
-      this.current = layer.rid;
-    }
-    let switched = false;
-    if (this.pending === layer.rid && isVp8KeyframeStart(rtp.payload)) {
-      this.current = layer.rid;
-      this.pending = undefined;
-      this.relay.notifySourceChanged(rtp.header);
-      switched = true;
-    }
-    if (layer.rid !== this.current) return;
+    if (this.downTracks.size === 0) return;
     const out = rtp.clone();
     // Extension ids were negotiated with the publisher; to a subscriber they mean something else, and Chrome
     // drops the stream after a few seconds. werift's sender writes the subscriber's own extensions.
     out.header.extensions = [];
     out.header.extension = false;
-    if (this.sourceListeners.size > 0) {
-      const plain = out.clone();
-      plain.payload = Buffer.from(out.payload);
-      for (const listener of this.sourceListeners) listener(plain);
-    }
-    if (this.kind === "video") {
-      // clone() shares the payload: rewrite a copy, never the received packet (a layer attached twice after a
-      // renegotiation hands the same packet over twice, and would be rewritten twice).
-      out.payload = Buffer.from(out.payload);
-      this.pictureIds.rewrite(out.payload, switched);
-    }
-    this.relay.writeRtp(out);
-  }
-
-  private chooseLayer() {
-    if (this.kind !== "video" || this.layers.size < 2) return;
-    const now = Date.now();
-    const live = [...this.layers.values()].filter((l) => now - l.lastPacketAt < 1000).sort((a, b) => layerRank(b.rid) - layerRank(a.rid));
-    const target = live[0]?.rid;
-    if (target === undefined || target === this.current) {
-      this.pending = undefined;
-      return;
-    }
-    this.pending = target;
-    const layer = this.layers.get(target)!;
-    if (layer.ssrc !== undefined) void layer.receiver.sendRtcpPLI(layer.ssrc).catch(() => undefined);
+    for (const downTrack of this.downTracks) downTrack.offer(layer.rid, out);
   }
 
   private readLevel(rtp: RtpPacket, id: number) {
@@ -196,6 +177,132 @@ export class Forwarder {
     this.levelSum += Math.pow(10, -dBov / 20);
     this.levelCount++;
   }
+}
+
+/**
+ * One subscriber's copy of a published track (LiveKit's DownTrack): the layer it forwards, what the subscriber
+ * asked for (UpdateTrackSettings: disabled, quality, or dimensions that pick a quality), and one continuous RTP
+ * stream out — sequence numbers and timestamps carried on across layer switches and pauses ({@link RtpMunger}),
+ * VP8 PictureIDs too ({@link Vp8PictureIds}). A video layer is switched to, and a paused track resumed, only at a
+ * keyframe of the layer, which is asked for with a PLI.
+ */
+export class DownTrack {
+  /** What the subscriber's sender reads. */
+  readonly relay: MediaStreamTrack;
+  /** Highest quality the subscriber wants; undefined: none (disabled, or quality OFF). */
+  maxQuality: VideoQuality | undefined = VideoQuality.HIGH;
+  /** The layer being forwarded; undefined while paused or before the first keyframe. */
+  private current?: string;
+  /** The layer chosen; forwarding moves to it at its next keyframe. */
+  private wanted?: string;
+  private readonly munger: RtpMunger;
+  private readonly pictureIds = new Vp8PictureIds();
+  /** Listeners to each packet sent (the egress's file writer). */
+  private readonly listeners = new Set<(rtp: RtpPacket) => void>();
+  /** Layer switches, for the egress's story. */
+  onSwitch?: (from: string | undefined, to: string) => void;
+
+  constructor(private readonly forwarder: Forwarder) {
+    this.relay = new MediaStreamTrack({ kind: forwarder.kind, id: forwarder.trackSid });
+    this.munger = new RtpMunger(forwarder.kind === "audio" ? 48000 : 90000);
+  }
+
+  get kind() {
+    return this.forwarder.kind;
+  }
+
+  /** Whether a layer is chosen (it may still wait for that layer's keyframe). */
+  get hasLayer() {
+    return this.wanted !== undefined;
+  }
+
+  /** Padding-only packets left out (see {@link RtpMunger}). */
+  get paddingDropped() {
+    return this.munger.paddingDropped;
+  }
+
+  /**
+   * Applies a subscriber's UpdateTrackSettings (LiveKit: SubscribedTrack.applySettings): disabled pauses the track;
+   * otherwise the quality, or the quality whose layer is the smallest at least 90 % as high as the requested height,
+   * caps the layer.
+   */
+  applySettings(settings: { disabled: boolean; quality: VideoQuality; width: number; height: number }, layers: VideoLayer[]) {
+    if (settings.disabled) this.maxQuality = undefined;
+    else if (this.kind === "audio") this.maxQuality = VideoQuality.HIGH;
+    else if (settings.width > 0 || settings.height > 0) this.maxQuality = qualityForDimensions(layers, settings.height);
+    else this.maxQuality = settings.quality === VideoQuality.OFF ? undefined : settings.quality;
+    this.forwarder.chooseLayer(this);
+  }
+
+  /** Sets the layer to forward (undefined: pause); a different video layer, or a resume, waits for its keyframe. */
+  target(rid: string | undefined) {
+    if (rid === undefined) {
+      this.wanted = undefined;
+      this.current = undefined;
+      return;
+    }
+    this.wanted = rid;
+    if (rid !== this.current) this.forwarder.requestKeyframe(rid);
+  }
+
+  /** The subscriber (or the egress) lost a picture: a keyframe of what it gets, and of what it waits for. */
+  requestKeyframe() {
+    this.forwarder.requestKeyframe(this.current);
+    if (this.wanted !== this.current) this.forwarder.requestKeyframe(this.wanted);
+  }
+
+  /** A subscriber's RTCP: picture loss and full intra requests go on to the publisher. */
+  onSubscriberRtcp(rtcp: unknown) {
+    if (rtcp instanceof RtcpPayloadSpecificFeedback && (rtcp.feedback.count === 1 || rtcp.feedback.count === 4)) {
+      this.requestKeyframe();
+    }
+  }
+
+  /** The subscription ended: nothing more is forwarded to it. */
+  close() {
+    this.forwarder.removeDownTrack(this);
+  }
+
+  /** Calls `listener` with each packet this down track sends, until the returned function is called. */
+  onRtp(listener: (rtp: RtpPacket) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** A packet of layer `rid` (extensions already taken off); forwarded if it is this down track's. */
+  offer(rid: string, rtp: RtpPacket) {
+    if (this.wanted === undefined) return;
+    let startsSegment = false;
+    if (rid === this.wanted && rid !== this.current && (this.kind === "audio" || isVp8KeyframeStart(rtp.payload))) {
+      this.onSwitch?.(this.current, rid);
+      this.current = rid;
+      startsSegment = true;
+    }
+    if (rid !== this.current) return;
+    const out = this.munger.munge(rtp, startsSegment);
+    if (!out) return;
+    if (this.kind === "video") {
+      // clone() shares the payload: rewrite a copy, never the received packet other down tracks also get.
+      out.payload = Buffer.from(out.payload);
+      this.pictureIds.rewrite(out.payload, startsSegment);
+    }
+    this.relay.writeRtp(out);
+    for (const listener of this.listeners) listener(out);
+  }
+}
+
+/**
+ * LiveKit's choice of quality for a subscriber's video size (MediaTrackReceiver.GetQualityForDimension): of the
+ * published layers' heights, lowest first, the first at least 90 % of the requested height; the highest if none is.
+ */
+export function qualityForDimensions(layers: VideoLayer[], height: number): VideoQuality {
+  const sorted = [...layers].filter((l) => l.height > 0).sort((a, b) => a.height - b.height);
+  if (sorted.length === 0) return VideoQuality.HIGH;
+  const wanted = height * 0.9;
+  for (let i = 0; i < sorted.length - 1; i++) {
+    if (sorted[i].height >= wanted && sorted[i].height !== sorted[i + 1].height) return sorted[i].quality;
+  }
+  return sorted.at(-1)!.quality;
 }
 
 /**

@@ -24,12 +24,13 @@ import {
   ReconnectReason,
   ReconnectResponse,
   type AddTrackRequest,
+  type UpdateTrackSettings,
 } from "@livekit/protocol";
 import type { RTCDataChannel, RTCPeerConnection, RTCRtpSender, RTCRtpTransceiver } from "werift";
 import { MediaStream } from "werift";
 import type { WebSocket } from "ws";
 import { log } from "./log.js";
-import { Forwarder, msidTrackIdsByMid, publisherConnection, subscriberConnection } from "./media.js";
+import { Forwarder, msidTrackIdsByMid, publisherConnection, subscriberConnection, type DownTrack } from "./media.js";
 import { newSid, PublishedTrack, type Participant, type ParticipantConnection, type Room } from "./rooms.js";
 
 export const serverVersion = "1.9.4-emulator";
@@ -58,6 +59,14 @@ export class Session implements ParticipantConnection {
   private readonly publisher: RTCPeerConnection;
   private subscriber?: RTCPeerConnection;
   private readonly senders = new Map<string, RTCRtpSender>();
+  /** Track sid → this subscriber's copy of it (the layer it gets, paused or not). */
+  private readonly downTracks = new Map<string, DownTrack>();
+  /**
+   * Track sid → the subscriber's last UpdateTrackSettings (adaptive stream: visibility and size of its video
+   * element; or setEnabled/setVideoQuality/setVideoDimensions). Kept before and across subscriptions, as LiveKit's
+   * subscription manager keeps them.
+   */
+  private readonly trackSettings = new Map<string, UpdateTrackSettings>();
   private readonly pendingTracks = new Map<string, TrackInfo>();
   private readonly channels = new Map<string, RTCDataChannel>();
   private queue: Promise<void> = Promise.resolve();
@@ -222,14 +231,28 @@ export class Session implements ParticipantConnection {
       return;
     }
     this.subscriber ??= this.createSubscriber();
+    const downTrack = this.addDownTrack(track);
     const stream = new MediaStream({ id: `${track.publisher.sid}|${track.info.sid}` });
-    const sender = this.subscriber.addTrack(track.forwarder.relay, stream);
-    sender.onRtcp.subscribe((rtcp) => track.forwarder.onSubscriberRtcp(rtcp));
+    const sender = this.subscriber.addTrack(downTrack.relay, stream);
+    sender.onRtcp.subscribe((rtcp) => downTrack.onSubscriberRtcp(rtcp));
     this.senders.set(track.info.sid, sender);
     this.negotiateSubscriber();
     // The subscriber's decoder needs a keyframe to start; ask now and again once its connection is up.
-    track.forwarder.requestKeyframe();
-    setTimeout(() => track.forwarder.requestKeyframe(), 1000).unref();
+    setTimeout(() => downTrack.requestKeyframe(), 1000).unref();
+  }
+
+  /** This subscriber's copy of the track, with the settings it has asked for. */
+  private addDownTrack(track: PublishedTrack): DownTrack {
+    const downTrack = track.forwarder.addDownTrack();
+    this.downTracks.set(track.info.sid, downTrack);
+    const settings = this.trackSettings.get(track.info.sid);
+    if (settings) downTrack.applySettings(settings, track.info.layers);
+    return downTrack;
+  }
+
+  private removeDownTrack(track: PublishedTrack) {
+    this.downTracks.get(track.info.sid)?.close();
+    this.downTracks.delete(track.info.sid);
   }
 
   unsubscribe(track: PublishedTrack) {
@@ -241,12 +264,14 @@ export class Session implements ParticipantConnection {
         transceiver.direction = "inactive";
         void transceiver.sender.replaceTrack(null).catch(() => undefined);
       }
+      this.removeDownTrack(track);
       this.requestMediaSections();
       return;
     }
     const sender = this.senders.get(track.info.sid);
     if (!sender || !this.subscriber) return;
     this.senders.delete(track.info.sid);
+    this.removeDownTrack(track);
     try {
       this.subscriber.removeTrack(sender);
     } catch {
@@ -278,7 +303,7 @@ export class Session implements ParticipantConnection {
       message: { case: "answer", value: new SessionDescription({ type: "answer", sdp: this.publisher.localDescription!.sdp, id: offer.id, midToTrackId }) },
     }));
     if (this.options.singlePeerConnection) {
-      for (const sid of this.assigned.keys()) this.wanted.get(sid)?.forwarder.requestKeyframe();
+      for (const sid of this.assigned.keys()) this.downTracks.get(sid)?.requestKeyframe();
       if ([...this.wanted.keys()].some((sid) => !this.assigned.has(sid))) this.requestMediaSections();
     }
   }
@@ -296,8 +321,9 @@ export class Session implements ParticipantConnection {
       free.direction = "sendonly";
       (free.sender as { trackId: string }).trackId = sid; // the msid's track id
       free.sender.setStreams([new MediaStream({ id: `${track.publisher.sid}|${sid}` })]);
-      await free.sender.replaceTrack(track.forwarder.relay);
-      free.sender.onRtcp.subscribe((rtcp) => track.forwarder.onSubscriberRtcp(rtcp));
+      const downTrack = this.addDownTrack(track);
+      await free.sender.replaceTrack(downTrack.relay);
+      free.sender.onRtcp.subscribe((rtcp) => downTrack.onSubscriberRtcp(rtcp));
       this.assigned.set(sid, free);
     }
   }
@@ -433,13 +459,22 @@ export class Session implements ParticipantConnection {
         break;
       }
       case "trackSetting":
+        // LiveKit: SignalHandler → UpdateSubscribedTrackSettings for each track sid (applied at once here; LiveKit
+        // debounces by 100 ms unless the track is enabled again).
+        for (const sid of message.value.trackSids) {
+          this.trackSettings.set(sid, message.value);
+          const track = this.room.trackBySid(sid);
+          if (track) this.downTracks.get(sid)?.applySettings(message.value, track.info.layers);
+        }
+        break;
       case "updateLayers":
+        // Deprecated in the protocol; LiveKit's signal handler has no case for it and ignores it too.
       case "subscriptionPermission":
       case "syncState":
       case "simulate":
       case "updateAudioTrack":
       case "updateVideoTrack":
-        // Accepted; the emulator forwards one layer to everyone (see docs/testing.md).
+        // Accepted without effect (see docs/testing.md).
         log.debug("signal request accepted without effect", { case: message.case });
         break;
       default:
@@ -639,6 +674,8 @@ export class Session implements ParticipantConnection {
     this.participant.connection = undefined;
     this.participant.info.state = ParticipantInfo_State.DISCONNECTED;
     for (const timer of this.timers) clearInterval(timer);
+    for (const downTrack of this.downTracks.values()) downTrack.close();
+    this.downTracks.clear();
     const closeConnections = () => {
       void this.publisher.close().catch(() => undefined);
       void this.subscriber?.close().catch(() => undefined);

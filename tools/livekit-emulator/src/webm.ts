@@ -27,6 +27,8 @@ export interface WebmLength {
   declaredMs?: number;
   /** How many frames (blocks) the file holds. */
   frames: number;
+  /** Frames per track number (werift numbers the recorder's tracks from 1 in the order it was given them). */
+  framesByTrack: Map<number, number>;
 }
 
 /** Reads the file, writes its real length into Duration, and returns what it found. */
@@ -49,6 +51,7 @@ export async function writeWebmDuration(path: string): Promise<WebmLength> {
     lastFrameMs: (found.lastBlock * found.scaleNs) / 1e6,
     declaredMs: found.declared === undefined ? undefined : (found.declared * found.scaleNs) / 1e6,
     frames: found.blocks,
+    framesByTrack: found.byTrack,
   };
 }
 
@@ -60,6 +63,7 @@ function scan(file: Buffer) {
   let clusterTime = 0;
   let lastBlock = 0;
   let blocks = 0;
+  const byTrack = new Map<number, number>();
   for (let first = true; position < file.length; first = false) {
     const id = readId(file, position);
     position += id.length;
@@ -85,12 +89,13 @@ function scan(file: Buffer) {
         const track = readSize(body, 0); // the track number, coded like a size
         lastBlock = Math.max(lastBlock, clusterTime + body.readInt16BE(track.length));
         blocks++;
+        byTrack.set(track.value!, (byTrack.get(track.value!) ?? 0) + 1);
         break;
       }
     }
     position += size.value;
   }
-  return { scaleNs, declared, durationAt, lastBlock, blocks };
+  return { scaleNs, declared, durationAt, lastBlock, blocks, byTrack };
 }
 
 function readId(file: Buffer, position: number) {
