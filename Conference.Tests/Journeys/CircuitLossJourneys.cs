@@ -128,8 +128,15 @@ public sealed class CircuitLossJourneys(JourneyFixture fixture, Xunit.Abstractio
         await Assertions.Expect(host.Page.GetByTestId("toggle-chat")).ToHaveAttributeAsync("aria-pressed", "false");
         await Assertions.Expect(host.Page.GetByTestId("chat-unread")).ToHaveCountAsync(0);
         output.WriteLine($"Taken over: Cleo received {await VideoReceptionAsync(host)}; Dan received {await VideoReceptionAsync(dan)}");
-        await ExpectSameCallAsync(call.Code, (host, "Cleo Host", cleoIdentity), (dan, "Dan Guest", danIdentity));
-        output.WriteLine($"Frames again: Cleo received {await VideoReceptionAsync(host)}; Dan received {await VideoReceptionAsync(dan)}");
+        try
+        {
+            await ExpectSameCallAsync(call.Code, (host, "Cleo Host", cleoIdentity), (dan, "Dan Guest", danIdentity));
+        }
+        finally
+        {
+            output.WriteLine($"After: Cleo received {await VideoReceptionAsync(host)}; Dan received {await VideoReceptionAsync(dan)}");
+            output.WriteLine($"The emulator's relay: {await fixture.MediaStoriesAsync(call.Code)}");
+        }
         await Assertions.Expect(dan.Page.Locator("[data-testid=chat-log] li p")).ToHaveTextAsync(["Before the deploy"]);
         await Journey.SendChatAsync(dan, "After the deploy");
         await Assertions.Expect(host.Page.GetByTestId("chat-unread")).ToHaveTextAsync("1");

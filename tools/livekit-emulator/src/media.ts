@@ -60,6 +60,10 @@ interface Layer {
   receiver: RTCRtpReceiver;
   ssrc?: number;
   lastPacketAt: number;
+  /** Packets and VP8 keyframes received, PLIs sent to the publisher for this layer (GET /media). */
+  packets: number;
+  keyframes: number;
+  plis: number;
 }
 
 /**
@@ -80,6 +84,13 @@ export class Forwarder {
   private levelSum = 0;
   private levelCount = 0;
   onAudioLevelExtension?: number;
+  /**
+   * What this forwarder did, for a failing test (GET /media on the test control): layer switches asked for and made,
+   * keyframe requests from subscribers and to the publisher, and packets per layer. The last 60 events.
+   */
+  private readonly story: string[] = [];
+  private readonly startedAt = Date.now();
+  private subscriberKeyframeRequests = 0;
 
   constructor(readonly kind: "audio" | "video", trackSid: string) {
     this.relay = new MediaStreamTrack({ kind, id: trackSid });
@@ -89,11 +100,13 @@ export class Forwarder {
   /** Adds a received RTP stream (one per simulcast layer). */
   attach(track: MediaStreamTrack, receiver: RTCRtpReceiver, audioLevelId?: number) {
     const rid = track.rid ?? "";
-    const layer: Layer = { rid, receiver, ssrc: track.ssrc, lastPacketAt: 0 };
+    const layer: Layer = { rid, receiver, ssrc: track.ssrc, lastPacketAt: 0, packets: 0, keyframes: 0, plis: 0 };
     this.layers.set(rid, layer);
     track.onReceiveRtp.subscribe((rtp) => {
       layer.ssrc ??= rtp.header.ssrc;
       layer.lastPacketAt = Date.now();
+      layer.packets++;
+      if (this.kind === "video" && isVp8KeyframeStart(rtp.payload)) layer.keyframes++;
       if (audioLevelId !== undefined) this.readLevel(rtp, audioLevelId);
       this.forward(layer, rtp);
     });
@@ -109,8 +122,32 @@ export class Forwarder {
     const wanted = new Set([this.current, this.pending].filter((rid): rid is string => rid !== undefined));
     const layers = wanted.size > 0 ? [...wanted].map((rid) => this.layers.get(rid)) : [[...this.layers.values()][0]];
     for (const layer of layers) {
-      if (layer?.ssrc !== undefined) void layer.receiver.sendRtcpPLI(layer.ssrc).catch(() => undefined);
+      if (layer?.ssrc !== undefined) {
+        layer.plis++;
+        void layer.receiver.sendRtcpPLI(layer.ssrc).catch(() => undefined);
+      }
     }
+  }
+
+  /** This forwarder's state and story (GET /media on the test control). */
+  describe() {
+    const now = Date.now();
+    return {
+      kind: this.kind,
+      current: this.current,
+      pending: this.pending,
+      subscriberKeyframeRequests: this.subscriberKeyframeRequests,
+      layers: [...this.layers.values()].map((l) => ({
+        rid: l.rid, ssrc: l.ssrc, packets: l.packets, keyframes: l.keyframes, plis: l.plis,
+        lastPacketMsAgo: l.lastPacketAt ? now - l.lastPacketAt : null,
+      })),
+      story: this.story,
+    };
+  }
+
+  private tell(event: string) {
+    this.story.push(`${((Date.now() - this.startedAt) / 1000).toFixed(1)} s: ${event}`);
+    if (this.story.length > 60) this.story.splice(0, this.story.length - 60);
   }
 
   /**
@@ -127,6 +164,7 @@ export class Forwarder {
   /** A subscriber's RTCP: picture loss and full intra requests go on to the publisher. */
   onSubscriberRtcp(rtcp: unknown) {
     if (rtcp instanceof RtcpPayloadSpecificFeedback && (rtcp.feedback.count === 1 || rtcp.feedback.count === 4)) {
+      this.subscriberKeyframeRequests++;
       this.requestKeyframe();
     }
   }
@@ -150,6 +188,7 @@ export class Forwarder {
     }
     let switched = false;
     if (this.pending === layer.rid && isVp8KeyframeStart(rtp.payload)) {
+      this.tell(`switched from layer ${this.current} to ${layer.rid} at its keyframe`);
       this.current = layer.rid;
       this.pending = undefined;
       this.relay.notifySourceChanged(rtp.header);
@@ -181,12 +220,20 @@ export class Forwarder {
     const live = [...this.layers.values()].filter((l) => now - l.lastPacketAt < 1000).sort((a, b) => layerRank(b.rid) - layerRank(a.rid));
     const target = live[0]?.rid;
     if (target === undefined || target === this.current) {
+      if (this.pending !== undefined) this.tell(`switch to layer ${this.pending} given up (layer ${this.current} is the one to forward)`);
       this.pending = undefined;
       return;
     }
+    if (this.pending !== target) {
+      const ages = [...this.layers.values()].map((l) => `${l.rid || "-"} ${l.lastPacketAt ? now - l.lastPacketAt : "never"} ms`).join(", ");
+      this.tell(`switch from layer ${this.current} to ${target} asked (last packets: ${ages})`);
+    }
     this.pending = target;
     const layer = this.layers.get(target)!;
-    if (layer.ssrc !== undefined) void layer.receiver.sendRtcpPLI(layer.ssrc).catch(() => undefined);
+    if (layer.ssrc !== undefined) {
+      layer.plis++;
+      void layer.receiver.sendRtcpPLI(layer.ssrc).catch(() => undefined);
+    }
   }
 
   private readLevel(rtp: RtpPacket, id: number) {
