@@ -60,7 +60,16 @@ public sealed class CircuitLossJourneys(JourneyFixture fixture, Xunit.Abstractio
         await Assertions.Expect(reconnecting).ToBeHiddenAsync();
         await ExpectSameDocumentAndConnectionsAsync(ben, benConnections);
         Assert.Empty(await host.Page.EvaluateAsync<string[]>("() => window.tilesRemoved"));
-        await ExpectSameCallAsync(call.Code, (host, "Ana Host", anaIdentity), (ben, "Ben Guest", benIdentity));
+        try
+        {
+            await ExpectSameCallAsync(call.Code, (host, "Ana Host", anaIdentity), (ben, "Ben Guest", benIdentity));
+        }
+        catch (Exception)
+        {
+            output.WriteLine($"Ana received {await VideoReceptionAsync(host)}; Ben received {await VideoReceptionAsync(ben)}");
+            output.WriteLine($"The emulator's relay: {await fixture.MediaStoriesAsync(call.Code)}");
+            throw;
+        }
         // The chat Ben had open is open again, with what Ana wrote meanwhile: nothing waits as unread.
         await Assertions.Expect(ben.Page.GetByTestId("toggle-chat")).ToHaveAttributeAsync("aria-pressed", "true");
         await Assertions.Expect(ben.Page.Locator("[data-testid=chat-log] li p")).ToHaveTextAsync(["Before the pocket", "While you were away"]);
