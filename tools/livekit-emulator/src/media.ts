@@ -98,6 +98,9 @@ export class Forwarder {
   private readonly story: string[] = [];
   private readonly startedAt = Date.now();
   private subscriberKeyframeRequests = 0;
+  /** Packets relayed to subscribers, and media packets among them that carried padding (sent on without it). */
+  private forwarded = 0;
+  private paddedMedia = 0;
   /**
    * Padding-only packets of the forwarded layer are dropped, and the packets after them go out with sequence numbers
    * moved back by as many, so subscribers see no gap (as LiveKit's RTP munger does). Forwarded, padding went out
@@ -155,6 +158,8 @@ export class Forwarder {
       current: this.current,
       pending: this.pending,
       subscriberKeyframeRequests: this.subscriberKeyframeRequests,
+      forwarded: this.forwarded,
+      paddedMedia: this.paddedMedia,
       layers: [...this.layers.values()].map((l) => ({
         rid: l.rid, ssrc: l.ssrc, packets: l.packets, paddingOnly: l.paddingOnly, keyframes: l.keyframes, plis: l.plis,
         lastMediaMsAgo: l.lastPacketAt ? now - l.lastPacketAt : null,
@@ -230,6 +235,14 @@ export class Forwarder {
     }
     const out = rtp.clone();
     out.header.sequenceNumber = (sequence - this.shiftAt(sequence)) & 0xffff;
+    if (out.header.padding) {
+      // The payload comes without its padding (werift's parser took it off) and werift's sender writes none: with the
+      // padding bit still set, Chrome would read the payload's last byte as a padding length and drop the packet.
+      this.paddedMedia++;
+      out.header.padding = false;
+      out.header.paddingSize = 0;
+    }
+    this.forwarded++;
     // Extension ids were negotiated with the publisher; to a subscriber they mean something else, and Chrome
     // drops the stream after a few seconds. werift's sender writes the subscriber's own extensions.
     out.header.extensions = [];
