@@ -9,7 +9,10 @@ namespace Conference.Tests.Journeys;
 /// keeps the tab in the background"). The media runs between the browser and LiveKit, so the call goes on while the
 /// Blazor circuit is gone; when the page gets a circuit again it is a new one, which takes over the call the tab is
 /// still in (the livekit-client Room kept by the call module) instead of joining again: the others see nobody leave,
-/// and the page has its tiles, mute states, chat so far and working controls back.
+/// and the page has its tiles, mute states, chat so far, open panel, unread count and working controls back. While the
+/// circuit is away the page says so in its reconnect dialog. The restart journey prints each page's receiver figures
+/// and the emulator's relay (layers, switches, keyframe requests): its video once froze for good after the restart,
+/// the emulator forwarding a simulcast layer Chrome had paused (docs/testing.md, "Padding").
 /// </summary>
 [Collection(JourneyCollection.Name)]
 public sealed class CircuitLossJourneys(JourneyFixture fixture, Xunit.Abstractions.ITestOutputHelper output) : BrowserTest(fixture)
