@@ -44,6 +44,7 @@ public sealed class CircuitLossJourneys(JourneyFixture fixture, Xunit.Abstractio
         await Assertions.Expect(reconnecting.GetByRole(AriaRole.Status)).ToHaveTextAsync(
             "Reconnecting to the server… Your call continues: the others still see and hear you. The buttons work again once the page is back.",
             new() { UseInnerText = true });
+        await JourneyFixture.ScreenshotAsync(ben.Page, "call-reconnecting");
 
         // Meanwhile the call goes on without Ben's circuit: media both ways, and Ana's chat reaches Ben's browser.
         await Journey.ExpectVideoFramesFromAsync(host, "Ben Guest");

@@ -30,6 +30,7 @@ public sealed class ReconnectDialogTests(WebAppFixture fixture) : BrowserTest(fi
         await Assertions.Expect(dialog).ToBeVisibleAsync();
         await Assertions.Expect(dialog.GetByRole(AriaRole.Status)).ToHaveTextAsync("Reconnecting to the server… This page works again once it is back.", new() { UseInnerText = true });
         await Assertions.Expect(dialog.GetByText("Your call continues")).ToBeHiddenAsync(); // there is no call on this page
+        await WebAppFixture.ScreenshotAsync(page, "reconnecting");
         // Blazor's default overlay (an element it makes when the page has no dialog of its own) never appears.
         await Assertions.Expect(page.Locator("#components-reconnect-modal")).ToHaveCountAsync(1);
         var results = await page.RunAxe(new AxeRunOptions
