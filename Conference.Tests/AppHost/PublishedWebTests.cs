@@ -30,8 +30,11 @@ public sealed partial class PublishedWebTests(RedisServer redis)
             var home = await http.GetStringAsync("");
             var stylesheet = Stylesheet().Match(home).Groups["href"].Value;
             Assert.NotEmpty(stylesheet);
+            // The reconnect dialog's module (Layout/ReconnectModal.razor.js, a component's own script) on every page.
+            var reconnect = ReconnectScript().Match(home).Groups["src"].Value;
+            Assert.True(reconnect.Length > 0, $"No reconnect module in the page:{Environment.NewLine}{home}");
 
-            foreach (var (path, contentType) in new[] { ("_framework/blazor.web.js", "text/javascript"), (stylesheet, "text/css"), ("js/call.js", "text/javascript") })
+            foreach (var (path, contentType) in new[] { ("_framework/blazor.web.js", "text/javascript"), (stylesheet, "text/css"), ("js/call.js", "text/javascript"), (reconnect, "text/javascript") })
             {
                 foreach (var encoding in new[] { "identity", "gzip", "br" })
                 {
@@ -71,6 +74,9 @@ public sealed partial class PublishedWebTests(RedisServer redis)
 
     [GeneratedRegex("""<link rel="stylesheet" href="(?<href>[^"]+)" """)]
     private static partial Regex Stylesheet();
+
+    [GeneratedRegex("""<script type="module" src="(?<src>[^"]*ReconnectModal[^"]*)"[^>]*>""")]
+    private static partial Regex ReconnectScript();
 
     /// <summary>The published Conference.Web.dll on a free port, in Production; it needs Redis for its keys.</summary>
     sealed class PublishedWeb : LocalServer

@@ -87,6 +87,25 @@ public class LiveKitEmulator : LocalServer
         }
     }
 
+    /// <summary>
+    /// What the relay did with each published track of <paramref name="room"/> (the emulator's test control
+    /// <c>GET /media</c>): the simulcast layer forwarded and any switch waited for, packets, keyframes and PLIs per
+    /// layer, keyframe requests from subscribers, and its story — for failure messages about video that stopped.
+    /// </summary>
+    public static async Task<string> MediaStoriesAsync(int controlPort, string room)
+    {
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+            var body = await http.GetStringAsync($"http://127.0.0.1:{controlPort}/media?room={Uri.EscapeDataString(room)}");
+            return JsonNode.Parse(body)!.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
+        }
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+        {
+            return $"(the emulator's test control did not answer: {exception.Message})";
+        }
+    }
+
     /// <summary>Our own RoomService client (Conference.LiveKit) with the emulator's key: for tests to see or set up its rooms.</summary>
     public Conference.LiveKit.RoomServiceClient RoomService() => new(new HttpClient(),
         Microsoft.Extensions.Options.Options.Create(new Conference.LiveKit.LiveKitOptions { Url = HttpUrl, ApiKey = ApiKey, ApiSecret = ApiSecret }));

@@ -9,12 +9,13 @@ namespace Conference.Tests.Journeys;
 /// keeps the tab in the background"). The media runs between the browser and LiveKit, so the call goes on while the
 /// Blazor circuit is gone; when the page gets a circuit again it is a new one, which takes over the call the tab is
 /// still in (the livekit-client Room kept by the call module) instead of joining again: the others see nobody leave,
-/// and the page has its tiles, mute states, chat so far and working controls back. The web-restart journey (restart
-/// from the dashboard's Actions) is out of the suite: it failed once in a fresh-clone run, the viewer's video never
-/// decoding again after the restart while packets arrived (232 frames, then none; 22 PLIs); its text is in git history.
+/// and the page has its tiles, mute states, chat so far, open panel, unread count and working controls back. While the
+/// circuit is away the page says so in its reconnect dialog. The restart journey prints each page's receiver figures
+/// and the emulator's relay (layers, switches, keyframe requests): its video once froze for good after the restart,
+/// the emulator forwarding a simulcast layer Chrome had paused (docs/testing.md, "Padding").
 /// </summary>
 [Collection(JourneyCollection.Name)]
-public sealed class CircuitLossJourneys(JourneyFixture fixture) : BrowserTest(fixture)
+public sealed class CircuitLossJourneys(JourneyFixture fixture, Xunit.Abstractions.ITestOutputHelper output) : BrowserTest(fixture)
 {
     readonly SiteApi api = new(fixture.Site);
 
@@ -37,6 +38,13 @@ public sealed class CircuitLossJourneys(JourneyFixture fixture) : BrowserTest(fi
         await ben.Page.RouteAsync("**/_blazor/negotiate**", route => route.AbortAsync());
         await ben.Page.EvaluateAsync("() => Blazor._internal.forceCloseConnection()");
         var pocketed = DateTime.UtcNow;
+        // Ben's page says what is going on, and that the call is not: the page waits for the server, the call goes on.
+        var reconnecting = ReconnectDialog(ben);
+        await Assertions.Expect(reconnecting).ToBeVisibleAsync();
+        await Assertions.Expect(reconnecting.GetByRole(AriaRole.Status)).ToHaveTextAsync(
+            "Reconnecting to the server… Your call continues: the others still see and hear you. The buttons work again once the page is back.",
+            new() { UseInnerText = true });
+        await JourneyFixture.ScreenshotAsync(ben.Page, "call-reconnecting");
 
         // Meanwhile the call goes on without Ben's circuit: media both ways, and Ana's chat reaches Ben's browser.
         await Journey.ExpectVideoFramesFromAsync(host, "Ben Guest");
@@ -53,17 +61,173 @@ public sealed class CircuitLossJourneys(JourneyFixture fixture) : BrowserTest(fi
         // persisted state on a new circuit, and the call page takes over the call still going on in the tab.
         await ben.Page.UnrouteAsync("**/_blazor/negotiate**");
         await ExpectTakenOverAsync(ben);
+        await Assertions.Expect(reconnecting).ToBeHiddenAsync();
         await ExpectSameDocumentAndConnectionsAsync(ben, benConnections);
         Assert.Empty(await host.Page.EvaluateAsync<string[]>("() => window.tilesRemoved"));
-        await ExpectSameCallAsync(call.Code, (host, "Ana Host", anaIdentity), (ben, "Ben Guest", benIdentity));
-        var chat = ben.Page.Locator("[data-testid=chat-log] li p");
-        await Journey.OpenPanelAsync(ben, "toggle-chat");
-        await Assertions.Expect(chat).ToHaveTextAsync(["Before the pocket", "While you were away"]);
+        try
+        {
+            await ExpectSameCallAsync(call.Code, (host, "Ana Host", anaIdentity), (ben, "Ben Guest", benIdentity));
+        }
+        catch (Exception)
+        {
+            output.WriteLine($"Ana received {await VideoReceptionAsync(host)}; Ben received {await VideoReceptionAsync(ben)}");
+            output.WriteLine($"The emulator's relay: {await fixture.MediaStoriesAsync(call.Code)}");
+            throw;
+        }
+        // The chat Ben had open is open again, with what Ana wrote meanwhile: nothing waits as unread.
+        await Assertions.Expect(ben.Page.GetByTestId("toggle-chat")).ToHaveAttributeAsync("aria-pressed", "true");
+        await Assertions.Expect(ben.Page.Locator("[data-testid=chat-log] li p")).ToHaveTextAsync(["Before the pocket", "While you were away"]);
+        await Assertions.Expect(ben.Page.GetByTestId("chat-unread")).ToHaveCountAsync(0);
 
         await Journey.SendChatAsync(ben, "Back again");
         await Assertions.Expect(host.Page.Locator("[data-testid=chat-log] li p").Last).ToHaveTextAsync("Back again");
         await host.ExpectNothingWrongAsync();
     }
+
+    [Fact]
+    public async Task A_call_goes_on_through_a_restart_of_the_web_server_and_both_pages_take_it_back()
+    {
+        var call = await Journey.MeetAsync(fixture, "Deploy at noon", "Cleo Host", "Dan Guest");
+        var (host, dan) = (call.Host, call.Guests[0]);
+        var danIdentity = await SiteApi.IdentityOnTileAsync(host, "Dan Guest");
+        var cleoIdentity = await SiteApi.IdentityOnTileAsync(dan, "Cleo Host");
+        await Journey.SendChatAsync(dan, "Before the deploy");
+        // Cleo reads it and closes the chat again: nothing unread, no panel open.
+        await Assertions.Expect(host.Page.GetByTestId("chat-unread")).ToHaveTextAsync("1");
+        await Journey.OpenPanelAsync(host, "toggle-chat");
+        await Assertions.Expect(host.Page.Locator("[data-testid=chat-log] li p")).ToHaveTextAsync(["Before the deploy"]);
+        await host.Page.GetByTestId("toggle-chat").ClickAsync();
+        await Assertions.Expect(host.Page.GetByTestId("toggle-chat")).ToHaveAttributeAsync("aria-pressed", "false");
+        await Journey.ExpectVideoFramesFromAsync(host, "Dan Guest");
+        var hostConnections = await MarkDocumentAsync(host);
+        var danConnections = await MarkDocumentAsync(dan);
+
+        // What the pages say while the web is away (Blazor's reconnection, livekit-client), for a failure's message.
+        var story = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        host.Page.Console += (_, message) => story.Enqueue($"Cleo's page, {message.Type}: {message.Text}");
+        dan.Page.Console += (_, message) => story.Enqueue($"Dan's page, {message.Type}: {message.Text}");
+        host.Page.FrameNavigated += (_, frame) => story.Enqueue($"Cleo's page went to {frame.Url}");
+        dan.Page.FrameNavigated += (_, frame) => story.Enqueue($"Dan's page went to {frame.Url}");
+        // The operator restarts the web (the dashboard's Restart, as a deploy would): the web asks both pages to pause
+        // their circuits, stops, starts again, and the pages resume on the new process.
+        await WatchReconnectDialogAsync(host);
+        await WatchReconnectDialogAsync(dan);
+        output.WriteLine($"Before the restart: Cleo received {await VideoReceptionAsync(host)}; Dan received {await VideoReceptionAsync(dan)}");
+        await RestartWebFromDashboardAsync();
+        output.WriteLine($"Web running again: Cleo received {await VideoReceptionAsync(host)}; Dan received {await VideoReceptionAsync(dan)}");
+
+        // Both pages take the call back on new circuits, without reloading or joining again.
+        try
+        {
+            foreach (var person in new[] { host, dan })
+            {
+                await ExpectTakenOverAsync(person);
+            }
+        }
+        catch (PlaywrightException notTakenOver)
+        {
+            throw new PlaywrightException($"{notTakenOver.Message}{Environment.NewLine}What the pages said:{Environment.NewLine}{string.Join(Environment.NewLine, story)}", notTakenOver);
+        }
+        await ExpectSameDocumentAndConnectionsAsync(host, hostConnections);
+        await ExpectSameDocumentAndConnectionsAsync(dan, danConnections);
+        foreach (var person in new[] { host, dan })
+        {
+            // While the web was away each page said so (and that the call goes on); now the dialog is gone.
+            await Assertions.Expect(ReconnectDialog(person)).ToBeHiddenAsync();
+            Assert.Contains("Reconnecting to the server… Your call continues", await person.Page.EvaluateAsync<string>("() => window.reconnectDialogSaid ?? ''"));
+        }
+        // The panels as they were: Dan's chat open, Cleo's closed with nothing unread.
+        await Assertions.Expect(dan.Page.GetByTestId("toggle-chat")).ToHaveAttributeAsync("aria-pressed", "true");
+        await Assertions.Expect(host.Page.GetByTestId("toggle-chat")).ToHaveAttributeAsync("aria-pressed", "false");
+        await Assertions.Expect(host.Page.GetByTestId("chat-unread")).ToHaveCountAsync(0);
+        output.WriteLine($"Taken over: Cleo received {await VideoReceptionAsync(host)}; Dan received {await VideoReceptionAsync(dan)}");
+        try
+        {
+            await ExpectSameCallAsync(call.Code, (host, "Cleo Host", cleoIdentity), (dan, "Dan Guest", danIdentity));
+        }
+        finally
+        {
+            output.WriteLine($"After: Cleo received {await VideoReceptionAsync(host)}; Dan received {await VideoReceptionAsync(dan)}");
+            output.WriteLine($"The emulator's relay: {await fixture.MediaStoriesAsync(call.Code)}");
+        }
+        await Assertions.Expect(dan.Page.Locator("[data-testid=chat-log] li p")).ToHaveTextAsync(["Before the deploy"]);
+        await Journey.SendChatAsync(dan, "After the deploy");
+        await Assertions.Expect(host.Page.GetByTestId("chat-unread")).ToHaveTextAsync("1");
+        await Journey.OpenPanelAsync(host, "toggle-chat");
+        await Assertions.Expect(host.Page.Locator("[data-testid=chat-log] li p")).ToHaveTextAsync(["Before the deploy", "After the deploy"]);
+    }
+
+    /// <summary>
+    /// Restarts the web resource the way an operator does in the AppHost's dashboard (signed in with the link the
+    /// console gives): the web row's Restart command; waits until the dashboard shows it running again.
+    /// </summary>
+    async Task RestartWebFromDashboardAsync()
+    {
+        var login = System.Text.RegularExpressions.Regex.Match(fixture.Console, @"Login to the dashboard at (?<url>https?://\S+)");
+        Assert.True(login.Success, $"The console gave no dashboard link:{Environment.NewLine}{fixture.Console}");
+        var operatorPage = await fixture.NewPageAsync();
+        var dashboard = operatorPage.Page;
+        await dashboard.GotoAsync(login.Groups["url"].Value);
+        var row = dashboard.GetByRole(AriaRole.Row).Filter(new() { Has = dashboard.GetByText("web", new() { Exact = true }) });
+        await Assertions.Expect(row).ToHaveCountAsync(1, new() { Timeout = Journey.PageLoad });
+        await Assertions.Expect(row.GetByText("Running", new() { Exact = true })).ToBeVisibleAsync();
+        var restart = row.GetByRole(AriaRole.Button, new() { Name = "Restart", Exact = true });
+        if (await restart.CountAsync() == 0)
+        {
+            await row.GetByRole(AriaRole.Button).Last.ClickAsync(); // the row's "…" menu of commands
+            restart = dashboard.GetByRole(AriaRole.Menuitem, new() { Name = "Restart", Exact = true });
+        }
+        await restart.ClickAsync();
+        // Running again: the state leaves Running (stopping, starting) and comes back.
+        await Assertions.Expect(row.GetByText("Running", new() { Exact = true })).ToHaveCountAsync(0, new() { Timeout = 60_000 });
+        try
+        {
+            await Assertions.Expect(row.GetByText("Running", new() { Exact = true })).ToBeVisibleAsync(new() { Timeout = 120_000 });
+        }
+        catch (PlaywrightException notRunning)
+        {
+            // What the web wrote while it stopped and started, from the dashboard's console logs.
+            await dashboard.GotoAsync(new Uri(new Uri(login.Groups["url"].Value), "/consolelogs/resource/web").ToString());
+            await Task.Delay(3000); // the log view fills in as it streams
+            var logs = await dashboard.Locator("main").InnerTextAsync();
+            throw new PlaywrightException($"{notRunning.Message}{Environment.NewLine}The web's console:{Environment.NewLine}{logs}", notRunning);
+        }
+        await operatorPage.Page.CloseAsync();
+    }
+
+    /// <summary>
+    /// What the page's receivers made of the video sent to it (getStats inbound-rtp: packets, frames decoded,
+    /// keyframes, PLIs and NACKs it sent, packets lost, freezes), and what its video elements hold.
+    /// </summary>
+    static Task<string> VideoReceptionAsync(WatchedPage person) => person.Page.EvaluateAsync<string>("""
+        async () => JSON.stringify({
+          receivers: await Promise.all((window.peerConnections ?? []).map(async pc => [...(await pc.getStats()).values()]
+            .filter(s => s.type === 'inbound-rtp' && s.kind === 'video')
+            .map(s => ({ ssrc: s.ssrc, packets: s.packetsReceived, lost: s.packetsLost, frames: s.framesDecoded, keyFrames: s.keyFramesDecoded,
+                         dropped: s.framesDropped, plis: s.pliCount, nacks: s.nackCount, freezes: s.freezeCount, width: s.frameWidth })))).then(a => a.flat()),
+          videos: [...document.querySelectorAll('[data-video-identity] video')].map(v => ({ frames: v.getVideoPlaybackQuality().totalVideoFrames,
+                   readyState: v.readyState, paused: v.paused, width: v.videoWidth, track: v.srcObject?.getVideoTracks()[0]?.readyState ?? 'none',
+                   muted: v.srcObject?.getVideoTracks()[0]?.muted, connected: v.isConnected })),
+        })
+        """);
+
+    /// <summary>The dialog a page shows while it has no connection to the web server (Layout/ReconnectModal.razor).</summary>
+    static ILocator ReconnectDialog(WatchedPage person) =>
+        person.Page.GetByRole(AriaRole.Dialog).Filter(new() { HasText = "server" });
+
+    /// <summary>
+    /// From now on the page notes what its reconnect dialog said each time it opened (window.reconnectDialogSaid): a
+    /// restart can be over before a check from outside would see it.
+    /// </summary>
+    static Task WatchReconnectDialogAsync(WatchedPage person) => person.Page.EvaluateAsync("""
+        () => {
+          const dialog = document.getElementById('components-reconnect-modal');
+          window.reconnectDialogSaid = '';
+          new MutationObserver(() => {
+            if (dialog.open) window.reconnectDialogSaid += dialog.innerText.replace(/\s+/g, ' ').trim() + '\n';
+          }).observe(dialog, { attributes: true, attributeFilter: ['open'] });
+        }
+        """);
 
     /// <summary>From now on the viewer's page notes any tile that goes away (someone leaving takes their tile with them).</summary>
     static Task WatchForTilesRemovedAsync(WatchedPage viewer) => viewer.Page.EvaluateAsync("""

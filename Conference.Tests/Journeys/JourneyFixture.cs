@@ -116,6 +116,9 @@ public sealed class JourneyFixture : IAsyncLifetime, IOpensPages
     /// <summary>What the emulator's egresses of meeting <paramref name="code"/> did, step by step (<see cref="LiveKitEmulator.EgressStoriesAsync"/>).</summary>
     public Task<string> EgressStoriesAsync(string code) => LiveKitEmulator.EgressStoriesAsync(testControlPort, code);
 
+    /// <summary>What the emulator's relay did with the video and audio of meeting <paramref name="code"/> (<see cref="LiveKitEmulator.MediaStoriesAsync"/>).</summary>
+    public Task<string> MediaStoriesAsync(string code) => LiveKitEmulator.MediaStoriesAsync(testControlPort, code);
+
     /// <summary>A new person: a fresh browser profile with camera and microphone allowed (a phone if asked).</summary>
     internal async Task<WatchedPage> NewPageAsync(bool phone = false) => await browser!.NewPageAsync(phone);
 

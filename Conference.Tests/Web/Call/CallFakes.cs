@@ -36,6 +36,24 @@ public sealed class FakeCallMedia : ICallMedia
         return Task.FromResult(ConnectResults.Count > 0 ? ConnectResults.Dequeue() : new ConnectResult(true));
     }
 
+    /// <summary>
+    /// The call this browser tab is still in, which a new circuit takes over (AttachAsync): plays what the module hands
+    /// the new circuit (state, people, the chat so far). Null: no call to take over, as after a reload.
+    /// </summary>
+    public Func<ICallEvents, Task>? LiveCall { get; set; }
+
+    public async Task<bool> AttachAsync(ICallEvents events)
+    {
+        Calls.Add("attach");
+        if (LiveCall is null)
+        {
+            return false;
+        }
+        Events = events;
+        await LiveCall(events);
+        return true;
+    }
+
     public Task LeaveAsync() => Record("leave");
     public Task<bool> SetMicrophoneAsync(bool enabled, string? deviceId = null) => Ask($"microphone:{enabled}{(deviceId is null ? "" : $"@{deviceId}")}");
     public Task<bool> SetCameraAsync(bool enabled, string? deviceId = null) => Ask($"camera:{enabled}{(deviceId is null ? "" : $"@{deviceId}")}");

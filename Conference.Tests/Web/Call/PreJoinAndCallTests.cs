@@ -83,6 +83,71 @@ public class PreJoinAndCallTests : CallTestBase
     }
 
     [Fact]
+    public async Task A_new_circuit_takes_the_call_over_with_the_panel_that_was_open_and_the_chat_read_as_far_as_it_was()
+    {
+        MeetingExists();
+        Api.Answer($"POST /api/meetings/{Slug}/join", HttpStatusCode.OK, new JoinResult("joined", Details(), null));
+        var first = Page();
+        Join(first);
+        first.WaitForAssertion(() => Assert.NotEmpty(first.FindAll("[data-testid=toggle-chat]")));
+        var hello = new ChatMessage("m1", "ada", "Ada", "hello", false);
+        var agenda = new ChatMessage("m2", "ada", "Ada", "the agenda", false);
+        var later = new ChatMessage("m3", "ada", "Ada", "while you were away", false);
+        // Grace reads Ada's first two messages (the chat open), closes the chat and opens the list of people.
+        await first.InvokeAsync(() => Media.Events!.OnChat(hello));
+        await first.InvokeAsync(() => first.Find("[data-testid=toggle-chat]").Click());
+        await first.InvokeAsync(() => Media.Events!.OnChat(agenda));
+        await first.InvokeAsync(() => first.Find("[data-testid=toggle-people]").Click());
+
+        // The circuit goes (Blazor persists its state); the tab's call module kept the call and its chat, with one
+        // message more that arrived while no circuit was there. A new circuit renders the page with that state.
+        pageState.TriggerOnPersisting();
+        Media.LiveCall = async events =>
+        {
+            await events.OnConnectionState(MediaConnectionState.Connected, null);
+            await events.OnParticipants(new RoomSnapshot([Person("me-1", "Grace", isLocal: true), Person("ada", "Ada")], []));
+            foreach (var message in new[] { hello, agenda, later })
+            {
+                await events.OnChat(message);
+            }
+        };
+        var second = Page();
+
+        second.WaitForAssertion(() => Assert.Equal("true", second.Find("[data-testid=call-room]").GetAttribute("data-resumed")));
+        Assert.Equal(1, Media.Calls.Count(c => c == "connect")); // taken over, not joined again
+        Assert.Equal("true", second.Find("[data-testid=toggle-people]").GetAttribute("aria-pressed"));
+        Assert.Equal("1", second.Find("[data-testid=chat-unread]").TextContent);
+        Assert.Equal("Chat, 1 unread", second.Find("[data-testid=toggle-chat]").GetAttribute("aria-label"));
+    }
+
+    [Fact]
+    public async Task A_call_taken_over_with_the_chat_open_has_nothing_unread()
+    {
+        MeetingExists();
+        Api.Answer($"POST /api/meetings/{Slug}/join", HttpStatusCode.OK, new JoinResult("joined", Details(), null));
+        var first = Page();
+        Join(first);
+        first.WaitForAssertion(() => Assert.NotEmpty(first.FindAll("[data-testid=toggle-chat]")));
+        var hello = new ChatMessage("m1", "ada", "Ada", "hello", false);
+        await first.InvokeAsync(() => first.Find("[data-testid=toggle-chat]").Click());
+        await first.InvokeAsync(() => Media.Events!.OnChat(hello));
+
+        pageState.TriggerOnPersisting();
+        Media.LiveCall = async events =>
+        {
+            await events.OnConnectionState(MediaConnectionState.Connected, null);
+            await events.OnChat(hello);
+            await events.OnChat(new ChatMessage("m2", "ada", "Ada", "while you were away", false));
+        };
+        var second = Page();
+
+        second.WaitForAssertion(() => Assert.Equal("true", second.Find("[data-testid=call-room]").GetAttribute("data-resumed")));
+        Assert.Equal("true", second.Find("[data-testid=toggle-chat]").GetAttribute("aria-pressed"));
+        Assert.Equal(["hello", "while you were away"], second.FindAll("[data-testid=chat-log] li p").Select(p => p.TextContent));
+        Assert.Empty(second.FindAll("[data-testid=chat-unread]"));
+    }
+
+    [Fact]
     public void A_refused_join_stays_on_pre_join_with_the_api_s_reason()
     {
         MeetingExists();

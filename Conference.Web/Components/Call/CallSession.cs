@@ -49,9 +49,17 @@ public sealed record FloatingReaction(long Id, string Name, string Emoji);
 
 /// <summary>
 /// What the page needs to start a call. <paramref name="Resume"/>: the call is already going on in this browser tab
-/// (this circuit replaces one that was lost); the session takes it over instead of joining again.
+/// (this circuit replaces one that was lost); the session takes it over instead of joining again, showing it as
+/// <paramref name="View"/> (what the lost circuit showed).
 /// </summary>
-public sealed record CallJoin(string Slug, JoinDetails Details, MediaChoices Choices, bool Encrypted, bool Locked, bool Resume = false);
+public sealed record CallJoin(string Slug, JoinDetails Details, MediaChoices Choices, bool Encrypted, bool Locked, bool Resume = false, CallView? View = null);
+
+/// <summary>
+/// How this person looks at the call, kept across a lost circuit with the call itself: the open side panel, and the
+/// id of the last chat message they have seen (<paramref name="ReadThrough"/>, the sender's message id; null before
+/// any), so the chat the browser hands the next circuit counts as unread only what came after it.
+/// </summary>
+public sealed record CallView(CallPanel Panel, string? ReadThrough);
 
 /// <summary>
 /// One person's call, from connecting to the end: its state (who is here, chat, reactions, lobby, recording, status)
@@ -97,6 +105,11 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
     long nextReactionId;
     long nextChatSequence;
     bool resume;
+    /// <summary>The id of the last chat message this person has seen (the chat panel open, or it was their own).</summary>
+    string? readThrough;
+    /// <summary>While a taken-over call's chat is handed over: the message the lost circuit had read through.</summary>
+    string? handedOverReadThrough;
+    string? lastChatId;
     string? lastSpeaker;
     bool wasModerator;
 
@@ -111,6 +124,11 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
         CameraId = join.Choices.CameraDeviceId;
         choices = join.Choices;
         resume = join.Resume;
+        if (join.View is { } view)
+        {
+            Panel = view.Panel;
+            readThrough = handedOverReadThrough = view.ReadThrough;
+        }
         this.media = media;
         this.moderation = moderation;
         this.recordings = recordings;
@@ -161,6 +179,9 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
     public int Unread { get; private set; }
 
     public CallPanel Panel { get; private set; }
+
+    /// <summary>The open panel and how far the chat was read: kept with a call in progress when the circuit goes.</summary>
+    public CallView View => new(Panel, readThrough);
 
     public IReadOnlyList<FloatingReaction> Reactions => reactions;
 
@@ -426,7 +447,18 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
         {
             chat.RemoveRange(0, chat.Count - MaxChatMessages);
         }
-        if (Panel != CallPanel.Chat && !message.IsLocal)
+        lastChatId = message.Id;
+        if (handedOverReadThrough is not null && message.Id == handedOverReadThrough)
+        {
+            // The chat so far, handed over to this circuit: everything up to here had been read on the lost one.
+            handedOverReadThrough = null;
+            Unread = 0;
+        }
+        else if (Panel == CallPanel.Chat || (message.IsLocal && Unread == 0))
+        {
+            readThrough = message.Id;
+        }
+        else if (!message.IsLocal)
         {
             Unread++;
         }
@@ -625,6 +657,8 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
         if (Panel == CallPanel.Chat)
         {
             Unread = 0;
+            readThrough = lastChatId;
+            handedOverReadThrough = null;
         }
         Raise();
     }

@@ -72,6 +72,11 @@ interface Layer {
    * (found by the web-restart journey: 4,789 packets, 2 keyframes, 64 PLIs in a minute on such a layer).
    */
   lastPacketAt: number;
+  /** Packets (padding-only ones among them) and VP8 keyframes received, PLIs sent for this layer (GET /media). */
+  packets: number;
+  paddingOnly: number;
+  keyframes: number;
+  plis: number;
 }
 
 /**
@@ -93,10 +98,13 @@ export class Forwarder {
   /** Adds a received RTP stream (one per simulcast layer). */
   attach(track: MediaStreamTrack, receiver: RTCRtpReceiver, audioLevelId?: number) {
     const rid = track.rid ?? "";
-    const layer: Layer = { rid, receiver, ssrc: track.ssrc, lastPacketAt: 0 };
+    const layer: Layer = { rid, receiver, ssrc: track.ssrc, lastPacketAt: 0, packets: 0, paddingOnly: 0, keyframes: 0, plis: 0 };
     this.layers.set(rid, layer);
     track.onReceiveRtp.subscribe((rtp) => {
       layer.ssrc ??= rtp.header.ssrc;
+      layer.packets++;
+      if (rtp.payload.length === 0) layer.paddingOnly++;
+      if (this.kind === "video" && isVp8KeyframeStart(rtp.payload)) layer.keyframes++;
       const first = layer.lastPacketAt === 0 && rtp.payload.length > 0;
       if (rtp.payload.length > 0) layer.lastPacketAt = Date.now();
       if (audioLevelId !== undefined) this.readLevel(rtp, audioLevelId);
@@ -123,7 +131,23 @@ export class Forwarder {
   requestKeyframe(rid: string | undefined) {
     if (this.kind !== "video" || rid === undefined) return;
     const layer = this.layers.get(rid);
-    if (layer?.ssrc !== undefined) void layer.receiver.sendRtcpPLI(layer.ssrc).catch(() => undefined);
+    if (layer?.ssrc !== undefined) {
+      layer.plis++;
+      void layer.receiver.sendRtcpPLI(layer.ssrc).catch(() => undefined);
+    }
+  }
+
+  /** What this track's relay did, for a failing test's message (GET /media on the test control). */
+  describe() {
+    const now = Date.now();
+    return {
+      kind: this.kind,
+      layers: [...this.layers.values()].map((l) => ({
+        rid: l.rid, ssrc: l.ssrc, packets: l.packets, paddingOnly: l.paddingOnly, keyframes: l.keyframes, plis: l.plis,
+        lastMediaMsAgo: l.lastPacketAt ? now - l.lastPacketAt : null,
+      })),
+      downTracks: [...this.downTracks].map((d) => d.describe()),
+    };
   }
 
   /** Mean audio level since the last call, 0..1. */
@@ -226,6 +250,14 @@ export class DownTrack {
     return this.wanted !== undefined;
   }
 
+  /** The layer forwarded and the one waited for, the subscriber's cap, what was sent and left out (GET /media). */
+  describe() {
+    return { current: this.current, wanted: this.wanted, maxQuality: this.maxQuality, sent: this.sent, paddingDropped: this.paddingDropped };
+  }
+
+  /** Packets sent to the subscriber. */
+  private sent = 0;
+
   /** Padding-only packets left out (see {@link RtpMunger}). */
   get paddingDropped() {
     return this.munger.paddingDropped;
@@ -296,6 +328,7 @@ export class DownTrack {
       out.payload = Buffer.from(out.payload);
       this.pictureIds.rewrite(out.payload, startsSegment);
     }
+    this.sent++;
     this.relay.writeRtp(out);
     for (const listener of this.listeners) listener(out);
   }

@@ -37,6 +37,15 @@ export class TestControls {
         res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify(stories));
         return;
       }
+      // GET /media?room=R — each published track's forwarder in room R: layers, switches, keyframe requests (its story).
+      if (req.method === "GET" && url.pathname === "/media") {
+        const room = this.rooms.get(url.searchParams.get("room") ?? "");
+        const tracks = [...(room?.participants.values() ?? [])].flatMap((p) => [...p.tracks.values()].map((t) => ({
+          identity: p.identity, trackSid: t.info.sid, source: t.info.source, ...t.forwarder.describe(),
+        })));
+        res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify(tracks));
+        return;
+      }
       if (req.method !== "POST" || url.pathname !== "/signal/drop") {
         res.writeHead(404, { "Content-Type": "text/plain" }).end("unknown test control");
         return;

@@ -1,0 +1,48 @@
+using Conference.Tests.Infrastructure;
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+
+namespace Conference.Tests.Web;
+
+/// <summary>
+/// What a page shows while its connection to the web server (its Blazor circuit) is lost: the product's own dialog
+/// (Layout/ReconnectModal.razor), not Blazor's unstyled default — it says the page is reconnecting, is an accessible
+/// dialog with a live status, and goes away by itself when the connection is back. The call page's wording (the call
+/// goes on meanwhile) is checked by CircuitLossJourneys.
+/// </summary>
+[Collection(WebAppCollection.Name)]
+public sealed class ReconnectDialogTests(WebAppFixture fixture) : BrowserTest(fixture)
+{
+    [Fact]
+    public async Task A_page_that_lost_its_connection_says_it_is_reconnecting_until_it_is_back()
+    {
+        var page = await fixture.NewPageAsync();
+        await WebJourney.SignUpAsync(page, "Rita Reconnect");
+        await WebJourney.GotoInteractiveAsync(page, "");
+        var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = "Reconnecting to the server…", Exact = true });
+        await Assertions.Expect(dialog).ToBeHiddenAsync();
+
+        // The network drops: the page's connection closes and no new one can be made for now.
+        await page.RouteAsync("**/_blazor/negotiate**", route => route.AbortAsync());
+        await page.EvaluateAsync("() => Blazor._internal.forceCloseConnection()");
+
+        await Assertions.Expect(dialog).ToBeVisibleAsync();
+        await Assertions.Expect(dialog.GetByRole(AriaRole.Status)).ToHaveTextAsync("Reconnecting to the server… This page works again once it is back.", new() { UseInnerText = true });
+        await Assertions.Expect(dialog.GetByText("Your call continues")).ToBeHiddenAsync(); // there is no call on this page
+        await WebAppFixture.ScreenshotAsync(page, "reconnecting");
+        // Blazor's default overlay (an element it makes when the page has no dialog of its own) never appears.
+        await Assertions.Expect(page.Locator("#components-reconnect-modal")).ToHaveCountAsync(1);
+        var results = await page.RunAxe(new AxeRunOptions
+        {
+            RunOnly = new RunOnlyOptions { Type = "tag", Values = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+        });
+        Assert.True(results.Violations.Length == 0, string.Join("\n", results.Violations.Select(v =>
+            $"{v.Id} ({v.Impact}): {v.Help} — {string.Join(", ", v.Nodes.Select(n => n.Target.ToString()))}")));
+
+        // The network is back: Blazor's next attempt reconnects the same circuit and the dialog goes by itself.
+        await page.UnrouteAsync("**/_blazor/negotiate**");
+        await Assertions.Expect(dialog).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("main[data-interactive=true]")).ToHaveCountAsync(1);
+    }
+}
