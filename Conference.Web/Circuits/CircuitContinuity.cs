@@ -157,20 +157,22 @@ sealed class PauseCircuitsThenStop(IHostApplicationLifetime lifetime, OpenCircui
         }
         logger.LogInformation("Stopping: asking {Count} pages to pause their circuits, to resume them on the next start.", pages.Count);
         open.RefuseNewCircuits = true;
-        foreach (var (_, page) in pages)
+        // All at once, and all within the timeout: one page that does not answer (closed while its connection still
+        // looks up, or frozen in the background) would otherwise hold the stop for the interop call's own timeout,
+        // a minute, for each such page — a dashboard restart in the journeys found the web still stopping minutes on.
+        using var timeout = new CancellationTokenSource(CircuitContinuity.PauseTimeout);
+        await Task.WhenAll(pages.Select(async page =>
         {
             try
             {
-                // The page pauses on its own turn (scripts/circuit-continuity.js): a pause closes the connection this
-                // call is answered on, so only the sending is awaited.
-                await page.InvokeVoidAsync("conferenceCircuit.pauseSoon");
+                // The page pauses on its own turn (scripts/circuit-continuity.js), so the call is answered at once.
+                await page.Value.InvokeVoidAsync("conferenceCircuit.pauseSoon", timeout.Token);
             }
-            catch (Exception exception) when (exception is JSException or JSDisconnectedException or TaskCanceledException or InvalidOperationException)
+            catch (Exception exception) when (exception is JSException or JSDisconnectedException or OperationCanceledException or InvalidOperationException)
             {
-                // That page is gone already.
+                // That page is gone already, or did not answer in time: it reloads when it reconnects.
             }
-        }
-        using var timeout = new CancellationTokenSource(CircuitContinuity.PauseTimeout);
+        }));
         try
         {
             while (pages.Any(page => open.IsOpen(page.Key)))
