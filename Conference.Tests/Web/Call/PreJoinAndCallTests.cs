@@ -82,14 +82,21 @@ public class PreJoinAndCallTests : CallTestBase
         cut.WaitForAssertion(() => Assert.Contains("\"participantKey\":\"kept-key\"", Api.Requests.Single(r => r.Route.EndsWith("/join")).Body));
     }
 
-    [Fact]
-    public async Task A_new_circuit_takes_the_call_over_with_the_panel_that_was_open_and_the_chat_read_as_far_as_it_was()
+    /// <summary>The meeting's page, joined, with its call controls rendered.</summary>
+    IRenderedComponent<PreJoinAndCall> JoinedPage()
     {
         MeetingExists();
         Api.Answer($"POST /api/meetings/{Slug}/join", HttpStatusCode.OK, new JoinResult("joined", Details(), null));
-        var first = Page();
-        Join(first);
-        first.WaitForAssertion(() => Assert.NotEmpty(first.FindAll("[data-testid=toggle-chat]")));
+        var page = Page();
+        Join(page);
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=toggle-chat]")));
+        return page;
+    }
+
+    [Fact]
+    public async Task A_new_circuit_takes_the_call_over_with_the_panel_that_was_open_and_the_chat_read_as_far_as_it_was()
+    {
+        var first = JoinedPage();
         var hello = new ChatMessage("m1", "ada", "Ada", "hello", false);
         var agenda = new ChatMessage("m2", "ada", "Ada", "the agenda", false);
         var later = new ChatMessage("m3", "ada", "Ada", "while you were away", false);
@@ -123,11 +130,7 @@ public class PreJoinAndCallTests : CallTestBase
     [Fact]
     public async Task A_call_taken_over_with_the_chat_open_has_nothing_unread()
     {
-        MeetingExists();
-        Api.Answer($"POST /api/meetings/{Slug}/join", HttpStatusCode.OK, new JoinResult("joined", Details(), null));
-        var first = Page();
-        Join(first);
-        first.WaitForAssertion(() => Assert.NotEmpty(first.FindAll("[data-testid=toggle-chat]")));
+        var first = JoinedPage();
         var hello = new ChatMessage("m1", "ada", "Ada", "hello", false);
         await first.InvokeAsync(() => first.Find("[data-testid=toggle-chat]").Click());
         await first.InvokeAsync(() => Media.Events!.OnChat(hello));
