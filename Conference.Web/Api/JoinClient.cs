@@ -37,4 +37,7 @@ public sealed record JoinDetails(string ServerUrl, string RoomName, string Ident
     string Role, string ParticipantCredential)
 {
     public bool IsModerator => Role is "Host" or "CoHost";
+
+    /// <summary>The meeting's host: the only one who may end it for everyone.</summary>
+    public bool IsHost => Role is "Host";
 }

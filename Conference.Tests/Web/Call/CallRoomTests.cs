@@ -359,6 +359,19 @@ public class CallRoomTests : CallTestBase
     }
 
     [Fact]
+    public async Task A_co_host_moderates_but_is_not_offered_to_end_the_meeting_for_everyone()
+    {
+        Api.Answer($"GET /api/meetings/{Slug}/lobby", HttpStatusCode.OK, Array.Empty<LobbyEntry>());
+        var cut = Call(Details(role: "CoHost"));
+        await Play(cut, e => e.OnParticipants(new RoomSnapshot([Person("me-1", "Me", isLocal: true, role: "CoHost"), Person("ada", "Ada")], [])));
+        await Click(cut, "[data-testid=toggle-people]");
+
+        Assert.NotEmpty(cut.FindAll("button[aria-label='Make Ada a co-host']"));
+        Assert.NotEmpty(cut.FindAll(".host-controls button")); // lock
+        Assert.Empty(cut.FindAll(".host-controls .danger")); // the api lets only the host end it
+    }
+
+    [Fact]
     public async Task A_host_sees_the_lobby_admits_and_denies_and_moderates_participants()
     {
         Api.Answer($"GET /api/meetings/{Slug}/lobby", HttpStatusCode.OK, Array.Empty<LobbyEntry>());
@@ -369,8 +382,8 @@ public class CallRoomTests : CallTestBase
         Api.Answer($"DELETE /api/meetings/{Slug}/participants/ada", HttpStatusCode.NoContent);
         Api.Answer($"PUT /api/meetings/{Slug}/lock", HttpStatusCode.NoContent);
         Api.Answer($"POST /api/meetings/{Slug}/end", HttpStatusCode.NoContent);
-        var cut = Call(Details(role: "CoHost"));
-        await Play(cut, e => e.OnParticipants(new RoomSnapshot([Person("me-1", "Me", isLocal: true, role: "CoHost"), Person("ada", "Ada")], [])));
+        var cut = Call(Details(role: "Host"));
+        await Play(cut, e => e.OnParticipants(new RoomSnapshot([Person("me-1", "Me", isLocal: true, role: "Host"), Person("ada", "Ada")], [])));
 
         // Read once when the call connected; nobody waited yet. Then two people ask, and the api announces it.
         cut.WaitForAssertion(() => Assert.Single(Api.Routes, r => r == $"GET /api/meetings/{Slug}/lobby"));

@@ -20,6 +20,9 @@ public sealed record ParticipantState(
     long? JoinedAt)
 {
     public bool IsModerator => Role is "Host" or "CoHost";
+
+    /// <summary>The meeting's host: the only one who may end it for everyone (docs/api.md).</summary>
+    public bool IsHost => Role is "Host";
 }
 
 /// <summary>LiveKit's connection quality of a participant (livekit-client ConnectionQuality).</summary>

@@ -221,6 +221,9 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
     /// <summary>The role from the token, until LiveKit's metadata says otherwise (a promotion during the call).</summary>
     public bool IsModerator => Local?.IsModerator ?? Details.IsModerator;
 
+    /// <summary>Whether this person is the meeting's host (co-hosts moderate, but only the host ends the meeting for everyone).</summary>
+    public bool IsHost => Local?.IsHost ?? Details.IsHost;
+
     /// <summary>Whether the page shows a full-page status screen instead of the call.</summary>
     public bool ShowsStatusScreen => Status is CallStatus.Idle or CallStatus.Connecting or CallStatus.Unreachable or CallStatus.Refused or CallStatus.Ended;
 
