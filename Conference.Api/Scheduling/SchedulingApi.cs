@@ -29,17 +29,21 @@ public static class SchedulingApi
             .WithSummary("Schedule a meeting (a new meeting link) and mail each invitee an invitation with their personal link.");
         api.MapGet("/", ListUpcoming).WithName("ListScheduledMeetings")
             .WithSummary("The caller's scheduled meetings still to come or running, soonest first.");
-        api.MapGet("/{slug}", Get).WithName("GetScheduledMeeting").WithSummary("One of the caller's scheduled meetings.");
-        api.MapPut("/{slug}", Update).WithName("UpdateScheduledMeeting")
+        var one = api.MapGroup("/{slug}").AddEndpointFilter((context, next) =>
+            Validation.IsSlug((string?)context.HttpContext.GetRouteValue("slug"))
+                ? next(context)
+                : ValueTask.FromResult<object?>(MeetingRoutes.InvalidSlug()));
+        one.MapGet("", Get).WithName("GetScheduledMeeting").WithSummary("One of the caller's scheduled meetings.");
+        one.MapPut("", Update).WithName("UpdateScheduledMeeting")
             .WithSummary("Change time, recurrence, title or description: invitees get an update (SEQUENCE +1).")
             .ProducesProblem(StatusCodes.Status409Conflict);
-        api.MapDelete("/{slug}", Cancel).WithName("CancelScheduledMeeting")
+        one.MapDelete("", Cancel).WithName("CancelScheduledMeeting")
             .WithSummary("Cancel: invitees get METHOD:CANCEL and their links stop working. The meeting link stays the host's.");
-        api.MapPost("/{slug}/invitees", AddInvitee).WithName("AddInvitee").WithSummary("Invite one more person.")
+        one.MapPost("/invitees", AddInvitee).WithName("AddInvitee").WithSummary("Invite one more person.")
             .ProducesProblem(StatusCodes.Status409Conflict);
-        api.MapDelete("/{slug}/invitees/{inviteeId:long}", RemoveInvitee).WithName("RemoveInvitee")
+        one.MapDelete("/invitees/{inviteeId:long}", RemoveInvitee).WithName("RemoveInvitee")
             .WithSummary("Take one person off: they alone get METHOD:CANCEL, and their link stops working.");
-        api.MapDelete("/{slug}/invitees/{inviteeId:long}/link", RevokeLink).WithName("RevokeInviteeLink")
+        one.MapDelete("/invitees/{inviteeId:long}/link", RevokeLink).WithName("RevokeInviteeLink")
             .WithSummary("Revoke one person's personal link; later mail to them carries the meeting's plain link.");
         return app;
     }
@@ -137,10 +141,6 @@ public static class SchedulingApi
     static async Task<Results<Ok<ScheduledMeetingResponse>, ValidationProblem, ProblemHttpResult>> Get(string slug, ClaimsPrincipal principal,
         ConferenceDbContext db, UserManager<ConferenceUser> users, TimeProvider clock)
     {
-        if (!Validation.IsSlug(slug))
-        {
-            return MeetingRoutes.InvalidSlug();
-        }
         var hostId = users.GetUserId(principal)!;
         var scheduled = await db.ScheduledMeetings.AsNoTracking()
             .Where(s => s.HostId == hostId && db.Meetings.Any(m => m.Id == s.MeetingId && m.Slug == slug))
@@ -161,10 +161,6 @@ public static class SchedulingApi
         ClaimsPrincipal principal, ConferenceDbContext db, UserManager<ConferenceUser> users, ScheduleMail mail, MeetingChanges changes,
         TimeProvider clock)
     {
-        if (!Validation.IsSlug(slug))
-        {
-            return MeetingRoutes.InvalidSlug();
-        }
         var now = clock.GetUtcNow();
         var details = ScheduleValidation.Details(request, now, out var validation);
         if (request.Invitees is not null)
@@ -175,30 +171,28 @@ public static class SchedulingApi
         {
             return TypedResults.ValidationProblem(validation.Errors);
         }
-        var host = (await users.GetUserAsync(principal))!;
-        await using var transaction = await db.Database.BeginTransactionAsync();
-        var (scheduled, problem) = await LockOwnToChangeAsync(db, slug, host.Id);
-        if (scheduled is null)
+        var updated = await ChangeOwnAsync<Ok<ScheduledMeetingResponse>>(slug, principal, db, users, mail, takesCancelled: false, async (host, scheduled) =>
         {
-            return problem!;
-        }
-        var invitees = await db.Invitees.Where(i => i.ScheduledMeetingId == scheduled.Id && i.RemovedAt == null).ToListAsync();
-        scheduled.InviteesSkipLobby = request.InviteesSkipLobby ?? scheduled.InviteesSkipLobby;
-        if (details!.DiffersFrom(scheduled))
-        {
-            details.ApplyTo(scheduled);
-            scheduled.Sequence++;
-            // A new time is a new occurrence: its reminder has not gone out.
-            scheduled.RemindedFor = null;
-            await db.Meetings.Where(m => m.Id == scheduled.MeetingId).ExecuteUpdateAsync(m => m.SetProperty(x => x.Title, details.Title));
-            foreach (var invitee in invitees)
+            var invitees = await db.Invitees.Where(i => i.ScheduledMeetingId == scheduled.Id && i.RemovedAt == null).ToListAsync();
+            scheduled.InviteesSkipLobby = request.InviteesSkipLobby ?? scheduled.InviteesSkipLobby;
+            if (details!.DiffersFrom(scheduled))
             {
-                mail.Request(scheduled, slug, Organizer(host), invitee, update: true);
+                details.ApplyTo(scheduled);
+                scheduled.Sequence++;
+                // A new time is a new occurrence: its reminder has not gone out.
+                scheduled.RemindedFor = null;
+                await db.Meetings.Where(m => m.Id == scheduled.MeetingId).ExecuteUpdateAsync(m => m.SetProperty(x => x.Title, details.Title));
+                foreach (var invitee in invitees)
+                {
+                    mail.Request(scheduled, slug, Organizer(host), invitee, update: true);
+                }
             }
+            return TypedResults.Ok(ToResponse(scheduled, slug, invitees, now));
+        });
+        if (updated.Result is not Ok<ScheduledMeetingResponse>)
+        {
+            return updated;
         }
-        await db.SaveChangesAsync();
-        await transaction.CommitAsync();
-        mail.Send();
         try
         {
             await changes.PublishAsync(slug, Conference.Contracts.MeetingChangeKind.Settings); // the meeting's title may have changed: cached copies go
@@ -207,130 +201,95 @@ public static class SchedulingApi
         {
             // Saved and mailed already; a cached title is at most the cache's lifetime old.
         }
-        return TypedResults.Ok(ToResponse(scheduled, slug, invitees, now));
+        return updated;
     }
 
     static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> Cancel(string slug, ClaimsPrincipal principal,
         ConferenceDbContext db, UserManager<ConferenceUser> users, ScheduleMail mail, TimeProvider clock)
     {
-        if (!Validation.IsSlug(slug))
+        return await ChangeOwnAsync<NoContent>(slug, principal, db, users, mail, takesCancelled: true, async (host, scheduled) =>
         {
-            return MeetingRoutes.InvalidSlug();
-        }
-        var host = (await users.GetUserAsync(principal))!;
-        await using var transaction = await db.Database.BeginTransactionAsync();
-        if (await LockOwnAsync(db, slug, host.Id) is not { } scheduled)
-        {
-            return NotFound(slug);
-        }
-        if (scheduled.CancelledAt is not null)
-        {
-            return TypedResults.NoContent(); // cancelled already: nothing more to send
-        }
-        scheduled.CancelledAt = clock.GetUtcNow();
-        scheduled.Sequence++;
-        foreach (var invitee in await db.Invitees.Where(i => i.ScheduledMeetingId == scheduled.Id && i.RemovedAt == null).ToListAsync())
-        {
-            mail.Cancel(scheduled, slug, Organizer(host), invitee, wholeMeeting: true);
-        }
-        await db.SaveChangesAsync();
-        await transaction.CommitAsync();
-        mail.Send();
-        return TypedResults.NoContent();
+            if (scheduled.CancelledAt is not null)
+            {
+                return TypedResults.NoContent(); // cancelled already: nothing more to send
+            }
+            scheduled.CancelledAt = clock.GetUtcNow();
+            scheduled.Sequence++;
+            foreach (var invitee in await db.Invitees.Where(i => i.ScheduledMeetingId == scheduled.Id && i.RemovedAt == null).ToListAsync())
+            {
+                mail.Cancel(scheduled, slug, Organizer(host), invitee, wholeMeeting: true);
+            }
+            return TypedResults.NoContent();
+        });
     }
 
     static async Task<Results<Created<InviteeResponse>, ValidationProblem, ProblemHttpResult>> AddInvitee(string slug, InviteeRequest request,
         ClaimsPrincipal principal, ConferenceDbContext db, UserManager<ConferenceUser> users, ScheduleMail mail, PersonalLinks links, TimeProvider clock)
     {
-        if (!Validation.IsSlug(slug))
-        {
-            return MeetingRoutes.InvalidSlug();
-        }
         var validation = new Validation();
         var wanted = ScheduleValidation.Invitees([request], validation, "invitee", single: true);
         if (!validation.IsValid)
         {
             return TypedResults.ValidationProblem(validation.Errors);
         }
-        var host = (await users.GetUserAsync(principal))!;
-        await using var transaction = await db.Database.BeginTransactionAsync();
-        var (scheduled, problem) = await LockOwnToChangeAsync(db, slug, host.Id);
-        if (scheduled is null)
+        return await ChangeOwnAsync<Created<InviteeResponse>>(slug, principal, db, users, mail, takesCancelled: false, async (host, scheduled) =>
         {
-            return problem!;
-        }
-        var email = wanted[0].Email;
-        var existing = await db.Invitees.SingleOrDefaultAsync(i => i.ScheduledMeetingId == scheduled.Id && i.Email == email);
-        if (existing is { RemovedAt: null })
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["email"] = [$"{email} is invited already."] });
-        }
-        if (await db.Invitees.CountAsync(i => i.ScheduledMeetingId == scheduled.Id && i.RemovedAt == null) >= MaxInvitees)
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["email"] = [$"A meeting takes at most {MaxInvitees} invitees."] });
-        }
-        var now = clock.GetUtcNow();
-        Invitee invitee;
-        if (existing is not null)
-        {
-            // Invited again after being taken off: a new link, since the old one was cancelled for them.
-            var (_, hash, protectedToken) = links.NewToken();
-            existing.RemovedAt = null;
-            existing.LinkRevokedAt = null;
-            existing.LinkTokenHash = hash;
-            existing.ProtectedLinkToken = protectedToken;
-            existing.Name = wanted[0].Name ?? existing.Name;
-            existing.InvitedAt = now;
-            invitee = existing;
-        }
-        else
-        {
-            invitee = NewInvitee(scheduled, wanted[0], links, now);
-            db.Invitees.Add(invitee);
-        }
-        mail.Request(scheduled, slug, Organizer(host), invitee, update: false);
-        await db.SaveChangesAsync();
-        await transaction.CommitAsync();
-        mail.Send();
-        return TypedResults.Created($"/api/scheduled-meetings/{slug}", ToResponse(invitee));
+            var email = wanted[0].Email;
+            var existing = await db.Invitees.SingleOrDefaultAsync(i => i.ScheduledMeetingId == scheduled.Id && i.Email == email);
+            if (existing is { RemovedAt: null })
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["email"] = [$"{email} is invited already."] });
+            }
+            if (await db.Invitees.CountAsync(i => i.ScheduledMeetingId == scheduled.Id && i.RemovedAt == null) >= MaxInvitees)
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["email"] = [$"A meeting takes at most {MaxInvitees} invitees."] });
+            }
+            var now = clock.GetUtcNow();
+            Invitee invitee;
+            if (existing is not null)
+            {
+                // Invited again after being taken off: a new link, since the old one was cancelled for them.
+                var (_, hash, protectedToken) = links.NewToken();
+                existing.RemovedAt = null;
+                existing.LinkRevokedAt = null;
+                existing.LinkTokenHash = hash;
+                existing.ProtectedLinkToken = protectedToken;
+                existing.Name = wanted[0].Name ?? existing.Name;
+                existing.InvitedAt = now;
+                invitee = existing;
+            }
+            else
+            {
+                invitee = NewInvitee(scheduled, wanted[0], links, now);
+                db.Invitees.Add(invitee);
+            }
+            mail.Request(scheduled, slug, Organizer(host), invitee, update: false);
+            return TypedResults.Created($"/api/scheduled-meetings/{slug}", ToResponse(invitee));
+        });
     }
 
     static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> RemoveInvitee(string slug, long inviteeId, ClaimsPrincipal principal,
         ConferenceDbContext db, UserManager<ConferenceUser> users, ScheduleMail mail, TimeProvider clock)
     {
-        if (!Validation.IsSlug(slug))
+        return await ChangeOwnAsync<NoContent>(slug, principal, db, users, mail, takesCancelled: true, async (host, scheduled) =>
         {
-            return MeetingRoutes.InvalidSlug();
-        }
-        var host = (await users.GetUserAsync(principal))!;
-        await using var transaction = await db.Database.BeginTransactionAsync();
-        if (await LockOwnAsync(db, slug, host.Id) is not { } scheduled)
-        {
-            return NotFound(slug);
-        }
-        var invitee = await db.Invitees.SingleOrDefaultAsync(i => i.Id == inviteeId && i.ScheduledMeetingId == scheduled.Id && i.RemovedAt == null);
-        if (invitee is null)
-        {
-            return InviteeNotFound(inviteeId);
-        }
-        invitee.RemovedAt = clock.GetUtcNow();
-        if (scheduled.CancelledAt is null)
-        {
-            mail.Cancel(scheduled, slug, Organizer(host), invitee, wholeMeeting: false);
-        }
-        await db.SaveChangesAsync();
-        await transaction.CommitAsync();
-        mail.Send();
-        return TypedResults.NoContent();
+            var invitee = await db.Invitees.SingleOrDefaultAsync(i => i.Id == inviteeId && i.ScheduledMeetingId == scheduled.Id && i.RemovedAt == null);
+            if (invitee is null)
+            {
+                return InviteeNotFound(inviteeId);
+            }
+            invitee.RemovedAt = clock.GetUtcNow();
+            if (scheduled.CancelledAt is null)
+            {
+                mail.Cancel(scheduled, slug, Organizer(host), invitee, wholeMeeting: false);
+            }
+            return TypedResults.NoContent();
+        });
     }
 
     static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> RevokeLink(string slug, long inviteeId, ClaimsPrincipal principal,
         ConferenceDbContext db, UserManager<ConferenceUser> users, TimeProvider clock)
     {
-        if (!Validation.IsSlug(slug))
-        {
-            return MeetingRoutes.InvalidSlug();
-        }
         var hostId = users.GetUserId(principal)!;
         var now = clock.GetUtcNow();
         var revoked = await db.Invitees
@@ -349,16 +308,34 @@ public static class SchedulingApi
             """).SingleOrDefaultAsync();
 
     /// <summary>
-    /// <see cref="LockOwnAsync"/> for a change that a cancelled schedule no longer takes: the schedule, or the problem
-    /// to answer (404 not the caller's, 409 cancelled).
+    /// One change to the caller's own schedule, as one transaction: the schedule row stays locked until it ends;
+    /// <paramref name="change"/> edits the schedule and queues mail; what it did is saved, and the mail woken, only
+    /// when it answers <typeparamref name="TDone"/> (a problem it answers leaves nothing behind). 404 when the caller
+    /// has no schedule <paramref name="slug"/>; 409 when it is cancelled and <paramref name="takesCancelled"/> is false.
     /// </summary>
-    static async Task<(ScheduledMeeting? Scheduled, ProblemHttpResult? Problem)> LockOwnToChangeAsync(ConferenceDbContext db, string slug, string hostId) =>
-        await LockOwnAsync(db, slug, hostId) switch
+    static async Task<Results<TDone, ValidationProblem, ProblemHttpResult>> ChangeOwnAsync<TDone>(string slug, ClaimsPrincipal principal,
+        ConferenceDbContext db, UserManager<ConferenceUser> users, ScheduleMail mail, bool takesCancelled,
+        Func<ConferenceUser, ScheduledMeeting, Task<Results<TDone, ValidationProblem, ProblemHttpResult>>> change) where TDone : IResult
+    {
+        var host = (await users.GetUserAsync(principal))!;
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        switch (await LockOwnAsync(db, slug, host.Id))
         {
-            null => (null, NotFound(slug)),
-            { CancelledAt: not null } => (null, Cancelled(slug)),
-            var scheduled => (scheduled, null),
-        };
+            case null:
+                return NotFound(slug);
+            case { CancelledAt: not null } when !takesCancelled:
+                return Cancelled(slug);
+            case var scheduled:
+                var done = await change(host, scheduled);
+                if (done.Result is TDone)
+                {
+                    await db.SaveChangesAsync();
+                    await transaction.CommitAsync();
+                    mail.Send();
+                }
+                return done;
+        }
+    }
 
     static Invitee NewInvitee(ScheduledMeeting scheduled, ScheduleValidation.ValidInvitee wanted, PersonalLinks links, DateTimeOffset now)
     {
