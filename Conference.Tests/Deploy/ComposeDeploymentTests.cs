@@ -290,15 +290,35 @@ public sealed class ComposeDeploymentWithTurnTests(PublishedDeploymentWithTurn d
     }
 }
 
-/// <summary>The operator's scripts in deploy/: shellcheck finds nothing.</summary>
-public sealed class DeployScriptTests
+/// <summary>The operator's scripts in deploy/: shellcheck finds nothing, and what they source is shipped with them.</summary>
+public sealed partial class DeployScriptTests
 {
+    static readonly string Deploy = Path.Combine(LocalMachine.RepositoryRoot, "deploy");
+
     [Fact]
     public async Task Shellcheck_accepts_the_deploy_scripts()
     {
-        var scripts = Directory.GetFiles(Path.Combine(LocalMachine.RepositoryRoot, "deploy"), "*.sh");
-        Assert.Equal(["backup.sh", "doctor.sh", "install-release.sh", "restore.sh", "upgrade.sh"], scripts.Select(Path.GetFileName).Order());
-        var (exitCode, output, _) = await ExternalCommand.RunAsync(LocalMachine.FindExecutable("shellcheck"), scripts, LocalMachine.RepositoryRoot);
+        Assert.Equal(["backup.sh", "doctor.sh", "install-release.sh", "lib/settings-and-bucket.sh", "restore.sh", "upgrade.sh"], DeployDirectory.ShippedScripts);
+        // -x: the sourced files are checked together with the scripts that source them.
+        var (exitCode, output, _) = await ExternalCommand.RunAsync(LocalMachine.FindExecutable("shellcheck"), ["-x", .. DeployDirectory.ShippedScripts], Deploy);
         Assert.True(exitCode == 0, output);
     }
+
+    [Fact]
+    public void Every_file_a_script_sources_is_in_deploy_beside_it_and_the_release_packs_deploy_whole()
+    {
+        var sourced = DeployDirectory.ShippedScripts
+            .SelectMany(script => SourceLine().Matches(File.ReadAllText(Path.Combine(Deploy, script))).Select(match => (Script: script, File: match.Groups["file"].Value)))
+            .ToList();
+        Assert.Equal([("backup.sh", "lib/settings-and-bucket.sh"), ("restore.sh", "lib/settings-and-bucket.sh")], sourced);
+        // A path relative to the script's own directory (each script cds there first), so cron and any working
+        // directory find it.
+        Assert.All(sourced, s => Assert.Contains("cd \"$(dirname \"$0\")\"\n", File.ReadAllText(Path.Combine(Deploy, s.Script))));
+        Assert.All(sourced, s => Assert.Contains(s.File, DeployDirectory.ShippedScripts));
+        var release = File.ReadAllText(Path.Combine(LocalMachine.RepositoryRoot, ".github", "workflows", "release.yml"));
+        Assert.Contains("cp -a deploy/. \"dist/$name/\"", release);
+    }
+
+    [GeneratedRegex(@"^\s*(?:source|\.)\s+(?<file>\S+)", RegexOptions.Multiline)]
+    private static partial Regex SourceLine();
 }
