@@ -1,3 +1,5 @@
+using System.Formats.Tar;
+using System.IO.Compression;
 using Conference.Tests.Infrastructure;
 
 namespace Conference.Tests.Deploy;
@@ -100,6 +102,28 @@ sealed class DeployDirectory : IDisposable
         };
         var (exitCode, output, error) = await ExternalCommand.RunAsync("bash", [System.IO.Path.Combine(Path, script), .. arguments], workingDirectory ?? Path, variables);
         return (exitCode, output + error);
+    }
+
+    /// <summary>
+    /// Writes a release tarball here as release.yml packs it, conference-deploy-[VARIANT-]VERSION.tar.gz holding
+    /// conference-deploy-[VARIANT-]VERSION/ with VERSION and the files; gives its path.
+    /// </summary>
+    public string WriteRelease(string version, string variant, Dictionary<string, string> files)
+    {
+        var name = variant.Length == 0 ? $"conference-deploy-{version}" : $"conference-deploy-{variant}-{version}";
+        var path = System.IO.Path.Combine(Path, $"{name}.tar.gz");
+        using var output = File.Create(path);
+        using var gzip = new GZipStream(output, CompressionLevel.Fastest);
+        using var writer = new TarWriter(gzip);
+        foreach (var (file, text) in files.Append(new("VERSION", version + "\n")))
+        {
+            writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, $"{name}/{file}")
+            {
+                DataStream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text)),
+                Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute,
+            });
+        }
+        return path;
     }
 
     public void Dispose() => Directory.Delete(Path, recursive: true);
