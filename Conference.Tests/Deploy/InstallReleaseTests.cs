@@ -69,6 +69,10 @@ public sealed class InstallReleaseTests : IDisposable
         Assert.Contains("https://ghcr.io/token?scope=repository:$repository:pull", release);
         Assert.Contains("for arch in arm64 amd64", release);
         Assert.Contains("gh release create", release);
+        // The TURN Caddyfile is validated by the layer-4 image before the release exists (no caddy-l4 here).
+        var validate = release.IndexOf("\"ghcr.io/$owner/conference-caddy-l4:$GITHUB_REF_NAME\" caddy validate --config /etc/caddy/Caddyfile --adapter caddyfile", StringComparison.Ordinal);
+        Assert.True(validate > 0 && validate < release.IndexOf("gh release create", StringComparison.Ordinal));
+        Assert.Contains("$PWD/dist/conference-deploy-turn-$GITHUB_REF_NAME/Caddyfile:/etc/caddy/Caddyfile:ro", release);
         // Both deployments are attached: the plain one and the one published with TURN on 443 (docs/deploy.md
         // section 5), so an operator needs no SDK for either; the deploy job installs the one DEPLOY_TURN names.
         Assert.Contains("pack \"conference-deploy-$GITHUB_REF_NAME\"\n", release);
