@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs a downloaded release of the deployment in this directory and starts it:
 #   ./install-release.sh conference-deploy-v1.2.0.tar.gz
-# Keeps the running release's files in .previous/ (upgrade.sh puts them back when it rolls back), copies the new
+# Keeps the running release's files in .previous/ (upgrade.sh puts them back when it rolls back, and deletes them
+# once the new files run healthy), copies the new
 # release's files over them (.env, backups/ and the logs are not part of a release and are left alone), then runs
 # the new release's upgrade.sh with its version. Exits non-zero when anything fails.
 #

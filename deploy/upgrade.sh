@@ -112,8 +112,9 @@ main() {
     echo "upgrade.sh: $version did not start healthy with these files and .env; rolling back to $previous as it ran before (the databases are kept: the same release migrated nothing; $backup was taken before)" >&2
   fi
   # .previous/ is this change's only when install-release.sh made it after the last healthy run (an older
-  # upgrade.sh left it in place after a healthy one): else its files are older than what ran healthy.
-  if [ -d .previous ] && { [ ! -f .env.healthy ] || [ .previous -nt .env.healthy ]; }; then
+  # upgrade.sh left it in place after a healthy one): else its files are older than what ran healthy. Not older
+  # rather than newer: file times are coarse (a few ms), and a stale one is older by at least a whole run.
+  if [ -d .previous ] && { [ ! -f .env.healthy ] || [ ! .env.healthy -nt .previous ]; }; then
     cp -a .previous/. .
     rm -rf .previous
     echo "upgrade.sh: put back the previous release's files" >&2
