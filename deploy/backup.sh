@@ -15,6 +15,9 @@
 # snapshot of that database, taken a moment apart from the other's.
 set -euo pipefail
 cd "$(dirname "$0")"
+# setting, s3 and bucket_backups: shared with restore.sh.
+# shellcheck source-path=SCRIPTDIR
+source lib/settings-and-bucket.sh
 
 quiesce=false
 if [ "${1:-}" = --quiesce ]; then
@@ -24,28 +27,6 @@ fi
 fail() {
   echo "backup.sh: $*" >&2
   exit 1
-}
-
-# A setting from the environment, else from .env in any form compose reads ("NAME=x", "export NAME=x", "NAME = x").
-setting() {
-  if [ -n "${!1:-}" ]; then
-    printf '%s' "${!1}"
-  elif [ -f .env ]; then
-    sed -nE "s/^[[:space:]]*(export[[:space:]]+)?$1[[:space:]]*=[[:space:]]*//p" .env | tail -n 1 |
-      sed -E "s/[[:space:]]+\$//; s/^\"(.*)\"\$/\\1/; s/^'(.*)'\$/\\1/"
-  fi
-}
-
-# S3 with curl's SigV4 signing: path-style URLs (Oracle's compatibility endpoint has no virtual-hosted buckets),
-# and the payload left unsigned rather than streamed in aws-chunked form, which Oracle rejects. The keys go to
-# curl on stdin, not on its command line, where any user could read them in ps.
-s3() {
-  local method=$1 key=$2
-  shift 2
-  printf 'user = "%s:%s"\n' "$(setting STORAGE_ACCESS_KEY)" "$(setting STORAGE_SECRET_KEY)" |
-    curl --config - --fail --silent --show-error --retry 3 --request "$method" \
-      --aws-sigv4 "aws:amz:$(setting STORAGE_REGION):s3" --header "x-amz-content-sha256: UNSIGNED-PAYLOAD" \
-      "$@" "$(setting STORAGE_ENDPOINT | sed 's|/*$||')/$(setting STORAGE_BUCKET)/$key"
 }
 
 [ -f .env ] || fail "no .env here; run it in the deployment's directory (docs/deploy.md)"
@@ -95,10 +76,9 @@ echo "$name" > backups/latest
 
 # -mtime +N matches files more than N whole days old: keep_days - 1 keeps exactly keep_days days of archives.
 find backups -maxdepth 1 -name 'conference-*.tar' -mtime "+$((keep_days - 1))" -print -delete
-# In the bucket the stamp in the name says the age. One listing holds up to 1000 keys: years of daily backups.
+# In the bucket the stamp in the name says the age.
 cutoff=$(date -u -d "-$bucket_keep_days days" +%Y%m%dT%H%M%SZ)
-s3 GET "" --get --data-urlencode "list-type=2" --data-urlencode "prefix=backups/conference-" |
-  { grep -oE '<Key>backups/conference-[0-9]{8}T[0-9]{6}Z\.tar</Key>' || true; } | sed -E 's|</?Key>||g' |
+bucket_backups |
   while read -r key; do
     old=${key#backups/conference-}
     if [[ "${old%.tar}" < "$cutoff" ]]; then

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs a downloaded release of the deployment in this directory and starts it:
 #   ./install-release.sh conference-deploy-v1.2.0.tar.gz
-# Keeps the running release's files in .previous/ (upgrade.sh puts them back when it rolls back), copies the new
-# release's files over them (.env, backups/ and the logs are not part of a release and are left alone), then runs
-# the new release's upgrade.sh with its version. Exits non-zero when anything fails.
+# Keeps the running release's files in .previous/ (upgrade.sh puts them back when it rolls back, and deletes them
+# once the new files run healthy), copies the new release's files over them (.env, backups/ and the logs are not
+# part of a release and are left alone), then runs the new release's upgrade.sh with its version. The release may be
+# the version that runs (its TURN tarball over the plain one, or the same again): upgrade.sh rolls that back too.
+# Exits non-zero when anything fails.
 #
 # Everything runs inside main, called from the last line together with exit: bash has read the whole script before
 # the new release's copy of this file replaces it.

@@ -12,6 +12,9 @@
 # --no-start leaves api and recorder stopped (upgrade.sh starts the release it rolls back to itself).
 set -euo pipefail
 cd "$(dirname "$0")"
+# setting, s3 and bucket_backups: shared with backup.sh.
+# shellcheck source-path=SCRIPTDIR
+source lib/settings-and-bucket.sh
 
 fail() {
   echo "restore.sh: $*" >&2
@@ -31,26 +34,6 @@ while [ $# -gt 0 ]; do
   shift
 done
 source=${1:?$usage}
-
-# A setting from the environment, else from .env in any form compose reads ("NAME=x", "export NAME=x", "NAME = x").
-setting() {
-  if [ -n "${!1:-}" ]; then
-    printf '%s' "${!1}"
-  elif [ -f .env ]; then
-    sed -nE "s/^[[:space:]]*(export[[:space:]]+)?$1[[:space:]]*=[[:space:]]*//p" .env | tail -n 1 |
-      sed -E "s/[[:space:]]+\$//; s/^\"(.*)\"\$/\\1/; s/^'(.*)'\$/\\1/"
-  fi
-}
-
-# The same S3 requests as backup.sh: path-style, SigV4 by curl, keys on stdin.
-s3() {
-  local method=$1 key=$2
-  shift 2
-  printf 'user = "%s:%s"\n' "$(setting STORAGE_ACCESS_KEY)" "$(setting STORAGE_SECRET_KEY)" |
-    curl --config - --fail --silent --show-error --retry 3 --request "$method" \
-      --aws-sigv4 "aws:amz:$(setting STORAGE_REGION):s3" --header "x-amz-content-sha256: UNSIGNED-PAYLOAD" \
-      "$@" "$(setting STORAGE_ENDPOINT | sed 's|/*$||')/$(setting STORAGE_BUCKET)/$key"
-}
 
 # psql as the container's postgres user (local socket, no password), stopping at the first error.
 sql() {
@@ -72,8 +55,7 @@ if $from_bucket; then
     [ -n "$(setting "$name")" ] || fail "$name is not set (in .env or the environment); it is needed to reach the bucket"
   done
   if [ "$source" = latest ]; then
-    source=$(s3 GET "" --get --data-urlencode "list-type=2" --data-urlencode "prefix=backups/conference-" |
-      { grep -oE '<Key>backups/conference-[0-9]{8}T[0-9]{6}Z\.tar</Key>' || true; } | sed -E 's|</?Key>||g; s|^backups/||' | sort | tail -n 1)
+    source=$(bucket_backups | sed 's|^backups/||' | sort | tail -n 1)
     [ -n "$source" ] || fail "the bucket $(setting STORAGE_BUCKET) has no backups/conference-*.tar"
   fi
   archive="$work/$(basename "$source")"

@@ -9,7 +9,7 @@ public sealed class CaddyfileTests
     static readonly string Caddyfile = File.ReadAllText(Path.Combine(LocalMachine.RepositoryRoot, "Caddyfile"));
 
     // What compose gives Caddy in production (deploy/docker-compose.yml).
-    static readonly Dictionary<string, string> Production = new()
+    internal static readonly Dictionary<string, string> Production = new()
     {
         ["SITE_ADDRESS"] = "meet.example.org",
         ["LIVEKIT_SITE_ADDRESS"] = "livekit.meet.example.org",
@@ -103,12 +103,14 @@ public sealed class CaddyfileTests
     static string Header(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues(name, out var values) ? string.Join(", ", values) : "";
 
-    internal static async Task<(int ExitCode, string Output, string Error)> CaddyAsync(string[] arguments, Dictionary<string, string> environment)
+    /// <summary>Runs the machine's caddy on the repository's Caddyfile (or the given text) in a directory of its own.</summary>
+    internal static async Task<(int ExitCode, string Output, string Error)> CaddyAsync(string[] arguments, Dictionary<string, string> environment,
+        string? caddyfile = null)
     {
         var directory = Directory.CreateTempSubdirectory("conference-caddyfile-").FullName;
         try
         {
-            await File.WriteAllTextAsync(Path.Combine(directory, "Caddyfile"), Caddyfile);
+            await File.WriteAllTextAsync(Path.Combine(directory, "Caddyfile"), caddyfile ?? Caddyfile);
             // Caddy keeps certificates and state under XDG_*; keep them out of the user's home.
             var caddyEnvironment = new Dictionary<string, string>(environment) { ["XDG_DATA_HOME"] = directory, ["XDG_CONFIG_HOME"] = directory };
             return await ExternalCommand.RunAsync(LocalMachine.FindExecutable("caddy"), arguments, directory, caddyEnvironment);

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Conference.Tests.AppHost;
 using Conference.Tests.Infrastructure;
@@ -224,7 +225,7 @@ public sealed partial class ComposeDeploymentTests(PublishedDeployment deploymen
 /// With TURN on (LiveKit's own single-host layout): TURN/UDP on 3478, and TURN/TLS on 443 for turn.DOMAIN, which a
 /// layer-4-capable Caddy terminates by SNI and passes to LiveKit's 5349 on the private network.
 /// </summary>
-public sealed class ComposeDeploymentWithTurnTests(PublishedDeploymentWithTurn deployment) : IClassFixture<PublishedDeploymentWithTurn>
+public sealed partial class ComposeDeploymentWithTurnTests(PublishedDeploymentWithTurn deployment) : IClassFixture<PublishedDeploymentWithTurn>
 {
     [Fact]
     public void LiveKit_serves_TURN_for_turn_DOMAIN_behind_Caddys_TLS_and_publishes_only_TURN_UDP()
@@ -269,6 +270,37 @@ public sealed class ComposeDeploymentWithTurnTests(PublishedDeploymentWithTurn d
     }
 
     [Fact]
+    public async Task Around_its_layer_4_block_the_TURN_Caddyfile_validates_and_makes_the_TURN_name_a_site_on_443()
+    {
+        // Debian's caddy (2.6.2) has no layer4 module, so the block is replaced by a listener wrapper it has: caddy
+        // itself then checks the rest (the :443 server options the block sits in, the wrappers' order, the TURN site
+        // whose certificate Caddy manages). The layer4 block is validated by the built image in release.yml
+        // (docs/testing.md, "What is not checked here").
+        var caddyfile = deployment.Read("Caddyfile");
+        var layer4 = Layer4Block().Match(caddyfile);
+        Assert.True(layer4.Success, caddyfile);
+        var standIn = caddyfile.Replace(layer4.Value, "\t\t\thttp_redirect\n", StringComparison.Ordinal);
+        var environment = new Dictionary<string, string>(CaddyfileTests.Production)
+        {
+            ["TURN_SITE_ADDRESS"] = "turn.meet.example.org",
+            ["TURN_UPSTREAM"] = "livekit:5349",
+        };
+
+        var (exitCode, output, error) = await CaddyfileTests.CaddyAsync(["validate", "--config", "Caddyfile", "--adapter", "caddyfile"], environment, standIn);
+        Assert.True(exitCode == 0, output + error);
+
+        (exitCode, output, error) = await CaddyfileTests.CaddyAsync(["adapt", "--config", "Caddyfile", "--adapter", "caddyfile"], environment, standIn);
+        Assert.True(exitCode == 0, error);
+        var server = Assert.Single(JsonNode.Parse(output)!["apps"]!["http"]!["servers"]!.AsObject()).Value!;
+        Assert.Equal("[\":443\"]", server["listen"]!.ToJsonString());
+        Assert.Equal("[{\"wrapper\":\"http_redirect\"},{\"wrapper\":\"tls\"}]", server["listener_wrappers"]!.ToJsonString());
+        Assert.Contains("{\"host\":[\"turn.meet.example.org\"]}", server["routes"]!.ToJsonString());
+    }
+
+    [GeneratedRegex(@"\t\t\tlayer4 \{\n.*?\n\t\t\t\}\n", RegexOptions.Singleline)]
+    private static partial Regex Layer4Block();
+
+    [Fact]
     public void The_layer_4_image_builds_the_same_Caddy_version_the_deployment_otherwise_runs_with_a_pinned_caddy_l4()
     {
         var dockerfile = File.ReadAllText(Path.Combine(LocalMachine.RepositoryRoot, "Conference.AppHost", "Publishing", "caddy-l4.Dockerfile"));
@@ -290,15 +322,35 @@ public sealed class ComposeDeploymentWithTurnTests(PublishedDeploymentWithTurn d
     }
 }
 
-/// <summary>The operator's scripts in deploy/: shellcheck finds nothing.</summary>
-public sealed class DeployScriptTests
+/// <summary>The operator's scripts in deploy/: shellcheck finds nothing, and what they source is shipped with them.</summary>
+public sealed partial class DeployScriptTests
 {
+    static readonly string Deploy = Path.Combine(LocalMachine.RepositoryRoot, "deploy");
+
     [Fact]
     public async Task Shellcheck_accepts_the_deploy_scripts()
     {
-        var scripts = Directory.GetFiles(Path.Combine(LocalMachine.RepositoryRoot, "deploy"), "*.sh");
-        Assert.Equal(["backup.sh", "doctor.sh", "install-release.sh", "restore.sh", "upgrade.sh"], scripts.Select(Path.GetFileName).Order());
-        var (exitCode, output, _) = await ExternalCommand.RunAsync(LocalMachine.FindExecutable("shellcheck"), scripts, LocalMachine.RepositoryRoot);
+        Assert.Equal(["backup.sh", "doctor.sh", "install-release.sh", "lib/settings-and-bucket.sh", "restore.sh", "upgrade.sh"], DeployDirectory.ShippedScripts);
+        // -x: the sourced files are checked together with the scripts that source them.
+        var (exitCode, output, _) = await ExternalCommand.RunAsync(LocalMachine.FindExecutable("shellcheck"), ["-x", .. DeployDirectory.ShippedScripts], Deploy);
         Assert.True(exitCode == 0, output);
     }
+
+    [Fact]
+    public void Every_file_a_script_sources_is_in_deploy_beside_it_and_the_release_packs_deploy_whole()
+    {
+        var sourced = DeployDirectory.ShippedScripts
+            .SelectMany(script => SourceLine().Matches(File.ReadAllText(Path.Combine(Deploy, script))).Select(match => (Script: script, File: match.Groups["file"].Value)))
+            .ToList();
+        Assert.Equal([("backup.sh", "lib/settings-and-bucket.sh"), ("restore.sh", "lib/settings-and-bucket.sh")], sourced);
+        // A path relative to the script's own directory (each script cds there first), so cron and any working
+        // directory find it.
+        Assert.All(sourced, s => Assert.Contains("cd \"$(dirname \"$0\")\"\n", File.ReadAllText(Path.Combine(Deploy, s.Script))));
+        Assert.All(sourced, s => Assert.Contains(s.File, DeployDirectory.ShippedScripts));
+        var release = File.ReadAllText(Path.Combine(LocalMachine.RepositoryRoot, ".github", "workflows", "release.yml"));
+        Assert.Contains("cp -a deploy/. \"dist/$name/\"", release);
+    }
+
+    [GeneratedRegex(@"^\s*(?:source|\.)\s+(?<file>\S+)", RegexOptions.Multiline)]
+    private static partial Regex SourceLine();
 }

@@ -1,3 +1,5 @@
+using System.Formats.Tar;
+using System.IO.Compression;
 using Conference.Tests.Infrastructure;
 
 namespace Conference.Tests.Deploy;
@@ -30,9 +32,11 @@ sealed class DeployDirectory : IDisposable
     public DeployDirectory(params string[] databases)
     {
         var deploy = System.IO.Path.Combine(LocalMachine.RepositoryRoot, "deploy");
-        foreach (var script in Directory.GetFiles(deploy, "*.sh"))
+        foreach (var script in ShippedScripts)
         {
-            File.Copy(script, System.IO.Path.Combine(Path, System.IO.Path.GetFileName(script)));
+            var target = System.IO.Path.Combine(Path, script);
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
+            File.Copy(System.IO.Path.Combine(deploy, script), target);
         }
         File.Copy(System.IO.Path.Combine(deploy, ".env.example"), System.IO.Path.Combine(Path, ".env.example"));
         Directory.CreateDirectory(System.IO.Path.Combine(Path, "postgres-initdb"));
@@ -51,6 +55,17 @@ sealed class DeployDirectory : IDisposable
             esac
             """);
     }
+
+    /// <summary>
+    /// The operator's scripts of deploy/, relative to it: the ones run on the host and, under lib/, the files they
+    /// source (release.yml packs deploy/ whole, so a release ships them all).
+    /// </summary>
+    public static IReadOnlyList<string> ShippedScripts { get; } =
+    [
+        .. Directory.GetFiles(System.IO.Path.Combine(LocalMachine.RepositoryRoot, "deploy"), "*.sh", SearchOption.AllDirectories)
+            .Select(file => System.IO.Path.GetRelativePath(System.IO.Path.Combine(LocalMachine.RepositoryRoot, "deploy"), file).Replace('\\', '/'))
+            .Order(StringComparer.Ordinal),
+    ];
 
     public string Path { get; } = Directory.CreateTempSubdirectory("conference-host-").FullName;
 
@@ -73,16 +88,42 @@ sealed class DeployDirectory : IDisposable
         }
     }
 
-    /// <summary>Runs a script of this directory with bash, the stand-ins and the machine's Postgres tools first on PATH.</summary>
-    public async Task<(int ExitCode, string Output)> RunAsync(string script, string[] arguments, Dictionary<string, string>? environment = null)
+    /// <summary>
+    /// Runs a script of this directory with bash, the stand-ins and the machine's Postgres tools first on PATH, from
+    /// <paramref name="workingDirectory"/> (this directory unless given: cron and operators run them from anywhere).
+    /// </summary>
+    public async Task<(int ExitCode, string Output)> RunAsync(string script, string[] arguments, Dictionary<string, string>? environment = null,
+        string? workingDirectory = null)
     {
         var postgresBin = System.IO.Path.GetDirectoryName(LocalMachine.FindExecutable("pg_dump", "/usr/lib/postgresql/15/bin"))!;
         var variables = new Dictionary<string, string>(environment ?? [])
         {
             ["PATH"] = $"{Bin}:{postgresBin}:{Environment.GetEnvironmentVariable("PATH")}",
         };
-        var (exitCode, output, error) = await ExternalCommand.RunAsync("bash", [System.IO.Path.Combine(Path, script), .. arguments], Path, variables);
+        var (exitCode, output, error) = await ExternalCommand.RunAsync("bash", [System.IO.Path.Combine(Path, script), .. arguments], workingDirectory ?? Path, variables);
         return (exitCode, output + error);
+    }
+
+    /// <summary>
+    /// Writes a release tarball here as release.yml packs it, conference-deploy-[VARIANT-]VERSION.tar.gz holding
+    /// conference-deploy-[VARIANT-]VERSION/ with VERSION and the files; gives its path.
+    /// </summary>
+    public string WriteRelease(string version, string variant, Dictionary<string, string> files)
+    {
+        var name = variant.Length == 0 ? $"conference-deploy-{version}" : $"conference-deploy-{variant}-{version}";
+        var path = System.IO.Path.Combine(Path, $"{name}.tar.gz");
+        using var output = File.Create(path);
+        using var gzip = new GZipStream(output, CompressionLevel.Fastest);
+        using var writer = new TarWriter(gzip);
+        foreach (var (file, text) in files.Append(new("VERSION", version + "\n")))
+        {
+            writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, $"{name}/{file}")
+            {
+                DataStream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text)),
+                Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute,
+            });
+        }
+        return path;
     }
 
     public void Dispose() => Directory.Delete(Path, recursive: true);

@@ -1,5 +1,3 @@
-using System.Formats.Tar;
-using System.IO.Compression;
 using Conference.Tests.Infrastructure;
 
 namespace Conference.Tests.Deploy;
@@ -21,7 +19,7 @@ public sealed class InstallReleaseTests : IDisposable
         File.WriteAllText(Path.Combine(host.Path, "upgrade.log"), "old log\n");
         Directory.CreateDirectory(Path.Combine(host.Path, "backups"));
         File.WriteAllText(Path.Combine(host.Path, "backups", "latest"), "conference-20260101T000000Z.tar\n");
-        var tarball = Release("v2", new()
+        var tarball = host.WriteRelease("v2", "", new()
         {
             ["docker-compose.yml"] = "new compose\n",
             ["install-release.sh"] = File.ReadAllText(Path.Combine(LocalMachine.RepositoryRoot, "deploy", "install-release.sh")),
@@ -71,6 +69,10 @@ public sealed class InstallReleaseTests : IDisposable
         Assert.Contains("https://ghcr.io/token?scope=repository:$repository:pull", release);
         Assert.Contains("for arch in arm64 amd64", release);
         Assert.Contains("gh release create", release);
+        // The TURN Caddyfile is validated by the layer-4 image before the release exists (no caddy-l4 here).
+        var validate = release.IndexOf("\"ghcr.io/$owner/conference-caddy-l4:$GITHUB_REF_NAME\" caddy validate --config /etc/caddy/Caddyfile --adapter caddyfile", StringComparison.Ordinal);
+        Assert.True(validate > 0 && validate < release.IndexOf("gh release create", StringComparison.Ordinal));
+        Assert.Contains("$PWD/dist/conference-deploy-turn-$GITHUB_REF_NAME/Caddyfile:/etc/caddy/Caddyfile:ro", release);
         // Both deployments are attached: the plain one and the one published with TURN on 443 (docs/deploy.md
         // section 5), so an operator needs no SDK for either; the deploy job installs the one DEPLOY_TURN names.
         Assert.Contains("pack \"conference-deploy-$GITHUB_REF_NAME\"\n", release);
@@ -82,24 +84,6 @@ public sealed class InstallReleaseTests : IDisposable
         {
             Assert.DoesNotMatch(@"ssh[^\n]*docker login", File.ReadAllText(workflow));
         }
-    }
-
-    /// <summary>A tarball as release.yml packs it: conference-deploy-VERSION/ with VERSION and the files.</summary>
-    string Release(string version, Dictionary<string, string> files)
-    {
-        var path = Path.Combine(host.Path, $"conference-deploy-{version}.tar.gz");
-        using var output = File.Create(path);
-        using var gzip = new GZipStream(output, CompressionLevel.Fastest);
-        using var writer = new TarWriter(gzip);
-        foreach (var (name, text) in files.Append(new("VERSION", version + "\n")))
-        {
-            writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, $"conference-deploy-{version}/{name}")
-            {
-                DataStream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text)),
-                Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute,
-            });
-        }
-        return path;
     }
 
     public void Dispose() => host.Dispose();

@@ -14,7 +14,9 @@ public sealed class UpgradeScriptTests : IDisposable
         + "LIVEKIT_API_SECRET=kept-livekit\nREDIS_PASSWORD=kept-redis\nBACKUP_PASSPHRASE=kept-passphrase\n";
 
     // What the stand-in does is decided per version by files beside it: fail-pull, fail-up and unhealthy name the
-    // version that fails there. "running" holds the version the last "up" started.
+    // version that fails there; unhealthy-config holds a line that makes what "up" starts unhealthy when
+    // docker-compose.yml or .env contains it (a setting or layout that does not work). "running" holds the version
+    // the last "up" started, "running-unhealthy" exists when it started a configuration that does not work.
     const string DockerStandIn = """
         #!/usr/bin/env bash
         here=$(dirname "$0")/..
@@ -24,8 +26,13 @@ public sealed class UpgradeScriptTests : IDisposable
         case $2 in
           pull) if is fail-pull "$CONFERENCE_VERSION"; then echo "manifest for conference-api:$CONFERENCE_VERSION not found" >&2; exit 1; fi ;;
           up) if is fail-up "$CONFERENCE_VERSION"; then echo "container conference-api-1 exited (139)" >&2; exit 1; fi
-              echo "$CONFERENCE_VERSION" > "$here/running" ;;
-          ps) if is unhealthy "$(cat "$here/running")"; then echo "api running unhealthy"; else echo "api running healthy"; fi
+              echo "$CONFERENCE_VERSION" > "$here/running"
+              if [ -f "$here/unhealthy-config" ] && cat "$here/docker-compose.yml" "$here/.env" 2>/dev/null | grep -qxF -f "$here/unhealthy-config"; then
+                touch "$here/running-unhealthy"
+              else
+                rm -f "$here/running-unhealthy"
+              fi ;;
+          ps) if is unhealthy "$(cat "$here/running")" || [ -f "$here/running-unhealthy" ]; then echo "api running unhealthy"; else echo "api running healthy"; fi
               echo "aspire-dashboard running" ;;
         esac
         exit 0
@@ -257,22 +264,150 @@ public sealed class UpgradeScriptTests : IDisposable
     }
 
     [Fact]
+    public async Task Switching_to_the_TURN_layout_at_the_same_version_backs_up_pulls_starts_and_keeps_it_when_healthy()
+    {
+        await RunningHealthyAsync("v1", "plain layout");
+        var tarball = host.WriteRelease("v1", "turn", ReleaseFiles("turn layout"));
+
+        var (exitCode, output) = await host.RunAsync("install-release.sh", [tarball], Fast);
+
+        Assert.True(exitCode == 0, output);
+        Assert.Equal(["docker compose pull --quiet [v1]", "backup.sh --quiesce", "docker compose up --detach --remove-orphans [v1]", "docker compose ps --all --format {{.Service}} {{.State}} {{.Health}} [v1]"],
+            Calls());
+        Assert.Equal("turn layout\n", File.ReadAllText(Path.Combine(host.Path, "docker-compose.yml")));
+        Assert.Equal(Env, File.ReadAllText(EnvFile));
+        Assert.Equal(Env, File.ReadAllText(Path.Combine(host.Path, ".env.healthy")));
+        // The plain layout's files were needed only until the TURN one ran healthy.
+        Assert.False(Directory.Exists(Path.Combine(host.Path, ".previous")));
+        Assert.Contains("v1 is running (was v1)", File.ReadAllText(Path.Combine(host.Path, "upgrade.log")));
+    }
+
+    [Fact]
+    public async Task A_same_version_switch_that_is_not_healthy_puts_back_the_previous_files_and_env_keeps_the_database_and_fails()
+    {
+        await RunningHealthyAsync("v1", "plain layout");
+        // The operator edits .env for the new layout (the edit is what breaks it) and installs the TURN tarball.
+        var edited = Env + "TURN_SETTING=does-not-work\n";
+        File.WriteAllText(EnvFile, edited);
+        File.WriteAllText(Path.Combine(host.Path, "unhealthy-config"), "TURN_SETTING=does-not-work\n");
+        var tarball = host.WriteRelease("v1", "turn", ReleaseFiles("turn layout"));
+
+        var (exitCode, output) = await host.RunAsync("install-release.sh", [tarball], Fast);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("rolling back to v1 as it ran before", output);
+        Assert.Contains("rolled back; v1 is running again", output);
+        Assert.Equal("plain layout\n", File.ReadAllText(Path.Combine(host.Path, "docker-compose.yml")));
+        Assert.Equal(Env, File.ReadAllText(EnvFile));
+        Assert.Equal(edited, File.ReadAllText(Path.Combine(host.Path, ".env.failed")));
+        Assert.Equal("v1", File.ReadAllText(Path.Combine(host.Path, "running")).Trim());
+        Assert.False(File.Exists(Path.Combine(host.Path, "running-unhealthy")));
+        var calls = Calls();
+        Assert.Equal(["docker compose pull --quiet [v1]", "backup.sh --quiesce", "docker compose up --detach --remove-orphans [v1]"], calls.Take(3));
+        Assert.Equal("docker compose up --detach --remove-orphans [v1]", calls[^2]);
+        // The same release migrated nothing: what was written meanwhile stays.
+        Assert.DoesNotContain(calls, call => call.StartsWith("restore.sh", StringComparison.Ordinal) || call.Contains("stop api", StringComparison.Ordinal));
+        var log = File.ReadAllText(Path.Combine(host.Path, "upgrade.log"));
+        Assert.Contains("v1 is running (was nothing)", log);
+        Assert.Contains("put back the previous release's files", log);
+        Assert.Contains("rolled back; v1 is running again", log);
+        // The replaced files are gone once put back: a later change at v1 cannot put them back a second time.
+        Assert.False(Directory.Exists(Path.Combine(host.Path, ".previous")));
+    }
+
+    [Fact]
+    public async Task A_change_to_env_applied_without_a_version_runs_the_same_version_and_is_rolled_back_when_not_healthy()
+    {
+        await RunningHealthyAsync("v1", "plain layout");
+        // A release installed earlier left files in .previous/ under an older upgrade.sh; they are not this change's.
+        Directory.CreateDirectory(Path.Combine(host.Path, ".previous"));
+        File.WriteAllText(Path.Combine(host.Path, ".previous", "docker-compose.yml"), "an older release's layout\n");
+        File.SetLastWriteTimeUtc(Path.Combine(host.Path, ".previous"), DateTime.UtcNow.AddDays(-30));
+        var edited = Env.Replace("REDIS_PASSWORD=kept-redis", "REDIS_PASSWORD=does-not-work", StringComparison.Ordinal);
+        File.WriteAllText(EnvFile, edited);
+        File.WriteAllText(Path.Combine(host.Path, "unhealthy-config"), "REDIS_PASSWORD=does-not-work\n");
+
+        var (exitCode, output) = await UpgradeAsync(null);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("rolled back; v1 is running again", output);
+        Assert.Equal(Env, File.ReadAllText(EnvFile));
+        Assert.Equal(edited, File.ReadAllText(Path.Combine(host.Path, ".env.failed")));
+        Assert.Equal("plain layout\n", File.ReadAllText(Path.Combine(host.Path, "docker-compose.yml")));
+        Assert.Contains("docker compose pull --quiet [v1]", Calls());
+        Assert.Contains("backup.sh --quiesce", Calls());
+
+        // Fixed, the same command applies it.
+        File.WriteAllText(EnvFile, Env.Replace("REDIS_PASSWORD=kept-redis", "REDIS_PASSWORD=rotated", StringComparison.Ordinal));
+        var (fixedExitCode, fixedOutput) = await UpgradeAsync(null);
+        Assert.True(fixedExitCode == 0, fixedOutput);
+        Assert.Contains("REDIS_PASSWORD=rotated", File.ReadAllText(Path.Combine(host.Path, ".env.healthy")));
+    }
+
+    [Fact]
+    public async Task A_rolled_back_change_keeps_the_backup_passphrase_its_backup_is_encrypted_with()
+    {
+        await RunningHealthyAsync("v1", "plain layout");
+        var edited = Env.Replace("BACKUP_PASSPHRASE=kept-passphrase", "BACKUP_PASSPHRASE=new-passphrase", StringComparison.Ordinal) + "BROKEN=yes\n";
+        File.WriteAllText(EnvFile, edited);
+        File.WriteAllText(Path.Combine(host.Path, "unhealthy-config"), "BROKEN=yes\n");
+
+        var (exitCode, output) = await UpgradeAsync("v1");
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal(Env.Replace("BACKUP_PASSPHRASE=kept-passphrase", "BACKUP_PASSPHRASE=new-passphrase", StringComparison.Ordinal), File.ReadAllText(EnvFile));
+    }
+
+    [Fact]
+    public async Task Without_a_version_and_with_none_running_it_asks_for_one()
+    {
+        File.WriteAllText(EnvFile, "POSTGRES_PASSWORD=x\n");
+        var (exitCode, output) = await UpgradeAsync(null);
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("usage: upgrade.sh [VERSION]", output);
+        Assert.Empty(Calls());
+    }
+
+    [Fact]
     public async Task A_version_that_is_not_an_image_tag_is_refused()
     {
         File.WriteAllText(EnvFile, Env);
         var (exitCode, output) = await UpgradeAsync("v2; rm -rf /");
         Assert.NotEqual(0, exitCode);
-        Assert.Contains("usage: upgrade.sh VERSION", output);
+        Assert.Contains("usage: upgrade.sh [VERSION]", output);
         Assert.Empty(Calls());
     }
 
+    static Dictionary<string, string> Fast => new() { ["UPGRADE_HEALTH_TIMEOUT"] = "0" };
+
     List<string> Calls() => host.DockerCalls().Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
 
-    Task<(int ExitCode, string Output)> UpgradeAsync(string version)
+    Task<(int ExitCode, string Output)> UpgradeAsync(string? version)
     {
         File.Delete(Path.Combine(host.Path, "docker.log"));
-        return host.RunAsync("upgrade.sh", [version], new() { ["UPGRADE_HEALTH_TIMEOUT"] = "0" });
+        return host.RunAsync("upgrade.sh", version is null ? [] : [version], Fast);
     }
+
+    /// <summary>The host after a healthy first start of VERSION with the given compose file (so .env.healthy exists); the docker log emptied.</summary>
+    async Task RunningHealthyAsync(string version, string compose)
+    {
+        File.WriteAllText(Path.Combine(host.Path, "docker-compose.yml"), compose + "\n");
+        // As .env.example has it: the version empty until upgrade.sh writes it.
+        File.WriteAllText(EnvFile, Env.Replace("CONFERENCE_VERSION=v1\n", "CONFERENCE_VERSION=\n", StringComparison.Ordinal));
+        var (exitCode, output) = await UpgradeAsync(version);
+        Assert.True(exitCode == 0 && File.ReadAllText(EnvFile) == Env, output);
+        File.Delete(Path.Combine(host.Path, "docker.log"));
+    }
+
+    /// <summary>A release's files with this repository's scripts (the stand-in backup.sh and restore.sh kept) and the given compose file.</summary>
+    Dictionary<string, string> ReleaseFiles(string compose) => new()
+    {
+        ["docker-compose.yml"] = compose + "\n",
+        ["upgrade.sh"] = File.ReadAllText(Path.Combine(host.Path, "upgrade.sh")),
+        ["install-release.sh"] = File.ReadAllText(Path.Combine(host.Path, "install-release.sh")),
+        ["backup.sh"] = File.ReadAllText(Path.Combine(host.Path, "backup.sh")),
+        ["restore.sh"] = File.ReadAllText(Path.Combine(host.Path, "restore.sh")),
+    };
 
     public void Dispose() => host.Dispose();
 }
