@@ -55,11 +55,14 @@ public sealed record FloatingReaction(long Id, string Name, string Emoji);
 public sealed record CallJoin(string Slug, JoinDetails Details, MediaChoices Choices, bool Encrypted, bool Locked, bool Resume = false, CallView? View = null);
 
 /// <summary>
-/// How this person looks at the call, kept across a lost circuit with the call itself: the open side panel, and the
+/// How this person looks at the call, kept across a lost circuit with the call itself: the open side panel, the
 /// id of the last chat message they have seen (<paramref name="ReadThrough"/>, the sender's message id; null before
-/// any), so the chat the browser hands the next circuit counts as unread only what came after it.
+/// any), so the chat the browser hands the next circuit counts as unread only what came after it, the layout, and
+/// the pinned tile (<paramref name="Pinned"/>, a <see cref="Tile.Key"/>: the LiveKit identity, with "/screen" for a
+/// screen share; null when nothing is pinned). A pin whose person left meanwhile is dropped when the call's people
+/// arrive. Optional members: state persisted before they existed still reads.
 /// </summary>
-public sealed record CallView(CallPanel Panel, string? ReadThrough);
+public sealed record CallView(CallPanel Panel, string? ReadThrough, LayoutMode Layout = LayoutMode.Grid, string? Pinned = null);
 
 /// <summary>
 /// One person's call, from connecting to the end: its state (who is here, chat, reactions, lobby, recording, status)
@@ -128,6 +131,9 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
         {
             Panel = view.Panel;
             readThrough = handedOverReadThrough = view.ReadThrough;
+            Layout = view.Layout;
+            // Checked against the people the call hands over (OnParticipants): gone by then, it is dropped.
+            Pinned = view.Pinned;
         }
         this.media = media;
         this.moderation = moderation;
@@ -180,8 +186,8 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
 
     public CallPanel Panel { get; private set; }
 
-    /// <summary>The open panel and how far the chat was read: kept with a call in progress when the circuit goes.</summary>
-    public CallView View => new(Panel, readThrough);
+    /// <summary>The open panel, how far the chat was read, the layout and the pin: kept with a call in progress when the circuit goes.</summary>
+    public CallView View => new(Panel, readThrough, Layout, Pinned);
 
     public IReadOnlyList<FloatingReaction> Reactions => reactions;
 
