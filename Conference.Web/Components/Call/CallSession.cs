@@ -243,6 +243,12 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
         Status = CallStatus.Connecting;
         FailureDetail = null;
         End = null;
+        // A rejoin is a new call: what was said in the last one (a mute, someone leaving) is not news in this one.
+        Notice = null;
+        Announcement = null;
+        // A new connection: its first snapshot is whoever is there, not people joining a room it remembers.
+        Snapshot = RoomSnapshot.Empty;
+        Arrange();
         Raise();
         if (resume)
         {
@@ -358,6 +364,9 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
         Status = CallStatus.Ended;
         End = end;
         Recording = false;
+        // The end screen says what matters now; a notice about the call (a mute, a refused action) no longer does.
+        Notice = null;
+        Announcement = null;
     }
 
     /// <summary>What LiveKit's reason for a disconnect means for the person.</summary>
@@ -375,6 +384,7 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
 
     public Task OnParticipants(RoomSnapshot value)
     {
+        value = OnePerIdentity(value);
         Announce(Snapshot, value);
         Snapshot = value;
         lastSpeaker = CallLayout.LoudestRemote(value) ?? lastSpeaker;
@@ -386,6 +396,38 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
         Raise();
         // Promoted to co-host during the call: the lobby (and Record) are theirs now.
         return IsModerator && !wasModerator ? PromotedAsync() : Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// One entry per LiveKit identity, this tab's own first: a remote entry with the local identity is an older
+    /// connection of this same person (LiveKit disconnects it with DUPLICATE_IDENTITY, livekit-behaviour.md §1), a
+    /// frozen tile of oneself until it goes; of two remote entries with one identity the later (newer) one is kept.
+    /// The call module drops the first kind already; this holds whatever the browser sends (tiles are keyed by identity).
+    /// </summary>
+    static RoomSnapshot OnePerIdentity(RoomSnapshot value)
+    {
+        var participants = value.Participants;
+        var local = participants.FirstOrDefault(p => p.IsLocal);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        if (local is not null)
+        {
+            seen.Add(local.Identity);
+        }
+        var kept = new List<ParticipantState>(participants.Count);
+        for (var i = participants.Count - 1; i >= 0; i--)
+        {
+            var p = participants[i];
+            if (ReferenceEquals(p, local) || seen.Add(p.Identity))
+            {
+                kept.Add(p);
+            }
+        }
+        if (kept.Count == participants.Count)
+        {
+            return value;
+        }
+        kept.Reverse();
+        return value with { Participants = kept };
     }
 
     async Task PromotedAsync()
@@ -765,11 +807,26 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
         Locked = value;
     });
 
-    public Task EndForEveryoneAsync() => ModerateAsync(() => moderation.EndAsync(Slug, Credential));
-
-    /// <summary>A refused moderation call is shown, not thrown: the call goes on.</summary>
-    async Task ModerateAsync(Func<Task> action)
+    /// <summary>
+    /// Ends the call for everyone. Marked before the api is asked: the api deletes the room before it answers, so
+    /// LiveKit's ROOM_DELETED may reach this page first, and its end screen must already know whose doing it was.
+    /// </summary>
+    public async Task EndForEveryoneAsync()
     {
+        EndedForEveryoneHere = true;
+        if (!await ModerateAsync(() => moderation.EndAsync(Slug, Credential)))
+        {
+            EndedForEveryoneHere = false; // refused: the call goes on
+        }
+    }
+
+    /// <summary>This person ended the meeting for everyone (its end screen says so, and offers the host to start it again).</summary>
+    public bool EndedForEveryoneHere { get; private set; }
+
+    /// <summary>A refused moderation call is shown, not thrown: the call goes on. False when refused.</summary>
+    async Task<bool> ModerateAsync(Func<Task> action)
+    {
+        var done = true;
         try
         {
             await action();
@@ -777,8 +834,10 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
         catch (ApiProblemException e)
         {
             Notice = e.Message;
+            done = false;
         }
         Raise();
+        return done;
     }
 
     /// <summary>Reads who waits in the lobby (hosts and co-hosts only); a failure keeps the last list.</summary>
