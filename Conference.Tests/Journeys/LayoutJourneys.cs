@@ -13,6 +13,26 @@ public sealed class LayoutJourneys(JourneyFixture fixture) : BrowserTest(fixture
     static readonly Regex Focus = new(@"\bfocus\b");
     static readonly Regex Speaking = new(@"\bspeaking\b");
 
+    /// <summary>
+    /// At desktop width every grid tile keeps the cameras' 16:9 and lies within the stage (it had stretched over whole
+    /// rows: two people side by side were tall tiles cropping their 16:9 video).
+    /// </summary>
+    static async Task ExpectGridTilesAt16By9Async(WatchedPage viewer)
+    {
+        var stage = await viewer.Page.Locator("section.stage").BoundingBoxAsync();
+        Assert.NotNull(stage);
+        var tiles = viewer.Page.Locator("section.stage [data-testid=tile]");
+        Assert.Equal(3, await tiles.CountAsync());
+        foreach (var tile in await tiles.AllAsync())
+        {
+            var box = await tile.BoundingBoxAsync();
+            Assert.NotNull(box);
+            Assert.InRange(box.Width / box.Height, 16.0 / 9 - 0.05, 16.0 / 9 + 0.05);
+            Assert.InRange(box.Y, stage.Y - 1, stage.Y + stage.Height);
+            Assert.InRange(box.Y + box.Height, stage.Y, stage.Y + stage.Height + 1);
+        }
+    }
+
     [Fact]
     public async Task Layouts_pin_a_screen_share_on_stage_speaking_and_connection_quality_follow_the_call()
     {
@@ -52,6 +72,7 @@ public sealed class LayoutJourneys(JourneyFixture fixture) : BrowserTest(fixture
         // Back to the grid; then Lia shares her screen and it takes everyone's stage.
         await host.Page.GetByTestId("toggle-layout").ClickAsync();
         await Assertions.Expect(stage).ToHaveClassAsync(Grid);
+        await ExpectGridTilesAt16By9Async(host);
         await lia.Page.GetByTestId("toggle-screen").ClickAsync();
         await Assertions.Expect(lia.Page.GetByTestId("toggle-screen")).ToHaveAttributeAsync("aria-pressed", "true", new() { Timeout = Journey.MediaStart });
         foreach (var viewer in new[] { host, kai })

@@ -56,8 +56,15 @@ public sealed class ModerationJourneys(JourneyFixture fixture) : BrowserTest(fix
         foreach (var person in new[] { host, ben })
         {
             await Assertions.Expect(person.Page.GetByTestId("call-ended")).ToHaveAttributeAsync("data-end", "MeetingEnded");
-            await Assertions.Expect(person.Page.GetByTestId("call-ended").GetByRole(AriaRole.Heading)).ToHaveTextAsync("The meeting has ended.");
         }
+        // The host reads that they did it, and may start the meeting again; the others read that a host did.
+        await Assertions.Expect(host.Page.GetByTestId("call-ended").GetByRole(AriaRole.Heading)).ToHaveTextAsync("You ended the meeting for everyone.");
+        await Assertions.Expect(host.Page.GetByTestId("restart-meeting")).ToBeVisibleAsync();
+        await Assertions.Expect(ben.Page.GetByTestId("call-ended").GetByRole(AriaRole.Heading)).ToHaveTextAsync("The meeting has ended.");
+        await Assertions.Expect(ben.Page.GetByTestId("restart-meeting")).ToHaveCountAsync(0);
+        // Ending is not the end of the meeting: the host's new join starts a new call (its old token is refused, not its new one).
+        await host.Page.GetByTestId("restart-meeting").ClickAsync();
+        await Journey.ExpectConnectedAsync(host);
         foreach (var person in new[] { host, ben })
         {
             await person.ExpectNothingWrongAsync();

@@ -40,6 +40,22 @@ public sealed class MeetingAddressTests(WebAppFixture fixture)
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "That is not a meeting link", Level = 1 })).ToBeVisibleAsync();
     }
 
+    [Theory]
+    [InlineData("m/ZZZ-ZZZZ-ZZZ")]
+    [InlineData("m/zzzzzzzzzz")]
+    public async Task A_code_in_capitals_or_without_dashes_goes_to_the_meeting_s_own_address(string address)
+    {
+        var page = await fixture.NewPageAsync();
+
+        var response = await page.GotoAsync(address);
+
+        // Redirected before any page is drawn; this code is no meeting, so its page says so, at its own address.
+        Assert.NotNull(response);
+        Assert.Equal(404, response.Status);
+        Assert.EndsWith("/m/zzz-zzzz-zzz", page.Url, StringComparison.Ordinal);
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Meeting not found", Level = 1 })).ToBeVisibleAsync();
+    }
+
     /// <summary>
     /// Kestrel refuses a path with a NUL before the app sees it (an empty 400, which Chromium shows as its own error
     /// page); the repository's Caddyfile, in front of the web as deployed, answers it with the web's page instead.
@@ -75,5 +91,37 @@ public sealed class MeetingAddressTests(WebAppFixture fixture)
         using var other = await http.GetAsync("recordings%0A");
         Assert.Equal(HttpStatusCode.NotFound, other.StatusCode);
         Assert.Contains("Page not found", await other.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>
+    /// Caddy matches /api/* on the unescaped, cleaned path, so an address whose dots and escaped slashes clean to
+    /// /api/… went to the api, which knew no such route and answered its JSON 404 on the site. The web answers it.
+    /// </summary>
+    [Fact]
+    public async Task Through_Caddy_a_meeting_address_that_cleans_to_the_api_is_the_site_s_page_and_the_api_keeps_its_own()
+    {
+        await using var api = await Conference.Tests.Deploy.StubUpstream.StartAsync("api");
+        var caddyfile = await File.ReadAllTextAsync(Path.Combine(LocalMachine.RepositoryRoot, "Caddyfile"));
+        await using var caddy = await CaddyServer.StartAsync(caddyfile, port => new Dictionary<string, string>
+        {
+            ["SITE_ADDRESS"] = $"http://localhost:{port}",
+            ["LIVEKIT_SITE_ADDRESS"] = $"http://livekit.localhost:{port}",
+            ["DASHBOARD_SITE_ADDRESS"] = $"http://dashboard.localhost:{port}",
+            ["LIVEKIT_PUBLIC_ORIGIN"] = fixture.LiveKit.Url.GetLeftPart(UriPartial.Authority),
+            ["WEB_UPSTREAM"] = fixture.Web.Url.Authority,
+            ["API_UPSTREAM"] = api.HostAndPort,
+            ["CADDY_ADMIN"] = "off",
+        });
+        using var http = new HttpClient { BaseAddress = new Uri($"http://localhost:{caddy.Port}/") };
+
+        using var disguised = await http.GetAsync("m/..%2F..%2Fapi%2Fhealth");
+        Assert.Equal(HttpStatusCode.NotFound, disguised.StatusCode);
+        Assert.Equal("text/html", disguised.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("That is not a meeting link", await disguised.Content.ReadAsStringAsync());
+
+        using var health = await http.GetAsync("api/health");
+        Assert.Equal("api /api/health", await health.Content.ReadAsStringAsync());
+        using var capitals = await http.GetAsync("API/meetings/x");
+        Assert.Equal("api /API/meetings/x", await capitals.Content.ReadAsStringAsync());
     }
 }

@@ -31,6 +31,21 @@ public sealed class MeetingLinkPageTests : WebComponentTest
         Assert.Equal("abc-defg-hij", page.FindComponent<Stub<PreJoinAndCall>>().Instance.Parameters.Get(p => p.Slug));
     }
 
+    [Theory]
+    [InlineData("ABC-DEFG-HIJ")]
+    [InlineData("abcdefghij")]
+    public void A_code_in_another_form_goes_to_the_meeting_s_own_address_keeping_the_invitation(string typed)
+    {
+        Api.On("GET", "/api/meetings/abc-defg-hij", BoardMeeting);
+        Navigation.NavigateTo($"m/{typed}?invite=personal-token");
+
+        var page = Render<MeetingLinkPage>(parameters => parameters.Add(p => p.Slug, typed));
+
+        Assert.Equal("http://localhost/m/abc-defg-hij?invite=personal-token", Navigation.Uri);
+        Assert.DoesNotContain("not a meeting link", page.Markup);
+        Assert.Empty(Api.Seen("GET", $"/api/meetings/{typed}"));
+    }
+
     static object BoardMeeting => new
     {
         slug = "abc-defg-hij", title = "Board meeting", hostName = "Ada Host", createdAt = DateTimeOffset.UtcNow,

@@ -18,7 +18,40 @@ public static class AccountEndpoints
             SignOutAsync(http, returnUrl, logger, token => accounts.SignOutAsync(token, http.RequestAborted)));
         app.MapPost("/account/signout-everywhere", (HttpContext http, AccountsClient accounts, ILogger<AccountsClient> logger) =>
             SignOutAsync(http, "/account/signin", logger, token => accounts.SignOutEverywhereAsync(token, http.RequestAborted)));
+        app.MapGet(SignInEndedPath, SignInEndedAsync);
         return app;
+    }
+
+    /// <summary>Where a page sends the person when the api refused their sign-in (MainLayout): <c>?returnUrl=</c> the page.</summary>
+    public const string SignInEndedPath = "/account/ended";
+
+    /// <summary>
+    /// The sign-in the cookie holds was refused by the api: the cookie goes and the person signs in again, told why.
+    /// A GET (a page navigates here), so it asks the api itself first and removes nothing while the sign-in still
+    /// works: a link to it signs nobody out. The cookie's own check has run already (renewing a lapsing token).
+    /// </summary>
+    static async Task<RedirectHttpResult> SignInEndedAsync(HttpContext http, AccountsClient accounts, string? returnUrl)
+    {
+        var back = LocalPath(returnUrl);
+        var signIn = $"/account/signin?ended=true&returnUrl={Uri.EscapeDataString(back)}";
+        if (ApiSession.Of(http.User) is not { } session)
+        {
+            return TypedResults.LocalRedirect(signIn);
+        }
+        try
+        {
+            await accounts.MeAsync(session.AccessToken, http.RequestAborted);
+            return TypedResults.LocalRedirect(back); // still signed in: nothing ended
+        }
+        catch (ApiProblemException e) when (e.IsUnauthorized)
+        {
+            await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            return TypedResults.LocalRedirect(signIn);
+        }
+        catch (ApiProblemException)
+        {
+            return TypedResults.LocalRedirect(back); // the api cannot say now: the page says what it can
+        }
     }
 
     static async Task<RedirectHttpResult> SignOutAsync(HttpContext http, string? returnUrl, ILogger logger, Func<string, Task> endApiSignIn)

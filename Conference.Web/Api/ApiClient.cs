@@ -48,7 +48,8 @@ public abstract class ApiClient(HttpClient http, ApiCredentials? credentials)
         {
             request.Content = JsonContent.Create(body, body.GetType(), options: Json);
         }
-        if ((accessToken ?? (credentials is null ? null : await credentials.AccessTokenAsync())) is { } token)
+        var ownToken = accessToken is null && credentials is not null ? await credentials.AccessTokenAsync() : null;
+        if ((accessToken ?? ownToken) is { } token)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
@@ -75,7 +76,14 @@ public abstract class ApiClient(HttpClient http, ApiCredentials? credentials)
         {
             using (response)
             {
-                throw await ProblemAsync(response, cancellationToken);
+                var problem = await ProblemAsync(response, cancellationToken);
+                // The person's own sign-in refused (not a token given for one call, nor a meeting's participant
+                // token): the page must stop showing them signed in (MainLayout sends them to sign in again).
+                if (response.StatusCode == HttpStatusCode.Unauthorized && ownToken is not null && participantCredential is null)
+                {
+                    credentials!.Refused();
+                }
+                throw problem;
             }
         }
         return response;

@@ -16,6 +16,26 @@ public sealed class ApiCredentials(AuthenticationStateProvider authentication, A
     /// <summary>The browser's address, for the api's per-address rate limits (null: the api sees the web's).</summary>
     public string? ClientAddress => caller?.Value;
 
+    /// <summary>
+    /// The api refused the person's own token (401): their sign-in is over (signed out everywhere, a new password,
+    /// a revoked refresh token family, an account disabled). Raised once per scope, on the thread of the request.
+    /// </summary>
+    public event Action? SignInEnded;
+
+    /// <summary>Whether the api has refused this person's token in this scope (a request, or a circuit).</summary>
+    public bool SignInHasEnded { get; private set; }
+
+    /// <summary>Called by the api clients when the api answers 401 to a request that carried this person's token.</summary>
+    public void Refused()
+    {
+        if (SignInHasEnded)
+        {
+            return;
+        }
+        SignInHasEnded = true;
+        SignInEnded?.Invoke();
+    }
+
     sealed record Renewed(string UserId, ApiSession Session);
 
     Renewed? renewed;

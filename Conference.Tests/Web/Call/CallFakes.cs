@@ -151,15 +151,18 @@ public sealed class FakeDevicePreview : IDevicePreview
 /// <summary>The api as the typed clients see it: canned answers by "METHOD path", every request recorded.</summary>
 public sealed class ApiStub : HttpMessageHandler
 {
-    readonly ConcurrentDictionary<string, Func<HttpResponseMessage>> answers = new();
+    readonly ConcurrentDictionary<string, Func<HttpRequestMessage, Task<HttpResponseMessage>>> answers = new();
     public readonly ConcurrentQueue<(string Route, string? Body, string? Credential)> Requests = new();
 
     public void Answer(string route, HttpStatusCode status, object? body = null) =>
-        answers[route] = () => new HttpResponseMessage(status)
+        answers[route] = _ => Task.FromResult(new HttpResponseMessage(status)
         {
             Content = body is null ? new StringContent("") : new StringContent(JsonSerializer.Serialize(body, ApiClient.Json), Encoding.UTF8,
                 status >= HttpStatusCode.BadRequest ? "application/problem+json" : "application/json"),
-        };
+        });
+
+    /// <summary>Answers with whatever <paramref name="answer"/> does first (something happening while the request is on its way).</summary>
+    public void Answer(string route, Func<HttpRequestMessage, Task<HttpResponseMessage>> answer) => answers[route] = answer;
 
     public IEnumerable<string> Routes => Requests.Select(r => r.Route);
 
@@ -169,7 +172,7 @@ public sealed class ApiStub : HttpMessageHandler
         var body = request.Content is null ? null : await request.Content.ReadAsStringAsync(cancellationToken);
         var credential = request.Headers.TryGetValues(ApiClient.ParticipantTokenHeader, out var values) ? values.Single() : null;
         Requests.Enqueue((route, body, credential));
-        return answers.TryGetValue(route, out var answer) ? answer() : new HttpResponseMessage(HttpStatusCode.NotFound) { Content = new StringContent("") };
+        return answers.TryGetValue(route, out var answer) ? await answer(request) : new HttpResponseMessage(HttpStatusCode.NotFound) { Content = new StringContent("") };
     }
 }
 

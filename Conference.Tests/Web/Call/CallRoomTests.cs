@@ -420,6 +420,66 @@ public class CallRoomTests : CallTestBase
     }
 
     [Fact]
+    public async Task The_host_who_ended_the_meeting_for_everyone_reads_that_they_did_and_can_start_it_again()
+    {
+        Api.Answer($"GET /api/meetings/{Slug}/lobby", HttpStatusCode.OK, Array.Empty<LobbyEntry>());
+        var rejoined = false;
+        var cut = Call(Details(role: "Host"), rejoin: () => rejoined = true);
+        await Play(cut, e => e.OnParticipants(new RoomSnapshot([Person("me-1", "Me", isLocal: true, role: "Host"), Person("ada", "Ada")], [])));
+        // The api deletes the room before it answers: LiveKit's ROOM_DELETED reaches the page while End is still on its way.
+        var answered = new TaskCompletionSource();
+        Api.Answer($"POST /api/meetings/{Slug}/end", async _ =>
+        {
+            await Play(cut, e => e.OnConnectionState(MediaConnectionState.Disconnected, DisconnectReason.RoomDeleted));
+            answered.SetResult();
+            return new HttpResponseMessage(HttpStatusCode.NoContent);
+        });
+
+        await Click(cut, "[data-testid=toggle-people]");
+        await Click(cut, ".host-controls .danger");
+        await Click(cut, "[data-testid=confirm-end]");
+        await answered.Task;
+
+        cut.WaitForAssertion(() => Assert.Equal("You ended the meeting for everyone.", cut.Find("[data-testid=call-ended] h1").TextContent));
+        Assert.Equal("/", cut.Find("[data-testid=my-meetings]").GetAttribute("href"));
+        Assert.Empty(cut.FindAll("[data-testid=rejoin]"));
+        await Click(cut, "[data-testid=restart-meeting]");
+        Assert.True(rejoined); // a new token: a new call of the same meeting
+    }
+
+    [Fact]
+    public async Task A_guest_whose_meeting_a_host_ended_is_offered_only_the_way_home()
+    {
+        var cut = Call();
+        await Play(cut, e => e.OnParticipants(new RoomSnapshot([Person("me-1", "Me", isLocal: true), Person("ada", "Ada", role: "Host")], [])));
+
+        await Play(cut, e => e.OnConnectionState(MediaConnectionState.Disconnected, DisconnectReason.RoomDeleted));
+
+        Assert.Equal("The meeting has ended.", cut.Find("[data-testid=call-ended] h1").TextContent);
+        Assert.Contains("A host ended it for everyone.", cut.Find("[data-testid=call-ended]").TextContent);
+        Assert.Empty(cut.FindAll("[data-testid=restart-meeting]"));
+        Assert.Empty(cut.FindAll("[data-testid=rejoin]"));
+    }
+
+    [Fact]
+    public async Task A_refused_end_for_everyone_leaves_the_call_going_and_not_marked_as_ended_here()
+    {
+        Api.Answer($"GET /api/meetings/{Slug}/lobby", HttpStatusCode.OK, Array.Empty<LobbyEntry>());
+        Api.Answer($"POST /api/meetings/{Slug}/end", HttpStatusCode.ServiceUnavailable,
+            new { title = "Media server unavailable", detail = "LiveKit did not answer.", status = 503 });
+        var cut = Call(Details(role: "Host"));
+        await Play(cut, e => e.OnParticipants(new RoomSnapshot([Person("me-1", "Me", isLocal: true, role: "Host")], [])));
+
+        await Click(cut, "[data-testid=toggle-people]");
+        await Click(cut, ".host-controls .danger");
+        await Click(cut, "[data-testid=confirm-end]");
+
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=call-notice]")));
+        Assert.False(session.EndedForEveryoneHere);
+        Assert.Equal("Connected", cut.Find("[data-testid=call-room]").GetAttribute("data-state"));
+    }
+
+    [Fact]
     public async Task A_host_answers_the_lobby_from_a_banner_above_the_stage_without_opening_the_people_panel()
     {
         Api.Answer($"GET /api/meetings/{Slug}/lobby", HttpStatusCode.OK,
@@ -466,6 +526,29 @@ public class CallRoomTests : CallTestBase
 
         await Notifications.NotifyAsync(new(Slug, MeetingChangeKind.Muted, "me-1", null, "TR_cam_me-1"));
         cut.WaitForAssertion(() => Assert.StartsWith("A host muted your camera.", cut.Find("[data-testid=call-notice]").TextContent.Trim()));
+    }
+
+    [Fact]
+    public async Task Notices_and_announcements_of_a_call_left_are_gone_on_its_end_screen_and_after_rejoining()
+    {
+        var cut = Call();
+        await Play(cut, e => e.OnParticipants(new RoomSnapshot([Person("me-1", "Me", isLocal: true), Person("ada", "Ada"), Person("alan", "Alan")], [])));
+        await Notifications.NotifyAsync(new(Slug, MeetingChangeKind.Muted, "me-1", "Jo Host", "TR_mic_me-1"));
+        await Play(cut, e => e.OnParticipants(new RoomSnapshot([Person("me-1", "Me", isLocal: true), Person("ada", "Ada")], [])));
+        cut.WaitForAssertion(() => Assert.StartsWith("Jo Host muted your microphone.", cut.Find("[data-testid=call-notice]").TextContent.Trim()));
+        Assert.Equal("Alan left.", cut.Find("[data-testid=announcement]").TextContent);
+
+        await Click(cut, "[data-testid=leave]");
+        Assert.Equal("Left", cut.Find("[data-testid=call-ended]").GetAttribute("data-end"));
+        Assert.Empty(cut.FindAll("[data-testid=call-notice]"));
+        Assert.Equal("", cut.Find("[data-testid=announcement]").TextContent);
+
+        // Back in: Bob came while Grace was away. Whoever is there on joining is not news (as on a first join).
+        await cut.InvokeAsync(() => session.RejoinWithAsync(Details(token: "token-2")));
+        await Play(cut, e => e.OnParticipants(new RoomSnapshot([Person("me-1", "Me", isLocal: true), Person("ada", "Ada"), Person("bob", "Bob")], [])));
+        cut.WaitForAssertion(() => Assert.Equal("Connected", cut.Find("[data-testid=call-room]").GetAttribute("data-state")));
+        Assert.Empty(cut.FindAll("[data-testid=call-notice]"));
+        Assert.Equal("", cut.Find("[data-testid=announcement]").TextContent);
     }
 
     [Fact]

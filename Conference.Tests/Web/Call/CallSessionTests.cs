@@ -248,6 +248,24 @@ public sealed class CallSessionTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_remote_entry_with_one_s_own_identity_is_never_a_tile_and_one_identity_is_one_tile()
+    {
+        var session = Session();
+        await session.ConnectAsync();
+        static ParticipantState Remote(string identity, string name, string? camera) =>
+            new(identity, name, false, "Guest", false, ConnectionQuality.Good, true, camera is not null, false, false, null, camera, null, null);
+
+        // The old connection of this same person (their browser died; LiveKit has not dropped it yet), and Ada twice
+        // (her new connection listed after her old one).
+        await session.OnParticipants(new RoomSnapshot(
+            [Me("Guest"), Remote("me-1", "Me", "TR_old_me"), Remote("ada", "Ada", "TR_old"), Remote("ada", "Ada", "TR_new")], []));
+
+        Assert.Equal([("me-1", true), ("ada", false)], session.Snapshot.Participants.Select(p => (p.Identity, p.IsLocal)));
+        Assert.Equal("TR_new", session.Snapshot.Participants[1].CameraTrackSid);
+        Assert.Equal(["me-1", "ada"], session.Arrangement.Others.Select(t => t.Key));
+    }
+
+    [Fact]
     public async Task Leaving_and_disposing_stop_the_media_and_the_notifications()
     {
         var session = Session(role: "Host");

@@ -150,6 +150,54 @@ public class PreJoinAndCallTests : CallTestBase
         Assert.Empty(second.FindAll("[data-testid=chat-unread]"));
     }
 
+    /// <summary>
+    /// Grace, in a call with Ada and Alan, chooses the speaker layout and pins <paramref name="pinned"/>; her circuit
+    /// goes and a new one takes the call over with <paramref name="handedOver"/> in it.
+    /// </summary>
+    async Task<IRenderedComponent<PreJoinAndCall>> TakenOverAfterPinning(string pinned, params ParticipantState[] handedOver)
+    {
+        var first = JoinedPage();
+        await first.InvokeAsync(() => Media.Events!.OnParticipants(new RoomSnapshot(
+            [Person("me-1", "Grace", isLocal: true), Person("ada", "Ada"), Person("alan", "Alan")], [])));
+        await first.InvokeAsync(() => first.Find("[data-testid=toggle-layout]").Click());
+        await first.InvokeAsync(() => first.Find($"[data-testid=tile][data-identity={pinned}] .tile-pin").Click());
+        first.WaitForAssertion(() => Assert.Equal("true", first.Find($"[data-testid=tile][data-identity={pinned}] .tile-pin").GetAttribute("aria-pressed")));
+
+        pageState.TriggerOnPersisting();
+        Media.LiveCall = async events =>
+        {
+            await events.OnConnectionState(MediaConnectionState.Connected, null);
+            await events.OnParticipants(new RoomSnapshot(handedOver, []));
+        };
+        var second = Page();
+        second.WaitForAssertion(() => Assert.Equal("true", second.Find("[data-testid=call-room]").GetAttribute("data-resumed")));
+        second.WaitForAssertion(() => Assert.Equal(handedOver.Length, second.FindAll("[data-testid=tile]").Count));
+        return second;
+    }
+
+    [Fact]
+    public async Task A_new_circuit_takes_the_call_over_with_the_layout_and_the_pin_it_had()
+    {
+        var second = await TakenOverAfterPinning("alan", Person("me-1", "Grace", isLocal: true), Person("ada", "Ada"), Person("alan", "Alan"));
+
+        Assert.Equal("Switch to grid layout", second.Find("[data-testid=toggle-layout]").GetAttribute("aria-label"));
+        // Alan is on the stage and pinned, though Ada is the one whose voice the speaker layout would otherwise follow.
+        Assert.Equal("alan", second.Find(".stage-focus [data-testid=tile]").GetAttribute("data-identity"));
+        Assert.Equal("true", second.Find(".stage-focus .tile-pin").GetAttribute("aria-pressed"));
+    }
+
+    [Fact]
+    public async Task A_pinned_person_who_left_while_the_circuit_was_away_is_no_longer_pinned()
+    {
+        var second = await TakenOverAfterPinning("alan", Person("me-1", "Grace", isLocal: true), Person("ada", "Ada"));
+
+        // The layout stays; the stage falls back to what the speaker layout shows without a pin (the remote person).
+        Assert.Equal("Switch to grid layout", second.Find("[data-testid=toggle-layout]").GetAttribute("aria-label"));
+        Assert.Equal("ada", second.Find(".stage-focus [data-testid=tile]").GetAttribute("data-identity"));
+        Assert.All(second.FindAll(".tile-pin"), pin => Assert.Equal("false", pin.GetAttribute("aria-pressed")));
+        Assert.Null(second.FindComponent<CallRoom>().Instance.Session.Pinned);
+    }
+
     [Fact]
     public void A_refused_join_stays_on_pre_join_with_the_api_s_reason()
     {

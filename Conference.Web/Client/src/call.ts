@@ -516,7 +516,11 @@ export class CallController {
     if (!room) {
       return { participants: [], activeSpeakers: [] };
     }
-    const all: Participant[] = [room.localParticipant, ...room.remoteParticipants.values()];
+    // A "remote" participant with this tab's own identity is an older connection of this same person (a browser
+    // that died, a rejoin before the old socket closed): LiveKit disconnects it (DUPLICATE_IDENTITY), but until it
+    // has, it is a frozen tile of oneself. The person is this tab, so it is never shown.
+    const self = room.localParticipant.identity;
+    const all: Participant[] = [room.localParticipant, ...[...room.remoteParticipants.values()].filter(p => p.identity !== self)];
     return {
       participants: all.map(p => this.stateOf(p, p === room.localParticipant)),
       activeSpeakers: room.activeSpeakers.map(p => p.identity),

@@ -188,6 +188,15 @@ describe('CallController', () => {
     expect(dotnet.lastSnapshot().participants.map(p => p.identity)).toEqual(['me-123']);
   });
 
+  it('never reports a remote participant with its own identity (an older connection of this same person)', async () => {
+    await connected();
+    join(fakeParticipant('ada-1', 'Ada'));
+    // This person's browser died and they joined again: LiveKit still lists the old connection until it goes.
+    join(fakeParticipant('me-123', 'Me'));
+    await settle();
+    expect(dotnet.lastSnapshot().participants.map(p => [p.identity, p.isLocal])).toEqual([['me-123', true], ['ada-1', false]]);
+  });
+
   it('coalesces the events of one moment into one snapshot', async () => {
     await connected();
     const before = dotnet.all('OnParticipants').length;

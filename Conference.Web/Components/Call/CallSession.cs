@@ -55,11 +55,14 @@ public sealed record FloatingReaction(long Id, string Name, string Emoji);
 public sealed record CallJoin(string Slug, JoinDetails Details, MediaChoices Choices, bool Encrypted, bool Locked, bool Resume = false, CallView? View = null);
 
 /// <summary>
-/// How this person looks at the call, kept across a lost circuit with the call itself: the open side panel, and the
+/// How this person looks at the call, kept across a lost circuit with the call itself: the open side panel, the
 /// id of the last chat message they have seen (<paramref name="ReadThrough"/>, the sender's message id; null before
-/// any), so the chat the browser hands the next circuit counts as unread only what came after it.
+/// any), so the chat the browser hands the next circuit counts as unread only what came after it, the layout, and
+/// the pinned tile (<paramref name="Pinned"/>, a <see cref="Tile.Key"/>: the LiveKit identity, with "/screen" for a
+/// screen share; null when nothing is pinned). A pin whose person left meanwhile is dropped when the call's people
+/// arrive. Optional members: state persisted before they existed still reads.
 /// </summary>
-public sealed record CallView(CallPanel Panel, string? ReadThrough);
+public sealed record CallView(CallPanel Panel, string? ReadThrough, LayoutMode Layout = LayoutMode.Grid, string? Pinned = null);
 
 /// <summary>
 /// One person's call, from connecting to the end: its state (who is here, chat, reactions, lobby, recording, status)
@@ -128,6 +131,9 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
         {
             Panel = view.Panel;
             readThrough = handedOverReadThrough = view.ReadThrough;
+            Layout = view.Layout;
+            // Checked against the people the call hands over (OnParticipants): gone by then, it is dropped.
+            Pinned = view.Pinned;
         }
         this.media = media;
         this.moderation = moderation;
@@ -180,8 +186,8 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
 
     public CallPanel Panel { get; private set; }
 
-    /// <summary>The open panel and how far the chat was read: kept with a call in progress when the circuit goes.</summary>
-    public CallView View => new(Panel, readThrough);
+    /// <summary>The open panel, how far the chat was read, the layout and the pin: kept with a call in progress when the circuit goes.</summary>
+    public CallView View => new(Panel, readThrough, Layout, Pinned);
 
     public IReadOnlyList<FloatingReaction> Reactions => reactions;
 
@@ -237,6 +243,12 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
         Status = CallStatus.Connecting;
         FailureDetail = null;
         End = null;
+        // A rejoin is a new call: what was said in the last one (a mute, someone leaving) is not news in this one.
+        Notice = null;
+        Announcement = null;
+        // A new connection: its first snapshot is whoever is there, not people joining a room it remembers.
+        Snapshot = RoomSnapshot.Empty;
+        Arrange();
         Raise();
         if (resume)
         {
@@ -352,6 +364,9 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
         Status = CallStatus.Ended;
         End = end;
         Recording = false;
+        // The end screen says what matters now; a notice about the call (a mute, a refused action) no longer does.
+        Notice = null;
+        Announcement = null;
     }
 
     /// <summary>What LiveKit's reason for a disconnect means for the person.</summary>
@@ -369,6 +384,7 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
 
     public Task OnParticipants(RoomSnapshot value)
     {
+        value = OnePerIdentity(value);
         Announce(Snapshot, value);
         Snapshot = value;
         lastSpeaker = CallLayout.LoudestRemote(value) ?? lastSpeaker;
@@ -380,6 +396,38 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
         Raise();
         // Promoted to co-host during the call: the lobby (and Record) are theirs now.
         return IsModerator && !wasModerator ? PromotedAsync() : Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// One entry per LiveKit identity, this tab's own first: a remote entry with the local identity is an older
+    /// connection of this same person (LiveKit disconnects it with DUPLICATE_IDENTITY, livekit-behaviour.md §1), a
+    /// frozen tile of oneself until it goes; of two remote entries with one identity the later (newer) one is kept.
+    /// The call module drops the first kind already; this holds whatever the browser sends (tiles are keyed by identity).
+    /// </summary>
+    static RoomSnapshot OnePerIdentity(RoomSnapshot value)
+    {
+        var participants = value.Participants;
+        var local = participants.FirstOrDefault(p => p.IsLocal);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        if (local is not null)
+        {
+            seen.Add(local.Identity);
+        }
+        var kept = new List<ParticipantState>(participants.Count);
+        for (var i = participants.Count - 1; i >= 0; i--)
+        {
+            var p = participants[i];
+            if (ReferenceEquals(p, local) || seen.Add(p.Identity))
+            {
+                kept.Add(p);
+            }
+        }
+        if (kept.Count == participants.Count)
+        {
+            return value;
+        }
+        kept.Reverse();
+        return value with { Participants = kept };
     }
 
     async Task PromotedAsync()
@@ -759,11 +807,26 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
         Locked = value;
     });
 
-    public Task EndForEveryoneAsync() => ModerateAsync(() => moderation.EndAsync(Slug, Credential));
-
-    /// <summary>A refused moderation call is shown, not thrown: the call goes on.</summary>
-    async Task ModerateAsync(Func<Task> action)
+    /// <summary>
+    /// Ends the call for everyone. Marked before the api is asked: the api deletes the room before it answers, so
+    /// LiveKit's ROOM_DELETED may reach this page first, and its end screen must already know whose doing it was.
+    /// </summary>
+    public async Task EndForEveryoneAsync()
     {
+        EndedForEveryoneHere = true;
+        if (!await ModerateAsync(() => moderation.EndAsync(Slug, Credential)))
+        {
+            EndedForEveryoneHere = false; // refused: the call goes on
+        }
+    }
+
+    /// <summary>This person ended the meeting for everyone (its end screen says so, and offers the host to start it again).</summary>
+    public bool EndedForEveryoneHere { get; private set; }
+
+    /// <summary>A refused moderation call is shown, not thrown: the call goes on. False when refused.</summary>
+    async Task<bool> ModerateAsync(Func<Task> action)
+    {
+        var done = true;
         try
         {
             await action();
@@ -771,8 +834,10 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
         catch (ApiProblemException e)
         {
             Notice = e.Message;
+            done = false;
         }
         Raise();
+        return done;
     }
 
     /// <summary>Reads who waits in the lobby (hosts and co-hosts only); a failure keeps the last list.</summary>
