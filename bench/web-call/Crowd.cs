@@ -167,7 +167,7 @@ sealed class Crowd : IAsyncDisposable
         catch (TimeoutException timeout)
         {
             var state = await person.Page.EvaluateAsync<string>(
-                "() => (document.querySelector('[data-testid=call-room]')?.dataset.state ?? 'no call page') + ': ' + document.querySelector('main')?.innerText.slice(0, 300)");
+                "() => (document.querySelector('[data-testid=call-room]')?.dataset.state ?? 'no call page') + ': ' + document.querySelector('main')?.innerText.slice(0, 1500)");
             throw new TimeoutException($"{person.Page.Url} did not connect; the page: {state}", timeout);
         }
         if (await call.GetAttributeAsync("data-state") != "Connected")

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;
 
@@ -64,14 +65,10 @@ sealed class BrowserCallMedia(CallModule module) : ICallMedia
         {
             bridge!.Value.Events = events;
         }
-        return await controller.InvokeAsync<ConnectResult>("connect", url, token, new
-        {
-            microphone = choices.Microphone,
-            camera = choices.Camera,
-            microphoneDeviceId = choices.MicrophoneDeviceId,
-            cameraDeviceId = choices.CameraDeviceId,
-            e2ee = encrypted,
-        });
+        var options = JsonSerializer.SerializeToElement(
+            new ConnectOptions(choices.Microphone, choices.Camera, choices.MicrophoneDeviceId, choices.CameraDeviceId, encrypted),
+            CallJson.Default.ConnectOptions);
+        return CallJson.Read<ConnectResult>(await controller.InvokeAsync<JsonElement>("connect", url, token, options));
     }
 
     public async Task<bool> AttachAsync(ICallEvents events)
@@ -132,7 +129,10 @@ sealed class BrowserCallMedia(CallModule module) : ICallMedia
         bridge?.Dispose();
     }
 
-    /// <summary>The object the module calls back; it forwards to whoever shows the call now.</summary>
+    /// <summary>
+    /// The object the module calls back; it forwards to whoever shows the call now. Records arrive as JSON elements
+    /// read with <see cref="CallJson"/> (why: see there).
+    /// </summary>
     sealed class EventsBridge(ICallEvents events)
     {
         /// <summary>The room as last forwarded: the module sends it whole only when people come or go.</summary>
@@ -141,10 +141,10 @@ sealed class BrowserCallMedia(CallModule module) : ICallMedia
         public ICallEvents Events { get; set; } = events;
 
         [JSInvokable]
-        public Task OnParticipants(RoomSnapshot snapshot)
+        public Task OnParticipants(JsonElement snapshot)
         {
-            room = snapshot;
-            return Events.OnParticipants(snapshot);
+            room = CallJson.Read<RoomSnapshot>(snapshot);
+            return Events.OnParticipants(room);
         }
 
         /// <summary>
@@ -152,16 +152,17 @@ sealed class BrowserCallMedia(CallModule module) : ICallMedia
         /// into the room as last forwarded; one not in it is ignored (the whole snapshot that names them comes first).
         /// </summary>
         [JSInvokable]
-        public Task OnParticipantChanges(IReadOnlyList<ParticipantState> changed, IReadOnlyList<string> activeSpeakers)
+        public Task OnParticipantChanges(JsonElement changes, IReadOnlyList<string> activeSpeakers)
         {
+            var changed = CallJson.Read<IReadOnlyList<ParticipantState>>(changes);
             room = new RoomSnapshot(
                 room.Participants.Select(p => changed.FirstOrDefault(c => c.Identity == p.Identity) ?? p).ToList(), activeSpeakers);
             return Events.OnParticipants(room);
         }
 
         [JSInvokable] public Task OnConnectionState(MediaConnectionState state, DisconnectReason? reason) => Events.OnConnectionState(state, reason);
-        [JSInvokable] public Task OnChat(ChatMessage message) => Events.OnChat(message);
-        [JSInvokable] public Task OnReaction(Reaction reaction) => Events.OnReaction(reaction);
+        [JSInvokable] public Task OnChat(JsonElement message) => Events.OnChat(CallJson.Read<ChatMessage>(message));
+        [JSInvokable] public Task OnReaction(JsonElement reaction) => Events.OnReaction(CallJson.Read<Reaction>(reaction));
         [JSInvokable] public Task OnRecording(bool recording) => Events.OnRecording(recording);
         [JSInvokable] public Task OnAudioBlocked(bool blocked) => Events.OnAudioBlocked(blocked);
         [JSInvokable] public Task OnMediaError(MediaErrorKind kind, MediaFailure failure, string message) => Events.OnMediaError(kind, failure, message);
@@ -176,15 +177,16 @@ sealed class BrowserDevicePreview(CallModule module, IJSRuntime js) : IDevicePre
     async Task<IJSObjectReference> PreviewAsync() =>
         preview ??= await (await module.GetAsync()).InvokeAsync<IJSObjectReference>("createPreview");
 
-    public async Task<Devices> ListDevicesAsync() => await (await module.GetAsync()).InvokeAsync<Devices>("listDevices", true);
+    public async Task<Devices> ListDevicesAsync() =>
+        CallJson.Read<Devices>(await (await module.GetAsync()).InvokeAsync<JsonElement>("listDevices", true));
 
     public async Task<PreviewResult> StartCameraAsync(ElementReference video, string? deviceId) =>
-        await (await PreviewAsync()).InvokeAsync<PreviewResult>("startCamera", video, deviceId);
+        CallJson.Read<PreviewResult>(await (await PreviewAsync()).InvokeAsync<JsonElement>("startCamera", video, deviceId));
 
     public async Task StopCameraAsync() => await (await PreviewAsync()).InvokeVoidAsync("stopCamera");
 
     public async Task<PreviewResult> StartMicrophoneAsync(ElementReference meter, string? deviceId) =>
-        await (await PreviewAsync()).InvokeAsync<PreviewResult>("startMicrophone", meter, deviceId);
+        CallJson.Read<PreviewResult>(await (await PreviewAsync()).InvokeAsync<JsonElement>("startMicrophone", meter, deviceId));
 
     public async Task StopMicrophoneAsync() => await (await PreviewAsync()).InvokeVoidAsync("stopMicrophone");
 
