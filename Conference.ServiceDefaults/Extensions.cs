@@ -83,6 +83,8 @@ public static class Extensions
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
+            // The last telemetry is sent within a bound when the process stops (a slow collector must not hold the stop).
+            builder.Services.AddHostedService<TelemetryShutdown>();
         }
 
         return builder;
