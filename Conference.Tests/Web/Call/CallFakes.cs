@@ -121,7 +121,7 @@ public sealed class FakeDevicePreview : IDevicePreview
     public Task StopCameraAsync()
     {
         Calls.Add("stop-camera");
-        return Task.CompletedTask;
+        return CameraStops?.Task ?? Task.CompletedTask;
     }
 
     public Task<PreviewResult> StartMicrophoneAsync(ElementReference meter, string? deviceId)
@@ -137,7 +137,20 @@ public sealed class FakeDevicePreview : IDevicePreview
     }
 
     public Task<bool> IsEncryptedAsync() => Task.FromResult(Encrypted);
-    public Task<string?> GetStoredAsync(string key) => Task.FromResult(Storage.GetValueOrDefault(key));
+    /// <summary>When set, stored values arrive only once it completes (a slow browser round trip).</summary>
+    public TaskCompletionSource? StorageAnswers { get; set; }
+
+    /// <summary>When set, stopping the camera finishes only once it completes.</summary>
+    public TaskCompletionSource? CameraStops { get; set; }
+
+    public async Task<string?> GetStoredAsync(string key)
+    {
+        if (StorageAnswers is { } gate)
+        {
+            await gate.Task;
+        }
+        return Storage.GetValueOrDefault(key);
+    }
 
     public Task StoreAsync(string key, string value)
     {

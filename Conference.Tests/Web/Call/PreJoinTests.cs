@@ -44,6 +44,43 @@ public class PreJoinTests : CallTestBase
     }
 
     [Fact]
+    public void A_name_typed_before_the_remembered_one_arrives_is_kept()
+    {
+        Preview.Storage[PreJoin.NameKey] = "Ada Lovelace";
+        Preview.StorageAnswers = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        PreJoinChoices? chosen = null;
+        var cut = Render<PreJoin>(p => p.Add(x => x.OnJoin, (PreJoinChoices c) => chosen = c));
+
+        cut.Find("#display-name").Input("Grace Hopper");
+        Preview.StorageAnswers.SetResult();
+        DevicesListed(cut);
+
+        Assert.Equal("Grace Hopper", cut.Find("#display-name").GetAttribute("value"));
+        cut.Find("form").Submit();
+        Assert.Equal("Grace Hopper", chosen!.DisplayName);
+    }
+
+    [Fact]
+    public void The_join_button_says_joining_from_the_click_on_and_takes_no_second_click()
+    {
+        var joins = 0;
+        var cut = Render<PreJoin>(p => p.Add(x => x.OnJoin, (PreJoinChoices _) => joins++));
+        DevicesListed(cut);
+        cut.Find("#display-name").Input("Ada");
+        Preview.CameraStops = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        cut.Find("form").Submit();
+
+        var button = cut.Find("button[type=submit]");
+        Assert.Equal("Joining…", button.TextContent);
+        Assert.True(button.HasAttribute("disabled"));
+        cut.Find("form").Submit();
+        Preview.CameraStops.SetResult();
+        cut.WaitForAssertion(() => Assert.Equal("Join", cut.Find("button[type=submit]").TextContent));
+        Assert.Equal(1, joins);
+    }
+
+    [Fact]
     public void Joins_with_camera_and_microphone_off()
     {
         PreJoinChoices? chosen = null;

@@ -30,19 +30,31 @@ export class DevicePreview {
   private video: LocalVideoTrack | null = null;
   private audio: LocalAudioTrack | null = null;
   private stopMeter: (() => void) | null = null;
+  // Each stop (and each start, which stops first) moves these on: a start still waiting for its device when that
+  // happens lets the device go when it arrives, so a join that stopped the preview does not leave the camera on.
+  private cameraTurn = 0;
+  private microphoneTurn = 0;
 
   async startCamera(videoElement: HTMLVideoElement, deviceId?: string | null): Promise<PreviewResult> {
     this.stopCamera();
+    const turn = this.cameraTurn;
+    let track: LocalVideoTrack;
     try {
-      this.video = await createLocalVideoTrack({ deviceId: deviceId || undefined, resolution: VideoPresets.h720.resolution });
+      track = await createLocalVideoTrack({ deviceId: deviceId || undefined, resolution: VideoPresets.h720.resolution });
     } catch (error) {
       return { ok: false, failure: classifyMediaError(error), message: messageOf(error) };
     }
-    this.video.attach(videoElement);
-    return { ok: true, deviceId: (await this.video.getDeviceId()) ?? null };
+    if (turn !== this.cameraTurn) {
+      track.stop();
+      return { ok: true, deviceId: null };
+    }
+    this.video = track;
+    track.attach(videoElement);
+    return { ok: true, deviceId: (await track.getDeviceId()) ?? null };
   }
 
   stopCamera(): void {
+    this.cameraTurn++;
     this.video?.stop();
     this.video?.detach();
     this.video = null;
@@ -50,22 +62,30 @@ export class DevicePreview {
 
   async startMicrophone(meter: HTMLMeterElement | HTMLElement, deviceId?: string | null): Promise<PreviewResult> {
     this.stopMicrophone();
+    const turn = this.microphoneTurn;
+    let track: LocalAudioTrack;
     try {
-      this.audio = await createLocalAudioTrack({ deviceId: deviceId || undefined });
+      track = await createLocalAudioTrack({ deviceId: deviceId || undefined });
     } catch (error) {
       return { ok: false, failure: classifyMediaError(error), message: messageOf(error) };
     }
-    const { calculateVolume, cleanup } = createAudioAnalyser(this.audio, { cloneTrack: false });
+    if (turn !== this.microphoneTurn) {
+      track.stop();
+      return { ok: true, deviceId: null };
+    }
+    this.audio = track;
+    const { calculateVolume, cleanup } = createAudioAnalyser(track, { cloneTrack: false });
     const timer = setInterval(() => setLevel(meter, calculateVolume()), 100);
     this.stopMeter = () => {
       clearInterval(timer);
       void cleanup();
       setLevel(meter, 0);
     };
-    return { ok: true, deviceId: (await this.audio.getDeviceId()) ?? null };
+    return { ok: true, deviceId: (await track.getDeviceId()) ?? null };
   }
 
   stopMicrophone(): void {
+    this.microphoneTurn++;
     this.stopMeter?.();
     this.stopMeter = null;
     this.audio?.stop();
