@@ -204,21 +204,30 @@ sealed class WatchedPage
     /// "" if the body arrived and is not empty, else what is wrong with it. A page that reloads itself at once (a
     /// meeting link whose fragment changed) drops the browser's copy before it can be read ("No resource with given
     /// identifier found"); then the site is asked for it again, and only a site that serves it empty is a problem.
+    /// Chromium never answers for a body whose loading it abandoned without a failure event (seen once in a full
+    /// journey run: the suite hung there for 8 minutes), so the browser's copy is waited for at most
+    /// <see cref="BodyWait"/>, and then the site is asked in the same way.
     /// </summary>
     async Task<string> DescribeBodyAsync(IResponse response)
     {
+        string why;
         try
         {
-            return (await response.BodyAsync()).Length > 0 ? "" : ", empty";
+            return (await response.BodyAsync().WaitAsync(BodyWait)).Length > 0 ? "" : ", empty";
         }
         catch (PlaywrightException exception)
         {
-            var again = await Page.APIRequest.GetAsync(response.Url);
-            return again.Ok && (await again.BodyAsync()).Length > 0
-                ? ""
-                : $", body unavailable ({exception.Message.Split('\n')[0]}) and {again.Status} from the site";
+            why = exception.Message.Split('\n')[0];
         }
+        catch (TimeoutException)
+        {
+            why = $"the browser gave no body within {BodyWait.TotalSeconds:0} s";
+        }
+        var again = await Page.APIRequest.GetAsync(response.Url);
+        return again.Ok && (await again.BodyAsync()).Length > 0 ? "" : $", body unavailable ({why}) and {again.Status} from the site";
     }
+
+    static readonly TimeSpan BodyWait = TimeSpan.FromSeconds(20);
 
     /// <summary>Blazor's circuit is connected: the layout renders interactively only then.</summary>
     public async Task WaitForCircuitAsync() => await Page.Locator("main[data-interactive=true]").WaitForAsync();

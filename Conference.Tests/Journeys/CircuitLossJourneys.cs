@@ -29,6 +29,13 @@ public sealed class CircuitLossJourneys(JourneyFixture fixture, Xunit.Abstractio
         var benIdentity = await SiteApi.IdentityOnTileAsync(host, "Ben Guest");
         var anaIdentity = await SiteApi.IdentityOnTileAsync(ben, "Ana Host");
         await Journey.SendChatAsync(ben, "Before the pocket");
+        // Ben watches Ana alone: speaker layout, Ana pinned.
+        await ben.Page.GetByTestId("toggle-layout").ClickAsync();
+        // The tiles move when the layout changes: pin once they are where they will stay (a click aimed at a moving
+        // button lands elsewhere).
+        await Assertions.Expect(ben.Page.GetByTestId("toggle-layout")).ToHaveAttributeAsync("aria-label", "Switch to grid layout");
+        await Journey.Tile(ben, "Ana Host").GetByRole(AriaRole.Button, new() { Name = "Pin Ana Host" }).ClickAsync();
+        await Assertions.Expect(ben.Page.Locator(".stage-focus .tile-pin")).ToHaveAttributeAsync("aria-pressed", "true");
         await Journey.ExpectVideoFramesFromAsync(host, "Ben Guest");
         await WatchForTilesRemovedAsync(host);
         var benConnections = await MarkDocumentAsync(ben);
@@ -80,6 +87,10 @@ public sealed class CircuitLossJourneys(JourneyFixture fixture, Xunit.Abstractio
         await Assertions.Expect(ben.Page.GetByTestId("toggle-chat")).ToHaveAttributeAsync("aria-pressed", "true");
         await Assertions.Expect(ben.Page.Locator("[data-testid=chat-log] li p")).ToHaveTextAsync(["Before the pocket", "While you were away"]);
         await Assertions.Expect(ben.Page.GetByTestId("chat-unread")).ToHaveCountAsync(0);
+        // And he still watches Ana alone.
+        await Assertions.Expect(ben.Page.GetByTestId("toggle-layout")).ToHaveAttributeAsync("aria-label", "Switch to grid layout");
+        await Assertions.Expect(ben.Page.Locator(".stage-focus .tile-name")).ToHaveTextAsync("Ana Host");
+        await Assertions.Expect(ben.Page.Locator(".stage-focus .tile-pin")).ToHaveAttributeAsync("aria-pressed", "true");
 
         await Journey.SendChatAsync(ben, "Back again");
         await Assertions.Expect(host.Page.Locator("[data-testid=chat-log] li p").Last).ToHaveTextAsync("Back again");
