@@ -171,8 +171,12 @@ public static class SchedulingApi
         {
             return TypedResults.ValidationProblem(validation.Errors);
         }
-        var updated = await ChangeOwnAsync<Ok<ScheduledMeetingResponse>>(slug, principal, db, users, mail, takesCancelled: false, async (host, scheduled) =>
+        var updated = await ChangeOwnAsync<Ok<ScheduledMeetingResponse>>(slug, principal, db, users, mail, async (host, scheduled) =>
         {
+            if (scheduled.CancelledAt is not null)
+            {
+                return Cancelled(slug);
+            }
             var invitees = await db.Invitees.Where(i => i.ScheduledMeetingId == scheduled.Id && i.RemovedAt == null).ToListAsync();
             scheduled.InviteesSkipLobby = request.InviteesSkipLobby ?? scheduled.InviteesSkipLobby;
             if (details!.DiffersFrom(scheduled))
@@ -207,7 +211,7 @@ public static class SchedulingApi
     static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> Cancel(string slug, ClaimsPrincipal principal,
         ConferenceDbContext db, UserManager<ConferenceUser> users, ScheduleMail mail, TimeProvider clock)
     {
-        return await ChangeOwnAsync<NoContent>(slug, principal, db, users, mail, takesCancelled: true, async (host, scheduled) =>
+        return await ChangeOwnAsync<NoContent>(slug, principal, db, users, mail, async (host, scheduled) =>
         {
             if (scheduled.CancelledAt is not null)
             {
@@ -232,8 +236,12 @@ public static class SchedulingApi
         {
             return TypedResults.ValidationProblem(validation.Errors);
         }
-        return await ChangeOwnAsync<Created<InviteeResponse>>(slug, principal, db, users, mail, takesCancelled: false, async (host, scheduled) =>
+        return await ChangeOwnAsync<Created<InviteeResponse>>(slug, principal, db, users, mail, async (host, scheduled) =>
         {
+            if (scheduled.CancelledAt is not null)
+            {
+                return Cancelled(slug);
+            }
             var email = wanted[0].Email;
             var existing = await db.Invitees.SingleOrDefaultAsync(i => i.ScheduledMeetingId == scheduled.Id && i.Email == email);
             if (existing is { RemovedAt: null })
@@ -271,7 +279,7 @@ public static class SchedulingApi
     static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> RemoveInvitee(string slug, long inviteeId, ClaimsPrincipal principal,
         ConferenceDbContext db, UserManager<ConferenceUser> users, ScheduleMail mail, TimeProvider clock)
     {
-        return await ChangeOwnAsync<NoContent>(slug, principal, db, users, mail, takesCancelled: true, async (host, scheduled) =>
+        return await ChangeOwnAsync<NoContent>(slug, principal, db, users, mail, async (host, scheduled) =>
         {
             var invitee = await db.Invitees.SingleOrDefaultAsync(i => i.Id == inviteeId && i.ScheduledMeetingId == scheduled.Id && i.RemovedAt == null);
             if (invitee is null)
@@ -311,30 +319,27 @@ public static class SchedulingApi
     /// One change to the caller's own schedule, as one transaction: the schedule row stays locked until it ends;
     /// <paramref name="change"/> edits the schedule and queues mail; what it did is saved, and the mail woken, only
     /// when it answers <typeparamref name="TDone"/> (a problem it answers leaves nothing behind). 404 when the caller
-    /// has no schedule <paramref name="slug"/>; 409 when it is cancelled and <paramref name="takesCancelled"/> is false.
+    /// has no schedule <paramref name="slug"/>. A cancelled schedule is handed over too: removing an invitee still
+    /// works on it, a new time or invitee does not (409, said by the change).
     /// </summary>
     static async Task<Results<TDone, ValidationProblem, ProblemHttpResult>> ChangeOwnAsync<TDone>(string slug, ClaimsPrincipal principal,
-        ConferenceDbContext db, UserManager<ConferenceUser> users, ScheduleMail mail, bool takesCancelled,
+        ConferenceDbContext db, UserManager<ConferenceUser> users, ScheduleMail mail,
         Func<ConferenceUser, ScheduledMeeting, Task<Results<TDone, ValidationProblem, ProblemHttpResult>>> change) where TDone : IResult
     {
         var host = (await users.GetUserAsync(principal))!;
         await using var transaction = await db.Database.BeginTransactionAsync();
-        switch (await LockOwnAsync(db, slug, host.Id))
+        if (await LockOwnAsync(db, slug, host.Id) is not { } scheduled)
         {
-            case null:
-                return NotFound(slug);
-            case { CancelledAt: not null } when !takesCancelled:
-                return Cancelled(slug);
-            case var scheduled:
-                var done = await change(host, scheduled);
-                if (done.Result is TDone)
-                {
-                    await db.SaveChangesAsync();
-                    await transaction.CommitAsync();
-                    mail.Send();
-                }
-                return done;
+            return NotFound(slug);
         }
+        var done = await change(host, scheduled);
+        if (done.Result is TDone)
+        {
+            await db.SaveChangesAsync();
+            await transaction.CommitAsync();
+            mail.Send();
+        }
+        return done;
     }
 
     static Invitee NewInvitee(ScheduledMeeting scheduled, ScheduleValidation.ValidInvitee wanted, PersonalLinks links, DateTimeOffset now)

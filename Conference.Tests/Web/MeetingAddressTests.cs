@@ -63,17 +63,7 @@ public sealed class MeetingAddressTests(WebAppFixture fixture)
     [Fact]
     public async Task Through_Caddy_a_link_with_a_NUL_is_the_page_saying_it_is_not_a_meeting_link_and_the_api_answers_a_problem()
     {
-        var caddyfile = await File.ReadAllTextAsync(Path.Combine(LocalMachine.RepositoryRoot, "Caddyfile"));
-        await using var caddy = await CaddyServer.StartAsync(caddyfile, port => new Dictionary<string, string>
-        {
-            ["SITE_ADDRESS"] = $"http://localhost:{port}",
-            ["LIVEKIT_SITE_ADDRESS"] = $"http://livekit.localhost:{port}",
-            ["DASHBOARD_SITE_ADDRESS"] = $"http://dashboard.localhost:{port}",
-            ["LIVEKIT_PUBLIC_ORIGIN"] = fixture.LiveKit.Url.GetLeftPart(UriPartial.Authority),
-            ["WEB_UPSTREAM"] = fixture.Web.Url.Authority,
-            ["API_UPSTREAM"] = fixture.Web.Url.Authority,
-            ["CADDY_ADMIN"] = "off",
-        });
+        await using var caddy = await RepositoryCaddyAsync(apiUpstream: fixture.Web.Url.Authority);
         var site = new Uri($"http://localhost:{caddy.Port}/");
         var page = await fixture.NewPageAsync();
 
@@ -101,17 +91,7 @@ public sealed class MeetingAddressTests(WebAppFixture fixture)
     public async Task Through_Caddy_a_meeting_address_that_cleans_to_the_api_is_the_site_s_page_and_the_api_keeps_its_own()
     {
         await using var api = await Conference.Tests.Deploy.StubUpstream.StartAsync("api");
-        var caddyfile = await File.ReadAllTextAsync(Path.Combine(LocalMachine.RepositoryRoot, "Caddyfile"));
-        await using var caddy = await CaddyServer.StartAsync(caddyfile, port => new Dictionary<string, string>
-        {
-            ["SITE_ADDRESS"] = $"http://localhost:{port}",
-            ["LIVEKIT_SITE_ADDRESS"] = $"http://livekit.localhost:{port}",
-            ["DASHBOARD_SITE_ADDRESS"] = $"http://dashboard.localhost:{port}",
-            ["LIVEKIT_PUBLIC_ORIGIN"] = fixture.LiveKit.Url.GetLeftPart(UriPartial.Authority),
-            ["WEB_UPSTREAM"] = fixture.Web.Url.Authority,
-            ["API_UPSTREAM"] = api.HostAndPort,
-            ["CADDY_ADMIN"] = "off",
-        });
+        await using var caddy = await RepositoryCaddyAsync(apiUpstream: api.HostAndPort);
         using var http = new HttpClient { BaseAddress = new Uri($"http://localhost:{caddy.Port}/") };
 
         using var disguised = await http.GetAsync("m/..%2F..%2Fapi%2Fhealth");
@@ -123,5 +103,21 @@ public sealed class MeetingAddressTests(WebAppFixture fixture)
         Assert.Equal("api /api/health", await health.Content.ReadAsStringAsync());
         using var capitals = await http.GetAsync("API/meetings/x");
         Assert.Equal("api /API/meetings/x", await capitals.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>The repository's Caddyfile in front of this fixture's web, with /api/* going to <paramref name="apiUpstream"/>.</summary>
+    async Task<CaddyServer> RepositoryCaddyAsync(string apiUpstream)
+    {
+        var caddyfile = await File.ReadAllTextAsync(Path.Combine(LocalMachine.RepositoryRoot, "Caddyfile"));
+        return await CaddyServer.StartAsync(caddyfile, port => new Dictionary<string, string>
+        {
+            ["SITE_ADDRESS"] = $"http://localhost:{port}",
+            ["LIVEKIT_SITE_ADDRESS"] = $"http://livekit.localhost:{port}",
+            ["DASHBOARD_SITE_ADDRESS"] = $"http://dashboard.localhost:{port}",
+            ["LIVEKIT_PUBLIC_ORIGIN"] = fixture.LiveKit.Url.GetLeftPart(UriPartial.Authority),
+            ["WEB_UPSTREAM"] = fixture.Web.Url.Authority,
+            ["API_UPSTREAM"] = apiUpstream,
+            ["CADDY_ADMIN"] = "off",
+        });
     }
 }
