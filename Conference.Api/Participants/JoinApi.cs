@@ -141,7 +141,9 @@ public static class JoinApi
         var tokens = media.Tokens;
         switch (waiting.Status)
         {
-            case Lobby.Status.Waiting:
+            // The host ended the call for everyone after this person asked: that includes them (410 below), as the
+            // people in the call are told; they may ask again when a call runs.
+            case Lobby.Status.Waiting when !(meeting.EndedForEveryoneAt >= waiting.RequestedAt):
                 return TypedResults.Ok(new JoinResponse("waiting", null, waiting.Id, LobbyExpiresAt: waiting.ExpiresAt));
             case Lobby.Status.Denied:
                 return TypedResults.Problem("The host did not let you in.", statusCode: StatusCodes.Status403Forbidden, title: "Not admitted");
@@ -149,7 +151,7 @@ public static class JoinApi
                 return TypedResults.Problem("This lobby ticket was already used; ask to join again.", statusCode: StatusCodes.Status410Gone, title: "Ticket used");
         }
 
-        // Admitted: still only while the meeting is open to this person.
+        // Admitted (or waiting through an end for everyone): still only while the meeting is open to this person.
         if (Expired(meeting, clock) is { } expired)
         {
             return expired;

@@ -120,6 +120,26 @@ public sealed class MeetingModelTests(ApiFixture fixture)
         Assert.Equal(2, claims.Count(c => c.StatusCode == HttpStatusCode.Gone));
     }
 
+    // A newcomer waited in the lobby while the host ended the call for everyone, and went on reading "Waiting to be let in".
+    [Fact]
+    public async Task Someone_waiting_in_the_lobby_when_the_host_ends_the_call_for_everyone_is_told_and_may_ask_again()
+    {
+        using var host = await fixture.SignedInHostAsync();
+        var slug = await MeetingsApiTests.CreateAsync(host, new { title = "Lobby end", settings = new { lobbyEnabled = true } });
+        var guest = fixture.Api.CreateClient();
+        var asked = (await (await guest.PostAsJsonAsync($"/api/meetings/{slug}/join", new { displayName = "Walt" })).Content.ReadFromJsonAsync<JoinAnswer>())!;
+        var status = $"/api/meetings/{slug}/lobby/{asked.LobbyRequestId}";
+        Assert.Equal(HttpStatusCode.OK, (await guest.PostAsJsonAsync(status, new { ticket = asked.LobbyTicket })).StatusCode);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await host.PostAsync($"/api/meetings/{slug}/end", null)).StatusCode);
+
+        var ended = await guest.PostAsJsonAsync(status, new { ticket = asked.LobbyTicket });
+        Assert.Equal(HttpStatusCode.Gone, ended.StatusCode);
+        Assert.Contains("ended the call", (await ended.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        var again = (await (await guest.PostAsJsonAsync($"/api/meetings/{slug}/join", new { displayName = "Walt" })).Content.ReadFromJsonAsync<JoinAnswer>())!;
+        Assert.Equal(HttpStatusCode.OK, (await guest.PostAsJsonAsync($"/api/meetings/{slug}/lobby/{again.LobbyRequestId}", new { ticket = again.LobbyTicket })).StatusCode);
+    }
+
     // Why 5: each join was a new identity, so a reload lost the co-host role and a removed person walked back in;
     // a co-host kept rights for 12 h after leaving; the host could not demote someone absent.
     [Fact]

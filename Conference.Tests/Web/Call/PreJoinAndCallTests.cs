@@ -1,5 +1,6 @@
 using System.Net;
 using Bunit;
+using Microsoft.AspNetCore.Components;
 using Conference.Web.Api;
 using Conference.Web.Components.Call;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,6 +17,7 @@ public class PreJoinAndCallTests : CallTestBase
     {
         Services.AddHttpContextAccessor();
         pageState = AddBunitPersistentComponentState();
+        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
 
     IRenderedComponent<PreJoinAndCall> Page() =>

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Bunit;
+using Microsoft.AspNetCore.Components;
 using Conference.Web.Components.Call;
 using Microsoft.AspNetCore.Components.Authorization;
 
@@ -7,6 +8,9 @@ namespace Conference.Tests.Web.Call;
 
 public class PreJoinTests : CallTestBase
 {
+    // The pre-join runs in a circuit; one test shows its prerendered form.
+    public PreJoinTests() => SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+
     [Fact]
     public void Remembers_the_name_and_joins_with_the_chosen_devices()
     {
@@ -58,6 +62,17 @@ public class PreJoinTests : CallTestBase
         Assert.Equal("Grace Hopper", cut.Find("#display-name").GetAttribute("value"));
         cut.Find("form").Submit();
         Assert.Equal("Grace Hopper", chosen!.DisplayName);
+    }
+
+    [Fact]
+    public void Before_the_page_is_interactive_the_name_takes_no_typing_and_join_is_off()
+    {
+        Preview.Storage[PreJoin.NameKey] = "Ada Lovelace";
+        SetRendererInfo(new RendererInfo("Static", isInteractive: false));
+        var cut = Render<PreJoin>();
+
+        Assert.True(cut.Find("#display-name").HasAttribute("disabled"));
+        Assert.True(cut.Find("button[type=submit]").HasAttribute("disabled"));
     }
 
     [Fact]
