@@ -24,6 +24,15 @@ public sealed class PhoneJourneys(JourneyFixture fixture) : BrowserTest(fixture)
         var overflow = await phone.Page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");
         Assert.True(overflow <= 0, $"The call page is {overflow}px wider than the phone.");
         await Assertions.Expect(phone.Page.GetByTestId("leave")).ToBeInViewportAsync();
+        // Three people stack in one column, each tile wider than tall: side by side they were strips showing a quarter
+        // of each 16:9 picture.
+        var tiles = phone.Page.Locator("section.stage [data-testid=tile]");
+        Assert.Equal(3, await tiles.CountAsync());
+        foreach (var tile in await tiles.AllAsync())
+        {
+            var box = (await tile.BoundingBoxAsync())!;
+            Assert.True(box.Width > box.Height && box.Width > 300, $"A tile on the phone is {box.Width:0}×{box.Height:0}.");
+        }
         await JourneyFixture.ScreenshotAsync(phone.Page, "call-phone");
 
         var results = await phone.Page.RunAxe(new AxeRunOptions
