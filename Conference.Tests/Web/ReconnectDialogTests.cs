@@ -14,6 +14,38 @@ namespace Conference.Tests.Web;
 [Collection(WebAppCollection.Name)]
 public sealed class ReconnectDialogTests(WebAppFixture fixture) : BrowserTest(fixture)
 {
+    [Theory]
+    [InlineData("account/signup")] // a plain form (no circuit)
+    [InlineData("")]               // an interactive page
+    public async Task Blazors_error_bar_is_no_alert_while_the_styles_are_still_loading(string address)
+    {
+        // Found in two full runs: a failed sign-up's page showed its problem and "The connection to the server was
+        // lost" as two alerts, the second only because app.css, which hid it, had not arrived yet.
+        var page = await fixture.NewPageAsync();
+        var stylesHeld = new TaskCompletionSource();
+        await page.RouteAsync("**/*.css", async route =>
+        {
+            await stylesHeld.Task;
+            await route.ContinueAsync();
+        });
+        try
+        {
+            await page.GotoAsync(address, new() { WaitUntil = WaitUntilState.Commit });
+            await page.Locator("#blazor-error-ui").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+            await Assertions.Expect(page.Locator("#blazor-error-ui")).ToBeHiddenAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
+        }
+        finally
+        {
+            stylesHeld.TrySetResult();
+        }
+
+        // And Blazor can still show it: it sets the bar's inline display, which wins over the attribute.
+        await page.WaitForLoadStateAsync(LoadState.Load);
+        await page.Locator("#blazor-error-ui").EvaluateAsync("bar => bar.style.display = 'block'");
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("The connection to the server was lost");
+    }
+
     [Fact]
     public async Task A_page_that_lost_its_connection_says_it_is_reconnecting_until_it_is_back()
     {
