@@ -260,8 +260,17 @@ static class Journey
             {
                 var state = await page.Page.GetByTestId("call-room").GetAttributeAsync("data-state", new() { Timeout = 1_000 }).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : "(no call)");
                 var people = await page.Page.GetByTestId("people-list").InnerTextAsync(new() { Timeout = 1_000 }).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result.ReplaceLineEndings(" | ") : "(people list closed)");
+                // A page waiting for its circuit is covered by the reconnect dialog (clicks wait, then time out), and one
+                // whose circuit the server rejected reloads itself onto the pre-join page: say which, if either.
+                var connection = await page.Page.EvaluateAsync<string>("""
+                    () => {
+                      const dialog = document.getElementById('components-reconnect-modal');
+                      const loaded = performance.getEntriesByType('navigation')[0]?.type ?? 'unknown';
+                      return `reconnect dialog ${dialog ? (dialog.open ? 'open (' + dialog.className + ')' : 'closed') : 'absent'}, page loaded by ${loaded}`;
+                    }
+                    """).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : "(page not answering)");
                 var problems = await Record.ExceptionAsync(() => page.ExpectNothingWrongAsync());
-                seen.Add($"{page.Page.Url}: call {state}; people: {people}; {problems?.Message ?? "nothing went wrong on the page"}");
+                seen.Add($"{page.Page.Url}: call {state}; people: {people}; {connection}; {problems?.Message ?? "nothing went wrong on the page"}");
             }
             // First, as CI shows only the message's first lines; Playwright's own (locator, call log, aria snapshot) follows.
             throw new PlaywrightException($"{string.Join(Environment.NewLine, seen)}{Environment.NewLine}{failed.Message}", failed);

@@ -93,6 +93,15 @@ public sealed class ModerationJourneys(JourneyFixture fixture) : BrowserTest(fix
         await Assertions.Expect(host.Page.GetByTestId("toggle-people")).ToHaveAttributeAsync("aria-label", "People, 2 waiting");
         var banner = host.Page.GetByTestId("lobby-banner");
         await Assertions.Expect(banner.GetByRole(AriaRole.Heading)).ToHaveTextAsync("2 people are waiting to join");
+        // One Admit and one Deny per person in the whole page, hidden ones counted: the meeting page's waiting-room
+        // card stayed in the page under the call, hidden by a style, with a second pair that a script or a screen
+        // reader's list of buttons could reach.
+        Assert.Equal(["Admit Una Unwelcome", "Admit Wes Welcome", "Deny Una Unwelcome", "Deny Wes Welcome"], await host.Page.EvaluateAsync<string[]>("""
+            () => [...document.querySelectorAll('button')]
+              .map(b => b.getAttribute('aria-label') ?? b.textContent.trim())
+              .filter(name => /^(Admit|Deny)\b/.test(name))
+              .sort()
+            """));
         await banner.GetByRole(AriaRole.Button, new() { Name = "Admit Wes Welcome" }).ClickAsync();
         await Assertions.Expect(banner.GetByRole(AriaRole.Heading)).ToHaveTextAsync("1 person is waiting to join");
 

@@ -67,11 +67,30 @@ public sealed class MeetingAddressTests(WebAppFixture fixture)
         var site = new Uri($"http://localhost:{caddy.Port}/");
         var page = await fixture.NewPageAsync();
 
+        var problems = WatchForProblems(page);
+
         var response = await page.GotoAsync(new Uri(site, "m/%00").ToString());
 
         Assert.NotNull(response);
         Assert.Equal(404, response.Status);
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "That is not a meeting link", Level = 1 })).ToBeVisibleAsync();
+        // A working page at a clean address: Blazor's router, started on the browser's address, threw on the NUL ("The
+        // path contains null characters") and the circuit died under the page, its error bar up.
+        await page.Locator("main[data-interactive=true]").WaitForAsync(new() { Timeout = 15_000 });
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "That is not a meeting link", Level = 1 })).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#blazor-error-ui")).ToBeHiddenAsync();
+        Assert.Empty(problems);
+        Assert.Equal(new Uri(site, "m/not-a-meeting-code").ToString(), page.Url);
+
+        // Any other address with a control character ends at the site's "not found" page, as cleanly.
+        var elsewhere = await page.GotoAsync(new Uri(site, "recordings%00").ToString());
+        Assert.NotNull(elsewhere);
+        Assert.Equal(404, elsewhere.Status);
+        await page.Locator("main[data-interactive=true]").WaitForAsync(new() { Timeout = 15_000 });
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Page not found", Level = 1 })).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#blazor-error-ui")).ToBeHiddenAsync();
+        Assert.Empty(problems);
+        Assert.Equal(new Uri(site, "not-found").ToString(), page.Url);
 
         using var http = new HttpClient { BaseAddress = site };
         using var api = await http.GetAsync("api/meetings/%00");
@@ -103,6 +122,24 @@ public sealed class MeetingAddressTests(WebAppFixture fixture)
         Assert.Equal("api /api/health", await health.Content.ReadAsStringAsync());
         using var capitals = await http.GetAsync("API/meetings/x");
         Assert.Equal("api /API/meetings/x", await capitals.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>
+    /// What goes wrong on <paramref name="page"/> from now on: console errors and uncaught exceptions. The 404 a page
+    /// that says "not found" answers with is what it should answer, and Chromium logs it as an error: not counted.
+    /// </summary>
+    static System.Collections.Concurrent.ConcurrentQueue<string> WatchForProblems(IPage page)
+    {
+        var problems = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error" && !message.Text.Contains("status of 404", StringComparison.Ordinal))
+            {
+                problems.Enqueue($"console error: {message.Text} (at {message.Location})");
+            }
+        };
+        page.PageError += (_, error) => problems.Enqueue($"uncaught: {error}");
+        return problems;
     }
 
     /// <summary>The repository's Caddyfile in front of this fixture's web, with /api/* going to <paramref name="apiUpstream"/>.</summary>

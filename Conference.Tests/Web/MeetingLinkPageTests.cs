@@ -31,6 +31,23 @@ public sealed class MeetingLinkPageTests : WebComponentTest
         Assert.Equal("abc-defg-hij", page.FindComponent<Stub<PreJoinAndCall>>().Instance.Parameters.Get(p => p.Slug));
     }
 
+    [Fact]
+    public void The_host_s_waiting_room_card_is_shown_by_the_pre_join_and_call_outside_the_call_only()
+    {
+        Api.On("GET", "/api/meetings/abc-defg-hij", BoardMeeting);
+
+        var page = Render<MeetingLinkPage>(parameters => parameters.Add(p => p.Slug, "abc-defg-hij"));
+
+        page.WaitForAssertion(() => Assert.Equal("Board meeting", page.Find("h1").TextContent));
+        // Not on the page beside the call (where it stayed under the full-screen call, hidden by a style only)...
+        Assert.Empty(page.FindComponents<WaitingRoom>());
+        // ...but handed to the pre-join and call, which shows it while nobody is in the call (PreJoinAndCallTests).
+        var outsideCall = page.FindComponent<Stub<PreJoinAndCall>>().Instance.Parameters.Get(p => p.OutsideCall);
+        Assert.NotNull(outsideCall);
+        var card = Render(outsideCall);
+        Assert.Single(card.FindComponents<WaitingRoom>());
+    }
+
     [Theory]
     [InlineData("ABC-DEFG-HIJ")]
     [InlineData("abcdefghij")]

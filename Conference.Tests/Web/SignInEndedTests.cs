@@ -57,6 +57,10 @@ public sealed class SignInEndedTests(WebAppFixture fixture)
         await WebJourney.GotoInteractiveAsync(laptop, "account");
         await laptop.GetByRole(AriaRole.Button, new() { Name = "Sign out everywhere" }).ClickAsync();
         await WebJourney.WaitForPageAsync(laptop, path => path == "/account/signin");
+        // The browser that asked is told what it did (not left on a bare sign-in page).
+        await Assertions.Expect(laptop.GetByTestId("signin-signed-out-everywhere"))
+            .ToHaveTextAsync("You signed out everywhere: every browser signed in to this account has to sign in again.");
+        await Assertions.Expect(laptop.GetByTestId("signin-ended")).ToHaveCountAsync(0);
 
         // The phone's next page asks the api with the ended sign-in.
         await phone.GotoAsync("recordings");

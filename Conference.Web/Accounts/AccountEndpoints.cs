@@ -17,10 +17,13 @@ public static class AccountEndpoints
         app.MapPost("/account/signout", (HttpContext http, AccountsClient accounts, ILogger<AccountsClient> logger, [FromForm] string? returnUrl) =>
             SignOutAsync(http, returnUrl, logger, token => accounts.SignOutAsync(token, http.RequestAborted)));
         app.MapPost("/account/signout-everywhere", (HttpContext http, AccountsClient accounts, ILogger<AccountsClient> logger) =>
-            SignOutAsync(http, "/account/signin", logger, token => accounts.SignOutEverywhereAsync(token, http.RequestAborted)));
+            SignOutAsync(http, SignedOutEverywherePath, logger, token => accounts.SignOutEverywhereAsync(token, http.RequestAborted)));
         app.MapGet(SignInEndedPath, SignInEndedAsync);
         return app;
     }
+
+    /// <summary>Where "sign out everywhere" leaves the browser that asked: the sign-in page, saying what was done.</summary>
+    public const string SignedOutEverywherePath = "/account/signin?signedout=everywhere";
 
     /// <summary>Where a page sends the person when the api refused their sign-in (MainLayout): <c>?returnUrl=</c> the page.</summary>
     public const string SignInEndedPath = "/account/ended";

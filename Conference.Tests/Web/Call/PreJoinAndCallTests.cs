@@ -200,6 +200,40 @@ public class PreJoinAndCallTests : CallTestBase
         Assert.Null(second.FindComponent<CallRoom>().Instance.Session.Pinned);
     }
 
+    /// <summary>The accessible names of the page's buttons that answer <paramref name="name"/>'s lobby request, hidden or not.</summary>
+    static List<string> LobbyButtons(IRenderedComponent<PreJoinAndCall> page, string name) =>
+        page.FindAll("button").Select(b => b.GetAttribute("aria-label") ?? b.TextContent.Trim())
+            .Where(label => label is var l && (l == $"Admit {name}" || l == $"Deny {name}" || l == "Deny"))
+            .ToList();
+
+    [Fact]
+    public async Task A_host_in_the_call_has_one_Admit_and_one_Deny_for_a_waiting_person_the_page_s_waiting_room_card_gone()
+    {
+        // The meeting page puts its waiting-room card outside the call. Once it sat on under the full-screen call,
+        // hidden by a style only: a second Admit and Deny per person that a test (or a screen reader's list of
+        // buttons) could reach.
+        MeetingExists();
+        Api.Answer($"GET /api/meetings/{Slug}/lobby", HttpStatusCode.OK, new[] { new LobbyEntry("req-1", "Sam", DateTimeOffset.UtcNow) });
+        Api.Answer($"POST /api/meetings/{Slug}/join", HttpStatusCode.OK, new JoinResult("joined", Details(role: "Host"), null));
+        var page = Render<PreJoinAndCall>(p => p
+            .Add(x => x.Slug, Slug)
+            .Add<Conference.Web.Components.Meetings.WaitingRoom>(x => x.OutsideCall, room => room.Add(r => r.Slug, Slug)));
+        // Before joining, the host answers the lobby from the page's card.
+        page.WaitForAssertion(() => Assert.Equal(["Admit Sam", "Deny"], LobbyButtons(page, "Sam")));
+
+        Join(page);
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=toggle-people]")));
+        await page.InvokeAsync(() => Media.Events!.OnParticipants(new RoomSnapshot([Person("me-1", "Grace", isLocal: true, role: "Host")], [])));
+
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=lobby-banner]")));
+        Assert.Empty(page.FindAll(".waiting-room"));
+        Assert.Equal(["Admit Sam", "Deny Sam"], LobbyButtons(page, "Sam"));
+        // With the People panel open the banner steps aside: still one of each.
+        await page.InvokeAsync(() => page.Find("[data-testid=toggle-people]").Click());
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=lobby-banner]")));
+        Assert.Equal(["Admit Sam", "Deny Sam"], LobbyButtons(page, "Sam"));
+    }
+
     [Fact]
     public void A_refused_join_stays_on_pre_join_with_the_api_s_reason()
     {

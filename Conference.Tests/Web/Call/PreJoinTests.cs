@@ -48,20 +48,38 @@ public class PreJoinTests : CallTestBase
     }
 
     [Fact]
-    public void A_name_typed_before_the_remembered_one_arrives_is_kept()
+    public void The_name_takes_no_typing_until_the_remembered_one_is_in_it()
     {
+        // The remembered name is a round trip to the browser. Typing allowed meanwhile, the server's writing it into
+        // the input moved the cursor behind it, and the typed name landed there too: a journey's host, signed in as
+        // "Cam Host" and filling in "Cam Host", joined as "Cam HostCam Host".
         Preview.Storage[PreJoin.NameKey] = "Ada Lovelace";
         Preview.StorageAnswers = new(TaskCreationOptions.RunContinuationsAsynchronously);
         PreJoinChoices? chosen = null;
         var cut = Render<PreJoin>(p => p.Add(x => x.OnJoin, (PreJoinChoices c) => chosen = c));
 
-        cut.Find("#display-name").Input("Grace Hopper");
-        Preview.StorageAnswers.SetResult();
-        DevicesListed(cut);
+        Assert.True(cut.Find("#display-name").HasAttribute("disabled"));
+        Assert.True(cut.Find("button[type=submit]").HasAttribute("disabled"));
 
-        Assert.Equal("Grace Hopper", cut.Find("#display-name").GetAttribute("value"));
+        Preview.StorageAnswers.SetResult();
+        cut.WaitForAssertion(() => Assert.False(cut.Find("#display-name").HasAttribute("disabled")));
+        Assert.Equal("Ada Lovelace", cut.Find("#display-name").GetAttribute("value"));
+        DevicesListed(cut);
+        cut.Find("#display-name").Input("Grace Hopper");
         cut.Find("form").Submit();
         Assert.Equal("Grace Hopper", chosen!.DisplayName);
+    }
+
+    [Fact]
+    public void With_no_name_remembered_the_name_takes_typing_once_the_browser_has_said_so()
+    {
+        Preview.StorageAnswers = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        var cut = Render<PreJoin>();
+        Assert.True(cut.Find("#display-name").HasAttribute("disabled"));
+
+        Preview.StorageAnswers.SetResult();
+        cut.WaitForAssertion(() => Assert.False(cut.Find("#display-name").HasAttribute("disabled")));
+        Assert.Equal("", cut.Find("#display-name").GetAttribute("value") ?? "");
     }
 
     [Fact]
