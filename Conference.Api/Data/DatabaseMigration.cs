@@ -10,34 +10,40 @@ static class DatabaseMigration
 
     /// <summary>
     /// Applies pending migrations before the api serves. A session-level advisory lock makes it one owner at a
-    /// time: a second instance waits, then finds nothing left to apply.
+    /// time: a second instance waits, then finds nothing left to apply. While Postgres cannot be reached yet (refused,
+    /// timed out, starting up) it is tried again for <see cref="StartupRetry.Budget"/>.
     /// </summary>
     public static async Task MigrateDatabaseAsync(this WebApplication app, CancellationToken cancellationToken = default)
     {
-        await using var scope = app.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<ConferenceDbContext>();
-        var logger = scope.ServiceProvider.GetRequiredService<ILogger<ConferenceDbContext>>();
+        var logger = app.Services.GetRequiredService<ILogger<ConferenceDbContext>>();
+        await StartupRetry.RunAsync("Migrating the api's database", MigrateOnceAsync,
+            exception => exception is NpgsqlException { IsTransient: true }, logger, cancellationToken);
 
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        try
+        async Task MigrateOnceAsync(CancellationToken cancellationToken)
         {
-            await using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({MigrationLockKey})", connection))
+            await using var scope = app.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<ConferenceDbContext>();
+            var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            try
             {
-                await take.ExecuteNonQueryAsync(cancellationToken);
+                await using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({MigrationLockKey})", connection))
+                {
+                    await take.ExecuteNonQueryAsync(cancellationToken);
+                }
+                var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+                if (pending.Count > 0)
+                {
+                    logger.LogInformation("Applying {Count} migration(s): {Migrations}", pending.Count, string.Join(", ", pending));
+                    await db.Database.MigrateAsync(cancellationToken);
+                }
+                await using var release = new NpgsqlCommand($"SELECT pg_advisory_unlock({MigrationLockKey})", connection);
+                await release.ExecuteNonQueryAsync(cancellationToken);
             }
-            var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
-            if (pending.Count > 0)
+            finally
             {
-                logger.LogInformation("Applying {Count} migration(s): {Migrations}", pending.Count, string.Join(", ", pending));
-                await db.Database.MigrateAsync(cancellationToken);
+                await db.Database.CloseConnectionAsync();
             }
-            await using var release = new NpgsqlCommand($"SELECT pg_advisory_unlock({MigrationLockKey})", connection);
-            await release.ExecuteNonQueryAsync(cancellationToken);
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
         }
     }
 }

@@ -59,10 +59,15 @@ static class Extensions
         }
     }
 
-    /// <summary>Creates or upgrades the recorder's tables before anything reads them.</summary>
+    /// <summary>
+    /// Creates or upgrades the recorder's tables before anything reads them; tried again while Postgres cannot be
+    /// reached yet (<see cref="StartupRetry"/>).
+    /// </summary>
     public static async Task MigrateRecordingsDatabaseAsync(this WebApplication app)
     {
-        await RecordingsSchema.MigrateAsync(app.Services.GetRequiredService<NpgsqlDataSource>(), app.Lifetime.ApplicationStopping);
+        var dataSource = app.Services.GetRequiredService<NpgsqlDataSource>();
+        await StartupRetry.RunAsync("Migrating the recorder's database", token => RecordingsSchema.MigrateAsync(dataSource, token),
+            exception => exception is NpgsqlException { IsTransient: true }, app.Logger, app.Lifetime.ApplicationStopping);
         await app.Services.GetRequiredService<RetentionSettingStore>().AdoptRelayedSettingAsync(
             app.Services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>(), app.Logger, app.Lifetime.ApplicationStopping);
     }
