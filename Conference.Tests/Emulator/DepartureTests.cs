@@ -11,8 +11,8 @@ namespace Conference.Tests.Emulator;
 /// <item>A closed page: livekit-client (Room.onPageLeave, on <c>pagehide</c> and <c>beforeunload</c>, as long as
 /// <c>disconnectOnPageLeave</c> stays at its default, true) sends a LeaveRequest, so LiveKit closes the participant at
 /// once with CLIENT_INITIATED.</item>
-/// <item>A killed browser (or one Playwright closes) sends nothing: its signal socket ends (the kernel closes it) while its peer connection just
-/// goes silent. LiveKit keeps a participant whose ICE has connected when its signal closes
+/// <item>A killed browser (or one Playwright closes) sends nothing: its signal socket ends (the kernel closes it)
+/// while its peer connection just goes silent. LiveKit keeps a participant whose ICE has connected when its signal closes
 /// (ParticipantImpl.HandleSignalSourceClose), pion's ICE calls the connection disconnected after 10 s without a packet
 /// and failed 5 s later (transport.go: iceDisconnectedTimeout, iceFailedTimeout), and the participant is closed 5 s
 /// after that (ParticipantImpl.onAnyTransportFailed → setupDisconnectTimer: disconnectCleanupDuration) with
