@@ -38,8 +38,10 @@ public sealed class DepartureJourneys(JourneyFixture fixture, ITestOutputHelper 
         await Assertions.Expect(Journey.Tile(host, "Cal Guest")).ToHaveCountAsync(0, new() { Timeout = 60_000 });
         var gone = clock.Elapsed;
         output.WriteLine($"Cal's tile left Ida's page {gone.TotalSeconds:0.0} s after his browser was killed");
-        // LiveKit's window is 20–22 s; nothing may remove him sooner, and the page adds only its rendering.
-        Assert.InRange(gone, TimeSpan.FromSeconds(19), TimeSpan.FromSeconds(30));
+        // LiveKit's window is 20–22 s (Emulator/DepartureTests holds the emulator to it): nothing may remove him
+        // sooner. Above it this only bounds the page's own part — the participant_disconnected event and a render,
+        // 0.5–3 s in the helper's runs as the machine got busier — far under the ~2 minutes a newcomer reported.
+        Assert.InRange(gone, TimeSpan.FromSeconds(19), TimeSpan.FromSeconds(40));
         await Assertions.Expect(host.Page.Locator("[data-testid=tile]:not(.screen)")).ToHaveCountAsync(1);
 
         // The api's list of people in the call (LiveKit's ListParticipants) has only the host left.
