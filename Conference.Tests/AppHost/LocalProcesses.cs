@@ -24,6 +24,19 @@ static class LocalProcesses
         }
     }
 
+    /// <summary>
+    /// The id of the one process whose command line has <paramref name="text"/> and not <paramref name="without"/>
+    /// (e.g. a browser launched with a switch of its own, not its <c>--type=</c> children).
+    /// </summary>
+    public static int SingleProcessIdContaining(string text, string without) =>
+        Directory.EnumerateDirectories("/proc")
+            .Select(directory => (Directory: directory, Id: int.TryParse(Path.GetFileName(directory), out var id) ? id : 0))
+            .Where(process => process.Id > 0)
+            .Select(process => (process.Id, Command: ReadCommandLine(process.Directory)))
+            .Where(process => process.Command.Contains(text, StringComparison.Ordinal) && !process.Command.Contains(without, StringComparison.Ordinal))
+            .Select(process => process.Id)
+            .Single();
+
     static string ReadCommandLine(string processDirectory)
     {
         try

@@ -22,7 +22,7 @@ sealed class SiteBrowser : IAsyncDisposable
         this.site = site;
     }
 
-    public static async Task<SiteBrowser> LaunchAsync(Uri site)
+    public static async Task<SiteBrowser> LaunchAsync(Uri site, params string[] extraArguments)
     {
         var playwright = await Playwright.CreateAsync();
         var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -33,10 +33,34 @@ sealed class SiteBrowser : IAsyncDisposable
             [
                 "--no-sandbox", "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", "--disable-gpu",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                .. extraArguments,
             ],
         });
         return new SiteBrowser(playwright, browser, site);
     }
+
+    /// <summary>
+    /// A Chromium of its own processes, for a journey that kills it (<see cref="Kill"/>); its browser process is found
+    /// by a switch only this launch carries (Chromium ignores switches it does not know).
+    /// </summary>
+    public static async Task<SiteBrowser> LaunchOwnAsync(Uri site)
+    {
+        var marker = $"--conference-test-browser={Guid.NewGuid():N}";
+        var own = await LaunchAsync(site, marker);
+        own.processId = LocalProcesses.SingleProcessIdContaining(marker, without: "--type=");
+        return own;
+    }
+
+    int? processId;
+
+    /// <summary>
+    /// SIGKILL to the browser process and its children, as a crash or the OOM killer would end it: no page sees
+    /// pagehide, so nothing says goodbye; the kernel closes its sockets (a FIN on the signal WebSocket) and its peer
+    /// connections go silent.
+    /// </summary>
+    public void Kill() =>
+        System.Diagnostics.Process.GetProcessById(processId ?? throw new InvalidOperationException("not launched by LaunchOwnAsync"))
+            .Kill(entireProcessTree: true);
 
     /// <summary>
     /// A page in a fresh browser profile (its own cookies), allowed the camera and microphone; with
@@ -77,7 +101,14 @@ sealed class SiteBrowser : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await browser.DisposeAsync();
+        try
+        {
+            await browser.DisposeAsync();
+        }
+        catch (PlaywrightException) when (processId is not null)
+        {
+            // Killed: nothing left to close.
+        }
         playwright.Dispose();
     }
 }

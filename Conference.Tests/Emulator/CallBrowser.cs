@@ -32,7 +32,11 @@ public sealed class CallBrowser : IAsyncLifetime
         pageServer.Start();
         _ = ServePageAsync();
         playwright = await Microsoft.Playwright.Playwright.CreateAsync();
-        browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        browser = await LaunchAsync();
+    }
+
+    Task<IBrowser> LaunchAsync(params string[] extraArguments) =>
+        playwright!.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = "/usr/bin/chromium",
             Headless = true,
@@ -40,9 +44,20 @@ public sealed class CallBrowser : IAsyncLifetime
             [
                 "--no-sandbox", "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", "--disable-gpu",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--autoplay-policy=no-user-gesture-required",
+                "--autoplay-policy=no-user-gesture-required", .. extraArguments,
             ],
         });
+
+    /// <summary>
+    /// A Chromium of its own (its own processes), for a test that kills it as a crash or the OOM killer would: the
+    /// browser process's id is found by a switch only this launch carries (Chromium ignores switches it does not know).
+    /// </summary>
+    public async Task<OwnBrowser> LaunchOwnAsync()
+    {
+        var marker = $"--conference-test-browser={Guid.NewGuid():N}";
+        var own = await LaunchAsync(marker);
+        var pid = Conference.Tests.AppHost.LocalProcesses.SingleProcessIdContaining(marker, without: "--type=");
+        return new OwnBrowser(own, pid);
     }
 
     async Task ServePageAsync()
@@ -86,9 +101,9 @@ public sealed class CallBrowser : IAsyncLifetime
 
     /// <summary>Opens the call page and connects with <paramref name="token"/> (one an application issued).</summary>
     public async Task<CallPage> JoinWithTokenAsync(LiveKitEmulator emulator, string token, string identity, bool publish = true,
-        bool singlePeerConnection = true, bool adaptiveStream = false)
+        bool singlePeerConnection = true, bool adaptiveStream = false, IBrowser? inBrowser = null)
     {
-        var page = await OpenAsync();
+        var page = await OpenAsync(inBrowser);
         var console = new System.Collections.Concurrent.ConcurrentQueue<string>();
         page.Console += (_, message) => console.Enqueue($"{message.Type}: {message.Text}");
         try
@@ -104,9 +119,9 @@ public sealed class CallBrowser : IAsyncLifetime
         }
     }
 
-    public async Task<IPage> OpenAsync()
+    public async Task<IPage> OpenAsync(IBrowser? inBrowser = null)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { Permissions = ["camera", "microphone"] });
+        var context = await (inBrowser ?? Browser).NewContextAsync(new BrowserNewContextOptions { Permissions = ["camera", "microphone"] });
         context.SetDefaultTimeout(30_000);
         var page = await context.NewPageAsync();
         await page.GotoAsync(PageOrigin);
@@ -120,6 +135,29 @@ public sealed class CallBrowser : IAsyncLifetime
             .WithGrants((grants ?? (g => g))(new VideoGrants { RoomJoin = true, Room = room }))
             .WithTtl(TimeSpan.FromMinutes(10))
             .ToJwt();
+}
+
+/// <summary>A Chromium launched for one test (<see cref="CallBrowser.LaunchOwnAsync"/>), with its browser process's id.</summary>
+public sealed record OwnBrowser(IBrowser Browser, int Pid) : IAsyncDisposable
+{
+    /// <summary>
+    /// SIGKILL to the browser process and all its children (renderers, network service): no page sees pagehide,
+    /// no LeaveRequest is sent; the kernel closes its sockets, so the signal WebSocket ends with a FIN and the peer
+    /// connections simply go silent — what a crash or the OOM killer look like.
+    /// </summary>
+    public void Kill() => System.Diagnostics.Process.GetProcessById(Pid).Kill(entireProcessTree: true);
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await Browser.CloseAsync();
+        }
+        catch (PlaywrightException)
+        {
+            // Already killed.
+        }
+    }
 }
 
 /// <summary>One person in a test call: the page and what livekit-client in it reports.</summary>

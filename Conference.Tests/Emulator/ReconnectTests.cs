@@ -125,8 +125,8 @@ public sealed class ReconnectTests(LiveKitEmulator emulator, CallBrowser browser
         var newSid = await ada.Page.EvaluateAsync<string>("() => window.room.localParticipant.sid");
         Assert.NotEqual(ada.Sid, newSid);
 
-        // LiveKit keeps the old connection until its media has been gone 5 s, so the new join usually replaces it as a
-        // duplicate identity; a join slower than that finds it already closed for lost media.
+        // LiveKit keeps the old connection until its ICE has failed (15 s without a packet) and 5 s more, so the new
+        // join usually replaces it as a duplicate identity; a join slower than that finds it closed for lost media.
         var left = await emulator.WaitForWebhookAsync(w => w.Event == "participant_left" && w.ParticipantSid == ada.Sid);
         Assert.Contains(left.Json["participant"]?["disconnectReason"]?.GetValue<string>(), new[] { "DUPLICATE_IDENTITY", "CONNECTION_TIMEOUT" });
         await emulator.WaitForWebhookAsync(w => w.Event == "participant_joined" && w.ParticipantSid == newSid);

@@ -90,6 +90,31 @@ public sealed class ShuffledWebhookIntakeTests(ApiFixture fixture, CallBrowser b
         await ben.CloseAsync();
     }
 
+    [Fact]
+    public async Task A_guest_whose_browser_died_is_recorded_as_left_with_LiveKits_connection_timeout()
+    {
+        using var host = await fixture.SignedInHostAsync();
+        var slug = await MeetingsApiTests.CreateAsync(host);
+        var hostJoin = (await JoinApiTests.JoinAsync(host, slug, "Ida Host")).Join!;
+        var guestJoin = (await JoinApiTests.JoinAsync(fixture.Api.CreateClient(), slug, "Cal Guest")).Join!;
+        var ida = await browser.JoinWithTokenAsync(emulator, hostJoin.Token, hostJoin.Identity, publish: false);
+        await using var own = await browser.LaunchOwnAsync();
+        var cal = await browser.JoinWithTokenAsync(emulator, guestJoin.Token, guestJoin.Identity, inBrowser: own.Browser);
+        await ida.WaitForVideoAsync(guestJoin.Identity);
+
+        own.Kill();
+        await emulator.WaitForWebhookAsync(w => w.Event == "participant_left" && w.ParticipantSid == cal.Sid, TimeSpan.FromSeconds(60));
+
+        // The api's session of Cal is closed with the reason LiveKit gave (DisconnectReason's proto name), Ida's is open.
+        var sessions = await Eventually.ReadAsync(() => QueryAsync($"""
+            SELECT s."Identity", s."LeftAt" IS NOT NULL, s."DisconnectReason"
+            FROM participant_sessions s JOIN meetings m ON m."Id" = s."MeetingId" WHERE m."Slug" = '{slug}'
+            """), rows => rows.Contains($"{guestJoin.Identity} True CONNECTION_TIMEOUT"), "Cal's session closed with CONNECTION_TIMEOUT");
+        Assert.Contains($"{hostJoin.Identity} False ", sessions);
+        await ida.LeaveAsync();
+        await ida.CloseAsync();
+    }
+
     async Task<List<string>> QueryAsync(string sql)
     {
         await using var connection = new NpgsqlConnection(fixture.DatabaseConnectionString);

@@ -52,8 +52,30 @@ export interface SessionOptions {
   initialOffer?: SessionDescription;
 }
 
-/** LiveKit closes a participant whose peer connection stayed down this long with no signal connection (participant.go). */
+/**
+ * After a transport failed, LiveKit waits this long for the client to resume before it closes the participant with
+ * CONNECTION_TIMEOUT (pkg/rtc/participant.go: disconnectCleanupDuration, set by setupDisconnectTimer).
+ */
 const disconnectCleanupMs = 5000;
+
+/**
+ * pion's ICE timeouts as LiveKit sets them (pkg/rtc/transport.go: iceDisconnectedTimeout, iceFailedTimeout,
+ * iceKeepaliveInterval, given to SetICETimeouts): a connection from which nothing (STUN, DTLS, RTP, RTCP, SCTP) has
+ * arrived for 10 s is "disconnected", 5 s later "failed"; pion compares with the last packet's own time at its
+ * 2 s keepalive interval, so it fails 15–17 s after the last packet. werift keeps no time of the last packet, so
+ * its counters are read every second: a packet is dated to within a second, failure lands in the same 15–17 s.
+ * werift's own liveness is RFC 7675 consent (30 s to fail), so without these a killed browser stayed 33 s.
+ */
+const iceDisconnectedTimeoutMs = 10_000;
+const iceFailedTimeoutMs = 5_000;
+const iceCheckIntervalMs = 1_000;
+
+/** What a peer connection has received (werift's candidate pairs' counters) and when that last changed (pion: LastReceived). */
+interface IceLiveness {
+  received: number;
+  at: number;
+  state: "connected" | "disconnected" | "failed";
+}
 
 export class Session implements ParticipantConnection {
   private readonly publisher: RTCPeerConnection;
@@ -80,6 +102,7 @@ export class Session implements ParticipantConnection {
    */
   private signalConnected = true;
   private disconnectTimer?: NodeJS.Timeout;
+  private readonly ice = new Map<RTCPeerConnection, IceLiveness>();
   private lastSeen = Date.now();
   private readonly timers: NodeJS.Timeout[] = [];
   /** v1: tracks to send, and the transceiver (mid) each one goes out on once the client has offered one. */
@@ -114,6 +137,7 @@ export class Session implements ParticipantConnection {
     });
     this.attach(ws);
     this.timers.push(setInterval(() => this.tick(), 2000));
+    this.timers.push(setInterval(() => this.checkIce(), iceCheckIntervalMs));
     this.timers.push(setInterval(() => void this.refreshToken(), options.refreshTokenIntervalMs));
   }
 
@@ -627,14 +651,67 @@ export class Session implements ParticipantConnection {
     this.onPeerConnectionState();
   }
 
-  /** Any peer connection of this session is connected (LiveKit: HasICEConnected). */
+  /** Any peer connection of this session is connected and has not gone silent past pion's failed timeout. */
   private get mediaConnected() {
-    return [this.publisher, this.subscriber].some((pc) => pc?.connectionState === "connected");
+    return [this.publisher, this.subscriber].some((pc) => pc?.connectionState === "connected" && this.ice.get(pc)?.state !== "failed");
   }
 
   /**
-   * Without a signal socket, media is the only sign of the client: when it goes, the participant is closed after
-   * LiveKit's disconnect cleanup delay with CONNECTION_TIMEOUT (its PeerConnectionDisconnected reason).
+   * pion's ICE connectivity check, as LiveKit configures it: a connected peer connection that has received nothing for
+   * iceDisconnectedTimeout is disconnected (LiveKit only logs it), and after iceFailedTimeout more it has failed,
+   * which for LiveKit is PCTransport.onPeerConnectionStateChange(Failed) → ParticipantImpl.onAnyTransportFailed.
+   * Anything received again (a resume's ICE restart) makes it connected.
+   */
+  private checkIce() {
+    if (this.closed) return;
+    const now = Date.now();
+    for (const pc of [this.publisher, this.subscriber]) {
+      if (!pc || pc.connectionState !== "connected") continue;
+      const received = pc.iceTransports.reduce((sum, transport) => sum + transport.connection.candidatePairs.reduce(
+        (pairs, pair) => pairs + pair.packetsReceived + pair.requestsReceived + pair.responsesReceived, 0), 0);
+      const liveness = this.ice.get(pc);
+      if (!liveness || liveness.received !== received) {
+        if (liveness && liveness.state !== "connected") log.info("ice connected again", { sid: this.participant.sid });
+        this.ice.set(pc, { received, at: now, state: "connected" });
+        continue;
+      }
+      const silent = now - liveness.at;
+      if (liveness.state === "connected" && silent > iceDisconnectedTimeoutMs) {
+        liveness.state = "disconnected";
+        log.info("ice disconnected: nothing received", { sid: this.participant.sid, silentMs: silent });
+      }
+      if (liveness.state === "disconnected" && silent > iceDisconnectedTimeoutMs + iceFailedTimeoutMs) {
+        liveness.state = "failed";
+        log.info("ice failed: nothing received", { sid: this.participant.sid, silentMs: silent });
+        this.onTransportFailed();
+      }
+    }
+  }
+
+  /**
+   * LiveKit's ParticipantImpl.onAnyTransportFailed: a LeaveRequest asking the client to resume (reason
+   * CONNECTION_TIMEOUT, ParticipantCloseReasonPeerConnectionDisconnected), the signal connection closed
+   * (SignallingCloseReasonTransportFailure), and the disconnect timer: unless the client resumes within
+   * disconnectCleanupDuration, the participant is closed with CONNECTION_TIMEOUT.
+   */
+  private onTransportFailed() {
+    if (this.closed) return;
+    this.send(new SignalResponse({
+      message: { case: "leave", value: new LeaveRequest({ canReconnect: true, reason: DisconnectReason.CONNECTION_TIMEOUT, action: LeaveRequest_Action.RESUME }) },
+    }));
+    if (this.signalConnected) {
+      this.signalConnected = false;
+      this.ws.close(1000, "transport failure");
+    }
+    clearTimeout(this.disconnectTimer);
+    this.disconnectTimer = undefined;
+    this.onPeerConnectionState();
+  }
+
+  /**
+   * Without a signal socket, media is the only sign of the client: when it goes (werift's peer connection fails or
+   * closes, or pion's ICE timeouts above run out), the participant is closed after LiveKit's disconnect cleanup delay
+   * with CONNECTION_TIMEOUT (its PeerConnectionDisconnected reason; ParticipantImpl.setupDisconnectTimer).
    */
   private onPeerConnectionState() {
     if (this.closed || this.signalConnected) return;
