@@ -107,6 +107,13 @@ public sealed class ContainersModelTests(ContainersModelFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task The_web_runs_with_two_malloc_arenas()
+    {
+        // Measured by bench/web-call.sh: glibc's default (8 arenas a core) cost the web ~7 MB of RSS in a call.
+        Assert.Equal("2", (await app.Resource("web").PublishedEnvironmentAsync())["MALLOC_ARENA_MAX"]);
+    }
+
+    [Fact]
     public async Task The_api_and_only_the_api_holds_the_recorders_internal_key()
     {
         Assert.Equal("{recorder-internal-key.value}", (await app.Resource("recorder").PublishedEnvironmentAsync())["Recorder__InternalKey"]);
