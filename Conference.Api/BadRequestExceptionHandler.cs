@@ -26,7 +26,10 @@ sealed class BadRequestExceptionHandler(IProblemDetailsService problems, IOption
             return false;
         }
 
-        var endpoint = httpContext.GetEndpoint();
+        // The middleware has cleared the endpoint and route values to run its handlers; the feature keeps the originals.
+        var failed = httpContext.Features.Get<IExceptionHandlerFeature>();
+        var endpoint = failed?.Endpoint ?? httpContext.GetEndpoint();
+        var routeValues = failed?.RouteValues ?? httpContext.Request.RouteValues;
         var bodyType = endpoint?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType;
         var (status, title, errors) = badRequest switch
         {
@@ -36,7 +39,7 @@ sealed class BadRequestExceptionHandler(IProblemDetailsService problems, IOption
                 Error("body", $"Send the body as JSON, with Content-Type: application/json{(bodyType is null ? "" : $", such as {RequestShapes.Example(bodyType, Json)}")}.")),
             { InnerException: JsonException json } when bodyType is not null => (StatusCodes.Status400BadRequest, "The request body could not be read.",
                 BodyErrors(json, bodyType)),
-            _ when UrlErrors(httpContext, endpoint) is { Count: > 0 } urlErrors => (StatusCodes.Status400BadRequest, "The request's address could not be read.", urlErrors),
+            _ when UrlErrors(httpContext, endpoint, routeValues) is { Count: > 0 } urlErrors => (StatusCodes.Status400BadRequest, "The request's address could not be read.", urlErrors),
             _ when bodyType is not null => (StatusCodes.Status400BadRequest, "The request body is required.",
                 Error("body", $"This endpoint takes a JSON body (Content-Type: application/json) such as {RequestShapes.Example(bodyType, Json)}.")),
             _ => (badRequest.StatusCode, "The request could not be read.", Error("request", "The request is not one this endpoint can read.")),
@@ -52,6 +55,23 @@ sealed class BadRequestExceptionHandler(IProblemDetailsService problems, IOption
     }
 
     static Dictionary<string, string[]> Error(string field, string message) => new() { [field] = [message] };
+
+    /// <summary>
+    /// Minimal APIs answer a body that is not JSON with a bare 415 (no exception to handle here), which the status
+    /// code pages turn into a problem with no words: this problem-details customisation adds them.
+    /// </summary>
+    public static void ExplainUnsupportedMediaType(ProblemDetailsContext context)
+    {
+        if (context.ProblemDetails.Status != StatusCodes.Status415UnsupportedMediaType || context.ProblemDetails is HttpValidationProblemDetails)
+        {
+            return;
+        }
+        var bodyType = context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType;
+        var json = context.HttpContext.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        context.ProblemDetails.Title = "The request body must be JSON.";
+        context.ProblemDetails.Extensions["errors"] = Error("body",
+            $"Send the body as JSON, with Content-Type: application/json{(bodyType is null ? "" : $", such as {RequestShapes.Example(bodyType, json)}")}.");
+    }
 
     /// <summary>
     /// The serializer stops at the first fault and says where (its JSON path) but not, in words a client can use, what:
@@ -92,7 +112,7 @@ sealed class BadRequestExceptionHandler(IProblemDetailsService problems, IOption
     /// The handler's route and query parameters whose value is missing (when required) or does not parse as their type,
     /// each named as in the URL with the format it takes.
     /// </summary>
-    Dictionary<string, string[]> UrlErrors(HttpContext http, Endpoint? endpoint)
+    Dictionary<string, string[]> UrlErrors(HttpContext http, Endpoint? endpoint, RouteValueDictionary routeValues)
     {
         var errors = new Dictionary<string, string[]>();
         if (endpoint?.Metadata.GetMetadata<MethodInfo>() is not { } handler)
@@ -111,7 +131,7 @@ sealed class BadRequestExceptionHandler(IProblemDetailsService problems, IOption
             }
             var fromRoute = pattern?.GetParameter(parameter.Name) is not null || attributes.Any(a => a is IFromRouteMetadata);
             var name = attributes.OfType<IFromQueryMetadata>().FirstOrDefault()?.Name ?? parameter.Name;
-            var value = fromRoute ? http.Request.RouteValues[parameter.Name]?.ToString() : http.Request.Query[name].ToString();
+            var value = fromRoute ? routeValues[parameter.Name]?.ToString() : http.Request.Query[name].ToString();
             var required = !parameter.HasDefaultValue && nullability.Create(parameter).WriteState != NullabilityState.Nullable;
             var expected = RequestShapes.Describe(parameter.ParameterType, Json);
             if (string.IsNullOrEmpty(value))
