@@ -81,13 +81,15 @@ sealed class BadRequestExceptionHandler(IProblemDetailsService problems, IOption
     /// </summary>
     Dictionary<string, string[]> BodyErrors(JsonException json, Type bodyType)
     {
+        var found = RequestShapes.Resolve(bodyType, json.Path, Json);
         if (json.InnerException is JsonException)
         {
+            // Broken inside a known field's value ("displayName":"Ada<end>): that field; anywhere else, the body.
             var where = json.LineNumber is { } line ? $" (line {line + 1}, byte {json.BytePositionInLine + 1})" : "";
-            return Error("body", $"The body is not well-formed JSON{where}. Send a JSON object such as {RequestShapes.Example(bodyType, Json)}.");
+            return Error(found.Type is null ? "body" : found.Field,
+                $"The body is not well-formed JSON{where}. Send a JSON object such as {RequestShapes.Example(bodyType, Json)}.");
         }
 
-        var found = RequestShapes.Resolve(bodyType, json.Path, Json);
         if (found.Type is null)
         {
             var name = found.Field[(found.Field.LastIndexOf('.') + 1)..];
