@@ -57,20 +57,31 @@ sealed class BadRequestExceptionHandler(IProblemDetailsService problems, IOption
     static Dictionary<string, string[]> Error(string field, string message) => new() { [field] = [message] };
 
     /// <summary>
-    /// Minimal APIs answer a body that is not JSON with a bare 415 (no exception to handle here), which the status
-    /// code pages turn into a problem with no words: this problem-details customisation adds them.
+    /// Minimal APIs answer a body that is not JSON (415), or one cut off at the endpoint's limit while it was read
+    /// (413, a chunked body), with a bare status and no exception to handle here; the status code pages turn it into
+    /// a problem without words. This problem-details customisation adds them.
     /// </summary>
-    public static void ExplainUnsupportedMediaType(ProblemDetailsContext context)
+    public static void ExplainBareStatus(ProblemDetailsContext context)
     {
-        if (context.ProblemDetails.Status != StatusCodes.Status415UnsupportedMediaType || context.ProblemDetails is HttpValidationProblemDetails)
+        if (context.ProblemDetails is HttpValidationProblemDetails || context.ProblemDetails.Extensions.ContainsKey("errors"))
         {
             return;
         }
-        var bodyType = context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType;
-        var json = context.HttpContext.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
-        context.ProblemDetails.Title = "The request body must be JSON.";
-        context.ProblemDetails.Extensions["errors"] = Error("body",
-            $"Send the body as JSON, with Content-Type: application/json{(bodyType is null ? "" : $", such as {RequestShapes.Example(bodyType, json)}")}.");
+        var http = context.HttpContext;
+        if (context.ProblemDetails.Status == StatusCodes.Status413PayloadTooLarge)
+        {
+            context.ProblemDetails.Title = "The request body is too large.";
+            context.ProblemDetails.Extensions["errors"] = Error("body",
+                $"This endpoint takes a body of at most {http.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize} bytes.");
+        }
+        else if (context.ProblemDetails.Status == StatusCodes.Status415UnsupportedMediaType)
+        {
+            var bodyType = http.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType;
+            var json = http.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+            context.ProblemDetails.Title = "The request body must be JSON.";
+            context.ProblemDetails.Extensions["errors"] = Error("body",
+                $"Send the body as JSON, with Content-Type: application/json{(bodyType is null ? "" : $", such as {RequestShapes.Example(bodyType, json)}")}.");
+        }
     }
 
     /// <summary>

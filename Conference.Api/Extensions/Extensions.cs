@@ -58,7 +58,7 @@ static class Extensions
         // for 90 days).
         builder.AddKeyRing("Conference");
 
-        builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = BadRequestExceptionHandler.ExplainUnsupportedMediaType);
+        builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = BadRequestExceptionHandler.ExplainBareStatus);
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
             // Bodies are read strictly, so a mistake is answered (400 naming the field, BadRequestExceptionHandler)
