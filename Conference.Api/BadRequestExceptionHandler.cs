@@ -33,10 +33,8 @@ sealed class BadRequestExceptionHandler(IProblemDetailsService problems, IOption
         var bodyType = endpoint?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType;
         var (status, title, errors) = badRequest switch
         {
-            { StatusCode: StatusCodes.Status413PayloadTooLarge } => (StatusCodes.Status413PayloadTooLarge, "The request body is too large.",
-                Error("body", $"This endpoint takes a body of at most {httpContext.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize} bytes.")),
-            { StatusCode: StatusCodes.Status415UnsupportedMediaType } => (StatusCodes.Status415UnsupportedMediaType, "The request body must be JSON.",
-                Error("body", $"Send the body as JSON, with Content-Type: application/json{(bodyType is null ? "" : $", such as {RequestShapes.Example(bodyType, Json)}")}.")),
+            { StatusCode: StatusCodes.Status413PayloadTooLarge } => (StatusCodes.Status413PayloadTooLarge, TooLargeTitle, TooLarge(httpContext)),
+            { StatusCode: StatusCodes.Status415UnsupportedMediaType } => (StatusCodes.Status415UnsupportedMediaType, NotJsonTitle, NotJson(bodyType, Json)),
             { InnerException: JsonException json } when bodyType is not null => (StatusCodes.Status400BadRequest, "The request body could not be read.",
                 BodyErrors(json, bodyType)),
             _ when UrlErrors(httpContext, endpoint, routeValues) is { Count: > 0 } urlErrors => (StatusCodes.Status400BadRequest, "The request's address could not be read.", urlErrors),
@@ -70,19 +68,27 @@ sealed class BadRequestExceptionHandler(IProblemDetailsService problems, IOption
         var http = context.HttpContext;
         if (context.ProblemDetails.Status == StatusCodes.Status413PayloadTooLarge)
         {
-            context.ProblemDetails.Title = "The request body is too large.";
-            context.ProblemDetails.Extensions["errors"] = Error("body",
-                $"This endpoint takes a body of at most {http.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize} bytes.");
+            context.ProblemDetails.Title = TooLargeTitle;
+            context.ProblemDetails.Extensions["errors"] = TooLarge(http);
         }
         else if (context.ProblemDetails.Status == StatusCodes.Status415UnsupportedMediaType)
         {
-            var bodyType = http.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType;
-            var json = http.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
-            context.ProblemDetails.Title = "The request body must be JSON.";
-            context.ProblemDetails.Extensions["errors"] = Error("body",
-                $"Send the body as JSON, with Content-Type: application/json{(bodyType is null ? "" : $", such as {RequestShapes.Example(bodyType, json)}")}.");
+            context.ProblemDetails.Title = NotJsonTitle;
+            context.ProblemDetails.Extensions["errors"] = NotJson(http.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType,
+                http.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions);
         }
     }
+
+    const string TooLargeTitle = "The request body is too large.";
+
+    /// <summary>The same words as Caddy's 413 in front (see the Caddyfile's api_body_limit).</summary>
+    static Dictionary<string, string[]> TooLarge(HttpContext http) =>
+        Error("body", $"This endpoint takes a body of at most {http.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize} bytes.");
+
+    const string NotJsonTitle = "The request body must be JSON.";
+
+    static Dictionary<string, string[]> NotJson(Type? bodyType, JsonSerializerOptions json) =>
+        Error("body", $"Send the body as JSON, with Content-Type: application/json{(bodyType is null ? "" : $", such as {RequestShapes.Example(bodyType, json)}")}.");
 
     /// <summary>
     /// The serializer stops at the first fault and says where (its JSON path) but not, in words a client can use, what:
