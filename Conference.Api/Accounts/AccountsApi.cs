@@ -106,7 +106,7 @@ public static class AccountsApi
     /// Days finished recordings are kept before they are deleted, 1–3650; kept by the recorder. Left out of a change:
     /// unchanged. Null in an answer only when this server has no recorder (it cannot record).
     /// </param>
-    public sealed record SiteSettingsDto(bool SignUpOpen, int? RecordingRetentionDays);
+    public sealed record SiteSettingsDto([property: System.Text.Json.Serialization.JsonRequired] bool SignUpOpen, int? RecordingRetentionDays);
 
     static async Task<Ok<SignUpRequirementsResponse>> SignUpRequirements(ConferenceDbContext db)
     {

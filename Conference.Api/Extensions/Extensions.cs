@@ -58,8 +58,16 @@ static class Extensions
         // for 90 days).
         builder.AddKeyRing("Conference");
 
-        builder.Services.AddProblemDetails();
-        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = BadRequestExceptionHandler.ExplainBareStatus);
+        builder.Services.ConfigureHttpJsonOptions(json =>
+        {
+            // Bodies are read strictly, so a mistake is answered (400 naming the field, BadRequestExceptionHandler)
+            // rather than silently ignored: a field no request of that endpoint has (a top-level "lobbyEnabled" on a
+            // new meeting, whose settings sit under "settings"), a number sent as a string, an enum sent as a number.
+            json.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+            json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(allowIntegerValues: false));
+        });
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.AddOpenApi();

@@ -53,7 +53,7 @@ static class RequestLimitsExtensions
                     HttpContext = context,
                     ProblemDetails = new HttpValidationProblemDetails(new Dictionary<string, string[]>
                     {
-                        ["body"] = [$"The request body is {context.Request.ContentLength} bytes; this endpoint takes at most {limit}."],
+                        ["body"] = [$"This endpoint takes a body of at most {limit} bytes; this one is {context.Request.ContentLength} bytes."],
                     })
                     {
                         Status = StatusCodes.Status413PayloadTooLarge,

@@ -78,7 +78,7 @@ public static class ModerationApi
 
     /// <summary>Lock or unlock.</summary>
     /// <param name="Locked">true: nobody new joins except the host and co-hosts.</param>
-    public sealed record LockRequest(bool Locked);
+    public sealed record LockRequest([property: System.Text.Json.Serialization.JsonRequired] bool Locked);
 
     static async Task<Ok<List<LobbyEntry>>> ListLobby(MeetingRequest target, Lobby lobby)
     {
@@ -106,7 +106,7 @@ public static class ModerationApi
         {
             inRoom = await media.Rooms.ListParticipantsAsync(new ListParticipantsRequest { Room = meeting.RoomName }, http.RequestAborted);
         }
-        catch (LiveKitException exception) when (exception.Code == "not_found")
+        catch (LiveKitException exception) when (exception.IsNotFound)
         {
             inRoom = []; // no call right now
         }
@@ -137,7 +137,7 @@ public static class ModerationApi
         }
         var result = (await CallLiveKitAsync(() => media.Rooms.MutePublishedTrackAsync(
             new MuteRoomTrackRequest { Room = target.Meeting.RoomName, Identity = identity, TrackSid = request.TrackSid, Muted = true }, http.RequestAborted),
-            notConnectedIsFine: false)).Result;
+            notFound: $"No one with the identity '{identity}' is in this meeting's call with a track {request.TrackSid}.")).Result;
         if (result is not NoContent done)
         {
             return (ProblemHttpResult)result;
@@ -180,7 +180,8 @@ public static class ModerationApi
             .ExecuteUpdateAsync(p => p.SetProperty(x => x.RemovedAt, now).SetProperty(x => x.TimesRemoved, x => x.TimesRemoved + 1)
                 .SetProperty(x => x.Role, ParticipantRole.Guest), http.RequestAborted);
         var result = await CallLiveKitAsync(() => rooms.RemoveParticipantAsync(
-            new RoomParticipantIdentity { Room = meeting.RoomName, Identity = identity }, http.RequestAborted), notConnectedIsFine: marked > 0);
+            new RoomParticipantIdentity { Room = meeting.RoomName, Identity = identity }, http.RequestAborted),
+            notFound: marked > 0 ? null : NotInTheCall(identity));
         await changes.PublishAsync(meeting.Slug, MeetingChangeKind.Participants);
         return result;
     }
@@ -217,7 +218,7 @@ public static class ModerationApi
                 CanPublishData = true,
                 CanPublishSources = JoinTokens.PublishableSources,
             },
-        }, http.RequestAborted), notConnectedIsFine: true)).Result switch { NoContent done => done, var problem => (ProblemHttpResult)problem };
+        }, http.RequestAborted), notFound: null)).Result switch { NoContent done => done, var problem => (ProblemHttpResult)problem };
     }
 
     static async Task<NoContent> SetLock(MeetingRequest target, LockRequest request, ConferenceDbContext db, MeetingChanges changes, HttpContext http)
@@ -242,7 +243,7 @@ public static class ModerationApi
 
     /// <summary>Deletes the meeting's LiveKit room (everyone gets ROOM_DELETED); no room means no call, which is fine.</summary>
     internal static Task<Results<NoContent, ProblemHttpResult>> EndCallAsync(RoomServiceClient rooms, Meeting meeting, CancellationToken cancellationToken) =>
-        CallLiveKitAsync(() => rooms.DeleteRoomAsync(new DeleteRoomRequest { Room = meeting.RoomName }, cancellationToken), notConnectedIsFine: true);
+        CallLiveKitAsync(() => rooms.DeleteRoomAsync(new DeleteRoomRequest { Room = meeting.RoomName }, cancellationToken), notFound: null);
 
     /// <summary>403 when a co-host aims at the host or another co-host: co-hosts moderate guests only.</summary>
     static async Task<ProblemHttpResult?> OutrankedAsync(MeetingRequest target, string identity, ConferenceDbContext db)
@@ -264,17 +265,25 @@ public static class ModerationApi
             : null;
     }
 
-    /// <summary>Calls LiveKit: someone not connected is 404 (or fine), LiveKit away is 503, never 500.</summary>
-    static async Task<Results<NoContent, ProblemHttpResult>> CallLiveKitAsync(Func<Task> call, bool notConnectedIsFine)
+    static string NotInTheCall(string identity) => $"No one with the identity '{identity}' is in this meeting's call.";
+
+    /// <summary>
+    /// Calls LiveKit. Twirp's not_found (no call now, that identity not connected, no such track) is 404 in our words
+    /// (<paramref name="notFound"/>), or fine when it is null; LiveKit away or failing is 503; never 500, and never
+    /// LiveKit's own text, which is no client's business.
+    /// </summary>
+    static async Task<Results<NoContent, ProblemHttpResult>> CallLiveKitAsync(Func<Task> call, string? notFound)
     {
         try
         {
             await call();
             return TypedResults.NoContent();
         }
-        catch (LiveKitException exception) when (exception.Code == "not_found")
+        catch (LiveKitException exception) when (exception.IsNotFound)
         {
-            return notConnectedIsFine ? TypedResults.NoContent() : TypedResults.Problem(exception.Message, statusCode: StatusCodes.Status404NotFound);
+            return notFound is null
+                ? TypedResults.NoContent()
+                : TypedResults.Problem(notFound, statusCode: StatusCodes.Status404NotFound, title: "Not in the call");
         }
         catch (Exception exception) when (exception is LiveKitException or HttpRequestException)
         {
@@ -282,6 +291,14 @@ public static class ModerationApi
         }
     }
 
-    static ProblemHttpResult MediaServerFailed(Exception exception) =>
-        TypedResults.Problem($"The media server could not do it: {exception.Message}", statusCode: StatusCodes.Status503ServiceUnavailable);
+    /// <summary>503 saying what failed in our words; the details (LiveKit's message) are in the LiveKit client's trace.</summary>
+    static ProblemHttpResult MediaServerFailed(Exception exception) => TypedResults.Problem(exception switch
+        {
+            LiveKitException { Code: TwirpCode.Unauthenticated or TwirpCode.PermissionDenied } or LiveKitException { StatusCode: System.Net.HttpStatusCode.Unauthorized } =>
+                "The media server (LiveKit) refused the api's key: its LiveKit key and secret must match the server's.",
+            LiveKitException { Code: { } code } => $"The media server (LiveKit) could not do it now ({code}); try again shortly.",
+            LiveKitException other => $"The media server (LiveKit) could not do it now (HTTP {(int)other.StatusCode}); try again shortly.",
+            _ => "The media server (LiveKit) cannot be reached now; try again shortly.",
+        },
+        statusCode: StatusCodes.Status503ServiceUnavailable, title: "The media server is unavailable");
 }

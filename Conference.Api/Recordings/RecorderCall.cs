@@ -22,8 +22,11 @@ public static class RecorderCall
         catch (Exception exception) when (exception is HttpRequestException or Polly.ExecutionRejectedException)
         {
             // Not answering, timed out, or the circuit is open after repeated failures: worth asking again shortly.
+            // Its address and the socket's error are the operator's business (logged), not the caller's.
+            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RecorderClient))
+                .LogWarning(exception, "The recorder cannot be reached");
             AskToRetry(http);
-            return TypedResults.Problem($"The recorder cannot be reached: {exception.Message}", statusCode: StatusCodes.Status503ServiceUnavailable,
+            return TypedResults.Problem("The recorder cannot be reached now; try again shortly.", statusCode: StatusCodes.Status503ServiceUnavailable,
                 title: "Recording is not available");
         }
         if (reply.IsKeyRefused)

@@ -44,11 +44,12 @@ public static class RecordingsApi
         recordings.MapGet("/", ListMyRecordings).WithName("ListMyRecordings").RequireAuthorization()
             .WithSummary("All recordings of the caller's meetings, newest first.")
             .Produces<RecordingPageResponse>().ProducesValidationProblem();
-        recordings.MapGet("/{id:guid}", GetRecording).WithName("GetRecording").WithSummary("One recording.").Produces<RecordingResponse>();
-        recordings.MapGet("/{id:guid}/download", Download).WithName("DownloadRecording")
+        // No :guid route constraints: "/api/recordings/abc" is a 400 naming id (BadRequestExceptionHandler), not a bare 404.
+        recordings.MapGet("/{id}", GetRecording).WithName("GetRecording").WithSummary("One recording.").Produces<RecordingResponse>().ProducesValidationProblem();
+        recordings.MapGet("/{id}/download", Download).WithName("DownloadRecording").ProducesValidationProblem()
             .WithSummary("A presigned link (15 minutes) to the file; 409 until the recording is Ready.")
             .Produces<RecordingDownload>().ProducesProblem(StatusCodes.Status409Conflict);
-        recordings.MapDelete("/{id:guid}", DeleteRecording).WithName("DeleteRecording").WithSummary("Delete the file, then the recording (host only).")
+        recordings.MapDelete("/{id}", DeleteRecording).WithName("DeleteRecording").ProducesValidationProblem().WithSummary("Delete the file, then the recording (host only).")
             .Produces(StatusCodes.Status204NoContent);
         return app;
     }

@@ -41,9 +41,9 @@ public static class SchedulingApi
             .WithSummary("Cancel: invitees get METHOD:CANCEL and their links stop working. The meeting link stays the host's.");
         one.MapPost("/invitees", AddInvitee).WithName("AddInvitee").WithSummary("Invite one more person.")
             .ProducesProblem(StatusCodes.Status409Conflict);
-        one.MapDelete("/invitees/{inviteeId:long}", RemoveInvitee).WithName("RemoveInvitee")
+        one.MapDelete("/invitees/{inviteeId}", RemoveInvitee).WithName("RemoveInvitee")
             .WithSummary("Take one person off: they alone get METHOD:CANCEL, and their link stops working.");
-        one.MapDelete("/invitees/{inviteeId:long}/link", RevokeLink).WithName("RevokeInviteeLink")
+        one.MapDelete("/invitees/{inviteeId}/link", RevokeLink).WithName("RevokeInviteeLink")
             .WithSummary("Revoke one person's personal link; later mail to them carries the meeting's plain link.");
         return app;
     }

@@ -22,8 +22,12 @@ public sealed class LiveKitException(string message, HttpStatusCode statusCode, 
     /// <summary>Twirp error metadata.</summary>
     public IReadOnlyDictionary<string, string> Meta { get; } = meta;
 
-    /// <summary>The room, participant, track or egress does not exist.</summary>
-    public bool IsNotFound => Code == "not_found" || (Code is null && StatusCode == HttpStatusCode.NotFound);
+    /// <summary>
+    /// The room, participant, track or egress does not exist (Twirp <c>not_found</c>; LiveKit answers it for a room with
+    /// no call, an identity not connected, a track it does not know). Which of them, only the message says, in words
+    /// that are LiveKit's and may change: callers say it in their own words for what they asked.
+    /// </summary>
+    public bool IsNotFound => Code == TwirpCode.NotFound || (Code is null && StatusCode == HttpStatusCode.NotFound);
 
     internal static async Task<LiveKitException> FromResponseAsync(HttpResponseMessage response, string rpc, CancellationToken cancellationToken)
     {
@@ -42,8 +46,8 @@ public sealed class LiveKitException(string message, HttpStatusCode statusCode, 
 
     static string Explain(string rpc, HttpStatusCode status, string? code, string serverMessage) => serverMessage switch
     {
-        _ when serverMessage.Contains("requested room does not exist", StringComparison.Ordinal) =>
-            $"{rpc}: the room was not found (LiveKit: \"{serverMessage}\").",
+        _ when code == TwirpCode.NotFound =>
+            $"{rpc}: LiveKit has no such room, participant or track (not_found: \"{serverMessage}\").",
         _ when serverMessage.Contains("egress not connected", StringComparison.Ordinal) =>
             $"{rpc}: no Egress worker is connected to LiveKit. Egress reaches the LiveKit server through Redis: " +
             $"run the egress service and give it and the server the same redis address (LiveKit: \"{serverMessage}\").",
@@ -68,4 +72,29 @@ public sealed class LiveKitException(string message, HttpStatusCode statusCode, 
     }
 
     sealed record TwirpError(string? Code, string? Msg, Dictionary<string, string>? Meta);
+}
+
+/// <summary>Twirp's error codes (twitchtv/twirp, <c>errors.go</c>) that LiveKit's server API answers with.</summary>
+public static class TwirpCode
+{
+    /// <summary>The room, participant, track or egress does not exist.</summary>
+    public const string NotFound = "not_found";
+
+    /// <summary>A field of the request is not valid (an empty room name, an identity too long).</summary>
+    public const string InvalidArgument = "invalid_argument";
+
+    /// <summary>The request cannot be done in the current state (stopping an egress that has ended).</summary>
+    public const string FailedPrecondition = "failed_precondition";
+
+    /// <summary>The token's grant does not allow the call.</summary>
+    public const string PermissionDenied = "permission_denied";
+
+    /// <summary>No valid token.</summary>
+    public const string Unauthenticated = "unauthenticated";
+
+    /// <summary>LiveKit (or a part it needs, such as Egress) is not available now.</summary>
+    public const string Unavailable = "unavailable";
+
+    /// <summary>LiveKit failed.</summary>
+    public const string Internal = "internal";
 }

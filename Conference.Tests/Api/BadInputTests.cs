@@ -216,8 +216,10 @@ public sealed class BadInputTests(ApiFixture fixture)
     [InlineData("/api/accounts/signin", HttpStatusCode.Unauthorized)]
     public async Task An_email_with_a_noncharacter_is_answered_with_a_problem(string path, HttpStatusCode expected)
     {
-        var response = await fixture.Api.CreateClient().PostAsJsonAsync(path,
-            new { email = "ada\uFFFF@example.org", password = "correct horse battery", displayName = "Ada" });
+        // Each endpoint's own fields only: a field it does not take is refused before anything else (BadInputAnswersTests).
+        var response = path.EndsWith("signup", StringComparison.Ordinal)
+            ? await fixture.Api.CreateClient().PostAsJsonAsync(path, new { email = "ada\uFFFF@example.org", password = "correct horse battery", displayName = "Ada" })
+            : await fixture.Api.CreateClient().PostAsJsonAsync(path, new { email = "ada\uFFFF@example.org", password = "correct horse battery" });
         Assert.Equal(expected, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }

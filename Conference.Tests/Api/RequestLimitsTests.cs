@@ -54,6 +54,17 @@ public sealed class RequestLimitsTests(ApiAloneFixture alone, ITestOutputHelper 
         var answer = await SendAsync(api, "/api/accounts/signin", 20 * 1024 * 1024, chunked: true);
         Assert.True(answer.StatusLine.StartsWith("HTTP/1.1 413", StringComparison.Ordinal) && answer.Head.Contains("application/problem+json", StringComparison.Ordinal),
             answer.Head + "\n" + answer.Body);
+        Assert.True(answer.Body.Contains("at most 16384 bytes", StringComparison.Ordinal), answer.Body);
+    }
+
+    [Fact]
+    public async Task A_3_MB_body_with_its_length_is_a_413_problem_that_says_the_limit()
+    {
+        var api = StartOnKestrel();
+        var answer = await SendAsync(api, "/api/meetings", 3 * 1024 * 1024, chunked: false);
+        Assert.StartsWith("HTTP/1.1 413", answer.StatusLine);
+        Assert.Contains("application/problem+json", answer.Head);
+        Assert.Contains("at most 16384 bytes", answer.Body);
     }
 
     [Theory]

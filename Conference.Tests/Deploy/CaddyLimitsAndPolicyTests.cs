@@ -70,6 +70,40 @@ public sealed class CaddyLimitsAndPolicyTests
         Assert.Equal(passes ? size : 0, api.BodyBytesReceived + web.BodyBytesReceived);
     }
 
+    /// <summary>
+    /// The api's callers read RFC 7807 problems: a 3 MB body is refused by Caddy as the api would refuse it, whether
+    /// Caddy sees its size at once (Content-Length) or cuts it off while it streams (chunked).
+    /// </summary>
+    [Theory]
+    [InlineData("/api/meetings", false, 16384)]
+    [InlineData("/api/meetings", true, 16384)]
+    [InlineData("/api/webhooks/livekit", false, 1048576)]
+    [InlineData("/api/webhooks/livekit", true, 1048576)]
+    public async Task A_body_over_an_api_limit_is_refused_with_a_problem_that_says_the_limit(string path, bool chunked, int limit)
+    {
+        await using var web = await StubUpstream.StartAsync("web");
+        await using var api = await StubUpstream.StartAsync("api");
+        await using var caddy = await StartCaddyAsync(web, api);
+        using var http = new HttpClient { BaseAddress = caddy.BaseUrl };
+        var body = new byte[3 * 1024 * 1024];
+        using var request = new HttpRequestMessage(HttpMethod.Post, path)
+        {
+            // A stream of unknown length goes chunked; a byte array carries its Content-Length.
+            Content = chunked ? new StreamContent(new MemoryStream(body)) : new ByteArrayContent(body),
+            Headers = { Host = $"localhost:{caddy.Port}" },
+        };
+        request.Content.Headers.ContentType = new("application/json");
+        request.Headers.TransferEncodingChunked = chunked;
+
+        using var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.ReadProblemAsync();
+        Assert.Equal(413, problem.Status);
+        Assert.Contains($"at most {limit} bytes", Assert.Single(problem.Errors["body"]));
+    }
+
     [Fact]
     public async Task Headers_larger_than_the_limit_are_refused()
     {

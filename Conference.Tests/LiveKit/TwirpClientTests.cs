@@ -41,7 +41,7 @@ public sealed class TwirpClientTests : IAsyncLifetime
         Assert.Equal("not_found", error.Code);
         Assert.Equal("requested room does not exist", error.ServerMessage);
         Assert.Equal("r9", error.Meta["room"]);
-        Assert.Contains("room was not found", error.Message);
+        Assert.Contains("LiveKit has no such room, participant or track", error.Message);
     }
 
     [Fact]
