@@ -81,7 +81,7 @@ static class RequestShapes
         type = Nullable.GetUnderlyingType(type) ?? type;
         if (Scalar(type) is { } scalar)
         {
-            return scalar;
+            return scalar.Words;
         }
         var info = options.GetTypeInfo(type);
         return info switch
@@ -98,19 +98,31 @@ static class RequestShapes
         _ => $"values that are each {description}",
     };
 
-    /// <summary>The words for a type that is one JSON value (or one URL segment), null for objects and arrays.</summary>
-    static string? Scalar(Type type) => type switch
+    /// <summary>The types that are one JSON value (or one URL segment): the words for them and an example value.</summary>
+    static readonly Dictionary<Type, (string Words, string Example)> Scalars = new()
     {
-        _ when type == typeof(bool) => "true or false",
-        _ when type == typeof(string) => "a string",
-        _ when type == typeof(int) || type == typeof(long) || type == typeof(short) || type == typeof(uint) || type == typeof(ulong) => "a whole number",
-        _ when type == typeof(double) || type == typeof(float) || type == typeof(decimal) => "a number",
-        _ when type == typeof(DateTimeOffset) => "a date and time with its offset (RFC 3339), such as 2026-12-01T09:00:00Z",
-        _ when type == typeof(DateTime) => "a date and time (ISO 8601), such as 2026-12-01T09:00",
-        _ when type == typeof(DateOnly) => "a date (yyyy-MM-dd), such as 2026-12-01",
-        _ when type == typeof(TimeOnly) => "a time (HH:mm), such as 09:30",
-        _ when type == typeof(Guid) => "a UUID, such as 0192d5a0-7c1e-7b3a-9f4e-2a1b3c4d5e6f",
-        _ when type.IsEnum => "one of " + string.Join(", ", Enum.GetNames(type).Select(name => $"\"{name}\"")),
+        [typeof(bool)] = ("true or false", "true"),
+        [typeof(string)] = ("a string", "\"…\""),
+        [typeof(int)] = ("a whole number", "10"),
+        [typeof(long)] = ("a whole number", "10"),
+        [typeof(short)] = ("a whole number", "10"),
+        [typeof(uint)] = ("a whole number", "10"),
+        [typeof(ulong)] = ("a whole number", "10"),
+        [typeof(double)] = ("a number", "1.5"),
+        [typeof(float)] = ("a number", "1.5"),
+        [typeof(decimal)] = ("a number", "1.5"),
+        [typeof(DateTimeOffset)] = ("a date and time with its offset (RFC 3339), such as 2026-12-01T09:00:00Z", "\"2026-12-01T09:00:00Z\""),
+        [typeof(DateTime)] = ("a date and time (ISO 8601), such as 2026-12-01T09:00", "\"2026-12-01T09:00\""),
+        [typeof(DateOnly)] = ("a date (yyyy-MM-dd), such as 2026-12-01", "\"2026-12-01\""),
+        [typeof(TimeOnly)] = ("a time (HH:mm), such as 09:30", "\"09:30\""),
+        [typeof(Guid)] = ("a UUID, such as 0192d5a0-7c1e-7b3a-9f4e-2a1b3c4d5e6f", "\"0192d5a0-7c1e-7b3a-9f4e-2a1b3c4d5e6f\""),
+    };
+
+    /// <summary>The words and an example for a type that is one JSON value (or one URL segment), null for objects and arrays.</summary>
+    static (string Words, string Example)? Scalar(Type type) => type switch
+    {
+        _ when Scalars.TryGetValue(type, out var scalar) => scalar,
+        _ when type.IsEnum => ("one of " + string.Join(", ", Enum.GetNames(type).Select(name => $"\"{name}\"")), $"\"{Enum.GetNames(type).Last()}\""),
         _ => null,
     };
 
@@ -118,26 +130,15 @@ static class RequestShapes
     public static string Example(Type type, JsonSerializerOptions options, int depth = 0)
     {
         type = Nullable.GetUnderlyingType(type) ?? type;
-        return type switch
-        {
-            _ when type == typeof(bool) => "true",
-            _ when type == typeof(string) => "\"…\"",
-            _ when type == typeof(int) || type == typeof(long) || type == typeof(short) || type == typeof(uint) || type == typeof(ulong) => "10",
-            _ when type == typeof(double) || type == typeof(float) || type == typeof(decimal) => "1.5",
-            _ when type == typeof(DateTimeOffset) => "\"2026-12-01T09:00:00Z\"",
-            _ when type == typeof(DateTime) => "\"2026-12-01T09:00\"",
-            _ when type == typeof(DateOnly) => "\"2026-12-01\"",
-            _ when type == typeof(TimeOnly) => "\"09:30\"",
-            _ when type == typeof(Guid) => "\"0192d5a0-7c1e-7b3a-9f4e-2a1b3c4d5e6f\"",
-            _ when type.IsEnum => $"\"{Enum.GetNames(type).Last()}\"",
-            _ => options.GetTypeInfo(type) switch
+        return Scalar(type) is { } scalar
+            ? scalar.Example
+            : options.GetTypeInfo(type) switch
             {
                 { Kind: JsonTypeInfoKind.Enumerable, ElementType: { } element } => depth > 1 ? "[…]" : $"[{Example(element, options, depth + 1)}]",
                 { Kind: JsonTypeInfoKind.Object } info when depth <= 1 =>
                     "{" + string.Join(", ", info.Properties.Select(p => $"\"{p.Name}\": {Example(p.PropertyType, options, depth + 1)}")) + "}",
                 _ => "{…}",
-            },
-        };
+            };
     }
 
     /// <summary>The JSON names of an object's fields, required ones marked.</summary>
