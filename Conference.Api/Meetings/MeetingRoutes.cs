@@ -19,7 +19,7 @@ public static class MeetingRoutes
                 var request = await MeetingRequest.LoadAsync(context.HttpContext);
                 if (!Validation.IsSlug(request.Slug))
                 {
-                    return InvalidSlug();
+                    return InvalidSlug(request.Slug);
                 }
                 if (request.LoadedMeeting is null)
                 {
@@ -55,8 +55,17 @@ public static class MeetingRoutes
         .ProducesProblem(StatusCodes.Status401Unauthorized)
         .ProducesProblem(StatusCodes.Status403Forbidden);
 
-    internal static Microsoft.AspNetCore.Http.HttpResults.ValidationProblem InvalidSlug() =>
-        TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["slug"] = ["A meeting code looks like abc-defg-hij."] });
+    /// <summary>
+    /// 400 naming <c>slug</c>. Codes are lower case in the api's addresses (the web app takes any case and redirects):
+    /// a code given in capitals is told its address rather than only the pattern.
+    /// </summary>
+    internal static Microsoft.AspNetCore.Http.HttpResults.ValidationProblem InvalidSlug(string? given) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]>
+        {
+            ["slug"] = [given is not null && Validation.IsSlug(given.ToLowerInvariant())
+                ? $"Meeting codes are lower case here: {given.ToLowerInvariant()}."
+                : "A meeting code looks like abc-defg-hij."],
+        });
 
     internal static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult MeetingNotFound(string slug) =>
         TypedResults.Problem($"There is no meeting {slug}.", statusCode: StatusCodes.Status404NotFound, title: "Meeting not found");

@@ -137,7 +137,7 @@ public static class ModerationApi
         }
         var result = (await CallLiveKitAsync(() => media.Rooms.MutePublishedTrackAsync(
             new MuteRoomTrackRequest { Room = target.Meeting.RoomName, Identity = identity, TrackSid = request.TrackSid, Muted = true }, http.RequestAborted),
-            notFound: $"No one with the identity '{identity}' is in this meeting's call with a track {request.TrackSid}.")).Result;
+            notFound: $"No one with the identity '{Shown(identity)}' is in this meeting's call with a track {Shown(request.TrackSid)}.")).Result;
         if (result is not NoContent done)
         {
             return (ProblemHttpResult)result;
@@ -265,7 +265,14 @@ public static class ModerationApi
             : null;
     }
 
-    static string NotInTheCall(string identity) => $"No one with the identity '{identity}' is in this meeting's call.";
+    static string NotInTheCall(string identity) => $"No one with the identity '{Shown(identity)}' is in this meeting's call.";
+
+    /// <summary>
+    /// A value from the address or body as a problem repeats it: at most 64 characters (as a reader counts them), so an
+    /// answer does not echo whatever length a caller sent (a newcomer's 3,000-character identity came back whole).
+    /// </summary>
+    static string Shown(string value) =>
+        new System.Globalization.StringInfo(value) is { LengthInTextElements: > 64 } info ? info.SubstringByTextElements(0, 64) + "…" : value;
 
     /// <summary>
     /// Calls LiveKit. Twirp's not_found (no call now, that identity not connected, no such track) is 404 in our words

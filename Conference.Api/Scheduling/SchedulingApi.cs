@@ -30,9 +30,9 @@ public static class SchedulingApi
         api.MapGet("/", ListUpcoming).WithName("ListScheduledMeetings")
             .WithSummary("The caller's scheduled meetings still to come or running, soonest first.");
         var one = api.MapGroup("/{slug}").AddEndpointFilter((context, next) =>
-            Validation.IsSlug((string?)context.HttpContext.GetRouteValue("slug"))
+            context.HttpContext.GetRouteValue("slug") as string is var slug && Validation.IsSlug(slug)
                 ? next(context)
-                : ValueTask.FromResult<object?>(MeetingRoutes.InvalidSlug()));
+                : ValueTask.FromResult<object?>(MeetingRoutes.InvalidSlug(slug)));
         one.MapGet("", Get).WithName("GetScheduledMeeting").WithSummary("One of the caller's scheduled meetings.");
         one.MapPut("", Update).WithName("UpdateScheduledMeeting")
             .WithSummary("Change time, recurrence, title or description: invitees get an update (SEQUENCE +1).")

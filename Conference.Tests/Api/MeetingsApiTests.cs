@@ -1,3 +1,4 @@
+using Conference.Tests.Infrastructure;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -78,7 +79,12 @@ public sealed class MeetingsApiTests(ApiFixture fixture)
 
         var malformed = await anyone.GetAsync("/api/meetings/DROP%20TABLE");
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
-        Assert.True((await malformed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("slug", out _));
+        Assert.Equal(["A meeting code looks like abc-defg-hij."], (await malformed.ReadProblemAsync()).Errors["slug"]);
+
+        // The web takes a code in any case; the api's addresses are lower case and say so (a newcomer's curl).
+        var capitals = await anyone.GetAsync("/api/meetings/ZZZ-ZZZZ-ZZZ");
+        Assert.Equal(HttpStatusCode.BadRequest, capitals.StatusCode);
+        Assert.Equal(["Meeting codes are lower case here: zzz-zzzz-zzz."], (await capitals.ReadProblemAsync()).Errors["slug"]);
     }
 
     internal static async Task<string> CreateAsync(HttpClient host, object? body = null)

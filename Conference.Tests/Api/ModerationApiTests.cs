@@ -121,6 +121,10 @@ public sealed class ModerationApiTests(ApiFixture fixture)
         }
         Assert.Equal("No one with the identity 'ghost' is in this meeting's call.",
             (await (await host.DeleteAsync($"/api/meetings/{slug}/participants/ghost")).ReadProblemAsync()).Detail);
+        // What the caller sent is repeated, not echoed at any length.
+        var longIdentity = new string('x', 3000);
+        Assert.Equal($"No one with the identity '{new string('x', 64)}…' is in this meeting's call.",
+            (await (await host.DeleteAsync($"/api/meetings/{slug}/participants/{longIdentity}")).ReadProblemAsync()).Detail);
 
         // LiveKit failing is something the emulator does not do on request: a server that answers Twirp's
         // "internal" (the fault stand-in, TwirpCaptureServer), and one that is not running at all.

@@ -4,7 +4,7 @@ namespace Conference.Web.Meetings;
 
 /// <summary>
 /// A meeting's code as people type or paste it: <c>abc-defg-hij</c>, the same without dashes, in capitals, or a
-/// whole meeting link (<c>https://meet.example.org/m/abc-defg-hij</c>).
+/// whole meeting link (<c>https://meet.example.org/m/abc-defg-hij</c>, with or without its scheme, in any case).
 /// </summary>
 public static partial class MeetingCode
 {
@@ -18,15 +18,17 @@ public static partial class MeetingCode
             return false;
         }
         var text = input.Trim();
-        if (Uri.TryCreate(text, UriKind.Absolute, out var link) && link.Scheme is "http" or "https")
+        if (text.Contains('/', StringComparison.Ordinal))
         {
-            var segments = link.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
-            var at = Array.IndexOf(segments, "m");
+            // A meeting link, as pasted or typed: with or without its scheme, in any case (HTTP://HOST/M/ABC-DEFG-HIJ
+            // is the same address to a browser): the code is the segment after "m".
+            var segments = text.Split('?', '#')[0].Split('/', StringSplitOptions.RemoveEmptyEntries);
+            var at = Array.FindIndex(segments, segment => segment.Equals("m", StringComparison.OrdinalIgnoreCase));
             if (at < 0 || at + 1 >= segments.Length)
             {
                 return false;
             }
-            text = segments[at + 1];
+            text = Uri.UnescapeDataString(segments[at + 1]);
         }
         var letters = text.ToLowerInvariant().Replace("-", "", StringComparison.Ordinal).Replace(" ", "", StringComparison.Ordinal);
         if (!TenLetters().IsMatch(letters))
