@@ -149,6 +149,9 @@ public static class JoinApi
                 return TypedResults.Problem("The host did not let you in.", statusCode: StatusCodes.Status403Forbidden, title: "Not admitted");
             case Lobby.Status.Spent:
                 return TypedResults.Problem("This lobby ticket was already used; ask to join again.", statusCode: StatusCodes.Status410Gone, title: "Ticket used");
+            case Lobby.Status.Replaced:
+                return TypedResults.Problem("You asked to join again from another tab or window: you wait there now, not here.",
+                    statusCode: StatusCodes.Status409Conflict, title: "Waiting elsewhere");
         }
 
         // Admitted (or waiting through an end for everyone): still only while the meeting is open to this person.

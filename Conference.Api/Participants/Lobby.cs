@@ -20,7 +20,11 @@ public sealed class Lobby(IConnectionMultiplexer redis, TimeProvider clock)
     public static readonly TimeSpan RequestLifetime = TimeSpan.FromMinutes(15);
     static readonly TimeSpan DenialsKeptFor = TimeSpan.FromDays(1);
 
-    public enum Status { Waiting, Admitted, Denied, Spent }
+    /// <summary>
+    /// Where a request stands. <see cref="Replaced"/>: the same person asked again (another tab, a reload); the later
+    /// request waits, and this one's page is told so instead of "no such request".
+    /// </summary>
+    public enum Status { Waiting, Admitted, Denied, Spent, Replaced }
 
     /// <summary>One request to join. <paramref name="RemovedBefore"/>: a host or co-host removed this identity earlier.</summary>
     public sealed record Request(string Id, string Identity, string DisplayName, DateTimeOffset RequestedAt, DateTimeOffset ExpiresAt,
@@ -35,10 +39,16 @@ public sealed class Lobby(IConnectionMultiplexer redis, TimeProvider clock)
         foreach (var entry in await db.HashGetAllAsync(Key(slug)))
         {
             var existing = Parse(entry.Value);
-            // Expired entries, and this identity's earlier ask (a reload asks again), make room.
-            if (existing is null || existing.ExpiresAt <= now || existing.Identity == identity && existing.Status == Status.Waiting)
+            // Expired entries, and this identity's ask replaced before, make room.
+            if (existing is null || existing.ExpiresAt <= now || existing.Identity == identity && existing.Status == Status.Replaced)
             {
                 await db.HashDeleteAsync(Key(slug), entry.Name);
+            }
+            else if (existing.Identity == identity && existing.Status == Status.Waiting)
+            {
+                // This identity's earlier ask (another tab, a reload): one request a person, and the earlier page is
+                // told why it stopped waiting. At most one replaced request per identity is kept.
+                await SwapAsync(slug, existing, existing with { Status = Status.Replaced });
             }
             else
             {

@@ -136,6 +136,33 @@ public sealed class JoinApiTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task A_guest_who_asks_again_from_another_tab_waits_there_and_the_first_tab_is_told_why()
+    {
+        using var host = await fixture.SignedInHostAsync();
+        var slug = await MeetingsApiTests.CreateAsync(host, new { title = "Lobby", settings = new { lobbyEnabled = true } });
+        var browser = fixture.Api.CreateClient();
+        var first = (await (await browser.PostAsJsonAsync($"/api/meetings/{slug}/join", new { displayName = "Tab One" })).Content.ReadFromJsonAsync<JoinAnswer>())!;
+        // The same browser (its participant key) asks from a second tab.
+        var second = (await (await browser.PostAsJsonAsync($"/api/meetings/{slug}/join",
+            new { displayName = "Tab Two", participantKey = first.ParticipantKey })).Content.ReadFromJsonAsync<JoinAnswer>())!;
+
+        var waiting = (await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}/lobby")).EnumerateArray().ToList();
+        Assert.Equal("Tab Two", Assert.Single(waiting).GetProperty("displayName").GetString()); // one person, one Admit
+        var firstTab = await browser.PostAsJsonAsync($"/api/meetings/{slug}/lobby/{first.LobbyRequestId}", new { ticket = first.LobbyTicket });
+        Assert.Equal(HttpStatusCode.Conflict, firstTab.StatusCode);
+        Assert.Equal("You asked to join again from another tab or window: you wait there now, not here.", (await firstTab.ReadProblemAsync()).Detail);
+        Assert.Equal("waiting", (await PollAsync(browser, slug, second.LobbyRequestId!, second.LobbyTicket!)).Status);
+
+        // A third ask replaces the second the same way; the first is gone by then, as any expired request.
+        var third = (await (await browser.PostAsJsonAsync($"/api/meetings/{slug}/join",
+            new { displayName = "Tab Three", participantKey = first.ParticipantKey })).Content.ReadFromJsonAsync<JoinAnswer>())!;
+        Assert.Equal(HttpStatusCode.Conflict, (await browser.PostAsJsonAsync($"/api/meetings/{slug}/lobby/{second.LobbyRequestId}", new { ticket = second.LobbyTicket })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await browser.PostAsJsonAsync($"/api/meetings/{slug}/lobby/{first.LobbyRequestId}", new { ticket = first.LobbyTicket })).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await host.PostAsync($"/api/meetings/{slug}/lobby/{third.LobbyRequestId}/admit", null)).StatusCode);
+        Assert.Equal("joined", (await PollAsync(browser, slug, third.LobbyRequestId!, third.LobbyTicket!)).Status);
+    }
+
+    [Fact]
     public async Task A_denied_guest_learns_it_on_the_next_poll()
     {
         using var host = await fixture.SignedInHostAsync();

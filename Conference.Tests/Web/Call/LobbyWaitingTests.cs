@@ -62,6 +62,24 @@ public class LobbyWaitingTests : CallTestBase
     }
 
     [Fact]
+    public async Task A_page_whose_person_asked_again_in_another_tab_says_they_wait_there()
+    {
+        Api.Answer(StatusRoute, HttpStatusCode.OK, new JoinResult("waiting", null, "req-1"));
+        var cut = Wait();
+        cut.WaitForAssertion(() => Assert.Equal(1, Asked));
+
+        // Not "You were not let in": nobody said no (a newcomer's first tab read so when the second one asked).
+        Api.Answer(StatusRoute, HttpStatusCode.Conflict, new { title = "Waiting elsewhere",
+            detail = "You asked to join again from another tab or window: you wait there now, not here.", status = 409 });
+        await Notifications.NotifyAsync(new MeetingChange(Slug, MeetingChangeKind.Lobby));
+        cut.WaitForAssertion(() => Assert.Equal("You are waiting in another tab", cut.Find("#lobby-title").TextContent));
+        Assert.Equal("You asked to join again from another tab or window: you wait there now, not here.",
+            cut.Find("[data-testid=lobby-denied]").TextContent);
+        await Notifications.NotifyAsync(new MeetingChange(Slug, MeetingChangeKind.Lobby));
+        Assert.Equal(2, Asked);
+    }
+
+    [Fact]
     public async Task After_Redis_comes_back_it_asks_again_in_case_the_answer_was_missed()
     {
         Api.Answer(StatusRoute, HttpStatusCode.OK, new JoinResult("waiting", null, "req-1"));
