@@ -105,7 +105,8 @@ public static class JoinApi
         var participantKey = keys.Issue(meeting.Id, identity);
         // An invitee joining by their personal link's key goes past the lobby when the host chose so (issue 17).
         if (meeting.Settings.LobbyEnabled && role == ParticipantRole.Guest && (removed
-            || !await Scheduling.InvitationsApi.SkipsLobbyAsync(db, meeting.Id, identity, http.RequestAborted)))
+            || !await Scheduling.InvitationsApi.SkipsLobbyAsync(db, meeting.Id, identity, http.RequestAborted)
+            && !await ReturningAsync(db, meeting, identity, clock, http.RequestAborted)))
         {
             if (await lobby.DenialsAsync(meeting.Slug, identity) >= Lobby.MaxDenials)
             {
@@ -203,6 +204,24 @@ public static class JoinApi
             return TypedResults.Problem($"This meeting is full ({meeting.Settings.MaxParticipants} people).", statusCode: StatusCodes.Status409Conflict, title: "Meeting full");
         }
         return null;
+    }
+
+    /// <summary>How long someone let in may be away from a call still going on and come back without asking again.</summary>
+    public static readonly TimeSpan ReturnWindow = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Whether this identity was in the meeting's call, which is still going on, within <see cref="ReturnWindow"/>
+    /// and since any end for everyone: a reload, a crashed tab or a changed network brings back someone the host let
+    /// in, without a second knock (a newcomer's reload sent an admitted guest back to the lobby). A removal is checked
+    /// before this; a new call asks again.
+    /// </summary>
+    static Task<bool> ReturningAsync(ConferenceDbContext db, Meeting meeting, string identity, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var since = clock.GetUtcNow() - ReturnWindow;
+        var endedForEveryone = meeting.EndedForEveryoneAt ?? DateTimeOffset.MinValue;
+        return db.ParticipantSessions.AnyAsync(s => s.MeetingId == meeting.Id && s.Identity == identity
+            && (s.LeftAt == null || s.LeftAt > since) && s.JoinedAt > endedForEveryone
+            && db.MeetingCalls.Any(c => c.MeetingId == meeting.Id && c.RoomSid == s.RoomSid && c.EndedAt == null), cancellationToken);
     }
 
     /// <summary>

@@ -163,6 +163,37 @@ public sealed class JoinApiTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task A_guest_let_in_who_reloads_comes_straight_back_while_that_call_goes_on_and_asks_again_in_a_new_one()
+    {
+        using var host = await fixture.SignedInHostAsync();
+        var slug = await MeetingsApiTests.CreateAsync(host, new { title = "Lobby", settings = new { lobbyEnabled = true } });
+        var browser = fixture.Api.CreateClient();
+        var asked = (await (await browser.PostAsJsonAsync($"/api/meetings/{slug}/join", new { displayName = "Rae" })).Content.ReadFromJsonAsync<JoinAnswer>())!;
+        Assert.Equal(HttpStatusCode.NoContent, (await host.PostAsync($"/api/meetings/{slug}/lobby/{asked.LobbyRequestId}/admit", null)).StatusCode);
+        var rae = (await PollAsync(browser, slug, asked.LobbyRequestId!, asked.LobbyTicket!)).Join!;
+
+        // In the call (LiveKit says so), then the page reloads: its pagehide leave, then the new join.
+        var webhooks = fixture.Api.CreateClient();
+        var now = DateTimeOffset.UtcNow;
+        async Task PostAsync(string body) => (await fixture.PostWebhookAsync(webhooks, body)).EnsureSuccessStatusCode();
+        await PostAsync(WebhookJson.RoomStarted(slug, now.AddMinutes(-10)));
+        await PostAsync(WebhookJson.Participant("participant_joined", slug, rae.Identity, "Rae", now.AddMinutes(-9), now.AddMinutes(-9), sid: "PA_rae_1"));
+        await PostAsync(WebhookJson.Participant("participant_left", slug, rae.Identity, "Rae", now.AddMinutes(-9), now, sid: "PA_rae_1"));
+        var back = await JoinAsync(browser, slug, "Rae", asked.ParticipantKey);
+        Assert.Equal(("joined", rae.Identity), (back.Status, back.Join!.Identity));
+        Assert.Empty((await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}/lobby")).EnumerateArray());
+
+        // Someone else's browser is not let in by Rae's return.
+        var stranger = await fixture.Api.CreateClient().PostAsJsonAsync($"/api/meetings/{slug}/join", new { displayName = "Rae" });
+        Assert.Equal(HttpStatusCode.Accepted, stranger.StatusCode);
+
+        // That call ends (the room closed): the next one asks again.
+        await PostAsync(WebhookJson.RoomFinished(slug, now));
+        var later = await browser.PostAsJsonAsync($"/api/meetings/{slug}/join", new { displayName = "Rae", participantKey = asked.ParticipantKey });
+        Assert.Equal(HttpStatusCode.Accepted, later.StatusCode);
+    }
+
+    [Fact]
     public async Task A_denied_guest_learns_it_on_the_next_poll()
     {
         using var host = await fixture.SignedInHostAsync();
