@@ -3,6 +3,7 @@ using Bunit;
 using Microsoft.AspNetCore.Components;
 using Conference.Web.Api;
 using Conference.Web.Components.Call;
+using Conference.Web.Meetings;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Conference.Tests.Web.Call;
@@ -23,8 +24,21 @@ public class PreJoinAndCallTests : CallTestBase
     IRenderedComponent<PreJoinAndCall> Page() =>
         Render<PreJoinAndCall>(p => p.Add(x => x.Slug, Slug));
 
-    void MeetingExists() => Api.Answer($"GET /api/meetings/{Slug}", HttpStatusCode.OK, new Meeting(Slug, "Weekly sync", "Ada", DateTimeOffset.UtcNow,
-        null, "NotStarted", null, null, new MeetingSettings(true, false, 50, false, RecordingAccess.HostOnly)));
+    void MeetingExists(bool locked = false) => Api.Answer($"GET /api/meetings/{Slug}", HttpStatusCode.OK, new Meeting(Slug, "Weekly sync", "Ada", DateTimeOffset.UtcNow,
+        null, "NotStarted", null, null, new MeetingSettings(true, locked, 50, false, RecordingAccess.HostOnly)));
+
+    [Fact]
+    public async Task The_pre_join_says_a_meeting_is_locked_before_the_join_click_and_follows_the_host_unlocking_it()
+    {
+        MeetingExists(locked: true);
+        var cut = Page();
+        cut.WaitForAssertion(() => Assert.StartsWith("The host has locked this meeting", cut.Find("[data-testid=meeting-locked]").TextContent));
+
+        // The host unlocks it while this person sets up their camera: pushed, the notice goes.
+        MeetingExists(locked: false);
+        await Notifications.NotifyAsync(new MeetingChange(Slug, MeetingChangeKind.Lock));
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=meeting-locked]")));
+    }
 
     static void Join(IRenderedComponent<PreJoinAndCall> cut)
     {
