@@ -124,7 +124,11 @@ sealed class BadRequestExceptionHandler(IProblemDetailsService problems, IOption
             return Error("body", $"The body must be a JSON object such as {RequestShapes.Example(bodyType, Json)}"
                 + (required.Count > 0 ? $", with {string.Join(" and ", required)} given." : "."));
         }
-        return Error(found.Field, $"{found.Field} must be {RequestShapes.Describe(found.Type, Json)}, given once.");
+        // The serializer does not say which of these it was: name them all, the likeliest first.
+        var text = Nullable.GetUnderlyingType(found.Type) ?? found.Type;
+        return Error(found.Field, $"{found.Field} must be {RequestShapes.Describe(found.Type, Json)}"
+            + (text == typeof(string) ? " of valid Unicode text (no lone surrogate escapes such as \\ud800)" : "")
+            + $", and {found.Field} may appear only once.");
     }
 
     /// <summary>
