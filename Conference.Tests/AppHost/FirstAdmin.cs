@@ -25,7 +25,7 @@ static partial class FirstAdmin
         await admin.Page.GetByLabel("Password").FillAsync(WebJourney.Password);
         await admin.Page.GetByLabel("Setup code").FillAsync(code.Groups["code"].Value);
         await admin.Page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
-        await admin.Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        await WebJourney.WaitForPageAsync(admin.Page, path => path == "/");
         await admin.Page.Context.CloseAsync();
     }
 

@@ -91,11 +91,11 @@ public sealed class ProcessesRunTests(RunningAppHost running, Xunit.Abstractions
         await host.Page.GetByLabel("Password").FillAsync(WebJourney.Password);
         await host.Page.GetByLabel("Setup code").FillAsync(await AdminSetupCodeAsync());
         await host.Page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
-        await host.Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        await WebJourney.WaitForPageAsync(host.Page, path => path == "/");
         await host.WaitForCircuitAsync();
         await host.Page.GetByLabel("Title").FillAsync("Under the policy");
         await host.Page.GetByRole(AriaRole.Button, new() { Name = "Start meeting" }).ClickAsync();
-        await host.Page.WaitForURLAsync(url => new Uri(url).AbsolutePath.StartsWith("/m/", StringComparison.Ordinal));
+        await WebJourney.WaitForPageAsync(host.Page, path => path.StartsWith("/m/", StringComparison.Ordinal));
         await host.Page.WaitForFunctionAsync(
             "() => { const v = document.querySelector('video[aria-label=\"Camera preview\"]'); return v && v.readyState >= 2 && v.videoWidth > 0; }");
         await host.ExpectLoadedAsync("/js/call.js");

@@ -1,4 +1,5 @@
 using Conference.Tests.Infrastructure;
+using Conference.Tests.Web;
 using Microsoft.Playwright;
 
 namespace Conference.Tests.AppHost;
@@ -50,7 +51,7 @@ public sealed class RunCommandTests(RunCommand run)
         await newcomer.Page.GetByLabel("Email").FillAsync(email);
         await newcomer.Page.GetByLabel("Password").FillAsync(Password);
         await newcomer.Page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
-        await newcomer.Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        await WebJourney.WaitForPageAsync(newcomer.Page, path => path == "/");
         await newcomer.WaitForCircuitAsync();
         await Assertions.Expect(newcomer.Page.GetByRole(AriaRole.Link, new() { Name = "Rui Runner" })).ToBeVisibleAsync();
         await newcomer.ExpectLoadedAsync();
@@ -62,7 +63,7 @@ public sealed class RunCommandTests(RunCommand run)
         await returning.Page.GetByLabel("Email").FillAsync(email);
         await returning.Page.GetByLabel("Password").FillAsync(Password);
         await returning.Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await returning.Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        await WebJourney.WaitForPageAsync(returning.Page, path => path == "/");
         await returning.WaitForCircuitAsync();
         await Assertions.Expect(returning.Page.GetByRole(AriaRole.Link, new() { Name = "Rui Runner" })).ToBeVisibleAsync();
         await returning.ExpectLoadedAsync();
@@ -77,12 +78,12 @@ public sealed class RunCommandTests(RunCommand run)
         await host.Page.GetByLabel("Email").FillAsync($"{Guid.NewGuid():N}@example.org");
         await host.Page.GetByLabel("Password").FillAsync(Password);
         await host.Page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
-        await host.Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        await WebJourney.WaitForPageAsync(host.Page, path => path == "/");
         await host.WaitForCircuitAsync();
 
         await host.Page.GetByLabel("Title").FillAsync("Through the front door");
         await host.Page.GetByRole(AriaRole.Button, new() { Name = "Start meeting" }).ClickAsync();
-        await host.Page.WaitForURLAsync(url => new Uri(url).AbsolutePath.StartsWith("/m/", StringComparison.Ordinal));
+        await WebJourney.WaitForPageAsync(host.Page, path => path.StartsWith("/m/", StringComparison.Ordinal));
         await Assertions.Expect(host.Page.GetByRole(AriaRole.Heading, new() { Name = "Through the front door", Level = 1 })).ToBeVisibleAsync();
 
         // The call module (js/call.js, bundled from Client/) plays the fake camera in the preview.

@@ -40,14 +40,14 @@ public sealed class AccountsAndUsageTests(WebAppFixture fixture) : BrowserTest(f
         await Assertions.Expect(page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "Sign in" })).ToBeVisibleAsync();
 
         await page.GotoAsync("recordings");
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/account/signin");
+        await WebJourney.WaitForPageAsync(page, path => path == "/account/signin");
         Assert.Contains("returnUrl=%2Frecordings", page.Url);
 
         await SignInAsync(page, email, "not the password");
         await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("The email or password is wrong.");
 
         await SignInAsync(page, email, WebJourney.Password);
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/recordings");
+        await WebJourney.WaitForPageAsync(page, path => path == "/recordings");
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Your recordings" })).ToBeVisibleAsync();
     }
 

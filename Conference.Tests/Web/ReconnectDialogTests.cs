@@ -43,7 +43,8 @@ public sealed class ReconnectDialogTests(WebAppFixture fixture) : BrowserTest(fi
         // And Blazor can still show it: it sets the bar's inline display, which wins over the attribute. On an
         // interactive page only once its circuit has rendered: that render replaces the prerendered markup, a style set
         // before it with it (in a full run the circuit came after the page's load event, and the bar stayed hidden).
-        await page.WaitForLoadStateAsync(LoadState.Load);
+        // The document has loaded (polled: Playwright for .NET can lose a load event it subscribes to late, playwright-dotnet#3364).
+        await page.WaitForFunctionAsync("() => document.readyState === 'complete'");
         if (interactive)
         {
             await page.Locator("main[data-interactive=true]").WaitForAsync();
