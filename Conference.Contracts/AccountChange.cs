@@ -9,7 +9,7 @@ namespace Conference.Contracts;
 /// routes it by account, not by meeting.
 /// </summary>
 /// <param name="Account">The account's id (the api's user id, the web's NameIdentifier claim).</param>
-public sealed record AccountChange(string Account, AccountChangeKind What)
+public sealed record AccountChange([property: JsonRequired] string Account, [property: JsonRequired] AccountChangeKind What)
 {
     public const string Channel = "conference:account-changes";
 }
