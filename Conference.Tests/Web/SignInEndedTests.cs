@@ -159,4 +159,46 @@ public sealed class SignInEndedTests(WebAppFixture fixture)
         // Signing in again brings the person back to the page they were on.
         Assert.Contains("returnUrl=%2Frecordings", phone.Url, StringComparison.Ordinal);
     }
+    [Fact]
+    public async Task A_new_password_brings_the_other_tabs_of_that_browser_back_signed_in_and_sends_other_browsers_to_sign_in()
+    {
+        var laptop = await fixture.NewPageAsync();
+        await WebJourney.SignUpAsync(laptop, "Ada Host");
+        var phone = await fixture.NewPageAsync();
+        await WebJourney.ShareSignInAsync(laptop, phone);
+        await WebJourney.GotoInteractiveAsync(phone, "recordings");
+        var otherTab = await laptop.Context.NewPageAsync();
+        await WebJourney.GotoInteractiveAsync(otherTab, "account");
+        await otherTab.EvaluateAsync("() => window.loadedBeforeTheChange = true");
+
+        await laptop.GotoAsync("account/password");
+        await laptop.GetByLabel("Current password").FillAsync(WebJourney.Password);
+        await laptop.GetByLabel("New password").FillAsync("a brand new passphrase");
+        await laptop.GetByRole(AriaRole.Button, new() { Name = "Change password" }).ClickAsync();
+        await WebJourney.WaitForPageAsync(laptop, path => path == "/account");
+        await Assertions.Expect(laptop.GetByText("Your password is changed.")).ToBeVisibleAsync();
+
+        // The other browser's open page leaves by itself, told why.
+        await WebJourney.WaitForPageAsync(phone, path => path == "/account/signin");
+        Assert.Contains("ended=true", phone.Url, StringComparison.Ordinal);
+
+        // The laptop's other tab heard it too, checked with the new cookie (not before it arrived: that check would
+        // have removed it) and came back to its page, signed in.
+        await Eventually.TrueAsync(async () =>
+        {
+            try
+            {
+                return new Uri(otherTab.Url).AbsolutePath == "/account"
+                       && await otherTab.EvaluateAsync<bool>("() => document.readyState === 'complete' && window.loadedBeforeTheChange !== true");
+            }
+            catch (PlaywrightException)
+            {
+                return false; // between two documents
+            }
+        }, "the laptop's other tab to load its page again", within: TimeSpan.FromSeconds(60));
+        await Assertions.Expect(otherTab.GetByRole(AriaRole.Link, new() { Name = "Ada Host" })).ToBeVisibleAsync();
+        Assert.Contains(await laptop.Context.CookiesAsync(), c => c.Name == Conference.Web.Accounts.SignInCookie.Name);
+        await WebJourney.GotoInteractiveAsync(laptop, "recordings");
+        await Assertions.Expect(laptop.GetByRole(AriaRole.Link, new() { Name = "Ada Host" })).ToBeVisibleAsync();
+    }
 }
