@@ -5,3 +5,7 @@ global using RecordingStatus = Conference.Contracts.RecordingStatus;
 // The meeting-change message as the api and the recorder publish it: the web reads the contract's own type.
 global using MeetingChange = Conference.Contracts.MeetingChange;
 global using MeetingChangeKind = Conference.Contracts.MeetingChangeKind;
+
+// The account-change message as the api publishes it.
+global using AccountChange = Conference.Contracts.AccountChange;
+global using AccountChangeKind = Conference.Contracts.AccountChangeKind;

@@ -6,9 +6,10 @@ namespace Conference.Api.Accounts;
 
 /// <summary>
 /// Refresh-token families (<see cref="RefreshTokenFamily"/>). The family and token ids travel as claims inside the
-/// bearer tokens the api issues, so both the refresh token and the access token name their family.
+/// bearer tokens the api issues, so both the refresh token and the access token name their family. Every way a
+/// sign-in ends comes through here, so here is where the account's open pages are told (<see cref="AccountChanges"/>).
 /// </summary>
-public sealed class RefreshTokens(ConferenceDbContext db, TimeProvider clock)
+public sealed class RefreshTokens(ConferenceDbContext db, TimeProvider clock, AccountChanges changes)
 {
     public const string FamilyClaim = "conference:refresh_family";
     public const string TokenClaim = "conference:refresh_token";
@@ -42,7 +43,7 @@ public sealed class RefreshTokens(ConferenceDbContext db, TimeProvider clock)
             .ExecuteUpdateAsync(f => f.SetProperty(x => x.CurrentTokenId, nextTokenId).SetProperty(x => x.LastUsedAt, now));
         if (rotated == 0)
         {
-            await RevokeFamilyAsync(familyId);
+            await RevokeFamilyAsync(familyId, userId);
             return false;
         }
         AddClaims(next, familyId, nextTokenId);
@@ -56,16 +57,21 @@ public sealed class RefreshTokens(ConferenceDbContext db, TimeProvider clock)
         {
             return false;
         }
-        await RevokeFamilyAsync(familyId);
+        await RevokeFamilyAsync(familyId, principal.FindFirstValue(ClaimTypes.NameIdentifier));
         return true;
     }
 
-    /// <summary>Ends every sign-in of the account, except the family <paramref name="keep"/> if given.</summary>
-    public Task RevokeAllAsync(string userId, Guid? keep = null)
+    /// <summary>
+    /// Ends every sign-in of the account, except the family <paramref name="keep"/> if given. Callers change the
+    /// security stamp first (it ends cookies and access tokens), so the pages told here find their sign-in refused.
+    /// </summary>
+    public async Task RevokeAllAsync(string userId, Guid? keep = null)
     {
         var now = clock.GetUtcNow();
-        return db.RefreshTokenFamilies.Where(f => f.UserId == userId && f.RevokedAt == null && f.Id != keep)
+        await db.RefreshTokenFamilies.Where(f => f.UserId == userId && f.RevokedAt == null && f.Id != keep)
             .ExecuteUpdateAsync(f => f.SetProperty(x => x.RevokedAt, now));
+        // Told even when no family was live: the new security stamp has ended the account's other sign-ins anyway.
+        changes.SignInsEnded(userId);
     }
 
     /// <summary>Whether the family named by the principal is still live; true for principals without one (cookies).</summary>
@@ -73,11 +79,15 @@ public sealed class RefreshTokens(ConferenceDbContext db, TimeProvider clock)
         !TryRead(principal, out var familyId, out _)
         || await db.RefreshTokenFamilies.AnyAsync(f => f.Id == familyId && f.RevokedAt == null);
 
-    Task RevokeFamilyAsync(Guid familyId)
+    async Task RevokeFamilyAsync(Guid familyId, string? userId)
     {
         var now = clock.GetUtcNow();
-        return db.RefreshTokenFamilies.Where(f => f.Id == familyId && f.RevokedAt == null)
+        var revoked = await db.RefreshTokenFamilies.Where(f => f.Id == familyId && f.RevokedAt == null)
             .ExecuteUpdateAsync(f => f.SetProperty(x => x.RevokedAt, now));
+        if (revoked > 0 && userId is not null)
+        {
+            changes.SignInsEnded(userId);
+        }
     }
 
     static void AddClaims(ClaimsPrincipal principal, Guid familyId, Guid tokenId)

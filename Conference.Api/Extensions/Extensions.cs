@@ -77,6 +77,7 @@ static class Extensions
         builder.Services.AddSingleton<RedisRateLimiter>();
         builder.Services.AddHostedService(services => services.GetRequiredService<RedisRateLimiter>());
         builder.Services.AddSingleton<MeetingChanges>();
+        builder.Services.AddSingleton<AccountChanges>();
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<MeetingCache>();
         builder.Services.AddHostedService<MeetingCacheEviction>();

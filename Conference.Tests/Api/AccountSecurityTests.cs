@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Conference.Api.Accounts;
 using Conference.Api.Data;
+using Conference.Tests.Infrastructure;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -183,6 +184,69 @@ public sealed class AccountSecurityTests(ApiFixture fixture)
         Assert.Equal(HttpStatusCode.OK, (await fixture.Api.CreateClient().PostAsJsonAsync("/api/accounts/signin", new { email, password = Password })).StatusCode);
         var accounts = await admin.GetFromJsonAsync<JsonElement>("/api/admin/accounts");
         Assert.Contains(accounts.EnumerateArray(), a => a.GetProperty("id").GetString() == id && a.GetProperty("disabledAt").ValueKind == JsonValueKind.Null);
+    }
+
+    [Fact]
+    public async Task Every_way_a_sign_in_ends_is_published_for_the_accounts_open_pages_and_nothing_else_is()
+    {
+        using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(fixture.RedisConnectionString);
+        var heard = new ConcurrentQueue<Conference.Contracts.AccountChange>();
+        await redis.GetSubscriber().SubscribeAsync(StackExchange.Redis.RedisChannel.Literal(Conference.Contracts.AccountChange.Channel),
+            (_, message) => heard.Enqueue(JsonSerializer.Deserialize<Conference.Contracts.AccountChange>(message.ToString())!));
+        var (email, id) = await SignUpAsync();
+        var (otherEmail, otherId) = await SignInsOfAnotherAccountAsync();
+        var sessions = new[] { await SignInAsync(email), await SignInAsync(email), await SignInAsync(email) };
+        var ended = 0;
+        async Task HeardAsync(string why)
+        {
+            ended++;
+            await Eventually.TrueAsync(() => heard.Count(c => c.Account == id) >= ended, $"the api to publish that {why} ended a sign-in",
+                within: TimeSpan.FromSeconds(10));
+            Assert.Equal(ended, heard.Count(c => c.Account == id)); // once per ending, not per family
+        }
+
+        using (var client = Bearer(sessions[0].AccessToken))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, (await client.PostAsync("/api/accounts/signout", null)).StatusCode);
+        }
+        await HeardAsync("a sign-out");
+
+        var rotated = await (await RefreshAsync(sessions[1].RefreshToken)).Content.ReadFromJsonAsync<ApiFixture.BearerToken>();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await RefreshAsync(sessions[1].RefreshToken)).StatusCode); // reused: the family goes
+        await HeardAsync("a reused refresh token");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await RefreshAsync(rotated!.RefreshToken)).StatusCode); // already ended: nothing new
+
+        using (var client = Bearer(sessions[2].AccessToken))
+        {
+            var changed = await client.PostAsJsonAsync("/api/accounts/password", new { currentPassword = Password, newPassword = "a brand new passphrase" });
+            Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+            await HeardAsync("a new password");
+            var renewed = (await changed.Content.ReadFromJsonAsync<ApiFixture.BearerToken>())!;
+            using var renewedClient = Bearer(renewed.AccessToken);
+            Assert.Equal(HttpStatusCode.NoContent, (await renewedClient.PostAsync("/api/accounts/signout-everywhere", null)).StatusCode);
+        }
+        await HeardAsync("sign out everywhere");
+
+        using (var admin = await fixture.SignedInAdminAsync())
+        {
+            Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/admin/accounts/{id}/disable", null)).StatusCode);
+        }
+        await HeardAsync("an admin disabling the account");
+
+        Assert.All(heard.Where(c => c.Account == id), c => Assert.Equal(Conference.Contracts.AccountChangeKind.SignInsEnded, c.What));
+        // Signing in, refreshing and ending nothing told nobody: the other account's pages heard nothing at all.
+        Assert.DoesNotContain(heard, c => c.Account == otherId);
+        Assert.Equal(HttpStatusCode.OK, (await RefreshAsync((await SignInAsync(otherEmail)).RefreshToken)).StatusCode);
+        Assert.DoesNotContain(heard, c => c.Account == otherId);
+    }
+
+    /// <summary>An account that signs in twice and refreshes once: nothing of it ends.</summary>
+    async Task<(string Email, string Id)> SignInsOfAnotherAccountAsync()
+    {
+        var (email, id) = await SignUpAsync();
+        var session = await SignInAsync(email);
+        Assert.Equal(HttpStatusCode.OK, (await RefreshAsync(session.RefreshToken)).StatusCode);
+        return (email, id);
     }
 
     [Fact]

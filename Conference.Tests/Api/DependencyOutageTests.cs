@@ -56,6 +56,13 @@ public sealed class DependencyOutageTests(ApiAloneFixture alone) : IClassFixture
 
             Assert.True(localDecisions.Count > 0, "no local rate-limit decision was counted");
             Assert.Contains(log.Lines, m => m.Contains("rate limits are counted by this api instance alone", StringComparison.Ordinal));
+
+            // Ending sign-ins goes on too, as quickly: only its news to the open pages (AccountChanges) is lost, and
+            // they learn it at their next request, as this one does.
+            var (signOut, signOutTime) = await TimedAsync(() => host.PostAsync("/api/accounts/signout-everywhere", null));
+            Assert.Equal(HttpStatusCode.NoContent, signOut.StatusCode);
+            Assert.InRange(signOutTime, TimeSpan.Zero, Quick);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await host.GetAsync("/api/accounts/me")).StatusCode);
         }
         finally
         {

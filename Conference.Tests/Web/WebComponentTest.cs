@@ -1,7 +1,9 @@
 using System.Security.Claims;
 using Bunit;
 using Bunit.TestDoubles;
+using Conference.Web.Accounts;
 using Conference.Web.Api;
+using Conference.Web.Components.Call;
 using Conference.Web.Extensions;
 using Conference.Web.Meetings;
 using Microsoft.AspNetCore.Components;
@@ -23,12 +25,17 @@ public abstract class WebComponentTest : BunitContext
     /// <summary>What the web's Redis subscriber would pass on; tests notify pages through it.</summary>
     protected MeetingChangeNotifications Notifications { get; } = new(NullLogger<MeetingChangeNotifications>.Instance);
 
+    /// <summary>What the web's Redis subscriber passes on of account changes; tests notify pages through it.</summary>
+    protected AccountChangeNotifications AccountNotifications { get; } = new(NullLogger<AccountChangeNotifications>.Instance);
+
     protected BunitAuthorizationContext Authorization { get; }
 
     protected WebComponentTest()
     {
         Services.AddSingleton(TimeProvider.System);
         Services.AddSingleton(Notifications);
+        Services.AddSingleton(AccountNotifications);
+        Services.AddScoped<CallOnThisTab>();
         Services.AddApiClients();
         Services.ConfigureHttpClientDefaults(http => http.ConfigurePrimaryHttpMessageHandler(() => Api));
         Authorization = AddAuthorization();

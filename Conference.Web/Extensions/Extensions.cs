@@ -25,8 +25,11 @@ public static class Extensions
             // Open pages (lobby lists, a waiting guest, recordings, the call) update when the api or recorder
             // publishes a meeting change, instead of asking the api every few seconds.
             builder.Services.AddHostedService<MeetingChangeSubscriber>();
+            // Open pages of an account leave for sign-in as soon as the api ends its sign-in (MainLayout).
+            builder.Services.AddHostedService<AccountChangeSubscriber>();
         }
         builder.Services.AddSingleton<MeetingChangeNotifications>();
+        builder.Services.AddSingleton<AccountChangeNotifications>();
         // Open pages keep their state across a restart of the web (a deploy) and an evicted circuit.
         builder.AddCircuitContinuity(redis: builder.Configuration.GetConnectionString(RedisName) is { Length: > 0 });
 

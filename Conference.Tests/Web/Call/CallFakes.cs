@@ -211,6 +211,7 @@ public abstract class CallTestBase : BunitContext
         Services.AddSingleton<AuthenticationStateProvider, AnonymousAuthentication>();
         Services.AddSingleton<TimeProvider>(Time);
         Services.AddSingleton(Notifications);
+        Services.AddScoped<CallOnThisTab>();
         Services.AddTransient(_ => new TokenRefreshClient(new HttpClient(Api, disposeHandler: false) { BaseAddress = new Uri("http://api/") }));
         Services.AddSingleton<ApiTokenRenewals>();
         Services.AddScoped<ApiCredentials>();

@@ -66,6 +66,27 @@ public class PreJoinAndCallTests : CallTestBase
     }
 
     [Fact]
+    public async Task The_tab_holds_a_call_from_joining_until_the_page_lets_go_of_it()
+    {
+        // What keeps a call alive when the person's sign-in ends mid-call (MainLayout, SignInEndedComponentTests).
+        MeetingExists();
+        Api.Answer($"POST /api/meetings/{Slug}/join", HttpStatusCode.OK, new JoinResult("joined", Details(token: "api-token"), null));
+        var call = Services.GetRequiredService<CallOnThisTab>();
+        var over = 0;
+        call.Over += () => over++;
+        var cut = Page();
+        Assert.False(call.IsOn);
+
+        Join(cut);
+        cut.WaitForAssertion(() => Assert.Equal("Call", cut.Find("[data-testid=meeting]").GetAttribute("data-step")));
+        Assert.True(call.IsOn);
+
+        await cut.InvokeAsync(() => cut.Instance.DisposeAsync().AsTask()); // the person goes to another page
+        Assert.False(call.IsOn);
+        Assert.Equal(1, over);
+    }
+
+    [Fact]
     public void A_guest_in_a_lobby_meeting_waits_and_joins_when_admitted()
     {
         MeetingExists();

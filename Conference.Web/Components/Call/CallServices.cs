@@ -6,6 +6,7 @@ public static class CallServices
     public static IServiceCollection AddCallServices(this IServiceCollection services)
     {
         services.AddScoped<CallModule>();
+        services.AddScoped<CallOnThisTab>();
         services.AddTransient<ICallMedia, BrowserCallMedia>();
         services.AddTransient<IDevicePreview, BrowserDevicePreview>();
         return services;
