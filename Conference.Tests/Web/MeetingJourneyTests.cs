@@ -26,7 +26,7 @@ public sealed class MeetingJourneyTests(WebAppFixture fixture) : BrowserTest(fix
         // The media server cannot be reached, so the call says so and offers to try again.
         var unreachable = page.GetByTestId("media-unreachable");
         await Assertions.Expect(unreachable).ToBeVisibleAsync(new() { Timeout = 30_000 });
-        await Assertions.Expect(unreachable.GetByRole(AriaRole.Heading)).ToHaveTextAsync("Cannot reach the media server");
+        await Assertions.Expect(unreachable.GetByRole(AriaRole.Heading)).ToHaveTextAsync("Cannot connect to the call");
         await WebAppFixture.ScreenshotAsync(page, "call-unreachable-desktop");
 
         // The browser did open LiveKit's signalling WebSocket, with a token LiveKit would accept for this room, as host.
