@@ -138,4 +138,41 @@ public sealed class MeetingJourneyTests(WebAppFixture fixture) : BrowserTest(fix
         Assert.Equal(slug, grants.Room);
         Assert.Null(grants.RoomAdmin);
     }
+
+    [Fact]
+    public async Task A_guest_who_closes_or_reloads_the_waiting_page_leaves_the_hosts_list_and_asks_again_after_a_reload()
+    {
+        // A newcomer's host still read "1 person is waiting to join — Closer — Admit / Deny" 40 s after Closer closed the tab.
+        var host = await fixture.NewPageAsync();
+        await WebJourney.SignUpAsync(host, "Kim Host");
+        var slug = await WebJourney.StartMeetingAsync(host, "Drop-ins", lobby: true);
+
+        var closer = await AskToJoinAsync(slug, "Closer");
+        var admitCloser = host.GetByRole(AriaRole.Button, new() { Name = "Admit Closer" });
+        await Assertions.Expect(admitCloser).ToBeVisibleAsync();
+        await closer.CloseAsync();
+        await Assertions.Expect(admitCloser).ToHaveCountAsync(0);
+
+        // A reload takes the request with the page; the person is back at the pre-join and asks again with one click.
+        var reloader = await AskToJoinAsync(slug, "Rey Reload");
+        var admitRey = host.GetByRole(AriaRole.Button, new() { Name = "Admit Rey Reload" });
+        await Assertions.Expect(admitRey).ToBeVisibleAsync();
+        await reloader.ReloadAsync();
+        await Assertions.Expect(admitRey).ToHaveCountAsync(0);
+        await Assertions.Expect(reloader.GetByRole(AriaRole.Button, new() { Name = "Join", Exact = true })).ToBeEnabledAsync();
+        await reloader.GetByRole(AriaRole.Button, new() { Name = "Join", Exact = true }).ClickAsync();
+        await Assertions.Expect(reloader.GetByTestId("lobby-waiting").GetByRole(AriaRole.Heading)).ToHaveTextAsync("Waiting to be let in");
+        await Assertions.Expect(admitRey).ToBeVisibleAsync();
+    }
+
+    async Task<IPage> AskToJoinAsync(string slug, string name)
+    {
+        var guest = await fixture.NewPageAsync();
+        await WebJourney.GotoInteractiveAsync(guest, $"m/{slug}");
+        await WebJourney.ExpectCameraPreviewAsync(guest);
+        await guest.Locator("#display-name").FillAsync(name);
+        await guest.GetByRole(AriaRole.Button, new() { Name = "Join", Exact = true }).ClickAsync();
+        await Assertions.Expect(guest.GetByTestId("lobby-waiting").GetByRole(AriaRole.Heading)).ToHaveTextAsync("Waiting to be let in");
+        return guest;
+    }
 }
