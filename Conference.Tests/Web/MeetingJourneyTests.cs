@@ -163,6 +163,16 @@ public sealed class MeetingJourneyTests(WebAppFixture fixture) : BrowserTest(fix
         await reloader.GetByRole(AriaRole.Button, new() { Name = "Join", Exact = true }).ClickAsync();
         await Assertions.Expect(reloader.GetByTestId("lobby-waiting").GetByRole(AriaRole.Heading)).ToHaveTextAsync("Waiting to be let in");
         await Assertions.Expect(admitRey).ToBeVisibleAsync();
+
+        // Only a note this web sealed withdraws anyone: anything else is a 400 problem, and Rey still waits.
+        using var http = new HttpClient { BaseAddress = fixture.Web.Url };
+        foreach (var forged in new[] { "", "not-a-note", new string('A', 5000) })
+        {
+            using var refused = await http.PostAsync($"m/{slug}/lobby/leave", new StringContent(forged));
+            Assert.Equal(System.Net.HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        }
+        await Assertions.Expect(admitRey).ToBeVisibleAsync();
     }
 
     async Task<IPage> AskToJoinAsync(string slug, string name)
