@@ -38,6 +38,7 @@ app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode(server => server.ContentSecurityFrameAncestorsPolicy = null);
 app.MapAccountEndpoints();
 app.MapParticipantKeyCookie(); // issue 12: the browser keeps its participant key per meeting
+app.MapLobbyLeaveBeacon(); // a closed waiting page leaves the lobby at once
 app.MapDefaultEndpoints();
 
 app.Run();

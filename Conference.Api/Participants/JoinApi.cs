@@ -30,6 +30,10 @@ public static class JoinApi
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status410Gone)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        meeting.MapPost("/lobby/{requestId}/withdraw", WithdrawLobbyRequest).WithTags("Join").WithName("WithdrawLobbyRequest")
+            .WithSummary("A waiting person leaves the lobby (closed the page, or chose to leave): the hosts no longer see them waiting.")
+            .ProducesProblem(StatusCodes.Status404NotFound) // no such request for this ticket
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return meeting;
     }
 
@@ -183,6 +187,28 @@ public static class JoinApi
         await RememberAsync(db, meeting, waiting.Identity, userId, waiting.DisplayName, ParticipantRole.Guest, readmitted: true, clock, http.RequestAborted);
         return TypedResults.Ok(new JoinResponse("joined",
             Details(tokens, meeting, waiting.Identity, waiting.DisplayName, ParticipantRole.Guest, keys.Issue(meeting.Id, waiting.Identity)), null));
+    }
+
+    /// <summary>
+    /// Withdraws a lobby request: 204 whether it went now or was already answered (denied, used, replaced by a later
+    /// ask: it no longer waits either way); 404 when there is no such request for this ticket (or it expired). Sent by
+    /// the web when the waiting page is closed (a pagehide beacon) or its circuit ends, and when the person leaves.
+    /// </summary>
+    static async Task<Results<NoContent, ProblemHttpResult>> WithdrawLobbyRequest(
+        MeetingRequest target, string requestId, LobbyTicketRequest request, Lobby lobby, MeetingChanges changes)
+    {
+        var slug = target.Meeting.Slug;
+        var waiting = await lobby.FindAsync(slug, requestId);
+        if (waiting is null || !Lobby.HoldsTicket(waiting, request.Ticket))
+        {
+            return TypedResults.Problem("There is no such lobby request for this ticket; it may have expired.", statusCode: StatusCodes.Status404NotFound);
+        }
+        if (await lobby.WithdrawAsync(slug, waiting))
+        {
+            // The hosts' lists (their call's People panel, the meeting page's waiting-room card) drop the person.
+            await changes.PublishAsync(slug, MeetingChangeKind.Lobby);
+        }
+        return TypedResults.NoContent();
     }
 
     static ProblemHttpResult? Expired(Meeting meeting, TimeProvider clock) =>

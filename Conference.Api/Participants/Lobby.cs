@@ -106,6 +106,23 @@ public sealed class Lobby(IConnectionMultiplexer redis, TimeProvider clock)
         return request;
     }
 
+    /// <summary>
+    /// The asker left (closed the waiting page, or chose to leave): a request still waiting, or admitted but not yet
+    /// turned into a token, goes from the lobby; true when it went. One answered otherwise (denied, spent, replaced)
+    /// stays as it is, so a withdrawal cannot undo a denial. Compare-and-delete, like every change of a request.
+    /// </summary>
+    public async Task<bool> WithdrawAsync(string slug, Request request)
+    {
+        if (request.Status is not (Status.Waiting or Status.Admitted))
+        {
+            return false;
+        }
+        var transaction = redis.GetDatabase().CreateTransaction();
+        transaction.AddCondition(Condition.HashEqual(Key(slug), request.Id, JsonSerializer.Serialize(request)));
+        _ = transaction.HashDeleteAsync(Key(slug), request.Id);
+        return await transaction.ExecuteAsync();
+    }
+
     /// <summary>Spends an admitted request's ticket: true for exactly one caller.</summary>
     public Task<bool> SpendAsync(string slug, Request admitted) =>
         admitted.Status == Status.Admitted ? SwapAsync(slug, admitted, admitted with { Status = Status.Spent }) : Task.FromResult(false);

@@ -262,6 +262,7 @@ public sealed class BadInputTests(ApiFixture fixture)
             "post /api/meetings", "get /api/meetings", "get /api/meetings/{slug}", "put /api/meetings/{slug}/settings", "delete /api/meetings/{slug}",
             "post /api/meetings/{slug}/join", "post /api/meetings/{slug}/lobby/{requestId}", "get /api/meetings/{slug}/lobby",
             "post /api/meetings/{slug}/lobby/{requestId}/admit", "post /api/meetings/{slug}/lobby/{requestId}/deny",
+            "post /api/meetings/{slug}/lobby/{requestId}/withdraw",
             "get /api/meetings/{slug}/participants", "post /api/meetings/{slug}/participants/{identity}/mute",
             "delete /api/meetings/{slug}/participants/{identity}", "put /api/meetings/{slug}/participants/{identity}/role",
             "put /api/meetings/{slug}/lock", "post /api/meetings/{slug}/end",

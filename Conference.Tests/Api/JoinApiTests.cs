@@ -136,6 +136,58 @@ public sealed class JoinApiTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task A_guest_who_leaves_the_lobby_withdraws_their_request_and_the_hosts_are_told()
+    {
+        // A newcomer's host still saw "1 person is waiting — Closer — Admit / Deny" long after Closer closed the tab.
+        using var host = await fixture.SignedInHostAsync();
+        var slug = await MeetingsApiTests.CreateAsync(host, new { title = "Lobby", settings = new { lobbyEnabled = true } });
+        using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(fixture.RedisConnectionString);
+        var lobbyChanges = System.Threading.Channels.Channel.CreateUnbounded<Conference.Contracts.MeetingChange>();
+        await redis.GetSubscriber().SubscribeAsync(StackExchange.Redis.RedisChannel.Literal(Conference.Contracts.MeetingChange.Channel), (_, message) =>
+        {
+            if (JsonSerializer.Deserialize<Conference.Contracts.MeetingChange>(message.ToString()) is { What: Conference.Contracts.MeetingChangeKind.Lobby } change && change.Slug == slug)
+            {
+                lobbyChanges.Writer.TryWrite(change);
+            }
+        });
+        var guest = fixture.Api.CreateClient();
+        var asked = (await (await guest.PostAsJsonAsync($"/api/meetings/{slug}/join", new { displayName = "Closer" })).Content.ReadFromJsonAsync<JoinAnswer>())!;
+        using (var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            await lobbyChanges.Reader.ReadAsync(wait.Token); // the ask
+        }
+        Assert.Single((await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}/lobby")).EnumerateArray());
+        var withdraw = $"/api/meetings/{slug}/lobby/{asked.LobbyRequestId}/withdraw";
+
+        // Only the ticket's holder withdraws; without it the request id says nothing.
+        var wrong = await guest.PostAsJsonAsync(withdraw, new { ticket = "not-the-ticket" });
+        Assert.Equal(HttpStatusCode.NotFound, wrong.StatusCode);
+        Assert.Equal("application/problem+json", wrong.Content.Headers.ContentType?.MediaType);
+        Assert.Single((await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}/lobby")).EnumerateArray());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await guest.PostAsJsonAsync(withdraw, new { ticket = asked.LobbyTicket })).StatusCode);
+        Assert.Empty((await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}/lobby")).EnumerateArray());
+        using (var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            Assert.Equal(new Conference.Contracts.MeetingChange(slug, Conference.Contracts.MeetingChangeKind.Lobby), await lobbyChanges.Reader.ReadAsync(wait.Token));
+        }
+        // Gone: neither the host's admit nor the ticket finds it.
+        Assert.Equal(HttpStatusCode.NotFound, (await host.PostAsync($"/api/meetings/{slug}/lobby/{asked.LobbyRequestId}/admit", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await guest.PostAsJsonAsync($"/api/meetings/{slug}/lobby/{asked.LobbyRequestId}", new { ticket = asked.LobbyTicket })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await guest.PostAsJsonAsync(withdraw, new { ticket = asked.LobbyTicket })).StatusCode);
+
+        // Asking again (the page reloaded) is a new request the host sees.
+        var again = (await (await guest.PostAsJsonAsync($"/api/meetings/{slug}/join",
+            new { displayName = "Closer", participantKey = asked.ParticipantKey })).Content.ReadFromJsonAsync<JoinAnswer>())!;
+        Assert.Equal("Closer", Assert.Single((await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}/lobby")).EnumerateArray()).GetProperty("displayName").GetString());
+
+        // A denial stands: withdrawing after it changes nothing (204, the request no longer waits either way).
+        Assert.Equal(HttpStatusCode.NoContent, (await host.PostAsync($"/api/meetings/{slug}/lobby/{again.LobbyRequestId}/deny", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await guest.PostAsJsonAsync($"/api/meetings/{slug}/lobby/{again.LobbyRequestId}/withdraw", new { ticket = again.LobbyTicket })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await guest.PostAsJsonAsync($"/api/meetings/{slug}/lobby/{again.LobbyRequestId}", new { ticket = again.LobbyTicket })).StatusCode);
+    }
+
+    [Fact]
     public async Task A_guest_who_asks_again_from_another_tab_waits_there_and_the_first_tab_is_told_why()
     {
         using var host = await fixture.SignedInHostAsync();

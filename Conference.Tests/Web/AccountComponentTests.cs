@@ -29,6 +29,7 @@ public sealed class AccountComponentTests : WebComponentTest
         SignIn(admin: true);
         Api.On("GET", "/api/admin/settings", new { signUpOpen = true, recordingRetentionDays = 30 });
         Api.On("PUT", "/api/admin/settings", new { signUpOpen = false, recordingRetentionDays = 90 });
+        RenderInteractively(); // an interactive page (its form is off until then)
         var page = Render<SiteSettingsPage>();
         page.WaitForAssertion(() => Assert.True(page.Find("#signUpOpen").HasAttribute("checked")));
 
@@ -67,6 +68,7 @@ public sealed class AccountComponentTests : WebComponentTest
     {
         SignIn(admin: true);
         Api.On("GET", "/api/admin/settings", new { signUpOpen = true, recordingRetentionDays = 30 });
+        RenderInteractively(); // an interactive page (its form is off until then)
         var page = Render<SiteSettingsPage>();
         page.WaitForAssertion(() => page.Find("#retention"));
         page.Find("#retention").Change("");
@@ -83,6 +85,7 @@ public sealed class AccountComponentTests : WebComponentTest
         SignIn(admin: true);
         Api.On("GET", "/api/admin/settings", new { signUpOpen = true, recordingRetentionDays = (int?)null });
         Api.On("PUT", "/api/admin/settings", new { signUpOpen = false, recordingRetentionDays = (int?)null });
+        RenderInteractively(); // an interactive page (its form is off until then)
         var page = Render<SiteSettingsPage>();
         page.WaitForAssertion(() => Assert.Contains("This server has no recorder", page.Find("[data-testid=no-recorder]").TextContent));
         Assert.Empty(page.FindAll("#retention"));
@@ -99,6 +102,7 @@ public sealed class AccountComponentTests : WebComponentTest
         Api.On("GET", "/api/admin/settings", new { signUpOpen = true, recordingRetentionDays = 30 });
         Api.OnProblem("PUT", "/api/admin/settings", HttpStatusCode.BadRequest, "One or more validation errors occurred.",
             errors: new() { ["recordingRetentionDays"] = ["recordingRetentionDays must be between 1 and 3650."] });
+        RenderInteractively(); // an interactive page (its form is off until then)
         var page = Render<SiteSettingsPage>();
         page.WaitForAssertion(() => page.Find("#retention"));
 

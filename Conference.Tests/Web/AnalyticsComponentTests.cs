@@ -6,6 +6,9 @@ namespace Conference.Tests.Web;
 
 public sealed class AnalyticsComponentTests : WebComponentTest
 {
+    // Its page is interactive in the app (its form is off until then: Shared/UntilInteractive).
+    public AnalyticsComponentTests() => RenderInteractively();
+
     [Fact]
     public void Bars_are_as_tall_as_their_values_on_a_readable_scale()
     {

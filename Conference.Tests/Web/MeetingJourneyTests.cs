@@ -26,7 +26,7 @@ public sealed class MeetingJourneyTests(WebAppFixture fixture) : BrowserTest(fix
         // The media server cannot be reached, so the call says so and offers to try again.
         var unreachable = page.GetByTestId("media-unreachable");
         await Assertions.Expect(unreachable).ToBeVisibleAsync(new() { Timeout = 30_000 });
-        await Assertions.Expect(unreachable.GetByRole(AriaRole.Heading)).ToHaveTextAsync("Cannot reach the media server");
+        await Assertions.Expect(unreachable.GetByRole(AriaRole.Heading)).ToHaveTextAsync("Cannot connect to the call");
         await WebAppFixture.ScreenshotAsync(page, "call-unreachable-desktop");
 
         // The browser did open LiveKit's signalling WebSocket, with a token LiveKit would accept for this room, as host.
@@ -137,5 +137,52 @@ public sealed class MeetingJourneyTests(WebAppFixture fixture) : BrowserTest(fix
         var grants = fixture.Platform.LiveKitVerifier.Verify(signal.AccessToken!).Video!;
         Assert.Equal(slug, grants.Room);
         Assert.Null(grants.RoomAdmin);
+    }
+
+    [Fact]
+    public async Task A_guest_who_closes_or_reloads_the_waiting_page_leaves_the_hosts_list_and_asks_again_after_a_reload()
+    {
+        // A newcomer's host still read "1 person is waiting to join — Closer — Admit / Deny" 40 s after Closer closed the tab.
+        var host = await fixture.NewPageAsync();
+        await WebJourney.SignUpAsync(host, "Kim Host");
+        var slug = await WebJourney.StartMeetingAsync(host, "Drop-ins", lobby: true);
+
+        var closer = await AskToJoinAsync(slug, "Closer");
+        var admitCloser = host.GetByRole(AriaRole.Button, new() { Name = "Admit Closer" });
+        await Assertions.Expect(admitCloser).ToBeVisibleAsync();
+        await closer.CloseAsync();
+        await Assertions.Expect(admitCloser).ToHaveCountAsync(0);
+
+        // A reload takes the request with the page; the person is back at the pre-join and asks again with one click.
+        var reloader = await AskToJoinAsync(slug, "Rey Reload");
+        var admitRey = host.GetByRole(AriaRole.Button, new() { Name = "Admit Rey Reload" });
+        await Assertions.Expect(admitRey).ToBeVisibleAsync();
+        await reloader.ReloadAsync();
+        await Assertions.Expect(admitRey).ToHaveCountAsync(0);
+        await Assertions.Expect(reloader.GetByRole(AriaRole.Button, new() { Name = "Join", Exact = true })).ToBeEnabledAsync();
+        await reloader.GetByRole(AriaRole.Button, new() { Name = "Join", Exact = true }).ClickAsync();
+        await Assertions.Expect(reloader.GetByTestId("lobby-waiting").GetByRole(AriaRole.Heading)).ToHaveTextAsync("Waiting to be let in");
+        await Assertions.Expect(admitRey).ToBeVisibleAsync();
+
+        // Only a note this web sealed withdraws anyone: anything else is a 400 problem, and Rey still waits.
+        using var http = new HttpClient { BaseAddress = fixture.Web.Url };
+        foreach (var forged in new[] { "", "not-a-note", new string('A', 5000) })
+        {
+            using var refused = await http.PostAsync($"m/{slug}/lobby/leave", new StringContent(forged));
+            Assert.Equal(System.Net.HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        }
+        await Assertions.Expect(admitRey).ToBeVisibleAsync();
+    }
+
+    async Task<IPage> AskToJoinAsync(string slug, string name)
+    {
+        var guest = await fixture.NewPageAsync();
+        await WebJourney.GotoInteractiveAsync(guest, $"m/{slug}");
+        await WebJourney.ExpectCameraPreviewAsync(guest);
+        await guest.Locator("#display-name").FillAsync(name);
+        await guest.GetByRole(AriaRole.Button, new() { Name = "Join", Exact = true }).ClickAsync();
+        await Assertions.Expect(guest.GetByTestId("lobby-waiting").GetByRole(AriaRole.Heading)).ToHaveTextAsync("Waiting to be let in");
+        return guest;
     }
 }

@@ -6,6 +6,9 @@ namespace Conference.Tests.Web;
 
 public sealed class MeetingSettingsPageTests : WebComponentTest
 {
+    // Its page is interactive in the app (its form is off until then: Shared/UntilInteractive).
+    public MeetingSettingsPageTests() => RenderInteractively();
+
     static object MeetingJson(bool lobby = false, int max = 50, string access = "HostOnly", bool callerIsHost = true) => new
     {
         slug = "abc-defg-hij", title = "Planning", hostName = "Ada Host", createdAt = DateTimeOffset.UtcNow,

@@ -71,6 +71,7 @@ public static class Extensions
         services.AddApiClient<AccountsClient>();
         services.AddApiClient<MeetingsClient>();
         services.AddApiClient<JoinClient>();
+        services.AddApiClient<LobbyWithdrawalClient>();
         services.AddApiClient<ModerationClient>();
         services.AddApiClient<RecordingsClient>();
         services.AddApiClient<AnalyticsClient>();

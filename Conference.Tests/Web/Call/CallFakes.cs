@@ -219,6 +219,9 @@ public abstract class CallTestBase : BunitContext
         AddClient((http, credentials) => new MeetingsClient(http, credentials));
         AddClient((http, credentials) => new ModerationClient(http, credentials));
         AddClient((http, credentials) => new RecordingsClient(http, credentials));
+        AddClient((http, _) => new LobbyWithdrawalClient(http));
+        Services.AddSingleton<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>(new Microsoft.AspNetCore.DataProtection.EphemeralDataProtectionProvider());
+        Services.AddSingleton<Conference.Web.Meetings.LobbyLeaveBeacon>();
     }
 
     void AddClient<T>(Func<HttpClient, ApiCredentials, T> create) where T : class =>

@@ -57,12 +57,20 @@ public class CallRoomTests : CallTestBase
     [Fact]
     public async Task Shows_cannot_reach_the_media_server_with_a_retry_that_connects_again()
     {
-        Media.ConnectResults.Enqueue(new ConnectResult(false, ConnectFailure.Unreachable, "could not establish signal connection"));
+        Media.ConnectResults.Enqueue(new ConnectResult(false, ConnectFailure.Unreachable, "could not establish signal connection: Failed to fetch"));
         var cut = Call();
 
         var unreachable = cut.WaitForElement("[data-testid=media-unreachable]");
         Assert.Equal("alert", unreachable.GetAttribute("role"));
-        Assert.Contains("Cannot reach the media server", unreachable.TextContent);
+        // Plain words lead; LiveKit's own words are kept, folded away under "Technical details" (a newcomer saw them raw).
+        Assert.Equal("Cannot connect to the call", unreachable.QuerySelector("h1")!.TextContent);
+        Assert.Contains("could not reach the server that carries the meeting's sound and video", unreachable.QuerySelector("p")!.TextContent);
+        var detail = unreachable.QuerySelector("details[data-testid=failure-detail]");
+        Assert.NotNull(detail);
+        Assert.False(detail.HasAttribute("open"));
+        Assert.Equal("Technical details", detail.QuerySelector("summary")!.TextContent);
+        Assert.Equal("could not establish signal connection: Failed to fetch", detail.QuerySelector("p")!.TextContent);
+        Assert.DoesNotContain("signal connection", string.Concat(unreachable.Children.Where(c => c != detail).Select(c => c.TextContent)));
         var retry = cut.Find("[data-testid=media-retry]");
         Assert.Equal("Retry", retry.TextContent.Trim());
         // Focus moves to the way out, so keyboard and screen-reader users land on it.
@@ -445,6 +453,64 @@ public class CallRoomTests : CallTestBase
         Assert.Empty(cut.FindAll("[data-testid=rejoin]"));
         await Click(cut, "[data-testid=restart-meeting]");
         Assert.True(rejoined); // a new token: a new call of the same meeting
+    }
+
+    void MeetingIs(string status, DateTimeOffset? inProgressSince) => Api.Answer($"GET /api/meetings/{Slug}", HttpStatusCode.OK,
+        new Meeting(Slug, "Weekly sync", "Ada", Time.GetUtcNow().AddHours(-1), Time.GetUtcNow().AddHours(-1), status, inProgressSince,
+            status == "Idle" ? Time.GetUtcNow() : null, new MeetingSettings(false, false, 50, false, RecordingAccess.HostOnly)));
+
+    [Fact]
+    public async Task After_ending_for_everyone_the_host_page_follows_a_call_started_again_and_offers_to_join_it()
+    {
+        // A newcomer's host page still said "Everyone has left the call … Start it again" after a guest had joined
+        // again and the meeting showed "In progress".
+        Api.Answer($"GET /api/meetings/{Slug}/lobby", HttpStatusCode.OK, Array.Empty<LobbyEntry>());
+        Api.Answer($"POST /api/meetings/{Slug}/end", HttpStatusCode.NoContent);
+        var rejoined = false;
+        var cut = Call(Details(role: "Host"), rejoin: () => rejoined = true);
+        await Play(cut, e => e.OnParticipants(new RoomSnapshot([Person("me-1", "Me", isLocal: true, role: "Host"), Person("ada", "Ada")], [])));
+        await Click(cut, "[data-testid=toggle-people]");
+        await Click(cut, ".host-controls .danger");
+        await Click(cut, "[data-testid=confirm-end]");
+        await Play(cut, e => e.OnConnectionState(MediaConnectionState.Disconnected, DisconnectReason.RoomDeleted));
+        Assert.Equal("You ended the meeting for everyone.", cut.Find("[data-testid=call-ended] h1").TextContent);
+
+        // The ended call's webhooks arrive late: the meeting still shows the call that ended, which began before the end.
+        MeetingIs("InProgress", Time.GetUtcNow().AddMinutes(-30));
+        await cut.InvokeAsync(() => Notifications.NotifyAsync(new(Slug, MeetingChangeKind.ParticipantJoined)));
+        Assert.Equal("You ended the meeting for everyone.", cut.Find("[data-testid=call-ended] h1").TextContent);
+
+        // A guest joins again: a new call of the meeting begins, and the page says so and offers to join it.
+        Time.Advance(TimeSpan.FromSeconds(20));
+        MeetingIs("InProgress", Time.GetUtcNow());
+        await cut.InvokeAsync(() => Notifications.NotifyAsync(new(Slug, MeetingChangeKind.RoomStarted)));
+
+        cut.WaitForAssertion(() => Assert.Equal("The meeting has started again.", cut.Find("[data-testid=call-ended] h1").TextContent));
+        var ended = cut.Find("[data-testid=call-ended]");
+        Assert.Contains("a new call is in progress", ended.TextContent);
+        Assert.DoesNotContain("Everyone has left", ended.TextContent);
+        Assert.Empty(cut.FindAll("[data-testid=restart-meeting]"));
+        await Click(cut, "[data-testid=join-again]");
+        Assert.True(rejoined);
+    }
+
+    [Fact]
+    public async Task A_guest_whose_meeting_ended_is_offered_to_join_when_a_new_call_starts()
+    {
+        var rejoined = false;
+        var cut = Call(rejoin: () => rejoined = true);
+        await Play(cut, e => e.OnParticipants(new RoomSnapshot([Person("me-1", "Me", isLocal: true), Person("ada", "Ada", role: "Host")], [])));
+        await Play(cut, e => e.OnConnectionState(MediaConnectionState.Disconnected, DisconnectReason.RoomDeleted));
+        Assert.Empty(cut.FindAll("[data-testid=join-again]"));
+
+        Time.Advance(TimeSpan.FromMinutes(2));
+        MeetingIs("InProgress", Time.GetUtcNow());
+        await cut.InvokeAsync(() => Notifications.NotifyAsync(new(Slug, MeetingChangeKind.RoomStarted)));
+
+        cut.WaitForAssertion(() => Assert.Equal("The meeting has started again.", cut.Find("[data-testid=call-ended] h1").TextContent));
+        Assert.Contains("A host ended the call for everyone", cut.Find("[data-testid=call-ended]").TextContent);
+        await Click(cut, "[data-testid=join-again]");
+        Assert.True(rejoined);
     }
 
     [Fact]

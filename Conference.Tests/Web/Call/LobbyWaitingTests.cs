@@ -3,6 +3,7 @@ using Bunit;
 using Conference.Web.Api;
 using Conference.Web.Components.Call;
 using Conference.Web.Meetings;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Conference.Tests.Web.Call;
 
@@ -11,13 +12,92 @@ public class LobbyWaitingTests : CallTestBase
     const string Slug = "abc-defg-hij";
     const string StatusRoute = $"POST /api/meetings/{Slug}/lobby/req-1";
 
-    IRenderedComponent<LobbyWaiting> Wait(Action<JoinDetails>? admitted = null) =>
+    const string WithdrawRoute = $"POST /api/meetings/{Slug}/lobby/req-1/withdraw";
+
+    IRenderedComponent<LobbyWaiting> Wait(Action<JoinDetails>? admitted = null, Action? cancelled = null) =>
         Render<LobbyWaiting>(p => p
             .Add(x => x.Slug, Slug)
             .Add(x => x.RequestId, "req-1")
             .Add(x => x.Ticket, "ticket-1")
             .Add(x => x.DisplayName, "Ada")
-            .Add(x => x.OnAdmitted, (JoinDetails d) => admitted?.Invoke(d)));
+            .Add(x => x.OnAdmitted, (JoinDetails d) => admitted?.Invoke(d))
+            .Add(x => x.OnCancel, () => cancelled?.Invoke()));
+
+    int Withdrawn => Api.Requests.Count(r => r.Route == WithdrawRoute && r.Body == """{"ticket":"ticket-1"}""");
+
+    [Fact]
+    public async Task Leave_the_lobby_withdraws_the_request_before_going_back()
+    {
+        Api.Answer(StatusRoute, HttpStatusCode.OK, new JoinResult("waiting", null, "req-1"));
+        Api.Answer(WithdrawRoute, HttpStatusCode.NoContent);
+        var withdrawnWhenCancelled = -1;
+        var cut = Wait(cancelled: () => withdrawnWhenCancelled = Withdrawn);
+        cut.WaitForAssertion(() => Assert.Equal(1, Asked));
+
+        await cut.InvokeAsync(() => cut.Find("[data-testid=leave-lobby]").Click());
+
+        cut.WaitForAssertion(() => Assert.Equal(1, withdrawnWhenCancelled));
+        // No longer waiting: a lobby change asks nothing, and the page going later withdraws nothing more.
+        await Notifications.NotifyAsync(new MeetingChange(Slug, MeetingChangeKind.Lobby));
+        await DisposeComponentsAsync();
+        Assert.Equal(1, Asked);
+        Assert.Equal(1, Withdrawn);
+    }
+
+    [Fact]
+    public async Task A_waiting_page_whose_circuit_ends_withdraws_the_request()
+    {
+        // A closed tab whose beacon did not arrive: the circuit's end is the fallback (a newcomer's host still saw
+        // "Closer" waiting 40 s after the tab was closed, with nothing withdrawn).
+        Api.Answer(StatusRoute, HttpStatusCode.OK, new JoinResult("waiting", null, "req-1"));
+        Api.Answer(WithdrawRoute, HttpStatusCode.NoContent);
+        var cut = Wait();
+        cut.WaitForAssertion(() => Assert.Equal(1, Asked));
+        Assert.Equal(0, Withdrawn);
+
+        await DisposeComponentsAsync();
+
+        await WaitUntilAsync(() => Withdrawn == 1);
+    }
+
+    [Fact]
+    public async Task A_page_let_in_or_refused_withdraws_nothing_when_it_goes()
+    {
+        Api.Answer(StatusRoute, HttpStatusCode.OK, new JoinResult("joined", Details(), null));
+        var admitted = new TaskCompletionSource<JoinDetails>();
+        Wait(d => admitted.TrySetResult(d));
+        await admitted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        await DisposeComponentsAsync();
+        await Task.Delay(200); // a withdrawal would be on its way by now (it is sent without waiting)
+        Assert.Equal(0, Withdrawn);
+    }
+
+    [Fact]
+    public void The_page_arms_a_pagehide_beacon_with_a_note_only_this_server_can_open()
+    {
+        Api.Answer(StatusRoute, HttpStatusCode.OK, new JoinResult("waiting", null, "req-1"));
+        var module = JSInterop.SetupModule("./js/call.js");
+        var cut = Wait();
+
+        cut.WaitForAssertion(() => Assert.Single(module.Invocations, i => i.Identifier == "leaveLobbyOnPageHide"));
+        var invocation = module.Invocations.Single(i => i.Identifier == "leaveLobbyOnPageHide");
+        Assert.Equal("/m/abc-defg-hij/lobby/leave", invocation.Arguments[0]);
+        var note = (string)invocation.Arguments[1]!;
+        Assert.DoesNotContain("ticket-1", note); // the page never holds the ticket itself
+        var opened = Services.GetRequiredService<LobbyLeaveBeacon>().Open(note);
+        Assert.Equal(new LobbyLeaveBeacon.Note(Slug, "req-1", "ticket-1"), opened);
+        Assert.Null(Services.GetRequiredService<LobbyLeaveBeacon>().Open(note[..^4] + "AAAA"));
+    }
+
+    static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var waited = 0; !condition(); waited += 20)
+        {
+            Assert.True(waited < 10_000, "not within 10 s");
+            await Task.Delay(20);
+        }
+    }
 
     int Asked => Api.Routes.Count(r => r == StatusRoute);
 

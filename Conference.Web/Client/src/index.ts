@@ -4,6 +4,7 @@
  */
 import { CallController } from './call';
 import type { DotNetRef } from './dotnet';
+import { LobbyLeave } from './lobby';
 import { storedPassphrase } from './passphrase';
 import { DevicePreview, listDevices } from './preview';
 
@@ -29,4 +30,9 @@ export { listDevices };
 /** Whether this page's link carried a passphrase: the page shows "encrypted"; the passphrase itself stays here. */
 export function isEncrypted(): boolean {
   return storedPassphrase() !== null;
+}
+
+/** While a guest waits in the lobby: closing the page withdraws their request at once (see lobby.ts). */
+export function leaveLobbyOnPageHide(url: string, body: string): LobbyLeave {
+  return new LobbyLeave(url, body);
 }

@@ -7,6 +7,7 @@ public static class CallServices
     {
         services.AddScoped<CallModule>();
         services.AddScoped<CallOnThisTab>();
+        services.AddSingleton<Conference.Web.Meetings.LobbyLeaveBeacon>();
         services.AddTransient<ICallMedia, BrowserCallMedia>();
         services.AddTransient<IDevicePreview, BrowserDevicePreview>();
         return services;

@@ -169,6 +169,15 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
     /// <summary>Set when <see cref="Status"/> is <see cref="CallStatus.Ended"/>.</summary>
     public CallEnd? End { get; private set; }
 
+    /// <summary>
+    /// After the meeting ended for everyone (<see cref="CallEnd.MeetingEnded"/>): someone has joined since and a new call
+    /// of the meeting is in progress, so the end screen offers to join it instead of saying everyone has left.
+    /// </summary>
+    public bool CallStartedAgain { get; private set; }
+
+    /// <summary>When this page's call ended (this server's clock), to tell a call started since from the one that ended.</summary>
+    DateTimeOffset? endedAt;
+
     /// <summary>LiveKit's words for a failure, shown small under the explanation.</summary>
     public string? FailureDetail { get; private set; }
 
@@ -243,6 +252,7 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
         Status = CallStatus.Connecting;
         FailureDetail = null;
         End = null;
+        CallStartedAgain = false;
         // A rejoin is a new call: what was said in the last one (a mute, someone leaving) is not news in this one.
         Notice = null;
         Announcement = null;
@@ -363,6 +373,8 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
     {
         Status = CallStatus.Ended;
         End = end;
+        endedAt = time.GetUtcNow();
+        CallStartedAgain = false;
         Recording = false;
         // The end screen says what matters now; a notice about the call (a mute, a refused action) no longer does.
         Notice = null;
@@ -865,6 +877,12 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
     /// <summary>A change published by the api or the recorder for this meeting.</summary>
     async Task OnMeetingChangeAsync(MeetingChange change)
     {
+        if (Status is CallStatus.Ended && End is CallEnd.MeetingEnded && !CallStartedAgain
+            && (change.What is MeetingChangeKind.RoomStarted or MeetingChangeKind.ParticipantJoined || change.IsResync))
+        {
+            await CheckCallStartedAgainAsync();
+            return;
+        }
         if (change is { What: MeetingChangeKind.Muted, Participant: { } muted } && muted == Details.Identity)
         {
             // LiveKit's mute arrives in the browser as a mute of the local track, with no word of who did it.
@@ -890,6 +908,32 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
             }
+        }
+    }
+
+    /// <summary>
+    /// Whether the meeting is in a call that began after this page's call ended. The meeting's InProgressSince is the
+    /// api's clock, endedAt this server's: on one server (the deployment this is built for) they are the same clock,
+    /// and a call still shown in progress from before the end (its room_finished not yet applied) began long before.
+    /// </summary>
+    async Task CheckCallStartedAgainAsync()
+    {
+        try
+        {
+            var meeting = await meetings.GetAsync(Slug, stop.Token);
+            if (Status is CallStatus.Ended && End is CallEnd.MeetingEnded
+                && meeting.Status == "InProgress" && meeting.InProgressSince > endedAt)
+            {
+                CallStartedAgain = true;
+                Raise();
+            }
+        }
+        catch (ApiProblemException)
+        {
+            // The next change (or resync) asks again.
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
         }
     }
 
