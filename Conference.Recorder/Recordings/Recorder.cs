@@ -201,7 +201,7 @@ public sealed class Recorder(
                 return current with
                 {
                     Status = RecordingStatus.Failed,
-                    Error = $"The recording ended but its file could not be verified after {attempts} attempts: {problem}.",
+                    Error = Sentence.WithDetail($"The recording ended but its file could not be verified after {attempts} attempts", problem),
                     NextVerifyAt = null,
                     VerifyAttempts = attempts,
                 };
