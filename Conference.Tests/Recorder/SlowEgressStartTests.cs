@@ -3,6 +3,10 @@ using System.Net.Http.Json;
 using Conference.LiveKit;
 using Conference.Tests.Api;
 using Conference.Tests.Infrastructure;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.DependencyInjection;
+using Polly.Timeout;
 
 namespace Conference.Tests.Recorder;
 
@@ -69,5 +73,44 @@ public sealed class SlowEgressStartTests(RecorderFixture fixture)
         Assert.False(await host.IsRecordedAsync(slug));
         using var again = await host.PostAsJsonAsync($"/api/meetings/{slug}/recordings", new { });
         Assert.Equal(HttpStatusCode.Created, again.StatusCode);
+    }
+}
+
+/// <summary>
+/// The api's side of the same timeout: a start or stop the recorder did not answer in time may have happened, so the
+/// api does not say the recorder "cannot be reached"; a read that timed out, or a refused connection, still does.
+/// </summary>
+public sealed class RecorderCallTimeoutTests
+{
+    static Task<IResult> CallAsync(string method, Exception failure)
+    {
+        var services = new ServiceCollection().AddLogging()
+            .AddSingleton(new Conference.Api.Recordings.RecorderClient(new HttpClient()))
+            .AddScoped<Conference.Api.Recordings.RecorderService>()
+            .BuildServiceProvider();
+        var http = new DefaultHttpContext { RequestServices = services };
+        http.Request.Method = method;
+        return Conference.Api.Recordings.RecorderCall.CallAsync<Conference.Contracts.RecordingInfo>(http, _ => throw failure, _ => Results.Ok());
+    }
+
+    [Fact]
+    public async Task A_start_the_recorder_did_not_answer_in_time_may_have_happened()
+    {
+        var problem = Assert.IsType<ProblemHttpResult>(await CallAsync("POST", new TimeoutRejectedException()));
+
+        Assert.Equal(503, problem.StatusCode);
+        Assert.Equal("The recorder did not answer in time, so this may still have happened. Check before trying again.", problem.ProblemDetails.Detail);
+    }
+
+    [Theory]
+    [InlineData("GET", "timeout")]
+    [InlineData("POST", "refused")]
+    public async Task A_read_that_timed_out_or_a_refused_connection_says_the_recorder_cannot_be_reached(string method, string failure)
+    {
+        var problem = Assert.IsType<ProblemHttpResult>(await CallAsync(method,
+            failure == "timeout" ? new TimeoutRejectedException() : new HttpRequestException("Connection refused")));
+
+        Assert.Equal(503, problem.StatusCode);
+        Assert.Equal("The recorder cannot be reached now; try again shortly.", problem.ProblemDetails.Detail);
     }
 }
