@@ -126,6 +126,18 @@ public static class Extensions
         return http;
     }
 
+    /// <summary>
+    /// No resilience at all, for probes (health checks) that report what their one attempt met within their own
+    /// timeout: retries would turn a refused connection into a timeout and hide the reason.
+    /// </summary>
+    public static IHttpClientBuilder WithoutResilience(this IHttpClientBuilder http)
+    {
+#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is the only way to take the defaults off one client
+        http.RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+        return http;
+    }
+
     static bool IsHealthProbe(PathString path) =>
         path.StartsWithSegments(HealthEndpointPath) || path.StartsWithSegments(AlivenessEndpointPath);
 }

@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Npgsql;
 
 namespace Conference.Api.Data;
@@ -30,6 +32,19 @@ static class DatabaseMigration
                 await using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({MigrationLockKey})", connection))
                 {
                     await take.ExecuteNonQueryAsync(cancellationToken);
+                }
+                // On a fresh database EF reads the history table to learn what is applied before creating it; the
+                // missing table is expected there, but EF's command logger reports each such read as an error ("Failed
+                // executing DbCommand … __EFMigrationsHistory", twice per start). Creating the empty table first, as
+                // EF itself would, makes those reads succeed; a real failure (no permission, a broken migration) still
+                // throws and is logged.
+                await using (var exists = new NpgsqlCommand($"SELECT to_regclass('\"{HistoryRepository.DefaultTableName}\"') IS NOT NULL", connection))
+                {
+                    if (await exists.ExecuteScalarAsync(cancellationToken) is false)
+                    {
+                        await using var create = new NpgsqlCommand(db.GetService<IHistoryRepository>().GetCreateIfNotExistsScript(), connection);
+                        await create.ExecuteNonQueryAsync(cancellationToken);
+                    }
                 }
                 var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
                 if (pending.Count > 0)

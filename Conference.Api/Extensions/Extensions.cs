@@ -9,6 +9,7 @@ using Conference.Api.Scheduling;
 using Conference.Api.Webhooks;
 using Conference.Contracts;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Conference.Api.Extensions;
 
@@ -115,13 +116,17 @@ static class Extensions
         builder.Services.AddScoped<AutoRecord>();
 
         // Without LiveKit (e.g. the Processes variant on a machine without livekit-server) the api still runs:
-        // joining answers 503 with the reason, and /health says LiveKit is not configured.
+        // joining answers 503 with the reason, and /api/health says LiveKit is not configured.
         if (builder.Configuration.GetConnectionString(LiveKitName) is { Length: > 0 }
             || builder.Configuration["LiveKit:Url"] is { Length: > 0 })
         {
             builder.AddLiveKitClient(LiveKitName);
             builder.Services.AddOptions<MediaServerOptions>().BindConfiguration("MediaServer");
             builder.Services.AddSingleton<JoinTokens>();
+            // A dead media server is Degraded: everything but calls still works, and the operator's monitor sees it.
+            builder.Services.AddSingleton<LiveKitHealthCheck>();
+            builder.Services.AddHttpClient(LiveKitHealthCheck.HttpClientName).WithoutResilience();
+            builder.Services.AddHealthChecks().AddCheck<LiveKitHealthCheck>(LiveKitHealthCheck.Name, HealthStatus.Degraded);
         }
     }
 }

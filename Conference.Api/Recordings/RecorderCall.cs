@@ -19,6 +19,15 @@ public static class RecorderCall
         {
             reply = await call(recorder);
         }
+        catch (Polly.Timeout.TimeoutRejectedException exception) when (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method))
+        {
+            // The recorder had the request and did not answer in time: a start or stop may have happened all the same.
+            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RecorderClient))
+                .LogWarning(exception, "The recorder did not answer in time");
+            AskToRetry(http);
+            return TypedResults.Problem("The recorder did not answer in time, so this may still have happened. Check before trying again.",
+                statusCode: StatusCodes.Status503ServiceUnavailable, title: "No answer in time");
+        }
         catch (Exception exception) when (exception is HttpRequestException or Polly.ExecutionRejectedException)
         {
             // Not answering, timed out, or the circuit is open after repeated failures: worth asking again shortly.

@@ -18,6 +18,7 @@ public sealed class Recorder(
     IOptions<ObjectStorageOptions> storageOptions,
     IConnectionMultiplexer redis,
     TimeProvider clock,
+    IHostApplicationLifetime lifetime,
     ILogger<Recorder> logger)
 {
     public static readonly string[] Layouts = ["grid", "speaker"];
@@ -58,6 +59,28 @@ public sealed class Recorder(
             return (StartOutcome.AlreadyRunning, await store.RunningAsync(meetingSlug, cancellationToken), null);
         }
 
+        // Asked once, and not given up when the caller stops waiting: a cancelled StartRoomCompositeEgress may still
+        // have started an egress, and its answer (the egress id) is what ties the two together.
+        var attempt = StartEgressAsync(recording, lifetime.ApplicationStopping);
+        try
+        {
+            return await attempt.WaitAsync(options.Value.StartAnswerTimeout, clock, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            // The row says Starting, which is true: the egress's answer, its webhooks or the reconciler move it on,
+            // and the page hears of each change (PublishChangeAsync).
+            logger.LogWarning("LiveKit has not answered the start of meeting {Meeting}'s recording within {Timeout}; answered Starting, and its answer is applied when it comes",
+                meetingSlug, options.Value.StartAnswerTimeout);
+            _ = attempt.ContinueWith(failed => logger.LogError(failed.Exception, "Starting meeting {Meeting}'s recording failed after its answer", meetingSlug),
+                CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            return (StartOutcome.Started, recording, null);
+        }
+    }
+
+    async Task<(StartOutcome Outcome, Recording? Recording, string? Problem)> StartEgressAsync(Recording recording, CancellationToken cancellationToken)
+    {
+        var meetingSlug = recording.MeetingSlug;
         EgressInfo egress;
         try
         {
@@ -69,6 +92,7 @@ public sealed class Recorder(
             // the failure visible to the host.
             var failed = recording with { Status = RecordingStatus.Failed, EndedAt = clock.GetUtcNow(), Error = $"LiveKit refused to start recording: {exception.Message}" };
             await store.UpdateAsync(failed, CancellationToken.None);
+            await PublishChangeAsync(failed); // a page that was answered "Starting" learns it here
             logger.LogWarning(exception, "Egress did not start for meeting {Meeting}", meetingSlug);
             return (StartOutcome.Unavailable, failed, failed.Error);
         }
@@ -201,7 +225,7 @@ public sealed class Recorder(
                 return current with
                 {
                     Status = RecordingStatus.Failed,
-                    Error = $"The recording ended but its file could not be verified after {attempts} attempts: {problem}.",
+                    Error = Sentence.WithDetail($"The recording ended but its file could not be verified after {attempts} attempts", problem),
                     NextVerifyAt = null,
                     VerifyAttempts = attempts,
                 };

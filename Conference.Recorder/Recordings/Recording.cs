@@ -118,8 +118,9 @@ public static class RecordingStates
     static string FailureMessage(EgressInfo egress)
     {
         var reason = string.IsNullOrWhiteSpace(egress.Error) ? egress.Details : egress.Error;
+        // LiveKit's and S3's messages often end with their own full stop (s3rver's and AWS's do): joined once.
         return egress.Status == EgressStatus.Aborted
-            ? $"The recording was aborted by LiveKit{(string.IsNullOrWhiteSpace(reason) ? "" : $": {reason}")}."
-            : $"LiveKit could not record: {(string.IsNullOrWhiteSpace(reason) ? "no reason given" : reason)}.";
+            ? string.IsNullOrWhiteSpace(reason) ? "The recording was aborted by LiveKit." : Sentence.WithDetail("The recording was aborted by LiveKit", reason)
+            : Sentence.WithDetail("LiveKit could not record", reason);
     }
 }

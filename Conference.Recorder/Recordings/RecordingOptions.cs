@@ -20,6 +20,14 @@ public sealed class RecordingOptions
     /// <summary>The wait after the first failed storage check; it doubles each time.</summary>
     public TimeSpan VerifyRetryDelay { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long a start waits for LiveKit's answer before answering "Starting" without it (the request goes on, and
+    /// its answer is applied when it comes). LiveKit answers StartRoomCompositeEgress as soon as an egress worker
+    /// accepts it; a slower answer must not run into the callers' 10 s attempt timeouts (the api's to the recorder,
+    /// the web's to the api), which would report a failure for a recording that started.
+    /// </summary>
+    public TimeSpan StartAnswerTimeout { get; set; } = TimeSpan.FromSeconds(4);
+
     /// <summary>A recording still Starting with no egress id after this long never reached LiveKit.</summary>
     public TimeSpan StartTimeout { get; set; } = TimeSpan.FromMinutes(2);
 }

@@ -136,6 +136,50 @@ public sealed class DependencyOutageTests(ApiAloneFixture alone) : IClassFixture
         Assert.Equal(HttpStatusCode.OK, (await anonymous.PostAsJsonAsync($"/api/meetings/{slug}/join", new { displayName = "Back" })).StatusCode);
     }
 
+    [Fact]
+    public async Task Without_LiveKit_health_is_Degraded_naming_it_and_Healthy_again_when_it_returns()
+    {
+        var log = new LogCapture();
+        var api = Fixture.CreateApi(configureServices: log.AddTo);
+        using var host = await Fixture.SignedInHostAsync(api);
+        var anonymous = api.CreateClient();
+        var before = await HealthAsync(anonymous);
+        Assert.Equal("Healthy", before.Status);
+        Assert.Equal("Healthy", before.Checks["livekit"]);
+
+        await Fixture.LiveKit.StopForNowAsync();
+        try
+        {
+            // The answer of a moment ago may stand for a few seconds (health polls do not hammer LiveKit); then it is
+            // Degraded, not Unhealthy: a 200, and everything but calls goes on.
+            var down = await Eventually.ReadAsync(() => HealthAsync(anonymous), health => health.Checks["livekit"] == "Degraded",
+                "health to see LiveKit gone", within: Recovery, every: RecoveryPolls);
+            Assert.Equal("Degraded", down.Status);
+            Assert.All(down.Checks.Where(check => check.Key != "livekit"), check => Assert.Equal("Healthy", check.Value));
+            Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/api/health")).StatusCode);
+            Assert.Equal(HttpStatusCode.Created, (await host.PostAsJsonAsync("/api/meetings", new { title = "Planned while LiveKit is away" })).StatusCode);
+            // The why is in the api's log, once, for the operator.
+            Assert.Single(log.Lines, line => line.Contains("LiveKit is unreachable", StringComparison.Ordinal));
+            // What the one attempt met, not a retry's timeout.
+            Assert.Contains(log.Lines, line => line.Contains("LiveKit cannot be reached: Connection refused", StringComparison.Ordinal));
+        }
+        finally
+        {
+            await Fixture.LiveKit.StartAgainAsync();
+        }
+
+        var back = await Eventually.ReadAsync(() => HealthAsync(anonymous), health => health.Status == "Healthy",
+            "health to say Healthy again after LiveKit returned", within: Recovery, every: RecoveryPolls);
+        Assert.Equal("Healthy", back.Checks["livekit"]);
+        Assert.Contains(log.Lines, line => line.Contains("LiveKit answers again", StringComparison.Ordinal));
+    }
+
+    /// <summary>Reads <c>/api/health</c> whatever its status code (Unhealthy is a 503 with the same document).</summary>
+    static async Task<HealthReportAnswer> HealthAsync(HttpClient client) =>
+        (await (await client.GetAsync("/api/health")).Content.ReadFromJsonAsync<HealthReportAnswer>())!;
+
+    sealed record HealthReportAnswer(string Status, Dictionary<string, string> Checks);
+
     static async Task<(HttpResponseMessage Response, TimeSpan Time)> TimedAsync(Func<Task<HttpResponseMessage>> send)
     {
         var clock = Stopwatch.StartNew();

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -14,7 +15,7 @@ namespace Conference.Tests.Infrastructure;
 /// </summary>
 public class LiveKitEmulator : LocalServer
 {
-    readonly HttpListener webhookListener = new();
+    HttpListener webhookListener = new();
     readonly ConcurrentQueue<ReceivedWebhook> webhooks = new();
     readonly SemaphoreSlim webhookArrived = new(0);
     int failuresToInject;
@@ -150,9 +151,11 @@ public class LiveKitEmulator : LocalServer
 
     protected override Task StartAsync()
     {
+        // A new listener each start: StopForNowAsync closed the last one (see StopAsync).
+        webhookListener = new HttpListener();
         webhookListener.Prefixes.Add($"http://127.0.0.1:{WebhookPort}/");
         webhookListener.Start();
-        _ = CaptureWebhooksAsync();
+        _ = CaptureWebhooksAsync(webhookListener);
 
         var config = Path.Combine(WorkDirectory, "livekit.yaml");
         File.WriteAllText(config, $"""
@@ -187,10 +190,46 @@ public class LiveKitEmulator : LocalServer
             AnswersHttpAsync);
     }
 
-    protected override Task StopAsync()
+    /// <summary>
+    /// Stops the emulator as a dead LiveKit server would be (SIGTERM to its process group, which the watchdog started
+    /// in a session of its own), so <see cref="LocalServer.StopForNowAsync"/> can take it away and bring it back on the
+    /// same port; the webhook capture closes too.
+    /// </summary>
+    protected override async Task StopAsync()
     {
         webhookListener.Close();
-        return Task.CompletedTask;
+        foreach (var group in SessionLeadersUnder(ProcessId))
+        {
+            using var kill = Process.Start("kill", ["-TERM", "--", $"-{group}"]);
+            await kill.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>Children of <paramref name="parent"/> that lead a process group of their own (from /proc/PID/stat).</summary>
+    static IEnumerable<int> SessionLeadersUnder(int parent)
+    {
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), out var pid))
+            {
+                continue;
+            }
+            string stat;
+            try
+            {
+                stat = File.ReadAllText(Path.Combine(directory, "stat"));
+            }
+            catch (IOException)
+            {
+                continue; // gone meanwhile
+            }
+            // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses, so read after the last ')'.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            if (int.Parse(fields[1]) == parent && int.Parse(fields[2]) == pid)
+            {
+                yield return pid;
+            }
+        }
     }
 
     async Task AnswersHttpAsync(CancellationToken cancellationToken)
@@ -200,7 +239,7 @@ public class LiveKitEmulator : LocalServer
         response.EnsureSuccessStatusCode();
     }
 
-    async Task CaptureWebhooksAsync()
+    async Task CaptureWebhooksAsync(HttpListener webhookListener)
     {
         while (webhookListener.IsListening)
         {

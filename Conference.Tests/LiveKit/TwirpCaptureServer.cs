@@ -22,6 +22,9 @@ public sealed class TwirpCaptureServer : IAsyncDisposable
     public Func<CapturedRequest, (int Status, string ContentType, string Body)> Respond { get; set; } =
         request => (200, "application/json", LiveKitSamples.ResponseFor(request.Method));
 
+    /// <summary>Awaited before <see cref="Respond"/>: a test holds an answer back with it (a slow LiveKit).</summary>
+    public Func<CapturedRequest, Task> BeforeAnswer { get; set; } = _ => Task.CompletedTask;
+
     public Uri Url => new(app.Urls.First());
 
     public static async Task<TwirpCaptureServer> StartAsync()
@@ -39,6 +42,7 @@ public sealed class TwirpCaptureServer : IAsyncDisposable
                 context.Request.Path, service, method, context.Request.ContentType,
                 context.Request.Headers.Authorization.ToString(), context.Request.Headers.UserAgent.ToString(), body.ToArray());
             server.Requests.Enqueue(request);
+            await server.BeforeAnswer(request);
             var (status, contentType, answer) = server.Respond(request);
             return Results.Text(answer, contentType, statusCode: status);
         });

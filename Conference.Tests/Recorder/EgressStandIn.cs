@@ -17,6 +17,29 @@ public sealed class EgressStandIn
     {
         var others = server.Respond;
         server.Respond = request => request.Service == "livekit.Egress" ? Answer(request) : others(request);
+        server.BeforeAnswer = request => request.Method == "StartRoomCompositeEgress" && heldStarts is { } held ? held.Task : Task.CompletedTask;
+    }
+
+    TaskCompletionSource? heldStarts;
+
+    /// <summary>
+    /// StartRoomCompositeEgress is answered (as it would be) only once the returned source is set: a LiveKit slow to
+    /// answer. Dispose it to answer normally again.
+    /// </summary>
+    public HeldStarts HoldStarts() => new(this, heldStarts = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    public sealed class HeldStarts(EgressStandIn standIn, TaskCompletionSource gate) : IDisposable
+    {
+        /// <summary>Whether the held starts were let through.</summary>
+        public bool Answered => gate.Task.IsCompleted;
+
+        public void Answer() => gate.TrySetResult();
+
+        public void Dispose()
+        {
+            standIn.heldStarts = null;
+            gate.TrySetResult();
+        }
     }
 
     /// <summary>When set, every Egress call fails as LiveKit does without an egress worker.</summary>

@@ -69,6 +69,25 @@ public sealed class ApiClientTests : WebComponentTest
     }
 
     [Fact]
+    public async Task A_change_whose_answer_timed_out_is_not_said_to_have_failed_to_reach_the_api()
+    {
+        // What the standard resilience handler throws when the api takes longer than the 10 s attempt timeout (the
+        // web's log said OnTimeout while the recording it asked for had started).
+        Api.OnThrow("POST", "/api/meetings/abc-defg-hij/recordings", new Polly.Timeout.TimeoutRejectedException("The operation didn't complete within the allowed timeout of '00:00:10'."));
+        Api.OnThrow("GET", "/api/meetings/abc-defg-hij", new Polly.Timeout.TimeoutRejectedException("The operation didn't complete within the allowed timeout of '00:00:10'."));
+
+        var change = await Assert.ThrowsAsync<ApiProblemException>(() => Services.GetRequiredService<RecordingsClient>().StartAsync("abc-defg-hij", RecordingLayout.Grid, audioOnly: false));
+        var read = await Assert.ThrowsAsync<ApiProblemException>(() => Services.GetRequiredService<MeetingsClient>().GetAsync("abc-defg-hij"));
+
+        Assert.True(change.AnswerMissing);
+        Assert.DoesNotContain("cannot be reached", change.Message);
+        Assert.Equal("The conference service did not answer in time, so this may still have happened. Check before trying again.", change.Message);
+        Assert.Equal(503, change.Status);
+        Assert.Equal("The conference service did not answer in time. Please try again in a moment.", read.Message);
+        Assert.DoesNotContain("cannot be reached", read.Message);
+    }
+
+    [Fact]
     public async Task Every_call_carries_the_signed_in_persons_bearer_token_and_a_participant_credential_when_given()
     {
         Api.On("GET", "/api/meetings/abc-defg-hij/lobby", Array.Empty<object>());

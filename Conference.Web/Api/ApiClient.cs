@@ -67,8 +67,13 @@ public abstract class ApiClient(HttpClient http, ApiCredentials? credentials)
         {
             response = await http.SendAsync(request, cancellationToken);
         }
-        catch (Exception exception) when (exception is HttpRequestException or TimeoutRejectedException or BrokenCircuitException
+        catch (Exception exception) when (exception is TimeoutRejectedException
                                               || (exception is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            // The request went out and no answer came in time: the api may well have done it (a recording started).
+            throw ApiProblemException.NoAnswerInTime(method, exception);
+        }
+        catch (Exception exception) when (exception is HttpRequestException or BrokenCircuitException)
         {
             throw ApiProblemException.Unreachable(exception);
         }

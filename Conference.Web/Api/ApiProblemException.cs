@@ -46,6 +46,22 @@ public sealed class ApiProblemException(int status, string title, string? detail
     public string? ErrorFor(string field) =>
         Errors.FirstOrDefault(e => string.Equals(e.Key, field, StringComparison.OrdinalIgnoreCase)).Value?.FirstOrDefault();
 
+    /// <summary>
+    /// The request was sent but its answer did not come within the attempt timeout (10 s). For a change (POST, PUT,
+    /// DELETE) the api may have made it all the same, so the page must not say it could not be reached; a read is
+    /// simply worth asking again. Still a 503 to the page: the service is not answering now.
+    /// </summary>
+    public static ApiProblemException NoAnswerInTime(HttpMethod method, Exception inner) =>
+        new((int)HttpStatusCode.ServiceUnavailable, "No answer in time",
+            method == HttpMethod.Get || method == HttpMethod.Head
+                ? "The conference service did not answer in time. Please try again in a moment."
+                : "The conference service did not answer in time, so this may still have happened. Check before trying again.",
+            inner: inner)
+        { AnswerMissing = true };
+
+    /// <summary>The request went out and no answer came in time (see <see cref="NoAnswerInTime"/>): it may have taken effect.</summary>
+    public bool AnswerMissing { get; init; }
+
     /// <summary>No answer at all: the api is down or unreachable.</summary>
     public static ApiProblemException Unreachable(Exception inner) =>
         new((int)HttpStatusCode.ServiceUnavailable, "The service is unavailable",
