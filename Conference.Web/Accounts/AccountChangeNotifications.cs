@@ -1,3 +1,5 @@
+using Conference.Web.Changes;
+
 namespace Conference.Web.Accounts;
 
 /// <summary>
@@ -9,87 +11,29 @@ namespace Conference.Web.Accounts;
 /// </summary>
 public sealed class AccountChangeNotifications(ILogger<AccountChangeNotifications> logger)
 {
-    readonly Dictionary<string, List<Subscription>> subscriptions = [];
-    readonly Lock gate = new();
+    readonly PageListeners<Func<Task>> pages = new();
 
     /// <summary>Calls <paramref name="checkSignIn"/> whenever account <paramref name="accountId"/>'s sign-ins may have ended, until disposed.</summary>
-    public IDisposable Subscribe(string accountId, Func<Task> checkSignIn)
-    {
-        var subscription = new Subscription(this, accountId, checkSignIn);
-        lock (gate)
-        {
-            if (!subscriptions.TryGetValue(accountId, out var list))
-            {
-                subscriptions[accountId] = list = [];
-            }
-            list.Add(subscription);
-        }
-        return subscription;
-    }
+    public IDisposable Subscribe(string accountId, Func<Task> checkSignIn) => pages.Add(accountId, checkSignIn);
 
     /// <summary>How many pages listen now (for tests).</summary>
-    public int Count
-    {
-        get
-        {
-            lock (gate)
-            {
-                return subscriptions.Values.Sum(list => list.Count);
-            }
-        }
-    }
+    public int Count => pages.Count;
 
     /// <summary>Passes a change to the pages of its account; other accounts' pages hear nothing.</summary>
-    public Task NotifyAsync(AccountChange change)
-    {
-        Subscription[] listeners;
-        lock (gate)
-        {
-            listeners = subscriptions.TryGetValue(change.Account, out var list) ? [.. list] : [];
-        }
-        return Task.WhenAll(listeners.Select(CallAsync));
-    }
+    public Task NotifyAsync(AccountChange change) => Task.WhenAll(pages.Snapshot(change.Account).Select(CallAsync));
 
     /// <summary>Has every page check its sign-in: after the link to Redis came back, since what was published meanwhile is lost.</summary>
-    public Task NotifyEveryoneAsync()
-    {
-        Subscription[] listeners;
-        lock (gate)
-        {
-            listeners = [.. subscriptions.Values.SelectMany(list => list)];
-        }
-        return Task.WhenAll(listeners.Select(CallAsync));
-    }
+    public Task NotifyEveryoneAsync() => Task.WhenAll(pages.Snapshot().Select(CallAsync));
 
-    async Task CallAsync(Subscription subscription)
+    async Task CallAsync(PageListeners<Func<Task>>.Listener page)
     {
         try
         {
-            await subscription.CheckSignIn();
+            await page.Handler();
         }
         catch (Exception exception)
         {
-            logger.LogWarning(exception, "A page failed to check its sign-in after a change of account {Account}", subscription.Account);
+            logger.LogWarning(exception, "A page failed to check its sign-in after a change of account {Account}", page.Key);
         }
-    }
-
-    void Remove(Subscription subscription)
-    {
-        lock (gate)
-        {
-            if (subscriptions.TryGetValue(subscription.Account, out var list) && list.Remove(subscription) && list.Count == 0)
-            {
-                subscriptions.Remove(subscription.Account);
-            }
-        }
-    }
-
-    sealed class Subscription(AccountChangeNotifications owner, string account, Func<Task> checkSignIn) : IDisposable
-    {
-        public string Account { get; } = account;
-
-        public Func<Task> CheckSignIn { get; } = checkSignIn;
-
-        public void Dispose() => owner.Remove(this);
     }
 }

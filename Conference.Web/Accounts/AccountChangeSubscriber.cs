@@ -1,45 +1,19 @@
 using System.Text.Json;
+using Conference.Web.Changes;
 using StackExchange.Redis;
 
 namespace Conference.Web.Accounts;
 
 /// <summary>
-/// The web's one subscription to the account-changes channel on Redis (<see cref="AccountChange.Channel"/>), shared by
-/// every open page through <see cref="AccountChangeNotifications"/>. When the link to Redis comes back after a failure,
-/// every page checks its sign-in, since what was published meanwhile is lost.
+/// The web's one subscription to the account-changes channel (<see cref="AccountChange.Channel"/>), shared by every open
+/// page through <see cref="AccountChangeNotifications"/>; after the link to Redis comes back every page checks its
+/// sign-in. Without Redis, pages learn of an ended sign-in at their next api call.
 /// </summary>
 public sealed class AccountChangeSubscriber(
-    IConnectionMultiplexer redis, AccountChangeNotifications notifications, ILogger<AccountChangeSubscriber> logger) : IHostedService
+    IConnectionMultiplexer redis, AccountChangeNotifications notifications, ILogger<AccountChangeSubscriber> logger)
+    : RedisChangeSubscriber<AccountChange>(redis, AccountChange.Channel, logger)
 {
-    static readonly RedisChannel Channel = RedisChannel.Literal(AccountChange.Channel);
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        redis.ConnectionRestored += OnConnectionRestored;
-        try
-        {
-            await redis.GetSubscriber().SubscribeAsync(Channel, OnMessage);
-        }
-        catch (RedisException exception)
-        {
-            // As for meeting changes: StackExchange.Redis subscribes once Redis is reachable; until then pages learn
-            // of an ended sign-in at their next api call.
-            logger.LogWarning(exception, "Could not subscribe to {Channel} yet", AccountChange.Channel);
-        }
-    }
-
-    void OnMessage(RedisChannel channel, RedisValue message)
-    {
-        if (Parse(message.ToString()) is { } change)
-        {
-            _ = notifications.NotifyAsync(change);
-        }
-        else
-        {
-            logger.LogWarning("Ignored a message on {Channel} that is not an account change", AccountChange.Channel);
-        }
-    }
 
     /// <summary>The change a message carries; null for anything else (not JSON, an unknown kind, no account).</summary>
     public static AccountChange? Parse(string message)
@@ -56,24 +30,9 @@ public sealed class AccountChangeSubscriber(
         }
     }
 
-    void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
-    {
-        if (e.ConnectionType == ConnectionType.Subscription)
-        {
-            _ = notifications.NotifyEveryoneAsync();
-        }
-    }
+    protected override AccountChange? Read(string message) => Parse(message);
 
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        redis.ConnectionRestored -= OnConnectionRestored;
-        try
-        {
-            await redis.GetSubscriber().UnsubscribeAsync(Channel, OnMessage);
-        }
-        catch (RedisException)
-        {
-            // shutting down anyway
-        }
-    }
+    protected override Task NotifyAsync(AccountChange change) => notifications.NotifyAsync(change);
+
+    protected override Task NotifyEveryoneAsync() => notifications.NotifyEveryoneAsync();
 }

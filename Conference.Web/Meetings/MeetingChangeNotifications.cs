@@ -1,3 +1,5 @@
+using Conference.Web.Changes;
+
 namespace Conference.Web.Meetings;
 
 /// <summary>
@@ -10,92 +12,31 @@ public sealed class MeetingChangeNotifications(ILogger<MeetingChangeNotification
 {
     const string AllMeetings = "";
 
-    // Few pages per meeting, and subscribing is rare next to notifying: one lock, and an empty meeting's entry goes
-    // away, so a long-running web does not keep one per meeting it ever showed.
-    readonly Dictionary<string, List<Subscription>> subscriptions = [];
-    readonly Lock gate = new();
+    readonly PageListeners<Func<MeetingChange, Task>> pages = new();
 
     /// <summary>Calls <paramref name="onChange"/> for every change of meeting <paramref name="slug"/> (null: of every meeting) until disposed.</summary>
-    public IDisposable Subscribe(string? slug, Func<MeetingChange, Task> onChange)
-    {
-        var subscription = new Subscription(this, slug ?? AllMeetings, onChange);
-        lock (gate)
-        {
-            if (!subscriptions.TryGetValue(subscription.Key, out var list))
-            {
-                subscriptions[subscription.Key] = list = [];
-            }
-            list.Add(subscription);
-        }
-        return subscription;
-    }
+    public IDisposable Subscribe(string? slug, Func<MeetingChange, Task> onChange) => pages.Add(slug ?? AllMeetings, onChange);
 
     /// <summary>How many pages listen now (for tests and the figures in bench/).</summary>
-    public int Count
-    {
-        get
-        {
-            lock (gate)
-            {
-                return subscriptions.Values.Sum(list => list.Count);
-            }
-        }
-    }
+    public int Count => pages.Count;
 
     /// <summary>Passes a change to the pages that listen for its meeting, and to those that listen for all.</summary>
-    public Task NotifyAsync(MeetingChange change)
-    {
-        Subscription[] listeners;
-        lock (gate)
-        {
-            listeners = [.. Listeners(change.Slug), .. Listeners(AllMeetings)];
-        }
-        return Task.WhenAll(listeners.Select(s => CallAsync(s, change)));
-    }
+    public Task NotifyAsync(MeetingChange change) =>
+        Task.WhenAll(pages.Snapshot(change.Slug, AllMeetings).Select(page => CallAsync(page, change)));
 
     /// <summary>Tells every page to read its data again (<see cref="MeetingChangeKind.Resync"/>).</summary>
-    public Task NotifyEveryoneAsync()
-    {
-        Subscription[] listeners;
-        lock (gate)
-        {
-            listeners = [.. subscriptions.Values.SelectMany(list => list)];
-        }
-        return Task.WhenAll(listeners.Select(s => CallAsync(s, new MeetingChange(s.Key, MeetingChangeKind.Resync))));
-    }
+    public Task NotifyEveryoneAsync() =>
+        Task.WhenAll(pages.Snapshot().Select(page => CallAsync(page, new MeetingChange(page.Key, MeetingChangeKind.Resync))));
 
-    IEnumerable<Subscription> Listeners(string key) =>
-        subscriptions.TryGetValue(key, out var list) ? list : [];
-
-    async Task CallAsync(Subscription subscription, MeetingChange change)
+    async Task CallAsync(PageListeners<Func<MeetingChange, Task>>.Listener page, MeetingChange change)
     {
         try
         {
-            await subscription.OnChange(change);
+            await page.Handler(change);
         }
         catch (Exception exception)
         {
             logger.LogWarning(exception, "A page failed to handle the {What} change of meeting {Meeting}", change.What, change.Slug);
         }
-    }
-
-    void Remove(Subscription subscription)
-    {
-        lock (gate)
-        {
-            if (subscriptions.TryGetValue(subscription.Key, out var list) && list.Remove(subscription) && list.Count == 0)
-            {
-                subscriptions.Remove(subscription.Key);
-            }
-        }
-    }
-
-    sealed class Subscription(MeetingChangeNotifications owner, string key, Func<MeetingChange, Task> onChange) : IDisposable
-    {
-        public string Key { get; } = key;
-
-        public Func<MeetingChange, Task> OnChange { get; } = onChange;
-
-        public void Dispose() => owner.Remove(this);
     }
 }
