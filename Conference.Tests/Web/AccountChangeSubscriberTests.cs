@@ -3,11 +3,6 @@ using System.Text.Json;
 using Conference.Contracts;
 using Conference.Tests.Infrastructure;
 using Conference.Web.Accounts;
-using Conference.Web.Api;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.DependencyInjection;
-using StackExchange.Redis;
 
 namespace Conference.Tests.Web;
 
@@ -17,29 +12,15 @@ namespace Conference.Tests.Web;
 /// to Redis breaks and comes back every page checks its sign-in (what was published meanwhile is lost).
 /// </summary>
 [Collection(RedisCollection.Name)]
-public sealed class AccountChangeSubscriberTests(RedisServer redis) : IAsyncLifetime
+public sealed class AccountChangeSubscriberTests(RedisServer redis) : WebWithRedis(redis)
 {
-    WebApplicationFactory<ApiClient> web = null!;
-    ConnectionMultiplexer publisher = null!;
+    AccountChangeNotifications Notifications => Service<AccountChangeNotifications>();
 
-    AccountChangeNotifications Notifications => web.Services.GetRequiredService<AccountChangeNotifications>();
-
-    public async Task InitializeAsync()
-    {
-        web = new WebApplicationFactory<ApiClient>().WithWebHostBuilder(host =>
-        {
-            host.UseEnvironment("Testing");
-            host.UseSetting("Logging:LogLevel:Default", "Warning");
-            host.UseSetting("ConnectionStrings:redis", redis.ConnectionString);
-        });
-        _ = web.Services; // starts the host and its subscribers
-        publisher = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString + ",allowAdmin=true");
-    }
 
     /// <summary>Publishes exactly as the api's AccountChanges does.</summary>
     Task PublishAsync(string account) => PublishJsonAsync(JsonSerializer.Serialize(new AccountChange(account, AccountChangeKind.SignInsEnded)));
 
-    Task PublishJsonAsync(string json) => publisher.GetSubscriber().PublishAsync(RedisChannel.Literal(AccountChange.Channel), json);
+    Task PublishJsonAsync(string json) => PublishJsonAsync(AccountChange.Channel, json);
 
     /// <summary>A page of <paramref name="account"/>: counts how often it was told to check its sign-in.</summary>
     (IDisposable Subscription, Func<int> Checks) PageOf(string account)
@@ -78,7 +59,7 @@ public sealed class AccountChangeSubscriberTests(RedisServer redis) : IAsyncLife
         var (page, checks) = PageOf("account-c");
         using (page)
         {
-            await publisher.GetServers().Single().ExecuteAsync("CLIENT", "KILL", "TYPE", "pubsub");
+            await KillSubscriptionLinkAsync();
             await Eventually.TrueAsync(() => checks() >= 1, "the page to check its sign-in after the link came back", within: TimeSpan.FromSeconds(30));
 
             // Re-subscribed: news published now arrives again (published until it does: the resubscribe may lag the event).
@@ -91,11 +72,5 @@ public sealed class AccountChangeSubscriberTests(RedisServer redis) : IAsyncLife
                 await Task.Delay(100);
             }
         }
-    }
-
-    public async Task DisposeAsync()
-    {
-        await publisher.DisposeAsync();
-        await web.DisposeAsync();
     }
 }

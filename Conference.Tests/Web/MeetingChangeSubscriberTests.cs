@@ -1,12 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Conference.Tests.Infrastructure;
-using Conference.Web.Api;
 using Conference.Web.Meetings;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.DependencyInjection;
-using StackExchange.Redis;
 
 namespace Conference.Tests.Web;
 
@@ -16,29 +11,15 @@ namespace Conference.Tests.Web;
 /// back, every page is told to read again.
 /// </summary>
 [Collection(RedisCollection.Name)]
-public sealed class MeetingChangeSubscriberTests(RedisServer redis) : IAsyncLifetime
+public sealed class MeetingChangeSubscriberTests(RedisServer redis) : WebWithRedis(redis)
 {
-    WebApplicationFactory<ApiClient> web = null!;
-    ConnectionMultiplexer publisher = null!;
+    MeetingChangeNotifications Notifications => Service<MeetingChangeNotifications>();
 
-    MeetingChangeNotifications Notifications => web.Services.GetRequiredService<MeetingChangeNotifications>();
-
-    public async Task InitializeAsync()
-    {
-        web = new WebApplicationFactory<ApiClient>().WithWebHostBuilder(host =>
-        {
-            host.UseEnvironment("Testing");
-            host.UseSetting("Logging:LogLevel:Default", "Warning");
-            host.UseSetting("ConnectionStrings:redis", redis.ConnectionString);
-        });
-        _ = web.Services; // starts the host and its subscriber
-        publisher = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString + ",allowAdmin=true");
-    }
 
     /// <summary>Publishes exactly as the api's MeetingChanges and the recorder do.</summary>
     Task PublishAsync(string slug, MeetingChangeKind what) => PublishJsonAsync(JsonSerializer.Serialize(new MeetingChange(slug, what)));
 
-    Task PublishJsonAsync(string json) => publisher.GetSubscriber().PublishAsync(RedisChannel.Literal(MeetingChange.Channel), json);
+    Task PublishJsonAsync(string json) => PublishJsonAsync(MeetingChange.Channel, json);
 
     static async Task<MeetingChange> NextAsync(ConcurrentQueue<MeetingChange> seen, Func<MeetingChange, bool> match) =>
         (await Eventually.ReadAsync(() => Task.FromResult(seen.ToArray()), heard => heard.Any(match), "the change to reach the page",
@@ -106,7 +87,7 @@ public sealed class MeetingChangeSubscriberTests(RedisServer redis) : IAsyncLife
         await NextAsync(seen, m => m.What == MeetingChangeKind.Lobby);
 
         // Redis drops the web's subscription connection (as a restart or a network cut would).
-        await publisher.GetServers().Single().ExecuteAsync("CLIENT", "KILL", "TYPE", "pubsub");
+        await KillSubscriptionLinkAsync();
 
         await NextAsync(seen, m => m.IsResync);
         // Re-subscribed: a change published now arrives again (published until it does: the resubscribe may lag the event).
@@ -117,11 +98,5 @@ public sealed class MeetingChangeSubscriberTests(RedisServer redis) : IAsyncLife
             await PublishAsync("abc-defg-hij", MeetingChangeKind.Settings);
             await Task.Delay(100);
         }
-    }
-
-    public async Task DisposeAsync()
-    {
-        await publisher.DisposeAsync();
-        await web.DisposeAsync();
     }
 }
