@@ -121,6 +121,10 @@ static class Extensions
             || builder.Configuration["LiveKit:Url"] is { Length: > 0 })
         {
             builder.AddLiveKitClient(LiveKitName);
+            // Every Twirp call is a POST, and some must not run twice: a retried RemoveParticipant that had gone
+            // through answers not_found ("no one with that identity"), a retried SendData delivers twice. LiveKit's own
+            // server SDKs do not retry either; a failure here is the caller's 503 with Retry-After.
+            builder.Services.AddHttpClient<Conference.LiveKit.RoomServiceClient>().WithoutRetryingUnsafeMethods();
             builder.Services.AddOptions<MediaServerOptions>().BindConfiguration("MediaServer");
             builder.Services.AddSingleton<JoinTokens>();
             // A dead media server is Degraded: everything but calls still works, and the operator's monitor sees it.
