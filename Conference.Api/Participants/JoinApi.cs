@@ -90,7 +90,7 @@ public static class JoinApi
         // The claim, not UserManager: join is the hot path, and the id is all it needs.
         var userId = http.User.FindFirstValue(ClaimTypes.NameIdentifier);
         var identity = userId is not null ? ParticipantIdentities.ForAccount(userId)
-            : keys.Read(meeting.Id, request.ParticipantKey) ?? ParticipantIdentities.NewGuest();
+            : keys.Read(meeting.Id, request.ParticipantKey, userId) ?? ParticipantIdentities.NewGuest();
         var isHost = userId is not null && userId == meeting.HostId;
         var known = await db.MeetingParticipants.AsNoTracking()
             .SingleOrDefaultAsync(p => p.MeetingId == meeting.Id && p.Identity == identity, http.RequestAborted);

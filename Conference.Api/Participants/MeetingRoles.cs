@@ -25,7 +25,7 @@ public sealed class MeetingRoles(ConferenceDbContext db, ParticipantKeys keys)
         {
             return new Caller(ParticipantIdentities.ForAccount(userId), ParticipantRole.Host, null);
         }
-        var identity = keys.Read(meeting.Id, http.Request.Headers[ParticipantTokenHeader].ToString())
+        var identity = keys.Read(meeting.Id, http.Request.Headers[ParticipantTokenHeader].ToString(), userId)
             ?? (userId is null ? null : ParticipantIdentities.ForAccount(userId));
         if (identity is null)
         {

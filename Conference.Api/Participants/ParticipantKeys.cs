@@ -34,8 +34,17 @@ public sealed class ParticipantKeys(IDataProtectionProvider protection, TimeProv
     public string Issue(Guid meetingId, string identity) =>
         protector.Protect($"{meetingId:N}|{identity}", clock.GetUtcNow() + Lifetime);
 
-    /// <summary>The identity in a valid key for this meeting, else null (forged, expired, or another meeting's).</summary>
-    public string? Read(Guid meetingId, string? key)
+    /// <summary>
+    /// The identity in a valid key for this meeting, else null (forged, expired, or another meeting's). A key that names
+    /// an account's identity counts only with that account's sign-in (<paramref name="signedInUserId"/>): the cookie
+    /// outlives a sign-out, and without this a host's key kept acting as the host after "sign out everywhere".
+    /// </summary>
+    public string? Read(Guid meetingId, string? key, string? signedInUserId) =>
+        Read(meetingId, key) is { } identity && (ParticipantIdentities.UserIdOf(identity) is not { } account || account == signedInUserId)
+            ? identity
+            : null;
+
+    string? Read(Guid meetingId, string? key)
     {
         if (string.IsNullOrEmpty(key) || key.Length > 2048)
         {

@@ -280,13 +280,38 @@ public sealed class JoinApiTests(ApiFixture fixture)
         Assert.True((await response.ReadProblemAsync()).Errors.ContainsKey(field), await response.Content.ReadAsStringAsync());
     }
 
+    [Fact]
+    public async Task A_hosts_participant_key_without_the_hosts_sign_in_is_a_new_guest_and_moderates_nothing()
+    {
+        // The key cookie outlives a sign-out: a newcomer signed out everywhere, then rejoined from the still-open call
+        // page as the host and started a recording.
+        using var host = await fixture.SignedInHostAsync();
+        var slug = await MeetingsApiTests.CreateAsync(host);
+        var joined = await JoinAsync(host, slug, "Ada Host");
+        Assert.Equal("Host", joined.Join!.Role);
+        var key = joined.Join.ParticipantCredential;
+
+        var signedOut = fixture.Api.CreateClient();
+        var again = await JoinAsync(signedOut, slug, "Ada Host", key);
+        Assert.Equal("Guest", again.Join!.Role);
+        Assert.NotEqual(joined.Join.Identity, again.Join.Identity);
+        signedOut.DefaultRequestHeaders.Add("X-Participant-Token", key);
+        var lobby = await signedOut.GetAsync($"/api/meetings/{slug}/lobby");
+        Assert.True(lobby.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden, $"{lobby.StatusCode}");
+
+        // With the sign-in, the same key is the host as before.
+        host.DefaultRequestHeaders.Add("X-Participant-Token", key);
+        Assert.Equal(HttpStatusCode.OK, (await host.GetAsync($"/api/meetings/{slug}/lobby")).StatusCode);
+        Assert.Equal(joined.Join.Identity, (await JoinAsync(host, slug, "Ada Host", key)).Join!.Identity);
+    }
+
     /// <summary>The identity a participant key stands for, as the lobby would see it (a join in a lobby-free copy is not possible; read it from the host's list).</summary>
     async Task<string?> JoinIdentityAsync(string slug, string key)
     {
         using var scope = fixture.Api.Services.CreateScope();
         var meetingId = await scope.ServiceProvider.GetRequiredService<Conference.Api.Data.ConferenceDbContext>().Meetings
             .Where(m => m.Slug == slug).Select(m => m.Id).SingleAsync();
-        return scope.ServiceProvider.GetRequiredService<Conference.Api.Participants.ParticipantKeys>().Read(meetingId, key);
+        return scope.ServiceProvider.GetRequiredService<Conference.Api.Participants.ParticipantKeys>().Read(meetingId, key, signedInUserId: null);
     }
 
     internal static async Task<JoinAnswer> PollAsync(HttpClient client, string slug, string requestId, string ticket)
