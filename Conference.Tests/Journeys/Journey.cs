@@ -212,7 +212,7 @@ static class Journey
     public static async Task<Call> MeetAsync(JourneyFixture fixture, string title, string hostName, params string[] guests)
     {
         var host = await fixture.NewPageAsync();
-        await SignUpAsync(host, hostName);
+        var hostEmail = await SignUpAsync(host, hostName);
         var code = await StartMeetingAsync(host, title);
         await JoinFromPreJoinAsync(host, hostName);
         await ExpectConnectedAsync(host);
@@ -228,7 +228,7 @@ static class Journey
         {
             await Assertions.Expect(person.Page.Locator("[data-testid=tile]:not(.screen)")).ToHaveCountAsync(people.Count);
         }
-        return new Call(code, host, people.Skip(1).ToList());
+        return new Call(code, host, people.Skip(1).ToList(), hostEmail);
     }
 
     /// <summary>Opens the side panel <paramref name="testId"/> (toggle-chat, toggle-people) if it is not open.</summary>
@@ -287,8 +287,8 @@ static class Journey
     }
 }
 
-/// <summary>A meeting in progress: its code, the host's page and the guests' pages, in the order they joined.</summary>
-sealed record Call(string Code, WatchedPage Host, IReadOnlyList<WatchedPage> Guests)
+/// <summary>A meeting in progress: its code, the host's page, the guests' pages in the order they joined, and the host's account.</summary>
+sealed record Call(string Code, WatchedPage Host, IReadOnlyList<WatchedPage> Guests, string HostEmail)
 {
     public IEnumerable<WatchedPage> Everyone => [Host, .. Guests];
 }

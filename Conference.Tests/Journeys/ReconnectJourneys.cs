@@ -47,9 +47,7 @@ public sealed class ReconnectJourneys(JourneyFixture fixture) : BrowserTest(fixt
         Assert.Empty(await host.Page.EvaluateAsync<string[]>("() => window.tilesRemoved"));
 
         // The api heard of no one leaving either: two people present, each with one connection.
-        var key = await SiteApi.ParticipantKeyAsync(host, call.Code);
-        using var people = await api.SendAsync(HttpMethod.Get, $"api/meetings/{call.Code}/participants", participantKey: key);
-        var identities = (await SiteApi.ReadJsonAsync(people)).AsArray().Select(p => p!["identity"]!.GetValue<string>()).Order();
+        var identities = (await api.IdentitiesInCallAsync(call.Code, call.HostEmail)).Order();
         Assert.Equal(new[] { anaIdentity, benIdentity }.Order(), identities);
     }
 

@@ -78,6 +78,16 @@ sealed class SiteApi(Uri site) : IDisposable
         return await http.SendAsync(request);
     }
 
+    /// <summary>
+    /// The identities in the meeting's call as the api lists them to its host (LiveKit's ListParticipants), asked with
+    /// the host's sign-in: a participant key that names an account counts only with that account's sign-in.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> IdentitiesInCallAsync(string code, string hostEmail)
+    {
+        using var people = await SendAsync(HttpMethod.Get, $"api/meetings/{code}/participants", bearer: await SignInAsync(hostEmail));
+        return [.. (await ReadJsonAsync(people)).AsArray().Select(p => p!["identity"]!.GetValue<string>())];
+    }
+
     /// <summary>The answer's JSON object, after checking its status (the body says why when it is not the one expected).</summary>
     public static async Task<JsonObject> ReadObjectAsync(HttpResponseMessage response, HttpStatusCode expected)
     {
