@@ -278,6 +278,12 @@ function join(ws: import("ws").WebSocket, url: URL, grants: ClaimGrants, roomNam
 }
 
 const bind = config.bindAddresses[0];
+// livekit-server exits when it cannot bind its port ("bind: address already in use"); an emulator that logged it and
+// "kept serving" left whoever started it waiting for an answer that could not come.
+server.on("error", (e) => {
+  log.error("could not listen; stopping", { port: config.port, error: e });
+  process.exit(1);
+});
 server.listen(config.port, bind === "0.0.0.0" ? undefined : bind, () => {
   log.info("LiveKit EMULATOR started: a test double of livekit-server for tests and local runs, never for production", {
     version: serverVersion,

@@ -65,6 +65,10 @@ export class TestControls {
       session.dropSignal(forget);
       res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ sid }));
     });
+    server.on("error", (e) => {
+      log.error("test controls could not listen; stopping", { port, error: e });
+      process.exit(1);
+    });
     server.listen(port, "127.0.0.1", () => log.info("test controls listening (emulator only)", { port }));
   }
 }
