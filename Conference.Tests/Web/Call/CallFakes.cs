@@ -111,12 +111,19 @@ public sealed class FakeDevicePreview : IDevicePreview
         [new DeviceInfo("mic-1", "Built-in microphone"), new DeviceInfo("mic-2", "Headset microphone")],
         [new DeviceInfo("spk-1", "Speakers"), new DeviceInfo("spk-2", "Headphones")]));
 
-    public Task<PreviewResult> StartCameraAsync(ElementReference video, string? deviceId)
+    public async Task<PreviewResult> StartCameraAsync(ElementReference video, string? deviceId)
     {
         Calls.Add($"camera:{deviceId}");
+        if (CameraStarts is { } gate)
+        {
+            await gate.Task;
+        }
         // The browser answers with the device it opened: the one asked for, else its default.
-        return Task.FromResult(Camera.Ok && deviceId is not null ? Camera with { DeviceId = deviceId } : Camera);
+        return Camera.Ok && deviceId is not null ? Camera with { DeviceId = deviceId } : Camera;
     }
+
+    /// <summary>When set, a camera start answers only once it completes (getUserMedia on a busy machine).</summary>
+    public TaskCompletionSource? CameraStarts { get; set; }
 
     public Task StopCameraAsync()
     {

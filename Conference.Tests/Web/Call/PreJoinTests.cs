@@ -114,6 +114,27 @@ public class PreJoinTests : CallTestBase
     }
 
     [Fact]
+    public async Task A_join_while_the_camera_is_still_opening_starts_no_microphone_after_the_page_has_gone()
+    {
+        // The newcomer's Join within 0.8 s: the first preview was still opening; when it answered, the gone page
+        // started a microphone preview with no meter, which threw ten times a second for the rest of the call.
+        Preview.Storage[PreJoin.NameKey] = "Ada";
+        Preview.CameraStarts = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        PreJoinChoices? chosen = null;
+        var cut = Render<PreJoin>(p => p.Add(x => x.OnJoin, (PreJoinChoices c) => chosen = c));
+        cut.WaitForAssertion(() => Assert.Contains("camera:", Preview.Calls));
+
+        cut.Find("form").Submit();
+        Assert.NotNull(chosen);
+        await DisposeComponentsAsync();
+        Preview.CameraStarts.SetResult();
+
+        // The first render's continuation is queued on the renderer's dispatcher; this runs after it.
+        await cut.InvokeAsync(() => { });
+        Assert.DoesNotContain("microphone:", Preview.Calls);
+    }
+
+    [Fact]
     public void Joins_with_camera_and_microphone_off()
     {
         PreJoinChoices? chosen = null;

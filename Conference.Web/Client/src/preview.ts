@@ -60,7 +60,7 @@ export class DevicePreview {
     this.video = null;
   }
 
-  async startMicrophone(meter: HTMLMeterElement | HTMLElement, deviceId?: string | null): Promise<PreviewResult> {
+  async startMicrophone(meter: HTMLMeterElement | HTMLElement | null, deviceId?: string | null): Promise<PreviewResult> {
     this.stopMicrophone();
     const turn = this.microphoneTurn;
     let track: LocalAudioTrack;
@@ -75,11 +75,17 @@ export class DevicePreview {
     }
     this.audio = track;
     const { calculateVolume, cleanup } = createAudioAnalyser(track, { cloneTrack: false });
-    const timer = setInterval(() => setLevel(meter, calculateVolume()), 100);
+    // The meter goes with the pre-join. Without it the preview has no use: its microphone stops, rather than the
+    // meter throwing ten times a second for the rest of the call (Blazor hands a removed element over as null).
+    const timer = setInterval(() => {
+      if (meter?.isConnected) setLevel(meter, calculateVolume());
+      else this.stopMicrophone();
+    }, 100);
     this.stopMeter = () => {
+      this.stopMeter = null;
       clearInterval(timer);
       void cleanup();
-      setLevel(meter, 0);
+      if (meter?.isConnected) setLevel(meter, 0);
     };
     return { ok: true, deviceId: (await track.getDeviceId()) ?? null };
   }

@@ -60,4 +60,29 @@ describe('device preview', () => {
     preview.dispose();
     expect(newer.stopped).toBe(true);
   });
+
+  it('stops its microphone, without an error, once the meter is gone or was never there (the pre-join left)', async () => {
+    vi.useFakeTimers();
+    try {
+      const errors: unknown[] = [];
+      const onError = (e: ErrorEvent) => errors.push(e.error);
+      window.addEventListener('error', onError);
+      for (const meter of [document.body.appendChild(document.createElement('meter')), null]) {
+        const preview = new DevicePreview();
+        const started = preview.startMicrophone(meter);
+        const track = new FakeTrack();
+        pending.shift()!.resolve(track);
+        await started;
+        vi.advanceTimersByTime(300);
+        expect(track.stopped).toBe(meter === null);
+        meter?.remove();
+        vi.advanceTimersByTime(300);
+        expect(track.stopped).toBe(true);
+      }
+      window.removeEventListener('error', onError);
+      expect(errors).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });

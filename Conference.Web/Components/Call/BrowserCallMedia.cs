@@ -173,19 +173,23 @@ sealed class BrowserCallMedia(CallModule module) : ICallMedia
 sealed class BrowserDevicePreview(CallModule module, IJSRuntime js) : IDevicePreview
 {
     IJSObjectReference? preview;
+    bool disposed;
 
     async Task<IJSObjectReference> PreviewAsync() =>
         preview ??= await (await module.GetAsync()).InvokeAsync<IJSObjectReference>("createPreview");
 
+    /// <summary>After dispose a start opens nothing: a new preview then would hold a device until the page closed.</summary>
+    static readonly PreviewResult NotStarted = new(true);
+
     public async Task<Devices> ListDevicesAsync() =>
         CallJson.Read<Devices>(await (await module.GetAsync()).InvokeAsync<JsonElement>("listDevices", true));
 
-    public async Task<PreviewResult> StartCameraAsync(ElementReference video, string? deviceId) =>
+    public async Task<PreviewResult> StartCameraAsync(ElementReference video, string? deviceId) => disposed ? NotStarted :
         CallJson.Read<PreviewResult>(await (await PreviewAsync()).InvokeAsync<JsonElement>("startCamera", video, deviceId));
 
     public async Task StopCameraAsync() => await (await PreviewAsync()).InvokeVoidAsync("stopCamera");
 
-    public async Task<PreviewResult> StartMicrophoneAsync(ElementReference meter, string? deviceId) =>
+    public async Task<PreviewResult> StartMicrophoneAsync(ElementReference meter, string? deviceId) => disposed ? NotStarted :
         CallJson.Read<PreviewResult>(await (await PreviewAsync()).InvokeAsync<JsonElement>("startMicrophone", meter, deviceId));
 
     public async Task StopMicrophoneAsync() => await (await PreviewAsync()).InvokeVoidAsync("stopMicrophone");
@@ -198,6 +202,7 @@ sealed class BrowserDevicePreview(CallModule module, IJSRuntime js) : IDevicePre
 
     public async ValueTask DisposeAsync()
     {
+        disposed = true;
         await CallModule.ReleaseAsync(preview);
         preview = null;
     }
