@@ -26,10 +26,13 @@ sealed partial class FailedResourceReporter(
     {
         // Reported once per failure; a restart from the dashboard that fails again is reported again.
         var reported = new HashSet<string>(StringComparer.Ordinal);
+        // Each resource's latest state, to tell who is still waiting from who already runs without the failed one.
+        var states = new Dictionary<string, string?>(StringComparer.Ordinal);
         try
         {
             await foreach (var update in notifications.WatchAsync(stopping))
             {
+                states[update.Resource.Name] = update.Snapshot.State?.Text;
                 if (Failure(update.Snapshot) is not { } failure)
                 {
                     reported.Remove(update.ResourceId);
@@ -37,7 +40,7 @@ sealed partial class FailedResourceReporter(
                 }
                 if (reported.Add(update.ResourceId))
                 {
-                    await ReportAsync(update.Resource, failure, stopping);
+                    await ReportAsync(update.Resource, failure, states, stopping);
                 }
             }
         }
@@ -61,20 +64,38 @@ sealed partial class FailedResourceReporter(
         _ => null,
     };
 
-    async Task ReportAsync(IResource resource, string failure, CancellationToken cancellationToken)
+    async Task ReportAsync(IResource resource, string failure, IReadOnlyDictionary<string, string?> states, CancellationToken cancellationToken)
     {
         var lines = await LastLinesAsync(resource, cancellationToken);
-        var waiting = WaitingFor(resource);
+        var dependents = WaitingFor(resource);
+        var running = dependents.Where(name => states.GetValueOrDefault(name) == KnownResourceStates.Running).ToList();
         logger.LogError(
-            "{Resource} {Failure}.{Lines}{Waiting}",
+            "{Resource} {Failure}.{Lines}{Dependents}",
             resource.Name,
             failure,
             lines.Count == 0
                 ? " It wrote nothing to its log."
                 : $" Its last log lines:{Environment.NewLine}{string.Join(Environment.NewLine, lines.Select(line => "    " + line))}",
-            waiting.Count == 0
-                ? ""
-                : $"{Environment.NewLine}{Listed(waiting)} wait for it: fix the cause, then restart {resource.Name} on the dashboard, or stop (Ctrl+C) and run again.");
+            Dependents(resource.Name, dependents.Except(running).ToList(), running));
+    }
+
+    /// <summary>
+    /// Who the failure holds up, and what to do: resources not started yet <paramref name="waiting"/> for it, and
+    /// resources already <paramref name="running"/>, which carry on degraded (their health checks say what is missing,
+    /// and they recover when it is back). Empty when nothing depends on it.
+    /// </summary>
+    internal static string Dependents(string failed, List<string> waiting, List<string> running)
+    {
+        var remedy = $"fix the cause, then restart {failed} on the dashboard, or stop (Ctrl+C) and run again.";
+        string Wait() => $"{Listed(waiting)} {(waiting.Count == 1 ? "waits" : "wait")} for it";
+        string RunOn() => $"{Listed(running)} {(running.Count == 1 ? "runs" : "run")} on without it, degraded";
+        return (waiting.Count, running.Count) switch
+        {
+            (0, 0) => "",
+            (_, 0) => $"{Environment.NewLine}{Wait()}: {remedy}",
+            (0, _) => $"{Environment.NewLine}{RunOn()}, until it is back: {remedy}",
+            _ => $"{Environment.NewLine}{Wait()}, and {RunOn()}: {remedy}",
+        };
     }
 
     static string Listed(List<string> names) =>

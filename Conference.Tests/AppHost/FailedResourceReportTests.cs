@@ -1,3 +1,4 @@
+using Conference.AppHost.Diagnostics;
 using Conference.Tests.Infrastructure;
 
 namespace Conference.Tests.AppHost;
@@ -38,6 +39,27 @@ public sealed class FailedResourceReportTests
 
         Assert.Empty(await LocalProcesses.WaitUntilNoneContainAsync(dataDirectory, TimeSpan.FromSeconds(30)));
         Directory.Delete(dataDirectory, recursive: true);
+    }
+}
+
+/// <summary>
+/// Who a failure holds up, in words: a newcomer who killed Redis mid-run read "api, recorder and web wait for it"
+/// while they were serving on, degraded.
+/// </summary>
+public sealed class FailedResourceDependentsTests
+{
+    [Fact]
+    public void Resources_not_started_wait_and_running_ones_carry_on_degraded()
+    {
+        Assert.Equal("", FailedResourceReporter.Dependents("redis", [], []));
+        Assert.Contains("api, recorder and web wait for it: fix the cause, then restart redis",
+            FailedResourceReporter.Dependents("redis", ["api", "recorder", "web"], []));
+        var running = FailedResourceReporter.Dependents("redis", [], ["api", "recorder", "web"]);
+        Assert.Contains("api, recorder and web run on without it, degraded, until it is back: fix the cause, then restart redis", running);
+        Assert.DoesNotContain("wait", running);
+        Assert.Contains("web runs on without it", FailedResourceReporter.Dependents("api", [], ["web"]));
+        Assert.Contains("recorder waits for it, and api and web run on without it, degraded",
+            FailedResourceReporter.Dependents("redis", ["recorder"], ["api", "web"]));
     }
 }
 
