@@ -87,6 +87,40 @@ public class PreJoinAndCallTests : CallTestBase
     }
 
     [Fact]
+    public async Task The_call_is_over_for_the_tab_once_its_end_screen_shows_and_a_rejoin_holds_it_again()
+    {
+        // A call page whose sign-in ended stayed "in the call" on "You left the meeting", so it was not sent to sign
+        // in: its Rejoin came back as a new guest, and host actions were refused with an error.
+        MeetingExists();
+        Api.Answer($"POST /api/meetings/{Slug}/join", HttpStatusCode.OK, new JoinResult("joined", Details(token: "api-token"), null));
+        var call = Services.GetRequiredService<CallOnThisTab>();
+        var over = 0;
+        call.Over += () => over++;
+        var cut = Page();
+        Join(cut);
+        cut.WaitForAssertion(() => Assert.Equal("Connected", cut.Find("[data-testid=call-room]").GetAttribute("data-state")));
+        Assert.True(call.IsOn);
+
+        await cut.InvokeAsync(() => cut.Find("[data-testid=leave]").Click());
+        cut.WaitForAssertion(() => Assert.Equal("Left", cut.Find("[data-testid=call-ended]").GetAttribute("data-end")));
+        Assert.False(call.IsOn);
+        Assert.Equal(1, over);
+
+        await cut.InvokeAsync(() => cut.Find("[data-testid=rejoin]").Click());
+        cut.WaitForAssertion(() => Assert.Equal("Connected", cut.Find("[data-testid=call-room]").GetAttribute("data-state")));
+        Assert.True(call.IsOn);
+
+        // Every end screen, not only "You left": here a host ends the meeting for everyone.
+        await cut.InvokeAsync(() => Media.Events!.OnConnectionState(MediaConnectionState.Disconnected, DisconnectReason.RoomDeleted));
+        cut.WaitForAssertion(() => Assert.Equal("MeetingEnded", cut.Find("[data-testid=call-ended]").GetAttribute("data-end")));
+        Assert.False(call.IsOn);
+        Assert.Equal(2, over);
+
+        await cut.InvokeAsync(() => cut.Instance.DisposeAsync().AsTask());
+        Assert.Equal(2, over); // over once per call
+    }
+
+    [Fact]
     public void A_guest_in_a_lobby_meeting_waits_and_joins_when_admitted()
     {
         MeetingExists();
