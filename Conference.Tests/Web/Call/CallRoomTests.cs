@@ -555,6 +555,29 @@ public class CallRoomTests : CallTestBase
     }
 
     [Fact]
+    public async Task A_guest_s_end_screen_follows_a_new_call_whose_start_shows_only_once_the_ended_call_s_finish_is_applied()
+    {
+        // The ended call's room_finished can be applied after the new call's room_started: until then the meeting
+        // reads as in the ended call, and the guest's screen went on offering only Home.
+        var rejoined = false;
+        var cut = Call(rejoin: () => rejoined = true);
+        await Play(cut, e => e.OnParticipants(new RoomSnapshot([Person("me-1", "Me", isLocal: true), Person("ada", "Ada", role: "Host")], [])));
+        await Play(cut, e => e.OnConnectionState(MediaConnectionState.Disconnected, DisconnectReason.RoomDeleted));
+        Time.Advance(TimeSpan.FromSeconds(3));
+
+        MeetingIs("InProgress", Time.GetUtcNow().AddMinutes(-30));
+        await cut.InvokeAsync(() => Notifications.NotifyAsync(new(Slug, MeetingChangeKind.RoomStarted)));
+        Assert.Equal("The meeting has ended.", cut.Find("[data-testid=call-ended] h1").TextContent);
+        Assert.Empty(cut.FindAll("[data-testid=join-again]"));
+
+        MeetingIs("InProgress", Time.GetUtcNow().AddSeconds(-1));
+        await cut.InvokeAsync(() => Notifications.NotifyAsync(new(Slug, MeetingChangeKind.RoomFinished)));
+        cut.WaitForAssertion(() => Assert.Equal("The meeting has started again.", cut.Find("[data-testid=call-ended] h1").TextContent));
+        await Click(cut, "[data-testid=join-again]");
+        Assert.True(rejoined);
+    }
+
+    [Fact]
     public async Task A_guest_whose_meeting_a_host_ended_is_offered_only_the_way_home()
     {
         var cut = Call();

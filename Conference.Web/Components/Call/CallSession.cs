@@ -908,8 +908,10 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
     /// <summary>A change published by the api or the recorder for this meeting.</summary>
     async Task OnMeetingChangeAsync(MeetingChange change)
     {
+        // RoomFinished too: the ended call's room_finished may be applied after the new call's room_started, and until
+        // then the meeting reads as in the ended call.
         if (Status is CallStatus.Ended && End is CallEnd.MeetingEnded && !CallStartedAgain
-            && (change.What is MeetingChangeKind.RoomStarted or MeetingChangeKind.ParticipantJoined || change.IsResync))
+            && (change.What is MeetingChangeKind.RoomStarted or MeetingChangeKind.ParticipantJoined or MeetingChangeKind.RoomFinished || change.IsResync))
         {
             await CheckCallStartedAgainAsync();
             return;
