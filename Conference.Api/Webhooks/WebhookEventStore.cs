@@ -164,7 +164,9 @@ public sealed class WebhookEventStore(ConferenceDbContext db, TimeProvider clock
         {
             case WebhookEventNames.RoomStarted when roomSid is not null:
                 var started = batch.Call(db, meeting.Id, roomSid);
-                var startedAt = webhookEvent.Room?.CreationTime ?? at;
+                // creation_time is whole seconds: a call started again within the second after an end for everyone
+                // would read as begun before that end (the call page's end screen would not offer to join it).
+                var startedAt = webhookEvent.Room?.CreationTimeMs ?? webhookEvent.Room?.CreationTime ?? at;
                 started.StartedAt = Earliest(started.StartedAt, startedAt);
                 meeting.StartedAt = Earliest(meeting.StartedAt, startedAt);
                 break;

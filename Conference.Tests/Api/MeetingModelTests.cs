@@ -49,6 +49,21 @@ public sealed class MeetingModelTests(ApiFixture fixture)
         Assert.Equal([$"RM_first_{slug}", $"RM_second_{slug}"], figures.Calls.Select(c => c.RoomSid));
     }
 
+    // A call started again within the second after an end for everyone read as begun before that end (creation_time
+    // is whole seconds), so the end screens of the people in the ended call did not offer to join it.
+    [Fact]
+    public async Task A_call_starts_when_LiveKit_says_to_the_millisecond_when_it_says_so()
+    {
+        using var host = await fixture.SignedInHostAsync();
+        var slug = await MeetingsApiTests.CreateAsync(host);
+        var t = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeSeconds() * 1000 + 700);
+        await PostOkAsync(WebhookJson.RoomStarted(slug, t, milliseconds: true));
+
+        var running = await MeetingAsync(host, slug);
+        Assert.Equal("InProgress", running.Status);
+        Assert.Equal(t, running.InProgressSince);
+    }
+
     // Why 2: the recorder (kind EGRESS) counted as a person: "full" at 2 with one person, and in analytics.
     [Fact]
     public async Task Recorders_and_agents_never_count_toward_full_presence_or_analytics()

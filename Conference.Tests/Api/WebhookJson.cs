@@ -5,10 +5,15 @@ namespace Conference.Tests.Api;
 /// <summary>Webhook bodies in the shape LiveKit sends (protojson: camelCase, int64 as strings, defaults left out).</summary>
 static class WebhookJson
 {
-    public static string RoomStarted(string room, DateTimeOffset at, string? id = null, string? roomSid = null) => Serialize(new
+    /// <remarks><paramref name="milliseconds"/>: with <c>creationTimeMs</c> as well, as LiveKit 1.8 and later send.</remarks>
+    public static string RoomStarted(string room, DateTimeOffset at, string? id = null, string? roomSid = null, bool milliseconds = false) => Serialize(new
     {
         @event = "room_started",
-        room = new { sid = roomSid ?? $"RM_{room}", name = room, emptyTimeout = 300, creationTime = at.ToUnixTimeSeconds().ToString() },
+        room = new
+        {
+            sid = roomSid ?? $"RM_{room}", name = room, emptyTimeout = 300, creationTime = at.ToUnixTimeSeconds().ToString(),
+            creationTimeMs = milliseconds ? at.ToUnixTimeMilliseconds().ToString() : null,
+        },
         id = id ?? NewId(),
         createdAt = at.ToUnixTimeSeconds().ToString(),
     });

@@ -65,6 +65,12 @@ public sealed class ModerationJourneys(JourneyFixture fixture) : BrowserTest(fix
         // Ending is not the end of the meeting: the host's new join starts a new call (its old token is refused, not its new one).
         await host.Page.GetByTestId("restart-meeting").ClickAsync();
         await Journey.ExpectConnectedAsync(host);
+        // A guest's end screen follows the meeting as the host's does (it offered only Home): it has started again,
+        // and Join takes Ben back into it.
+        await Assertions.Expect(ben.Page.GetByTestId("call-ended").GetByRole(AriaRole.Heading)).ToHaveTextAsync("The meeting has started again.");
+        await ben.Page.GetByTestId("join-again").ClickAsync();
+        await Journey.ExpectConnectedAsync(ben);
+        await Assertions.Expect(Journey.Tile(host, "Ben Guest")).ToBeVisibleAsync();
         foreach (var person in new[] { host, ben })
         {
             await person.ExpectNothingWrongAsync();

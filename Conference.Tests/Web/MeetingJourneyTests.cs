@@ -54,6 +54,40 @@ public sealed class MeetingJourneyTests(WebAppFixture fixture) : BrowserTest(fix
     }
 
     [Fact]
+    public async Task When_the_media_server_is_down_the_call_page_says_it_is_not_answering_and_joins_once_it_is_back()
+    {
+        // LiveKit was down and the page told the person to check that they were online: it was our server.
+        var page = await fixture.NewPageAsync();
+        await WebJourney.SignUpAsync(page, "Mel Host");
+        var slug = await WebJourney.StartMeetingAsync(page, "Outage drill");
+        await WebJourney.ExpectCameraPreviewAsync(page);
+        await page.Locator("#display-name").FillAsync("Mel Host");
+        var unreachable = page.GetByTestId("media-unreachable");
+        await fixture.LiveKit.StopForNowAsync();
+        try
+        {
+            // The api's answer of a moment ago may stand a few seconds (LiveKitHealthCheck.CacheFor).
+            using var api = fixture.Api.CreateClient();
+            await Eventually.ReadAsync(() => api.GetStringAsync("/api/health"), health => health.Contains("\"livekit\":\"Degraded\"", StringComparison.Ordinal),
+                "the api's health to see LiveKit gone", within: TimeSpan.FromSeconds(15), every: TimeSpan.FromMilliseconds(200));
+
+            await page.GetByRole(AriaRole.Button, new() { Name = "Join", Exact = true }).ClickAsync();
+            await Assertions.Expect(unreachable.GetByRole(AriaRole.Heading)).ToHaveTextAsync("The media server is not answering", new() { Timeout = 30_000 });
+            await Assertions.Expect(unreachable).ToContainTextAsync("on our side, not your connection");
+            await Assertions.Expect(unreachable).Not.ToContainTextAsync("online");
+            await Assertions.Expect(unreachable.GetByTestId("failure-detail")).ToBeAttachedAsync();
+        }
+        finally
+        {
+            await fixture.LiveKit.StartAgainAsync();
+        }
+
+        await unreachable.GetByRole(AriaRole.Button, new() { Name = "Try again" }).ClickAsync();
+        await fixture.WaitForParticipantAsync(slug, "Mel Host");
+        await Assertions.Expect(page.GetByTestId("call-room")).ToHaveAttributeAsync("data-state", "Connected");
+    }
+
+    [Fact]
     public async Task Home_and_the_meeting_page_work_at_phone_width()
     {
         var host = await fixture.NewPageAsync(phone: true);

@@ -159,6 +159,49 @@ public sealed class SignInEndedTests(WebAppFixture fixture)
         // Signing in again brings the person back to the page they were on.
         Assert.Contains("returnUrl=%2Frecordings", phone.Url, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_call_page_whose_sign_in_ended_keeps_its_call_and_goes_to_sign_in_once_the_call_is_over(bool leftBefore)
+    {
+        // On "You left the meeting" the page still counted as in the call and stayed: its Rejoin came back as a new
+        // guest, and the host's actions were refused by the api with an error instead of a sign-in.
+        var laptop = await fixture.NewPageAsync();
+        await WebJourney.SignUpAsync(laptop, "Ada Host");
+        var phone = await fixture.NewPageAsync();
+        await WebJourney.ShareSignInAsync(laptop, phone);
+        await WebJourney.GotoInteractiveAsync(phone, "");
+        var slug = await WebJourney.StartMeetingAsync(phone, "Stand-up");
+        await WebJourney.ExpectCameraPreviewAsync(phone);
+        await phone.Locator("#display-name").FillAsync("Ada Host");
+        await phone.GetByRole(AriaRole.Button, new() { Name = "Join", Exact = true }).ClickAsync();
+        await Assertions.Expect(phone.GetByTestId("call-room")).ToHaveAttributeAsync("data-state", "Connected");
+        if (leftBefore)
+        {
+            await phone.GetByTestId("leave").ClickAsync();
+            await Assertions.Expect(phone.GetByTestId("call-ended")).ToHaveAttributeAsync("data-end", "Left");
+        }
+
+        await WebJourney.GotoInteractiveAsync(laptop, "account");
+        await laptop.GetByRole(AriaRole.Button, new() { Name = "Sign out everywhere" }).ClickAsync();
+        await WebJourney.WaitForPageAsync(laptop, path => path == "/account/signin");
+        if (!leftBefore)
+        {
+            // In the call: it goes on (its media and token are LiveKit's), only the account parts of the page go.
+            await Assertions.Expect(phone.GetByTestId("signed-out")).ToBeAttachedAsync();
+            Assert.Equal($"/m/{slug}", new Uri(phone.Url).AbsolutePath);
+            await Assertions.Expect(phone.GetByTestId("call-room")).ToHaveAttributeAsync("data-state", "Connected");
+            await phone.GetByTestId("leave").ClickAsync();
+        }
+
+        // The call is over: the page goes to sign in, told why, and comes back to the meeting after.
+        await WebJourney.WaitForPageAsync(phone, path => path == "/account/signin");
+        Assert.Contains("ended=true", phone.Url, StringComparison.Ordinal);
+        Assert.Contains($"returnUrl=%2Fm%2F{slug}", phone.Url, StringComparison.Ordinal);
+        await Assertions.Expect(phone.GetByTestId("signin-ended")).ToContainTextAsync("Your sign-in has ended");
+    }
+
     [Fact]
     public async Task A_new_password_brings_the_other_tabs_of_that_browser_back_signed_in_and_sends_other_browsers_to_sign_in()
     {

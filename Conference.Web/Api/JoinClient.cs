@@ -18,6 +18,35 @@ public sealed class JoinClient(HttpClient http, ApiCredentials credentials) : Ap
     public async Task<JoinResult> LobbyStatusAsync(string slug, string lobbyRequestId, string ticket, CancellationToken cancellationToken = default) =>
         await PostAsync<JoinResult>($"api/meetings/{Uri.EscapeDataString(slug)}/lobby/{Uri.EscapeDataString(lobbyRequestId)}", new { ticket },
             cancellationToken: cancellationToken);
+
+    /// <summary>The api's name for its LiveKit check in <c>/api/health</c> (LiveKitHealthCheck.Name).</summary>
+    const string MediaServerCheck = "livekit";
+
+    /// <summary>
+    /// Whether the api reaches the media server (LiveKit) now, asked of <c>/api/health</c> when a browser could not:
+    /// false when it does not answer the api either (the media server is down: our side, not the person's
+    /// connection); null when the api cannot say (it is not answering, or has no media server configured).
+    /// </summary>
+    public async Task<bool?> MediaServerAnswersAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var health = await GetAsync<HealthAnswer>("api/health", cancellationToken);
+            return health.Checks?.GetValueOrDefault(MediaServerCheck) switch
+            {
+                "Healthy" => true,
+                "Degraded" or "Unhealthy" => false,
+                _ => null,
+            };
+        }
+        catch (ApiProblemException)
+        {
+            return null; // the api itself is in trouble (Unhealthy answers 503): nothing to tell about LiveKit
+        }
+    }
+
+    /// <summary>What <c>/api/health</c> answers: each dependency's status word by its check's name.</summary>
+    sealed record HealthAnswer(string Status, Dictionary<string, string>? Checks);
 }
 
 /// <summary>

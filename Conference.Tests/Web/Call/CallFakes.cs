@@ -238,7 +238,7 @@ public abstract class CallTestBase : BunitContext
     protected CallSession NewSession(JoinDetails? details = null, bool encrypted = false, string slug = "abc-defg-hij") =>
         new(new CallJoin(slug, details ?? Details(), new MediaChoices(true, false, "mic-1", null), encrypted, Locked: false),
             Media, Services.GetRequiredService<ModerationClient>(), Services.GetRequiredService<RecordingsClient>(),
-            Services.GetRequiredService<MeetingsClient>(), Time, Notifications)
+            Services.GetRequiredService<MeetingsClient>(), Services.GetRequiredService<JoinClient>(), Time, Notifications)
         {
             Dispatch = work => Renderer.Dispatcher.InvokeAsync(work),
         };

@@ -82,6 +82,47 @@ public class CallRoomTests : CallTestBase
     }
 
     [Fact]
+    public async Task When_the_api_cannot_reach_the_media_server_either_it_says_the_media_server_is_not_answering_not_to_check_the_connection()
+    {
+        // LiveKit was down and the page told the person to check that they were online: it was our server.
+        Api.Answer("GET /api/health", HttpStatusCode.OK, new { status = "Degraded", checks = new Dictionary<string, string> { ["postgres"] = "Healthy", ["livekit"] = "Degraded" } });
+        Media.ConnectResults.Enqueue(new ConnectResult(false, ConnectFailure.Unreachable, "could not establish signal connection: Failed to fetch"));
+        var cut = Call();
+
+        var unreachable = cut.WaitForElement("[data-testid=media-unreachable]");
+        Assert.Equal("down", unreachable.GetAttribute("data-media-server"));
+        Assert.Equal("The media server is not answering", unreachable.QuerySelector("h1")!.TextContent);
+        Assert.Contains("on our side, not your connection", unreachable.QuerySelector("p")!.TextContent);
+        Assert.DoesNotContain("online", unreachable.TextContent);
+        Assert.Equal("could not establish signal connection: Failed to fetch", unreachable.QuerySelector("details[data-testid=failure-detail] p")!.TextContent);
+        var retry = cut.Find("[data-testid=media-retry]");
+        Assert.Equal("Try again", retry.TextContent.Trim());
+
+        // It is back: trying again connects.
+        Api.Answer("GET /api/health", HttpStatusCode.OK, new { status = "Healthy", checks = new Dictionary<string, string> { ["livekit"] = "Healthy" } });
+        await cut.InvokeAsync(() => retry.Click());
+        cut.WaitForAssertion(() => Assert.Equal("Connected", cut.Find("[data-testid=call-room]").GetAttribute("data-state")));
+        Assert.Single(Api.Routes, r => r == "GET /api/health"); // asked only when connecting failed
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.OK, "Healthy")]
+    [InlineData(HttpStatusCode.OK, "NotConfigured")]
+    [InlineData(HttpStatusCode.ServiceUnavailable, "Degraded")] // the api itself Unhealthy: it cannot say
+    public void When_the_api_reaches_the_media_server_or_cannot_say_the_page_asks_the_person_to_check_their_connection(HttpStatusCode status, string livekit)
+    {
+        Api.Answer("GET /api/health", status, new { status = status == HttpStatusCode.OK ? "Healthy" : "Unhealthy", checks = new Dictionary<string, string> { ["livekit"] = livekit } });
+        Media.ConnectResults.Enqueue(new ConnectResult(false, ConnectFailure.Unreachable, "timeout"));
+        var cut = Call();
+
+        var unreachable = cut.WaitForElement("[data-testid=media-unreachable]");
+        Assert.Equal("Cannot connect to the call", unreachable.QuerySelector("h1")!.TextContent);
+        Assert.Contains("Check that you are online", unreachable.TextContent);
+        Assert.Null(unreachable.GetAttribute("data-media-server"));
+        Assert.Contains("GET /api/health", Api.Routes);
+    }
+
+    [Fact]
     public async Task Retry_with_an_expired_token_asks_for_a_new_one()
     {
         Media.ConnectResults.Enqueue(new ConnectResult(false, ConnectFailure.Unreachable, "timeout"));
@@ -509,6 +550,29 @@ public class CallRoomTests : CallTestBase
 
         cut.WaitForAssertion(() => Assert.Equal("The meeting has started again.", cut.Find("[data-testid=call-ended] h1").TextContent));
         Assert.Contains("A host ended the call for everyone", cut.Find("[data-testid=call-ended]").TextContent);
+        await Click(cut, "[data-testid=join-again]");
+        Assert.True(rejoined);
+    }
+
+    [Fact]
+    public async Task A_guest_s_end_screen_follows_a_new_call_whose_start_shows_only_once_the_ended_call_s_finish_is_applied()
+    {
+        // The ended call's room_finished can be applied after the new call's room_started: until then the meeting
+        // reads as in the ended call, and the guest's screen went on offering only Home.
+        var rejoined = false;
+        var cut = Call(rejoin: () => rejoined = true);
+        await Play(cut, e => e.OnParticipants(new RoomSnapshot([Person("me-1", "Me", isLocal: true), Person("ada", "Ada", role: "Host")], [])));
+        await Play(cut, e => e.OnConnectionState(MediaConnectionState.Disconnected, DisconnectReason.RoomDeleted));
+        Time.Advance(TimeSpan.FromSeconds(3));
+
+        MeetingIs("InProgress", Time.GetUtcNow().AddMinutes(-30));
+        await cut.InvokeAsync(() => Notifications.NotifyAsync(new(Slug, MeetingChangeKind.RoomStarted)));
+        Assert.Equal("The meeting has ended.", cut.Find("[data-testid=call-ended] h1").TextContent);
+        Assert.Empty(cut.FindAll("[data-testid=join-again]"));
+
+        MeetingIs("InProgress", Time.GetUtcNow().AddSeconds(-1));
+        await cut.InvokeAsync(() => Notifications.NotifyAsync(new(Slug, MeetingChangeKind.RoomFinished)));
+        cut.WaitForAssertion(() => Assert.Equal("The meeting has started again.", cut.Find("[data-testid=call-ended] h1").TextContent));
         await Click(cut, "[data-testid=join-again]");
         Assert.True(rejoined);
     }

@@ -33,7 +33,8 @@ public sealed class CallSessionTests : IAsyncDisposable
         HttpClient Http() => new(api, disposeHandler: false) { BaseAddress = new Uri("http://api/") };
         var details = new JoinDetails("wss://livekit.test", Slug, "me-1", "token-1", expiresAt ?? time.GetUtcNow().AddMinutes(10), role, "credential-1");
         var session = new CallSession(new CallJoin(Slug, details, new MediaChoices(true, true, null, null), encrypted, Locked: false), media,
-            new ModerationClient(Http(), credentials), new RecordingsClient(Http(), credentials), new MeetingsClient(Http(), credentials), time, notifications);
+            new ModerationClient(Http(), credentials), new RecordingsClient(Http(), credentials), new MeetingsClient(Http(), credentials),
+            new JoinClient(Http(), credentials), time, notifications);
         session.Changed += () => changes++;
         sessions.Add(session);
         return session;

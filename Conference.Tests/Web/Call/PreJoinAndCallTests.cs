@@ -87,6 +87,71 @@ public class PreJoinAndCallTests : CallTestBase
     }
 
     [Fact]
+    public async Task The_call_is_over_for_the_tab_once_its_end_screen_shows_and_a_rejoin_holds_it_again()
+    {
+        // A call page whose sign-in ended stayed "in the call" on "You left the meeting", so it was not sent to sign
+        // in: its Rejoin came back as a new guest, and host actions were refused with an error.
+        MeetingExists();
+        Api.Answer($"POST /api/meetings/{Slug}/join", HttpStatusCode.OK, new JoinResult("joined", Details(token: "api-token"), null));
+        var call = Services.GetRequiredService<CallOnThisTab>();
+        var over = 0;
+        call.Over += () => over++;
+        var cut = Page();
+        Join(cut);
+        cut.WaitForAssertion(() => Assert.Equal("Connected", cut.Find("[data-testid=call-room]").GetAttribute("data-state")));
+        Assert.True(call.IsOn);
+
+        await cut.InvokeAsync(() => cut.Find("[data-testid=leave]").Click());
+        cut.WaitForAssertion(() => Assert.Equal("Left", cut.Find("[data-testid=call-ended]").GetAttribute("data-end")));
+        Assert.False(call.IsOn);
+        Assert.Equal(1, over);
+
+        await cut.InvokeAsync(() => cut.Find("[data-testid=rejoin]").Click());
+        cut.WaitForAssertion(() => Assert.Equal("Connected", cut.Find("[data-testid=call-room]").GetAttribute("data-state")));
+        Assert.True(call.IsOn);
+
+        // Every end screen, not only "You left": here a host ends the meeting for everyone.
+        await cut.InvokeAsync(() => Media.Events!.OnConnectionState(MediaConnectionState.Disconnected, DisconnectReason.RoomDeleted));
+        cut.WaitForAssertion(() => Assert.Equal("MeetingEnded", cut.Find("[data-testid=call-ended]").GetAttribute("data-end")));
+        Assert.False(call.IsOn);
+        Assert.Equal(2, over);
+
+        await cut.InvokeAsync(() => cut.Instance.DisposeAsync().AsTask());
+        Assert.Equal(2, over); // over once per call
+    }
+
+    [Fact]
+    public async Task A_guest_whose_meeting_ended_joins_the_call_started_again_through_the_lobby()
+    {
+        MeetingExists();
+        Api.Answer($"POST /api/meetings/{Slug}/join", HttpStatusCode.OK, new JoinResult("joined", Details(token: "first-token"), null));
+        var cut = Page();
+        Join(cut);
+        cut.WaitForAssertion(() => Assert.Equal("Connected", cut.Find("[data-testid=call-room]").GetAttribute("data-state")));
+        await cut.InvokeAsync(() => Media.Events!.OnConnectionState(MediaConnectionState.Disconnected, DisconnectReason.RoomDeleted));
+        cut.WaitForAssertion(() => Assert.Equal("The meeting has ended.", cut.Find("[data-testid=call-ended] h1").TextContent));
+
+        // The host starts it again: the same push the host's own end screen follows.
+        Time.Advance(TimeSpan.FromMinutes(1));
+        Api.Answer($"GET /api/meetings/{Slug}", HttpStatusCode.OK, new Meeting(Slug, "Weekly sync", "Ada", DateTimeOffset.UtcNow, Time.GetUtcNow(),
+            "InProgress", Time.GetUtcNow(), null, new MeetingSettings(true, false, 50, false, RecordingAccess.HostOnly)));
+        await cut.InvokeAsync(() => Notifications.NotifyAsync(new MeetingChange(Slug, MeetingChangeKind.RoomStarted)));
+        cut.WaitForAssertion(() => Assert.Equal("The meeting has started again.", cut.Find("[data-testid=call-ended] h1").TextContent));
+
+        // Join asks the api as a join does: this meeting has a lobby, so the guest waits there, then joins when let in.
+        Api.Answer($"POST /api/meetings/{Slug}/join", HttpStatusCode.Accepted, new JoinResult("waiting", null, "req-2", "ticket-2"));
+        Api.Answer($"POST /api/meetings/{Slug}/lobby/req-2", HttpStatusCode.OK, new JoinResult("waiting", null, "req-2"));
+        await cut.InvokeAsync(() => cut.Find("[data-testid=join-again]").Click());
+        cut.WaitForAssertion(() => Assert.Equal("Lobby", cut.Find("[data-testid=meeting]").GetAttribute("data-step")));
+        cut.WaitForAssertion(() => Assert.Contains($"POST /api/meetings/{Slug}/lobby/req-2", Api.Routes));
+
+        Api.Answer($"POST /api/meetings/{Slug}/lobby/req-2", HttpStatusCode.OK, new JoinResult("joined", Details(token: "second-token"), null));
+        await cut.InvokeAsync(() => Notifications.NotifyAsync(new MeetingChange(Slug, MeetingChangeKind.Lobby)));
+        cut.WaitForAssertion(() => Assert.Equal("second-token", Media.LastConnect?.Token));
+        cut.WaitForAssertion(() => Assert.Equal("Connected", cut.Find("[data-testid=call-room]").GetAttribute("data-state")));
+    }
+
+    [Fact]
     public void A_guest_in_a_lobby_meeting_waits_and_joins_when_admitted()
     {
         MeetingExists();

@@ -7,14 +7,19 @@ namespace Conference.Web.Components.Call;
 /// </summary>
 public sealed class CallOnThisTab
 {
-    /// <summary>True from joining until the call page lets go of its call (left for another page, or back to pre-join).</summary>
+    /// <summary>
+    /// True from joining until the call is over: its end screen shows (left, removed, ended for everyone), or the call
+    /// page lets go of it (left for another page, or back to pre-join). A rejoin from the end screen turns it on again.
+    /// </summary>
     public bool IsOn { get; private set; }
 
     /// <summary>Raised when <see cref="IsOn"/> turns false, on the call page's renderer.</summary>
     public event Action? Over;
 
+    /// <summary>The page joins (or rejoins) a call.</summary>
     public void Started() => IsOn = true;
 
+    /// <summary>The call is over; raises <see cref="Over"/> once.</summary>
     public void Ended()
     {
         if (!IsOn)

@@ -100,6 +100,7 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
     readonly ModerationClient moderation;
     readonly RecordingsClient recordings;
     readonly MeetingsClient meetings;
+    readonly JoinClient joining;
     readonly TimeProvider time;
     readonly IDisposable? changes;
     readonly CancellationTokenSource stop = new();
@@ -117,7 +118,7 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
     bool wasModerator;
 
     public CallSession(CallJoin join, ICallMedia media, ModerationClient moderation, RecordingsClient recordings, MeetingsClient meetings,
-        TimeProvider time, MeetingChangeNotifications? notifications = null)
+        JoinClient joining, TimeProvider time, MeetingChangeNotifications? notifications = null)
     {
         Slug = join.Slug;
         Details = join.Details;
@@ -139,6 +140,7 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
         this.moderation = moderation;
         this.recordings = recordings;
         this.meetings = meetings;
+        this.joining = joining;
         this.time = time;
         changes = notifications?.Subscribe(Slug, change => Dispatch(() => OnMeetingChangeAsync(change)));
     }
@@ -177,6 +179,12 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
 
     /// <summary>When this page's call ended (this server's clock), to tell a call started since from the one that ended.</summary>
     DateTimeOffset? endedAt;
+
+    /// <summary>
+    /// With <see cref="CallStatus.Unreachable"/>: the api cannot reach the media server either, so it is down (our side),
+    /// not the person's connection.
+    /// </summary>
+    public bool MediaServerDown { get; private set; }
 
     /// <summary>LiveKit's words for a failure, shown small under the explanation.</summary>
     public string? FailureDetail { get; private set; }
@@ -251,6 +259,7 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
     {
         Status = CallStatus.Connecting;
         FailureDetail = null;
+        MediaServerDown = false;
         End = null;
         CallStartedAgain = false;
         // A rejoin is a new call: what was said in the last one (a mute, someone leaving) is not news in this one.
@@ -307,10 +316,32 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
             case ConnectFailure.Cancelled:
                 break;
             default:
+                if (!await MediaServerAnswersAsync())
+                {
+                    return; // the page is gone
+                }
                 Status = CallStatus.Unreachable;
                 break;
         }
         Raise();
+    }
+
+    /// <summary>
+    /// The browser could not reach LiveKit: the api says whether it can (a few milliseconds, or LiveKitHealthCheck's
+    /// timeout; the page says "Connecting…" meanwhile). If it cannot either, the media server is down, and the page
+    /// says so rather than asking the person to check their connection. False when the page went meanwhile.
+    /// </summary>
+    async Task<bool> MediaServerAnswersAsync()
+    {
+        try
+        {
+            MediaServerDown = await joining.MediaServerAnswersAsync(stop.Token) == false;
+            return true;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            return false;
+        }
     }
 
     /// <summary>
@@ -877,8 +908,10 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
     /// <summary>A change published by the api or the recorder for this meeting.</summary>
     async Task OnMeetingChangeAsync(MeetingChange change)
     {
+        // RoomFinished too: the ended call's room_finished may be applied after the new call's room_started, and until
+        // then the meeting reads as in the ended call.
         if (Status is CallStatus.Ended && End is CallEnd.MeetingEnded && !CallStartedAgain
-            && (change.What is MeetingChangeKind.RoomStarted or MeetingChangeKind.ParticipantJoined || change.IsResync))
+            && (change.What is MeetingChangeKind.RoomStarted or MeetingChangeKind.ParticipantJoined or MeetingChangeKind.RoomFinished || change.IsResync))
         {
             await CheckCallStartedAgainAsync();
             return;
