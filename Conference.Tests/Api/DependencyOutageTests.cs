@@ -219,11 +219,6 @@ public sealed class DependencyOutageTests(ApiAloneFixture alone) : IClassFixture
                 clock.Advance(LiveKitHealthCheck.CacheFor);
                 return await HealthAsync(anonymous);
             }, health => health.Checks["livekit"] == "Healthy", "health to see LiveKit back", within: Recovery, every: RecoveryPolls);
-        for (var probe = 0; probe < 3; probe++)
-        {
-            clock.Advance(LiveKitHealthCheck.CacheFor);
-            Assert.Equal("Healthy", (await HealthAsync(anonymous)).Checks["livekit"]);
-        }
         var back = log.Entries.Skip(returning).ToList();
         Assert.Single(back, entry => entry.Level == LogLevel.Information && entry.Message.StartsWith("Health check livekit is Healthy again", StringComparison.Ordinal));
         Assert.DoesNotContain(back, entry => entry.Level >= LogLevel.Warning);
