@@ -15,7 +15,10 @@ public enum RecordingStatus
 /// <summary>A start the api has authorised: the meeting's host (recordings are listed by it), layout and audio only.</summary>
 public sealed record StartRecordingRequest(string? HostId, string? Layout, bool? AudioOnly);
 
-/// <summary>A recording as the recorder reports it; the api drops <see cref="HostId"/> before answering its callers.</summary>
+/// <summary>
+/// A recording as the recorder reports it; the api drops <see cref="HostId"/> before answering its callers and adds
+/// the meeting's title, which is the api's data: the recorder knows a meeting by its code only.
+/// </summary>
 public sealed record RecordingInfo(
     Guid Id, string MeetingSlug, string HostId, RecordingStatus Status, string Layout, bool AudioOnly,
     DateTimeOffset StartedAt, DateTimeOffset? EndedAt, double? DurationSeconds, long? SizeBytes, string? Error);

@@ -90,10 +90,26 @@ public static class Extensions
         return builder;
     }
 
+    /// <summary>
+    /// The "self" check, and every check's changes logged once (<see cref="HealthCheckChanges"/>) instead of a line (or a
+    /// stack trace) for every probe that finds a dependency down.
+    /// </summary>
     public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+
+        builder.Services.AddSingleton<HealthCheckChanges>();
+        // After every registration, whoever added it and whenever: each check's answer passes through the change log.
+        builder.Services.PostConfigure<HealthCheckServiceOptions>(options =>
+        {
+            foreach (var registration in options.Registrations)
+            {
+                var create = registration.Factory;
+                registration.Factory = services => new HealthCheckChanges.NotedCheck(create(services), services.GetRequiredService<HealthCheckChanges>());
+            }
+        });
+        builder.Logging.AddFilter(HealthCheckChanges.HealthCheckServiceCategory, LogLevel.None);
 
         return builder;
     }

@@ -10,14 +10,18 @@ namespace Conference.Api.Participants;
 /// Unhealthy: accounts, meetings and the recordings library still work without media, and an orchestrator must not
 /// restart the api for it. The answer is kept for <see cref="CacheFor"/> so frequent health polls (the dashboard's,
 /// compose's, an operator's monitor) ask LiveKit at most once in that time; it recovers by itself on the next ask.
+/// The log says when it goes and when it is back, once each (<see cref="HealthCheckChanges"/>); its HttpClient logs
+/// warnings only, not every request's start and end and the stack trace of every refused connection.
 /// </summary>
-public sealed class LiveKitHealthCheck(IHttpClientFactory httpClients, IOptions<LiveKitOptions> options, TimeProvider clock,
-    ILogger<LiveKitHealthCheck> logger) : IHealthCheck
+public sealed class LiveKitHealthCheck(IHttpClientFactory httpClients, IOptions<LiveKitOptions> options, TimeProvider clock) : IHealthCheck
 {
     /// <summary>The name of the check in /health and /api/health.</summary>
     public const string Name = "livekit";
 
-    /// <summary>Its HttpClient: one attempt, no resilience handler (a retried refusal would read as a timeout).</summary>
+    /// <summary>
+    /// Its HttpClient: one attempt, no resilience handler (a retried refusal would read as a timeout), and its log
+    /// category (<c>System.Net.Http.HttpClient.livekit-health</c>) at Warning.
+    /// </summary>
     public const string HttpClientName = "livekit-health";
 
     /// <summary>How long LiveKit gets to answer: a healthy server answers in milliseconds.</summary>
@@ -44,16 +48,7 @@ public sealed class LiveKitHealthCheck(IHttpClientFactory httpClients, IOptions<
                 return justAsked;
             }
             var result = await AskAsync(cancellationToken);
-            var was = last?.Result.Status;
             last = (result, clock.GetUtcNow());
-            if (result.Status != HealthStatus.Healthy && was is not HealthStatus.Degraded)
-            {
-                logger.LogWarning("LiveKit is unreachable, so calls cannot start or continue: {Reason}", result.Description);
-            }
-            else if (result.Status == HealthStatus.Healthy && was is HealthStatus.Degraded)
-            {
-                logger.LogInformation("LiveKit answers again.");
-            }
             return result;
         }
         finally

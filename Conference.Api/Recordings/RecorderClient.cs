@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Conference.Api.Meetings;
 using Conference.Contracts;
 
 namespace Conference.Api.Recordings;
@@ -99,9 +100,13 @@ public sealed record RecorderReply<T>(T? Value, int StatusCode, string? Problem)
         : Results.Content(Problem, "application/problem+json", statusCode: StatusCode);
 }
 
-/// <summary>A recording as the api shows it: the recorder's, without the host's account id.</summary>
+/// <summary>
+/// A recording as the api shows it: the recorder's, without the host's account id, and with the meeting's title,
+/// which is the api's (the recorder keeps none).
+/// </summary>
 /// <param name="Id">The recording.</param>
-/// <param name="MeetingSlug">The meeting it recorded.</param>
+/// <param name="MeetingSlug">The code of the meeting it recorded, <c>abc-defg-hij</c>.</param>
+/// <param name="MeetingTitle">The title of the meeting it recorded, as the meeting has it now; null once the meeting is deleted.</param>
 /// <param name="Status">Starting, Recording, Processing (uploading), Ready (downloadable) or Failed.</param>
 /// <param name="Layout">"grid" or "speaker".</param>
 /// <param name="AudioOnly">Whether it is audio only.</param>
@@ -111,11 +116,18 @@ public sealed record RecorderReply<T>(T? Value, int StatusCode, string? Problem)
 /// <param name="SizeBytes">The file's size in bytes, once uploaded.</param>
 /// <param name="Error">Why it failed, when it did.</param>
 public sealed record RecordingResponse(
-    Guid Id, string MeetingSlug, RecordingStatus Status, string Layout, bool AudioOnly,
+    Guid Id, string MeetingSlug, string? MeetingTitle, RecordingStatus Status, string Layout, bool AudioOnly,
     DateTimeOffset StartedAt, DateTimeOffset? EndedAt, double? DurationSeconds, long? SizeBytes, string? Error)
 {
-    public static RecordingResponse From(RecordingInfo recording) => new(recording.Id, recording.MeetingSlug, recording.Status,
-        recording.Layout, recording.AudioOnly, recording.StartedAt, recording.EndedAt, recording.DurationSeconds, recording.SizeBytes, recording.Error);
+    /// <summary>
+    /// The recorder's <paramref name="recording"/> with the title of <paramref name="meeting"/>, the meeting now
+    /// holding its code: only if that is the meeting it recorded (the same host), so a code a deleted meeting freed
+    /// never names another host's meeting.
+    /// </summary>
+    public static RecordingResponse From(RecordingInfo recording, Meeting? meeting) => new(recording.Id, recording.MeetingSlug,
+        meeting is not null && meeting.Slug == recording.MeetingSlug && meeting.HostId == recording.HostId ? meeting.Title : null,
+        recording.Status, recording.Layout, recording.AudioOnly, recording.StartedAt, recording.EndedAt, recording.DurationSeconds,
+        recording.SizeBytes, recording.Error);
 }
 
 /// <summary>A page of recordings, newest first.</summary>

@@ -1,8 +1,10 @@
 using Conference.Api.Accounts;
+using Conference.Api.Data;
 using Conference.Api.Meetings;
 using Conference.Api.Participants;
 using Conference.Contracts;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 
 namespace Conference.Api.Recordings;
 
@@ -64,7 +66,7 @@ public static class RecordingsApi
         var meeting = target.Meeting;
         var slug = meeting.Slug;
         return await RecorderCall.CallAsync(http, recorder => recorder.StartAsync(slug, meeting.HostId, request?.Layout, request?.AudioOnly, http.RequestAborted),
-            recording => TypedResults.Created($"/api/recordings/{recording.Id}", RecordingResponse.From(recording)));
+            recording => TypedResults.Created($"/api/recordings/{recording.Id}", RecordingResponse.From(recording, meeting)));
     }
 
     static Task<IResult> Availability(HttpContext http, CancellationToken cancellationToken) =>
@@ -72,8 +74,9 @@ public static class RecordingsApi
 
     static async Task<IResult> Stop(MeetingRequest target, HttpContext http)
     {
-        var slug = target.Slug;
-        return await RecorderCall.CallAsync(http, recorder => recorder.StopAsync(slug, http.RequestAborted), recording => TypedResults.Ok(RecordingResponse.From(recording)));
+        var meeting = target.Meeting;
+        return await RecorderCall.CallAsync(http, recorder => recorder.StopAsync(meeting.Slug, http.RequestAborted),
+            recording => TypedResults.Ok(RecordingResponse.From(recording, meeting)));
     }
 
     static async Task<IResult> ListMeetingRecordings(MeetingRequest target, string? cursor, int? limit, HttpContext http)
@@ -84,11 +87,13 @@ public static class RecordingsApi
         {
             return denied;
         }
-        return await RecorderCall.CallAsync(http, recorder => recorder.MeetingRecordingsAsync(slug, cursor, limit, http.RequestAborted), page => TypedResults.Ok(ToResponse(page)));
+        return await RecorderCall.CallAsync(http, recorder => recorder.MeetingRecordingsAsync(slug, cursor, limit, http.RequestAborted),
+            page => TypedResults.Ok(new RecordingPageResponse(page.Items.Select(recording => RecordingResponse.From(recording, meeting)).ToList(), page.NextCursor)));
     }
 
-    static async Task<IResult> ListMyRecordings(string? cursor, int? limit, HttpContext http, UserManager<ConferenceUser> users) =>
-        await RecorderCall.CallAsync(http, recorder => recorder.HostRecordingsAsync(users.GetUserId(http.User)!, cursor, limit, http.RequestAborted), page => TypedResults.Ok(ToResponse(page)));
+    static async Task<IResult> ListMyRecordings(string? cursor, int? limit, HttpContext http, UserManager<ConferenceUser> users, ConferenceDbContext db) =>
+        await RecorderCall.CallAsync(http, recorder => recorder.HostRecordingsAsync(users.GetUserId(http.User)!, cursor, limit, http.RequestAborted),
+            async page => TypedResults.Ok(await WithTitlesAsync(page, db, http.RequestAborted)));
 
     // One recorder call each. Reading: the recorder answers the recording (with its link, for a download) and the api
     // authorises by the recording's meeting before passing anything on. Deleting: the recorder deletes only the
@@ -96,11 +101,14 @@ public static class RecordingsApi
 
     static Task<IResult> GetRecording(Guid id, HttpContext http) =>
         RecorderCall.CallAsync(http, recorder => recorder.GetAsync(id, http.RequestAborted), async recording =>
-            await ViewProblemAsync(recording, http) ?? TypedResults.Ok(RecordingResponse.From(recording)));
+        {
+            var meeting = await FindMeetingAsync(recording, http);
+            return await ViewProblemAsync(recording.HostId, meeting, http) ?? TypedResults.Ok(RecordingResponse.From(recording, meeting));
+        });
 
     static Task<IResult> Download(Guid id, HttpContext http) =>
         RecorderCall.CallAsync(http, recorder => recorder.DownloadAsync(id, http.RequestAborted), async offer =>
-            await ViewProblemAsync(offer.Recording, http) ?? (offer.Download is { } download
+            await ViewProblemAsync(offer.Recording.HostId, await FindMeetingAsync(offer.Recording, http), http) ?? (offer.Download is { } download
                 ? TypedResults.Ok(download)
                 : TypedResults.Problem($"The recording is {offer.Recording.Status}; only a Ready recording can be downloaded.",
                     statusCode: StatusCodes.Status409Conflict, title: "Not ready")));
@@ -115,10 +123,9 @@ public static class RecordingsApi
         return await RecorderCall.CallAsync(http, recorder => recorder.DeleteAsync(userId, id, http.RequestAborted), _ => TypedResults.NoContent());
     }
 
-    /// <summary>Null when the caller may see <paramref name="recording"/>: authorised by its meeting (the meeting, when deleted since, by its host).</summary>
-    static async Task<IResult?> ViewProblemAsync(RecordingInfo recording, HttpContext http) =>
-        await ViewProblemAsync(recording.HostId,
-            await http.RequestServices.GetRequiredService<MeetingCache>().FindAsync(recording.MeetingSlug, http.RequestAborted), http);
+    /// <summary>The meeting <paramref name="recording"/> recorded, by which the caller is authorised; null once deleted (then its host is asked for).</summary>
+    static Task<Meeting?> FindMeetingAsync(RecordingInfo recording, HttpContext http) =>
+        http.RequestServices.GetRequiredService<MeetingCache>().FindAsync(recording.MeetingSlug, http.RequestAborted);
 
     /// <summary>Null when the caller may list and download: the host always, participants when the meeting allows it.</summary>
     static async Task<IResult?> ViewProblemAsync(string hostId, Meeting? meeting, HttpContext http)
@@ -142,5 +149,14 @@ public static class RecordingsApi
             ? TypedResults.Problem(reason, statusCode: StatusCodes.Status403Forbidden)
             : TypedResults.Problem("Sign in as the host, or send your participant credential.", statusCode: StatusCodes.Status401Unauthorized);
 
-    static RecordingPageResponse ToResponse(RecordingInfoPage page) => new(page.Items.Select(RecordingResponse.From).ToList(), page.NextCursor);
+    /// <summary>
+    /// The recorder's page with each meeting's title, the meetings read in one query: titles are the api's data, so
+    /// the recorder keeps none and a renamed meeting's recordings carry its new title.
+    /// </summary>
+    static async Task<RecordingPageResponse> WithTitlesAsync(RecordingInfoPage page, ConferenceDbContext db, CancellationToken cancellationToken)
+    {
+        var slugs = page.Items.Select(recording => recording.MeetingSlug).Distinct().ToList();
+        var meetings = slugs.Count == 0 ? [] : await db.Meetings.AsNoTracking().Where(m => slugs.Contains(m.Slug)).ToDictionaryAsync(m => m.Slug, cancellationToken);
+        return new(page.Items.Select(recording => RecordingResponse.From(recording, meetings.GetValueOrDefault(recording.MeetingSlug))).ToList(), page.NextCursor);
+    }
 }

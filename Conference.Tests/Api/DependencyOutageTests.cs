@@ -3,9 +3,11 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Conference.Api.Participants;
 using Conference.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Conference.Tests.Api;
 
@@ -159,7 +161,7 @@ public sealed class DependencyOutageTests(ApiAloneFixture alone) : IClassFixture
             Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/api/health")).StatusCode);
             Assert.Equal(HttpStatusCode.Created, (await host.PostAsJsonAsync("/api/meetings", new { title = "Planned while LiveKit is away" })).StatusCode);
             // The why is in the api's log, once, for the operator.
-            Assert.Single(log.Lines, line => line.Contains("LiveKit is unreachable", StringComparison.Ordinal));
+            Assert.Single(log.Lines, line => line.Contains("Health check livekit is Degraded", StringComparison.Ordinal));
             // What the one attempt met, not a retry's timeout.
             Assert.Contains(log.Lines, line => line.Contains("LiveKit cannot be reached: Connection refused", StringComparison.Ordinal));
         }
@@ -171,7 +173,56 @@ public sealed class DependencyOutageTests(ApiAloneFixture alone) : IClassFixture
         var back = await Eventually.ReadAsync(() => HealthAsync(anonymous), health => health.Status == "Healthy",
             "health to say Healthy again after LiveKit returned", within: Recovery, every: RecoveryPolls);
         Assert.Equal("Healthy", back.Checks["livekit"]);
-        Assert.Contains(log.Lines, line => line.Contains("LiveKit answers again", StringComparison.Ordinal));
+        Assert.Contains(log.Lines, line => line.Contains("Health check livekit is Healthy again", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Probes_while_LiveKit_is_away_log_one_warning_with_the_reason_and_one_line_when_it_is_back()
+    {
+        var log = new LogCapture();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        // The api's own log levels (the fixture's servers log warnings only), and what its console would show of them.
+        var api = Fixture.CreateApi(new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Information" }, services =>
+        {
+            log.AddAsConfiguredTo(services);
+            // An answer stands for CacheFor; on this clock every probe below asks LiveKit again, at once.
+            services.AddSingleton(provider => ActivatorUtilities.CreateInstance<LiveKitHealthCheck>(provider, (TimeProvider)clock));
+        });
+        var anonymous = api.CreateClient();
+        Assert.Equal("Healthy", (await HealthAsync(anonymous)).Checks["livekit"]);
+
+        await Fixture.LiveKit.StopForNowAsync();
+        List<LogCapture.Entry> whileAway;
+        try
+        {
+            var before = log.Entries.Count;
+            for (var probe = 0; probe < 6; probe++)
+            {
+                clock.Advance(LiveKitHealthCheck.CacheFor);
+                Assert.Equal("Degraded", (await HealthAsync(anonymous)).Checks["livekit"]);
+            }
+            whileAway = log.Entries.Skip(before).ToList();
+        }
+        finally
+        {
+            await Fixture.LiveKit.StartAgainAsync();
+        }
+        var warning = Assert.Single(whileAway, entry => entry.Level >= LogLevel.Warning);
+        // Its reason is the check's own (refused, or no answer within 3 s while the server is still going away).
+        Assert.StartsWith("Health check livekit is Degraded: LiveKit ", warning.Message);
+        Assert.All(whileAway, entry => Assert.Null(entry.Exception));
+        Assert.DoesNotContain(whileAway, entry => entry.Category.StartsWith($"System.Net.Http.HttpClient.{LiveKitHealthCheck.HttpClientName}", StringComparison.Ordinal));
+
+        var returning = log.Entries.Count;
+        await Eventually.ReadAsync(async () =>
+            {
+                clock.Advance(LiveKitHealthCheck.CacheFor);
+                return await HealthAsync(anonymous);
+            }, health => health.Checks["livekit"] == "Healthy", "health to see LiveKit back", within: Recovery, every: RecoveryPolls);
+        var back = log.Entries.Skip(returning).ToList();
+        Assert.Single(back, entry => entry.Level == LogLevel.Information && entry.Message.StartsWith("Health check livekit is Healthy again", StringComparison.Ordinal));
+        Assert.DoesNotContain(back, entry => entry.Level >= LogLevel.Warning);
+        Assert.DoesNotContain(back, entry => entry.Category.StartsWith($"System.Net.Http.HttpClient.{LiveKitHealthCheck.HttpClientName}", StringComparison.Ordinal));
     }
 
     /// <summary>Reads <c>/api/health</c> whatever its status code (Unhealthy is a 503 with the same document).</summary>

@@ -74,7 +74,8 @@ public sealed class RecordingJourneys(JourneyFixture fixture, Xunit.Abstractions
         }
 
         // Play: the page's <video> gets the file from the bucket, knows its length and plays on.
-        await row.GetByRole(AriaRole.Button, new() { Name = $"Play recording of {code}" }).ClickAsync();
+        // Named by the meeting's title (the api's) with its code beside it.
+        await row.GetByRole(AriaRole.Button, new() { Name = $"Play recording of Design review ({code})" }).ClickAsync();
         var player = library.Page.GetByLabel("Recording video");
         await Assertions.Expect(player).ToHaveAttributeAsync("src", new Regex("X-Amz-Signature="));
         // Synchronous predicates only: WaitForFunctionAsync takes a returned Promise as truthy and stops waiting at once.

@@ -6,7 +6,7 @@ namespace Conference.Tests.Recorder;
 /// A recording as the api answers it (<c>/api/recordings/{id}</c>, the lists, a start), read as a type so a test says
 /// what it checks. The status stays the string the JSON carries (Starting, Recording, Processing, Ready, Failed).
 /// </summary>
-public sealed record RecordingAnswer(Guid Id, string MeetingSlug, string Status, string Layout, bool AudioOnly,
+public sealed record RecordingAnswer(Guid Id, string MeetingSlug, string? MeetingTitle, string Status, string Layout, bool AudioOnly,
     DateTimeOffset StartedAt, DateTimeOffset? EndedAt, double? DurationSeconds, long? SizeBytes, string? Error);
 
 /// <summary>A page of recordings, newest first; <see cref="NextCursor"/> is null on the last.</summary>

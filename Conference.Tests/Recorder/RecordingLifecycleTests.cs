@@ -184,6 +184,30 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
         Assert.Empty(remaining.S3Objects ?? []);
     }
 
+    [Fact]
+    public async Task Recordings_carry_their_meetings_title_from_the_api_and_only_the_code_once_the_meeting_is_deleted()
+    {
+        using var host = await fixture.Platform.SignedInHostAsync(fixture.Api);
+        var review = await MeetingsApiTests.CreateAsync(host, new { title = "Design review" });
+        var sync = await MeetingsApiTests.CreateAsync(host, new { title = "Weekly sync" });
+        var (reviewId, _, _) = await fixture.ReadyRecordingAsync(host, review);
+        var (syncId, _, _) = await fixture.ReadyRecordingAsync(host, sync);
+
+        var mine = (await host.GetRecordingPageAsync("/api/recordings")).Items;
+        Assert.Equal("Design review", Assert.Single(mine, r => r.Id == reviewId).MeetingTitle);
+        Assert.Equal("Weekly sync", Assert.Single(mine, r => r.Id == syncId).MeetingTitle);
+        Assert.Equal("Design review", Assert.Single((await host.GetRecordingPageAsync($"/api/meetings/{review}/recordings")).Items).MeetingTitle);
+        Assert.Equal("Weekly sync", (await host.GetRecordingAsync(syncId)).MeetingTitle);
+
+        // The title is the api's, read when asked: the recorder keeps none, so a deleted meeting's recording has only its code.
+        Assert.Equal(HttpStatusCode.NoContent, (await host.DeleteAsync($"/api/meetings/{review}")).StatusCode);
+        mine = (await host.GetRecordingPageAsync("/api/recordings")).Items;
+        var orphan = Assert.Single(mine, r => r.Id == reviewId);
+        Assert.Equal(review, orphan.MeetingSlug);
+        Assert.Null(orphan.MeetingTitle);
+        Assert.Equal("Weekly sync", Assert.Single(mine, r => r.Id == syncId).MeetingTitle);
+    }
+
     /// <summary>The changes published for one meeting on the meeting-changes channel, as an open page hears them.</summary>
     sealed class AnnouncedChanges(StackExchange.Redis.ConnectionMultiplexer redis, string slug) : IAsyncDisposable
     {

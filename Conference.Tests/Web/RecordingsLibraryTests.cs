@@ -86,6 +86,7 @@ public sealed class RecordingsLibraryTests(RecordingsWebFixture fixture)
         await Assertions.Expect(rows.Filter(new() { HasText = "Recording" }).Locator(".status-badge")).ToHaveTextAsync("Recording");
         var ready = rows.Filter(new() { Has = page.Locator(".status-success") });
         await Assertions.Expect(ready.Locator(".status-badge")).ToHaveTextAsync("Ready");
+        await Assertions.Expect(ready.Locator(".recording-title a")).ToHaveTextAsync($"Quarterly review {slug}");
         await WebAppServer.ScreenshotAsync(page, "recordings-desktop");
 
         // Play: the presigned link from s3rver goes into a <video> the browser decodes.

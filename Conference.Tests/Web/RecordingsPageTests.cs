@@ -12,9 +12,9 @@ public sealed class RecordingsPageTests : WebComponentTest
     static readonly Guid FailedId = Guid.Parse("0197a000-0000-7000-8000-000000000002");
     static readonly Guid ProcessingId = Guid.Parse("0197a000-0000-7000-8000-000000000003");
 
-    static object Recording(Guid id, string status, string? error = null, string slug = "abc-defg-hij") => new
+    static object Recording(Guid id, string status, string? error = null, string slug = "abc-defg-hij", string? title = "Design review") => new
     {
-        id, meetingSlug = slug, status, layout = "speaker", audioOnly = false,
+        id, meetingSlug = slug, meetingTitle = title, status, layout = "speaker", audioOnly = false,
         startedAt = DateTimeOffset.Parse("2026-11-26T10:00:00Z"), endedAt = DateTimeOffset.Parse("2026-11-26T10:12:05Z"),
         durationSeconds = 725.0, sizeBytes = 48_300_000L, error,
     };
@@ -43,6 +43,52 @@ public sealed class RecordingsPageTests : WebComponentTest
         Assert.NotNull(rows[0].QuerySelector("button[aria-label^='Play']"));
         Assert.Null(rows[1].QuerySelector("button[aria-label^='Play']"));
         Assert.Null(rows[2].QuerySelector("button[aria-label^='Download']"));
+    }
+
+    [Fact]
+    public void Each_recording_is_named_by_its_meetings_title_with_the_code_beside_it_or_the_code_alone_once_deleted()
+    {
+        Api.On("GET", "/api/recordings", new
+        {
+            items = new[]
+            {
+                Recording(ReadyId, "Ready", slug: "abc-defg-hij", title: "Design review"),
+                Recording(FailedId, "Ready", slug: "xyz-abcd-efg", title: "Weekly sync"),
+                Recording(ProcessingId, "Ready", slug: "gon-egon-ego", title: null),
+            },
+            nextCursor = (string?)null,
+        });
+        Api.On("GET", $"/api/recordings/{FailedId}/download", new { url = "http://s3.test/recordings/b.mp4?X-Amz-Signature=abc", expiresAt = DateTimeOffset.UtcNow.AddMinutes(10) });
+
+        var page = Render<RecordingsPage>();
+
+        page.WaitForAssertion(() => Assert.Equal(3, page.FindAll("li.recording-row").Count));
+        var rows = page.FindAll("li.recording-row");
+        var title = rows[0].QuerySelector(".recording-title a")!;
+        Assert.Equal("m/abc-defg-hij/recordings", title.GetAttribute("href"));
+        Assert.Equal("Design review abc-defg-hij", title.TextContent.Trim());
+        Assert.Equal("abc-defg-hij", title.QuerySelector("code")!.TextContent);
+        Assert.Equal("Play recording of Design review (abc-defg-hij)", rows[0].QuerySelector("button[aria-label^='Play']")!.GetAttribute("aria-label"));
+        Assert.Equal("Download recording of Weekly sync (xyz-abcd-efg)", rows[1].QuerySelector("button[aria-label^='Download']")!.GetAttribute("aria-label"));
+        Assert.Equal("Delete recording of Weekly sync (xyz-abcd-efg)", rows[1].QuerySelector("button[aria-label^='Delete']")!.GetAttribute("aria-label"));
+        // The meeting was deleted: its code is all there is.
+        Assert.Equal("gon-egon-ego", rows[2].QuerySelector(".recording-title a")!.TextContent.Trim());
+        Assert.Equal("Play recording of gon-egon-ego", rows[2].QuerySelector("button[aria-label^='Play']")!.GetAttribute("aria-label"));
+
+        rows[1].QuerySelector("button[aria-label^='Play']")!.Click();
+
+        page.WaitForAssertion(() => Assert.StartsWith("Playing: Weekly sync xyz-abcd-efg,", page.Find("#player-heading").TextContent));
+    }
+
+    [Fact]
+    public void A_meetings_page_names_the_meeting_by_its_title_beside_its_code()
+    {
+        Api.On("GET", "/api/meetings/abc-defg-hij/recordings?limit=20", new { items = new[] { Recording(ReadyId, "Ready") }, nextCursor = (string?)null });
+
+        var page = Render<RecordingsPage>(parameters => parameters.Add(p => p.Slug, "abc-defg-hij"));
+
+        page.WaitForAssertion(() => Assert.StartsWith("Meeting Design review abc-defg-hij", page.Find(".page-header p").TextContent));
+        Assert.Equal("Play recording of Design review (abc-defg-hij)", page.Find("button[aria-label^='Play']").GetAttribute("aria-label"));
     }
 
     [Fact]

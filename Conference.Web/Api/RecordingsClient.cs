@@ -39,7 +39,10 @@ public sealed class RecordingsClient(HttpClient http, ApiCredentials credentials
 
 public sealed record RecordingPage(IReadOnlyList<Recording> Items, string? NextCursor);
 
-public sealed record Recording(Guid Id, string MeetingSlug, RecordingStatus Status, string? Layout, bool AudioOnly,
+/// <summary>A recording as the api answers it.</summary>
+/// <param name="MeetingSlug">The code of the meeting it recorded.</param>
+/// <param name="MeetingTitle">That meeting's title; null once the meeting is deleted.</param>
+public sealed record Recording(Guid Id, string MeetingSlug, string? MeetingTitle, RecordingStatus Status, string? Layout, bool AudioOnly,
     DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, double? DurationSeconds, long? SizeBytes, string? Error)
 {
     public bool IsReady => Status == RecordingStatus.Ready;

@@ -21,6 +21,13 @@ public static class RecordingFormat
         return string.Join(" · ", parts);
     }
 
+    /// <summary>
+    /// What the recording is of, for labels: "Design review (abc-defg-hij)" — a title alone can repeat across a
+    /// person's meetings, the code cannot; the code alone once the meeting is deleted.
+    /// </summary>
+    public static string Meeting(Recording recording) =>
+        string.IsNullOrWhiteSpace(recording.MeetingTitle) ? recording.MeetingSlug : $"{recording.MeetingTitle} ({recording.MeetingSlug})";
+
     public static string Duration(TimeSpan duration) => duration switch
     {
         { TotalHours: >= 1 } => $"{(int)duration.TotalHours} h {duration.Minutes} min",

@@ -353,7 +353,7 @@ public class CallRoomTests : CallTestBase
     public async Task A_host_starts_and_stops_recording_with_their_participant_credential()
     {
         Api.Answer($"POST /api/meetings/{Slug}/recordings", HttpStatusCode.Created,
-            new Recording(Guid.NewGuid(), Slug, RecordingStatus.Starting, "grid", false, null, null, null, null, null));
+            new Recording(Guid.NewGuid(), Slug, "A meeting", RecordingStatus.Starting, "grid", false, null, null, null, null, null));
         Api.Answer($"POST /api/meetings/{Slug}/recordings/stop", HttpStatusCode.OK);
         var cut = Call(Details(role: "Host"));
         cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=toggle-recording]")));
@@ -375,7 +375,7 @@ public class CallRoomTests : CallTestBase
         Api.Answer($"GET /api/meetings/{Slug}/recordings/availability", HttpStatusCode.OK,
             new RecordingAvailability(false, "Object storage for recordings is not configured on this server."));
         Api.Answer($"POST /api/meetings/{Slug}/recordings", HttpStatusCode.Created,
-            new Recording(Guid.NewGuid(), Slug, RecordingStatus.Starting, "grid", false, null, null, null, null, null));
+            new Recording(Guid.NewGuid(), Slug, "A meeting", RecordingStatus.Starting, "grid", false, null, null, null, null, null));
         var cut = Call(Details(role: "Host"));
         cut.WaitForAssertion(() => Assert.Equal("true", cut.Find("[data-testid=toggle-recording]").GetAttribute("aria-disabled")));
         Assert.Contains("Object storage", cut.Find("[data-testid=toggle-recording]").GetAttribute("title"));
