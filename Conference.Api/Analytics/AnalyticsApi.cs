@@ -80,7 +80,8 @@ public static class AnalyticsApi
             var of = sessions.Where(s => s.RoomSid == call.RoomSid).ToList();
             var started = call.StartedAt ?? (of.Count > 0 ? of.Min(s => s.JoinedAt) : null);
             return new CallFigures(call.RoomSid, started, call.EndedAt,
-                started is { } from ? Math.Round(((call.EndedAt ?? now) - from).TotalMinutes, 2) : null,
+                // The start is LiveKit's millisecond, the end its webhook's whole second: a call under a second is 0, not less.
+                started is { } from ? Math.Round(Math.Max(0, ((call.EndedAt ?? now) - from).TotalMinutes), 2) : null,
                 of.Select(s => s.Identity).Distinct().Count(), PeakConcurrency(of, now), Math.Round(of.Sum(s => Minutes(s, now)), 2));
         }).ToList();
         double? duration = callFigures.Count == 0 ? null : Math.Round(callFigures.Sum(c => c.DurationMinutes ?? 0), 2);

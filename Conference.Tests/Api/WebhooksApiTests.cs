@@ -42,6 +42,23 @@ public sealed class WebhooksApiTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task A_call_shorter_than_a_second_lasts_zero_minutes_not_less()
+    {
+        // room_started carries LiveKit's millisecond (creation_time_ms), room_finished only its webhook's whole second.
+        using var host = await fixture.SignedInHostAsync();
+        var slug = await MeetingsApiTests.CreateAsync(host);
+        var livekit = fixture.Api.CreateClient();
+        var start = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddMinutes(-5).ToUnixTimeSeconds()).AddMilliseconds(900);
+
+        await PostOkAsync(livekit, WebhookJson.RoomStarted(slug, start, milliseconds: true));
+        await PostOkAsync(livekit, WebhookJson.RoomFinished(slug, start.AddMilliseconds(50)));
+
+        var figures = await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}/analytics");
+        Assert.Equal(0.0, figures.GetProperty("durationMinutes").GetDouble());
+        Assert.Equal(0.0, figures.GetProperty("calls")[0].GetProperty("durationMinutes").GetDouble());
+    }
+
+    [Fact]
     public async Task A_duplicate_delivery_answers_200_and_changes_nothing()
     {
         using var host = await fixture.SignedInHostAsync();
