@@ -281,6 +281,66 @@ public class PreJoinAndCallTests : CallTestBase
         Assert.Equal("PreJoin", cut.Find("[data-testid=meeting]").GetAttribute("data-step"));
     }
 
+    /// <summary>The api's answer while Redis is down (DependencyUnavailableExceptionHandler): 503, Retry-After, its own words.</summary>
+    static HttpResponseMessage RedisDown(int retryAfterSeconds)
+    {
+        var response = new HttpResponseMessage(HttpStatusCode.ServiceUnavailable)
+        {
+            Content = new StringContent("""{"title":"Service unavailable","status":503,"detail":"Redis (waiting rooms and live updates) is unavailable; try again in a few seconds."}""",
+                System.Text.Encoding.UTF8, "application/problem+json"),
+        };
+        response.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(retryAfterSeconds));
+        return response;
+    }
+
+    int JoinsAsked => Api.Routes.Count(r => r == $"POST /api/meetings/{Slug}/join");
+
+    [Fact]
+    public void A_join_while_redis_is_down_says_so_plainly_and_joins_by_itself_when_the_api_said_to()
+    {
+        // A guest saw "Redis (waiting rooms and live updates) is unavailable; try again in a few seconds." and the page
+        // never asked again.
+        MeetingExists();
+        Api.Answer($"POST /api/meetings/{Slug}/join", _ => Task.FromResult(RedisDown(7)));
+        var cut = Page();
+        Join(cut);
+
+        cut.WaitForAssertion(() => Assert.Equal("Joining is paused for a moment on our side. Trying again…",
+            cut.Find("[data-testid=join-error]").TextContent.Trim()));
+        Assert.DoesNotContain("Redis", cut.Find("[data-testid=join-error]").TextContent);
+        Assert.Contains("Redis (waiting rooms and live updates) is unavailable", cut.Find("[data-testid=failure-detail]").TextContent);
+        Assert.Equal("Try now", cut.Find("button[type=submit]").TextContent.Trim());
+        Assert.Equal(1, JoinsAsked);
+
+        // Not before the api's Retry-After…
+        Time.Advance(TimeSpan.FromSeconds(6));
+        cut.WaitForAssertion(() => Assert.Equal("Try now", cut.Find("button[type=submit]").TextContent.Trim()));
+        Assert.Equal(1, JoinsAsked);
+
+        // …and then by itself, with the same name: Redis is back.
+        Api.Answer($"POST /api/meetings/{Slug}/join", HttpStatusCode.OK, new JoinResult("joined", Details(token: "api-token"), null));
+        Time.Advance(TimeSpan.FromSeconds(1));
+        cut.WaitForAssertion(() => Assert.Equal("Call", cut.Find("[data-testid=meeting]").GetAttribute("data-step")));
+        Assert.Equal(2, JoinsAsked);
+        Assert.Contains("\"displayName\":\"Grace\"", Api.Requests.Last(r => r.Route.EndsWith("/join")).Body);
+    }
+
+    [Fact]
+    public void Try_now_joins_at_once_while_the_page_waits_to_ask_again()
+    {
+        MeetingExists();
+        Api.Answer($"POST /api/meetings/{Slug}/join", _ => Task.FromResult(RedisDown(30)));
+        var cut = Page();
+        Join(cut);
+        cut.WaitForAssertion(() => Assert.Equal("Try now", cut.Find("button[type=submit]").TextContent.Trim()));
+
+        Api.Answer($"POST /api/meetings/{Slug}/join", HttpStatusCode.OK, new JoinResult("joined", Details(token: "api-token"), null));
+        cut.Find("form").Submit();
+
+        cut.WaitForAssertion(() => Assert.Equal("Call", cut.Find("[data-testid=meeting]").GetAttribute("data-step")));
+        Assert.Equal(2, JoinsAsked);
+    }
+
     [Fact]
     public void A_name_the_api_refuses_is_explained_in_the_page_s_words_not_the_api_s()
     {
