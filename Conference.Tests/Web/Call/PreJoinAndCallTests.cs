@@ -270,6 +270,39 @@ public class PreJoinAndCallTests : CallTestBase
     }
 
     [Fact]
+    public async Task Two_waiting_with_the_same_name_are_told_apart_by_when_they_asked()
+    {
+        // A guest whose browser died was still listed when they asked again: two identical "Admit Gus Guest" buttons.
+        MeetingExists();
+        var now = Time.GetUtcNow();
+        Api.Answer($"GET /api/meetings/{Slug}/lobby", HttpStatusCode.OK, new[]
+        {
+            new LobbyEntry("req-1", "Gus Guest", now.AddMinutes(-4)), new LobbyEntry("req-2", "Gus Guest", now.AddSeconds(-5)),
+            new LobbyEntry("req-3", "Sam", now.AddMinutes(-2)),
+        });
+        Api.Answer($"POST /api/meetings/{Slug}/join", HttpStatusCode.OK, new JoinResult("joined", Details(role: "Host"), null));
+        var page = Render<PreJoinAndCall>(p => p
+            .Add(x => x.Slug, Slug)
+            .Add<Conference.Web.Components.Meetings.WaitingRoom>(x => x.OutsideCall, room => room.Add(r => r.Slug, Slug)));
+
+        List<string> Labels(string verb) => page.FindAll("button").Select(b => b.GetAttribute("aria-label") ?? b.TextContent.Trim())
+            .Where(label => label.StartsWith(verb + " ", StringComparison.Ordinal)).ToList();
+
+        page.WaitForAssertion(() => Assert.Equal(["Admit Gus Guest, asked 4 min ago", "Admit Gus Guest, asked just now", "Admit Sam"], Labels("Admit")));
+        Assert.Equal(["asked 4 min ago", "asked just now", "asked 2 min ago"], page.FindAll("[data-testid=lobby-asked]").Select(e => e.TextContent).ToList());
+        Assert.Equal(now.AddMinutes(-4).ToString("O"), page.Find("[data-testid=lobby-asked] time").GetAttribute("datetime"));
+
+        // In the call, the banner and the People panel say the same.
+        Join(page);
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=toggle-people]")));
+        await page.InvokeAsync(() => Media.Events!.OnParticipants(new RoomSnapshot([Person("me-1", "Grace", isLocal: true, role: "Host")], [])));
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=lobby-banner]")));
+        Assert.Equal(["Deny Gus Guest, asked 4 min ago", "Deny Gus Guest, asked just now", "Deny Sam"], Labels("Deny"));
+        await page.InvokeAsync(() => page.Find("[data-testid=toggle-people]").Click());
+        page.WaitForAssertion(() => Assert.Equal(["Admit Gus Guest, asked 4 min ago", "Admit Gus Guest, asked just now", "Admit Sam"], Labels("Admit")));
+    }
+
+    [Fact]
     public void A_refused_join_stays_on_pre_join_with_the_api_s_reason()
     {
         MeetingExists();
