@@ -70,6 +70,27 @@ public sealed class AccountsAndUsageTests(WebAppFixture fixture) : BrowserTest(f
     }
 
     [Fact]
+    public async Task Sign_up_while_signed_in_says_who_is_signed_in_and_signs_out_only_when_asked()
+    {
+        // A newcomer signed in as one account used the sign-up form (an email that had an account) and landed on the
+        // home page signed out, with no word said. Signed in, the page says so and offers to sign out first.
+        var page = await fixture.NewPageAsync();
+        var email = await WebJourney.SignUpAsync(page, "Carl Host");
+
+        await page.GotoAsync("account/signup");
+        var notice = page.GetByTestId("signed-in-as");
+        await Assertions.Expect(notice).ToContainTextAsync($"You are signed in as Carl Host ({email}). To create another account, sign out first.");
+        await Assertions.Expect(page.GetByLabel("Password")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "Carl Host" }))
+            .ToBeVisibleAsync();
+
+        await notice.GetByRole(AriaRole.Button, new() { Name = "Sign out and create an account" }).ClickAsync();
+        await Assertions.Expect(page.GetByLabel("Password")).ToBeVisibleAsync();
+        Assert.Equal("/account/signup", new Uri(page.Url).AbsolutePath);
+        await Assertions.Expect(page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "Sign in" })).ToBeVisibleAsync();
+    }
+
+    [Fact]
     public async Task The_admin_closes_sign_up_and_a_newcomer_is_told()
     {
         var admin = await fixture.NewPageAsync();

@@ -63,6 +63,30 @@ public sealed class MeetingSettingsPageTests : WebComponentTest
     }
 
     [Fact]
+    public void An_emptied_size_is_explained_at_the_field_and_nothing_is_sent()
+    {
+        // A newcomer cleared "Most people at once" and pressed Save: nothing happened, no word, no "Saved.".
+        Api.On("GET", "/api/meetings/abc-defg-hij", MeetingJson());
+        Api.On("PUT", "/api/meetings/abc-defg-hij/settings", MeetingJson(max: 12));
+        var page = Render<MeetingSettingsPage>(parameters => parameters.Add(p => p.Slug, "abc-defg-hij"));
+        page.WaitForAssertion(() => page.Find("#maxParticipants"));
+
+        page.Find("#maxParticipants").Change("");
+        page.Find("form").Submit();
+
+        page.WaitForAssertion(() => Assert.Equal("Enter how many people may be in the meeting at once, from 2 to 100.",
+            page.Find("#settings-maxParticipants-error").TextContent));
+        Assert.DoesNotContain("Saved.", page.Markup);
+        Assert.Empty(Api.Seen("PUT", "/api/meetings/abc-defg-hij/settings"));
+
+        // Filled in again, it saves, and the message goes.
+        page.Find("#maxParticipants").Change("12");
+        page.Find("form").Submit();
+        page.WaitForAssertion(() => Assert.Contains("Saved.", page.Markup));
+        Assert.Empty(page.FindAll("#settings-maxParticipants-error"));
+    }
+
+    [Fact]
     public void Deleting_asks_first_and_then_goes_home()
     {
         Api.On("GET", "/api/meetings/abc-defg-hij", MeetingJson());

@@ -131,7 +131,14 @@ public abstract class ApiClient(HttpClient http, ApiCredentials? credentials)
         var repeatsErrors = problem?.Detail is null && errors is { Count: > 0 };
         var detail = problem?.Detail ?? (repeatsErrors ? string.Join(" ", errors!.SelectMany(e => e.Value)) : null);
         var title = problem?.Title is { } given ? ProblemWording.Title(given) : DefaultTitle(status);
-        return new ApiProblemException(status, title, detail ?? DefaultDetail(status), errors) { DetailRepeatsErrors = repeatsErrors };
+        var retryAfter = response.Headers.RetryAfter is { } retry
+            ? retry.Delta ?? (retry.Date is { } date ? date - DateTimeOffset.UtcNow : null)
+            : null;
+        return new ApiProblemException(status, title, detail ?? DefaultDetail(status), errors)
+        {
+            DetailRepeatsErrors = repeatsErrors,
+            RetryAfter = retryAfter is { } wait && wait < TimeSpan.Zero ? TimeSpan.Zero : retryAfter,
+        };
     }
 
     static string DefaultTitle(int status) => status switch

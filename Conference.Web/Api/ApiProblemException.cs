@@ -37,6 +37,9 @@ public sealed class ApiProblemException(int status, string title, string? detail
         return others.Count == 0 ? null : string.Join(" ", others);
     }
 
+    /// <summary>How long the api asked the caller to wait before asking again (a 503's or 429's Retry-After), when it said.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
     public bool IsNotFound => Status == (int)HttpStatusCode.NotFound;
 
     /// <summary>The caller is not signed in, or the api no longer accepts their token.</summary>

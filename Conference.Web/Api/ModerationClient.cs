@@ -41,7 +41,26 @@ public sealed class ModerationClient(HttpClient http, ApiCredentials credentials
 }
 
 /// <summary>Someone waiting; <see cref="RemovedBefore"/>: a host or co-host removed this person from the meeting earlier.</summary>
-public sealed record LobbyEntry(string RequestId, string DisplayName, DateTimeOffset RequestedAt, bool RemovedBefore = false);
+public sealed record LobbyEntry(string RequestId, string DisplayName, DateTimeOffset RequestedAt, bool RemovedBefore = false)
+{
+    /// <summary>When they asked, as the host reads it: "asked just now", "asked 3 min ago", "asked 2 h ago".</summary>
+    public string Asked(DateTimeOffset now) => (now - RequestedAt) switch
+    {
+        var waited when waited < TimeSpan.FromMinutes(1) => "asked just now",
+        var waited when waited < TimeSpan.FromHours(1) => $"asked {(int)waited.TotalMinutes} min ago",
+        var waited => $"asked {(int)waited.TotalHours} h ago",
+    };
+
+    /// <summary>
+    /// A button's accessible name for this entry ("Admit Sam"); when someone else waiting has the same name, with when
+    /// each asked, so that two "Sam"s (one a browser that died while waiting) can be told apart by ear too.
+    /// </summary>
+    public string ButtonLabel(string verb, IEnumerable<LobbyEntry> waiting, DateTimeOffset now) =>
+        waiting.Count(e => e.DisplayName == DisplayName) > 1 ? $"{verb} {DisplayName}, {Asked(now)}" : $"{verb} {DisplayName}";
+
+    /// <summary>Whether another entry waiting has the same name.</summary>
+    public bool NameIsShared(IEnumerable<LobbyEntry> waiting) => waiting.Count(e => e.DisplayName == DisplayName) > 1;
+}
 
 public sealed record Participant(string Identity, string Name, ParticipantRole Role, DateTimeOffset? JoinedAt, bool IsPublisher,
     IReadOnlyList<ParticipantTrack> Tracks);

@@ -229,6 +229,7 @@ public abstract class CallTestBase : BunitContext
         AddClient((http, _) => new LobbyWithdrawalClient(http));
         Services.AddSingleton<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>(new Microsoft.AspNetCore.DataProtection.EphemeralDataProtectionProvider());
         Services.AddSingleton<Conference.Web.Meetings.LobbyLeaveBeacon>();
+        Services.AddScoped<Conference.Web.Circuits.CircuitConnection>();
     }
 
     void AddClient<T>(Func<HttpClient, ApiCredentials, T> create) where T : class =>

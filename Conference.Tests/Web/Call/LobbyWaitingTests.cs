@@ -61,6 +61,40 @@ public class LobbyWaitingTests : CallTestBase
     }
 
     [Fact]
+    public async Task A_waiting_page_whose_connection_stays_down_past_the_grace_withdraws_the_request()
+    {
+        // A browser killed while waiting sends no beacon, and Blazor keeps its circuit for minutes: the hosts saw the
+        // ghost that long, and a second ask by the same name showed two identical "Admit" buttons.
+        Api.Answer(StatusRoute, HttpStatusCode.OK, new JoinResult("waiting", null, "req-1"));
+        Api.Answer(WithdrawRoute, HttpStatusCode.NoContent);
+        var connection = Services.GetRequiredService<Conference.Web.Circuits.CircuitConnection>();
+        var cut = Wait();
+        cut.WaitForAssertion(() => Assert.Equal(1, Asked));
+
+        // A blip shorter than the grace changes nothing.
+        await cut.InvokeAsync(connection.Down);
+        Time.Advance(LobbyWaiting.ConnectionGrace - TimeSpan.FromSeconds(1));
+        await cut.InvokeAsync(connection.Up);
+        Time.Advance(TimeSpan.FromMinutes(5));
+        await Task.Delay(200); // a withdrawal would be on its way by now (it is sent without waiting)
+        Assert.Equal(0, Withdrawn);
+        Assert.Contains("Waiting to be let in", cut.Markup);
+
+        // Down for the whole grace: the request goes, while the circuit still lives.
+        await cut.InvokeAsync(connection.Down);
+        Time.Advance(LobbyWaiting.ConnectionGrace);
+        await WaitUntilAsync(() => Withdrawn == 1);
+        // Should the page come back after all, it says what happened and offers to go back and ask again.
+        await cut.InvokeAsync(connection.Up);
+        cut.WaitForAssertion(() => Assert.Equal("You left the lobby", cut.Find("#lobby-title").TextContent));
+        Assert.Contains("ask again", cut.Find("[data-testid=lobby-denied]").TextContent);
+
+        await DisposeComponentsAsync();
+        await Task.Delay(200);
+        Assert.Equal(1, Withdrawn);
+    }
+
+    [Fact]
     public async Task A_page_let_in_or_refused_withdraws_nothing_when_it_goes()
     {
         Api.Answer(StatusRoute, HttpStatusCode.OK, new JoinResult("joined", Details(), null));

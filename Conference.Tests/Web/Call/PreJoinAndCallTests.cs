@@ -335,6 +335,39 @@ public class PreJoinAndCallTests : CallTestBase
     }
 
     [Fact]
+    public async Task Two_waiting_with_the_same_name_are_told_apart_by_when_they_asked()
+    {
+        // A guest whose browser died was still listed when they asked again: two identical "Admit Gus Guest" buttons.
+        MeetingExists();
+        var now = Time.GetUtcNow();
+        Api.Answer($"GET /api/meetings/{Slug}/lobby", HttpStatusCode.OK, new[]
+        {
+            new LobbyEntry("req-1", "Gus Guest", now.AddMinutes(-4)), new LobbyEntry("req-2", "Gus Guest", now.AddSeconds(-5)),
+            new LobbyEntry("req-3", "Sam", now.AddMinutes(-2)),
+        });
+        Api.Answer($"POST /api/meetings/{Slug}/join", HttpStatusCode.OK, new JoinResult("joined", Details(role: "Host"), null));
+        var page = Render<PreJoinAndCall>(p => p
+            .Add(x => x.Slug, Slug)
+            .Add<Conference.Web.Components.Meetings.WaitingRoom>(x => x.OutsideCall, room => room.Add(r => r.Slug, Slug)));
+
+        List<string> Labels(string verb) => page.FindAll("button").Select(b => b.GetAttribute("aria-label") ?? b.TextContent.Trim())
+            .Where(label => label.StartsWith(verb + " ", StringComparison.Ordinal)).ToList();
+
+        page.WaitForAssertion(() => Assert.Equal(["Admit Gus Guest, asked 4 min ago", "Admit Gus Guest, asked just now", "Admit Sam"], Labels("Admit")));
+        Assert.Equal(["asked 4 min ago", "asked just now", "asked 2 min ago"], page.FindAll("[data-testid=lobby-asked]").Select(e => e.TextContent).ToList());
+        Assert.Equal(now.AddMinutes(-4).ToString("O"), page.Find("[data-testid=lobby-asked] time").GetAttribute("datetime"));
+
+        // In the call, the banner and the People panel say the same.
+        Join(page);
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=toggle-people]")));
+        await page.InvokeAsync(() => Media.Events!.OnParticipants(new RoomSnapshot([Person("me-1", "Grace", isLocal: true, role: "Host")], [])));
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=lobby-banner]")));
+        Assert.Equal(["Deny Gus Guest, asked 4 min ago", "Deny Gus Guest, asked just now", "Deny Sam"], Labels("Deny"));
+        await page.InvokeAsync(() => page.Find("[data-testid=toggle-people]").Click());
+        page.WaitForAssertion(() => Assert.Equal(["Admit Gus Guest, asked 4 min ago", "Admit Gus Guest, asked just now", "Admit Sam"], Labels("Admit")));
+    }
+
+    [Fact]
     public void A_refused_join_stays_on_pre_join_with_the_api_s_reason()
     {
         MeetingExists();
@@ -344,6 +377,66 @@ public class PreJoinAndCallTests : CallTestBase
         Join(cut);
         cut.WaitForAssertion(() => Assert.Contains("locked this meeting", cut.Find("[data-testid=join-error]").TextContent));
         Assert.Equal("PreJoin", cut.Find("[data-testid=meeting]").GetAttribute("data-step"));
+    }
+
+    /// <summary>The api's answer while Redis is down (DependencyUnavailableExceptionHandler): 503, Retry-After, its own words.</summary>
+    static HttpResponseMessage RedisDown(int retryAfterSeconds)
+    {
+        var response = new HttpResponseMessage(HttpStatusCode.ServiceUnavailable)
+        {
+            Content = new StringContent("""{"title":"Service unavailable","status":503,"detail":"Redis (waiting rooms and live updates) is unavailable; try again in a few seconds."}""",
+                System.Text.Encoding.UTF8, "application/problem+json"),
+        };
+        response.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(retryAfterSeconds));
+        return response;
+    }
+
+    int JoinsAsked => Api.Routes.Count(r => r == $"POST /api/meetings/{Slug}/join");
+
+    [Fact]
+    public void A_join_while_redis_is_down_says_so_plainly_and_joins_by_itself_when_the_api_said_to()
+    {
+        // A guest saw "Redis (waiting rooms and live updates) is unavailable; try again in a few seconds." and the page
+        // never asked again.
+        MeetingExists();
+        Api.Answer($"POST /api/meetings/{Slug}/join", _ => Task.FromResult(RedisDown(7)));
+        var cut = Page();
+        Join(cut);
+
+        cut.WaitForAssertion(() => Assert.Equal("Joining is paused for a moment on our side. Trying again…",
+            cut.Find("[data-testid=join-error]").TextContent.Trim()));
+        Assert.DoesNotContain("Redis", cut.Find("[data-testid=join-error]").TextContent);
+        Assert.Contains("Redis (waiting rooms and live updates) is unavailable", cut.Find("[data-testid=failure-detail]").TextContent);
+        Assert.Equal("Try now", cut.Find("button[type=submit]").TextContent.Trim());
+        Assert.Equal(1, JoinsAsked);
+
+        // Not before the api's Retry-After…
+        Time.Advance(TimeSpan.FromSeconds(6));
+        cut.WaitForAssertion(() => Assert.Equal("Try now", cut.Find("button[type=submit]").TextContent.Trim()));
+        Assert.Equal(1, JoinsAsked);
+
+        // …and then by itself, with the same name: Redis is back.
+        Api.Answer($"POST /api/meetings/{Slug}/join", HttpStatusCode.OK, new JoinResult("joined", Details(token: "api-token"), null));
+        Time.Advance(TimeSpan.FromSeconds(1));
+        cut.WaitForAssertion(() => Assert.Equal("Call", cut.Find("[data-testid=meeting]").GetAttribute("data-step")));
+        Assert.Equal(2, JoinsAsked);
+        Assert.Contains("\"displayName\":\"Grace\"", Api.Requests.Last(r => r.Route.EndsWith("/join")).Body);
+    }
+
+    [Fact]
+    public void Try_now_joins_at_once_while_the_page_waits_to_ask_again()
+    {
+        MeetingExists();
+        Api.Answer($"POST /api/meetings/{Slug}/join", _ => Task.FromResult(RedisDown(30)));
+        var cut = Page();
+        Join(cut);
+        cut.WaitForAssertion(() => Assert.Equal("Try now", cut.Find("button[type=submit]").TextContent.Trim()));
+
+        Api.Answer($"POST /api/meetings/{Slug}/join", HttpStatusCode.OK, new JoinResult("joined", Details(token: "api-token"), null));
+        cut.Find("form").Submit();
+
+        cut.WaitForAssertion(() => Assert.Equal("Call", cut.Find("[data-testid=meeting]").GetAttribute("data-step")));
+        Assert.Equal(2, JoinsAsked);
     }
 
     [Fact]

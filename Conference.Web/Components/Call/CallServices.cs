@@ -8,6 +8,8 @@ public static class CallServices
         services.AddScoped<CallModule>();
         services.AddScoped<CallOnThisTab>();
         services.AddSingleton<Conference.Web.Meetings.LobbyLeaveBeacon>();
+        services.AddScoped<Conference.Web.Circuits.CircuitConnection>();
+        services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler, Conference.Web.Circuits.CircuitConnection.Handler>();
         services.AddTransient<ICallMedia, BrowserCallMedia>();
         services.AddTransient<IDevicePreview, BrowserDevicePreview>();
         return services;
