@@ -123,11 +123,17 @@ public sealed class RedisRateLimiter(IConnectionMultiplexer redis, TimeProvider 
             }
             return counters.Where((c, i) => counts[i] > c.Limit).Any() ? retryAfter : null;
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        catch (Exception exception) when (IsRedisFailure(exception))
         {
             return DecideLocally(exception);
         }
     }
+
+    /// <summary>
+    /// Redis did not answer: refused, timed out, or cancelled — StackExchange.Redis cancels the commands in flight
+    /// when it drops a socket it finds dead ("no reads in 11 seconds"), and nothing here cancels them otherwise.
+    /// </summary>
+    static bool IsRedisFailure(Exception exception) => exception is RedisException or TimeoutException or OperationCanceledException;
 
     // This instance's counts already passed the limit check above; the hit stays pending for Redis.
     TimeSpan? DecideLocally(Exception? exception)
@@ -171,9 +177,9 @@ public sealed class RedisRateLimiter(IConnectionMultiplexer redis, TimeProvider 
             }
             return counts;
         }
-        catch (RedisException)
+        catch (Exception)
         {
-            // Give the hits back to the bucket so the next flush counts them.
+            // Whatever went wrong, give the hits back to the bucket so the next flush counts them.
             for (var i = 0; i < keys.Length; i++)
             {
                 var bucket = keys[i].Bucket;
@@ -208,8 +214,10 @@ public sealed class RedisRateLimiter(IConnectionMultiplexer redis, TimeProvider 
             {
                 await FlushAsync(keys, window);
             }
-            catch (Exception exception) when (exception is RedisException or TimeoutException)
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {
+                // Never out of this loop: an exception leaving a BackgroundService stops the whole api (ci34: a dead
+                // Redis socket's cancelled command did).
                 logger.LogDebug(exception, "Could not send {Count} rate-limit counters to Redis; will retry", keys.Length);
             }
         }

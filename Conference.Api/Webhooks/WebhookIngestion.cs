@@ -70,7 +70,7 @@ public sealed class WebhookIngestion(IServiceScopeFactory scopes, ILogger<Webhoo
                 batch[i].Result.TrySetResult(effects[i]);
             }
         }
-        catch (Exception exception) when (batch.Count > 1 && exception is not OperationCanceledException)
+        catch (Exception exception) when (batch.Count > 1 && !cancellationToken.IsCancellationRequested)
         {
             // One event the database refuses must not fail the others: take them one at a time.
             logger.LogWarning(exception, "A batch of {Count} webhooks failed; storing them one at a time", batch.Count);
@@ -91,7 +91,7 @@ public sealed class WebhookIngestion(IServiceScopeFactory scopes, ILogger<Webhoo
         {
             pending.Result.TrySetResult((await StoreAsync([pending.Webhook], cancellationToken))[0]);
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
             // Kept, so nothing LiveKit told us is lost and its retries stop; unapplied, so the retry loop
             // (WebhookMaintenance) tries it again until it applies.

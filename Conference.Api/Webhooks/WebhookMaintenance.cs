@@ -86,9 +86,10 @@ public sealed class WebhookMaintenance(IServiceScopeFactory scopes, IOptions<Web
                     lastPrune = clock.GetUtcNow();
                 }
             }
-            catch (Exception exception) when (exception is not OperationCanceledException)
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {
-                // The database is away: the next tick tries again.
+                // The database is away (a timed-out command is cancelled too): the next tick tries again. An exception
+                // leaving this loop would stop the whole api.
                 logger.LogWarning(exception, "Webhook maintenance failed; trying again in {Interval}", options.Value.RetryInterval);
             }
         }
