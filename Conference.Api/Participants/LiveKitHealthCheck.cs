@@ -63,7 +63,9 @@ public sealed class LiveKitHealthCheck(IHttpClientFactory httpClients, IOptions<
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Timeout);
-        var rooms = new RoomServiceClient(httpClients.CreateClient(HttpClientName), options, clock);
+        // Its token is signed on the wall clock, which LiveKit checks nbf and exp against (10 s of tolerance); the
+        // injected clock only ages the cached answer (a test's fake clock ran 30 s ahead and every token was refused).
+        var rooms = new RoomServiceClient(httpClients.CreateClient(HttpClientName), options, TimeProvider.System);
         try
         {
             await rooms.ListRoomsAsync(new ListRoomsRequest { Names = ["health-check"] }, timeout.Token);
