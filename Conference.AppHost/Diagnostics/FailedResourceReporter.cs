@@ -28,12 +28,25 @@ sealed partial class FailedResourceReporter(
         var reported = new HashSet<string>(StringComparer.Ordinal);
         // Each resource's latest state, to tell who is still waiting from who already runs without the failed one.
         var states = new Dictionary<string, string?>(StringComparer.Ordinal);
+        // Resources the AppHost is stopping or has stopped, until they start again.
+        var stoppedByAppHost = new HashSet<string>(StringComparer.Ordinal);
         try
         {
             await foreach (var update in notifications.WatchAsync(stopping))
             {
-                states[update.Resource.Name] = update.Snapshot.State?.Text;
-                if (Failure(update.Snapshot) is not { } failure)
+                var state = update.Snapshot.State?.Text;
+                states[update.Resource.Name] = state;
+                // The AppHost stops a resource (the dashboard's Stop or Restart) by saying Stopping first; a process
+                // that ends by itself goes from Running straight to Finished.
+                if (state == KnownResourceStates.Stopping)
+                {
+                    stoppedByAppHost.Add(update.ResourceId);
+                }
+                else if (state == KnownResourceStates.Running || state == KnownResourceStates.Starting)
+                {
+                    stoppedByAppHost.Remove(update.ResourceId);
+                }
+                if (Failure(update.Snapshot, stoppedByAppHost.Contains(update.ResourceId)) is not { } failure)
                 {
                     reported.Remove(update.ResourceId);
                     continue;
@@ -54,12 +67,19 @@ sealed partial class FailedResourceReporter(
         }
     }
 
-    /// <summary>What went wrong, in words, or null if nothing did.</summary>
-    internal static string? Failure(CustomResourceSnapshot snapshot) => snapshot.State?.Text switch
+    /// <summary>
+    /// What went wrong, in words, or null if nothing did. Every resource here is a server meant to run until the
+    /// AppHost stops, so a process that finished by itself failed even with exit code 0 (LiveKit ends 0 on a SIGTERM
+    /// from outside; a newcomer's went unreported). One the AppHost stopped (<paramref name="stoppedByAppHost"/>: the
+    /// dashboard's Stop or Restart, which also end in Finished with 0) did not.
+    /// </summary>
+    internal static string? Failure(CustomResourceSnapshot snapshot, bool stoppedByAppHost = false) => snapshot.State?.Text switch
     {
         var state when state == KnownResourceStates.FailedToStart => "failed to start",
         var state when (state == KnownResourceStates.Exited || state == KnownResourceStates.Finished) && snapshot.ExitCode is { } code && code != 0
             => $"exited with code {code}",
+        var state when state == KnownResourceStates.Finished && snapshot.ExitCode == 0 && !stoppedByAppHost
+            => "stopped by itself (exit code 0), though it should run until the AppHost stops",
         var state when state == KnownResourceStates.RuntimeUnhealthy => "cannot start: the container runtime is unhealthy",
         _ => null,
     };

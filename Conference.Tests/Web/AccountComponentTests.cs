@@ -63,17 +63,20 @@ public sealed class AccountComponentTests : WebComponentTest
         Assert.Single(Api.Seen("POST", "/api/admin/accounts/u2/disable"));
     }
 
-    [Fact]
-    public void An_emptied_retention_is_asked_for_again_and_nothing_is_saved()
+    [Theory]
+    [InlineData("", "Enter how many days to keep recordings, from 1 to 3650.")]
+    [InlineData("7.5", "Enter how many days to keep recordings as a whole number, from 1 to 3650.")]
+    [InlineData("1e2", "Enter how many days to keep recordings as a whole number, from 1 to 3650.")]
+    public void An_emptied_or_unreadable_retention_is_asked_for_again_and_nothing_is_saved(string typed, string message)
     {
         SignIn(admin: true);
         Api.On("GET", "/api/admin/settings", new { signUpOpen = true, recordingRetentionDays = 30 });
         RenderInteractively(); // an interactive page (its form is off until then)
         var page = Render<SiteSettingsPage>();
         page.WaitForAssertion(() => page.Find("#retention"));
-        page.Find("#retention").Change("");
+        page.Find("#retention").Change(typed);
         page.Find("form").Submit();
-        page.WaitForAssertion(() => Assert.Contains("Enter how many days to keep recordings", page.Find("#recordingRetentionDays-error").TextContent));
+        page.WaitForAssertion(() => Assert.Equal(message, page.Find("#recordingRetentionDays-error").TextContent));
         Assert.Empty(page.FindAll("[data-testid=no-recorder]"));
         Assert.DoesNotContain("Saved.", page.Markup);
         Assert.Empty(Api.Seen("PUT", "/api/admin/settings"));

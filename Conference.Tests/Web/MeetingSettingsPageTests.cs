@@ -62,20 +62,23 @@ public sealed class MeetingSettingsPageTests : WebComponentTest
         page.WaitForAssertion(() => Assert.Equal("The number of people must be between 2 and 100.", page.Find("#settings-maxParticipants-error").TextContent));
     }
 
-    [Fact]
-    public void An_emptied_size_is_explained_at_the_field_and_nothing_is_sent()
+    [Theory]
+    [InlineData("", "Enter how many people may be in the meeting at once, from 2 to 100.")]
+    [InlineData("2.5", "Enter how many people may be in the meeting at once as a whole number, from 2 to 100.")]
+    [InlineData("1e2", "Enter how many people may be in the meeting at once as a whole number, from 2 to 100.")]
+    public void An_emptied_or_unreadable_size_is_explained_at_the_field_and_nothing_is_sent(string typed, string message)
     {
-        // A newcomer cleared "Most people at once" and pressed Save: nothing happened, no word, no "Saved.".
+        // A newcomer cleared "Most people at once" and pressed Save: nothing happened, no word, no "Saved.". Another
+        // typed 2.5 and 1e2 (numbers to the browser, not whole numbers): a red border, no word, and Save did nothing.
         Api.On("GET", "/api/meetings/abc-defg-hij", MeetingJson());
         Api.On("PUT", "/api/meetings/abc-defg-hij/settings", MeetingJson(max: 12));
         var page = Render<MeetingSettingsPage>(parameters => parameters.Add(p => p.Slug, "abc-defg-hij"));
         page.WaitForAssertion(() => page.Find("#maxParticipants"));
 
-        page.Find("#maxParticipants").Change("");
+        page.Find("#maxParticipants").Change(typed);
         page.Find("form").Submit();
 
-        page.WaitForAssertion(() => Assert.Equal("Enter how many people may be in the meeting at once, from 2 to 100.",
-            page.Find("#settings-maxParticipants-error").TextContent));
+        page.WaitForAssertion(() => Assert.Equal(message, page.Find("#settings-maxParticipants-error").TextContent));
         Assert.DoesNotContain("Saved.", page.Markup);
         Assert.Empty(Api.Seen("PUT", "/api/meetings/abc-defg-hij/settings"));
 

@@ -43,20 +43,59 @@ public sealed class ModerationClient(HttpClient http, ApiCredentials credentials
 /// <summary>Someone waiting; <see cref="RemovedBefore"/>: a host or co-host removed this person from the meeting earlier.</summary>
 public sealed record LobbyEntry(string RequestId, string DisplayName, DateTimeOffset RequestedAt, bool RemovedBefore = false)
 {
-    /// <summary>When they asked, as the host reads it: "asked just now", "asked 3 min ago", "asked 2 h ago".</summary>
+    /// <summary>
+    /// When they asked, as the host reads it: "asked just now" (under 5 s), "asked 20 s ago", "asked 3 min ago",
+    /// "asked 2 h ago". Seconds in the first minute, so that two people who asked moments apart read differently.
+    /// </summary>
     public string Asked(DateTimeOffset now) => (now - RequestedAt) switch
     {
-        var waited when waited < TimeSpan.FromMinutes(1) => "asked just now",
+        var waited when waited < JustNow => "asked just now",
+        var waited when waited < TimeSpan.FromMinutes(1) => $"asked {(int)waited.TotalSeconds} s ago",
         var waited when waited < TimeSpan.FromHours(1) => $"asked {(int)waited.TotalMinutes} min ago",
         var waited => $"asked {(int)waited.TotalHours} h ago",
     };
 
+    static readonly TimeSpan JustNow = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long until <see cref="Asked"/> reads differently (at least 100 ms; a clock behind the api's waits for "just now" to pass).</summary>
+    public TimeSpan UntilAskedChanges(DateTimeOffset now)
+    {
+        var waited = now - RequestedAt;
+        var until = waited switch
+        {
+            _ when waited < JustNow => JustNow - waited,
+            _ when waited < TimeSpan.FromMinutes(1) => TimeSpan.FromSeconds(1) - TimeSpan.FromTicks(waited.Ticks % TimeSpan.TicksPerSecond),
+            _ when waited < TimeSpan.FromHours(1) => TimeSpan.FromMinutes(1) - TimeSpan.FromTicks(waited.Ticks % TimeSpan.TicksPerMinute),
+            _ => TimeSpan.FromHours(1) - TimeSpan.FromTicks(waited.Ticks % TimeSpan.TicksPerHour),
+        };
+        return until < TimeSpan.FromMilliseconds(100) ? TimeSpan.FromMilliseconds(100) : until;
+    }
+
     /// <summary>
-    /// A button's accessible name for this entry ("Admit Sam"); when someone else waiting has the same name, with when
-    /// each asked, so that two "Sam"s (one a browser that died while waiting) can be told apart by ear too.
+    /// A button's accessible name for this entry ("Admit Sam"); when others waiting have the same name, with the order
+    /// in which they asked ("Admit Sam, 1st of 2 to ask"), so that two "Sam"s (one a browser that died while waiting)
+    /// can be told apart by ear too, even when they asked in the same second.
     /// </summary>
-    public string ButtonLabel(string verb, IEnumerable<LobbyEntry> waiting, DateTimeOffset now) =>
-        waiting.Count(e => e.DisplayName == DisplayName) > 1 ? $"{verb} {DisplayName}, {Asked(now)}" : $"{verb} {DisplayName}";
+    public string ButtonLabel(string verb, IEnumerable<LobbyEntry> waiting)
+    {
+        var namesakes = waiting.Where(e => e.DisplayName == DisplayName).OrderBy(e => e.RequestedAt).ThenBy(e => e.RequestId, StringComparer.Ordinal).ToList();
+        if (namesakes.Count < 2)
+        {
+            return $"{verb} {DisplayName}";
+        }
+        var place = namesakes.FindIndex(e => e.RequestId == RequestId) + 1;
+        return $"{verb} {DisplayName}, {Ordinal(place)} of {namesakes.Count} to ask";
+    }
+
+    /// <summary>1st, 2nd, 3rd, 4th … 11th, 12th, 13th, 21st.</summary>
+    static string Ordinal(int n) => (n % 100, n % 10) switch
+    {
+        (11 or 12 or 13, _) => $"{n}th",
+        (_, 1) => $"{n}st",
+        (_, 2) => $"{n}nd",
+        (_, 3) => $"{n}rd",
+        _ => $"{n}th",
+    };
 
     /// <summary>Whether another entry waiting has the same name.</summary>
     public bool NameIsShared(IEnumerable<LobbyEntry> waiting) => waiting.Count(e => e.DisplayName == DisplayName) > 1;

@@ -123,6 +123,29 @@ public class CallRoomTests : CallTestBase
     }
 
     [Fact]
+    public async Task A_call_lost_because_the_media_server_stopped_says_so_not_to_check_the_connection()
+    {
+        // A newcomer stopped LiveKit mid-call: after livekit-client's reconnect attempts the page said "Check your
+        // connection". The api could not reach LiveKit either; the fault was ours.
+        Api.Answer("GET /api/health", HttpStatusCode.OK, new { status = "Degraded", checks = new Dictionary<string, string> { ["livekit"] = "Degraded" } });
+        var rejoined = false;
+        var cut = Call(rejoin: () => rejoined = true);
+        cut.WaitForAssertion(() => Assert.Equal("Connected", cut.Find("[data-testid=call-room]").GetAttribute("data-state")));
+        Assert.DoesNotContain("GET /api/health", Api.Routes);
+
+        await Play(cut, e => e.OnConnectionState(MediaConnectionState.Reconnecting, null));
+        await Play(cut, e => e.OnConnectionState(MediaConnectionState.Disconnected, DisconnectReason.SignalClose));
+
+        var ended = cut.WaitForElement("[data-testid=call-ended]");
+        Assert.Equal("down", ended.GetAttribute("data-media-server"));
+        Assert.Equal("The media server stopped answering.", ended.QuerySelector("h1")!.TextContent);
+        Assert.Contains("on our side, not your connection", ended.QuerySelector("p")!.TextContent);
+        Assert.DoesNotContain("Check your connection", ended.TextContent);
+        await cut.InvokeAsync(() => cut.Find("[data-testid=rejoin]").Click());
+        Assert.True(rejoined);
+    }
+
+    [Fact]
     public async Task Retry_with_an_expired_token_asks_for_a_new_one()
     {
         Media.ConnectResults.Enqueue(new ConnectResult(false, ConnectFailure.Unreachable, "timeout"));

@@ -342,7 +342,7 @@ public class PreJoinAndCallTests : CallTestBase
         var now = Time.GetUtcNow();
         Api.Answer($"GET /api/meetings/{Slug}/lobby", HttpStatusCode.OK, new[]
         {
-            new LobbyEntry("req-1", "Gus Guest", now.AddMinutes(-4)), new LobbyEntry("req-2", "Gus Guest", now.AddSeconds(-5)),
+            new LobbyEntry("req-1", "Gus Guest", now.AddMinutes(-4)), new LobbyEntry("req-2", "Gus Guest", now.AddSeconds(-3)),
             new LobbyEntry("req-3", "Sam", now.AddMinutes(-2)),
         });
         Api.Answer($"POST /api/meetings/{Slug}/join", HttpStatusCode.OK, new JoinResult("joined", Details(role: "Host"), null));
@@ -353,18 +353,25 @@ public class PreJoinAndCallTests : CallTestBase
         List<string> Labels(string verb) => page.FindAll("button").Select(b => b.GetAttribute("aria-label") ?? b.TextContent.Trim())
             .Where(label => label.StartsWith(verb + " ", StringComparison.Ordinal)).ToList();
 
-        page.WaitForAssertion(() => Assert.Equal(["Admit Gus Guest, asked 4 min ago", "Admit Gus Guest, asked just now", "Admit Sam"], Labels("Admit")));
+        page.WaitForAssertion(() => Assert.Equal(["Admit Gus Guest, 1st of 2 to ask", "Admit Gus Guest, 2nd of 2 to ask", "Admit Sam"], Labels("Admit")));
         Assert.Equal(["asked 4 min ago", "asked just now", "asked 2 min ago"], page.FindAll("[data-testid=lobby-asked]").Select(e => e.TextContent).ToList());
         Assert.Equal(now.AddMinutes(-4).ToString("O"), page.Find("[data-testid=lobby-asked] time").GetAttribute("datetime"));
+        // The words keep up while the list is open (a newcomer saw "asked just now" for minutes): seconds in the first
+        // minute, then minutes; the labels keep the order of asking.
+        Time.Advance(TimeSpan.FromSeconds(17));
+        page.WaitForAssertion(() => Assert.Equal(["asked 4 min ago", "asked 20 s ago", "asked 2 min ago"], page.FindAll("[data-testid=lobby-asked]").Select(e => e.TextContent).ToList()));
+        Time.Advance(TimeSpan.FromSeconds(43));
+        page.WaitForAssertion(() => Assert.Equal(["asked 5 min ago", "asked 1 min ago", "asked 3 min ago"], page.FindAll("[data-testid=lobby-asked]").Select(e => e.TextContent).ToList()));
+        Assert.Equal(["Admit Gus Guest, 1st of 2 to ask", "Admit Gus Guest, 2nd of 2 to ask", "Admit Sam"], Labels("Admit"));
 
         // In the call, the banner and the People panel say the same.
         Join(page);
         page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=toggle-people]")));
         await page.InvokeAsync(() => Media.Events!.OnParticipants(new RoomSnapshot([Person("me-1", "Grace", isLocal: true, role: "Host")], [])));
         page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=lobby-banner]")));
-        Assert.Equal(["Deny Gus Guest, asked 4 min ago", "Deny Gus Guest, asked just now", "Deny Sam"], Labels("Deny"));
+        Assert.Equal(["Deny Gus Guest, 1st of 2 to ask", "Deny Gus Guest, 2nd of 2 to ask", "Deny Sam"], Labels("Deny"));
         await page.InvokeAsync(() => page.Find("[data-testid=toggle-people]").Click());
-        page.WaitForAssertion(() => Assert.Equal(["Admit Gus Guest, asked 4 min ago", "Admit Gus Guest, asked just now", "Admit Sam"], Labels("Admit")));
+        page.WaitForAssertion(() => Assert.Equal(["Admit Gus Guest, 1st of 2 to ask", "Admit Gus Guest, 2nd of 2 to ask", "Admit Sam"], Labels("Admit")));
     }
 
     [Fact]

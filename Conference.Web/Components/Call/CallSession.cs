@@ -506,7 +506,7 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
         Raise();
     }
 
-    public Task OnConnectionState(MediaConnectionState value, DisconnectReason? reason)
+    public async Task OnConnectionState(MediaConnectionState value, DisconnectReason? reason)
     {
         switch (value)
         {
@@ -519,10 +519,15 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
                 break;
             case MediaConnectionState.Disconnected when Status is CallStatus.Connected or CallStatus.Reconnecting:
                 Finish(EndFor(reason));
+                // livekit-client gave up reconnecting: the person's network, or LiveKit gone (a newcomer stopped it
+                // mid-call and was told to check their connection). The api says which.
+                if (End == CallEnd.ConnectionLost && !await MediaServerAnswersAsync())
+                {
+                    return; // the page is gone
+                }
                 break;
         }
         Raise();
-        return Task.CompletedTask;
     }
 
     /// <summary>
