@@ -109,8 +109,22 @@ public static class Extensions
                 registration.Factory = services => new HealthCheckChanges.NotedCheck(create(services), services.GetRequiredService<HealthCheckChanges>());
             }
         });
-        builder.Logging.AddFilter(HealthCheckChanges.HealthCheckServiceCategory, LogLevel.None);
+        builder.DefaultLogLevel(HealthCheckChanges.HealthCheckServiceCategory, LogLevel.None);
 
+        return builder;
+    }
+
+    /// <summary>
+    /// Sets <paramref name="category"/>'s log level unless configuration sets one (<c>Logging:LogLevel:{category}</c>,
+    /// e.g. the environment variable <c>Logging__LogLevel__{category}</c>): a filter added in code would win over the
+    /// operator's, since the last of two equally specific rules applies.
+    /// </summary>
+    public static TBuilder DefaultLogLevel<TBuilder>(this TBuilder builder, string category, LogLevel level) where TBuilder : IHostApplicationBuilder
+    {
+        if (builder.Configuration[$"Logging:LogLevel:{category}"] is null)
+        {
+            builder.Logging.AddFilter(category, level);
+        }
         return builder;
     }
 

@@ -325,6 +325,19 @@ public static class AccountsApi
         {
             return TypedResults.Unauthorized();
         }
+        if (request.NewPassword == request.CurrentPassword)
+        {
+            // Identity would "change" it to itself, and end every other sign-in for nothing.
+            if (await users.CheckPasswordAsync(user, request.CurrentPassword!))
+            {
+                validation.Add("newPassword", "The new password is the same as the current one; choose a different one.");
+            }
+            else
+            {
+                validation.Add("currentPassword", "The current password is wrong.");
+            }
+            return TypedResults.ValidationProblem(validation.Errors);
+        }
         var changed = await users.ChangePasswordAsync(user, request.CurrentPassword!, request.NewPassword!);
         if (!changed.Succeeded)
         {

@@ -132,7 +132,7 @@ static class Extensions
             builder.Services.AddHttpClient(LiveKitHealthCheck.HttpClientName).WithoutResilience();
             // Each probe's request would log its start and end at Information, and a refused one its stack trace; the
             // check's own answer says what went wrong, once (HealthCheckChanges).
-            builder.Logging.AddFilter($"System.Net.Http.HttpClient.{LiveKitHealthCheck.HttpClientName}", LogLevel.Warning);
+            builder.DefaultLogLevel($"System.Net.Http.HttpClient.{LiveKitHealthCheck.HttpClientName}", LogLevel.Warning);
             builder.Services.AddHealthChecks().AddCheck<LiveKitHealthCheck>(LiveKitHealthCheck.Name, HealthStatus.Degraded);
         }
     }

@@ -123,6 +123,16 @@ public sealed class AccountSecurityTests(ApiFixture fixture)
         var wrong = await laptopClient.PostAsJsonAsync("/api/accounts/password", new { currentPassword = "not the password", newPassword = "a brand new passphrase" });
         Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
         Assert.True((await wrong.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("currentPassword", out _));
+        // The same password again is no change (it would still end every other sign-in); a wrong one stays wrong.
+        var same = await laptopClient.PostAsJsonAsync("/api/accounts/password", new { currentPassword = Password, newPassword = Password });
+        Assert.Equal(HttpStatusCode.BadRequest, same.StatusCode);
+        Assert.Equal("The new password is the same as the current one; choose a different one.",
+            (await same.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("newPassword")[0].GetString());
+        var sameButWrong = await laptopClient.PostAsJsonAsync("/api/accounts/password", new { currentPassword = "not the password", newPassword = "not the password" });
+        Assert.Equal("The current password is wrong.",
+            (await sameButWrong.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("currentPassword")[0].GetString());
+        using var phoneStillIn = Bearer(phone.AccessToken);
+        Assert.Equal(HttpStatusCode.OK, (await phoneStillIn.GetAsync("/api/accounts/me")).StatusCode);
 
         var changed = await laptopClient.PostAsJsonAsync("/api/accounts/password", new { currentPassword = Password, newPassword = "a brand new passphrase" });
         Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
