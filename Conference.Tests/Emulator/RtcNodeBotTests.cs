@@ -18,8 +18,28 @@ public sealed class RtcNodeBotTests(LiveKitEmulator emulator, CallBrowser browse
         var ada = await browser.JoinAsync(emulator, room, "ada");
         var bot = RunBotAsync(room, "bot", seconds: 15);
 
-        var (width, height) = await ada.WaitForVideoAsync("bot");
-        Assert.Equal((320, 240), (width, height));
+        (int Width, int Height) size;
+        try
+        {
+            size = await ada.WaitForVideoAsync("bot");
+        }
+        catch (TimeoutException noVideo)
+        {
+            // Under load (ci34, ci35) the bot's microphone reached ada and its camera never did: say where it stopped.
+            string botSaid;
+            try
+            {
+                botSaid = (await bot).ToJsonString();
+            }
+            catch (InvalidOperationException failed)
+            {
+                botSaid = failed.Message;
+            }
+            var emulatorSaid = string.Join(Environment.NewLine, emulator.Output.Split('\n').Where(line => line.Contains(room, StringComparison.Ordinal) || line.Contains("\"level\":\"warn\"", StringComparison.Ordinal) || line.Contains("\"level\":\"error\"", StringComparison.Ordinal)).TakeLast(40));
+            throw new TimeoutException($"{noVideo.Message}{Environment.NewLine}The bot: {botSaid}{Environment.NewLine}The relay: {await LiveKitEmulator.MediaStoriesAsync(emulator.TestControlPort, room)}" +
+                $"{Environment.NewLine}The emulator's log:{Environment.NewLine}{emulatorSaid}", noVideo);
+        }
+        Assert.Equal((320, 240), size);
         Assert.True(await ada.WaitForAudioAsync("bot") > 0.05);
 
         var report = await bot;
@@ -56,8 +76,13 @@ public sealed class RtcNodeBotTests(LiveKitEmulator emulator, CallBrowser browse
         }
         var marker = "BOT_REPORT ";
         var report = (await output).Split('\n').FirstOrDefault(l => l.StartsWith(marker, StringComparison.Ordinal));
-        return node.ExitCode == 0 && report is not null
-            ? JsonNode.Parse(report[marker.Length..])!
-            : throw new InvalidOperationException($"the bot exited with {node.ExitCode}: {await errors}");
+        if (node.ExitCode != 0 || report is null)
+        {
+            throw new InvalidOperationException($"the bot exited with {node.ExitCode}: {await errors}");
+        }
+        var result = JsonNode.Parse(report[marker.Length..])!;
+        // Its progress, with times (BOT_PROGRESS lines on stderr), for a failure's message.
+        result["progress"] = new JsonArray([.. (await errors).Split('\n').Where(line => line.StartsWith("BOT_PROGRESS", StringComparison.Ordinal)).Select(line => (JsonNode)line.Trim())]);
+        return result;
     }
 }
