@@ -124,12 +124,32 @@ sealed class BadRequestExceptionHandler(IProblemDetailsService problems, IOption
             return Error("body", $"The body must be a JSON object such as {RequestShapes.Example(bodyType, Json)}"
                 + (required.Count > 0 ? $", with {string.Join(" and ", required)} given." : "."));
         }
-        // The serializer does not say which of these it was: name them all, the likeliest first.
         var text = Nullable.GetUnderlyingType(found.Type) ?? found.Type;
-        return Error(found.Field, $"{found.Field} must be {RequestShapes.Describe(found.Type, Json)}"
-            + (text == typeof(string) ? " of valid Unicode text (no lone surrogate escapes such as \\ud800)" : "")
-            + $", and {found.Field} may appear only once.");
+        var expected = $"{found.Field} must be {RequestShapes.Describe(found.Type, Json)}";
+        return Error(found.Field, Fault(json) switch
+        {
+            ValueFault.Repeated => $"{found.Field} appears more than once; give it once.",
+            ValueFault.NotText when text == typeof(string) => $"{expected} of valid Unicode text (no lone surrogate escapes such as \\ud800).",
+            ValueFault.WrongType => $"{expected}.",
+            // Words this version of System.Text.Json does not use: every cause, the likeliest first.
+            _ => $"{expected}{(text == typeof(string) ? " of valid Unicode text (no lone surrogate escapes such as \\ud800)" : "")}, and {found.Field} may appear only once.",
+        });
     }
+
+    enum ValueFault { Unknown, WrongType, NotText, Repeated }
+
+    /// <summary>
+    /// Which fault the serializer met at a known field. It says so only in its messages (System.Text.Json's
+    /// ThrowHelper: "Duplicate property …", "The JSON value could not be converted to …", with the reader's
+    /// "… UTF-16 …" inside for a lone surrogate); anything else is Unknown.
+    /// </summary>
+    static ValueFault Fault(JsonException json) => json switch
+    {
+        { Message: var message } when message.StartsWith("Duplicate property", StringComparison.Ordinal) => ValueFault.Repeated,
+        { InnerException: InvalidOperationException { Message: var inner } } when inner.Contains("UTF-16", StringComparison.Ordinal) => ValueFault.NotText,
+        { Message: var message } when message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal) => ValueFault.WrongType,
+        _ => ValueFault.Unknown,
+    };
 
     /// <summary>
     /// The handler's route and query parameters whose value is missing (when required) or does not parse as their type,
