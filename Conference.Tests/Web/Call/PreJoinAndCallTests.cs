@@ -356,6 +356,8 @@ public class PreJoinAndCallTests : CallTestBase
         page.WaitForAssertion(() => Assert.Equal(["Admit Gus Guest, 1st of 2 to ask", "Admit Gus Guest, 2nd of 2 to ask", "Admit Sam"], Labels("Admit")));
         Assert.Equal(["asked 4 min ago", "asked just now", "asked 2 min ago"], page.FindAll("[data-testid=lobby-asked]").Select(e => e.TextContent).ToList());
         Assert.Equal(now.AddMinutes(-4).ToString("O"), page.Find("[data-testid=lobby-asked] time").GetAttribute("datetime"));
+        // The waiting-room card is a live region: its ticking times must not be read aloud each second.
+        Assert.All(page.FindAll("[data-testid=lobby-asked]"), asked => Assert.Equal("off", asked.GetAttribute("aria-live")));
         // The words keep up while the list is open (a newcomer saw "asked just now" for minutes): seconds in the first
         // minute, then minutes; the labels keep the order of asking.
         Time.Advance(TimeSpan.FromSeconds(17));
