@@ -83,12 +83,25 @@ public static class ModerationApi
     static async Task<Ok<List<LobbyEntry>>> ListLobby(MeetingRequest target, Lobby lobby)
     {
         var waiting = await lobby.WaitingAsync(target.Slug);
-        return TypedResults.Ok(waiting.Select(w => new LobbyEntry(w.Id, w.DisplayName, w.RequestedAt, w.RemovedBefore)).ToList());
+        return TypedResults.Ok(waiting.Where(w => !AskedBeforeTheEnd(target.Meeting, w))
+            .Select(w => new LobbyEntry(w.Id, w.DisplayName, w.RequestedAt, w.RemovedBefore)).ToList());
     }
+
+    /// <summary>
+    /// A request made before the host ended the call for everyone ended with it: its page says so ("ask to join
+    /// again", JoinApi), so hosts no longer see it, and admitting it would let in nobody (a newcomer admitted such a
+    /// ghost).
+    /// </summary>
+    static bool AskedBeforeTheEnd(Meeting meeting, Lobby.Request request) => meeting.EndedForEveryoneAt >= request.RequestedAt;
 
     static async Task<Results<NoContent, ProblemHttpResult>> AnswerLobby(MeetingRequest target, string requestId, Lobby.Status answer,
         Lobby lobby, MeetingChanges changes)
     {
+        if (await lobby.FindAsync(target.Slug, requestId) is { } asked && AskedBeforeTheEnd(target.Meeting, asked))
+        {
+            return TypedResults.Problem("They asked before the call was ended for everyone; their page told them to ask again.",
+                statusCode: StatusCodes.Status410Gone, title: "Call ended");
+        }
         if (await lobby.AnswerAsync(target.Slug, requestId, answer) is null)
         {
             return TypedResults.Problem("Nobody is waiting with that request; they may have left or been answered.", statusCode: StatusCodes.Status404NotFound);

@@ -169,23 +169,12 @@ public sealed class WebhookEventStore(ConferenceDbContext db, TimeProvider clock
                 var startedAt = webhookEvent.Room?.CreationTimeMs ?? webhookEvent.Room?.CreationTime ?? at;
                 started.StartedAt = Earliest(started.StartedAt, startedAt);
                 meeting.StartedAt = Earliest(meeting.StartedAt, startedAt);
+                await EndSupersededCallsAsync(meeting, started, batch, cancellationToken);
                 break;
 
             case WebhookEventNames.RoomFinished when roomSid is not null:
                 var finished = batch.Call(db, meeting.Id, roomSid);
-                finished.EndedAt = Earliest(finished.EndedAt, at);
-                // Every connection of this call (and only this call: a newer one may be running) ends with it.
-                // Sessions this batch created are written first so the update closes them too.
-                await db.SaveChangesAsync(cancellationToken);
-                var endedAt = finished.EndedAt.Value;
-                await db.ParticipantSessions
-                    .Where(s => s.MeetingId == meeting.Id && s.RoomSid == roomSid && (s.LeftAt == null || s.LeftAt > endedAt))
-                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.LeftAt, endedAt).SetProperty(x => x.DisconnectReason, RoomClosed), cancellationToken);
-                foreach (var open in batch.Sessions.Values.Where(s => s.RoomSid == roomSid && (s.LeftAt is null || s.LeftAt > endedAt)))
-                {
-                    open.LeftAt = endedAt;
-                    open.DisconnectReason = RoomClosed;
-                }
+                await EndCallAsync(meeting, finished, at, batch, cancellationToken);
                 break;
 
             case WebhookEventNames.ParticipantJoined when webhookEvent.Participant is { } participant && roomSid is not null:
@@ -229,6 +218,52 @@ public sealed class WebhookEventStore(ConferenceDbContext db, TimeProvider clock
                 return WebhookEffect.None;
         }
         return new WebhookEffect(new MeetingChange(meeting.Slug, ChangeOf(webhookEvent.Event)), null);
+    }
+
+    /// <summary>
+    /// Ends <paramref name="call"/> at <paramref name="endedAt"/> (or earlier, if it ended before), and every connection
+    /// of it (only of this call: a newer one may be running). Sessions this batch created are written first so the
+    /// update closes them too.
+    /// </summary>
+    async Task EndCallAsync(Meeting meeting, MeetingCall call, DateTimeOffset endedAt, BatchState batch, CancellationToken cancellationToken)
+    {
+        call.EndedAt = Earliest(call.EndedAt, endedAt);
+        await db.SaveChangesAsync(cancellationToken);
+        var ended = call.EndedAt.Value;
+        var roomSid = call.RoomSid;
+        await db.ParticipantSessions
+            .Where(s => s.MeetingId == meeting.Id && s.RoomSid == roomSid && (s.LeftAt == null || s.LeftAt > ended))
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.LeftAt, ended).SetProperty(x => x.DisconnectReason, RoomClosed), cancellationToken);
+        foreach (var open in batch.Sessions.Values.Where(s => s.RoomSid == roomSid && (s.LeftAt is null || s.LeftAt > ended)))
+        {
+            open.LeftAt = ended;
+            open.DisconnectReason = RoomClosed;
+        }
+    }
+
+    /// <summary>
+    /// A room name has one live room at a time (livekit-behaviour.md §2: each creation has a new sid), so a call that
+    /// started is the end of every earlier call of the meeting still open: their room_finished never came. That is
+    /// what happens when LiveKit itself stops mid-call (it keeps rooms in memory; a newcomer's meeting stayed
+    /// "In progress" for good after a LiveKit restart). They end when this one started, the latest they can have.
+    /// Webhooks are unordered, so the rule runs both ways: a call whose room_started arrives after a later call's
+    /// ended when that one started.
+    /// </summary>
+    async Task EndSupersededCallsAsync(Meeting meeting, MeetingCall started, BatchState batch, CancellationToken cancellationToken)
+    {
+        var startedAt = started.StartedAt!.Value;
+        await db.SaveChangesAsync(cancellationToken);
+        var others = db.MeetingCalls.Where(c => c.MeetingId == meeting.Id && c.RoomSid != started.RoomSid);
+        var stillOpen = await others.Where(c => c.StartedAt < startedAt && (c.EndedAt == null || c.EndedAt > startedAt)).ToListAsync(cancellationToken);
+        foreach (var earlier in stillOpen)
+        {
+            await EndCallAsync(meeting, earlier, startedAt, batch, cancellationToken);
+        }
+        if (await others.Where(c => c.StartedAt > startedAt).MinAsync(c => c.StartedAt, cancellationToken) is { } next
+            && (started.EndedAt is null || started.EndedAt > next))
+        {
+            await EndCallAsync(meeting, started, next, batch, cancellationToken);
+        }
     }
 
     /// <summary>The meeting change an applied event announces: the event's own kind (only these events are applied).</summary>

@@ -31,6 +31,35 @@ public sealed class ModerationApiTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task Ending_the_call_for_everyone_ends_the_lobby_requests_made_before_it()
+    {
+        // A newcomer ended the call with a guest waiting: the guest's page said "ask to join again", the host's list
+        // still showed them, and Admit let in nobody.
+        using var host = await fixture.SignedInHostAsync();
+        var slug = await MeetingsApiTests.CreateAsync(host, new { title = "Ghosts", settings = new { lobbyEnabled = true } });
+        var rita = fixture.Api.CreateClient();
+        var asked = await (await rita.PostAsJsonAsync($"/api/meetings/{slug}/join", new { displayName = "Rita Late" })).Content.ReadFromJsonAsync<JsonElement>();
+        var requestId = asked.GetProperty("lobbyRequestId").GetString()!;
+        Assert.Single((await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}/lobby")).EnumerateArray());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await host.PostAsync($"/api/meetings/{slug}/end", null)).StatusCode);
+
+        Assert.Empty((await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}/lobby")).EnumerateArray());
+        var admit = await host.PostAsync($"/api/meetings/{slug}/lobby/{requestId}/admit", null);
+        Assert.Equal(HttpStatusCode.Gone, admit.StatusCode);
+        Assert.Contains("asked before the call was ended", (await admit.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        var ritasPage = await rita.PostAsJsonAsync($"/api/meetings/{slug}/lobby/{requestId}", new { ticket = asked.GetProperty("lobbyTicket").GetString() });
+        Assert.Equal(HttpStatusCode.Gone, ritasPage.StatusCode);
+
+        // Asking again after the end is a request like any other.
+        var again = await (await rita.PostAsJsonAsync($"/api/meetings/{slug}/join", new { displayName = "Rita Late", participantKey = asked.GetProperty("participantKey").GetString() }))
+            .Content.ReadFromJsonAsync<JsonElement>();
+        var waiting = Assert.Single((await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}/lobby")).EnumerateArray());
+        Assert.Equal(again.GetProperty("lobbyRequestId").GetString(), waiting.GetProperty("requestId").GetString());
+        Assert.Equal(HttpStatusCode.NoContent, (await host.PostAsync($"/api/meetings/{slug}/lobby/{again.GetProperty("lobbyRequestId").GetString()}/admit", null)).StatusCode);
+    }
+
+    [Fact]
     public async Task Promoting_sends_the_whole_permission_set_and_the_role_and_lets_the_co_host_moderate()
     {
         using var host = await fixture.SignedInHostAsync();

@@ -41,6 +41,49 @@ public sealed class WebhooksApiTests(ApiFixture fixture)
         Assert.Equal(25.0, figures.GetProperty("durationMinutes").GetDouble());
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // webhooks are unordered: the old room's room_started arrives after the new one's
+    public async Task A_call_whose_room_finished_never_came_ends_when_the_next_call_of_the_meeting_starts(bool oldStartArrivesLast)
+    {
+        // A newcomer stopped LiveKit mid-call (it keeps rooms in memory: no room_finished), started it again, rejoined
+        // and ended the new call: the meeting said "In progress" for good, and the old call's people never left.
+        using var host = await fixture.SignedInHostAsync();
+        var slug = await MeetingsApiTests.CreateAsync(host);
+        var livekit = fixture.Api.CreateClient();
+        var start = DateTimeOffset.UtcNow.AddMinutes(-30);
+        var restart = start.AddMinutes(10);
+        var (before, after) = ($"RM_{slug}_before", $"RM_{slug}_after"); // room sids are unique across meetings
+        string[] oldCall =
+        [
+            WebhookJson.RoomStarted(slug, start, roomSid: before),
+            WebhookJson.Participant("participant_joined", slug, "ada-aaaaaa", "Ada", start, start, roomSid: before, sid: "PA_ada1"),
+        ];
+        string[] newCall =
+        [
+            WebhookJson.RoomStarted(slug, restart, roomSid: after),
+            WebhookJson.Participant("participant_joined", slug, "ada-aaaaaa", "Ada", restart, restart, roomSid: after, sid: "PA_ada2"),
+        ];
+        foreach (var body in oldStartArrivesLast ? [.. newCall, .. oldCall] : oldCall.Concat(newCall))
+        {
+            await PostOkAsync(livekit, body);
+        }
+
+        var meeting = await livekit.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}");
+        Assert.Equal("InProgress", meeting.GetProperty("status").GetString());
+        Assert.Equal(restart.ToUnixTimeSeconds(), meeting.GetProperty("inProgressSince").GetDateTimeOffset().ToUnixTimeSeconds());
+        Assert.Equal(
+            ["PA_ada1 ROOM_CLOSED 600", "PA_ada2 open"],
+            (await QueryAsync($"""SELECT "ParticipantSid", COALESCE("DisconnectReason", 'open'), EXTRACT(EPOCH FROM "LeftAt" - "JoinedAt")::int FROM participant_sessions s JOIN meetings m ON m."Id" = s."MeetingId" WHERE m."Slug" = '{slug}' ORDER BY 1"""))
+                .Select(row => string.Join(' ', row.Where(value => value is not null and not DBNull))));
+
+        await PostOkAsync(livekit, WebhookJson.RoomFinished(slug, restart.AddMinutes(5), roomSid: after));
+        meeting = await livekit.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}");
+        Assert.Equal("Idle", meeting.GetProperty("status").GetString());
+        var figures = await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}/analytics");
+        Assert.Equal([10.0, 5.0], figures.GetProperty("calls").EnumerateArray().Select(c => c.GetProperty("durationMinutes").GetDouble()).Order().Reverse());
+    }
+
     [Fact]
     public async Task A_call_shorter_than_a_second_lasts_zero_minutes_not_less()
     {
