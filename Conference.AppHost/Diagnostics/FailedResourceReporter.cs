@@ -48,7 +48,11 @@ sealed partial class FailedResourceReporter(
                 }
                 if (Failure(update.Snapshot, stoppedByAppHost.Contains(update.ResourceId)) is not { } failure)
                 {
-                    reported.Remove(update.ResourceId);
+                    // Back after a failure the console reported (restarted on the dashboard): say so there too.
+                    if (state == KnownResourceStates.Running && reported.Remove(update.ResourceId))
+                    {
+                        logger.LogInformation("{Resource} is running again.", update.Resource.Name);
+                    }
                     continue;
                 }
                 if (reported.Add(update.ResourceId))
@@ -134,7 +138,7 @@ sealed partial class FailedResourceReporter(
                 lines.AddRange(batch
                     .SelectMany(line => line.Content.Split('\n'))
                     .Select(line => Timestamp().Replace(line.TrimEnd('\r'), "", 1))
-                    .Where(line => line.Trim().Length > 0 && !IsStackFrame(line)));
+                    .Where(line => line.Trim().Length > 0 && !IsStackFrame(line) && !IsStartNote(line)));
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -142,6 +146,10 @@ sealed partial class FailedResourceReporter(
             // What was read in time is what the console gets.
         }
         return lines.TakeLast(LastLineCount).ToList();
+
+        // DCP's "[sys] Starting process...: Cmd = …" arrives after the process's own lines, so it read as the last
+        // thing the process did (a newcomer was misled); the dashboard shows the command.
+        static bool IsStartNote(string line) => line.StartsWith("[sys] Starting process", StringComparison.Ordinal);
 
         static bool IsStackFrame(string line)
         {

@@ -65,8 +65,8 @@ public sealed class AccountComponentTests : WebComponentTest
 
     [Theory]
     [InlineData("", "Enter how many days to keep recordings, from 1 to 3650.")]
-    [InlineData("7.5", "Enter how many days to keep recordings as a whole number, from 1 to 3650.")]
-    [InlineData("1e2", "Enter how many days to keep recordings as a whole number, from 1 to 3650.")]
+    [InlineData("7.5", "Enter how many days to keep recordings in digits, as a whole number such as 30, from 1 to 3650.")]
+    [InlineData("1e2", "Enter how many days to keep recordings in digits, as a whole number such as 30, from 1 to 3650.")]
     public void An_emptied_or_unreadable_retention_is_asked_for_again_and_nothing_is_saved(string typed, string message)
     {
         SignIn(admin: true);

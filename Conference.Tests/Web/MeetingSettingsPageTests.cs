@@ -64,8 +64,8 @@ public sealed class MeetingSettingsPageTests : WebComponentTest
 
     [Theory]
     [InlineData("", "Enter how many people may be in the meeting at once, from 2 to 100.")]
-    [InlineData("2.5", "Enter how many people may be in the meeting at once as a whole number, from 2 to 100.")]
-    [InlineData("1e2", "Enter how many people may be in the meeting at once as a whole number, from 2 to 100.")]
+    [InlineData("2.5", "Enter how many people may be in the meeting at once in digits, as a whole number such as 10, from 2 to 100.")]
+    [InlineData("1e2", "Enter how many people may be in the meeting at once in digits, as a whole number such as 10, from 2 to 100.")]
     public void An_emptied_or_unreadable_size_is_explained_at_the_field_and_nothing_is_sent(string typed, string message)
     {
         // A newcomer cleared "Most people at once" and pressed Save: nothing happened, no word, no "Saved.". Another
