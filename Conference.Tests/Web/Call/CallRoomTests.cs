@@ -652,7 +652,12 @@ public class CallRoomTests : CallTestBase
         // The People panel lists them too; while it is open the banner steps aside (one Admit button per person).
         await Click(cut, "[data-testid=toggle-people]");
         Assert.Empty(cut.FindAll("[data-testid=lobby-banner]"));
-        Assert.Single(cut.FindAll("button[aria-label='Admit Mallory']"));
+        // Saying, as the banner did, that Mallory was removed before: the panel once left it out, and the buttons'
+        // names never said it.
+        var mallory = cut.Find("[data-testid=lobby-list] li");
+        Assert.Equal("removed before", mallory.QuerySelector("[data-testid=removed-before]")?.TextContent);
+        Assert.Equal(["Admit Mallory (removed from this meeting before)", "Deny Mallory (removed from this meeting before)"],
+            mallory.QuerySelectorAll("button").Select(b => b.GetAttribute("aria-label")));
     }
 
     [Fact]
