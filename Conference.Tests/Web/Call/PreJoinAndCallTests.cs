@@ -395,6 +395,23 @@ public class PreJoinAndCallTests : CallTestBase
         Assert.Equal("PreJoin", cut.Find("[data-testid=meeting]").GetAttribute("data-step"));
     }
 
+    [Fact]
+    public async Task A_locked_refusal_under_Join_goes_when_the_host_unlocks()
+    {
+        // The banner above went live while "The host has locked this meeting" stayed under Join (and Join then worked).
+        MeetingExists(locked: true);
+        Api.Answer($"POST /api/meetings/{Slug}/join", HttpStatusCode.Forbidden,
+            new { title = "Meeting locked", detail = "The host has locked this meeting; nobody new can join.", status = 403 });
+        var cut = Page();
+        Join(cut);
+        cut.WaitForAssertion(() => Assert.Contains("locked this meeting", cut.Find("[data-testid=join-error]").TextContent));
+
+        MeetingExists(locked: false);
+        await Notifications.NotifyAsync(new MeetingChange(Slug, MeetingChangeKind.Lock));
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=meeting-locked]")));
+        Assert.Empty(cut.FindAll("[data-testid=join-error]"));
+    }
+
     /// <summary>The api's answer while Redis is down (DependencyUnavailableExceptionHandler): 503, Retry-After, its own words.</summary>
     static HttpResponseMessage RedisDown(int retryAfterSeconds)
     {
