@@ -9,6 +9,23 @@ namespace Conference.Tests.Web;
 public sealed class AccountFormsComponentTests : WebComponentTest
 {
     [Fact]
+    public void A_wrong_password_is_said_in_plain_words_without_the_http_status()
+    {
+        // A newcomer saw "Unauthorized" above "The email or password is wrong.", and a "Sign in again" link on the
+        // sign-in page itself.
+        Api.OnProblem("POST", "/api/accounts/signin", HttpStatusCode.Unauthorized, "Unauthorized", "The email or password is wrong.");
+        var page = Render<SignIn>(parameters => parameters.AddCascadingValue<HttpContext>(new DefaultHttpContext()));
+
+        page.Find("#email").Change("ada@example.org");
+        page.Find("#password").Change("not it");
+        page.Find("form").Submit();
+
+        page.WaitForAssertion(() => Assert.Equal("The email or password is wrong.", page.Find("[role=alert]").TextContent.Trim()));
+        Assert.DoesNotContain("Unauthorized", page.Markup);
+        Assert.DoesNotContain("Sign in again", page.Markup);
+    }
+
+    [Fact]
     public void An_email_that_already_has_an_account_is_said_once_by_the_email_field()
     {
         Api.On("GET", "/api/accounts/signup", new { signUpOpen = true, setupCodeRequired = false });

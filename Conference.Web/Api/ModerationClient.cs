@@ -74,17 +74,29 @@ public sealed record LobbyEntry(string RequestId, string DisplayName, DateTimeOf
     /// <summary>
     /// A button's accessible name for this entry ("Admit Sam"); when others waiting have the same name, with the order
     /// in which they asked ("Admit Sam, 1st of 2 to ask"), so that two "Sam"s (one a browser that died while waiting)
-    /// can be told apart by ear too, even when they asked in the same second.
+    /// can be told apart by ear too, even when they asked in the same second; and, as the list shows it, whether they
+    /// were removed before ("Admit Sam (removed from this meeting before)").
     /// </summary>
     public string ButtonLabel(string verb, IEnumerable<LobbyEntry> waiting)
+    {
+        var place = Place(waiting);
+        var label = place is null ? $"{verb} {DisplayName}" : $"{verb} {DisplayName}, {place}";
+        return RemovedBefore ? $"{label} (removed from this meeting before)" : label;
+    }
+
+    /// <summary>
+    /// Where this entry stands among those waiting with the same name, in the order they asked ("1st of 2 to ask");
+    /// null when nobody else waiting has this name.
+    /// </summary>
+    public string? Place(IEnumerable<LobbyEntry> waiting)
     {
         var namesakes = waiting.Where(e => e.DisplayName == DisplayName).OrderBy(e => e.RequestedAt).ThenBy(e => e.RequestId, StringComparer.Ordinal).ToList();
         if (namesakes.Count < 2)
         {
-            return $"{verb} {DisplayName}";
+            return null;
         }
         var place = namesakes.FindIndex(e => e.RequestId == RequestId) + 1;
-        return $"{verb} {DisplayName}, {Ordinal(place)} of {namesakes.Count} to ask";
+        return $"{Ordinal(place)} of {namesakes.Count} to ask";
     }
 
     /// <summary>1st, 2nd, 3rd, 4th … 11th, 12th, 13th, 21st.</summary>

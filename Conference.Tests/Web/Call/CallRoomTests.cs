@@ -652,7 +652,12 @@ public class CallRoomTests : CallTestBase
         // The People panel lists them too; while it is open the banner steps aside (one Admit button per person).
         await Click(cut, "[data-testid=toggle-people]");
         Assert.Empty(cut.FindAll("[data-testid=lobby-banner]"));
-        Assert.Single(cut.FindAll("button[aria-label='Admit Mallory']"));
+        // Saying, as the banner did, that Mallory was removed before: the panel once left it out, and the buttons'
+        // names never said it.
+        var mallory = cut.Find("[data-testid=lobby-list] li");
+        Assert.Equal("removed before", mallory.QuerySelector("[data-testid=removed-before]")?.TextContent);
+        Assert.Equal(["Admit Mallory (removed from this meeting before)", "Deny Mallory (removed from this meeting before)"],
+            mallory.QuerySelectorAll("button").Select(b => b.GetAttribute("aria-label")));
     }
 
     [Fact]
@@ -736,6 +741,35 @@ public class CallRoomTests : CallTestBase
         Assert.Equal(Time.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture), line.QuerySelector("time")!.GetAttribute("datetime"));
         Assert.Equal("Connected", cut.Find("[data-testid=call-room]").GetAttribute("data-state"));
         Assert.Empty(cut.FindAll("[data-testid=piece-failed]"));
+    }
+
+    [Fact]
+    public async Task The_reactions_menu_closes_after_a_pick_and_on_Escape_focus_back_on_its_button()
+    {
+        // It was a <details> that stayed open over the call after a pick; Meet and Zoom close theirs.
+        var cut = Call();
+        await Play(cut, e => e.OnParticipants(new RoomSnapshot([Person("me-1", "Me", isLocal: true), Person("ada", "Ada")], [])));
+        var menu = () => cut.Find("#reactions-menu");
+        Assert.True(menu().HasAttribute("hidden"));
+        Assert.Equal("false", cut.Find("[data-testid=toggle-reactions]").GetAttribute("aria-expanded"));
+
+        await Click(cut, "[data-testid=toggle-reactions]");
+        Assert.False(menu().HasAttribute("hidden"));
+        Assert.Equal("true", cut.Find("[data-testid=toggle-reactions]").GetAttribute("aria-expanded"));
+        await Click(cut, "button[aria-label='React 🎉']");
+        Assert.Contains("reaction:🎉", Media.Calls);
+        Assert.True(menu().HasAttribute("hidden"));
+        Assert.Equal("false", cut.Find("[data-testid=toggle-reactions]").GetAttribute("aria-expanded"));
+        // Focus goes back to the menu's button (bUnit's markup here does not carry element references to compare with:
+        // both closes focus the same element, the only one the control bar focuses).
+        var button = ((Microsoft.AspNetCore.Components.ElementReference)JSInterop.VerifyFocusAsyncInvoke().Arguments[0]!).Id;
+        Assert.False(string.IsNullOrEmpty(button));
+
+        await Click(cut, "[data-testid=toggle-reactions]");
+        Assert.False(menu().HasAttribute("hidden"));
+        await cut.InvokeAsync(() => cut.Find(".reactions-menu").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "Escape" }));
+        Assert.True(menu().HasAttribute("hidden"));
+        Assert.All(JSInterop.VerifyFocusAsyncInvoke(calledTimes: 2), focus => Assert.Equal(button, ((Microsoft.AspNetCore.Components.ElementReference)focus.Arguments[0]!).Id));
     }
 
     [Fact]

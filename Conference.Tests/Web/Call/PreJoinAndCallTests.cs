@@ -352,6 +352,10 @@ public class PreJoinAndCallTests : CallTestBase
 
         List<string> Labels(string verb) => page.FindAll("button").Select(b => b.GetAttribute("aria-label") ?? b.TextContent.Trim())
             .Where(label => label.StartsWith(verb + " ", StringComparison.Ordinal)).ToList();
+        // What a sighted host reads of each entry: after a minute two "Gus Guest · asked 1 min ago" looked the same, so
+        // the order of asking shows beside the time, as the buttons' names say it.
+        List<string> Seen() => page.FindAll("li:has([data-testid=lobby-asked])")
+            .Select(li => string.Join(" ", li.QuerySelectorAll(".lobby-name, [data-testid=lobby-asked], [data-testid=lobby-place]").Select(e => e.TextContent.Trim()))).ToList();
 
         page.WaitForAssertion(() => Assert.Equal(["Admit Gus Guest, 1st of 2 to ask", "Admit Gus Guest, 2nd of 2 to ask", "Admit Sam"], Labels("Admit")));
         Assert.Equal(["asked 4 min ago", "asked just now", "asked 2 min ago"], page.FindAll("[data-testid=lobby-asked]").Select(e => e.TextContent).ToList());
@@ -365,6 +369,7 @@ public class PreJoinAndCallTests : CallTestBase
         Time.Advance(TimeSpan.FromSeconds(43));
         page.WaitForAssertion(() => Assert.Equal(["asked 5 min ago", "asked 1 min ago", "asked 3 min ago"], page.FindAll("[data-testid=lobby-asked]").Select(e => e.TextContent).ToList()));
         Assert.Equal(["Admit Gus Guest, 1st of 2 to ask", "Admit Gus Guest, 2nd of 2 to ask", "Admit Sam"], Labels("Admit"));
+        Assert.Equal(["Gus Guest asked 5 min ago · 1st of 2 to ask", "Gus Guest asked 1 min ago · 2nd of 2 to ask", "Sam asked 3 min ago"], Seen());
 
         // In the call, the banner and the People panel say the same.
         Join(page);
@@ -372,8 +377,10 @@ public class PreJoinAndCallTests : CallTestBase
         await page.InvokeAsync(() => Media.Events!.OnParticipants(new RoomSnapshot([Person("me-1", "Grace", isLocal: true, role: "Host")], [])));
         page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=lobby-banner]")));
         Assert.Equal(["Deny Gus Guest, 1st of 2 to ask", "Deny Gus Guest, 2nd of 2 to ask", "Deny Sam"], Labels("Deny"));
+        Assert.Equal(["Gus Guest asked 5 min ago · 1st of 2 to ask", "Gus Guest asked 1 min ago · 2nd of 2 to ask", "Sam asked 3 min ago"], Seen());
         await page.InvokeAsync(() => page.Find("[data-testid=toggle-people]").Click());
         page.WaitForAssertion(() => Assert.Equal(["Admit Gus Guest, 1st of 2 to ask", "Admit Gus Guest, 2nd of 2 to ask", "Admit Sam"], Labels("Admit")));
+        Assert.Equal(["Gus Guest asked 5 min ago · 1st of 2 to ask", "Gus Guest asked 1 min ago · 2nd of 2 to ask", "Sam asked 3 min ago"], Seen());
     }
 
     [Fact]
@@ -386,6 +393,23 @@ public class PreJoinAndCallTests : CallTestBase
         Join(cut);
         cut.WaitForAssertion(() => Assert.Contains("locked this meeting", cut.Find("[data-testid=join-error]").TextContent));
         Assert.Equal("PreJoin", cut.Find("[data-testid=meeting]").GetAttribute("data-step"));
+    }
+
+    [Fact]
+    public async Task A_locked_refusal_under_Join_goes_when_the_host_unlocks()
+    {
+        // The banner above went live while "The host has locked this meeting" stayed under Join (and Join then worked).
+        MeetingExists(locked: true);
+        Api.Answer($"POST /api/meetings/{Slug}/join", HttpStatusCode.Forbidden,
+            new { title = "Meeting locked", detail = "The host has locked this meeting; nobody new can join.", status = 403 });
+        var cut = Page();
+        Join(cut);
+        cut.WaitForAssertion(() => Assert.Contains("locked this meeting", cut.Find("[data-testid=join-error]").TextContent));
+
+        MeetingExists(locked: false);
+        await Notifications.NotifyAsync(new MeetingChange(Slug, MeetingChangeKind.Lock));
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=meeting-locked]")));
+        Assert.Empty(cut.FindAll("[data-testid=join-error]"));
     }
 
     /// <summary>The api's answer while Redis is down (DependencyUnavailableExceptionHandler): 503, Retry-After, its own words.</summary>

@@ -175,9 +175,18 @@ public class PreJoinTests : CallTestBase
         var cut = Render<PreJoin>(p => p.Add(x => x.OnJoin, (PreJoinChoices _) => joined = true));
         DevicesListed(cut);
         Assert.True(cut.Find("button[type=submit]").HasAttribute("disabled"));
+        // Join was simply disabled, and nothing said why: the name field says it.
+        cut.WaitForAssertion(() => Assert.Equal("Enter your name to join.", cut.Find("#display-name-needed").TextContent));
+        Assert.Contains("display-name-needed", cut.Find("#display-name").GetAttribute("aria-describedby")!.Split(' '));
         cut.Find("#display-name").Input("   ");
+        Assert.NotEmpty(cut.FindAll("#display-name-needed"));
         cut.Find("form").Submit();
         Assert.False(joined);
+
+        cut.Find("#display-name").Input("Ada");
+        Assert.Empty(cut.FindAll("#display-name-needed"));
+        Assert.Equal("display-name-length", cut.Find("#display-name").GetAttribute("aria-describedby"));
+        Assert.False(cut.Find("button[type=submit]").HasAttribute("disabled"));
     }
 
     [Fact]
