@@ -25,10 +25,12 @@ public static class ModerationApi
         moderators.MapGet("/lobby", ListLobby).WithName("ListLobby").WithSummary("People waiting to be let in (and whether they were removed before).");
         moderators.MapPost("/lobby/{requestId}/admit", (MeetingRequest target, string requestId, Lobby lobby, MeetingChanges changes) =>
                 AnswerLobby(target, requestId, Lobby.Status.Admitted, lobby, changes))
-            .WithName("AdmitGuest").WithSummary("Let a waiting person in; their ticket then turns into a token, once.");
+            .WithName("AdmitGuest").WithSummary("Let a waiting person in; their ticket then turns into a token, once.")
+            .ProducesProblem(StatusCodes.Status410Gone); // asked before the call was ended for everyone
         moderators.MapPost("/lobby/{requestId}/deny", (MeetingRequest target, string requestId, Lobby lobby, MeetingChanges changes) =>
                 AnswerLobby(target, requestId, Lobby.Status.Denied, lobby, changes))
-            .WithName("DenyGuest").WithSummary($"Turn a waiting person away (after {Lobby.MaxDenials} they cannot ask again that day).");
+            .WithName("DenyGuest").WithSummary($"Turn a waiting person away (after {Lobby.MaxDenials} they cannot ask again that day).")
+            .ProducesProblem(StatusCodes.Status410Gone);
 
         moderators.MapGet("/participants", ListParticipants).WithName("ListParticipants")
             .WithSummary("The people in the call now (LiveKit; recorders and agents left out) with their role in the meeting.");
