@@ -227,6 +227,29 @@ public sealed record CallPage(IPage Page, string Identity, string Sid)
         Page.EvaluateAsync("([text, reliable, topic, to]) => window.sendData(text, reliable, topic ?? undefined, to ?? undefined)",
             new object?[] { text, reliable, topic, to });
 
+    /// <summary>
+    /// Sends <paramref name="text"/> on the lossy (unreliable) channel every 500 ms until <paramref name="receiver"/>
+    /// has it, at most 30 times, and returns it as received.
+    /// </summary>
+    public async Task<ReceivedData> SendLossyUntilReceivedAsync(CallPage receiver, string text)
+    {
+        for (var sent = 0; sent < 30; sent++)
+        {
+            await SendDataAsync(text, reliable: false);
+            try
+            {
+                await receiver.Page.WaitForFunctionAsync("([text]) => window.received.some(r => r.text === text)", new object[] { text },
+                    new PageWaitForFunctionOptions { Timeout = 500, PollingInterval = 50 });
+                return await receiver.Page.EvaluateAsync<ReceivedData>("([text]) => window.received.find(r => r.text === text)", new object[] { text });
+            }
+            catch (TimeoutException)
+            {
+                // Not there yet: send it again.
+            }
+        }
+        throw new TimeoutException($"{receiver.Identity} received none of 30 lossy copies of \"{text}\" from {Identity} in 15 s");
+    }
+
     public async Task<ReceivedData> WaitForDataAsync(string text)
     {
         await Page.WaitForFunctionAsync("([text]) => window.received.some(r => r.text === text)", new object[] { text },

@@ -71,6 +71,21 @@ public class LiveKitEmulator : LocalServer
     }
 
     /// <summary>
+    /// Makes every track published in <paramref name="room"/> by now lose <paramref name="percent"/> % of its packets
+    /// (retransmissions too) on arrival at the emulator, as a lossy network between publisher and server would (the
+    /// test control <c>POST /media/loss</c>). Returns how many tracks it applies to.
+    /// </summary>
+    public async Task<int> SetMediaLossAsync(string room, double percent)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var query = $"room={Uri.EscapeDataString(room)}&percent={percent.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+        using var response = await http.PostAsync($"http://127.0.0.1:{TestControlPort}/media/loss?{query}", null);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"the emulator's test control answered {(int)response.StatusCode}: {body}");
+        return JsonNode.Parse(body)!["tracks"]!.GetValue<int>();
+    }
+
+    /// <summary>
     /// Every egress of <paramref name="room"/> with its status and story (what it received, wrote, uploaded, and how
     /// each webhook receiver answered), as the emulator's test control <c>GET /egress</c> tells it: for failure messages.
     /// </summary>

@@ -1,10 +1,12 @@
 // The media side: werift peer connections set up the way Chrome and livekit-client need them, one forwarder per
 // published track, and per subscriber a down track that relays the simulcast layer that subscriber asked for.
 import {
+  GenericNack,
   MediaStreamTrack,
   RTCPeerConnection,
   RTCRtpCodecParameters,
   RtcpPayloadSpecificFeedback,
+  RtcpTransportLayerFeedback,
   RtpPacket,
   useAbsSendTime,
   useAudioLevelIndication,
@@ -17,6 +19,7 @@ import {
   type RTCRtpReceiver,
 } from "werift";
 import { VideoQuality, type VideoLayer } from "@livekit/protocol";
+import { NackQueue, nackRetryMs } from "./nack.js";
 import { RtpMunger } from "./rtpmunger.js";
 
 const codecs = () => ({
@@ -30,23 +33,49 @@ const codecs = () => ({
  * keeps Chrome's estimate near 170 kbps.
  */
 export function publisherConnection(portRange?: [number, number]) {
-  return new RTCPeerConnection({
+  return withRoomyReceiveBuffers(new RTCPeerConnection({
     codecs: codecs(),
     headerExtensions: {
       audio: [useSdesMid(), useAbsSendTime(), useAudioLevelIndication()],
       video: [useSdesMid(), useAbsSendTime(), useSdesRTPStreamId(), useRepairedRtpStreamId()],
     },
     ...iceOptions(portRange),
-  });
+  }));
 }
 
 /** Subscriber side (the server offers): only mid and abs-send-time, written by werift's sender itself. */
 export function subscriberConnection(portRange?: [number, number]) {
-  return new RTCPeerConnection({
+  return withRoomyReceiveBuffers(new RTCPeerConnection({
     codecs: codecs(),
     headerExtensions: { audio: [useSdesMid(), useAbsSendTime()], video: [useSdesMid(), useAbsSendTime()] },
     ...iceOptions(portRange),
+  }));
+}
+
+/**
+ * Socket receive buffer asked for each ICE socket (bytes; Linux caps it at net.core.rmem_max). The default, 208 KiB,
+ * is a few hundred milliseconds of a call's video: while the emulator's one thread is busy (a loaded CI machine) the
+ * kernel dropped what did not fit (the machine's UdpRcvbufErrors counted hundreds of thousands after loaded runs, and
+ * ci38's journeys froze on the lost packets).
+ */
+export const receiveBufferBytes = 4 * 1024 * 1024;
+
+function withRoomyReceiveBuffers(pc: RTCPeerConnection) {
+  pc.iceGatheringStateChange.subscribe((state) => {
+    if (state !== "complete") return;
+    for (const transport of pc.iceTransports) {
+      // werift keeps the gathered sockets private (Connection.protocols → StunProtocol.transport → UdpTransport.socket).
+      const protocols = (transport.connection as unknown as { protocols: { transport?: { socket?: import("node:dgram").Socket } }[] }).protocols;
+      for (const protocol of protocols) {
+        try {
+          protocol.transport?.socket?.setRecvBufferSize(receiveBufferBytes);
+        } catch {
+          // A closed socket, or a system that refuses: the default buffer still works, only less well under load.
+        }
+      }
+    }
   });
+  return pc;
 }
 
 function iceOptions(portRange?: [number, number]) {
@@ -77,6 +106,8 @@ interface Layer {
   paddingOnly: number;
   keyframes: number;
   plis: number;
+  /** Video only: the packets of this layer that did not arrive, asked for again (Generic NACK). */
+  nacks?: NackQueue;
 }
 
 /**
@@ -90,25 +121,48 @@ export class Forwarder {
   /** Audio level (0..1, RFC 6464 converted) of recent packets; undefined for video. */
   private levelSum = 0;
   private levelCount = 0;
+  private readonly nackTimer?: NodeJS.Timeout;
+  /**
+   * Test control only (POST /media/loss): the share of this track's packets thrown away on arrival, 0..1, as a lossy
+   * network between publisher and server would lose them. Retransmissions are thrown away at the same rate.
+   */
+  ingressLoss = 0;
+  /** Packets thrown away by {@link ingressLoss}. */
+  private ingressDropped = 0;
 
   constructor(readonly kind: "audio" | "video", readonly trackSid: string) {
     this.timer = setInterval(() => this.chooseLayers(), 500);
+    // A packet asked for again may be lost again: ask once more even when nothing else arrives to prompt it.
+    if (kind === "video") this.nackTimer = setInterval(() => this.sendNacks(), nackRetryMs);
   }
 
   /** Adds a received RTP stream (one per simulcast layer). */
   attach(track: MediaStreamTrack, receiver: RTCRtpReceiver, audioLevelId?: number) {
     const rid = track.rid ?? "";
-    const layer: Layer = { rid, receiver, ssrc: track.ssrc, lastPacketAt: 0, packets: 0, paddingOnly: 0, keyframes: 0, plis: 0 };
+    const layer: Layer = {
+      rid, receiver, ssrc: track.ssrc, lastPacketAt: 0, packets: 0, paddingOnly: 0, keyframes: 0, plis: 0,
+      nacks: this.kind === "video" ? new NackQueue() : undefined,
+    };
     this.layers.set(rid, layer);
+    if (this.kind === "video") switchOffWeriftNacks(receiver);
     track.onReceiveRtp.subscribe((rtp) => {
+      if (this.ingressLoss > 0 && Math.random() < this.ingressLoss) {
+        this.ingressDropped++;
+        return;
+      }
       layer.ssrc ??= rtp.header.ssrc;
       layer.packets++;
+      let late = false;
+      if (layer.nacks) {
+        late = !layer.nacks.push(rtp.header.sequenceNumber, Date.now());
+        if (layer.nacks.pending) this.sendNacks(layer);
+      }
       if (rtp.payload.length === 0) layer.paddingOnly++;
       if (this.kind === "video" && isVp8KeyframeStart(rtp.payload)) layer.keyframes++;
       const first = layer.lastPacketAt === 0 && rtp.payload.length > 0;
       if (rtp.payload.length > 0) layer.lastPacketAt = Date.now();
       if (audioLevelId !== undefined) this.readLevel(rtp, audioLevelId);
-      this.forward(layer, rtp);
+      this.forward(layer, rtp, late);
       // A layer that has just begun may be what a down track waits for.
       if (first) this.chooseLayers();
     });
@@ -137,13 +191,27 @@ export class Forwarder {
     }
   }
 
+  /** Sends a Generic NACK for what each layer (or the one given) misses and is due to be asked for again. */
+  private sendNacks(only?: Layer) {
+    const now = Date.now();
+    for (const layer of only ? [only] : this.layers.values()) {
+      if (!layer.nacks?.pending || layer.ssrc === undefined) continue;
+      const lost = layer.nacks.due(now);
+      if (lost.length === 0) continue;
+      const nack = new GenericNack({ senderSsrc: layer.receiver.rtcpSsrc, mediaSourceSsrc: layer.ssrc, lost });
+      void layer.receiver.dtlsTransport.sendRtcp([new RtcpTransportLayerFeedback({ feedback: nack })]).catch(() => undefined);
+    }
+  }
+
   /** What this track's relay did, for a failing test's message (GET /media on the test control). */
   describe() {
     const now = Date.now();
     return {
       kind: this.kind,
+      ingressDropped: this.ingressDropped,
       layers: [...this.layers.values()].map((l) => ({
         rid: l.rid, ssrc: l.ssrc, packets: l.packets, paddingOnly: l.paddingOnly, keyframes: l.keyframes, plis: l.plis,
+        nacked: l.nacks?.asked, recovered: l.nacks?.recovered,
         lastMediaMsAgo: l.lastPacketAt ? now - l.lastPacketAt : null,
       })),
       downTracks: [...this.downTracks].map((d) => d.describe()),
@@ -160,6 +228,7 @@ export class Forwarder {
 
   stop() {
     clearInterval(this.timer);
+    clearInterval(this.nackTimer);
     for (const downTrack of this.downTracks) downTrack.relay.stop();
     this.downTracks.clear();
   }
@@ -190,7 +259,8 @@ export class Forwarder {
     downTrack.target((allowed.at(-1) ?? live[0]).rid);
   }
 
-  private forward(layer: Layer, rtp: RtpPacket) {
+  /** Offers a received packet to every down track; `late`: older than one of its layer already received. */
+  private forward(layer: Layer, rtp: RtpPacket, late: boolean) {
     if (this.downTracks.size === 0) return;
     const out = rtp.clone();
     // Extension ids were negotiated with the publisher; to a subscriber they mean something else, and Chrome
@@ -201,7 +271,7 @@ export class Forwarder {
     // set, Chrome reads the payload's last byte as a padding length and drops the packet (counted lost).
     out.header.padding = false;
     out.header.paddingSize = 0;
-    for (const downTrack of this.downTracks) downTrack.offer(layer.rid, out);
+    for (const downTrack of this.downTracks) downTrack.offer(layer.rid, out, late);
   }
 
   private readLevel(rtp: RtpPacket, id: number) {
@@ -211,6 +281,15 @@ export class Forwarder {
     this.levelSum += Math.pow(10, -dBov / 20);
     this.levelCount++;
   }
+}
+
+/**
+ * werift 0.25's receiver keeps one NACK queue for all the SSRCs of a transceiver. With simulcast it reads the layers'
+ * unrelated sequence numbers as one stream: it marks thousands "lost", asks for them on whichever SSRC came last, and
+ * misses the real losses. Each layer has its own {@link NackQueue} instead.
+ */
+function switchOffWeriftNacks(receiver: RTCRtpReceiver) {
+  (receiver as unknown as { nack: { addPacket(packet: RtpPacket): void } }).nack.addPacket = () => undefined;
 }
 
 /**
@@ -311,11 +390,17 @@ export class DownTrack {
     return () => this.listeners.delete(listener);
   }
 
-  /** A packet of layer `rid` (extensions already taken off); forwarded if it is this down track's. */
-  offer(rid: string, rtp: RtpPacket) {
+  /**
+   * A packet of layer `rid` (extensions already taken off); forwarded if it is this down track's. `late`: older than
+   * one of its layer already received (a retransmission the emulator asked for). A late keyframe start never begins a
+   * switch: the rest of that keyframe came before it and was not forwarded, so the subscriber would get a keyframe it
+   * cannot decode and stand still until its own PLI brought another (3 s in MediaLossTests). The switch waits for the
+   * next keyframe, asked for every 500 ms while it is waited for.
+   */
+  offer(rid: string, rtp: RtpPacket, late = false) {
     if (this.wanted === undefined) return;
     let startsSegment = false;
-    if (rid === this.wanted && rid !== this.current && (this.kind === "audio" || isVp8KeyframeStart(rtp.payload))) {
+    if (rid === this.wanted && rid !== this.current && !late && (this.kind === "audio" || isVp8KeyframeStart(rtp.payload))) {
       this.onSwitch?.(this.current, rid);
       this.current = rid;
       startsSegment = true;

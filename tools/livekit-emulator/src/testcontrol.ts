@@ -46,6 +46,21 @@ export class TestControls {
         res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify(tracks));
         return;
       }
+      // POST /media/loss?room=R&percent=P — every track published in room R by then loses P % of its packets on
+      // arrival (retransmissions too), as over a lossy network. Answers {"tracks": N}.
+      if (req.method === "POST" && url.pathname === "/media/loss") {
+        const room = this.rooms.get(url.searchParams.get("room") ?? "");
+        const percent = Number(url.searchParams.get("percent"));
+        if (!room || !(percent >= 0 && percent <= 100)) {
+          res.writeHead(400, { "Content-Type": "text/plain" }).end("room must be a live room and percent a number from 0 to 100");
+          return;
+        }
+        const tracks = [...room.participants.values()].flatMap((p) => [...p.tracks.values()]);
+        for (const track of tracks) track.forwarder.ingressLoss = percent / 100;
+        log.info("test control: media loss", { room: room.name, percent, tracks: tracks.length });
+        res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ tracks: tracks.length }));
+        return;
+      }
       if (req.method !== "POST" || url.pathname !== "/signal/drop") {
         res.writeHead(404, { "Content-Type": "text/plain" }).end("unknown test control");
         return;
