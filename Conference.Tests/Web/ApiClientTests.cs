@@ -57,6 +57,26 @@ public sealed class ApiClientTests : WebComponentTest
         Assert.Equal("The host has locked this meeting; nobody new can join.", problem.Message);
     }
 
+    [Theory]
+    [InlineData(HttpStatusCode.Unauthorized, "Unauthorized", "Sign in needed")]
+    [InlineData(HttpStatusCode.Forbidden, "Forbidden", "Not allowed")]
+    [InlineData(HttpStatusCode.NotFound, "Not Found", "Not found")]
+    [InlineData(HttpStatusCode.Conflict, "Conflict", "Changed in the meantime")]
+    [InlineData(HttpStatusCode.Gone, "Gone", "No longer possible")]
+    [InlineData(HttpStatusCode.BadRequest, "Bad Request", "Not accepted")]
+    [InlineData(HttpStatusCode.InternalServerError, "An error occurred while processing your request.", "The service had a problem")]
+    [InlineData(HttpStatusCode.ServiceUnavailable, "Service Unavailable", "The service is unavailable")]
+    public async Task A_title_that_only_names_the_status_is_said_in_peoples_words(HttpStatusCode status, string bare, string expected)
+    {
+        // ASP.NET Core's default problem titles are the HTTP reason phrases; a page showed "Unauthorized" as a heading.
+        Api.OnProblem("GET", "/api/meetings/abc-defg-hij", status, bare, "What the api said.");
+
+        var problem = await Assert.ThrowsAsync<ApiProblemException>(() => Services.GetRequiredService<MeetingsClient>().GetAsync("abc-defg-hij"));
+
+        Assert.Equal(expected, problem.Title);
+        Assert.Equal("What the api said.", problem.Message);
+    }
+
     [Fact]
     public async Task An_unreachable_api_is_a_service_unavailable_problem_not_a_crash()
     {

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.WebUtilities;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 
@@ -130,7 +131,7 @@ public abstract class ApiClient(HttpClient http, ApiCredentials? credentials)
         var errors = problem?.Errors is { } raw ? ProblemWording.Errors(raw) : null;
         var repeatsErrors = problem?.Detail is null && errors is { Count: > 0 };
         var detail = problem?.Detail ?? (repeatsErrors ? string.Join(" ", errors!.SelectMany(e => e.Value)) : null);
-        var title = problem?.Title is { } given ? ProblemWording.Title(given) : DefaultTitle(status);
+        var title = problem?.Title is { } given && !IsBareStatusTitle(given, status) ? ProblemWording.Title(given) : DefaultTitle(status);
         var retryAfter = response.Headers.RetryAfter is { } retry
             ? retry.Delta ?? (retry.Date is { } date ? date - DateTimeOffset.UtcNow : null)
             : null;
@@ -141,12 +142,25 @@ public abstract class ApiClient(HttpClient http, ApiCredentials? credentials)
         };
     }
 
+    /// <summary>
+    /// A title that only names the status (ASP.NET Core's defaults: the HTTP reason phrase, e.g. "Unauthorized", or its
+    /// 500 sentence) says nothing to a person; the page shows <see cref="DefaultTitle"/> instead.
+    /// </summary>
+    static bool IsBareStatusTitle(string title, int status) =>
+        string.Equals(title, ReasonPhrases.GetReasonPhrase(status), StringComparison.OrdinalIgnoreCase)
+        || (status == 500 && title == "An error occurred while processing your request.");
+
     static string DefaultTitle(int status) => status switch
     {
+        400 => "Not accepted",
         401 => "Sign in needed",
         403 => "Not allowed",
         404 => "Not found",
+        409 => "Changed in the meantime",
+        410 => "No longer possible",
+        413 => "Too large",
         429 => "Too many requests",
+        503 => "The service is unavailable",
         >= 500 => "The service had a problem",
         _ => "The request was refused",
     };

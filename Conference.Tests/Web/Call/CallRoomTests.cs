@@ -744,7 +744,7 @@ public class CallRoomTests : CallTestBase
     }
 
     [Fact]
-    public async Task The_reactions_menu_closes_after_a_pick_and_on_Escape_focus_back_on_its_button()
+    public async Task The_reactions_menu_closes_after_a_pick_on_Escape_and_on_a_click_elsewhere()
     {
         // It was a <details> that stayed open over the call after a pick; Meet and Zoom close theirs.
         var cut = Call();
@@ -770,6 +770,14 @@ public class CallRoomTests : CallTestBase
         await cut.InvokeAsync(() => cut.Find(".reactions-menu").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "Escape" }));
         Assert.True(menu().HasAttribute("hidden"));
         Assert.All(JSInterop.VerifyFocusAsyncInvoke(calledTimes: 2), focus => Assert.Equal(button, ((Microsoft.AspNetCore.Components.ElementReference)focus.Arguments[0]!).Id));
+
+        // A click anywhere else (on the backdrop the open menu lays over the page) closes it without a reaction.
+        Assert.Empty(cut.FindAll("[data-testid=reactions-backdrop]"));
+        await Click(cut, "[data-testid=toggle-reactions]");
+        await Click(cut, "[data-testid=reactions-backdrop]");
+        Assert.True(menu().HasAttribute("hidden"));
+        Assert.Empty(cut.FindAll("[data-testid=reactions-backdrop]"));
+        Assert.Single(Media.Calls, call => call.StartsWith("reaction:", StringComparison.Ordinal));
     }
 
     [Fact]
