@@ -95,6 +95,8 @@ static class Extensions
         builder.Services.AddScoped<WebhookEffects>();
         builder.Services.AddSingleton<WebhookMaintenance>();
         builder.Services.AddHostedService(services => services.GetRequiredService<WebhookMaintenance>());
+        builder.Services.AddSingleton<CallReconciler>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<CallReconciler>());
         builder.AddMailAndScheduling(); // issue 17: the mail outbox and scheduled meetings
 
         // The recorder owns recordings; the api reaches it by service discovery. Starting twice is not harmless,

@@ -114,6 +114,56 @@ public sealed class WebhookEventStore(ConferenceDbContext db, TimeProvider clock
         return effects;
     }
 
+    /// <summary>
+    /// The calls still open (no end known) that started before <paramref name="startedBefore"/>, with their room's
+    /// name, for <see cref="CallReconciler"/> to ask LiveKit about.
+    /// </summary>
+    public async Task<IReadOnlyList<OpenCall>> OpenCallsAsync(DateTimeOffset startedBefore, CancellationToken cancellationToken) =>
+        await db.MeetingCalls.AsNoTracking()
+            .Where(c => c.EndedAt == null && c.StartedAt < startedBefore)
+            // The room's name is the meeting's slug (Meeting.RoomName, which is not a column).
+            .Join(db.Meetings, c => c.MeetingId, m => m.Id, (c, m) => new OpenCall(m.Slug, c.RoomSid))
+            .ToListAsync(cancellationToken);
+
+    /// <summary>
+    /// Ends the calls of <paramref name="roomSids"/> that are still open at <paramref name="endedAt"/>, with their
+    /// connections, as room_finished would: for rooms LiveKit no longer has, whose room_finished will never come
+    /// (<see cref="CallReconciler"/>). Each call in its own transaction holding its row, so a room_finished being
+    /// applied meanwhile is waited for and its (earlier) time kept, and a call already ended is left as it is: running
+    /// it twice, or on two api instances at once, changes nothing more. Returns the changes to announce.
+    /// </summary>
+    public async Task<IReadOnlyList<MeetingChange>> EndGoneCallsAsync(IReadOnlyCollection<string> roomSids, DateTimeOffset endedAt, CancellationToken cancellationToken)
+    {
+        var changes = new List<MeetingChange>();
+        var strategy = db.Database.CreateExecutionStrategy();
+        foreach (var roomSid in roomSids)
+        {
+            var change = await strategy.ExecuteAsync(async () =>
+            {
+                db.ChangeTracker.Clear();
+                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                var call = await db.MeetingCalls
+                    .FromSql($"""SELECT * FROM meeting_calls WHERE "RoomSid" = {roomSid} AND "EndedAt" IS NULL FOR UPDATE""")
+                    .SingleOrDefaultAsync(cancellationToken);
+                if (call is null)
+                {
+                    return null; // ended meanwhile (its room_finished, a newer call, or another instance)
+                }
+                var meeting = await db.Meetings.SingleAsync(m => m.Id == call.MeetingId, cancellationToken);
+                var batch = new BatchState { Meetings = new() { [meeting.Slug] = meeting }, Calls = new() { [roomSid] = call }, Sessions = [] };
+                await EndCallAsync(meeting, call, endedAt, batch, cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+                return new MeetingChange(meeting.Slug, MeetingChangeKind.RoomFinished);
+            });
+            if (change is not null)
+            {
+                changes.Add(change);
+            }
+        }
+        db.ChangeTracker.Clear();
+        return changes;
+    }
+
     /// <summary>Deletes events received before <paramref name="before"/>; returns how many.</summary>
     public Task<int> PruneAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
         db.WebhookEvents.Where(e => e.ReceivedAt < before).ExecuteDeleteAsync(cancellationToken);
@@ -403,3 +453,6 @@ public sealed record WebhookEffect(MeetingChange? Change, StaleParticipant? Remo
 
 /// <summary>A connection made with a token issued before the host ended the call for everyone.</summary>
 public sealed record StaleParticipant(string Room, string Identity);
+
+/// <summary>A call with no end known yet: its LiveKit room's name and sid.</summary>
+public sealed record OpenCall(string RoomName, string RoomSid);

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace Conference.Api.Webhooks;
 
-/// <summary>How long webhook events are kept and how often unapplied ones are tried again (section <c>Webhooks</c>).</summary>
+/// <summary>How long webhook events are kept, how often unapplied ones are tried again, and how often calls are checked against LiveKit's rooms (section <c>Webhooks</c>).</summary>
 public sealed class WebhookOptions
 {
     /// <summary>Stored events older than this are deleted; 30 days by default.</summary>
@@ -14,6 +14,9 @@ public sealed class WebhookOptions
 
     /// <summary>How often events whose effect failed are applied again.</summary>
     public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often open calls are checked against LiveKit's rooms (<see cref="CallReconciler"/>).</summary>
+    public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 /// <summary>What the api does after an event is applied: tell open pages, and remove a connection made with a dead call's token.</summary>

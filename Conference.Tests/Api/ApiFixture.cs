@@ -118,6 +118,9 @@ public sealed class ApiFixture : IAsyncLifetime
             // Tests run webhook maintenance passes themselves (WebhookMaintenance.RunOnceAsync); a timer's pass
             // in the middle of a test would count an extra attempt.
             host.UseSetting("Webhooks:RetryInterval", "01:00:00");
+            // Likewise reconciling calls with LiveKit's rooms (CallReconciler.RunOnceAsync): the calls tests open by
+            // webhook have no room in the emulator, and a timer's pass would end them mid-test.
+            host.UseSetting("Webhooks:ReconcileInterval", "01:00:00");
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             {
                 host.UseSetting(key, value);
