@@ -42,6 +42,12 @@ public sealed class ApiProblemException(int status, string title, string? detail
 
     public bool IsNotFound => Status == (int)HttpStatusCode.NotFound;
 
+    /// <summary>
+    /// Whether asking again may go otherwise: the service was away or busy (5xx, 429, 408). A refusal (400, 401, 403,
+    /// 404, 409, 410) is the same answer next time, so a page offers no "Try again" for it.
+    /// </summary>
+    public bool MayPassOnRetry => Status >= 500 || Status is (int)HttpStatusCode.TooManyRequests or (int)HttpStatusCode.RequestTimeout;
+
     /// <summary>The caller is not signed in, or the api no longer accepts their token.</summary>
     public bool IsUnauthorized => Status == (int)HttpStatusCode.Unauthorized;
 

@@ -179,6 +179,26 @@ public class CallRoomTests : CallTestBase
     }
 
     [Fact]
+    public async Task Someone_this_host_removed_is_announced_as_removed_and_the_question_says_what_removal_keeps_out()
+    {
+        Api.Answer($"GET /api/meetings/{Slug}/lobby", HttpStatusCode.OK, Array.Empty<LobbyEntry>());
+        Api.Answer($"DELETE /api/meetings/{Slug}/participants/g-ada", HttpStatusCode.NoContent);
+        var cut = Call(Details(role: "Host"));
+        await Play(cut, e => e.OnParticipants(new RoomSnapshot([Person("me-1", "Me", isLocal: true, role: "Host"), Person("g-ada", "Ada"), Person("u-7", "Bob")], [])));
+        await Click(cut, "[data-testid=toggle-people]");
+        await Click(cut, "button[aria-label='Remove Ada']");
+        // A guest in a new browser is a new guest (a newcomer came straight back so): the question must not promise more.
+        Assert.Contains("cannot come back from this browser; from another one, only the lobby stops them", cut.Find("[role=alertdialog]").TextContent);
+        await Click(cut, "[data-testid=confirm-remove]");
+        await Click(cut, "button[aria-label='Remove Bob']");
+        Assert.Contains("cannot come back with their account", cut.Find("[role=alertdialog]").TextContent);
+        await cut.InvokeAsync(() => cut.FindAll("[role=alertdialog] button").Single(b => b.TextContent == "Cancel").Click());
+
+        await Play(cut, e => e.OnParticipants(new RoomSnapshot([Person("me-1", "Me", isLocal: true)], [])));
+        Assert.Equal("Ada was removed. Bob left.", cut.Find("[data-testid=announcement]").TextContent);
+    }
+
+    [Fact]
     public async Task When_this_page_s_call_ends_the_others_are_not_announced_as_having_left()
     {
         // livekit-client drops every remote participant when its own connection ends; a newcomer's guest page said

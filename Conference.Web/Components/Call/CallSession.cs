@@ -650,7 +650,8 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
             return;
         }
         var joined = after.Participants.Where(p => before.Participants.All(b => b.Identity != p.Identity)).Select(p => $"{p.Name} joined");
-        var left = before.Participants.Where(p => after.Participants.All(a => a.Identity != p.Identity)).Select(p => $"{p.Name} left");
+        var left = before.Participants.Where(p => after.Participants.All(a => a.Identity != p.Identity))
+            .Select(p => removedHere.Remove(p.Identity) ? $"{p.Name} was removed" : $"{p.Name} left");
         var news = string.Join(". ", joined.Concat(left));
         if (news.Length > 0)
         {
@@ -845,7 +846,16 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
 
     public Task MuteAsync(ParticipantState p) => ModerateAsync(() => moderation.MuteTrackAsync(Slug, p.Identity, p.MicrophoneTrackSid!, Credential));
 
-    public Task RemoveAsync(ParticipantState p) => ModerateAsync(() => moderation.RemoveAsync(Slug, p.Identity, Credential));
+    public async Task RemoveAsync(ParticipantState p)
+    {
+        if (await ModerateAsync(() => moderation.RemoveAsync(Slug, p.Identity, Credential)))
+        {
+            removedHere.Add(p.Identity);
+        }
+    }
+
+    /// <summary>Identities this page removed: their departure is announced as a removal, not as leaving.</summary>
+    readonly HashSet<string> removedHere = new(StringComparer.Ordinal);
 
     public Task SetRoleAsync(ParticipantState p, ParticipantRole role) => ModerateAsync(() => moderation.SetRoleAsync(Slug, p.Identity, role, Credential));
 
