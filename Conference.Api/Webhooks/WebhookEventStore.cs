@@ -72,15 +72,12 @@ public sealed class WebhookEventStore(ConferenceDbContext db, TimeProvider clock
         var ids = await db.WebhookEvents.AsNoTracking().Where(e => e.AppliedAt == null)
             .OrderBy(e => e.ReceivedAt).Select(e => e.Id).Take(limit).ToListAsync(cancellationToken);
         var effects = new List<WebhookEffect>();
-        var strategy = db.Database.CreateExecutionStrategy();
         foreach (var id in ids)
         {
             try
             {
-                var effect = await strategy.ExecuteAsync(async () =>
+                var effect = await InOwnTransactionAsync(async () =>
                 {
-                    db.ChangeTracker.Clear();
-                    await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
                     var record = await db.WebhookEvents
                         .FromSql($"""SELECT * FROM livekit_webhook_events WHERE "Id" = {id} AND "AppliedAt" IS NULL FOR UPDATE SKIP LOCKED""")
                         .SingleOrDefaultAsync(cancellationToken);
@@ -93,9 +90,8 @@ public sealed class WebhookEventStore(ConferenceDbContext db, TimeProvider clock
                     var applied = await ApplyAsync(webhookEvent, batch, cancellationToken);
                     record.AppliedAt = clock.GetUtcNow();
                     await db.SaveChangesAsync(cancellationToken);
-                    await transaction.CommitAsync(cancellationToken);
                     return applied;
-                });
+                }, cancellationToken);
                 if (effect is not null)
                 {
                     effects.Add(effect);
@@ -135,13 +131,10 @@ public sealed class WebhookEventStore(ConferenceDbContext db, TimeProvider clock
     public async Task<IReadOnlyList<MeetingChange>> EndGoneCallsAsync(IReadOnlyCollection<string> roomSids, DateTimeOffset endedAt, CancellationToken cancellationToken)
     {
         var changes = new List<MeetingChange>();
-        var strategy = db.Database.CreateExecutionStrategy();
         foreach (var roomSid in roomSids)
         {
-            var change = await strategy.ExecuteAsync(async () =>
+            var change = await InOwnTransactionAsync(async () =>
             {
-                db.ChangeTracker.Clear();
-                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
                 var call = await db.MeetingCalls
                     .FromSql($"""SELECT * FROM meeting_calls WHERE "RoomSid" = {roomSid} AND "EndedAt" IS NULL FOR UPDATE""")
                     .SingleOrDefaultAsync(cancellationToken);
@@ -152,9 +145,8 @@ public sealed class WebhookEventStore(ConferenceDbContext db, TimeProvider clock
                 var meeting = await db.Meetings.SingleAsync(m => m.Id == call.MeetingId, cancellationToken);
                 var batch = new BatchState { Meetings = new() { [meeting.Slug] = meeting }, Calls = new() { [roomSid] = call }, Sessions = [] };
                 await EndCallAsync(meeting, call, endedAt, batch, cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
                 return new MeetingChange(meeting.Slug, MeetingChangeKind.RoomFinished);
-            });
+            }, cancellationToken);
             if (change is not null)
             {
                 changes.Add(change);
@@ -163,6 +155,23 @@ public sealed class WebhookEventStore(ConferenceDbContext db, TimeProvider clock
         db.ChangeTracker.Clear();
         return changes;
     }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in a transaction of its own with a clear change tracker, the whole retried by the
+    /// execution strategy on a transient failure; commits unless it returns null (nothing to do: rolled back).
+    /// </summary>
+    async Task<T?> InOwnTransactionAsync<T>(Func<Task<T?>> work, CancellationToken cancellationToken) where T : class =>
+        await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var result = await work();
+            if (result is not null)
+            {
+                await transaction.CommitAsync(cancellationToken);
+            }
+            return result;
+        });
 
     /// <summary>Deletes events received before <paramref name="before"/>; returns how many.</summary>
     public Task<int> PruneAsync(DateTimeOffset before, CancellationToken cancellationToken) =>

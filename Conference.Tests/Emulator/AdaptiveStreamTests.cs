@@ -11,7 +11,7 @@ namespace Conference.Tests.Emulator;
 /// signalling paths: v1 (one peer connection) and v0 (a subscriber peer connection of its own).
 /// </summary>
 [Collection(EmulatorCollection.Name)]
-public sealed class AdaptiveStreamTests(LiveKitEmulator emulator, CallBrowser browser)
+public sealed class AdaptiveStreamTests(LiveKitEmulator emulator, CallBrowser browser) : CallBrowserTest(browser)
 {
     static readonly string[] Rids = ["q", "h", "f"];
 
@@ -21,10 +21,10 @@ public sealed class AdaptiveStreamTests(LiveKitEmulator emulator, CallBrowser br
     public async Task Each_viewer_gets_the_layer_its_video_element_needs_and_none_while_it_is_hidden(bool singlePeerConnection)
     {
         var room = $"adaptive-{Guid.NewGuid():N}";
-        var ada = await browser.JoinAsync(emulator, room, "ada", singlePeerConnection: singlePeerConnection);
+        var ada = await Browser.JoinAsync(emulator, room, "ada", singlePeerConnection: singlePeerConnection);
         // bob shows ada in a 160x90 tile with adaptive stream; cyd asks for no size, so she gets the highest layer.
-        var bob = await browser.JoinAsync(emulator, room, "bob", publish: false, singlePeerConnection: singlePeerConnection, adaptiveStream: true);
-        var cyd = await browser.JoinAsync(emulator, room, "cyd", publish: false, singlePeerConnection: singlePeerConnection);
+        var bob = await Browser.JoinAsync(emulator, room, "bob", publish: false, singlePeerConnection: singlePeerConnection, adaptiveStream: true);
+        var cyd = await Browser.JoinAsync(emulator, room, "cyd", publish: false, singlePeerConnection: singlePeerConnection);
         await bob.WaitForVideoAsync("ada");
         await cyd.WaitForVideoAsync("ada");
 

@@ -7,14 +7,14 @@ namespace Conference.Tests.Emulator;
 /// they see each other's video, hear each other's audio, exchange data, and a later joiner sees everyone.
 /// </summary>
 [Collection(EmulatorCollection.Name)]
-public sealed class CallTests(LiveKitEmulator emulator, CallBrowser browser)
+public sealed class CallTests(LiveKitEmulator emulator, CallBrowser browser) : CallBrowserTest(browser)
 {
     [Fact]
     public async Task Two_people_see_and_hear_each_other_exchange_data_and_a_third_sees_both()
     {
         var room = $"call-{Guid.NewGuid():N}";
-        var ada = await browser.JoinAsync(emulator, room, "ada");
-        var bob = await browser.JoinAsync(emulator, room, "bob");
+        var ada = await Browser.JoinAsync(emulator, room, "ada");
+        var bob = await Browser.JoinAsync(emulator, room, "bob");
 
         var (width, height) = await bob.WaitForVideoAsync("ada");
         Assert.True(width >= 160 && height >= 90, $"ada's video at bob is {width}x{height}");
@@ -33,7 +33,7 @@ public sealed class CallTests(LiveKitEmulator emulator, CallBrowser browser)
         // on any network (ci39 lost one). A lossy sender repeats what matters, so bob sends until ada has it.
         Assert.Equal("bob", (await bob.SendLossyUntilReceivedAsync(ada, "hello ada")).From);
 
-        var cyd = await browser.JoinAsync(emulator, room, "cyd");
+        var cyd = await Browser.JoinAsync(emulator, room, "cyd");
         Assert.Equal(["ada", "bob"], await cyd.RemoteIdentitiesAsync());
         await cyd.WaitForVideoAsync("ada");
         await cyd.WaitForVideoAsync("bob");
@@ -55,8 +55,8 @@ public sealed class CallTests(LiveKitEmulator emulator, CallBrowser browser)
     public async Task The_two_peer_connection_path_still_carries_video_audio_and_data()
     {
         var room = $"v0-{Guid.NewGuid():N}";
-        var ada = await browser.JoinAsync(emulator, room, "ada", singlePeerConnection: false);
-        var bob = await browser.JoinAsync(emulator, room, "bob", singlePeerConnection: false);
+        var ada = await Browser.JoinAsync(emulator, room, "ada", singlePeerConnection: false);
+        var bob = await Browser.JoinAsync(emulator, room, "bob", singlePeerConnection: false);
 
         await bob.WaitForVideoAsync("ada");
         await ada.WaitForVideoAsync("bob");

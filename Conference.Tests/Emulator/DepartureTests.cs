@@ -20,7 +20,7 @@ namespace Conference.Tests.Emulator;
 /// </list>
 /// </summary>
 [Collection(EmulatorCollection.Name)]
-public sealed class DepartureTests(LiveKitEmulator emulator, CallBrowser browser, ITestOutputHelper output)
+public sealed class DepartureTests(LiveKitEmulator emulator, CallBrowser browser, ITestOutputHelper output) : CallBrowserTest(browser)
 {
     [Theory]
     [InlineData(false)]
@@ -28,8 +28,8 @@ public sealed class DepartureTests(LiveKitEmulator emulator, CallBrowser browser
     public async Task A_page_closed_without_pressing_leave_is_gone_for_the_others_at_once(bool runBeforeUnload)
     {
         var room = $"closed-{Guid.NewGuid():N}";
-        var ada = await browser.JoinAsync(emulator, room, "ada");
-        var bob = await browser.JoinAsync(emulator, room, "bob");
+        var ada = await Browser.JoinAsync(emulator, room, "ada");
+        var bob = await Browser.JoinAsync(emulator, room, "bob");
         await ada.WaitForVideoAsync("bob");
 
         var clock = Stopwatch.StartNew();
@@ -44,7 +44,7 @@ public sealed class DepartureTests(LiveKitEmulator emulator, CallBrowser browser
     }
 
     /// <summary>
-    /// A Chromium killed (SIGKILL) sends nothing. Nor does one closed by Playwright (<c>browser.close()</c>, CDP
+    /// A Chromium killed (SIGKILL) sends nothing. Nor does one closed by Playwright (<c>Browser.close()</c>, CDP
     /// Browser.close): it runs no pagehide or beforeunload, so livekit-client cannot say goodbye — unlike a person
     /// closing the window, which runs them. Its DTLS close_notify changes nothing either: LiveKit turns pion's
     /// close-by-DTLS off (transport.go: DisableCloseByDTLS), and werift's peer connection ignores it.
@@ -55,9 +55,9 @@ public sealed class DepartureTests(LiveKitEmulator emulator, CallBrowser browser
     public async Task A_browser_that_ends_without_pagehide_is_gone_for_the_others_within_LiveKits_ICE_and_cleanup_timeouts(bool killed)
     {
         var room = $"ended-{Guid.NewGuid():N}";
-        var ada = await browser.JoinAsync(emulator, room, "ada");
-        await using var own = await browser.LaunchOwnAsync();
-        var bob = await browser.JoinWithTokenAsync(emulator, CallBrowser.Token(emulator, room, "bob"), "bob", inBrowser: own.Browser);
+        var ada = await Browser.JoinAsync(emulator, room, "ada");
+        await using var own = await Browser.LaunchOwnAsync();
+        var bob = await Browser.JoinWithTokenAsync(emulator, CallBrowser.Token(emulator, room, "bob"), "bob", inBrowser: own.Browser);
         await ada.WaitForVideoAsync("bob");
 
         var clock = Stopwatch.StartNew();

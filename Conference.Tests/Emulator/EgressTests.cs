@@ -9,15 +9,15 @@ namespace Conference.Tests.Emulator;
 /// as a hidden EGRESS participant, uploads a WebM that Chromium plays to s3rver, and reports it in webhooks.
 /// </summary>
 [Collection(EmulatorCollection.Name)]
-public sealed class EgressTests(LiveKitEmulator emulator, CallBrowser browser, S3rverServer s3)
-    : IClassFixture<S3rverServer>
+public sealed class EgressTests(LiveKitEmulator emulator, CallBrowser browser, S3rverServer s3) : CallBrowserTest(browser),
+    IClassFixture<S3rverServer>
 {
     [Fact]
     public async Task A_recording_is_uploaded_as_a_playable_webm_and_reported_with_file_results()
     {
         var room = $"rec-{Guid.NewGuid():N}";
-        var ada = await browser.JoinAsync(emulator, room, "ada");
-        var bob = await browser.JoinAsync(emulator, room, "bob", publish: false);
+        var ada = await Browser.JoinAsync(emulator, room, "ada");
+        var bob = await Browser.JoinAsync(emulator, room, "bob", publish: false);
         await bob.WaitForVideoAsync("ada");
 
         var publishedBefore = await ada.PublishedVideoAsync();
@@ -119,7 +119,7 @@ public sealed class EgressTests(LiveKitEmulator emulator, CallBrowser browser, S
     public async Task A_failing_upload_ends_the_egress_failed_with_the_storages_error()
     {
         var room = $"recfail-{Guid.NewGuid():N}";
-        var ada = await browser.JoinAsync(emulator, room, "ada");
+        var ada = await Browser.JoinAsync(emulator, room, "ada");
         var started = Ok(await EmulatorSdk.EgressAsync(emulator, "startRoomCompositeEgress", room, Output("no-such-bucket", "x/{room_name}.webm"), new { }));
         var egressId = started["egressId"]!.GetValue<string>();
         await Task.Delay(TimeSpan.FromSeconds(2.5));

@@ -10,7 +10,7 @@ namespace Conference.Tests.Emulator;
 /// could not be decoded, and the picture froze while PLIs went round (ci38's journeys under load).
 /// </summary>
 [Collection(EmulatorCollection.Name)]
-public sealed class MediaLossTests(LiveKitEmulator emulator, CallBrowser browser, ITestOutputHelper output)
+public sealed class MediaLossTests(LiveKitEmulator emulator, CallBrowser browser, ITestOutputHelper output) : CallBrowserTest(browser)
 {
     /// <summary>Share of packets lost on the way in: enough that nearly every keyframe loses one.</summary>
     const int LossPercent = 5;
@@ -19,8 +19,8 @@ public sealed class MediaLossTests(LiveKitEmulator emulator, CallBrowser browser
     public async Task A_viewer_keeps_decoding_video_while_the_publishers_packets_are_lost_on_the_way_in()
     {
         var room = $"loss-{Guid.NewGuid():N}";
-        var ada = await browser.JoinAsync(emulator, room, "ada");
-        var bob = await browser.JoinAsync(emulator, room, "bob", publish: false);
+        var ada = await Browser.JoinAsync(emulator, room, "ada");
+        var bob = await Browser.JoinAsync(emulator, room, "bob", publish: false);
         await bob.WaitForVideoAsync("ada");
 
         // Frames bob decodes without loss, then with it; the same machine and moment, so a loaded machine slows both.

@@ -9,7 +9,7 @@ namespace Conference.Tests.Emulator;
 /// the new one joined. The socket is cut by the emulator's test control, as a lost network would cut it.
 /// </summary>
 [Collection(EmulatorCollection.Name)]
-public sealed class ReconnectTests(LiveKitEmulator emulator, CallBrowser browser)
+public sealed class ReconnectTests(LiveKitEmulator emulator, CallBrowser browser) : CallBrowserTest(browser)
 {
     [Theory]
     [InlineData(true)]
@@ -17,8 +17,8 @@ public sealed class ReconnectTests(LiveKitEmulator emulator, CallBrowser browser
     public async Task A_dropped_signalling_socket_is_resumed_with_the_same_sid_and_nobody_sees_anyone_leave(bool singlePeerConnection)
     {
         var room = $"resume-{Guid.NewGuid():N}";
-        var ada = await browser.JoinAsync(emulator, room, "ada", singlePeerConnection: singlePeerConnection);
-        var bob = await browser.JoinAsync(emulator, room, "bob", singlePeerConnection: singlePeerConnection);
+        var ada = await Browser.JoinAsync(emulator, room, "ada", singlePeerConnection: singlePeerConnection);
+        var bob = await Browser.JoinAsync(emulator, room, "bob", singlePeerConnection: singlePeerConnection);
         await bob.WaitForVideoAsync("ada");
         await ada.WaitForVideoAsync("bob");
 
@@ -60,8 +60,8 @@ public sealed class ReconnectTests(LiveKitEmulator emulator, CallBrowser browser
     public async Task When_the_server_has_lost_the_participant_the_resume_is_refused_and_the_client_reconnects_in_full()
     {
         var room = $"refused-{Guid.NewGuid():N}";
-        var ada = await browser.JoinAsync(emulator, room, "ada");
-        var bob = await browser.JoinAsync(emulator, room, "bob");
+        var ada = await Browser.JoinAsync(emulator, room, "ada");
+        var bob = await Browser.JoinAsync(emulator, room, "bob");
         await bob.WaitForVideoAsync("ada");
 
         await emulator.DropSignalAsync(room, "ada", forget: true);
@@ -91,8 +91,8 @@ public sealed class ReconnectTests(LiveKitEmulator emulator, CallBrowser browser
         // LiveKit sends a fresh token whenever a participant's claims change (RoomManager: OnClaimsChanged →
         // refresh_token); livekit-client joins with it on a full reconnect, so a role the server gave stays given.
         var room = $"claims-{Guid.NewGuid():N}";
-        var ada = await browser.JoinAsync(emulator, room, "ada");
-        var bob = await browser.JoinAsync(emulator, room, "bob", publish: false);
+        var ada = await Browser.JoinAsync(emulator, room, "ada");
+        var bob = await Browser.JoinAsync(emulator, room, "bob", publish: false);
         await bob.WaitForVideoAsync("ada");
 
         EmulatorSdk.Ok(await EmulatorSdk.RoomServiceAsync(emulator, "updateParticipant", room, "ada",
@@ -115,8 +115,8 @@ public sealed class ReconnectTests(LiveKitEmulator emulator, CallBrowser browser
     public async Task A_full_reconnect_the_client_chooses_reports_the_old_sid_left_and_the_new_one_joined()
     {
         var room = $"full-{Guid.NewGuid():N}";
-        var ada = await browser.JoinAsync(emulator, room, "ada");
-        var bob = await browser.JoinAsync(emulator, room, "bob");
+        var ada = await Browser.JoinAsync(emulator, room, "ada");
+        var bob = await Browser.JoinAsync(emulator, room, "bob");
         await bob.WaitForVideoAsync("ada");
 
         // livekit-client's own switch for "reconnect in full next time", then its socket closes.

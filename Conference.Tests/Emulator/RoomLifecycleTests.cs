@@ -8,13 +8,13 @@ namespace Conference.Tests.Emulator;
 /// Room timeouts are the fixture's shortened <see cref="LiveKitEmulator.RoomTimeout"/>.
 /// </summary>
 [Collection(EmulatorCollection.Name)]
-public sealed class RoomLifecycleTests(LiveKitEmulator emulator, CallBrowser browser)
+public sealed class RoomLifecycleTests(LiveKitEmulator emulator, CallBrowser browser) : CallBrowserTest(browser)
 {
     [Fact]
     public async Task A_room_starts_on_first_join_finishes_after_the_departure_timeout_and_a_later_join_starts_it_again()
     {
         var room = $"life-{Guid.NewGuid():N}";
-        var ada = await browser.JoinAsync(emulator, room, "ada", publish: false);
+        var ada = await Browser.JoinAsync(emulator, room, "ada", publish: false);
         var started = await emulator.WaitForWebhookAsync(w => w.Event == "room_started" && w.RoomName == room);
         var joined = await emulator.WaitForWebhookAsync(w => w.Event == "participant_joined" && w.RoomName == room);
         Assert.Equal(ada.Sid, joined.ParticipantSid);
@@ -27,7 +27,7 @@ public sealed class RoomLifecycleTests(LiveKitEmulator emulator, CallBrowser bro
         Assert.True(finished.ReceivedAt - left.ReceivedAt >= emulator.RoomTimeout - TimeSpan.FromMilliseconds(300),
             $"room_finished came {(finished.ReceivedAt - left.ReceivedAt).TotalMilliseconds:0} ms after the last one left");
 
-        var again = await browser.JoinAsync(emulator, room, "ada", publish: false);
+        var again = await Browser.JoinAsync(emulator, room, "ada", publish: false);
         var restarted = await emulator.WaitForWebhookAsync(w => w.Event == "room_started" && w.RoomName == room && w.RoomSid != started.RoomSid);
         Assert.NotEqual(ada.Sid, again.Sid);
         await again.LeaveAsync();
@@ -45,8 +45,8 @@ public sealed class RoomLifecycleTests(LiveKitEmulator emulator, CallBrowser bro
     public async Task Joining_again_with_the_same_identity_disconnects_the_older_connection_as_duplicate_identity()
     {
         var room = $"dup-{Guid.NewGuid():N}";
-        var first = await browser.JoinAsync(emulator, room, "ada", publish: false);
-        var second = await browser.JoinAsync(emulator, room, "ada", publish: false);
+        var first = await Browser.JoinAsync(emulator, room, "ada", publish: false);
+        var second = await Browser.JoinAsync(emulator, room, "ada", publish: false);
 
         await first.WaitForEventAsync("e.event === 'disconnected' && e.reason === 2"); // DisconnectReason.DUPLICATE_IDENTITY
         var left = await emulator.WaitForWebhookAsync(w => w.Event == "participant_left" && w.ParticipantSid == first.Sid);
@@ -59,7 +59,7 @@ public sealed class RoomLifecycleTests(LiveKitEmulator emulator, CallBrowser bro
     public async Task RemoveParticipant_disconnects_that_connection_and_the_same_token_may_join_again()
     {
         var room = $"rm-{Guid.NewGuid():N}";
-        var ada = await browser.JoinAsync(emulator, room, "ada", publish: false);
+        var ada = await Browser.JoinAsync(emulator, room, "ada", publish: false);
 
         var removed = await EmulatorSdk.RoomServiceAsync(emulator, "removeParticipant", room, "ada");
         Assert.True(removed["ok"]!.GetValue<bool>(), removed.ToJsonString());
@@ -67,7 +67,7 @@ public sealed class RoomLifecycleTests(LiveKitEmulator emulator, CallBrowser bro
         var left = await emulator.WaitForWebhookAsync(w => w.Event == "participant_left" && w.ParticipantSid == ada.Sid);
         Assert.Equal("PARTICIPANT_REMOVED", left.Json["participant"]?["disconnectReason"]?.GetValue<string>());
 
-        var again = await browser.JoinAsync(emulator, room, "ada", publish: false);
+        var again = await Browser.JoinAsync(emulator, room, "ada", publish: false);
         Assert.NotEqual(ada.Sid, again.Sid);
         await again.LeaveAsync();
     }
@@ -75,7 +75,7 @@ public sealed class RoomLifecycleTests(LiveKitEmulator emulator, CallBrowser bro
     [Fact]
     public async Task A_refused_token_is_reported_to_the_client_with_livekits_status_and_message()
     {
-        var page = await browser.OpenAsync();
+        var page = await Browser.OpenAsync();
         var forged = CallBrowser.Token(emulator, "r", "eve") + "x";
         var message = await page.EvaluateAsync<string>(
             "async ([url, token]) => { try { await window.join(url, token, false); return 'joined'; } catch (e) { return `${e.status} ${e.message}`; } }",
@@ -92,9 +92,9 @@ public sealed class RoomLifecycleTests(LiveKitEmulator emulator, CallBrowser bro
         // emptyTimeout: the fixture shortens rooms nobody joined to 2 s, less than a join may take on a busy machine.
         var created = await EmulatorSdk.RoomServiceAsync(emulator, "createRoom", new { name = room, maxParticipants = 1, emptyTimeout = 60 });
         Assert.True(created["ok"]!.GetValue<bool>(), created.ToJsonString());
-        var ada = await browser.JoinAsync(emulator, room, "ada", publish: false);
+        var ada = await Browser.JoinAsync(emulator, room, "ada", publish: false);
 
-        var page = await browser.OpenAsync();
+        var page = await Browser.OpenAsync();
         var message = await page.EvaluateAsync<string>(
             "async ([url, token]) => { try { await window.join(url, token, false); return 'joined'; } catch (e) { return `${e.status} ${e.message}`; } }",
             new object[] { emulator.Url.ToString(), CallBrowser.Token(emulator, room, "bob") });

@@ -9,7 +9,7 @@ namespace Conference.Tests.Emulator;
 /// room through livekit-client in Chromium so that each call's effect is seen where LiveKit's clients see it.
 /// </summary>
 [Collection(EmulatorCollection.Name)]
-public sealed class RoomServiceTests(LiveKitEmulator emulator, CallBrowser browser)
+public sealed class RoomServiceTests(LiveKitEmulator emulator, CallBrowser browser) : CallBrowserTest(browser)
 {
     [Fact]
     public async Task CreateRoom_ListRooms_and_DeleteRoom_work_as_with_LiveKit()
@@ -62,8 +62,8 @@ public sealed class RoomServiceTests(LiveKitEmulator emulator, CallBrowser brows
     public async Task Participant_calls_reach_the_people_in_the_room()
     {
         var room = $"svc-{Guid.NewGuid():N}";
-        var ada = await browser.JoinAsync(emulator, room, "ada", grants: g => g with { CanUpdateOwnMetadata = true });
-        var bob = await browser.JoinAsync(emulator, room, "bob", publish: false);
+        var ada = await Browser.JoinAsync(emulator, room, "ada", grants: g => g with { CanUpdateOwnMetadata = true });
+        var bob = await Browser.JoinAsync(emulator, room, "bob", publish: false);
         await bob.WaitForVideoAsync("ada");
 
         var participants = (JsonArray)Ok(await EmulatorSdk.RoomServiceAsync(emulator, "listParticipants", room));

@@ -9,13 +9,13 @@ namespace Conference.Tests.Emulator;
 /// in a call with livekit-client in Chromium through the emulator: each receives the other's video and audio.
 /// </summary>
 [Collection(EmulatorCollection.Name)]
-public sealed class RtcNodeBotTests(LiveKitEmulator emulator, CallBrowser browser)
+public sealed class RtcNodeBotTests(LiveKitEmulator emulator, CallBrowser browser) : CallBrowserTest(browser)
 {
     [Fact]
     public async Task A_rtc_node_bot_and_a_browser_receive_each_others_video_and_audio()
     {
         var room = $"bot-{Guid.NewGuid():N}";
-        var ada = await browser.JoinAsync(emulator, room, "ada");
+        var ada = await Browser.JoinAsync(emulator, room, "ada");
         var bot = RunBotAsync(room, "bot", seconds: 15);
 
         (int Width, int Height) size;

@@ -12,11 +12,11 @@ namespace Conference.Tests.Emulator;
 /// the api twice and in shuffled order, and the meeting ends up exactly as LiveKit's events say.
 /// </summary>
 [Collection(EmulatorCollection.Name)]
-public sealed class ShuffledWebhookIntakeTests(ApiFixture fixture, CallBrowser browser) : IClassFixture<ApiFixture>, IAsyncLifetime
+public sealed class ShuffledWebhookIntakeTests(ApiFixture fixture, CallBrowser browser) : CallBrowserTest(browser), IClassFixture<ApiFixture>
 {
     readonly ShufflingLiveKitEmulator emulator = new() { ApiKey = ApiFixture.LiveKitApiKey, ApiSecret = fixture.LiveKitApiSecret };
 
-    public Task InitializeAsync()
+    public override Task InitializeAsync()
     {
         var client = fixture.Api.CreateClient();
         emulator.Relay = async hook =>
@@ -32,7 +32,11 @@ public sealed class ShuffledWebhookIntakeTests(ApiFixture fixture, CallBrowser b
         return emulator.InitializeAsync();
     }
 
-    public Task DisposeAsync() => emulator.DisposeAsync();
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await emulator.DisposeAsync();
+    }
 
     [Fact]
     public async Task Shuffled_and_duplicated_deliveries_of_a_call_with_a_full_reconnect_converge_to_what_happened()
@@ -44,8 +48,8 @@ public sealed class ShuffledWebhookIntakeTests(ApiFixture fixture, CallBrowser b
         var hostIdentity = hostJoin.Identity;
         var guestIdentity = guestJoin.Identity;
 
-        var ada = await browser.JoinWithTokenAsync(emulator, hostJoin.Token, hostIdentity, publish: false);
-        var ben = await browser.JoinWithTokenAsync(emulator, guestJoin.Token, guestIdentity, publish: false);
+        var ada = await Browser.JoinWithTokenAsync(emulator, hostJoin.Token, hostIdentity, publish: false);
+        var ben = await Browser.JoinWithTokenAsync(emulator, guestJoin.Token, guestIdentity, publish: false);
         await emulator.DropSignalAsync(slug, guestIdentity, forget: true);
         await ben.WaitForEventAsync("e.event === 'reconnected'");
         var benAgain = await ben.Page.EvaluateAsync<string>("() => window.room.localParticipant.sid");
@@ -97,9 +101,9 @@ public sealed class ShuffledWebhookIntakeTests(ApiFixture fixture, CallBrowser b
         var slug = await MeetingsApiTests.CreateAsync(host);
         var hostJoin = (await JoinApiTests.JoinAsync(host, slug, "Ida Host")).Join!;
         var guestJoin = (await JoinApiTests.JoinAsync(fixture.Api.CreateClient(), slug, "Cal Guest")).Join!;
-        var ida = await browser.JoinWithTokenAsync(emulator, hostJoin.Token, hostJoin.Identity, publish: false);
-        await using var own = await browser.LaunchOwnAsync();
-        var cal = await browser.JoinWithTokenAsync(emulator, guestJoin.Token, guestJoin.Identity, inBrowser: own.Browser);
+        var ida = await Browser.JoinWithTokenAsync(emulator, hostJoin.Token, hostJoin.Identity, publish: false);
+        await using var own = await Browser.LaunchOwnAsync();
+        var cal = await Browser.JoinWithTokenAsync(emulator, guestJoin.Token, guestJoin.Identity, inBrowser: own.Browser);
         await ida.WaitForVideoAsync(guestJoin.Identity);
 
         own.Kill();

@@ -9,15 +9,15 @@ public sealed class ShufflingLiveKitEmulator() : LiveKitEmulator("livekit-emulat
 }
 
 [Collection(EmulatorCollection.Name)]
-public sealed class WebhookSwitchTests(ShufflingLiveKitEmulator emulator, CallBrowser browser)
-    : IClassFixture<ShufflingLiveKitEmulator>
+public sealed class WebhookSwitchTests(ShufflingLiveKitEmulator emulator, CallBrowser browser) : CallBrowserTest(browser),
+    IClassFixture<ShufflingLiveKitEmulator>
 {
     [Fact]
     public async Task With_the_duplicate_switch_every_event_arrives_twice_and_each_copy_is_valid()
     {
         var room = $"dupe-{Guid.NewGuid():N}";
-        var ada = await browser.JoinAsync(emulator, room, "ada", publish: false);
-        var bob = await browser.JoinAsync(emulator, room, "bob", publish: false);
+        var ada = await Browser.JoinAsync(emulator, room, "ada", publish: false);
+        var bob = await Browser.JoinAsync(emulator, room, "bob", publish: false);
         await ada.LeaveAsync();
         await bob.LeaveAsync();
         await emulator.WaitForWebhookAsync(w => w.Event == "room_finished" && w.RoomName == room);

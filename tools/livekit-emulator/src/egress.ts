@@ -34,6 +34,8 @@ import { invalid, notFound, TwirpError, type Twirp } from "./twirp.js";
 import type { Webhooks } from "./webhooks.js";
 
 const nowNs = () => BigInt(Date.now()) * 1_000_000n;
+/** How long a recording waits for the other kind of track (ms) before it starts its file with the one it has. */
+const startWaitMs = 5000;
 
 class Recording implements ParticipantConnection {
   readonly participant: Participant;
@@ -118,9 +120,12 @@ class Recording implements ParticipantConnection {
     };
     this.tracks.push(entry);
     this.tell(`subscribed to ${kind} track ${track.info.sid} of ${track.publisher.identity}`);
-    // Collect what is published now (a camera and a microphone come together), then start the file.
+    // Collect what is published now, then start the file: at once when it has every kind the request records, else
+    // after waiting for the other. A camera and a microphone are published together, but on a loaded machine the
+    // microphone came over a second after the camera, and a file started without it stayed silent (ci43).
     clearTimeout(this.startTimer);
-    this.startTimer = setTimeout(() => this.startFile(), 1000);
+    const wanted = this.request.audioOnly || this.request.videoOnly ? 1 : 2;
+    this.startTimer = setTimeout(() => this.startFile(), this.tracks.length >= wanted ? 0 : startWaitMs);
   }
 
   /** The file keeps the tracks it started with; one that is unpublished simply stops sending packets. */
