@@ -116,9 +116,13 @@ public sealed class RemindersTests(ApiFixture fixture) : SchedulingTests
         clock.Advance(TimeSpan.FromMinutes(21));
         var passes = await Task.WhenAll(Enumerable.Range(0, 6).Select(i =>
             (i % 2 == 0 ? site.Api : second).Services.GetRequiredService<Reminders>().RunOnceAsync()));
-        Assert.Equal(1, passes.Sum());
+        // The second instance's own loop makes its first pass on a thread-pool thread (.NET 10's BackgroundService),
+        // which under load can come after the clock moved and take the claim itself (stop 25's CI): so these six
+        // passes claim at most one, and the mails show that exactly one reminder went out.
+        Assert.InRange(passes.Sum(), 0, 1);
         await Smtp.WaitForAsync(2);
         await Task.Delay(500);
         Assert.Equal(2, Smtp.Received().Count);
+        Assert.Single(Smtp.Received(), m => (m.Message.Subject ?? "").StartsWith("Reminder", StringComparison.Ordinal));
     }
 }
