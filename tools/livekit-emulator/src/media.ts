@@ -33,7 +33,7 @@ const codecs = () => ({
  * keeps Chrome's estimate near 170 kbps.
  */
 export function publisherConnection(portRange?: [number, number]) {
-  return withRoomyReceiveBuffers(new RTCPeerConnection({
+  return asLiveKitsIce(new RTCPeerConnection({
     codecs: codecs(),
     headerExtensions: {
       audio: [useSdesMid(), useAbsSendTime(), useAudioLevelIndication()],
@@ -45,7 +45,7 @@ export function publisherConnection(portRange?: [number, number]) {
 
 /** Subscriber side (the server offers): only mid and abs-send-time, written by werift's sender itself. */
 export function subscriberConnection(portRange?: [number, number]) {
-  return withRoomyReceiveBuffers(new RTCPeerConnection({
+  return asLiveKitsIce(new RTCPeerConnection({
     codecs: codecs(),
     headerExtensions: { audio: [useSdesMid(), useAbsSendTime()], video: [useSdesMid(), useAbsSendTime()] },
     ...iceOptions(portRange),
@@ -60,10 +60,25 @@ export function subscriberConnection(portRange?: [number, number]) {
  */
 export const receiveBufferBytes = 4 * 1024 * 1024;
 
-function withRoomyReceiveBuffers(pc: RTCPeerConnection) {
+/**
+ * Once a connection has gathered its candidates: roomy receive buffers on its sockets, and no RFC 7675 consent expiry.
+ * werift fails a connection when none of its consent checks (one STUN request every 4–6 s, no retransmission, an
+ * answer awaited 500 ms) is answered for 30 s. LiveKit's ICE agent (pion) has no such expiry: it fails a connection
+ * only when nothing at all arrives (Session.checkIce does that here). Under load the emulator reads its sockets
+ * seconds late, so every answer came after its 500 ms: werift failed a publisher connection whose media still
+ * flowed, sent nothing more to that browser, and its subscribers' video stopped for good (the web-restart journey,
+ * 4 runs in 10: the page's selected pair received nothing after the restart while it kept sending).
+ */
+function asLiveKitsIce(pc: RTCPeerConnection) {
   pc.iceGatheringStateChange.subscribe((state) => {
     if (state !== "complete") return;
     for (const transport of pc.iceTransports) {
+      // werift's Connection.queryConsent starts the consent checks once connected, and again after an ICE restart;
+      // instead, consent is given once and for all (werift sends nothing without it: canSendApplicationData).
+      const connection = transport.connection as unknown as { queryConsent: () => void; consentFresh: boolean };
+      connection.queryConsent = () => {
+        connection.consentFresh = true;
+      };
       // werift keeps the gathered sockets private (Connection.protocols → StunProtocol.transport → UdpTransport.socket).
       const protocols = (transport.connection as unknown as { protocols: { transport?: { socket?: import("node:dgram").Socket } }[] }).protocols;
       for (const protocol of protocols) {
@@ -101,9 +116,13 @@ interface Layer {
    * (found by the web-restart journey: 4,789 packets, 2 keyframes, 64 PLIs in a minute on such a layer).
    */
   lastPacketAt: number;
-  /** Packets (padding-only ones among them) and VP8 keyframes received, PLIs sent for this layer (GET /media). */
+  /**
+   * Packets (padding-only ones among them, and late ones: retransmissions or reordered), VP8 keyframes received, PLIs
+   * sent for this layer (GET /media).
+   */
   packets: number;
   paddingOnly: number;
+  late: number;
   keyframes: number;
   plis: number;
   /** Video only: the packets of this layer that did not arrive, asked for again (Generic NACK). */
@@ -140,7 +159,7 @@ export class Forwarder {
   attach(track: MediaStreamTrack, receiver: RTCRtpReceiver, audioLevelId?: number) {
     const rid = track.rid ?? "";
     const layer: Layer = {
-      rid, receiver, ssrc: track.ssrc, lastPacketAt: 0, packets: 0, paddingOnly: 0, keyframes: 0, plis: 0,
+      rid, receiver, ssrc: track.ssrc, lastPacketAt: 0, packets: 0, paddingOnly: 0, late: 0, keyframes: 0, plis: 0,
       nacks: this.kind === "video" ? new NackQueue() : undefined,
     };
     this.layers.set(rid, layer);
@@ -158,6 +177,7 @@ export class Forwarder {
         if (layer.nacks.pending) this.sendNacks(layer);
       }
       if (rtp.payload.length === 0) layer.paddingOnly++;
+      if (late) layer.late++;
       if (this.kind === "video" && isVp8KeyframeStart(rtp.payload)) layer.keyframes++;
       const first = layer.lastPacketAt === 0 && rtp.payload.length > 0;
       if (rtp.payload.length > 0) layer.lastPacketAt = Date.now();
@@ -210,7 +230,7 @@ export class Forwarder {
       kind: this.kind,
       ingressDropped: this.ingressDropped,
       layers: [...this.layers.values()].map((l) => ({
-        rid: l.rid, ssrc: l.ssrc, packets: l.packets, paddingOnly: l.paddingOnly, keyframes: l.keyframes, plis: l.plis,
+        rid: l.rid, ssrc: l.ssrc, packets: l.packets, paddingOnly: l.paddingOnly, late: l.late, keyframes: l.keyframes, plis: l.plis,
         nacked: l.nacks?.asked, recovered: l.nacks?.recovered,
         lastMediaMsAgo: l.lastPacketAt ? now - l.lastPacketAt : null,
       })),

@@ -39,6 +39,8 @@ export interface ParticipantConnection {
    * carrying them (RoomManager: OnClaimsChanged → refresh_token), which a later full reconnect joins with.
    */
   claimsChanged?(): void;
+  /** What the connection went through (resumes, ICE restarts, its peer connections' states), for a failing test. */
+  describe?(): unknown;
 }
 
 export class PublishedTrack {

@@ -153,6 +153,28 @@ export class Session implements ParticipantConnection {
     ws.on("error", () => undefined);
   }
 
+  /** Resumes and publisher ICE restarts so far (GET /media). */
+  private resumes = 0;
+  private iceRestarts = 0;
+
+  /** What this connection went through, and each peer connection's state and selected pair (GET /media). */
+  describe() {
+    const now = Date.now();
+    const pcs = { publisher: this.publisher, subscriber: this.subscriber };
+    return {
+      resumes: this.resumes, iceRestarts: this.iceRestarts, signalConnected: this.signalConnected,
+      peerConnections: Object.entries(pcs).filter(([, pc]) => pc).map(([role, pc]) => ({
+        role, state: pc!.connectionState, ice: pc!.iceConnectionState,
+        lastReceivedMsAgo: this.ice.get(pc!) ? now - this.ice.get(pc!)!.at : null,
+        pairs: pc!.iceTransports.flatMap((t) => t.connection.candidatePairs.map((pair) => ({
+          remote: `${pair.remoteAddr[0]}:${pair.remoteAddr[1]}`, state: pair.state, nominated: t.connection.nominated === pair,
+          sent: pair.packetsSent, received: pair.packetsReceived, requestsReceived: pair.requestsReceived, responsesSent: pair.responsesSent,
+          consentChecks: pair.consentRequestsSent,
+        }))),
+      })),
+    };
+  }
+
   /** Whether a client that lost its signal socket may resume this session (LiveKit: the participant is not closed). */
   get canResume() {
     return !this.closed;
@@ -173,6 +195,7 @@ export class Session implements ParticipantConnection {
     this.lastSeen = Date.now();
     clearTimeout(this.disconnectTimer);
     this.disconnectTimer = undefined;
+    this.resumes++;
     log.info("participant resumed", { room: this.room.name, identity: this.participant.identity, sid: this.participant.sid, reason: ReconnectReason[reason] });
     this.send(new SignalResponse({
       message: {
@@ -312,6 +335,7 @@ export class Session implements ParticipantConnection {
 
   private async answerPublisher(offer: SessionDescription) {
     const restarted = restartIceOnNewCredentials(this.publisher, offer.sdp);
+    if (restarted.length > 0) this.iceRestarts++;
     await this.publisher.setRemoteDescription({ type: "offer", sdp: withoutGeneration(offer.sdp) });
     this.unpublishStoppedTracks(offer.sdp);
     const midToTrackId: Record<string, string> = {};

@@ -37,13 +37,15 @@ export class TestControls {
         res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify(stories));
         return;
       }
-      // GET /media?room=R — each published track's forwarder in room R: layers, switches, keyframe requests (its story).
+      // GET /media?room=R — each published track's forwarder in room R: layers, switches, keyframe requests (its story);
+      // then each participant's connection: resumes, ICE restarts, its peer connections' selected pairs.
       if (req.method === "GET" && url.pathname === "/media") {
         const room = this.rooms.get(url.searchParams.get("room") ?? "");
         const tracks = [...(room?.participants.values() ?? [])].flatMap((p) => [...p.tracks.values()].map((t) => ({
           identity: p.identity, trackSid: t.info.sid, source: t.info.source, ...t.forwarder.describe(),
         })));
-        res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify(tracks));
+        const connections = [...(room?.participants.values() ?? [])].map((p) => ({ identity: p.identity, ...(p.connection?.describe?.() ?? {}) }));
+        res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify([...tracks, ...connections]));
         return;
       }
       // POST /media/loss?room=R&percent=P — every track published in room R by then loses P % of its packets on
