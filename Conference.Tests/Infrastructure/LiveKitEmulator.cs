@@ -106,7 +106,8 @@ public class LiveKitEmulator : LocalServer
     /// <summary>
     /// What the relay did with each published track of <paramref name="room"/> (the emulator's test control
     /// <c>GET /media</c>): the simulcast layer forwarded and any switch waited for, packets, keyframes and PLIs per
-    /// layer, keyframe requests from subscribers, and its story — for failure messages about video that stopped.
+    /// layer, keyframe requests from subscribers, and its story; then each participant's connection (resumes, ICE
+    /// restarts, peer connection states and candidate pairs) — for failure messages about video that stopped.
     /// </summary>
     public static async Task<string> MediaStoriesAsync(int controlPort, string room)
     {
