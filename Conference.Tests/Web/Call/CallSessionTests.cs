@@ -267,6 +267,27 @@ public sealed class CallSessionTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Namesakes_are_told_apart_by_the_order_they_joined_on_tiles_and_chat()
+    {
+        var session = Session();
+        await session.ConnectAsync();
+        static ParticipantState Remote(string identity, string name, long? joinedAt) =>
+            new(identity, name, false, "Guest", false, ConnectionQuality.Good, true, false, false, false, null, null, null, joinedAt);
+
+        // Two Anas (the later one typed " ana "), and Bo alone; the list is not in joining order.
+        await session.OnParticipants(new RoomSnapshot([Me("Guest"), Remote("g-2", " ana ", 200), Remote("g-1", "Ana", 100), Remote("g-3", "Bo", 150)], []));
+        Assert.Equal(["Me", "ana (2)", "Ana", "Bo"], session.Snapshot.Participants.Select(p => p.Name));
+        Assert.Equal(["Ana", "Bo", "Me", "ana (2)"], CallLayout.Tiles(session.Snapshot).Select(t => t.Label).Order(StringComparer.Ordinal));
+        await session.OnChat(new ChatMessage("m-1", "g-2", " ana ", "Hello", false));
+        Assert.Equal("ana (2)", session.Chat.Single().Name);
+
+        // The first Ana leaves: the other is the only Ana now, and the announcement says who left.
+        await session.OnParticipants(new RoomSnapshot([Me("Guest"), Remote("g-2", " ana ", 200), Remote("g-3", "Bo", 150)], []));
+        Assert.Equal(["Me", " ana ", "Bo"], session.Snapshot.Participants.Select(p => p.Name));
+        Assert.Equal("Ana left.", session.Announcement);
+    }
+
+    [Fact]
     public async Task Leaving_and_disposing_stop_the_media_and_the_notifications()
     {
         var session = Session(role: "Host");

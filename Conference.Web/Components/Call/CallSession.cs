@@ -427,7 +427,7 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
 
     public Task OnParticipants(RoomSnapshot value)
     {
-        value = OnePerIdentity(value);
+        value = TellNamesakesApart(OnePerIdentity(value));
         Announce(Snapshot, value);
         Snapshot = value;
         lastSpeaker = CallLayout.LoudestRemote(value) ?? lastSpeaker;
@@ -540,7 +540,7 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
         {
             return Task.CompletedTask;
         }
-        chat.Add(new ChatLine(++nextChatSequence, message.Identity, Bounded(message.Name ?? message.Identity), ChatText.Split(message.Text).ToList(),
+        chat.Add(new ChatLine(++nextChatSequence, message.Identity, Bounded(NameOf(message.Identity, message.Name ?? message.Identity)), ChatText.Split(message.Text).ToList(),
             message.IsLocal, time.GetUtcNow()));
         if (chat.Count > MaxChatMessages)
         {
@@ -571,7 +571,7 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
         {
             return Task.CompletedTask;
         }
-        var floating = new FloatingReaction(++nextReactionId, Bounded(reaction.Name ?? reaction.Identity), reaction.Emoji);
+        var floating = new FloatingReaction(++nextReactionId, Bounded(NameOf(reaction.Identity, reaction.Name ?? reaction.Identity)), reaction.Emoji);
         reactions.Add(floating);
         if (reactions.Count > MaxReactions)
         {
@@ -633,6 +633,34 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
         Raise();
         return Task.CompletedTask;
     }
+
+    /// <summary>
+    /// People who share a name are told apart by the order they joined (LiveKit's joinedAt, then identity): the first
+    /// keeps the name, the others become "Ana (2)", "Ana (3)" — on their tiles, in the People list, in their buttons'
+    /// labels, in what is announced and on their chat messages; as the lobby tells namesakes apart ("1st of 2 to
+    /// ask"). Otherwise two "Ana" rows were the same to the host about to remove one (newcomer 4). Names are compared
+    /// as people read them: trimmed, ignoring case. One who leaves gives the next their place.
+    /// </summary>
+    internal static RoomSnapshot TellNamesakesApart(RoomSnapshot value)
+    {
+        var renamed = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var namesakes in value.Participants.GroupBy(p => p.Name.Trim(), StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+        {
+            var place = 1;
+            foreach (var p in namesakes.OrderBy(p => p.JoinedAt ?? long.MaxValue).ThenBy(p => p.Identity, StringComparer.Ordinal).Skip(1))
+            {
+                renamed[p.Identity] = Bounded($"{p.Name.Trim()} ({++place})");
+            }
+        }
+        return renamed.Count == 0 ? value : value with
+        {
+            Participants = value.Participants.Select(p => renamed.TryGetValue(p.Identity, out var name) ? p with { Name = name } : p).ToList(),
+        };
+    }
+
+    /// <summary>The name this call shows for <paramref name="identity"/> (a namesake's number included), else <paramref name="sent"/>.</summary>
+    string NameOf(string identity, string sent) =>
+        Snapshot.Participants.FirstOrDefault(p => p.Identity == identity)?.Name ?? sent;
 
     static string Bounded(string name) => name.Length <= MaxNameLength ? name : name[..MaxNameLength];
 
