@@ -131,6 +131,18 @@ public sealed class SignInEndedComponentTests : WebComponentTest
 public sealed class SignInEndedTests(WebAppFixture fixture)
 {
     [Fact]
+    public async Task Someone_never_signed_in_who_follows_a_link_to_ended_is_asked_to_sign_in_without_being_told_a_sign_in_ended()
+    {
+        var stranger = await fixture.NewPageAsync();
+        await stranger.GotoAsync("account/ended?returnUrl=%2Frecordings");
+        await WebJourney.WaitForPageAsync(stranger, path => path == "/account/signin");
+        Assert.DoesNotContain("ended=true", stranger.Url, StringComparison.Ordinal);
+        Assert.Contains("returnUrl=%2Frecordings", stranger.Url, StringComparison.Ordinal);
+        await Assertions.Expect(stranger.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeVisibleAsync();
+        await Assertions.Expect(stranger.GetByTestId("signin-ended")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
     public async Task Signed_out_everywhere_another_browsers_open_page_is_sent_to_sign_in_at_once_told_why_and_its_cookie_is_gone()
     {
         var laptop = await fixture.NewPageAsync();

@@ -39,7 +39,11 @@ public static class AccountEndpoints
         var signIn = $"/account/signin?ended=true&returnUrl={Uri.EscapeDataString(back)}";
         if (ApiSession.Of(http.User) is not { } session)
         {
-            return TypedResults.LocalRedirect(signIn);
+            // A sign-in cookie the cookie's own check refused did end; without one there was no sign-in to end (a
+            // link followed by someone never signed in here): plain sign-in, not "your sign-in has ended".
+            return TypedResults.LocalRedirect(http.Request.Cookies.ContainsKey(SignInCookie.Name)
+                ? signIn
+                : $"/account/signin?returnUrl={Uri.EscapeDataString(back)}");
         }
         try
         {
