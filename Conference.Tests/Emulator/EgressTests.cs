@@ -99,7 +99,8 @@ public sealed class EgressTests(LiveKitEmulator emulator, CallBrowser browser, S
             + $"\nThe egress: {await LiveKitEmulator.EgressStoriesAsync(emulator.TestControlPort, room)}";
         Assert.True(declared > TimeSpan.FromSeconds(1.5) && declared < recorded + TimeSpan.FromSeconds(0.5),
             $"the WebM declares {declared.TotalSeconds} s; {recorded.TotalSeconds} s passed between start and stop ({tracks})");
-        Assert.Equal(2, header.Tracks.Count);
+        // ci45: one track, unexplained (the egress subscribed to both); its story says what the egress had when it began.
+        Assert.True(header.Tracks.Count == 2, $"the WebM has {header.Tracks.Count} track(s) ({tracks})");
         // Both tracks run to the file's end, and the video holds about as many frames as the publisher sent meanwhile.
         // Half is the bar — the file starts at a keyframe asked for, and a loaded machine delays a few — and a writer
         // that keeps only keyframes (as werift's did when padding-only packets reached it: 3-10 frames in 4 s) is far below it.
