@@ -1,6 +1,6 @@
 // Egress: room composite recordings as LiveKit reports them (reference §5). The emulator's egress joins the room
 // as a hidden participant of kind EGRESS with permission.recorder, records the first camera and first microphone
-// track it receives into a WebM file (werift's recorder; no layout is rendered), uploads it to the request's S3
+// track it receives into a WebM file (webmrecorder.ts; no layout is rendered), uploads it to the request's S3
 // output and sends egress_started / egress_updated / egress_ended with file_results. While the file is closed and
 // uploaded the egress is EGRESS_ENDING and still listed, as LiveKit's egress store keeps it. Each egress keeps a
 // story (what it received, wrote, uploaded, and how its webhooks were answered) that the test controls show.
@@ -24,11 +24,10 @@ import {
   type EncodedFileOutput,
   type SignalResponse,
 } from "@livekit/protocol";
-import { MediaStreamTrack, RTCRtpCodecParameters } from "werift";
-import { MediaRecorder } from "werift/nonstandard";
 import { log } from "./log.js";
 import type { DownTrack } from "./media.js";
 import { writeWebmDuration } from "./webm.js";
+import { WebmRecorder } from "./webmrecorder.js";
 import { newSid, Participant, type ParticipantConnection, type PublishedTrack, type Room, type Rooms } from "./rooms.js";
 import { invalid, notFound, TwirpError, type Twirp } from "./twirp.js";
 import type { Webhooks } from "./webhooks.js";
@@ -39,8 +38,8 @@ const startWaitMs = 5000;
 
 class Recording implements ParticipantConnection {
   readonly participant: Participant;
-  private readonly tracks: { kind: "audio" | "video"; downTrack: DownTrack; local: MediaStreamTrack; close: () => void; packets: number; frames: number }[] = [];
-  private recorder?: MediaRecorder;
+  private readonly tracks: { kind: "audio" | "video"; downTrack: DownTrack; close: () => void; packets: number; frames: number }[] = [];
+  private recorder?: WebmRecorder;
   private startTimer?: NodeJS.Timeout;
   private directory?: string;
   private file?: string;
@@ -82,17 +81,13 @@ class Recording implements ParticipantConnection {
     const kind = track.forwarder.kind;
     if ((kind === "video" && this.request.audioOnly) || (kind === "audio" && this.request.videoOnly)) return;
     if (this.tracks.some((t) => t.kind === kind)) return;
-    const codec = kind === "video"
-      ? new RTCRtpCodecParameters({ mimeType: "video/VP8", clockRate: 90000, payloadType: 96 })
-      : new RTCRtpCodecParameters({ mimeType: "audio/opus", clockRate: 48000, channels: 2, payloadType: 111 });
-    const local = new MediaStreamTrack({ kind, codec });
     // A subscriber like any other (LiveKit's egress is one), at the highest quality: its down track hands on one
     // continuous stream across layer switches, padding-only packets left out (werift's VP8 depacketizer throws on
     // an empty payload and loses the frame that follows: the file kept only keyframes), see rtpmunger.ts.
     const downTrack = track.forwarder.addDownTrack();
-    const entry = { kind, downTrack, local, close: () => {}, packets: 0, frames: 0 };
+    const entry = { kind, downTrack, close: () => {}, packets: 0, frames: 0 };
+    const index = this.tracks.length; // its track in the file is index + 1
     downTrack.onSwitch = (from, to) => this.tell(`${kind} layer ${from === undefined ? "(none)" : JSON.stringify(from)} → ${JSON.stringify(to)}`);
-    const ssrc = 0x4547; // one SSRC for the writer, whichever layer the packets came from
     // As a subscriber's receiver does, a lost video packet asks for a keyframe: the writer drops every frame after
     // a gap until the next one.
     let lastSequence: number | undefined;
@@ -110,9 +105,7 @@ class Recording implements ParticipantConnection {
         downTrack.requestKeyframe();
       }
       if (ahead >= 1 && ahead < 0x8000) lastSequence = sequenceNumber;
-      const copy = rtp.clone();
-      copy.header.ssrc = ssrc;
-      local.writeRtp(copy);
+      this.recorder?.write(index, rtp);
     });
     entry.close = () => {
       stopListening();
@@ -134,17 +127,9 @@ class Recording implements ParticipantConnection {
   private startFile() {
     if (this.stopping || this.recorder) return;
     this.file = join(this.directory!, "recording.webm");
-    this.recorder = new MediaRecorder({
-      path: this.file,
-      tracks: this.tracks.map((t) => t.local),
-      width: 1280,
-      height: 720,
-      disableNtp: true,
-      disableLipSync: true,
-    });
-    this.recorder.onError.subscribe((e) => {
-      this.tell(`recorder error: ${(e as Error)?.message ?? e}`);
-      log.warn("egress recorder error", { egressId: this.info.egressId, error: e });
+    this.recorder = new WebmRecorder(this.file, this.tracks.map((t) => t.kind), (error) => {
+      if (this.recorder!.errors <= 20) this.tell(`recorder error: ${error.message}`);
+      log.warn("egress recorder error", { egressId: this.info.egressId, error: error.message });
     });
     this.fileStartedAt = nowNs();
     this.tell(`file started with ${this.tracks.map((t) => t.kind).join(" and ")}`);
@@ -154,7 +139,7 @@ class Recording implements ParticipantConnection {
 
   /**
    * Stops recording; returns the file with its real length (undefined when nothing was recorded). The file's
-   * Duration is set here from its last frame (see webm.ts), not left to werift's patch.
+   * Duration is set here from its last frame (see webm.ts).
    */
   async finish(): Promise<{ path: string; size: number; durationMs: number } | undefined> {
     this.stopping = true;
@@ -163,12 +148,14 @@ class Recording implements ParticipantConnection {
     this.tell(`stopping: ${this.tracks.map((t) => `${t.kind} ${t.packets} packets (${t.frames} with a marker; ${t.downTrack.paddingDropped} padding-only left out)`).join(", ") || "no tracks"}`);
     if (!this.participant.left) this.room.remove(this.participant, DisconnectReason.CLIENT_INITIATED);
     if (!this.recorder || !this.file) return undefined;
-    await this.recorder.stop();
+    const behind = this.recorder.behindMs().map((ms, i) => `${this.tracks[i].kind} ${ms ?? "(nothing)"} ms`).join(", ");
+    this.tell(`at stop, the latest media of each track was behind by: ${behind}`);
+    await this.recorder.close();
     const size = (await stat(this.file).catch(() => undefined))?.size ?? 0;
     if (size === 0) return undefined;
     const length = await writeWebmDuration(this.file);
     const perTrack = this.tracks.map((t, i) => `${length.framesByTrack.get(i + 1) ?? 0} ${t.kind}`).join(", ");
-    this.tell(`file closed: ${size} bytes, ${length.frames} frames (${perTrack}), last at ${length.lastFrameMs} ms (werift had declared ${length.declaredMs} ms)`);
+    this.tell(`file closed: ${size} bytes, ${length.frames} frames (${perTrack}), last at ${length.lastFrameMs} ms (the muxer had declared ${length.declaredMs} ms; it dropped ${this.recorder.dropped} frame(s) older than their cluster)`);
     if (length.frames === 0) return undefined;
     return { path: this.file, size, durationMs: length.lastFrameMs };
   }

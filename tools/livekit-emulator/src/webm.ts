@@ -1,7 +1,6 @@
-// Sets a finished WebM's Segment Info Duration to the time of its last frame. werift's recorder writes the header
-// before any frame arrives, with a placeholder Duration (its default is a day), and patches it when its pipeline
-// ends — at a fixed byte offset, and only if the end-of-stream reaches it within 5 s; otherwise players show the
-// placeholder. Here the file is read as a player reads it (Matroska, RFC 9559): the Duration element is found where
+// Sets a finished WebM's Segment Info Duration to the time of its last frame. werift's muxer writes the header
+// before any frame arrives, with a placeholder Duration (a day), and webmrecorder.ts does not have werift patch it
+// (werift's patch writes at a fixed byte offset); otherwise players would show the placeholder. Here the file is read as a player reads it (Matroska, RFC 9559): the Duration element is found where
 // it really is and overwritten in place with a number of the same width, so no other byte moves.
 import { open, readFile } from "node:fs/promises";
 
