@@ -125,6 +125,8 @@ public sealed class CircuitLossJourneys(JourneyFixture fixture, Xunit.Abstractio
         // their circuits, stops, starts again, and the pages resume on the new process.
         await WatchReconnectDialogAsync(host);
         await WatchReconnectDialogAsync(dan);
+        await WatchVideoFreezeAsync(host, danIdentity);
+        await WatchVideoFreezeAsync(dan, cleoIdentity);
         output.WriteLine($"Before the restart: Cleo received {await VideoReceptionAsync(host)}; Dan received {await VideoReceptionAsync(dan)}");
         await RestartWebFromDashboardAsync();
         output.WriteLine($"Web running again: Cleo received {await VideoReceptionAsync(host)}; Dan received {await VideoReceptionAsync(dan)}");
@@ -157,6 +159,8 @@ public sealed class CircuitLossJourneys(JourneyFixture fixture, Xunit.Abstractio
         try
         {
             await ExpectSameCallAsync(call.Code, call.HostEmail, (host, "Cleo Host", cleoIdentity), (dan, "Dan Guest", danIdentity));
+            // How long each saw the other's video stand still or go black around the takeover (printed, not asserted).
+            output.WriteLine($"The other's video stood still for: Cleo {await VideoFreezeAsync(host)}; Dan {await VideoFreezeAsync(dan)}");
         }
         finally
         {
@@ -257,6 +261,48 @@ public sealed class CircuitLossJourneys(JourneyFixture fixture, Xunit.Abstractio
     /// From now on the page notes what its reconnect dialog said each time it opened (window.reconnectDialogSaid): a
     /// restart can be over before a check from outside would see it.
     /// </summary>
+    /// <summary>
+    /// From now on the page notes, every 50 ms, whether the video of <paramref name="identity"/>'s camera tile shows new
+    /// frames (whichever element is in the tile, which a re-render may replace), and keeps the longest time it did not:
+    /// what a person sees of a takeover, a frozen or black tile. <see cref="VideoFreezeAsync"/> reads it.
+    /// </summary>
+    static Task WatchVideoFreezeAsync(WatchedPage person, string identity) => person.Page.EvaluateAsync("""
+        identity => {
+          const selector = `[data-video-identity="${identity}"][data-video-source=camera] video`;
+          const watch = window.videoFreeze = { longestMs: 0, since: performance.now(), element: null, frames: -1, steps: [], state: '' };
+          const poll = () => {
+            const video = document.querySelector(selector);
+            const frames = video && video.readyState >= 2 && video.videoWidth > 0 ? video.getVideoPlaybackQuality().totalVideoFrames : -1;
+            const now = performance.now();
+            const state = !video ? 'no video' : video !== watch.element ? 'another element' : frames < 0 ? 'nothing to show'
+              : frames === watch.frames ? (video.paused ? 'paused' : 'standing still') : 'playing';
+            if (state !== 'playing') {
+              watch.longestMs = Math.max(watch.longestMs, now - watch.since);
+            } else {
+              watch.since = now;
+            }
+            // What happened and when (from the page's start), kept short: the last 40 changes.
+            if (state !== watch.state) {
+              watch.steps.push(`${Math.round(now)} ${state}`);
+              watch.steps.splice(0, watch.steps.length - 40);
+              watch.state = state;
+            }
+            if (!watch.resumed && document.querySelector('[data-testid=call-room][data-resumed=true]')) {
+              watch.resumed = true;
+              watch.steps.push(`${Math.round(now)} (the call taken over)`);
+            }
+            watch.element = video;
+            watch.frames = frames;
+            setTimeout(poll, 50);
+          };
+          poll();
+        }
+        """, identity);
+
+    /// <summary>The longest time (ms) the watched tile showed no new frame, as words for the test's output.</summary>
+    static async Task<string> VideoFreezeAsync(WatchedPage person) =>
+        $"{await person.Page.EvaluateAsync<double>("() => Math.round(window.videoFreeze.longestMs)")} ms ({await person.Page.EvaluateAsync<string>("() => window.videoFreeze.steps.join(', ')")})";
+
     static Task WatchReconnectDialogAsync(WatchedPage person) => person.Page.EvaluateAsync("""
         () => {
           const dialog = document.getElementById('components-reconnect-modal');

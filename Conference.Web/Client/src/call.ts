@@ -287,9 +287,6 @@ export class CallController {
    */
   syncVideo(root: ParentNode = document): void {
     const room = this.room;
-    if (room) {
-      releaseRemovedElements(room);
-    }
     root.querySelectorAll<HTMLElement>('[data-video-identity]').forEach(container => {
       const identity = container.dataset.videoIdentity ?? '';
       const source = container.dataset.videoSource === 'screen_share' ? Track.Source.ScreenShare : Track.Source.Camera;
@@ -302,13 +299,24 @@ export class CallController {
       }
       current?.remove();
       if (track && track.kind === Track.Kind.Video) {
-        const video = track.attach() as HTMLVideoElement;
+        // When a render replaced the stage (a new circuit taking the call over, a layout change), the <video> that
+        // showed this track is still attached to it, out of the page. Moved into the new container it shows its last
+        // frame at once and plays on; a new element would be black until the next keyframe arrived (newcomer 5: 10-20 s
+        // on a loaded machine after a web restart). Taken out of the page, it was paused (HTML's media element rules).
+        const kept = track.attachedElements.find((element): element is HTMLVideoElement => !element.isConnected && element instanceof HTMLVideoElement);
+        const video = kept ?? track.attach() as HTMLVideoElement;
         video.dataset.trackSid = track.sid ?? '';
         video.muted = true; // sound plays through the hidden audio elements; a muted <video> may autoplay
         video.playsInline = true;
         container.appendChild(video);
+        if (kept) {
+          void kept.play().catch(() => undefined);
+        }
       }
     });
+    if (room) {
+      releaseRemovedElements(room);
+    }
   }
 
   /** Ctrl/Cmd+Shift+A toggles the microphone, Ctrl/Cmd+Shift+V the camera (as in LiveKit Meet). */

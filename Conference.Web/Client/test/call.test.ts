@@ -237,7 +237,7 @@ describe('CallController', () => {
     expect(dotnet.lastSnapshot().participants[1]).toMatchObject({ cameraEnabled: false, cameraTrackSid: null });
   });
 
-  it('detaches a video whose container the page removed, and attaches one to the new container', async () => {
+  it('moves a video whose container the page removed into the new container, and detaches one with no container left', async () => {
     await connected();
     const grace = fakeParticipant('grace-1', 'Grace');
     join(grace);
@@ -253,12 +253,20 @@ describe('CallController', () => {
     const first = tile();
     controller.syncVideo();
     expect(track.attachedElements).toHaveLength(1);
+    const video = track.attachedElements[0] as HTMLVideoElement;
+    const played = vi.spyOn(video, 'play').mockResolvedValue(undefined);
 
-    first.remove(); // e.g. the grid became a focus layout
+    first.remove(); // e.g. the grid became a focus layout, or a new circuit rendered the stage again
     const second = tile();
     controller.syncVideo();
-    expect(track.attachedElements).toHaveLength(1);
-    expect(track.attachedElements[0].parentElement).toBe(second);
+    // The same element, with its last frame, not a new black one; it plays on where it was paused by its removal.
+    expect(track.attachedElements).toEqual([video]);
+    expect(video.parentElement).toBe(second);
+    expect(played).toHaveBeenCalledOnce();
+
+    second.remove(); // the tile went and none came in its place
+    controller.syncVideo();
+    expect(track.attachedElements).toHaveLength(0);
   });
 
   it('plays remote audio through an element of its own and removes it on unsubscribe', async () => {
