@@ -602,13 +602,18 @@ export class CallController {
 
 /**
  * Blazor removes a tile's container when the layout changes; the <video> inside goes with it but stays attached to
- * its track, and adaptive stream would keep counting it. Detach what is no longer in the page.
+ * its track, and adaptive stream would keep counting it. Detach what is no longer in the page once the track shows in
+ * another element. A track shown nowhere keeps its last element out of the page, for syncVideo to move into the next
+ * container: snapshots sync the video while a taken-over call still shows its "Connecting…" screen, and releasing
+ * then left every tile black until a keyframe when the stage came back (newcomer 6: once ~33 s).
  */
 function releaseRemovedElements(room: Room): void {
   for (const participant of [room.localParticipant, ...room.remoteParticipants.values()]) {
     for (const publication of participant.videoTrackPublications.values()) {
       const track = publication.track;
-      track?.attachedElements.filter(element => !element.isConnected).forEach(element => track.detach(element));
+      if (track?.attachedElements.some(element => element.isConnected)) {
+        track.attachedElements.filter(element => !element.isConnected).forEach(element => track.detach(element));
+      }
     }
   }
 }

@@ -237,7 +237,7 @@ describe('CallController', () => {
     expect(dotnet.lastSnapshot().participants[1]).toMatchObject({ cameraEnabled: false, cameraTrackSid: null });
   });
 
-  it('moves a video whose container the page removed into the new container, and detaches one with no container left', async () => {
+  it('moves a video whose container the page removed into the next container, and detaches one the track no longer needs', async () => {
     await connected();
     const grace = fakeParticipant('grace-1', 'Grace');
     join(grace);
@@ -256,7 +256,9 @@ describe('CallController', () => {
     const video = track.attachedElements[0] as HTMLVideoElement;
     const played = vi.spyOn(video, 'play').mockResolvedValue(undefined);
 
-    first.remove(); // e.g. the grid became a focus layout, or a new circuit rendered the stage again
+    first.remove(); // e.g. the grid became a focus layout, or a new circuit shows "Connecting…" before the stage
+    controller.syncVideo(); // a snapshot meanwhile: no container anywhere, the element is kept
+    expect(track.attachedElements).toEqual([video]);
     const second = tile();
     controller.syncVideo();
     // The same element, with its last frame, not a new black one; it plays on where it was paused by its removal.
@@ -264,9 +266,11 @@ describe('CallController', () => {
     expect(video.parentElement).toBe(second);
     expect(played).toHaveBeenCalledOnce();
 
-    second.remove(); // the tile went and none came in its place
+    // An element out of the page while the track shows in another is of no more use: detached.
+    const stray = track.attach();
     controller.syncVideo();
-    expect(track.attachedElements).toHaveLength(0);
+    expect(track.attachedElements).toEqual([video]);
+    expect(stray.isConnected).toBe(false);
   });
 
   it('plays remote audio through an element of its own and removes it on unsubscribe', async () => {
