@@ -43,11 +43,22 @@ public sealed record RecordingAvailability(bool Available, string? Reason);
 /// api passes the admin's choice on. A <c>GET</c> answers the admin's setting, or the recorder's configured default
 /// (0 = for ever) until an admin has set one.
 /// </summary>
-/// <param name="Days">Days after a recording ended before it is deleted; an admin sets 1–3650.</param>
+/// <param name="Days">
+/// Days after a recording ended before it is deleted, 1–3650, or <see cref="KeepForever"/> (0): never deleted.
+/// </param>
 public sealed record RetentionSetting(int Days)
 {
+    /// <summary>The value that keeps recordings for ever (no retention pass deletes anything).</summary>
+    public const int KeepForever = 0;
     public const int MinimumDays = 1;
     public const int MaximumDays = 3650;
+
+    /// <summary>Whether an admin may set <paramref name="days"/>: <see cref="KeepForever"/>, or 1–3650.</summary>
+    public static bool IsAllowed(int days) => days is KeepForever or >= MinimumDays and <= MaximumDays;
+
+    /// <summary>The words of the error for a value <see cref="IsAllowed"/> refuses, naming <paramref name="field"/>.</summary>
+    public static string Refusal(string field) =>
+        $"The {field} must be {KeepForever} (keep for ever) or between {MinimumDays} and {MaximumDays}.";
 }
 
 /// <summary>

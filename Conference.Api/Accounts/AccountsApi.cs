@@ -103,8 +103,8 @@ public static class AccountsApi
     /// <summary>The site's settings (admin).</summary>
     /// <param name="SignUpOpen">Whether anyone may sign up.</param>
     /// <param name="RecordingRetentionDays">
-    /// Days finished recordings are kept before they are deleted, 1–3650; kept by the recorder. Left out of a change:
-    /// unchanged. Null in an answer only when this server has no recorder (it cannot record).
+    /// Days finished recordings are kept before they are deleted, 1–3650, or 0 to keep them for ever; kept by the
+    /// recorder. Left out of a change: unchanged. Null in an answer only when this server has no recorder (it cannot record).
     /// </param>
     public sealed record SiteSettingsDto([property: System.Text.Json.Serialization.JsonRequired] bool SignUpOpen, int? RecordingRetentionDays);
 
@@ -385,10 +385,9 @@ public static class AccountsApi
             await SaveSignUpAsync(request.SignUpOpen, db);
             return TypedResults.Ok(request);
         }
-        var validation = new Validation().Range("recordingRetentionDays", days, RetentionSetting.MinimumDays, RetentionSetting.MaximumDays);
-        if (!validation.IsValid)
+        if (!RetentionSetting.IsAllowed(days))
         {
-            return TypedResults.ValidationProblem(validation.Errors);
+            return TypedResults.ValidationProblem(new Validation().Add("recordingRetentionDays", RetentionSetting.Refusal("recordingRetentionDays")).Errors);
         }
         // The recorder first: while it cannot take the retention, nothing changes and the admin is asked to retry.
         return await RecorderCall.CallAsync(http, client => client.SetRetentionAsync(days, http.RequestAborted), async retention =>

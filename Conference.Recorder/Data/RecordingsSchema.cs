@@ -50,6 +50,11 @@ static class RecordingsSchema
             set_at timestamptz NOT NULL
         );
         """,
+        """
+        -- 0 keeps recordings for ever (RetentionSetting.KeepForever): an admin who tried a number of days can go back.
+        ALTER TABLE retention_setting DROP CONSTRAINT retention_setting_days_check;
+        ALTER TABLE retention_setting ADD CONSTRAINT retention_setting_days_check CHECK (days = 0 OR days BETWEEN 1 AND 3650);
+        """,
     ];
 
     public static async Task MigrateAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)

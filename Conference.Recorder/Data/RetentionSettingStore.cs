@@ -24,7 +24,9 @@ public sealed class RetentionSettingStore(NpgsqlDataSource dataSource)
         return await command.ExecuteScalarAsync(cancellationToken) as int?;
     }
 
-    /// <summary>Stores the admin's retention (1–3650 days; the table's check refuses anything else).</summary>
+    /// <summary>
+    /// Stores the admin's retention: 1–3650 days, or 0 to keep recordings for ever (the table's check refuses anything else).
+    /// </summary>
     public async Task SetDaysAsync(int days, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""

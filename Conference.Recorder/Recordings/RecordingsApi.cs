@@ -172,12 +172,9 @@ public static class RecordingsApi
     static async Task<Results<Ok<RetentionSetting>, ValidationProblem>> SetRetention(
         RetentionSetting request, RetentionSettingStore setting, CancellationToken cancellationToken)
     {
-        if (request.Days is < RetentionSetting.MinimumDays or > RetentionSetting.MaximumDays)
+        if (!RetentionSetting.IsAllowed(request.Days))
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
-            {
-                ["days"] = [$"The retention must be between {RetentionSetting.MinimumDays} and {RetentionSetting.MaximumDays} days."],
-            });
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["days"] = [RetentionSetting.Refusal("days")] });
         }
         await setting.SetDaysAsync(request.Days, cancellationToken);
         return TypedResults.Ok(request);

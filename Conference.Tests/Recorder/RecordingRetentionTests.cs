@@ -140,7 +140,6 @@ public sealed class RecordingRetentionTests(RecorderFixture fixture)
     }
 
     [Theory]
-    [InlineData(0)]
     [InlineData(-1)]
     [InlineData(3651)]
     public async Task A_retention_out_of_range_is_a_problem_naming_the_field_and_changes_nothing(int days)
@@ -158,6 +157,55 @@ public sealed class RecordingRetentionTests(RecorderFixture fixture)
         Assert.True((await direct.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("days", out _));
 
         Assert.Equal(30, await fixture.Recorder.Services.GetRequiredService<RetentionSettingStore>().DaysAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task An_admin_can_go_back_to_keeping_recordings_for_ever_and_then_nothing_expires()
+    {
+        using var host = await fixture.Platform.SignedInHostAsync(fixture.Api);
+        var slug = await MeetingsApiTests.CreateAsync(host);
+        var old = await fixture.ReadyRecordingAsync(host, slug);
+        var retention = fixture.Recorder.Services.GetRequiredService<RecordingRetention>();
+        try
+        {
+            await SetRetentionAsync(30);
+            var saved = await fixture.Admin.PutAsJsonAsync("/api/admin/settings", new { signUpOpen = true, recordingRetentionDays = 0 });
+            Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+            Assert.Equal(new AccountsApi.SiteSettingsDto(true, 0), await fixture.Admin.GetFromJsonAsync<AccountsApi.SiteSettingsDto>("/api/admin/settings"));
+            Assert.Equal(0, await fixture.Recorder.Services.GetRequiredService<RetentionSettingStore>().DaysAsync(CancellationToken.None));
+
+            // Ten years old, and kept: no pass (this one, or the reconciler's five a second) deletes it.
+            await using (var connection = new NpgsqlConnection(fixture.RecordingsConnectionString))
+            {
+                await connection.OpenAsync();
+                await using var age = new NpgsqlCommand("UPDATE recordings SET ended_at = now() - interval '3651 days' WHERE id = @id", connection);
+                age.Parameters.AddWithValue("id", old.Id);
+                Assert.Equal(1, await age.ExecuteNonQueryAsync());
+            }
+            Assert.Equal(0, await retention.ApplyAsync(CancellationToken.None));
+            await Task.Delay(500);
+            Assert.Equal(HttpStatusCode.OK, (await host.GetAsync($"/api/recordings/{old.Id}")).StatusCode);
+
+            // The choice outlives a restart, as any other.
+            await fixture.ReplaceRecorderAsync();
+            Assert.Equal(new AccountsApi.SiteSettingsDto(true, 0), await fixture.Admin.GetFromJsonAsync<AccountsApi.SiteSettingsDto>("/api/admin/settings"));
+        }
+        finally
+        {
+            await SetRetentionAsync(30);
+        }
+        // Back to 30 days: the ten-year-old recording goes (the reconciler's pass, or this one's).
+        var status = HttpStatusCode.OK;
+        for (var pass = 0; pass < 50 && status == HttpStatusCode.OK; pass++)
+        {
+            await fixture.Recorder.Services.GetRequiredService<RecordingRetention>().ApplyAsync(CancellationToken.None);
+            status = (await host.GetAsync($"/api/recordings/{old.Id}")).StatusCode;
+            if (status == HttpStatusCode.OK)
+            {
+                await Task.Delay(100);
+            }
+        }
+        Assert.Equal(HttpStatusCode.NotFound, status);
     }
 
     [Fact]

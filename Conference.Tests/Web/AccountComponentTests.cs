@@ -42,6 +42,46 @@ public sealed class AccountComponentTests : WebComponentTest
     }
 
     [Fact]
+    public void The_admin_goes_back_to_keeping_recordings_for_ever_and_then_to_a_number_of_days()
+    {
+        SignIn(admin: true);
+        Api.On("GET", "/api/admin/settings", new { signUpOpen = true, recordingRetentionDays = 30 });
+        Api.On("PUT", "/api/admin/settings", new { signUpOpen = true, recordingRetentionDays = 0 });
+        RenderInteractively(); // an interactive page (its form is off until then)
+        var page = Render<SiteSettingsPage>();
+        page.WaitForAssertion(() => Assert.True(page.Find("#keep-days").HasAttribute("checked")));
+        Assert.False(page.Find("#keep-forever").HasAttribute("checked"));
+
+        page.Find("#keep-forever").Change("ForEver");
+        Assert.Empty(page.FindAll("#retention")); // no number to type while kept for ever
+        page.Find("form").Submit();
+        page.WaitForAssertion(() => Assert.Contains("Saved.", page.Markup));
+        Assert.Equal("""{"signUpOpen":true,"recordingRetentionDays":0}""", Assert.Single(Api.Seen("PUT", "/api/admin/settings")).Body);
+
+        // Back to a number of days: the field has the days it had; emptied, it must be filled, and 0 is not a number of days.
+        page.Find("#keep-days").Change("Days");
+        Assert.Equal("30", page.Find("#retention").GetAttribute("value"));
+        page.Find("#retention").Change("");
+        page.Find("form").Submit();
+        page.WaitForAssertion(() => Assert.Equal("Enter how many days to keep recordings, from 1 to 3650.", page.Find("#recordingRetentionDays-error").TextContent));
+        page.Find("#retention").Change("0");
+        page.Find("form").Submit();
+        page.WaitForAssertion(() => Assert.Equal("Enter how many days to keep recordings, from 1 to 3650.", page.Find("#recordingRetentionDays-error").TextContent));
+        Assert.Single(Api.Seen("PUT", "/api/admin/settings"));
+    }
+
+    [Fact]
+    public void A_server_that_keeps_recordings_for_ever_shows_that_choice()
+    {
+        SignIn(admin: true);
+        Api.On("GET", "/api/admin/settings", new { signUpOpen = true, recordingRetentionDays = 0 });
+        RenderInteractively(); // an interactive page (its form is off until then)
+        var page = Render<SiteSettingsPage>();
+        page.WaitForAssertion(() => Assert.True(page.Find("#keep-forever").HasAttribute("checked")));
+        Assert.Empty(page.FindAll("#retention"));
+    }
+
+    [Fact]
     public void The_admin_disables_an_account_and_enables_it_again()
     {
         SignIn(admin: true);
@@ -104,15 +144,15 @@ public sealed class AccountComponentTests : WebComponentTest
         SignIn(admin: true);
         Api.On("GET", "/api/admin/settings", new { signUpOpen = true, recordingRetentionDays = 30 });
         Api.OnProblem("PUT", "/api/admin/settings", HttpStatusCode.BadRequest, "One or more validation errors occurred.",
-            errors: new() { ["recordingRetentionDays"] = ["recordingRetentionDays must be between 1 and 3650."] });
+            errors: new() { ["recordingRetentionDays"] = ["The recordingRetentionDays must be 0 (keep for ever) or between 1 and 3650."] });
         RenderInteractively(); // an interactive page (its form is off until then)
         var page = Render<SiteSettingsPage>();
         page.WaitForAssertion(() => page.Find("#retention"));
 
-        page.Find("#retention").Change("0");
+        page.Find("#retention").Change("90");
         page.Find("form").Submit();
 
-        page.WaitForAssertion(() => Assert.Equal("The number of days recordings are kept must be between 1 and 3650.", page.Find("#recordingRetentionDays-error").TextContent));
+        page.WaitForAssertion(() => Assert.Equal("The number of days recordings are kept must be 0 (keep for ever) or between 1 and 3650.", page.Find("#recordingRetentionDays-error").TextContent));
         Assert.DoesNotContain("Saved.", page.Markup);
     }
 }
