@@ -123,6 +123,57 @@ public class LiveKitEmulator : LocalServer
         }
     }
 
+    /// <summary>
+    /// Samples GET /media once a second until <paramref name="stop"/>; returns one line per second and camera layer:
+    /// packets received, keyframes, packets NACKed and recovered since the last line, ms since its last media, and what
+    /// each subscriber's down track sent meanwhile and which layer it forwards and waits for.
+    /// </summary>
+    public static async Task<string> MediaTimelineAsync(int controlPort, string room, CancellationToken stop)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var lines = new System.Text.StringBuilder();
+        var before = new Dictionary<string, long>();
+        var started = DateTime.UtcNow;
+        long Delta(string key, JsonNode? value)
+        {
+            var now = value?.GetValueKind() == System.Text.Json.JsonValueKind.Number ? value.GetValue<long>() : 0;
+            var delta = now - before.GetValueOrDefault(key);
+            before[key] = now;
+            return delta;
+        }
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                var body = await http.GetStringAsync($"http://127.0.0.1:{controlPort}/media?room={Uri.EscapeDataString(room)}", stop);
+                var second = (int)(DateTime.UtcNow - started).TotalSeconds;
+                foreach (var track in JsonNode.Parse(body)!.AsArray().Where(t => t?["kind"]?.GetValue<string>() == "video"))
+                {
+                    var name = $"{track!["identity"]}/{track["source"]}";
+                    var layers = track["layers"]!.AsArray().Select(l =>
+                    {
+                        var key = $"{name}/{l!["rid"]}";
+                        return $"{l["rid"]}: +{Delta(key + "p", l["packets"])} pkts +{Delta(key + "k", l["keyframes"])} kf +{Delta(key + "n", l["nacked"])} nack +{Delta(key + "r", l["recovered"])} rec +{Delta(key + "l", l["plis"])} pli, last {l["lastMediaMsAgo"]} ms";
+                    });
+                    var downs = track["downTracks"]!.AsArray().Select((d, i) =>
+                        $"down{i}: +{Delta($"{name}/d{i}", d!["sent"])} sent {d["current"]}→{d["wanted"]}");
+                    lines.AppendLine($"{second,3} s {name} [{string.Join("; ", layers)}] [{string.Join("; ", downs)}]");
+                }
+                await Task.Delay(1000, stop);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            catch (Exception exception) when (exception is HttpRequestException or System.Text.Json.JsonException or InvalidOperationException)
+            {
+                lines.AppendLine($"(the test control did not answer: {exception.Message})");
+                await Task.Delay(1000, CancellationToken.None);
+            }
+        }
+        return lines.ToString();
+    }
+
     /// <summary>Our own RoomService client (Conference.LiveKit) with the emulator's key: for tests to see or set up its rooms.</summary>
     public Conference.LiveKit.RoomServiceClient RoomService() => new(new HttpClient(),
         Microsoft.Extensions.Options.Options.Create(new Conference.LiveKit.LiveKitOptions { Url = HttpUrl, ApiKey = ApiKey, ApiSecret = ApiSecret }));

@@ -128,6 +128,9 @@ public sealed class CircuitLossJourneys(JourneyFixture fixture, Xunit.Abstractio
         await WatchVideoFreezeAsync(host, danIdentity);
         await WatchVideoFreezeAsync(dan, cleoIdentity);
         output.WriteLine($"Before the restart: Cleo received {await VideoReceptionAsync(host)}; Dan received {await VideoReceptionAsync(dan)}");
+        // Ends at the takeover's check below, or after 3 minutes when the journey fails before it.
+        using var stopTimeline = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var timeline = fixture.MediaTimelineAsync(call.Code, stopTimeline.Token);
         await RestartWebFromDashboardAsync();
         output.WriteLine($"Web running again: Cleo received {await VideoReceptionAsync(host)}; Dan received {await VideoReceptionAsync(dan)}");
 
@@ -161,10 +164,17 @@ public sealed class CircuitLossJourneys(JourneyFixture fixture, Xunit.Abstractio
             await ExpectSameCallAsync(call.Code, call.HostEmail, (host, "Cleo Host", cleoIdentity), (dan, "Dan Guest", danIdentity));
             // How long each saw the other's video stand still or go black around the takeover (printed, not asserted).
             output.WriteLine($"The other's video stood still for: Cleo {await VideoFreezeAsync(host)}; Dan {await VideoFreezeAsync(dan)}");
+            // The call stayed on each page all along: the new circuit renders the meeting and the stage it was left with.
+            foreach (var person in new[] { host, dan })
+            {
+                Assert.Empty(await person.Page.EvaluateAsync<string[]>("() => window.videoFreeze.covered"));
+            }
         }
         finally
         {
             output.WriteLine($"After: Cleo received {await VideoReceptionAsync(host)}; Dan received {await VideoReceptionAsync(dan)}");
+            await stopTimeline.CancelAsync();
+            output.WriteLine($"The relay, second by second from the restart to the takeover:{Environment.NewLine}{await timeline}");
             output.WriteLine($"The emulator's relay: {await fixture.MediaStoriesAsync(call.Code)}");
         }
         await Assertions.Expect(dan.Page.Locator("[data-testid=chat-log] li p")).ToHaveTextAsync(["Before the deploy"]);
@@ -269,7 +279,7 @@ public sealed class CircuitLossJourneys(JourneyFixture fixture, Xunit.Abstractio
     static Task WatchVideoFreezeAsync(WatchedPage person, string identity) => person.Page.EvaluateAsync("""
         identity => {
           const selector = `[data-video-identity="${identity}"][data-video-source=camera] video`;
-          const watch = window.videoFreeze = { longestMs: 0, since: performance.now(), element: null, frames: -1, steps: [], state: '' };
+          const watch = window.videoFreeze = { longestMs: 0, since: performance.now(), element: null, frames: -1, steps: [], state: '', covered: [], cover: '' };
           const poll = () => {
             const video = document.querySelector(selector);
             const frames = video && video.readyState >= 2 && video.videoWidth > 0 ? video.getVideoPlaybackQuality().totalVideoFrames : -1;
@@ -286,6 +296,15 @@ public sealed class CircuitLossJourneys(JourneyFixture fixture, Xunit.Abstractio
               watch.steps.push(`${Math.round(now)} ${state}`);
               watch.steps.splice(0, watch.steps.length - 40);
               watch.state = state;
+            }
+            // Whether the call itself gave way to something else: no call on the page ("Loading the meeting…", the
+            // pre-join), or the call's "Connecting…" screen (newcomer 6 saw both for 1–2 s at each restart).
+            const cover = !document.querySelector('[data-testid=call-room]') ? 'no call on the page'
+              : document.querySelector('[data-testid=call-connecting]') ? 'Connecting…' : '';
+            if (cover !== watch.cover) {
+              if (cover) watch.covered.push(`${Math.round(now)} ${cover}`);
+              watch.steps.push(`${Math.round(now)} ${cover || 'the call shown again'}`);
+              watch.cover = cover;
             }
             if (!watch.resumed && document.querySelector('[data-testid=call-room][data-resumed=true]')) {
               watch.resumed = true;

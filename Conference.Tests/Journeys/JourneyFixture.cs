@@ -119,6 +119,12 @@ public sealed class JourneyFixture : IAsyncLifetime, IOpensPages
     /// <summary>What the emulator's relay did with the video and audio of meeting <paramref name="code"/> (<see cref="LiveKitEmulator.MediaStoriesAsync"/>).</summary>
     public Task<string> MediaStoriesAsync(string code) => LiveKitEmulator.MediaStoriesAsync(testControlPort, code);
 
+    /// <summary>
+    /// Until <paramref name="stop"/>, once a second, what the relay received of each camera and sent on of it since the
+    /// second before (<see cref="LiveKitEmulator.MediaTimelineAsync"/>): where a picture that stands still was lost.
+    /// </summary>
+    public Task<string> MediaTimelineAsync(string code, CancellationToken stop) => LiveKitEmulator.MediaTimelineAsync(testControlPort, code, stop);
+
     /// <summary>A new person: a fresh browser profile with camera and microphone allowed (a phone if asked).</summary>
     internal async Task<WatchedPage> NewPageAsync(bool phone = false) => await browser!.NewPageAsync(phone);
 

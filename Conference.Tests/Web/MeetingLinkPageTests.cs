@@ -8,8 +8,11 @@ namespace Conference.Tests.Web;
 
 public sealed class MeetingLinkPageTests : WebComponentTest
 {
+    readonly BunitPersistentComponentState pageState;
+
     public MeetingLinkPageTests()
     {
+        pageState = AddBunitPersistentComponentState();
         ComponentFactories.AddStub<PreJoinAndCall>();
         RenderInteractively();
     }
@@ -61,6 +64,48 @@ public sealed class MeetingLinkPageTests : WebComponentTest
         Assert.Equal("http://localhost/m/abc-defg-hij?invite=personal-token", Navigation.Uri);
         Assert.DoesNotContain("not a meeting link", page.Markup);
         Assert.Empty(Api.Seen("GET", $"/api/meetings/{typed}"));
+    }
+
+    /// <summary>The meeting as a page of it last had it, carried into the page's next render (a circuit resumed after a web restart).</summary>
+    static readonly Conference.Web.Api.Meeting KeptBoardMeeting = new("abc-defg-hij", "Board meeting", "Ada Host", DateTimeOffset.UtcNow, DateTimeOffset.UtcNow,
+        "InProgress", DateTimeOffset.UtcNow, null, new Conference.Web.Api.MeetingSettings(true, false, 50, false, default));
+
+    [Fact]
+    public void A_resumed_page_shows_the_meeting_it_had_while_the_api_cannot_answer()
+    {
+        pageState.Persist("meeting", KeptBoardMeeting);
+        Api.OnProblem("GET", "/api/meetings/abc-defg-hij", HttpStatusCode.ServiceUnavailable, "The service is unavailable");
+
+        var page = Render<MeetingLinkPage>(parameters => parameters.Add(p => p.Slug, "abc-defg-hij"));
+
+        // At once, with the call in it (not "Loading the meeting…", nor the api's problem in place of the call).
+        Assert.Equal("Board meeting", page.Find("h1").TextContent);
+        Assert.Equal("abc-defg-hij", page.FindComponent<Stub<PreJoinAndCall>>().Instance.Parameters.Get(p => p.Slug));
+        page.WaitForAssertion(() => Assert.NotEmpty(Api.Seen("GET", "/api/meetings/abc-defg-hij"))); // asked again all the same
+        Assert.DoesNotContain("Loading the meeting", page.Markup);
+        Assert.Equal("Board meeting", page.Find("h1").TextContent);
+    }
+
+    [Fact]
+    public void A_resumed_page_whose_meeting_was_deleted_meanwhile_says_so()
+    {
+        pageState.Persist("meeting", KeptBoardMeeting);
+        Api.OnProblem("GET", "/api/meetings/abc-defg-hij", HttpStatusCode.NotFound, "Meeting not found");
+
+        var page = Render<MeetingLinkPage>(parameters => parameters.Add(p => p.Slug, "abc-defg-hij"));
+
+        page.WaitForAssertion(() => Assert.Equal("Meeting not found", page.Find("h1").TextContent));
+    }
+
+    [Fact]
+    public void What_a_page_kept_of_another_meeting_is_not_shown_for_this_one()
+    {
+        pageState.Persist("meeting", KeptBoardMeeting with { Slug = "xyz-wxyz-xyz", Title = "Another meeting" });
+        Api.On("GET", "/api/meetings/abc-defg-hij", BoardMeeting);
+
+        var page = Render<MeetingLinkPage>(parameters => parameters.Add(p => p.Slug, "abc-defg-hij"));
+
+        page.WaitForAssertion(() => Assert.Equal("Board meeting", page.Find("h1").TextContent));
     }
 
     static object BoardMeeting => new

@@ -289,6 +289,37 @@ public class PreJoinAndCallTests : CallTestBase
     }
 
     [Fact]
+    public async Task A_new_circuit_shows_the_stage_it_was_left_with_while_the_tab_hands_the_call_over()
+    {
+        var first = JoinedPage();
+        await first.InvokeAsync(() => Media.Events!.OnParticipants(new RoomSnapshot(
+            [Person("me-1", "Grace", isLocal: true), Person("ada", "Ada"), Person("alan", "Alan")], [])));
+        pageState.TriggerOnPersisting();
+
+        // The tab takes its time handing the call over (a round trip to the browser on a loaded server).
+        var handOver = new TaskCompletionSource();
+        Media.LiveCall = async events =>
+        {
+            await handOver.Task;
+            await events.OnConnectionState(MediaConnectionState.Connected, null);
+            await events.OnParticipants(new RoomSnapshot([Person("me-1", "Grace", isLocal: true), Person("ada", "Ada")], []));
+        };
+        var second = Page();
+
+        // Meanwhile: the three tiles the lost circuit showed, not "Connecting to the meeting…" over the whole call.
+        second.WaitForAssertion(() => Assert.Equal(["ada", "alan", "me-1"], second.FindAll("[data-testid=tile]").Select(t => t.GetAttribute("data-identity")).Order()));
+        Assert.Empty(second.FindAll("[data-testid=call-connecting]"));
+        Assert.Null(second.Find("[data-testid=call-room]").GetAttribute("data-resumed"));
+
+        handOver.SetResult();
+        second.WaitForAssertion(() => Assert.Equal("true", second.Find("[data-testid=call-room]").GetAttribute("data-resumed")));
+        second.WaitForAssertion(() => Assert.Equal(["ada", "me-1"], second.FindAll("[data-testid=tile]").Select(t => t.GetAttribute("data-identity")).Order()));
+        Assert.Equal(1, Media.Calls.Count(c => c == "connect")); // taken over, not joined again
+        // Alan left while no circuit was there: that is news, and said as such.
+        Assert.Equal("Alan left.", second.FindComponent<CallRoom>().Instance.Session.Announcement);
+    }
+
+    [Fact]
     public async Task A_pinned_person_who_left_while_the_circuit_was_away_is_no_longer_pinned()
     {
         var second = await TakenOverAfterPinning("alan", Person("me-1", "Grace", isLocal: true), Person("ada", "Ada"));

@@ -50,9 +50,10 @@ public sealed record FloatingReaction(long Id, string Name, string Emoji);
 /// <summary>
 /// What the page needs to start a call. <paramref name="Resume"/>: the call is already going on in this browser tab
 /// (this circuit replaces one that was lost); the session takes it over instead of joining again, showing it as
-/// <paramref name="View"/> (what the lost circuit showed).
+/// <paramref name="View"/> with <paramref name="People"/> (what the lost circuit showed) until the tab hands it over.
 /// </summary>
-public sealed record CallJoin(string Slug, JoinDetails Details, MediaChoices Choices, bool Encrypted, bool Locked, bool Resume = false, CallView? View = null);
+public sealed record CallJoin(string Slug, JoinDetails Details, MediaChoices Choices, bool Encrypted, bool Locked, bool Resume = false,
+    CallView? View = null, RoomSnapshot? People = null);
 
 /// <summary>
 /// How this person looks at the call, kept across a lost circuit with the call itself: the open side panel, the
@@ -136,6 +137,16 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
             // Checked against the people the call hands over (OnParticipants): gone by then, it is dropped.
             Pinned = view.Pinned;
         }
+        if (join.Resume && join.People is { Participants.Count: > 0 } people)
+        {
+            // The stage as the lost circuit left it, from the first render, while the tab hands the call over (a round
+            // trip to the browser, 1–2 s on a loaded server): not "Connecting…" covering the call (newcomer 6).
+            Status = CallStatus.Connected;
+            Snapshot = people;
+            lastSpeaker = CallLayout.LoudestRemote(people);
+            Arrange();
+            VideoStale = true;
+        }
         this.media = media;
         this.moderation = moderation;
         this.recordings = recordings;
@@ -163,6 +174,12 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
     /// server restart, or a circuit evicted while the tab was in the background): nobody left or joined.
     /// </summary>
     public bool Resumed { get; private set; }
+
+    /// <summary>
+    /// A call to take over that the tab has not handed over yet: the page starts it (<see cref="ConnectAsync"/>), though
+    /// it may already show the call as the lost circuit left it (<see cref="CallJoin.People"/>).
+    /// </summary>
+    public bool TakeOverPending => resume;
 
     public bool Encrypted { get; }
 
@@ -254,9 +271,24 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
 
     // ---- connecting ----
 
-    /// <summary>Joins LiveKit with the current token.</summary>
+    /// <summary>Joins LiveKit with the current token (or, once, takes over the call the tab is in: see <see cref="CallJoin"/>).</summary>
     public async Task ConnectAsync()
     {
+        if (resume)
+        {
+            resume = false;
+            if (Status == CallStatus.Idle)
+            {
+                // Nothing of the call to show meanwhile (state persisted before People existed): "Connecting…", and no
+                // second start from the next render while the tab hands the call over.
+                Status = CallStatus.Connecting;
+                Raise();
+            }
+            if (await TakeOverAsync())
+            {
+                return;
+            }
+        }
         Status = CallStatus.Connecting;
         FailureDetail = null;
         MediaServerDown = false;
@@ -269,14 +301,6 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
         Snapshot = RoomSnapshot.Empty;
         Arrange();
         Raise();
-        if (resume)
-        {
-            resume = false;
-            if (await TakeOverAsync())
-            {
-                return;
-            }
-        }
         ConnectResult result;
         try
         {
