@@ -203,6 +203,9 @@ export class CallController {
       this.notify('OnChat', message);
     }
     this.queueSnapshot();
+    // The new circuit has already rendered the stage it was left with (CallSession's People): the kept videos go into
+    // its tiles now, with their last frames, not two round trips later when the circuit asks (~1 s of empty tiles).
+    this.syncVideo();
     return true;
   }
 

@@ -549,6 +549,31 @@ describe('CallController', () => {
     expect(next.lastSnapshot().participants).toHaveLength(3);
   });
 
+  it('puts the kept videos into the stage a new circuit rendered before it took the call over', async () => {
+    await connected();
+    const grace = fakeParticipant('grace-1', 'Grace');
+    join(grace);
+    const track = fakeVideoTrack('TR_cam');
+    room.emit(RoomEvent.TrackSubscribed, track, grace.publish(track), grace as unknown as RemoteParticipant);
+    const tile = () => {
+      const container = document.createElement('div');
+      container.dataset.videoIdentity = 'grace-1';
+      container.dataset.videoSource = 'camera';
+      document.body.appendChild(container);
+      return container;
+    };
+    const before = tile();
+    controller.syncVideo();
+    const video = before.querySelector('video');
+    before.remove(); // the circuit is lost; the next one renders its stage from what it was left with
+    const after = tile();
+
+    expect(controller.attach(new DotNetRecorder())).toBe(true);
+
+    // At once, the same element: no round trip to .NET first.
+    expect(after.querySelector('video')).toBe(video);
+  });
+
   it('goes on when .NET cannot be reached (no circuit), and a new circuit still gets what it missed', async () => {
     await connected();
     const gone: DotNetRef = { invokeMethodAsync: () => { throw new Error('The circuit is gone.'); } };
