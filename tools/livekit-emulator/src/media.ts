@@ -127,6 +127,11 @@ interface Layer {
   plis: number;
   /** Video only: the packets of this layer that did not arrive, asked for again (Generic NACK). */
   nacks?: NackQueue;
+  /** A keyframe is wanted because a packet was lost for good (see {@link Forwarder.healLoss}); when the last was asked. */
+  keyframeAfterLoss: boolean;
+  lastLossPliAt: number;
+  /** PLIs sent because packets were lost for good (counted in plis too). */
+  lossPlis: number;
 }
 
 /**
@@ -160,7 +165,7 @@ export class Forwarder {
     const rid = track.rid ?? "";
     const layer: Layer = {
       rid, receiver, ssrc: track.ssrc, lastPacketAt: 0, packets: 0, paddingOnly: 0, late: 0, keyframes: 0, plis: 0,
-      nacks: this.kind === "video" ? new NackQueue() : undefined,
+      nacks: this.kind === "video" ? new NackQueue() : undefined, keyframeAfterLoss: false, lastLossPliAt: 0, lossPlis: 0,
     };
     this.layers.set(rid, layer);
     if (this.kind === "video") switchOffWeriftNacks(receiver);
@@ -215,12 +220,30 @@ export class Forwarder {
   private sendNacks(only?: Layer) {
     const now = Date.now();
     for (const layer of only ? [only] : this.layers.values()) {
+      this.healLoss(layer, now);
       if (!layer.nacks?.pending || layer.ssrc === undefined) continue;
       const lost = layer.nacks.due(now);
       if (lost.length === 0) continue;
       const nack = new GenericNack({ senderSsrc: layer.receiver.rtcpSsrc, mediaSourceSsrc: layer.ssrc, lost });
       void layer.receiver.dtlsTransport.sendRtcp([new RtcpTransportLayerFeedback({ feedback: nack })]).catch(() => undefined);
     }
+  }
+
+  /**
+   * A packet of the layer lost for good (no retransmission came) leaves every subscriber's picture broken until the
+   * next keyframe; this asks the publisher for one at once, at most every 500 ms per layer, rather than waiting for
+   * a subscriber to ask. Chromium's viewer did not ask in time: after the emulator fell behind while the web
+   * restarted (a CPU spike), 75 packets of a camera's layer were given up and the viewer's picture stood still for
+   * 33 s, with packets flowing and no keyframe asked for by anyone (the restart journey's relay timeline). LiveKit's
+   * own down tracks keep what they forwarded and resend it to subscribers, which the emulator does not.
+   */
+  private healLoss(layer: Layer, now: number) {
+    if (layer.nacks?.takeLostForGood()) layer.keyframeAfterLoss = true;
+    if (!layer.keyframeAfterLoss || now - layer.lastLossPliAt < 500) return;
+    layer.keyframeAfterLoss = false;
+    layer.lastLossPliAt = now;
+    layer.lossPlis++;
+    this.requestKeyframe(layer.rid);
   }
 
   /** What this track's relay did, for a failing test's message (GET /media on the test control). */
@@ -231,7 +254,7 @@ export class Forwarder {
       ingressDropped: this.ingressDropped,
       layers: [...this.layers.values()].map((l) => ({
         rid: l.rid, ssrc: l.ssrc, packets: l.packets, paddingOnly: l.paddingOnly, late: l.late, keyframes: l.keyframes, plis: l.plis,
-        nacked: l.nacks?.asked, recovered: l.nacks?.recovered,
+        nacked: l.nacks?.asked, recovered: l.nacks?.recovered, givenUp: l.nacks?.givenUp, lossPlis: l.lossPlis,
         lastMediaMsAgo: l.lastPacketAt ? now - l.lastPacketAt : null,
       })),
       downTracks: [...this.downTracks].map((d) => d.describe()),

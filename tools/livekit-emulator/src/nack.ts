@@ -27,6 +27,13 @@ export class NackQueue {
   /** Packets asked for again, and of those, how many came. */
   asked = 0;
   recovered = 0;
+  /** Packets given up on (asked for too often or too long), and jumps too long to ask for at all. */
+  givenUp = 0;
+  /**
+   * Set when a packet is lost for good (given up, or inside a jump): the picture of every subscriber of this stream
+   * is broken until the next keyframe. See {@link takeLostForGood}.
+   */
+  private lostForGood = false;
 
   /**
    * Records a received packet; a jump forward marks the numbers in between missing. Returns false for a packet older
@@ -43,7 +50,10 @@ export class NackQueue {
       return false;
     }
     const gap = extended - this.highest - 1;
-    if (gap > maxGap) this.missing.clear();
+    if (gap > maxGap) {
+      this.missing.clear();
+      this.lostForGood = true;
+    }
     else for (let s = this.highest + 1; s < extended; s++) this.missing.set(s, { since: now, tries: 0, lastAt: 0 });
     this.highest = extended;
     return true;
@@ -55,6 +65,8 @@ export class NackQueue {
     for (const [extended, entry] of this.missing) {
       if (entry.tries >= maxNackTries || now - entry.since > nackGiveUpMs) {
         this.missing.delete(extended);
+        this.givenUp++;
+        this.lostForGood = true;
         continue;
       }
       if (entry.tries > 0 && now - entry.lastAt < nackRetryMs * 2 ** (entry.tries - 1)) continue;
@@ -64,6 +76,13 @@ export class NackQueue {
       due.push(extended & 0xffff);
     }
     return due;
+  }
+
+  /** Whether a packet was lost for good since the last call: the stream needs a keyframe. */
+  takeLostForGood(): boolean {
+    const lost = this.lostForGood;
+    this.lostForGood = false;
+    return lost;
   }
 
   /** Whether any packet is still waited for. */
