@@ -153,6 +153,25 @@ describe('CallController', () => {
     room.emit(RoomEvent.ParticipantConnected, participant as unknown as RemoteParticipant);
   }
 
+  /** In a call with Grace, whose camera this page receives: her track. */
+  async function graceWithCamera() {
+    await connected();
+    const grace = fakeParticipant('grace-1', 'Grace');
+    join(grace);
+    const track = fakeVideoTrack('TR_cam');
+    room.emit(RoomEvent.TrackSubscribed, track, grace.publish(track), grace as unknown as RemoteParticipant);
+    return track;
+  }
+
+  /** A tile the page rendered for Grace's camera (the container syncVideo fills). */
+  function tile() {
+    const container = document.createElement('div');
+    container.dataset.videoIdentity = 'grace-1';
+    container.dataset.videoSource = 'camera';
+    document.body.appendChild(container);
+    return container;
+  }
+
   async function connected() {
     const result = await controller.connect('wss://livekit.example', 'token', { microphone: true, camera: false });
     expect(result).toEqual({ ok: true });
@@ -238,18 +257,7 @@ describe('CallController', () => {
   });
 
   it('moves a video whose container the page removed into the next container, and detaches one the track no longer needs', async () => {
-    await connected();
-    const grace = fakeParticipant('grace-1', 'Grace');
-    join(grace);
-    const track = fakeVideoTrack('TR_cam');
-    room.emit(RoomEvent.TrackSubscribed, track, grace.publish(track), grace as unknown as RemoteParticipant);
-    const tile = () => {
-      const container = document.createElement('div');
-      container.dataset.videoIdentity = 'grace-1';
-      container.dataset.videoSource = 'camera';
-      document.body.appendChild(container);
-      return container;
-    };
+    const track = await graceWithCamera();
     const first = tile();
     controller.syncVideo();
     expect(track.attachedElements).toHaveLength(1);
@@ -550,18 +558,7 @@ describe('CallController', () => {
   });
 
   it('puts the kept videos into the stage a new circuit rendered before it took the call over', async () => {
-    await connected();
-    const grace = fakeParticipant('grace-1', 'Grace');
-    join(grace);
-    const track = fakeVideoTrack('TR_cam');
-    room.emit(RoomEvent.TrackSubscribed, track, grace.publish(track), grace as unknown as RemoteParticipant);
-    const tile = () => {
-      const container = document.createElement('div');
-      container.dataset.videoIdentity = 'grace-1';
-      container.dataset.videoSource = 'camera';
-      document.body.appendChild(container);
-      return container;
-    };
+    await graceWithCamera();
     const before = tile();
     controller.syncVideo();
     const video = before.querySelector('video');
