@@ -54,7 +54,8 @@ public static class CircuitContinuity
 
     /// <summary>
     /// While this process stops, no page may start or resume a circuit on it (it would be lost a moment later):
-    /// SignalR's negotiation answers 503 and the page tries again, reaching the next process.
+    /// SignalR's negotiation answers 503 and the page tries again, reaching the next process. <c>/alive</c> answers 503
+    /// too: a page whose pause failed waits for it before it reloads (scripts/circuit-continuity.js).
     /// </summary>
     public static IApplicationBuilder UseNoNewCircuitsWhileStopping(this IApplicationBuilder app)
     {
@@ -62,7 +63,8 @@ public static class CircuitContinuity
         var circuits = app.ApplicationServices.GetRequiredService<OpenCircuits>();
         return app.Use((context, next) =>
         {
-            if ((circuits.RefuseNewCircuits || stopping.IsCancellationRequested) && context.Request.Path.StartsWithSegments("/_blazor/negotiate"))
+            if ((circuits.RefuseNewCircuits || stopping.IsCancellationRequested) &&
+                (context.Request.Path.StartsWithSegments("/_blazor/negotiate") || context.Request.Path.StartsWithSegments(Microsoft.Extensions.Hosting.Extensions.AlivenessEndpointPath)))
             {
                 context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
                 context.Response.Headers.RetryAfter = "1";
@@ -88,8 +90,11 @@ public sealed class OpenCircuits
     /// <summary>Set once the web has asked its pages to pause: a page must not start or resume a circuit here now.</summary>
     public bool RefuseNewCircuits { get; set; }
 
-    /// <summary>Notes each circuit's page as it connects and goes.</summary>
-    internal sealed class Tracker(OpenCircuits open, IJSRuntime js) : CircuitHandler
+    /// <summary>Time since this process was told to stop (SIGTERM, Ctrl+C); not running before.</summary>
+    public System.Diagnostics.Stopwatch SinceStopSignal { get; } = new();
+
+    /// <summary>Notes each circuit's page as it connects and goes; while stopping, logs when each went (a stop's timeline).</summary>
+    internal sealed class Tracker(OpenCircuits open, IJSRuntime js, ILogger<Tracker> logger) : CircuitHandler
     {
         public override Task OnCircuitOpenedAsync(Circuit circuit, CancellationToken cancellationToken)
         {
@@ -106,6 +111,7 @@ public sealed class OpenCircuits
         public override Task OnConnectionDownAsync(Circuit circuit, CancellationToken cancellationToken)
         {
             open.connected.TryRemove(circuit.Id, out _);
+            LogWhileStopping("disconnected", circuit);
             return Task.CompletedTask;
         }
 
@@ -113,7 +119,16 @@ public sealed class OpenCircuits
         {
             open.connected.TryRemove(circuit.Id, out _);
             open.open.TryRemove(circuit.Id, out _);
+            LogWhileStopping("closed", circuit);
             return Task.CompletedTask;
+        }
+
+        void LogWhileStopping(string what, Circuit circuit)
+        {
+            if (open.SinceStopSignal.IsRunning)
+            {
+                logger.LogInformation("Stopping: circuit {Circuit} {What} {Elapsed} ms after the signal.", circuit.Id[..8], what, open.SinceStopSignal.ElapsedMilliseconds);
+            }
         }
     }
 }
@@ -128,7 +143,6 @@ sealed class PauseCircuitsThenStop(IHostApplicationLifetime lifetime, OpenCircui
     : IHostLifetime, IDisposable
 {
     readonly List<PosixSignalRegistration> signals = [];
-    readonly System.Diagnostics.Stopwatch sinceSignal = new();
     int stopping;
 
     public Task WaitForStartAsync(CancellationToken cancellationToken)
@@ -146,11 +160,11 @@ sealed class PauseCircuitsThenStop(IHostApplicationLifetime lifetime, OpenCircui
         context.Cancel = true; // the host stops itself, once the pages have paused
         if (Interlocked.Exchange(ref stopping, 1) == 0)
         {
-            sinceSignal.Start();
+            open.SinceStopSignal.Start();
             var signal = context.Signal;
             // How long the stop took, for whoever wonders why a restart failed (see PauseTimeout).
             lifetime.ApplicationStopped.Register(() =>
-                logger.LogInformation("Stopped {Elapsed} ms after {Signal}.", sinceSignal.ElapsedMilliseconds, signal));
+                logger.LogInformation("Stopped {Elapsed} ms after {Signal}.", open.SinceStopSignal.ElapsedMilliseconds, signal));
             _ = Task.Run(async () =>
             {
                 try
@@ -172,7 +186,8 @@ sealed class PauseCircuitsThenStop(IHostApplicationLifetime lifetime, OpenCircui
         {
             return;
         }
-        logger.LogInformation("Stopping: asking {Count} pages to pause their circuits, to resume them on the next start.", pages.Count);
+        logger.LogInformation("Stopping: asking {Count} pages to pause their circuits, to resume them on the next start ({Elapsed} ms after the signal).",
+            pages.Count, open.SinceStopSignal.ElapsedMilliseconds);
         open.RefuseNewCircuits = true;
         // All at once, and all within the timeout: one page that does not answer (closed while its connection still
         // looks up, or frozen in the background) would otherwise hold the stop for the interop call's own timeout,
@@ -184,6 +199,7 @@ sealed class PauseCircuitsThenStop(IHostApplicationLifetime lifetime, OpenCircui
             {
                 // The page pauses on its own turn (scripts/circuit-continuity.js), so the call is answered at once.
                 await page.Value.InvokeVoidAsync("conferenceCircuit.pauseSoon", timeout.Token);
+                logger.LogInformation("Stopping: circuit {Circuit}'s page was asked to pause {Elapsed} ms after the signal.", page.Key[..8], open.SinceStopSignal.ElapsedMilliseconds);
             }
             catch (Exception exception) when (exception is JSException or JSDisconnectedException or OperationCanceledException or InvalidOperationException)
             {
@@ -196,12 +212,12 @@ sealed class PauseCircuitsThenStop(IHostApplicationLifetime lifetime, OpenCircui
             {
                 await Task.Delay(100, timeout.Token);
             }
-            logger.LogInformation("Stopping: {Count} pages paused their circuits within {Elapsed} ms.", pages.Count, sinceSignal.ElapsedMilliseconds);
+            logger.LogInformation("Stopping: {Count} pages paused their circuits within {Elapsed} ms.", pages.Count, open.SinceStopSignal.ElapsedMilliseconds);
         }
         catch (OperationCanceledException)
         {
             logger.LogWarning("Stopping with {Count} of {Total} circuits not paused after {Elapsed} ms: those pages will reload.",
-                pages.Count(page => open.IsOpen(page.Key)), pages.Count, sinceSignal.ElapsedMilliseconds);
+                pages.Count(page => open.IsOpen(page.Key)), pages.Count, open.SinceStopSignal.ElapsedMilliseconds);
         }
     }
 

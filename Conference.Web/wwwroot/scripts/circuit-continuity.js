@@ -5,6 +5,9 @@
 (() => {
   "use strict";
   const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  // Each step on the console with its time of day (UTC), to set beside the server's "Stopping:" lines when a
+  // restart went wrong.
+  const say = (what) => console.info(`Circuit continuity: ${what} at ${new Date().toISOString().slice(11, 23)}.`);
 
   async function resumeWhenBack() {
     for (let attempt = 0; ; attempt++) {
@@ -18,9 +21,30 @@
       }
       if (!resumed) {
         // The server answered but has no state for this circuit (it was not kept): start again from the address.
+        say("the server kept no state to resume; reloading");
         location.reload();
+      } else {
+        say(`resumed after ${attempt + 1} attempts`);
       }
       return;
+    }
+  }
+
+  // The server went before it answered this page's pause (it stopped or was killed first): it kept no state, and
+  // Blazor, which was pausing, does not reconnect by itself. Once a server is up again (/alive answers 503 while one
+  // stops), the page starts afresh from its address.
+  async function reloadWhenBack() {
+    for (let attempt = 0; ; attempt++) {
+      await delay(Math.min(500 * (attempt + 1), 5000));
+      try {
+        if ((await fetch("/alive", { cache: "no-store" })).ok) {
+          say("a server is back; reloading");
+          location.reload();
+          return;
+        }
+      } catch {
+        // not reachable yet
+      }
     }
   }
 
@@ -28,7 +52,18 @@
     /** Pauses the circuit on the next turn (the server's call that asked for it gets its answer first). */
     pauseSoon() {
       setTimeout(async () => {
-        if (await Blazor.pauseCircuit()) {
+        say("pausing");
+        let paused;
+        try {
+          paused = await Blazor.pauseCircuit();
+        } catch (error) {
+          say(`pausing failed (${error}); reloading once a server is back`);
+          await reloadWhenBack();
+          return;
+        }
+        // Not paused: the connection was down already, and Blazor's own reconnection has the page.
+        say(paused ? "paused" : "not paused (the connection was down)");
+        if (paused) {
           await resumeWhenBack();
         }
       }, 0);
