@@ -111,8 +111,13 @@ public sealed class EgressTests(LiveKitEmulator emulator, CallBrowser browser, S
         // Both tracks run to the file's end, and the video holds about as many frames as the publisher sent meanwhile.
         // Half is the bar — the file starts at a keyframe asked for, and a loaded machine delays a few — and a writer
         // that keeps only keyframes (as werift's did when padding-only packets reached it: 3-10 frames in 4 s) is far below it.
-        Assert.True(header.Audio.Last > declared - TimeSpan.FromSeconds(0.5) && header.Audio.Blocks > 10, $"the WebM declares {declared.TotalSeconds} s ({tracks})");
-        Assert.True(header.Video.Last > declared - TimeSpan.FromSeconds(0.5), $"the video stops early: the WebM declares {declared.TotalSeconds} s ({tracks})");
+        // "Its end" is the stop less the time a track sent nothing before it: a loaded browser's camera once sent no
+        // packet for the last 675 ms (ci54), and the file rightly ends its video that early. The egress measures that
+        // quiet (GET /egress, quietAtStopMs); a writer that loses the last frames it was given is still caught.
+        var quiet = await QuietAtStopAsync(emulator.TestControlPort, room, egressId);
+        Assert.True(header.Audio.Last > declared - TimeSpan.FromSeconds(0.5) - quiet.Audio && header.Audio.Blocks > 10, $"the WebM declares {declared.TotalSeconds} s ({tracks})");
+        Assert.True(header.Video.Last > declared - TimeSpan.FromSeconds(0.5) - quiet.Video,
+            $"the video stops early: the WebM declares {declared.TotalSeconds} s, and at the stop the video had sent nothing for {quiet.Video.TotalMilliseconds} ms ({tracks})");
         Assert.True(publishedFps > 5, $"the publisher sent too few frames to judge the recording by ({tracks})");
         Assert.True(header.Video.Blocks >= publishedFps * declared.TotalSeconds / 2,
             $"the video holds {header.Video.Blocks} frames in {declared.TotalSeconds} s; the publisher sent {publishedFps:0.0} frames/s ({tracks})");
@@ -158,4 +163,17 @@ public sealed class EgressTests(LiveKitEmulator emulator, CallBrowser browser, S
         },
     };
 
+    /// <summary>
+    /// Per track kind, how long it had sent nothing when the egress stopped (the emulator's test control, GET /egress:
+    /// quietAtStopMs); zero for a kind that sent nothing at all.
+    /// </summary>
+    static async Task<(TimeSpan Audio, TimeSpan Video)> QuietAtStopAsync(int controlPort, string room, string egressId)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var egresses = JsonNode.Parse(await http.GetStringAsync($"http://127.0.0.1:{controlPort}/egress?room={Uri.EscapeDataString(room)}"))!.AsArray();
+        var quiet = egresses.Single(e => e!["egressId"]!.GetValue<string>() == egressId)!["quietAtStopMs"]
+            ?? throw new Xunit.Sdk.XunitException($"the emulator's egress {egressId} reports no quietAtStopMs");
+        TimeSpan Of(string kind) => TimeSpan.FromMilliseconds(Math.Max(0, quiet[kind]?.GetValue<double>() ?? 0));
+        return (Of("audio"), Of("video"));
+    }
 }

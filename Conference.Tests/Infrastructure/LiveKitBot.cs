@@ -47,9 +47,10 @@ public sealed class LiveKitBot : IAsyncDisposable
         var bot = new LiveKitBot(process, room, identity);
         var rooms = emulator.RoomService();
         var until = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        IReadOnlyList<ParticipantInfo> participants = [];
         while (true)
         {
-            var participants = await ListOrNoneAsync(rooms, room);
+            participants = await ListOrNoneAsync(rooms, room);
             if (participants.FirstOrDefault(p => p.Identity == identity && p.Tracks.Count == 2) is { } joined)
             {
                 bot.Participant = joined;
@@ -60,6 +61,10 @@ public sealed class LiveKitBot : IAsyncDisposable
                 // Read before disposing: a disposed Process answers "No process is associated with this object",
                 // which had hidden why the bot did not join.
                 var exited = process.HasExited;
+                // What the room had (a track is listed once its media reaches the emulator, as in LiveKit) and what the
+                // relay received: ci54 saw the bot publish both tracks and the camera never listed in 27 s.
+                var listed = string.Join("; ", participants.Select(p => $"{p.Identity}: {string.Join(", ", p.Tracks.Select(t => $"{t.Source} {t.Sid}"))}"));
+                var relay = await LiveKitEmulator.MediaStoriesAsync(emulator.TestControlPort, room);
                 await bot.DisposeAsync();
                 lock (output)
                 {
@@ -70,7 +75,8 @@ public sealed class LiveKitBot : IAsyncDisposable
                         .TakeLast(40);
                     throw new InvalidOperationException(
                         $"The bot {identity} did not join {room} with its tracks (exited: {exited}):{Environment.NewLine}{output}" +
-                        $"Emulator:{Environment.NewLine}{string.Join(Environment.NewLine, emulatorLines)}");
+                        $"The room listed: {(listed.Length == 0 ? "nobody" : listed)}{Environment.NewLine}" +
+                        $"Emulator:{Environment.NewLine}{string.Join(Environment.NewLine, emulatorLines)}{Environment.NewLine}The relay (GET /media):{Environment.NewLine}{relay}");
                 }
             }
             await Task.Delay(100);

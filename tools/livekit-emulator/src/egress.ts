@@ -47,6 +47,11 @@ class Recording implements ParticipantConnection {
   private stopping = false;
   /** What happened to this egress, one line per step, for the test controls (GET /egress). */
   readonly story: string[] = [];
+  /**
+   * Per kind, ms from the last packet the file received to the stop (undefined before the stop, or for a kind that
+   * sent nothing): a publisher that sent nothing for a while before the stop ends its track in the file that early.
+   */
+  readonly quietAtStopMs: Partial<Record<"audio" | "video", number>> = {};
 
   constructor(readonly info: EgressInfo, readonly room: Room, private readonly request: RoomCompositeEgressRequest,
     private readonly output: EncodedFileOutput, private readonly egress: Egress) {
@@ -148,7 +153,9 @@ class Recording implements ParticipantConnection {
     this.tell(`stopping: ${this.tracks.map((t) => `${t.kind} ${t.packets} packets (${t.frames} with a marker; ${t.downTrack.paddingDropped} padding-only left out)`).join(", ") || "no tracks"}`);
     if (!this.participant.left) this.room.remove(this.participant, DisconnectReason.CLIENT_INITIATED);
     if (!this.recorder || !this.file) return undefined;
-    const behind = this.recorder.behindMs().map((ms, i) => `${this.tracks[i].kind} ${ms ?? "(nothing)"} ms`).join(", ");
+    const behindMs = this.recorder.behindMs();
+    behindMs.forEach((ms, i) => { if (ms !== undefined) this.quietAtStopMs[this.tracks[i].kind] = ms; });
+    const behind = behindMs.map((ms, i) => `${this.tracks[i].kind} ${ms ?? "(nothing)"} ms`).join(", ");
     this.tell(`at stop, the latest media of each track was behind by: ${behind}`);
     await this.recorder.close();
     const size = (await stat(this.file).catch(() => undefined))?.size ?? 0;
@@ -217,6 +224,7 @@ export class Egress {
       roomName: r.info.roomName,
       status: EgressStatus[r.info.status],
       error: r.info.error,
+      quietAtStopMs: r.quietAtStopMs,
       story: r.story,
     }));
   }
