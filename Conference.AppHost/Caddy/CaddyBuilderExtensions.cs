@@ -75,11 +75,14 @@ public static class CaddyBuilderExtensions
 
     /// <summary>
     /// Says on the console where to open the site once web is healthy: through the front door when it runs, else
-    /// web itself. The dashboard shows it too, but the console is where people look first.
+    /// web itself. The dashboard shows it too, but the console is where people look first. Web becomes ready again
+    /// after each restart (from the dashboard, or after a crash); those lines say "again", so the first one stays the
+    /// one that says the product has started.
     /// </summary>
     public static void AnnounceSite(this IDistributedApplicationBuilder builder, IResourceBuilder<IResourceWithEndpoints> web,
         IResourceBuilder<IResourceWithEnvironment>? frontDoor)
     {
+        var announced = 0;
         builder.Eventing.Subscribe<ResourceReadyEvent>(web.Resource, async (@event, cancellationToken) =>
         {
             var logger = @event.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(CaddyBuilderExtensions));
@@ -95,7 +98,14 @@ public static class CaddyBuilderExtensions
                     site = caddy.GetEndpoint("http");
                 }
             }
-            logger.LogInformation("The site is ready at {Url}", site.Url);
+            if (Interlocked.Increment(ref announced) == 1)
+            {
+                logger.LogInformation("The site is ready at {Url}", site.Url);
+            }
+            else
+            {
+                logger.LogInformation("The site is ready again at {Url} ({Resource} restarted)", site.Url, web.Resource.Name);
+            }
         });
     }
 }

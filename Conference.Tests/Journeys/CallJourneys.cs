@@ -77,6 +77,13 @@ public sealed class CallJourneys(JourneyFixture fixture) : BrowserTest(fixture)
         await Assertions.Expect(links).ToHaveAttributeAsync("rel", "noopener noreferrer nofollow");
         await Assertions.Expect(links).ToHaveAttributeAsync("target", "_blank");
 
+        // The longest message anyone may send (TextLimits.ChatMessage, in UTF-16 units as .NET and JavaScript count
+        // them), with letters of two and four bytes, reaches the others whole: a newcomer once saw a long one vanish.
+        var longest = string.Concat(Enumerable.Repeat("Ünïcödé 🎉 ", 181)) + new string('x', 9);
+        Assert.Equal(Conference.Contracts.TextLimits.ChatMessage, longest.Length);
+        await Journey.SendChatAsync(dee, longest);
+        await Assertions.Expect(host.Page.Locator("[data-testid=chat-log] li p").Last).ToHaveTextAsync(longest);
+
         // Dee raises her hand: the host sees it on her tile; she lowers it and it goes.
         await dee.Page.GetByTestId("toggle-hand").ClickAsync();
         await Assertions.Expect(Journey.Tile(host, "Dee Guest").GetByRole(AriaRole.Img, new() { Name = "Hand raised" })).ToBeVisibleAsync();

@@ -183,6 +183,9 @@ public sealed class CircuitLossJourneys(JourneyFixture fixture, Xunit.Abstractio
             var console = fixture.Console;
             Assert.False(console.Contains("web stopped by itself", StringComparison.Ordinal) || console.Contains("web exited with code", StringComparison.Ordinal),
                 $"The console reported the restarted web as failed:{Environment.NewLine}{string.Join(Environment.NewLine, console.Split('\n').TakeLast(60))}");
+            // It says where the site is once the new web is healthy, as a restart, not as the product's start. Aspire
+            // calls the web ready after its next health check, which may come after the pages are back.
+            await fixture.WaitForConsoleAsync(TimeSpan.FromSeconds(60), "The site is ready again at");
         }
         finally
         {

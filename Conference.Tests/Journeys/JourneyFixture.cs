@@ -50,6 +50,10 @@ public sealed class JourneyFixture : IAsyncLifetime, IOpensPages
     /// <summary>The AppHost's console so far (its own log lines; what a person sees in the terminal).</summary>
     public string Console => run?.Console ?? "";
 
+    /// <summary>Waits until the AppHost's console has said each of <paramref name="texts"/>; fails with its console otherwise.</summary>
+    public Task WaitForConsoleAsync(TimeSpan timeout, params string[] texts) =>
+        (run ?? throw new InvalidOperationException("The AppHost has not started.")).WaitForConsoleAsync(timeout, texts);
+
     /// <summary>The bucket recordings are uploaded to.</summary>
     public S3rverServer Bucket => bucket;
 

@@ -256,7 +256,7 @@ public sealed class MeetingLinkPageTests : WebComponentTest
         };
         Api.On("GET", "/api/meetings/abc-defg-hij", Meeting("NotStarted", null, null));
         var page = Render<MeetingLinkPage>(parameters => parameters.Add(p => p.Slug, "abc-defg-hij"));
-        page.WaitForAssertion(() => Assert.Equal("Not started", page.Find(".status-badge").TextContent));
+        page.WaitForAssertion(() => Assert.Equal("Nobody has joined yet", page.Find(".status-badge").TextContent));
 
         Api.On("GET", "/api/meetings/abc-defg-hij", Meeting("InProgress", DateTimeOffset.UtcNow, null));
         await Notifications.NotifyAsync(new MeetingChange("abc-defg-hij", MeetingChangeKind.RoomStarted));
