@@ -12,7 +12,7 @@ namespace Conference.Tests.Web;
 /// </summary>
 public sealed class ApiStub : HttpMessageHandler
 {
-    readonly ConcurrentDictionary<string, Func<HttpRequestMessage, HttpResponseMessage>> answers = new();
+    readonly ConcurrentDictionary<string, Func<HttpRequestMessage, Task<HttpResponseMessage>>> answers = new();
 
     public ConcurrentQueue<SeenRequest> Requests { get; } = new();
 
@@ -21,7 +21,18 @@ public sealed class ApiStub : HttpMessageHandler
     /// <summary>Answers <paramref name="method"/> <paramref name="pathAndQuery"/> (query included when given) with JSON.</summary>
     public ApiStub On(string method, string pathAndQuery, object? body, HttpStatusCode status = HttpStatusCode.OK)
     {
-        answers[$"{method} {pathAndQuery}"] = _ => Json(status, body);
+        answers[$"{method} {pathAndQuery}"] = _ => Task.FromResult(Json(status, body));
+        return this;
+    }
+
+    /// <summary>Answers like <see cref="On"/>, once <paramref name="until"/> completes: a request still in flight.</summary>
+    public ApiStub OnceDone(Task until, string method, string pathAndQuery, object? body, HttpStatusCode status = HttpStatusCode.OK)
+    {
+        answers[$"{method} {pathAndQuery}"] = async _ =>
+        {
+            await until;
+            return Json(status, body);
+        };
         return this;
     }
 
@@ -32,7 +43,7 @@ public sealed class ApiStub : HttpMessageHandler
         {
             var response = Json(status, new { type = "about:blank", title, status = (int)status, detail, errors });
             response.Content.Headers.ContentType = new("application/problem+json");
-            return response;
+            return Task.FromResult(response);
         };
         return this;
     }
@@ -57,7 +68,7 @@ public sealed class ApiStub : HttpMessageHandler
         if (answers.TryGetValue($"{request.Method.Method} {pathAndQuery}", out var exact)
             || answers.TryGetValue($"{request.Method.Method} {path}", out exact))
         {
-            return exact(request);
+            return await exact(request);
         }
         return Json(HttpStatusCode.NotFound, new { title = "Not found", status = 404, detail = $"The stub has no answer for {request.Method} {pathAndQuery}." });
     }

@@ -63,6 +63,22 @@ public sealed class HomeComponentTests : WebComponentTest
     }
 
     [Fact]
+    public void A_double_click_on_start_meeting_starts_one_meeting()
+    {
+        Api.On("POST", "/api/meetings", MeetingJson("new-meet-ing", "Standup"), HttpStatusCode.Created);
+        var form = Render<StartMeetingForm>();
+        form.Find("#meeting-title").Input("Standup");
+
+        // Newcomer 20: the second click reached the circuit before the disabled button reached the page; two meetings.
+        var submit = form.Find("form");
+        submit.Submit();
+        submit.Submit();
+
+        form.WaitForAssertion(() => Assert.Equal("http://localhost/m/new-meet-ing", Navigation.Uri));
+        Assert.Single(Api.Seen("POST", "/api/meetings"));
+    }
+
+    [Fact]
     public void Before_the_page_is_interactive_the_start_and_join_forms_take_no_typing()
     {
         // A newcomer typed a title into the server's first rendering of the home page on a cold start; the circuit's

@@ -28,6 +28,26 @@ public sealed class WaitingRoomTests : WebComponentTest
     }
 
     [Fact]
+    public void A_double_click_on_admit_answers_once()
+    {
+        // Newcomer 20: the second click came while the first was in flight, and the host was told "Nobody is waiting
+        // with that request" about the person just let in.
+        var answered = new TaskCompletionSource();
+        Api.On("GET", LobbyPath, new[] { new { requestId = "r1", displayName = "Sam", requestedAt = DateTimeOffset.UtcNow } });
+        Api.OnceDone(answered.Task, "POST", "/api/meetings/abc-defg-hij/lobby/r1/admit", null, HttpStatusCode.NoContent);
+        var room = Render();
+        room.WaitForAssertion(() => room.Find("button:contains('Admit Sam')"));
+
+        room.Find("button:contains('Admit Sam')").Click();
+        room.Find("button:contains('Admit Sam')").Click();
+        answered.SetResult();
+
+        room.WaitForAssertion(() => Assert.Empty(room.FindAll("li")));
+        Assert.Single(Api.Seen("POST", "/api/meetings/abc-defg-hij/lobby/r1/admit"));
+        Assert.Empty(room.FindAll("[role=alert]"));
+    }
+
+    [Fact]
     public async Task Someone_asking_to_join_appears_when_the_api_announces_it_without_polling()
     {
         Api.On("GET", LobbyPath, Array.Empty<object>());

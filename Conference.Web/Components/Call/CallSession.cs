@@ -884,17 +884,36 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
         });
     }
 
-    public Task AdmitAsync(LobbyEntry entry) => ModerateAsync(async () =>
-    {
-        await moderation.AdmitAsync(Slug, entry.RequestId, Credential);
-        Lobby = Lobby.Where(e => e.RequestId != entry.RequestId).ToList();
-    });
+    public Task AdmitAsync(LobbyEntry entry) => AnswerLobbyAsync(entry, () => moderation.AdmitAsync(Slug, entry.RequestId, Credential));
 
-    public Task DenyAsync(LobbyEntry entry) => ModerateAsync(async () =>
+    public Task DenyAsync(LobbyEntry entry) => AnswerLobbyAsync(entry, () => moderation.DenyAsync(Slug, entry.RequestId, Credential));
+
+    /// <summary>The lobby requests being answered now: each is answered once.</summary>
+    readonly HashSet<string> answering = [];
+
+    /// <summary>
+    /// Answers one lobby request. A double-click sends its second click before the first one's answer removes the
+    /// request from the list; that click is ignored here, not sent to be told "nobody is waiting with that request".
+    /// </summary>
+    Task AnswerLobbyAsync(LobbyEntry entry, Func<Task> answer)
     {
-        await moderation.DenyAsync(Slug, entry.RequestId, Credential);
-        Lobby = Lobby.Where(e => e.RequestId != entry.RequestId).ToList();
-    });
+        if (!answering.Add(entry.RequestId))
+        {
+            return Task.CompletedTask;
+        }
+        return ModerateAsync(async () =>
+        {
+            try
+            {
+                await answer();
+                Lobby = Lobby.Where(e => e.RequestId != entry.RequestId).ToList();
+            }
+            finally
+            {
+                answering.Remove(entry.RequestId);
+            }
+        });
+    }
 
     public Task MuteAsync(ParticipantState p) => ModerateAsync(() => moderation.MuteTrackAsync(Slug, p.Identity, p.MicrophoneTrackSid!, Credential));
 
