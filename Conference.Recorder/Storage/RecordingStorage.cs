@@ -76,11 +76,15 @@ public sealed class RecordingStorage : IDisposable
     public string LocationOf(string key) => $"{options.Endpoint!.ToString().TrimEnd('/')}/{options.Bucket}/{key}";
 
     /// <summary>
-    /// One cheap HEAD of a key nobody writes, for /health: "not found" means storage answered and took our signature;
-    /// an unreachable endpoint or refused credentials (403) throw. (A missing bucket also answers 404 to a HEAD, so
-    /// that shows up at the first recording's verification, with the reason, not here.)
+    /// One cheap GetBucketLocation (GET /{bucket}?location) for /health: it succeeds only when storage answers, takes
+    /// our signature and has the bucket. It reads no object and lists nothing, so a healthy probe is a 200, not a
+    /// logged 404, and a large bucket costs no more than an empty one. Oracle's S3 compatibility API supports it
+    /// ("GetLocation" in its list of bucket APIs), as do AWS, MinIO and s3rver.
     /// </summary>
-    public Task ProbeAsync(CancellationToken cancellationToken) => SizeAsync("health/probe", cancellationToken);
+    /// <exception cref="AmazonS3Exception">NoSuchBucket (404), or refused credentials (403).</exception>
+    /// <exception cref="HttpRequestException">Storage could not be reached.</exception>
+    public Task ProbeAsync(CancellationToken cancellationToken) =>
+        client.GetBucketLocationAsync(new GetBucketLocationRequest { BucketName = options.Bucket }, cancellationToken);
 
     public void Dispose() => client.Dispose();
 }

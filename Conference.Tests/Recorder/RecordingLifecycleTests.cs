@@ -7,6 +7,7 @@ using Conference.LiveKit;
 using Conference.Tests.Api;
 using Conference.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Conference.Tests.Recorder;
 
@@ -443,6 +444,47 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
             await fixture.ReplaceRecorderAsync();
         }
         Assert.Equal(HttpStatusCode.OK, (await fixture.Recorder.CreateClient().GetAsync("/health")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Health_says_when_the_bucket_is_missing_or_storage_refuses_our_key()
+    {
+        // A healthy probe is a 200: nothing in the bucket is read, so the dashboard shows no failed request every 30 s.
+        Assert.Equal(HealthStatus.Healthy, (await StorageHealthAsync()).Status);
+        var endpoint = fixture.StorageEndpoint.ToString();
+        try
+        {
+            await fixture.ReplaceRecorderAsync(new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:storage"] = $"Endpoint={endpoint};Region=us-east-1;Bucket=no-such-bucket;AccessKey={S3rverServer.AccessKey};SecretKey={S3rverServer.SecretKey}",
+            });
+            var missing = await StorageHealthAsync();
+            Assert.Equal(HealthStatus.Unhealthy, missing.Status);
+            Assert.Contains("no-such-bucket", missing.Description);
+            Assert.Contains("does not exist", missing.Description);
+
+            await fixture.ReplaceRecorderAsync(new Dictionary<string, string?>
+            {
+                // An access key storage does not know (s3rver checks the key, not SigV4 signatures: a wrong secret
+                // would pass it, where Oracle and AWS answer SignatureDoesNotMatch, a 403 like this one).
+                ["ConnectionStrings:storage"] = $"Endpoint={endpoint};Region=us-east-1;Bucket={fixture.Bucket};AccessKey=NOT-OURS;SecretKey={S3rverServer.SecretKey}",
+            });
+            var refused = await StorageHealthAsync();
+            Assert.Equal(HealthStatus.Unhealthy, refused.Status);
+            Assert.Contains("Access Key Id you provided does not exist", refused.Description);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await fixture.Recorder.CreateClient().GetAsync("/health")).StatusCode);
+        }
+        finally
+        {
+            await fixture.ReplaceRecorderAsync();
+        }
+        Assert.Equal(HealthStatus.Healthy, (await StorageHealthAsync()).Status);
+    }
+
+    async Task<HealthReportEntry> StorageHealthAsync()
+    {
+        var report = await fixture.Recorder.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+        return report.Entries["storage"];
     }
 
     [Fact]
