@@ -89,21 +89,50 @@ public sealed class Lobby(IConnectionMultiplexer redis, TimeProvider clock)
             .ToList();
     }
 
-    /// <summary>Answers a waiting request once; null when there is none waiting (answered already, or expired).</summary>
-    public async Task<Request?> AnswerAsync(string slug, string requestId, Status answer)
+    /// <summary>What answering a request did; see <see cref="AnswerAsync"/>.</summary>
+    public enum AnswerOutcome
+    {
+        /// <summary>It was waiting and now has this answer.</summary>
+        Answered,
+        /// <summary>It had this answer already (a second click, a second tab, two hosts agreeing): nothing changed.</summary>
+        AnsweredAlike,
+        /// <summary>It had the other answer already (another host or co-host was first): nothing changed.</summary>
+        AnsweredOtherwise,
+        /// <summary>Nobody waits with it: unknown, expired, withdrawn, or replaced by the same person's newer ask.</summary>
+        NotWaiting,
+    }
+
+    /// <summary>
+    /// Answers a waiting request once (compare-and-swap, so two hosts answering at once leave one answer). Answering
+    /// again with the same answer is <see cref="AnswerOutcome.AnsweredAlike"/>, so a repeated admit or deny is harmless;
+    /// an admitted request whose token was issued (<see cref="Status.Spent"/>) counts as admitted.
+    /// </summary>
+    /// <param name="answer"><see cref="Status.Admitted"/> or <see cref="Status.Denied"/>.</param>
+    /// <returns>The outcome, and the request as it stands (null when <see cref="AnswerOutcome.NotWaiting"/>).</returns>
+    public async Task<(AnswerOutcome Outcome, Request? Request)> AnswerAsync(string slug, string requestId, Status answer)
     {
         var request = await FindAsync(slug, requestId);
-        if (request is null || request.Status != Status.Waiting || !await SwapAsync(slug, request, request with { Status = answer }))
+        if (request is { Status: Status.Waiting } && await SwapAsync(slug, request, request with { Status = answer }))
         {
-            return null;
+            if (answer == Status.Denied)
+            {
+                var denials = DenialsKey(slug, request.Identity);
+                await redis.GetDatabase().StringIncrementAsync(denials);
+                await redis.GetDatabase().KeyExpireAsync(denials, DenialsKeptFor);
+            }
+            return (AnswerOutcome.Answered, request);
         }
-        if (answer == Status.Denied)
+        if (request is { Status: Status.Waiting })
         {
-            var denials = DenialsKey(slug, request.Identity);
-            await redis.GetDatabase().StringIncrementAsync(denials);
-            await redis.GetDatabase().KeyExpireAsync(denials, DenialsKeptFor);
+            request = await FindAsync(slug, requestId); // changed under us: answered or withdrawn just now
         }
-        return request;
+        var outcome = request?.Status switch
+        {
+            var current when current == answer || current == Status.Spent && answer == Status.Admitted => AnswerOutcome.AnsweredAlike,
+            Status.Admitted or Status.Spent or Status.Denied => AnswerOutcome.AnsweredOtherwise,
+            _ => AnswerOutcome.NotWaiting,
+        };
+        return (outcome, outcome == AnswerOutcome.NotWaiting ? null : request);
     }
 
     /// <summary>

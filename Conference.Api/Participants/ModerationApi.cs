@@ -25,11 +25,13 @@ public static class ModerationApi
         moderators.MapGet("/lobby", ListLobby).WithName("ListLobby").WithSummary("People waiting to be let in (and whether they were removed before).");
         moderators.MapPost("/lobby/{requestId}/admit", (MeetingRequest target, string requestId, Lobby lobby, MeetingChanges changes) =>
                 AnswerLobby(target, requestId, Lobby.Status.Admitted, lobby, changes))
-            .WithName("AdmitGuest").WithSummary("Let a waiting person in; their ticket then turns into a token, once.")
+            .WithName("AdmitGuest").WithSummary("Let a waiting person in; their ticket then turns into a token, once. Admitting again is a no-op.")
+            .ProducesProblem(StatusCodes.Status409Conflict) // turned away already, by this host or another
             .ProducesProblem(StatusCodes.Status410Gone); // asked before the call was ended for everyone
         moderators.MapPost("/lobby/{requestId}/deny", (MeetingRequest target, string requestId, Lobby lobby, MeetingChanges changes) =>
                 AnswerLobby(target, requestId, Lobby.Status.Denied, lobby, changes))
-            .WithName("DenyGuest").WithSummary($"Turn a waiting person away (after {Lobby.MaxDenials} they cannot ask again that day).")
+            .WithName("DenyGuest").WithSummary($"Turn a waiting person away (after {Lobby.MaxDenials} they cannot ask again that day). Denying again is a no-op.")
+            .ProducesProblem(StatusCodes.Status409Conflict) // let in already
             .ProducesProblem(StatusCodes.Status410Gone);
 
         moderators.MapGet("/participants", ListParticipants).WithName("ListParticipants")
@@ -104,12 +106,21 @@ public static class ModerationApi
             return TypedResults.Problem("They asked before the call was ended for everyone; their page told them to ask again.",
                 statusCode: StatusCodes.Status410Gone, title: "Call ended");
         }
-        if (await lobby.AnswerAsync(target.Slug, requestId, answer) is null)
+        var (outcome, request) = await lobby.AnswerAsync(target.Slug, requestId, answer);
+        switch (outcome)
         {
-            return TypedResults.Problem("Nobody is waiting with that request; they may have left or been answered.", statusCode: StatusCodes.Status404NotFound);
+            case Lobby.AnswerOutcome.Answered:
+                await changes.PublishAsync(target.Slug, MeetingChangeKind.Lobby);
+                return TypedResults.NoContent();
+            case Lobby.AnswerOutcome.AnsweredAlike:
+                return TypedResults.NoContent(); // a second click or a second host agreeing: the answer stands
+            case Lobby.AnswerOutcome.AnsweredOtherwise:
+                var standing = request!.Status == Lobby.Status.Denied ? "turned away" : "let in";
+                return TypedResults.Problem($"{request.DisplayName} was {standing} already, by you or a co-host; that answer stands.",
+                    statusCode: StatusCodes.Status409Conflict, title: "Already answered");
+            default:
+                return TypedResults.Problem("Nobody is waiting with that request; they may have left or asked again.", statusCode: StatusCodes.Status404NotFound);
         }
-        await changes.PublishAsync(target.Slug, MeetingChangeKind.Lobby);
-        return TypedResults.NoContent();
     }
 
     static async Task<Results<Ok<List<ParticipantResponse>>, ProblemHttpResult>> ListParticipants(

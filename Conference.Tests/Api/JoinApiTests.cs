@@ -133,6 +133,11 @@ public sealed class JoinApiTests(ApiFixture fixture)
         Assert.Equal(answer.ParticipantKey is { } key ? (await JoinIdentityAsync(slug, key)) : null, admitted.Join!.Identity);
         Assert.Equal(slug, fixture.LiveKitVerifier.Verify(admitted.Join.Token).Video!.Room);
         Assert.Empty((await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}/lobby")).EnumerateArray());
+        // Their token issued, a late second admit (another tab, a co-host) is harmless; a late deny is refused.
+        Assert.Equal(HttpStatusCode.NoContent, (await host.PostAsync($"/api/meetings/{slug}/lobby/{requestId}/admit", null)).StatusCode);
+        var deny = await host.PostAsync($"/api/meetings/{slug}/lobby/{requestId}/deny", null);
+        Assert.Equal(HttpStatusCode.Conflict, deny.StatusCode);
+        Assert.Contains("Guest Gil was let in already", (await deny.ReadProblemAsync()).Detail);
     }
 
     [Fact]
@@ -256,8 +261,15 @@ public sealed class JoinApiTests(ApiFixture fixture)
 
         Assert.Equal(HttpStatusCode.NoContent, (await host.PostAsync($"/api/meetings/{slug}/lobby/{requestId}/deny", null)).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await guest.PostAsJsonAsync($"/api/meetings/{slug}/lobby/{requestId}", new { ticket = answer.LobbyTicket })).StatusCode);
-        // Answered once: a second answer finds nobody waiting.
-        Assert.Equal(HttpStatusCode.NotFound, (await host.PostAsync($"/api/meetings/{slug}/lobby/{requestId}/admit", null)).StatusCode);
+        // Answered once. The same answer again (a second click, a second tab, a co-host agreeing) changes nothing and
+        // is no error, and does not count as a second denial; the other answer is refused, naming who and why.
+        Assert.Equal(HttpStatusCode.NoContent, (await host.PostAsync($"/api/meetings/{slug}/lobby/{requestId}/deny", null)).StatusCode);
+        var admit = await host.PostAsync($"/api/meetings/{slug}/lobby/{requestId}/admit", null);
+        Assert.Equal(HttpStatusCode.Conflict, admit.StatusCode);
+        var problem = await admit.ReadProblemAsync();
+        Assert.Equal("Already answered", problem.Title);
+        Assert.Contains("Mallory was turned away already", problem.Detail);
+        Assert.Equal(HttpStatusCode.Forbidden, (await guest.PostAsJsonAsync($"/api/meetings/{slug}/lobby/{requestId}", new { ticket = answer.LobbyTicket })).StatusCode);
     }
 
     [Theory]

@@ -48,6 +48,22 @@ public sealed class WaitingRoomTests : WebComponentTest
     }
 
     [Fact]
+    public void An_answer_another_host_gave_first_drops_the_request_and_says_so()
+    {
+        Api.On("GET", LobbyPath, new[] { new { requestId = "r1", displayName = "Sam", requestedAt = DateTimeOffset.UtcNow } });
+        Api.OnProblem("POST", "/api/meetings/abc-defg-hij/lobby/r1/admit", HttpStatusCode.Conflict, "Already answered",
+            "Sam was turned away already, by you or a co-host; that answer stands.");
+        var room = Render();
+        room.WaitForAssertion(() => room.Find("button:contains('Admit Sam')"));
+
+        room.Find("button:contains('Admit Sam')").Click();
+
+        room.WaitForAssertion(() => Assert.Empty(room.FindAll("li")));
+        Assert.Equal("Nobody is waiting to join", room.Find("h2").TextContent);
+        Assert.Contains("Sam was turned away already", room.Find("[role=alert]").TextContent);
+    }
+
+    [Fact]
     public async Task Someone_asking_to_join_appears_when_the_api_announces_it_without_polling()
     {
         Api.On("GET", LobbyPath, Array.Empty<object>());

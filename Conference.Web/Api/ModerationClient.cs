@@ -15,6 +15,13 @@ public sealed class ModerationClient(HttpClient http, ApiCredentials credentials
     public async Task DenyAsync(string slug, string requestId, string? participantCredential = null, CancellationToken cancellationToken = default) =>
         await SendWithoutResultAsync(HttpMethod.Post, $"{Meeting(slug)}/lobby/{Uri.EscapeDataString(requestId)}/deny", null, participantCredential, cancellationToken);
 
+    /// <summary>
+    /// Whether an admit or deny was refused because the request no longer waits: gone (404: withdrawn, expired, asked
+    /// again), answered the other way already (409: another host or co-host was first), or asked before the call was
+    /// ended for everyone (410). The list drops it; the refusal's words tell the host why.
+    /// </summary>
+    public static bool NoLongerWaiting(ApiProblemException refusal) => refusal.Status is 404 or 409 or 410;
+
     public async Task<IReadOnlyList<Participant>> ListParticipantsAsync(string slug, string? participantCredential = null, CancellationToken cancellationToken = default) =>
         await ReadAsync<List<Participant>>(await SendAsync(HttpMethod.Get, $"{Meeting(slug)}/participants", null, participantCredential, cancellationToken), cancellationToken);
 

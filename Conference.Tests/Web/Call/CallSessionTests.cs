@@ -236,6 +236,22 @@ public sealed class CallSessionTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task An_answer_a_co_host_gave_first_drops_the_request_and_the_notice_says_why()
+    {
+        api.Answer($"GET /api/meetings/{Slug}/lobby", HttpStatusCode.OK, new[] { new LobbyEntry("req-1", "Grace", time.GetUtcNow()) });
+        api.Answer($"POST /api/meetings/{Slug}/lobby/req-1/deny", HttpStatusCode.Conflict,
+            new { title = "Already answered", status = 409, detail = "Grace was let in already, by you or a co-host; that answer stands." });
+        var host = Session(role: "Host");
+        await host.ConnectAsync();
+        var grace = Assert.Single(host.Lobby);
+
+        await host.DenyAsync(grace);
+
+        Assert.Empty(host.Lobby);
+        Assert.Contains("Grace was let in already", host.Notice);
+    }
+
+    [Fact]
     public async Task A_guest_promoted_during_the_call_reads_the_lobby_then()
     {
         api.Answer($"GET /api/meetings/{Slug}/lobby", HttpStatusCode.OK, new[] { new LobbyEntry("req-1", "Grace", time.GetUtcNow()) });

@@ -908,6 +908,11 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
                 await answer();
                 Lobby = Lobby.Where(e => e.RequestId != entry.RequestId).ToList();
             }
+            catch (ApiProblemException refusal) when (ModerationClient.NoLongerWaiting(refusal))
+            {
+                Lobby = Lobby.Where(e => e.RequestId != entry.RequestId).ToList();
+                throw; // the notice says why
+            }
             finally
             {
                 answering.Remove(entry.RequestId);
