@@ -66,10 +66,15 @@ public static class MeetingsApi
     /// <param name="Settings">Its settings now.</param>
     /// <param name="Recording">Whether a recording runs now.</param>
     /// <param name="CallerIsHost">Whether the caller is signed in as the meeting's host: only the host changes its settings or deletes it.</param>
+    /// <param name="CallerWasRemoved">
+    /// Whether a host or co-host removed the caller (their account, or the <see cref="ParticipantKeys.HeaderName"/>
+    /// key an earlier join gave them) from this meeting: the link's page says so before they set up a camera. They may
+    /// ask to join again when the lobby is on; otherwise joining answers 403 "Removed".
+    /// </param>
     public sealed record MeetingResponse(
         string Slug, string Title, string HostName, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt,
         MeetingStatus Status, DateTimeOffset? InProgressSince, DateTimeOffset? LastCallEndedAt,
-        MeetingSettingsResponse Settings, bool Recording = false, bool CallerIsHost = false);
+        MeetingSettingsResponse Settings, bool Recording = false, bool CallerIsHost = false, bool CallerWasRemoved = false);
 
     /// <summary>A meeting's settings (see the request's fields for their meaning).</summary>
     /// <param name="LobbyEnabled">Guests wait to be admitted.</param>
@@ -140,13 +145,30 @@ public static class MeetingsApi
         return TypedResults.Ok(new MeetingPage(items.Select(m => ToResponse(m, hostName, calls.GetValueOrDefault(m.Id, CallState.None)) with { CallerIsHost = true }).ToList(), page, pageSize, total));
     }
 
-    static async Task<Ok<MeetingResponse>> GetMeeting(MeetingRequest target, ConferenceDbContext db, IConnectionMultiplexer redis, HttpContext http)
+    static async Task<Ok<MeetingResponse>> GetMeeting(MeetingRequest target, ConferenceDbContext db, IConnectionMultiplexer redis,
+        ParticipantKeys keys, HttpContext http)
     {
         var meeting = target.Meeting;
         var hostName = await db.Users.Where(u => u.Id == meeting.HostId).Select(u => u.DisplayName).SingleAsync(http.RequestAborted);
         var calls = await CallStatesAsync(db, [meeting.Id]);
+        var isHost = MeetingRoles.IsHost(meeting, http.User);
         return TypedResults.Ok(ToResponse(meeting, hostName, calls.GetValueOrDefault(meeting.Id, CallState.None))
-            with { Recording = await IsRecordingAsync(redis, meeting.Slug), CallerIsHost = MeetingRoles.IsHost(meeting, http.User) });
+            with
+            {
+                Recording = await IsRecordingAsync(redis, meeting.Slug),
+                CallerIsHost = isHost,
+                CallerWasRemoved = !isHost && await WasRemovedAsync(meeting, keys, db, http),
+            });
+    }
+
+    /// <summary>Whether the caller's identity here (as a join would work it out) was removed and not let in since.</summary>
+    static async Task<bool> WasRemovedAsync(Meeting meeting, ParticipantKeys keys, ConferenceDbContext db, HttpContext http)
+    {
+        var userId = http.User.FindFirstValue(ClaimTypes.NameIdentifier);
+        var identity = userId is not null ? ParticipantIdentities.ForAccount(userId)
+            : keys.Read(meeting.Id, http.Request.Headers[ParticipantKeys.HeaderName].FirstOrDefault(), userId);
+        return identity is not null && await db.MeetingParticipants.AnyAsync(
+            p => p.MeetingId == meeting.Id && p.Identity == identity && p.RemovedAt != null, http.RequestAborted);
     }
 
     static async Task<Results<Ok<MeetingResponse>, ValidationProblem>> UpdateSettings(

@@ -26,6 +26,9 @@ public static class ParticipantIdentities
 /// <summary>Issues and reads participant keys (see <see cref="ParticipantIdentities"/>).</summary>
 public sealed class ParticipantKeys(IDataProtectionProvider protection, TimeProvider clock)
 {
+    /// <summary>The header a GET carries a participant key in (a join carries it in its body): the meeting's page sends it.</summary>
+    public const string HeaderName = "X-Participant-Key";
+
     /// <summary>How long a key is good for; every join hands out a fresh one.</summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromDays(90);
 

@@ -185,11 +185,17 @@ public sealed class MeetingModelTests(ApiFixture fixture)
         Assert.Equal(HttpStatusCode.Forbidden, (await coHost.GetAsync($"/api/meetings/{slug}/lobby")).StatusCode);
         Assert.Equal("Guest", (await JoinApiTests.JoinAsync(browser, slug, "Cora", key)).Join!.Role);
 
-        // Removed: their key is refused.
+        Assert.False(await CallerWasRemovedAsync(browser, slug, key));
+
+        // Removed: their key is refused, and the link's page can say so before they set up a camera (only to them).
         Assert.Equal(HttpStatusCode.NoContent, (await host.DeleteAsync($"/api/meetings/{slug}/participants/{identity}")).StatusCode);
         var back = await browser.PostAsJsonAsync($"/api/meetings/{slug}/join", new { displayName = "Cora", participantKey = key });
         Assert.Equal(HttpStatusCode.Forbidden, back.StatusCode);
         Assert.Contains("removed", await back.Content.ReadAsStringAsync());
+        Assert.True(await CallerWasRemovedAsync(browser, slug, key));
+        Assert.False(await CallerWasRemovedAsync(browser, slug, null));
+        Assert.False(await CallerWasRemovedAsync(browser, slug, key[..^4] + "AAAA")); // not a key: nobody in particular
+        Assert.False(await CallerWasRemovedAsync(host, slug, null));
 
         // With the lobby on they may ask again, and the host sees they were removed before.
         Assert.Equal(HttpStatusCode.OK, (await host.PutAsJsonAsync($"/api/meetings/{slug}/settings", new { lobbyEnabled = true })).StatusCode);
@@ -197,6 +203,18 @@ public sealed class MeetingModelTests(ApiFixture fixture)
         Assert.Equal(HttpStatusCode.Accepted, asked.StatusCode);
         var waiting = (await host.GetFromJsonAsync<JsonElement>($"/api/meetings/{slug}/lobby")).EnumerateArray().Single();
         Assert.True(waiting.GetProperty("removedBefore").GetBoolean());
+    }
+
+    static async Task<bool> CallerWasRemovedAsync(HttpClient client, string slug, string? participantKey)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/meetings/{slug}");
+        if (participantKey is not null)
+        {
+            request.Headers.Add(Conference.Api.Participants.ParticipantKeys.HeaderName, participantKey);
+        }
+        using var response = await client.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("callerWasRemoved").GetBoolean();
     }
 
     [Fact]

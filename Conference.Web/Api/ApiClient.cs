@@ -21,6 +21,9 @@ public abstract class ApiClient(HttpClient http, ApiCredentials? credentials)
     /// <summary>The header a guest or co-host proves who they are in a meeting with (the api's name for it).</summary>
     public const string ParticipantTokenHeader = "X-Participant-Token";
 
+    /// <summary>The header a GET carries this browser's participant key for a meeting in (the api's name for it).</summary>
+    public const string ParticipantKeyHeader = "X-Participant-Key";
+
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         Converters = { new JsonStringEnumConverter() },
@@ -42,9 +45,13 @@ public abstract class ApiClient(HttpClient http, ApiCredentials? credentials)
 
     /// <summary>Sends with the caller's credentials; a non-success answer throws as a problem.</summary>
     protected async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object? body, string? participantCredential,
-        CancellationToken cancellationToken, string? accessToken = null)
+        CancellationToken cancellationToken, string? accessToken = null, IEnumerable<KeyValuePair<string, string>>? headers = null)
     {
         using var request = new HttpRequestMessage(method, path);
+        foreach (var (name, value) in headers ?? [])
+        {
+            request.Headers.Add(name, value);
+        }
         if (body is not null)
         {
             request.Content = JsonContent.Create(body, body.GetType(), options: Json);

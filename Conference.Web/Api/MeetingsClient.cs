@@ -10,8 +10,11 @@ public sealed class MeetingsClient(HttpClient http, ApiCredentials credentials) 
     public async Task<MeetingPage> ListMineAsync(int page = 1, int pageSize = 20, CancellationToken cancellationToken = default) =>
         await GetAsync<MeetingPage>($"api/meetings?page={page}&pageSize={pageSize}", cancellationToken);
 
-    public async Task<Meeting> GetAsync(string slug, CancellationToken cancellationToken = default) =>
-        await GetAsync<Meeting>($"api/meetings/{Uri.EscapeDataString(slug)}", cancellationToken);
+    /// <summary>The meeting as its link's page shows it; with <paramref name="participantKey"/> (this browser's key for
+    /// it) the api also says whether this person was removed from it.</summary>
+    public async Task<Meeting> GetAsync(string slug, string? participantKey = null, CancellationToken cancellationToken = default) =>
+        await ReadAsync<Meeting>(await SendAsync(HttpMethod.Get, $"api/meetings/{Uri.EscapeDataString(slug)}", null, null, cancellationToken,
+            headers: participantKey is null ? null : [new(ParticipantKeyHeader, participantKey)]), cancellationToken);
 
     public async Task<Meeting> UpdateSettingsAsync(string slug, MeetingSettingsChange settings, CancellationToken cancellationToken = default) =>
         await PutAsync<Meeting>($"api/meetings/{Uri.EscapeDataString(slug)}/settings", settings, cancellationToken);
@@ -24,9 +27,11 @@ public sealed class MeetingsClient(HttpClient http, ApiCredentials credentials) 
 /// A meeting lasts until its host deletes it; each LiveKit room life is a call. <see cref="Status"/> is NotStarted,
 /// InProgress (since <see cref="InProgressSince"/>) or Idle (last call ended at <see cref="LastCallEndedAt"/>).
 /// <see cref="CallerIsHost"/>: the signed-in person is its host, the only one who may change its settings or delete it.
+/// <see cref="CallerWasRemoved"/>: a host or co-host removed this person (asked with their participant key).
 /// </summary>
 public sealed record Meeting(string Slug, string Title, string HostName, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt,
-    string Status, DateTimeOffset? InProgressSince, DateTimeOffset? LastCallEndedAt, MeetingSettings Settings, bool CallerIsHost = false)
+    string Status, DateTimeOffset? InProgressSince, DateTimeOffset? LastCallEndedAt, MeetingSettings Settings, bool CallerIsHost = false,
+    bool CallerWasRemoved = false)
 {
     /// <summary>Past the expiry the host set: the link no longer admits anyone.</summary>
     public bool HasExpired => Settings.ExpiresAt is { } expires && expires <= DateTimeOffset.UtcNow;

@@ -40,6 +40,33 @@ public class PreJoinAndCallTests : CallTestBase
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=meeting-locked]")));
     }
 
+    [Fact]
+    public async Task A_removed_person_is_told_before_setting_up_and_may_ask_again_once_the_lobby_is_on()
+    {
+        // The api says "removed" only to the key it removed, which the page sends with its GET (newcomer 20 reloaded
+        // after being removed and set up camera and name before Join told them).
+        var lobby = false;
+        Api.Answer($"GET /api/meetings/{Slug}", request => Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK)
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(new Meeting(Slug, "Weekly sync", "Ada", DateTimeOffset.UtcNow, null, "NotStarted", null, null,
+                new MeetingSettings(lobby, false, 50, false, RecordingAccess.HostOnly),
+                CallerWasRemoved: request.Headers.TryGetValues(ApiClient.ParticipantKeyHeader, out var keys) && keys.Single() == "kept-key"),
+                options: ApiClient.Json),
+        }));
+        pageState.Persist("participant-key", "kept-key");
+        var cut = Page();
+        cut.WaitForAssertion(() => Assert.Equal("You were removed from this meeting", cut.Find("[data-testid=meeting-removed] h1").TextContent));
+        Assert.Empty(cut.FindAll("#display-name"));
+
+        // The host turns the lobby on (pushed): the pre-join comes back, saying they may ask again.
+        lobby = true;
+        await Notifications.NotifyAsync(new MeetingChange(Slug, MeetingChangeKind.Settings));
+        cut.WaitForAssertion(() => Assert.StartsWith("You were removed from this meeting. You can ask to join again",
+            cut.Find("[data-testid=meeting-removed-ask-again]").TextContent));
+        Assert.Single(cut.FindAll("#display-name"));
+        Assert.Empty(cut.FindAll("[data-testid=meeting-removed]"));
+    }
+
     static void Join(IRenderedComponent<PreJoinAndCall> cut)
     {
         // Pre-join has started its preview and listed the devices: its first-render work is done.

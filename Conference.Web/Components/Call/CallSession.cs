@@ -1022,7 +1022,7 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
         {
             try
             {
-                var meeting = await meetings.GetAsync(Slug, stop.Token);
+                var meeting = await meetings.GetAsync(Slug, cancellationToken: stop.Token);
                 Locked = meeting.Settings.Locked;
                 Raise();
             }
@@ -1044,7 +1044,7 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
     {
         try
         {
-            var meeting = await meetings.GetAsync(Slug, stop.Token);
+            var meeting = await meetings.GetAsync(Slug, cancellationToken: stop.Token);
             if (Status is CallStatus.Ended && End is CallEnd.MeetingEnded
                 && meeting.Status == "InProgress" && meeting.InProgressSince > endedAt)
             {
