@@ -76,15 +76,16 @@ public sealed class RecordingStorage : IDisposable
     public string LocationOf(string key) => $"{options.Endpoint!.ToString().TrimEnd('/')}/{options.Bucket}/{key}";
 
     /// <summary>
-    /// One cheap GetBucketLocation (GET /{bucket}?location) for /health: it succeeds only when storage answers, takes
-    /// our signature and has the bucket. It reads no object and lists nothing, so a healthy probe is a 200, not a
-    /// logged 404, and a large bucket costs no more than an empty one. Oracle's S3 compatibility API supports it
-    /// ("GetLocation" in its list of bucket APIs), as do AWS, MinIO and s3rver.
+    /// One cheap listing for /health: at most one key under <c>health/</c>, a prefix nobody writes. It succeeds only
+    /// when storage answers, takes our key and has the bucket, and a healthy probe is a 200 (a HEAD of a missing key
+    /// was a logged 404 every 30 s). Listing is an object permission (OCI's OBJECT_INSPECT, within the
+    /// <c>manage objects</c> policy deploy.md asks for); a bucket-level call such as GetBucketLocation would need a
+    /// wider policy than recordings do.
     /// </summary>
     /// <exception cref="AmazonS3Exception">NoSuchBucket (404), or refused credentials (403).</exception>
     /// <exception cref="HttpRequestException">Storage could not be reached.</exception>
     public Task ProbeAsync(CancellationToken cancellationToken) =>
-        client.GetBucketLocationAsync(new GetBucketLocationRequest { BucketName = options.Bucket }, cancellationToken);
+        client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = options.Bucket, Prefix = "health/", MaxKeys = 1 }, cancellationToken);
 
     public void Dispose() => client.Dispose();
 }

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Conference.Recorder.Storage;
 
-/// <summary>Healthy when storage answers a GetBucketLocation for our bucket with our credentials.</summary>
+/// <summary>Healthy when storage answers a one-key listing of our bucket with our credentials.</summary>
 sealed class StorageHealthCheck(RecordingStorage storage) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)

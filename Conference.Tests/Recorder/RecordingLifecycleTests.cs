@@ -449,7 +449,7 @@ public sealed class RecordingLifecycleTests(RecorderFixture fixture)
     [Fact]
     public async Task Health_says_when_the_bucket_is_missing_or_storage_refuses_our_key()
     {
-        // A healthy probe is a 200: nothing in the bucket is read, so the dashboard shows no failed request every 30 s.
+        // A healthy probe is a 200 (a one-key listing), so the dashboard shows no failed request every 30 s.
         Assert.Equal(HealthStatus.Healthy, (await StorageHealthAsync()).Status);
         var endpoint = fixture.StorageEndpoint.ToString();
         try
