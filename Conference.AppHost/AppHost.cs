@@ -41,12 +41,14 @@ var api = builder.AddProject<Projects.Conference_Api>("api")
     .WithInternalKey(recorder, recorderInternalKey)
     .WithHttpHealthCheck("/health");
 // Where browsers reach LiveKit's signalling when that is not the address the services call it on. The api hands it
-// out with join tokens; the web's and Caddy's Content-Security-Policy (connect-src) allow exactly its origin.
+// out with join tokens; the web's and Caddy's Content-Security-Policy (connect-src) allow exactly its origin, and the
+// same origin over HTTP (where livekit-client asks why a connection failed).
 var liveKitPublicUrl = builder.LiveKitPublicUrl(parameters, infrastructure);
 if (liveKitPublicUrl is not null)
 {
     api.WithEnvironment("MediaServer__PublicUrl", liveKitPublicUrl);
-    infrastructure.FrontDoor?.WithEnvironment("LIVEKIT_PUBLIC_ORIGIN", liveKitPublicUrl);
+    infrastructure.FrontDoor?.WithEnvironment("LIVEKIT_PUBLIC_ORIGIN", liveKitPublicUrl)
+        .WithEnvironment("LIVEKIT_PUBLIC_HTTP_ORIGIN", builder.LiveKitPublicUrl(parameters, infrastructure, http: true)!);
 }
 
 // LiveKit posts its signed webhooks to both: the api keeps who is in which meeting, the recorder its egresses.

@@ -69,7 +69,8 @@ public static class InfrastructureBuilderExtensions
             .WithEnvironment("SITE_ADDRESS", builder.ExecutionContext.IsPublishMode ? ReferenceExpression.Create($"{parameters.Domain}") : ReferenceExpression.Create($"http://localhost"))
             .WithEnvironment("LIVEKIT_SITE_ADDRESS", builder.ExecutionContext.IsPublishMode ? ReferenceExpression.Create($"livekit.{parameters.Domain}") : ReferenceExpression.Create($"http://livekit.localhost"))
             .WithEnvironment("DASHBOARD_SITE_ADDRESS", builder.ExecutionContext.IsPublishMode ? ReferenceExpression.Create($"dashboard.{parameters.Domain}") : ReferenceExpression.Create($"http://dashboard.localhost"))
-            .WithEnvironment("LIVEKIT_PUBLIC_ORIGIN", ReferenceExpression.Create($"wss://livekit.{parameters.Domain}"));
+            .WithEnvironment("LIVEKIT_PUBLIC_ORIGIN", ReferenceExpression.Create($"wss://livekit.{parameters.Domain}"))
+            .WithEnvironment("LIVEKIT_PUBLIC_HTTP_ORIGIN", ReferenceExpression.Create($"https://livekit.{parameters.Domain}"));
         if (storageSettings is not null)
         {
             caddy.WithStorageOrigin(storageSettings);
@@ -112,7 +113,7 @@ public static class InfrastructureBuilderExtensions
         IResourceBuilder<IResourceWithEnvironment>? caddy = null;
         if (LocalCommand.Find("caddy") is not null)
         {
-            // LIVEKIT_PUBLIC_ORIGIN, when LiveKit runs, comes from the AppHost with the address the api hands out.
+            // LIVEKIT_PUBLIC_ORIGIN and LIVEKIT_PUBLIC_HTTP_ORIGIN, when LiveKit runs, come from the AppHost with the address the api hands out.
             caddy = builder.AddCaddyProcess("caddy", CaddyfilePath(builder), Path.Combine(dataDirectory, "caddy"));
             if (storageSettings is not null)
             {

@@ -25,6 +25,7 @@ public sealed class CaddyLimitsAndPolicyTests
             ["LIVEKIT_SITE_ADDRESS"] = $"http://livekit.localhost:{port}",
             ["DASHBOARD_SITE_ADDRESS"] = $"http://dashboard.localhost:{port}",
             ["LIVEKIT_PUBLIC_ORIGIN"] = $"ws://livekit.localhost:{port}",
+            ["LIVEKIT_PUBLIC_HTTP_ORIGIN"] = $"http://livekit.localhost:{port}",
             ["STORAGE_ORIGIN"] = storageOrigin ?? "",
             ["WEB_UPSTREAM"] = web.HostAndPort,
             ["API_UPSTREAM"] = api.HostAndPort,

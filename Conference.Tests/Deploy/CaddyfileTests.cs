@@ -15,6 +15,7 @@ public sealed class CaddyfileTests
         ["LIVEKIT_SITE_ADDRESS"] = "livekit.meet.example.org",
         ["DASHBOARD_SITE_ADDRESS"] = "dashboard.meet.example.org",
         ["LIVEKIT_PUBLIC_ORIGIN"] = "wss://livekit.meet.example.org",
+        ["LIVEKIT_PUBLIC_HTTP_ORIGIN"] = "https://livekit.meet.example.org",
         ["STORAGE_ORIGIN"] = "https://namespace.compat.objectstorage.eu-frankfurt-1.oraclecloud.com",
         ["WEB_UPSTREAM"] = "web:8080",
         ["API_UPSTREAM"] = "api:8080",
@@ -59,6 +60,7 @@ public sealed class CaddyfileTests
             ["LIVEKIT_SITE_ADDRESS"] = $"http://livekit.localhost:{port}",
             ["DASHBOARD_SITE_ADDRESS"] = $"http://dashboard.localhost:{port}",
             ["LIVEKIT_PUBLIC_ORIGIN"] = $"ws://livekit.localhost:{port}",
+            ["LIVEKIT_PUBLIC_HTTP_ORIGIN"] = $"http://livekit.localhost:{port}",
             ["WEB_UPSTREAM"] = web.HostAndPort,
             ["API_UPSTREAM"] = api.HostAndPort,
             ["LIVEKIT_UPSTREAM"] = liveKit.HostAndPort,
@@ -80,7 +82,7 @@ public sealed class CaddyfileTests
         Assert.Equal("DENY", Header(response, "X-Frame-Options"));
         Assert.Equal("strict-origin-when-cross-origin", Header(response, "Referrer-Policy"));
         var csp = Assert.Single(response.Headers.GetValues("Content-Security-Policy"));
-        Assert.Contains($"connect-src 'self' ws://livekit.localhost:{port};", csp);
+        Assert.Contains($"connect-src 'self' ws://livekit.localhost:{port} http://livekit.localhost:{port};", csp);
         Assert.Contains("frame-ancestors 'none'", csp);
         Assert.False(response.Headers.Contains("Server"));
 

@@ -37,16 +37,21 @@ public sealed class ContentSecurityPolicyTests
 
         Assert.True(Directives(caddy).SequenceEqual(Directives(web)), $"{variant}:{Environment.NewLine}caddy: {caddy}{Environment.NewLine}web:   {web}");
         Assert.Contains($"media-src 'self' blob:{(storage is null ? "" : " " + storage)};", web);
-        Assert.Contains($"connect-src 'self'{(liveKit is null ? "" : " " + liveKit)};", web);
+        Assert.Contains($"connect-src 'self'{(liveKit is null ? "" : $" {liveKit} {HttpOrigin(liveKit)}")};", web);
     }
 
+    // livekit-client opens the WebSocket, and when that fails fetches GET /rtc/v1/validate on the same server over
+    // HTTP(S) for the reason (a newcomer's console showed the policy blocking that fetch): both origins are allowed.
     [Theory]
-    [InlineData("https://livekit.example.org/", "wss://livekit.example.org")]
-    [InlineData("http://localhost:7880", "ws://localhost:7880")]
-    [InlineData("wss://livekit.example.org:443/rtc", "wss://livekit.example.org")]
-    public void The_webs_livekit_source_is_the_websocket_origin_of_the_public_url(string url, string origin) =>
-        Assert.Contains($"connect-src 'self' {origin};",
+    [InlineData("https://livekit.example.org/", "wss://livekit.example.org https://livekit.example.org")]
+    [InlineData("http://localhost:7880", "ws://localhost:7880 http://localhost:7880")]
+    [InlineData("wss://livekit.example.org:443/rtc", "wss://livekit.example.org https://livekit.example.org")]
+    [InlineData("ws://livekit.localhost:41234", "ws://livekit.localhost:41234 http://livekit.localhost:41234")]
+    public void The_webs_livekit_sources_are_the_websocket_and_http_origins_of_the_public_url(string url, string origins) =>
+        Assert.Contains($"connect-src 'self' {origins};",
             ContentSecurityPolicy.Render(new ContentSecurityPolicyOptions { LiveKitPublicUrl = new Uri(url) }));
+
+    static string HttpOrigin(string liveKit) => ContentSecurityPolicy.Origin(new Uri(liveKit), http: true)!;
 
     [Fact]
     public async Task The_published_deployment_gives_the_web_and_caddy_the_same_origins()
@@ -55,6 +60,7 @@ public sealed class ContentSecurityPolicyTests
         var web = resources["web"]!["env"]!;
         var caddy = resources["caddy"]!["env"]!;
         Assert.Equal(caddy["LIVEKIT_PUBLIC_ORIGIN"]!.GetValue<string>(), web["MediaServer__PublicUrl"]!.GetValue<string>());
+        Assert.Equal("https://livekit.{domain.value}", caddy["LIVEKIT_PUBLIC_HTTP_ORIGIN"]!.GetValue<string>());
         Assert.Equal(caddy["STORAGE_ORIGIN"]!.GetValue<string>(), web["Storage__Endpoint"]!.GetValue<string>());
 
         var compose = await File.ReadAllTextAsync(Path.Combine(LocalMachine.RepositoryRoot, "deploy", "docker-compose.yml"));
@@ -73,6 +79,7 @@ public sealed class ContentSecurityPolicyTests
 
         Assert.Equal("wss://example.livekit.cloud", web["MediaServer__PublicUrl"]);
         Assert.Equal(caddy["LIVEKIT_PUBLIC_ORIGIN"], web["MediaServer__PublicUrl"]);
+        Assert.Equal("https://example.livekit.cloud", caddy["LIVEKIT_PUBLIC_HTTP_ORIGIN"]);
         Assert.Equal(caddy["STORAGE_ORIGIN"], web["Storage__Endpoint"]);
     }
 
@@ -86,6 +93,7 @@ public sealed class ContentSecurityPolicyTests
             ["DASHBOARD_SITE_ADDRESS"] = "dashboard.meet.example.org",
             ["STORAGE_ORIGIN"] = storage ?? "",
             ["LIVEKIT_PUBLIC_ORIGIN"] = liveKit ?? "",
+            ["LIVEKIT_PUBLIC_HTTP_ORIGIN"] = liveKit is null ? "" : HttpOrigin(liveKit),
         };
         var (exitCode, output, error) = await CaddyfileTests.CaddyAsync(["adapt", "--config", "Caddyfile", "--adapter", "caddyfile"], environment);
         Assert.True(exitCode == 0, error);

@@ -152,6 +152,7 @@ public sealed class MeetingAddressTests(WebAppFixture fixture)
             ["LIVEKIT_SITE_ADDRESS"] = $"http://livekit.localhost:{port}",
             ["DASHBOARD_SITE_ADDRESS"] = $"http://dashboard.localhost:{port}",
             ["LIVEKIT_PUBLIC_ORIGIN"] = fixture.LiveKit.Url.GetLeftPart(UriPartial.Authority),
+            ["LIVEKIT_PUBLIC_HTTP_ORIGIN"] = Conference.Web.Security.ContentSecurityPolicy.Origin(fixture.LiveKit.Url, http: true)!,
             ["WEB_UPSTREAM"] = fixture.Web.Url.Authority,
             ["API_UPSTREAM"] = apiUpstream,
             ["CADDY_ADMIN"] = "off",

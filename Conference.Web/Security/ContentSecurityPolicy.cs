@@ -31,8 +31,12 @@ public sealed class ContentSecurityPolicyOptions
 /// </summary>
 public static class ContentSecurityPolicy
 {
-    /// <summary>The policy for the given origins (each <c>scheme://host[:port]</c>, or null when not configured).</summary>
-    public static string Render(string? storageOrigin, string? liveKitOrigin) =>
+    /// <summary>
+    /// The policy for the given origins (each <c>scheme://host[:port]</c>, or null when not configured).
+    /// <paramref name="liveKitOrigin"/> is LiveKit's WebSocket origin and <paramref name="liveKitHttpOrigin"/> the same
+    /// server over HTTP(S): livekit-client fetches <c>/rtc/v1/validate</c> there when a connection fails, for the reason.
+    /// </summary>
+    public static string Render(string? storageOrigin, string? liveKitOrigin, string? liveKitHttpOrigin = null) =>
         string.Join("; ",
             "default-src 'self'",
             "script-src 'self'",
@@ -40,30 +44,32 @@ public static class ContentSecurityPolicy
             "img-src 'self' data: blob:",
             Directive("media-src 'self' blob:", storageOrigin),
             "worker-src 'self' blob:",
-            Directive("connect-src 'self'", liveKitOrigin),
+            Directive(Directive("connect-src 'self'", liveKitOrigin), liveKitHttpOrigin),
             "frame-ancestors 'none'",
             "base-uri 'self'",
             "form-action 'self'");
 
     /// <summary>The policy for the configured origins.</summary>
     public static string Render(ContentSecurityPolicyOptions options) =>
-        Render(Origin(options.StorageEndpoint), Origin(options.LiveKitPublicUrl, webSocket: true));
+        Render(Origin(options.StorageEndpoint), Origin(options.LiveKitPublicUrl, webSocket: true), Origin(options.LiveKitPublicUrl, http: true));
 
     /// <summary>
     /// <c>scheme://host[:port]</c> of <paramref name="url"/> (RFC 6454), the form a CSP source expression matches a whole
     /// origin by; with <paramref name="webSocket"/>, <c>http</c> and <c>https</c> become <c>ws</c> and <c>wss</c> (where the
-    /// browser opens the socket).
+    /// browser opens the socket); with <paramref name="http"/>, <c>ws</c> and <c>wss</c> become <c>http</c> and <c>https</c>.
     /// </summary>
-    public static string? Origin(Uri? url, bool webSocket = false)
+    public static string? Origin(Uri? url, bool webSocket = false, bool http = false)
     {
         if (url is null)
         {
             return null;
         }
-        var scheme = (webSocket, url.Scheme) switch
+        var scheme = (webSocket, http, url.Scheme) switch
         {
-            (true, "http") => "ws",
-            (true, "https") => "wss",
+            (true, _, "http") => "ws",
+            (true, _, "https") => "wss",
+            (_, true, "ws") => "http",
+            (_, true, "wss") => "https",
             _ => url.Scheme,
         };
         return url.IsDefaultPort ? $"{scheme}://{url.IdnHost}" : $"{scheme}://{url.IdnHost}:{url.Port}";
