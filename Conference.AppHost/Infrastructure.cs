@@ -102,7 +102,7 @@ public static class InfrastructureBuilderExtensions
 
         var liveKit = builder.AddLiveKitForProcesses("livekit", parameters);
 
-        builder.AddUnavailable("egress", "LiveKitEgress", "Egress runs headless Chrome in its container; recording needs a container engine.");
+        builder.AddUnavailable("egress", "LiveKitEgress", "Egress runs headless Chrome in its container, which needs a container engine. Recording works here only when the LiveKit server on PATH answers the Egress API itself, as the tests' LiveKit emulator does.");
         var storageSettings = builder.Configuration["Parameters:storage-endpoint"] is { Length: > 0 } ? builder.ExternalStorageSettings(parameters) : null;
         var objectStorage = storageSettings is null ? null : builder.AddConnectionString("storage", storageSettings.ConnectionString);
         if (objectStorage is null)
