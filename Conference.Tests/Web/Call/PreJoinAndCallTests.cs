@@ -377,7 +377,7 @@ public class PreJoinAndCallTests : CallTestBase
             .Add(x => x.Slug, Slug)
             .Add<Conference.Web.Components.Meetings.WaitingRoom>(x => x.OutsideCall, room => room.Add(r => r.Slug, Slug)));
         // Before joining, the host answers the lobby from the page's card.
-        page.WaitForAssertion(() => Assert.Equal(["Admit Sam", "Deny"], LobbyButtons(page, "Sam")));
+        page.WaitForAssertion(() => Assert.Equal(["Admit Sam", "Deny Sam"], LobbyButtons(page, "Sam")));
 
         Join(page);
         page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=toggle-people]")));

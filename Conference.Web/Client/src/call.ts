@@ -578,8 +578,18 @@ export class CallController {
     }
   }
 
-  /** The reason is LiveKit's DisconnectReason number (livekit_models.proto); .NET has the same enum. */
+  /**
+   * The reason is LiveKit's DisconnectReason number (livekit_models.proto); .NET has the same enum. The page is told
+   * too, on its root element (`data-call-media`), without the circuit: when the network drops, the circuit's own
+   * connection drops with it, and a banner rendered by .NET would show only once both were back
+   * (Layout/ReconnectModal.razor shows "reconnecting" from this attribute).
+   */
   private pushState(state: CallConnectionState, reason: DisconnectReason | null = null): void {
+    if (state === 'disconnected') {
+      delete document.documentElement.dataset.callMedia;
+    } else {
+      document.documentElement.dataset.callMedia = state;
+    }
     this.notify('OnConnectionState', state, reason);
   }
 

@@ -364,6 +364,19 @@ describe('CallController', () => {
     expect(dotnet.states().at(-1)).toBe('connected');
   });
 
+  it('marks the page reconnecting itself, for when the circuit is lost with the network', async () => {
+    await connected();
+    expect(document.documentElement.dataset.callMedia).toBe('connected');
+    // A signal-only reconnect (the network dropped: pings went unanswered) is a reconnect too.
+    room.emit(RoomEvent.SignalReconnecting);
+    expect(document.documentElement.dataset.callMedia).toBe('reconnecting');
+    room.emit(RoomEvent.Reconnected);
+    expect(document.documentElement.dataset.callMedia).toBe('connected');
+    room.emit(RoomEvent.Reconnecting);
+    room.emit(RoomEvent.Disconnected, DisconnectReason.UNKNOWN_REASON);
+    expect(document.documentElement.dataset.callMedia).toBeUndefined();
+  });
+
   it('reports a disconnect with LiveKit\'s reason, e.g. when the host ends the meeting', async () => {
     await connected();
     room.emit(RoomEvent.Disconnected, DisconnectReason.ROOM_DELETED);
