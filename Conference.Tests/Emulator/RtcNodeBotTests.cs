@@ -67,6 +67,14 @@ public sealed class RtcNodeBotTests(LiveKitEmulator emulator, CallBrowser browse
         {
             await node.WaitForExitAsync(timeout.Token);
         }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            // ci63: the bot neither sent its video nor exited, and the test's message was a bare "A task was
+            // canceled": say what it got to (its BOT_PROGRESS lines) so the next time shows where it hung.
+            node.Kill(entireProcessTree: true);
+            await node.WaitForExitAsync();
+            throw new InvalidOperationException($"the bot did not exit within {seconds + 60} s (asked to run {seconds} s); it said: {await errors}");
+        }
         finally
         {
             if (!node.HasExited)
