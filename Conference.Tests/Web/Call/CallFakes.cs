@@ -54,6 +54,7 @@ public sealed class FakeCallMedia : ICallMedia
         return true;
     }
 
+    public Task ResyncAsync(string? lastChatId) => FailNext is { } failure ? Fail(failure) : Record($"resync:{lastChatId}");
     public Task LeaveAsync() => Record("leave");
     public Task<bool> SetMicrophoneAsync(bool enabled, string? deviceId = null) => Ask($"microphone:{enabled}{(deviceId is null ? "" : $"@{deviceId}")}");
     public Task<bool> SetCameraAsync(bool enabled, string? deviceId = null) => Ask($"camera:{enabled}{(deviceId is null ? "" : $"@{deviceId}")}");
@@ -74,6 +75,12 @@ public sealed class FakeCallMedia : ICallMedia
     {
         Calls.Add(call);
         return Task.CompletedTask;
+    }
+
+    Task Fail(Exception failure)
+    {
+        FailNext = null;
+        throw failure;
     }
 
     /// <summary>The next command throws this, as JS interop does when the module fails (a JSException).</summary>

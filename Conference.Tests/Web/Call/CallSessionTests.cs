@@ -59,6 +59,29 @@ public sealed class CallSessionTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_page_back_on_its_own_circuit_asks_the_browser_for_what_it_missed_after_the_last_message()
+    {
+        // A network drop cuts the page from its circuit while the call goes on in the browser: what the module told
+        // meanwhile never arrived, so the session asks again once the page is back (PreJoinAndCall, on connection up).
+        var session = Session();
+        await session.OnPageReconnectedAsync();
+        Assert.DoesNotContain(media.Calls, call => call.StartsWith("resync", StringComparison.Ordinal)); // not in a call yet
+
+        await session.ConnectAsync();
+        await session.OnPageReconnectedAsync();
+        Assert.Equal("resync:", media.Calls[^1]); // no chat yet: everything the tab has
+
+        await session.OnChat(new ChatMessage("m1", "ada", "Ada", "hello", false));
+        await session.OnPageReconnectedAsync();
+        Assert.Equal("resync:m1", media.Calls[^1]);
+
+        // Down again before the browser answered: the next reconnect asks again; the call goes on meanwhile.
+        media.FailNext = new Microsoft.JSInterop.JSDisconnectedException("gone again");
+        await session.OnPageReconnectedAsync();
+        Assert.Equal(CallStatus.Connected, session.Status);
+    }
+
+    [Fact]
     public async Task Chat_keeps_the_order_of_arrival_and_the_last_messages_only()
     {
         var session = Session();

@@ -99,6 +99,8 @@ export class CallController {
   private readonly chatLog: ChatEvent[] = [];
   private readonly raisedHands = new Set<string>();
   private snapshotQueued = false;
+  /** The connection state as last told, for a resync. */
+  private state: { connection: CallConnectionState; reason: DisconnectReason | null } = { connection: 'disconnected', reason: null };
   /** What .NET was last told: each participant's state as JSON, in order, and the speakers; null before a room's first snapshot. */
   private told: { states: Map<string, string>; speakers: string } | null = null;
   private readonly audioSink: HTMLElement;
@@ -194,19 +196,40 @@ export class CallController {
       return false;
     }
     this.dotnet = dotnet;
-    // The new circuit knows nobody yet: its first snapshot is the whole room, not changes to one it never had.
-    this.told = null;
-    this.pushState(room.state === ConnectionState.Connected ? 'connected' : 'reconnecting');
-    this.pushRecording(room.isRecording);
-    this.notify('OnAudioBlocked', !room.canPlaybackAudio);
-    for (const message of this.chatLog) {
-      this.notify('OnChat', message);
-    }
-    this.queueSnapshot();
+    this.tellEverything(room, null);
     // The new circuit has already rendered the stage it was left with (CallSession's People): the kept videos go into
     // its tiles now, with their last frames, not two round trips later when the circuit asks (~1 s of empty tiles).
     this.syncVideo();
     return true;
+  }
+
+  /**
+   * The page's connection came back to the same circuit (a network drop, a laptop lid). What the module told .NET
+   * meanwhile is lost, since a call into .NET needs that connection: a person who left, a hand raised, a message, or
+   * the call's own end. So .NET gets the whole state again, and the chat that came after `lastChatId` (the last
+   * message it has; null when it has none).
+   */
+  resync(lastChatId: string | null): void {
+    const room = this.room;
+    if (!room || room.state === ConnectionState.Disconnected) {
+      this.notify('OnConnectionState', this.state.connection, this.state.reason);
+      return;
+    }
+    this.tellEverything(room, lastChatId);
+  }
+
+  /** The whole state to a circuit that has missed some or all of it, and the chat after `lastChatId` (null: all). */
+  private tellEverything(room: Room, lastChatId: string | null): void {
+    // Its first snapshot is the whole room, not changes to one it may never have had.
+    this.told = null;
+    this.pushState(room.state === ConnectionState.Connected ? 'connected' : 'reconnecting');
+    this.pushRecording(room.isRecording);
+    this.notify('OnAudioBlocked', !room.canPlaybackAudio);
+    const seen = lastChatId === null ? -1 : this.chatLog.findIndex(message => message.id === lastChatId);
+    for (const message of this.chatLog.slice(seen + 1)) {
+      this.notify('OnChat', message);
+    }
+    this.queueSnapshot();
   }
 
   async leave(): Promise<void> {
@@ -585,6 +608,7 @@ export class CallController {
    * (Layout/ReconnectModal.razor shows "reconnecting" from this attribute).
    */
   private pushState(state: CallConnectionState, reason: DisconnectReason | null = null): void {
+    this.state = { connection: state, reason };
     if (state === 'disconnected') {
       delete document.documentElement.dataset.callMedia;
     } else {

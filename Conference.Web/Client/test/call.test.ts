@@ -600,6 +600,47 @@ describe('CallController', () => {
     expect(next.lastSnapshot().participants.map(p => p.identity)).toEqual(['me-123', 'ada-1']);
   });
 
+  it('tells its own circuit again what it missed while the page was cut off from the server', async () => {
+    await connected();
+    const ada = fakeParticipant('ada-1', 'Ada');
+    const bo = fakeParticipant('bo-2', 'Bo');
+    join(ada);
+    join(bo);
+    room.emit(RoomEvent.DataReceived, encodeMessage({ type: 'chat', id: 'm1', text: 'before' }), ada as unknown as RemoteParticipant, undefined, messageTopic);
+    await settle();
+
+    // The network drops: the circuit's connection with it, so nothing the module says reaches .NET.
+    const told = dotnet.calls.length;
+    vi.spyOn(dotnet, 'invokeMethodAsync').mockRejectedValue(new Error('Cannot send data if the connection is not in the Connected state.'));
+    room.emit(RoomEvent.Reconnecting);
+    room.remoteParticipants.delete('bo-2');
+    room.emit(RoomEvent.ParticipantDisconnected, bo as unknown as RemoteParticipant);
+    room.emit(RoomEvent.DataReceived, encodeMessage({ type: 'chat', id: 'm2', text: 'while away' }), ada as unknown as RemoteParticipant, undefined, messageTopic);
+    room.emit(RoomEvent.DataReceived, encodeMessage({ type: 'hand', raised: true }), ada as unknown as RemoteParticipant, undefined, messageTopic);
+    room.emit(RoomEvent.Reconnected);
+    await settle();
+    vi.mocked(dotnet.invokeMethodAsync).mockRestore();
+    expect(dotnet.calls.length).toBe(told);
+
+    controller.resync('m1');
+    await settle();
+    expect(dotnet.states().at(-1)).toBe('connected');
+    expect(dotnet.all('OnChat').map(args => (args[0] as { text: string }).text)).toEqual(['before', 'while away']);
+    expect(dotnet.lastSnapshot().participants.map(p => [p.identity, p.handRaised])).toEqual([['me-123', false], ['ada-1', true]]);
+  });
+
+  it('tells its own circuit that the call ended while the page was cut off from the server', async () => {
+    await connected();
+    vi.spyOn(dotnet, 'invokeMethodAsync').mockRejectedValue(new Error('Cannot send data if the connection is not in the Connected state.'));
+    room.state = ConnectionState.Disconnected; // as livekit-client sets it before it emits Disconnected
+    room.emit(RoomEvent.Disconnected, DisconnectReason.ROOM_DELETED);
+    await settle();
+    vi.mocked(dotnet.invokeMethodAsync).mockRestore();
+
+    controller.resync(null);
+    expect(dotnet.last('OnConnectionState')).toEqual(['disconnected', DisconnectReason.ROOM_DELETED]);
+  });
+
   it('has no call to hand over once left', async () => {
     await connected();
     await controller.leave();

@@ -88,6 +88,8 @@ sealed class BrowserCallMedia(CallModule module) : ICallMedia
         return true;
     }
 
+    public Task ResyncAsync(string? lastChatId) => Call("resync", lastChatId);
+
     public Task LeaveAsync() => Call("leave");
 
     public Task<bool> SetMicrophoneAsync(bool enabled, string? deviceId = null) => Ask("setMicrophone", enabled, deviceId);

@@ -399,6 +399,33 @@ public sealed class CallSession : ICallEvents, IAsyncDisposable
         return true;
     }
 
+    /// <summary>
+    /// The page's connection came back to this circuit (a network drop: the call reconnects in the browser, the circuit
+    /// on its own). What the browser told meanwhile never arrived, so it tells the whole state again. What the api
+    /// pushed meanwhile did arrive (it comes to the server), and the renders it caused wait for the page.
+    /// </summary>
+    public async Task OnPageReconnectedAsync()
+    {
+        if (Status is not (CallStatus.Connected or CallStatus.Reconnecting))
+        {
+            return;
+        }
+        try
+        {
+            await media.ResyncAsync(lastChatId);
+        }
+        catch (JSException)
+        {
+            return; // the tab's call module is gone: the next circuit starts afresh
+        }
+        catch (JSDisconnectedException)
+        {
+            return; // down again already; the next reconnect resyncs
+        }
+        VideoStale = true;
+        Raise();
+    }
+
     /// <summary>Connects again, or asks for a new token when the current one is about to expire.</summary>
     public async Task RetryAsync()
     {

@@ -22,6 +22,13 @@ public interface ICallMedia : IAsyncDisposable
     /// </summary>
     Task<bool> AttachAsync(ICallEvents events) => Task.FromResult(false);
 
+    /// <summary>
+    /// The page's connection came back to this same circuit: the events the module sent while it was down are lost, so the
+    /// events' receiver gets the whole state again and the chat after <paramref name="lastChatId"/> (the last
+    /// message the session has; null for none). Nothing to do for media that lives in .NET (a stand-in).
+    /// </summary>
+    Task ResyncAsync(string? lastChatId) => Task.CompletedTask;
+
     Task LeaveAsync();
 
     Task<bool> SetMicrophoneAsync(bool enabled, string? deviceId = null);
