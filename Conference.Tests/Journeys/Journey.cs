@@ -96,9 +96,13 @@ static class Journey
         }
         catch (PlaywrightException notConnected)
         {
-            // What went wrong on the page (a refused request, a console error) says more than the state alone.
-            await person.ExpectNothingWrongAsync();
-            throw new PlaywrightException(notConnected.Message, notConnected);
+            // What went wrong on the page (a refused request, a console error) says more than the state alone; the
+            // state comes first (ci65: a page with expected decryption errors showed only those, not where it stood).
+            var state = await person.Page.GetByTestId("call-room").GetAttributeAsync("data-state", new() { Timeout = 1_000 })
+                .ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : "(no call page)");
+            var problems = await Record.ExceptionAsync(() => person.ExpectNothingWrongAsync());
+            throw new PlaywrightException($"The call page's state: {state}.{Environment.NewLine}{problems?.Message ?? "Nothing went wrong on the page."}" +
+                $"{Environment.NewLine}{notConnected.Message}", notConnected);
         }
     }
 
